@@ -1,0 +1,55 @@
+# The front door. `make reports` builds every study report on the bundled sample;
+# `make test` runs the linters and the whole test suite. Both set up .venv first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLE := data/sample/responses.csv
+
+.PHONY: reports test lab sample bench clean-reports help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make reports   build every study report into reports/ (sets up .venv)"
+	@echo "make test      ruff + pytest: unit, property, notebook and end-to-end tests"
+	@echo "make lab       JupyterLab on notebooks/ with the project kernel"
+	@echo "make bench     performance benchmarks (not part of the tests)"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("cxlib needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per extra, rebuilt when the dependency declarations change.
+$(VENV)/.runtime: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name cxlib --display-name "Python (cxlib)" >/dev/null
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(VENV)/.lab: $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
+	touch $@
+
+$(SAMPLE): | $(VENV)/.runtime
+	$(BIN)/cx sample data/sample
+
+sample: $(SAMPLE)
+
+reports: $(VENV)/.runtime $(SAMPLE)
+	$(BIN)/cx run-all
+
+test: $(VENV)/.dev $(SAMPLE)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lab: $(VENV)/.lab $(SAMPLE)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(VENV)/.dev $(SAMPLE)
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean-reports:
+	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

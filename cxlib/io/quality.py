@@ -1,0 +1,120 @@
+"""The DataQuality record: every row excluded or value changed on the way in, and why."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["EXCLUDED", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue"]
+
+EXCLUDED = "excluded"
+SET_MISSING = "set to missing"
+NOTE = "note"
+MAX_EXAMPLES = 5
+
+
+class DataError(ValueError):
+    """Input that a study cannot use: names the table, the column, the rule and example rows."""
+
+    def __init__(self, message: str, *, table: str | None = None, column: str | None = None,
+                 rule: str | None = None, rows: Iterable[int] = ()):
+        super().__init__(message)
+        self.table, self.column, self.rule, self.rows = table, column, rule, tuple(rows)
+
+
+@dataclass(frozen=True)
+class QualityIssue:
+    """One rule that some rows broke.
+
+    ``rows`` are 1-based data-row numbers in the source (row 1 is the first row after
+    the header), at most five of them, with the offending values in ``examples``.
+    """
+
+    table: str
+    column: str | None
+    rule: str
+    action: str
+    n_rows: int
+    rows: tuple[int, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        shown = ", ".join(f"row {r}: {v!r}" for r, v in zip(self.rows, self.examples, strict=False))
+        return f"{where}: {self.rule} ({self.n_rows:,} rows {self.action})" + (f"; e.g. {shown}" if shown else "")
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """What validation did to each table: rows read and kept, and every issue found.
+
+    ``DataQuality`` records add up (``dq1 + dq2``), so a study can show one record for
+    all its inputs.
+    """
+
+    issues: tuple[QualityIssue, ...] = ()
+    rows_read: dict[str, int] = field(default_factory=dict)
+    rows_kept: dict[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: DataQuality) -> DataQuality:
+        return DataQuality(self.issues + other.issues, {**self.rows_read, **other.rows_read},
+                           {**self.rows_kept, **other.rows_kept})
+
+    @property
+    def n_excluded(self) -> int:
+        """Rows excluded over all tables (a row that broke several rules counts once)."""
+        return sum(self.rows_read[t] - self.rows_kept[t] for t in self.rows_read)
+
+    def excluded(self, table: str) -> int:
+        return self.rows_read[table] - self.rows_kept[table]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue: table, column, rule, action, rows, example rows and values."""
+        return pd.DataFrame(
+            [{"table": i.table, "column": i.column, "rule": i.rule, "action": i.action, "rows": i.n_rows,
+              "example_rows": ", ".join(map(str, i.rows)), "example_values": ", ".join(map(repr, i.examples))}
+             for i in self.issues],
+            columns=["table", "column", "rule", "action", "rows", "example_rows", "example_values"])
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per table: rows read, excluded and kept."""
+        return pd.DataFrame(
+            [{"table": t, "rows_read": self.rows_read[t], "rows_excluded": self.excluded(t),
+              "rows_kept": self.rows_kept[t]} for t in self.rows_read],
+            columns=["table", "rows_read", "rows_excluded", "rows_kept"])
+
+    def to_dict(self) -> dict:
+        return {"tables": self.summary_frame().to_dict(orient="records"),
+                "issues": [{"table": i.table, "column": i.column, "rule": i.rule, "action": i.action,
+                            "rows": i.n_rows, "example_rows": list(i.rows), "example_values": list(i.examples)}
+                           for i in self.issues]}
+
+    def raise_for_exclusions(self) -> None:
+        """Raise :class:`DataError` listing every exclusion (``strict=True`` loading)."""
+        excluded = [i for i in self.issues if i.action == EXCLUDED]
+        if excluded:
+            first = excluded[0]
+            raise DataError("strict mode: rows would be excluded:\n  " + "\n  ".join(i.describe() for i in excluded),
+                            table=first.table, column=first.column, rule=first.rule, rows=first.rows)
+
+    def __repr__(self) -> str:
+        lines = [f"DataQuality: {self.n_excluded:,} rows excluded of {sum(self.rows_read.values()):,} read"]
+        lines += [f"  {i.describe()}" for i in self.issues]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        out = f"<p>{html.escape(self.describe())}</p>" + self.summary_frame().to_html(index=False, escape=True)
+        if self.issues:
+            out += self.to_frame().to_html(index=False, escape=True)
+        return out
+
+    def describe(self) -> str:
+        """A plain-text sentence for reports."""
+        if not self.issues:
+            return "Validation found no problems: no rows were excluded and no values changed."
+        changed = sum(i.n_rows for i in self.issues if i.action == SET_MISSING)
+        return (f"Validation excluded {self.n_excluded:,} of {sum(self.rows_read.values()):,} rows "
+                f"and set {changed:,} values to missing; the table below lists every rule.")

@@ -1,0 +1,314 @@
+"""Loading validated tables: :func:`read_table` for one table, :func:`load` for a folder.
+
+The rules, in the order they apply (each exclusion is counted in the DataQuality
+record with example rows; ``strict=True`` turns any exclusion into an error):
+
+1. the file must exist, be non-empty, decode in the given encoding, have data rows and
+   unique column names (errors);
+2. every required column must be present (error naming what is missing, what is there
+   and the closest match); a column that differs only in case, spaces or dashes is used
+   and the mapping noted;
+3. a required column with no values at all is an error; an optional one is noted;
+4. rows that are entirely blank are excluded;
+5. declared missing codes (``missing_codes``) and, in numeric, date and yes/no columns,
+   the markers ``n/a``, ``null``, ``NA``, ... become missing (counted, not excluded);
+6. each value must parse as its column's kind and lie in its range (excluded otherwise);
+7. row checks across columns (a churn date before the signup date, ...);
+8. a repeated row is kept once; rows that share an id but differ are all excluded.
+
+Columns the schema does not name are passed through untouched and never stop a study.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import columns as c
+from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
+from .schemas import SCHEMAS, Schema
+from .sources import SourceInfo, read_raw
+
+__all__ = ["CXData", "Table", "load", "read_table", "require"]
+
+MissingCodes = Sequence | Mapping[str, Sequence] | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A validated table, the record of what validation did, and where it came from."""
+
+    data: pd.DataFrame
+    quality: DataQuality
+    source: SourceInfo
+
+
+@dataclass(frozen=True)
+class CXData:
+    """The canonical tables of a study (``None`` where a table is absent) and their DataQuality."""
+
+    customers: pd.DataFrame | None
+    responses: pd.DataFrame | None
+    tickets: pd.DataFrame | None
+    competitor_nps: pd.DataFrame | None
+    quality: DataQuality = field(repr=False)
+    sources: tuple[SourceInfo, ...] = field(repr=False)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables present, by name."""
+        return {name: getattr(self, name) for name in SCHEMAS if getattr(self, name) is not None}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+def require(frame: pd.DataFrame, columns: Sequence[str], table: str = "table") -> None:
+    """Raise :class:`DataError` unless ``frame`` has every column in ``columns``.
+
+    The message names each missing column, the columns present and the closest match.
+
+    >>> require(pd.DataFrame({"NPS_score": [9]}), ["nps"], table="survey")
+    Traceback (most recent call last):
+    ...
+    cxlib.io.quality.DataError: survey: required column 'nps' is missing; closest match: 'NPS_score'. Columns present: ['NPS_score']
+    """
+    present = [str(col) for col in frame.columns]
+    for name in columns:
+        if name not in frame.columns:
+            close = difflib.get_close_matches(_normal(name), [_normal(p) for p in present], n=1, cutoff=0.4)
+            hint = f"; closest match: {present[[_normal(p) for p in present].index(close[0])]!r}" if close else ""
+            raise DataError(f"{table}: required column {name!r} is missing{hint}. Columns present: {present}",
+                            table=table, column=name, rule="required column present")
+
+
+def _issue(table: str, column: str | None, rule: str, action: str, mask: np.ndarray,
+           shown: pd.Series | None) -> QualityIssue:
+    """Count the rows in ``mask``; cite the first few by source row number (index + 1) with their values."""
+    positions = np.flatnonzero(mask)[:MAX_EXAMPLES]
+    examples = tuple("" if shown is None or pd.isna(shown.iloc[p]) else str(shown.iloc[p]) for p in positions)
+    row_numbers = tuple(int(shown.index[p]) + 1 if shown is not None else int(p) + 1 for p in positions)
+    return QualityIssue(table, column, rule, action, int(mask.sum()), row_numbers, examples)
+
+
+def _match_columns(raw: pd.DataFrame, schema: Mapping[str, c.Column], table: str,
+                   issues: list[QualityIssue]) -> pd.DataFrame:
+    """Use a column that differs only in case, spaces or dashes; fail on a missing required one."""
+    renames = {}
+    by_normal: dict[str, list[str]] = {}
+    for col in raw.columns:
+        by_normal.setdefault(_normal(col), []).append(col)
+    for name, rule in schema.items():
+        if name in raw.columns:
+            continue
+        candidates = [col for col in by_normal.get(_normal(name), []) if col not in schema]
+        if len(candidates) == 1:
+            renames[candidates[0]] = name
+            issues.append(QualityIssue(table, name, f"column {candidates[0]!r} read as {name!r}", NOTE, 0))
+        elif rule.required:
+            require(raw, [name], table)
+    return raw.rename(columns=renames)
+
+
+def _codes_for(column: str, missing_codes: MissingCodes) -> Sequence:
+    if missing_codes is None:
+        return ()
+    if isinstance(missing_codes, Mapping):
+        return list(missing_codes.get("*", ())) + list(missing_codes.get(column, ()))
+    return missing_codes
+
+
+def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, table: str,
+             missing_codes: MissingCodes = None, date_format: str | None = None) -> tuple[pd.DataFrame, DataQuality]:
+    """Apply the schema's rules to a raw table: the valid rows, typed, and the DataQuality record."""
+    if not isinstance(schema, Schema):
+        schema = Schema(table, dict(schema))
+    if len(raw) == 0:
+        raise DataError(f"{table}: the table has a header but no data rows", table=table, rule="at least one row")
+    issues: list[QualityIssue] = []
+    raw = _match_columns(raw.reset_index(drop=True), schema.columns, table, issues)
+    present = [name for name in schema.columns if name in raw.columns]
+    if isinstance(missing_codes, Mapping):
+        unknown = sorted(set(missing_codes) - set(raw.columns) - {"*"})
+        if unknown:
+            raise DataError(f"{table}: missing_codes names columns that are not in the table: {unknown}",
+                            table=table, column=unknown[0], rule="missing_codes names existing columns")
+    excluded = np.zeros(len(raw), dtype=bool)
+
+    blank = raw.isna().all(axis=1).to_numpy()
+    if blank.any():
+        issues.append(_issue(table, None, "blank row", EXCLUDED, blank, None))
+        excluded |= blank
+
+    out = raw.copy()
+    for name in present:
+        rule = schema.columns[name]
+        if raw[name].isna().all():
+            if rule.required:
+                raise DataError(f"{table}: required column {name!r} has no values", table=table, column=name,
+                                rule="column has values")
+            issues.append(QualityIssue(table, name, "column has no values", NOTE, 0))
+        parsed = c.parse(raw[name], rule, _codes_for(name, missing_codes), date_format)
+        for reason, mask in parsed.set_missing.items():
+            issues.append(_issue(table, name, reason, SET_MISSING, mask, raw[name]))
+        for reason, mask in parsed.problems.items():
+            mask = mask & ~blank
+            if mask.any():
+                issues.append(_issue(table, name, reason, EXCLUDED, mask, raw[name]))
+                excluded |= mask
+        out[name] = parsed.values
+
+    for check in schema.checks:
+        if all(col in out.columns for col in check.columns):
+            mask = check.bad(out).to_numpy(dtype=bool) & ~excluded
+            if mask.any():
+                shown = raw[check.columns[0]].astype("string") + " < " + raw[check.columns[1]].astype("string")
+                issues.append(_issue(table, check.columns[0], check.rule, EXCLUDED, mask, shown))
+                excluded |= mask
+
+    if schema.key and schema.key in out.columns:
+        excluded |= _duplicates(raw, out, schema.key, table, excluded, issues)
+
+    quality = DataQuality(tuple(issues), {table: len(raw)}, {table: int((~excluded).sum())})
+    return out.loc[~excluded], quality
+
+
+def _duplicates(raw: pd.DataFrame, out: pd.DataFrame, key: str, table: str, excluded: np.ndarray,
+                issues: list[QualityIssue]) -> np.ndarray:
+    """Exact repeats are kept once; rows sharing an id with different values are all excluded."""
+    keys = out[key].where(~excluded)
+    shared = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
+    repeated = np.zeros(len(raw), dtype=bool)
+    if shared.any():  # compare whole rows only where an id repeats
+        repeated[shared] = raw.loc[shared].duplicated(keep="first").to_numpy()
+    if repeated.any():
+        issues.append(_issue(table, key, "repeated row (kept once)", EXCLUDED, repeated, raw[key]))
+    keys = keys.where(~repeated)
+    conflicting = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
+    if conflicting.any():
+        issues.append(_issue(table, key, f"duplicate {key} with different values", EXCLUDED, conflicting, raw[key]))
+    return repeated | conflicting
+
+
+def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str | None = None, *,
+               name: str | None = None, rename: Mapping[str, str] | None = None, query: str | None = None,
+               missing_codes: MissingCodes = None, strict: bool = False, sep: str | None = None,
+               encoding: str = "utf-8", date_format: str | None = None) -> Table:
+    """Read and validate one table.
+
+    Parameters
+    ----------
+    source : path or str
+        CSV/TSV file (delimiter detected unless ``sep``), Parquet file or folder, DuckDB
+        database file or ``":memory:"`` with ``query``, or a SQLAlchemy URL with ``query``.
+    schema : Schema, dict of column name -> :class:`~cxlib.io.columns.Column`, or str
+        The rules; a string names a canonical table (``"responses"``). Only these
+        columns are validated; others pass through untouched. ``None`` validates nothing.
+    rename : dict
+        Your column name -> the schema's name, applied before validation.
+    missing_codes : list or dict
+        Values that mean "missing" (``[-99, 999, "n/a"]``), for every validated column,
+        or per column (``{"nps": [99], "*": [-99]}``, ``"*"`` for all).
+    strict : bool
+        Raise :class:`~cxlib.io.quality.DataError` instead of excluding any row.
+
+    Returns
+    -------
+    Table
+        ``data`` (valid rows, typed; the index is the 0-based source row), ``quality``
+        (DataQuality), ``source`` (SourceInfo).
+
+    Examples
+    --------
+    >>> import io, tempfile, pathlib
+    >>> from cxlib.io import columns as col
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "survey.csv"
+    >>> _ = path.write_text("id,LTR\\n1,9\\n2,11\\n3,-99\\n")
+    >>> t = read_table(path, {"LTR": col.score(0, 10)}, missing_codes=[-99])
+    >>> t.data["LTR"].tolist()
+    [9, <NA>]
+    >>> t.quality.to_frame()[["column", "rule", "action", "rows"]]
+      column                             rule          action  rows
+    0    LTR            declared missing code  set to missing     1
+    1    LTR  not a whole number from 0 to 10        excluded     1
+    """
+    if isinstance(schema, str):
+        if schema not in SCHEMAS:
+            raise ValueError(f"unknown canonical table {schema!r}; one of {sorted(SCHEMAS)}")
+        schema = SCHEMAS[schema]
+    table = name or (schema.name if isinstance(schema, Schema) else Path(str(source)).stem)
+    raw, info = read_raw(source, name=table, query=query, sep=sep, encoding=encoding)
+    if rename:
+        require(raw, list(rename), table)
+        raw = raw.rename(columns=dict(rename))
+    if schema is None:
+        quality = DataQuality((), {table: len(raw)}, {table: len(raw)})
+        data = raw
+    else:
+        data, quality = validate(raw, schema, table=table, missing_codes=missing_codes, date_format=date_format)
+    if strict:
+        quality.raise_for_exclusions()
+    return Table(data, quality, info)
+
+
+def _find_table_file(folder: Path, name: str) -> Path | None:
+    for suffix in (".csv", ".parquet", ".tsv", ".txt"):
+        path = folder / f"{name}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, str]] | None = None,
+         missing_codes: MissingCodes = None, strict: bool = False, encoding: str = "utf-8",
+         date_format: str | None = None) -> CXData:
+    """Load the canonical tables from a folder (``customers``, ``responses``, ``tickets``, ``competitor_nps``).
+
+    Each table is ``NAME.csv`` or ``NAME.parquet``; absent tables are ``None``. Responses
+    and tickets whose ``customer_id`` is not in ``customers`` are excluded and counted.
+    ``folder=None`` loads the bundled sample. ``rename`` maps a table name to its column
+    renames (``{"responses": {"LTR": "nps"}}``); the other options are those of
+    :func:`read_table`.
+
+    >>> data = load()
+    >>> len(data.customers), data.quality.n_excluded
+    (5000, 0)
+    """
+    from .. import sample
+
+    folder = Path(folder) if folder is not None else sample.default_path()
+    if not folder.is_dir():
+        raise DataError(f"no such folder: {folder}", rule="folder exists")
+    found = {name: _find_table_file(folder, name) for name in SCHEMAS}
+    if not any(found.values()):
+        raise DataError(f"{folder} holds none of the tables {sorted(SCHEMAS)} (as .csv or .parquet)",
+                        rule="canonical tables present")
+    tables: dict[str, pd.DataFrame | None] = dict.fromkeys(SCHEMAS)
+    quality, sources = DataQuality(), []
+    for name, path in found.items():
+        if path is None:
+            continue
+        t = read_table(path, SCHEMAS[name], rename=(rename or {}).get(name), missing_codes=missing_codes,
+                       encoding=encoding, date_format=date_format)
+        tables[name], quality, sources = t.data, quality + t.quality, [*sources, t.source]
+    if tables["customers"] is not None:
+        known = set(tables["customers"]["customer_id"])
+        for name in ("responses", "tickets"):
+            frame = tables[name]
+            if frame is None or "customer_id" not in frame.columns:
+                continue
+            orphan = (frame["customer_id"].notna() & ~frame["customer_id"].isin(known)).to_numpy()
+            if orphan.any():
+                issue = _issue(name, "customer_id", "customer_id not in customers", EXCLUDED, orphan,
+                               frame["customer_id"])
+                quality = quality + DataQuality((issue,), {}, {name: quality.rows_kept[name] - int(orphan.sum())})
+                tables[name] = frame.loc[~orphan]
+    if strict:
+        quality.raise_for_exclusions()
+    return CXData(**tables, quality=quality, sources=tuple(sources))

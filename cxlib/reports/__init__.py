@@ -1,0 +1,18 @@
+"""Running studies into reports: papermill execution, offline HTML, results.json, the index.
+
+From Python::
+
+    from cxlib.reports import run_study
+    run_dir = run_study("data_overview", {"missing_codes": [-99]}, reports_dir="reports")
+
+From the shell: ``cx run data_overview -y '{missing_codes: [-99]}'`` (see ``cx --help``).
+Inside a study notebook: :func:`record` once at the end, and :func:`md` for sentences.
+"""
+
+from .index import build_index
+from .narrative import fmt_count, fmt_date, fmt_pct, md
+from .results import record
+from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study
+
+__all__ = ["Study", "StudyError", "StudyFailed", "build_index", "find_studies", "fmt_count", "fmt_date", "fmt_pct",
+           "md", "record", "run_all", "run_study"]

@@ -1,0 +1,171 @@
+"""The ``cx`` command: list and run studies, rebuild the index, generate sample data.
+
+Exit codes, for schedulers: 0 success; 1 a study failed (its error is printed and its
+executed notebook kept); 2 the command was wrong (unknown study or parameter, bad
+option); 3 the input data was rejected (a DataError: missing column, strict
+validation, unreadable file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from .. import sample
+from .index import build_index
+from .runner import StudyError, StudyFailed, find_studies, run_all, run_study
+
+__all__ = ["main", "resolve_type"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
+
+
+def resolve_type(value: str):
+    """Type of a ``-p`` value, as papermill infers it: True/False/None, int, float, else text."""
+    if value in ("True", "False"):
+        return value == "True"
+    if value == "None":
+        return None
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _yaml_mapping(text: str, where: str) -> dict:
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise StudyError(f"{where} is not valid YAML: {exc}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise StudyError(f"{where} must be a YAML mapping of parameter names to values")
+    return loaded
+
+
+def _parameters(args: argparse.Namespace) -> dict:
+    """-f files, then -y strings, then -p pairs; later ones win (papermill's order)."""
+    parameters: dict = {}
+    for path in args.parameters_file:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise StudyError(f"cannot read parameters file {path}: {exc.strerror}") from None
+        parameters.update(_yaml_mapping(text, path))
+    for text in args.parameters_yaml:
+        parameters.update(_yaml_mapping(text, "-y"))
+    for name, value in args.parameters:
+        parameters[name] = resolve_type(value)
+    return parameters
+
+
+def _report_failure(failure: StudyFailed) -> int:
+    error = failure.error
+    print(f"cx: {failure}", file=sys.stderr)
+    for line in error.get("traceback", [])[-6:]:
+        print(f"    {line}", file=sys.stderr)
+    print(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}", file=sys.stderr)
+    return EXIT_DATA if error.get("ename") == "DataError" else EXIT_FAILED
+
+
+def _cmd_list(args) -> int:
+    for name, study in find_studies(args.notebooks_dir).items():
+        print(f"{name}: {study.title}")
+        for key, value in study.defaults.items():
+            print(f"    {key} = {value!r}")
+    return EXIT_OK
+
+
+def _cmd_run(args) -> int:
+    try:
+        run_dir = run_study(args.study, _parameters(args), args.reports_dir, notebooks_dir=args.notebooks_dir,
+                            progress=not args.no_progress, timeout=args.timeout)
+    except StudyFailed as failure:
+        return _report_failure(failure)
+    print(f"cx: {args.study} succeeded: {run_dir / 'report.html'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_run_all(args) -> int:
+    status = EXIT_OK
+    outcomes = run_all(args.reports_dir, notebooks_dir=args.notebooks_dir, progress=not args.no_progress,
+                       timeout=args.timeout)
+    for name, outcome in outcomes.items():
+        if isinstance(outcome, StudyFailed):
+            status = max(status, _report_failure(outcome))
+        else:
+            print(f"cx: {name} succeeded: {outcome / 'report.html'}", file=sys.stderr)
+    print(f"cx: index at {Path(args.reports_dir) / 'index.html'}", file=sys.stderr)
+    return status
+
+
+def _cmd_index(args) -> int:
+    print(build_index(args.reports_dir))
+    return EXIT_OK
+
+
+def _cmd_sample(args) -> int:
+    data = sample.generate(n_customers=args.customers, seed=args.seed)
+    for path in sample.write(data, args.folder, args.format):
+        print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cx", description="Run cxlib studies into self-contained HTML reports.",
+                                     epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--notebooks-dir", default=None, help="folder of study notebooks (default: notebooks/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="list the studies and their parameters").set_defaults(func=_cmd_list)
+
+    def run_options(p):
+        p.add_argument("--reports-dir", default="reports", help="where reports go (default: reports/)")
+        p.add_argument("--no-progress", action="store_true", help="no progress bar")
+        p.add_argument("--timeout", type=float, default=None, help="seconds allowed per cell")
+
+    run = sub.add_parser("run", help="run one study")
+    run.add_argument("study")
+    run.add_argument("-p", "--parameters", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="a parameter; the type is inferred as papermill does (True, None, 3, 2.5, text)")
+    run.add_argument("-y", "--parameters-yaml", action="append", default=[], metavar="YAML",
+                     help="parameters as a YAML mapping, e.g. -y '{segment_cols: [plan, region]}'")
+    run.add_argument("-f", "--parameters-file", action="append", default=[], metavar="FILE",
+                     help="parameters from a YAML file")
+    run_options(run)
+    run.set_defaults(func=_cmd_run)
+
+    run_all = sub.add_parser("run-all", help="run every study with its defaults")
+    run_options(run_all)
+    run_all.set_defaults(func=_cmd_run_all)
+
+    index = sub.add_parser("index", help="rebuild reports/index.html")
+    index.add_argument("--reports-dir", default="reports")
+    index.set_defaults(func=_cmd_index)
+
+    gen = sub.add_parser("sample", help="generate the sample tables (the structural model of data/README.md)")
+    gen.add_argument("folder", nargs="?", default="data/sample")
+    gen.add_argument("--customers", type=int, default=5000, help="customers (about 4 responses each)")
+    gen.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
+    gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    gen.set_defaults(func=_cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StudyError as exc:
+        print(f"cx: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""Self-contained HTML: one file, no code, no scripts, no network requests.
+
+nbconvert's full templates load MathJax, require.js and mermaid from CDNs even with the
+input hidden, so reports use its ``basic`` template (cell bodies only), drop code
+inputs, prompts and stderr streams, and wrap the result in a page of our own with the
+CSS inline. Images are already embedded as data URIs. Every page carries a
+Content-Security-Policy that allows no scripts and no requests, so even markup that
+slipped through could neither run nor call home.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+
+import nbformat
+from nbconvert import HTMLExporter
+
+__all__ = ["CSP", "notebook_body", "page"]
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+CSS = """
+:root { --ink: #1f2933; --muted: #52606d; --rule: #d9e2ec; --accent: #0072b2; --bad: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); }
+header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 1rem; }
+header { border-bottom: 2px solid var(--accent); padding-top: 1.2rem; padding-bottom: .6rem; }
+header h1 { margin: 0 0 .2rem; font-size: 1.6rem; }
+header p, footer { color: var(--muted); font-size: .9rem; }
+footer { border-top: 1px solid var(--rule); margin-top: 2rem; padding-top: .6rem; padding-bottom: 2rem; }
+h1, h2, h3 { line-height: 1.25; }
+main h1 { font-size: 1.5rem; } main h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid var(--rule); }
+a { color: var(--accent); }
+.anchor-link { display: none; }
+.output_area, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid var(--rule); padding: .3rem .6rem; text-align: right; vertical-align: top; }
+th { background: #f5f7fa; }
+td:first-child, th:first-child { text-align: left; }
+img { max-width: 100%; height: auto; }
+pre { white-space: pre-wrap; }
+.status-failed { color: var(--bad); font-weight: 600; }
+.status-success { color: #1b7f3b; font-weight: 600; }
+@media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .25rem .4rem; } }
+"""
+
+
+def page(title: str, body: str, subtitle: str = "", footer: str = "") -> str:
+    """A complete HTML page; ``title``, ``subtitle`` and ``footer`` are escaped, ``body`` is trusted markup."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>\n"
+        f"<main>\n{body}\n</main>\n<footer>{html.escape(footer)}</footer>\n</body>\n</html>\n"
+    )
+
+
+def _strip_for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what a reader should not see: warnings and logs on stderr, and the parameters cells."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    return nb
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The outputs and narrative of an executed notebook as HTML, without any code."""
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(_strip_for_readers(nb))
+    return body

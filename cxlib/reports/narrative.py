@@ -1,0 +1,42 @@
+"""Narrative for notebooks: sentences built from results, with every value from data escaped.
+
+Markdown passes raw HTML through to the report, so a segment named
+``<script>alert(1)</script>`` would become markup if pasted into a sentence. :func:`md`
+escapes each value before it enters the text; the template itself is trusted (it is
+written in the notebook).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from IPython.display import Markdown
+
+__all__ = ["fmt_count", "fmt_date", "fmt_pct", "md"]
+
+
+def md(template: str, /, **values) -> Markdown:
+    """Markdown from a trusted template and untrusted values (each HTML-escaped).
+
+    >>> md("Segment **{name}** has {n} rows.", name="<b>x</b>", n=fmt_count(1200)).data
+    'Segment **&lt;b&gt;x&lt;/b&gt;** has 1,200 rows.'
+    """
+    return Markdown(template.format(**{k: html.escape(str(v)) for k, v in values.items()}))
+
+
+def fmt_count(n) -> str:
+    """``1234567`` -> ``'1,234,567'``."""
+    return f"{int(n):,}"
+
+
+def fmt_pct(share: float, digits: int = 1) -> str:
+    """A share as a percentage: ``0.1234`` -> ``'12.3%'``; missing -> ``'n/a'``."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "n/a"
+    return f"{100 * share:.{digits}f}%"
+
+
+def fmt_date(value) -> str:
+    """A timestamp as ``YYYY-MM-DD``; missing -> ``'n/a'``."""
+    return "n/a" if value is None or value != value else f"{value:%Y-%m-%d}"

@@ -1,0 +1,95 @@
+"""Recording a study's results: the one call a notebook makes to fill results.json.
+
+Inside a run, :func:`record` writes the results to the file the runner names in the
+``CXLIB_RESULTS_FILE`` environment variable; the runner adds the provenance and writes
+``results.json``. Run interactively (no runner), it writes nothing and returns the
+JSON-ready dictionary, so a notebook behaves the same in JupyterLab.
+
+Values become JSON deterministically: numpy scalars become numbers, NaN and missing
+become ``null``, timestamps ISO 8601 text, DataFrames lists of records, and anything
+with ``to_dict()`` (estimates, DataQuality) its dictionary. The same numbers give the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RESULTS_ENV", "dumps", "record", "to_jsonable"]
+
+RESULTS_ENV = "CXLIB_RESULTS_FILE"
+
+
+def to_jsonable(value):
+    """Convert results to plain JSON types (see the module docstring).
+
+    >>> to_jsonable({"n": np.int64(3), "x": float("nan"), "d": pd.Timestamp("2024-01-02")})
+    {'n': 3, 'x': None, 'd': '2024-01-02T00:00:00'}
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame):
+        return [to_jsonable(row) for row in value.to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Index):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return to_jsonable(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(dataclasses.asdict(value))
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    raise TypeError(f"cannot record a value of type {type(value).__name__} in results.json: {value!r}")
+
+
+def dumps(value) -> str:
+    """JSON text with a fixed layout, so equal results give equal bytes."""
+    return json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> None:
+    """Record a study's results for results.json (call it once, at the end of the notebook).
+
+    Parameters
+    ----------
+    results : mapping
+        The study's numbers: nested dicts, estimates, DataFrames.
+    headline : mapping, optional
+        Label -> short text or number shown on reports/index.html ("NPS": "23 (20-27)").
+    data : CXData or Table, optional
+        The loaded input: its sources (path, SHA-256, rows) and DataQuality record are
+        added to the provenance.
+
+    Nothing is returned, so that the call can end a notebook cell without printing into
+    the report; :func:`to_jsonable` gives the same values for inspection.
+    """
+    payload = {"headline": to_jsonable(headline or {}), "results": to_jsonable(results)}
+    if data is not None:
+        sources = data.sources if hasattr(data, "sources") else (data.source,)
+        payload["inputs"] = [s.to_dict() for s in sources]
+        payload["data_quality"] = data.quality.to_dict()
+    target = os.environ.get(RESULTS_ENV)
+    if target:
+        Path(target).write_text(dumps(payload), encoding="utf-8")

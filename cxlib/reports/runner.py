@@ -1,0 +1,277 @@
+"""Running a study: papermill execution, HTML export, results.json, atomic publication.
+
+A run executes ``notebooks/STUDY.ipynb`` in a hidden folder beside the reports and
+renames that folder into place only when everything is written, so readers never see a
+half-written run. Each run has its own folder, ``reports/STUDY/RUN_ID``; a failed run
+keeps its executed notebook and a results.json with ``status: "failed"`` and the
+error, but no report.html, and never touches earlier runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .. import __version__
+from .html import notebook_body, page
+from .index import build_index
+from .results import RESULTS_ENV, dumps, to_jsonable
+
+__all__ = ["KERNEL_NAME", "Study", "StudyError", "StudyFailed", "find_studies", "run_all", "run_study"]
+
+KERNEL_NAME = "cxlib"
+NOTEBOOKS_ENV = "CXLIB_NOTEBOOKS"
+SCHEMA_VERSION = 1
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class StudyError(Exception):
+    """A study cannot be started: unknown study or parameter, notebook without a parameters cell."""
+
+
+class StudyFailed(Exception):
+    """A study ran and failed; ``run_dir`` keeps the executed notebook and the error."""
+
+    def __init__(self, run_dir: Path, error: dict):
+        cell = f" in cell {error['cell']}" if error.get("cell") is not None else ""
+        super().__init__(f"{run_dir.parent.name} failed{cell}: {error['ename']}: {error['evalue']}")
+        self.run_dir, self.error = run_dir, error
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study notebook and the defaults of its parameters cell."""
+
+    name: str
+    path: Path
+    defaults: dict
+    title: str
+
+
+def default_notebooks_dir() -> Path:
+    """``$CXLIB_NOTEBOOKS`` if set, else the project's ``notebooks/`` folder."""
+    return Path(os.environ.get(NOTEBOOKS_ENV) or Path(__file__).resolve().parents[2] / "notebooks")
+
+
+def _parameters_cell(nb: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:
+    cells = [cell for cell in nb.cells if "parameters" in cell.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise StudyError(f"{path} must have exactly one cell tagged 'parameters' (found {len(cells)}); "
+                         "without it papermill would run the notebook's own values and ignore yours")
+    return cells[0]
+
+
+def _defaults(cell: nbformat.NotebookNode, path: Path) -> dict:
+    """The parameters cell's assignments; each must be a literal so injected values take effect."""
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError as exc:
+        raise StudyError(f"{path}: the parameters cell is not valid Python: {exc}") from None
+    defaults = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign | ast.AnnAssign)):
+            raise StudyError(f"{path}: the parameters cell may only assign values (line {node.lineno})")
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        try:
+            value = ast.literal_eval(node.value)
+        except ValueError:
+            raise StudyError(f"{path}: parameter on line {node.lineno} is not a literal; derive values "
+                             "after the parameters cell so injected parameters take effect") from None
+        for target in targets:
+            defaults[target.id] = value
+    return defaults
+
+
+def load_study(path: Path) -> Study:
+    nb = nbformat.read(path, as_version=4)
+    title = nb.metadata.get("cxlib", {}).get("title") or path.stem.replace("_", " ").capitalize()
+    return Study(path.stem, path, _defaults(_parameters_cell(nb, path), path), title)
+
+
+def find_studies(notebooks_dir: str | Path | None = None) -> dict[str, Study]:
+    """Every study notebook in the folder, by name."""
+    folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    if not folder.is_dir():
+        raise StudyError(f"no notebooks folder at {folder}; set --notebooks-dir or {NOTEBOOKS_ENV}")
+    return {p.stem: load_study(p) for p in sorted(folder.glob("*.ipynb")) if not p.name.startswith(("_", "."))}
+
+
+def ensure_kernel() -> str:
+    """Make sure the ``cxlib`` kernel runs this interpreter (installing its spec into this environment)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    def current() -> bool:
+        try:
+            spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        except NoSuchKernel:
+            return False
+        return Path(spec.argv[0]).absolute() == Path(sys.executable).absolute()
+
+    if not current():
+        from ipykernel.kernelspec import install
+
+        install(kernel_name=KERNEL_NAME, display_name="Python (cxlib)", prefix=sys.prefix)
+        if not current():
+            raise StudyError(f"a kernel named {KERNEL_NAME!r} elsewhere shadows this environment's; remove it "
+                             f"(jupyter kernelspec remove {KERNEL_NAME}) or run from that environment")
+    return KERNEL_NAME
+
+
+def _git(project: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _run_id(study_dir: Path, parameters: dict) -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    digest = hashlib.sha256(json.dumps(to_jsonable(parameters), sort_keys=True).encode()).hexdigest()[:6]
+    run_id, n = f"{stamp}-{digest}", 1
+    while (study_dir / run_id).exists() or (study_dir / f".{run_id}.partial").exists():
+        n += 1
+        run_id = f"{stamp}-{digest}-{n}"
+    return run_id
+
+
+@contextlib.contextmanager
+def _environ(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _execute(study: Study, parameters: dict, executed: Path, progress: bool, timeout: float | None) -> dict | None:
+    """Run the notebook with papermill; the error as a dict, or None on success."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(str(study.path), str(executed), parameters=parameters, kernel_name=ensure_kernel(),
+                            progress_bar=progress, cwd=os.getcwd(), execution_timeout=timeout, log_output=False)
+    except PapermillExecutionError as exc:
+        return {"cell": exc.exec_count, "ename": exc.ename, "evalue": exc.evalue,
+                "traceback": [ANSI.sub("", line) for line in exc.traceback]}
+    except Exception as exc:  # kernel died, timeout, unreadable notebook: still a failed run, kept for debugging
+        return {"cell": None, "ename": type(exc).__name__, "evalue": str(exc), "traceback": []}
+    return None
+
+
+def run_study(study: str, parameters: dict | None = None, reports_dir: str | Path = "reports", *,
+              notebooks_dir: str | Path | None = None, progress: bool = False,
+              timeout: float | None = None) -> Path:
+    """Run one study and publish its report; returns the run folder.
+
+    Parameters
+    ----------
+    study : str
+        Name of a notebook in the notebooks folder (``"data_overview"``).
+    parameters : dict
+        Values for the notebook's parameters cell; unknown names are an error.
+    reports_dir : path
+        Where ``STUDY/RUN_ID/{report.html, results.json, executed.ipynb}`` and
+        ``index.html`` go.
+
+    Raises
+    ------
+    StudyError
+        The study cannot start (unknown study or parameter).
+    StudyFailed
+        The notebook raised; the run folder keeps the executed notebook and the error.
+    """
+    studies = find_studies(notebooks_dir)
+    if study not in studies:
+        raise StudyError(f"unknown study {study!r}; available: {', '.join(studies) or 'none'}")
+    spec = studies[study]
+    parameters = dict(parameters or {})
+    unknown = sorted(set(parameters) - set(spec.defaults))
+    if unknown:
+        raise StudyError(f"{study} has no parameter(s) {unknown}; its parameters are {sorted(spec.defaults)}")
+
+    reports_dir = Path(reports_dir)
+    study_dir = reports_dir / study
+    study_dir.mkdir(parents=True, exist_ok=True)
+    run_id = _run_id(study_dir, parameters)
+    partial = study_dir / f".{run_id}.partial"
+    partial.mkdir()
+    recorded_file = partial / "recorded.json"
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    with _environ(RESULTS_ENV, str(recorded_file.absolute())):
+        error = _execute(spec, parameters, partial / "executed.ipynb", progress, timeout)
+    if error is None and not recorded_file.exists():
+        error = {"cell": None, "ename": "StudyError", "traceback": [],
+                 "evalue": "the notebook finished without calling cx.reports.record(...)"}
+    recorded = json.loads(recorded_file.read_text(encoding="utf-8")) if recorded_file.exists() else {}
+    recorded_file.unlink(missing_ok=True)
+
+    project = spec.path.parent.parent
+    results = {
+        "schema_version": SCHEMA_VERSION,
+        "study": study,
+        "status": "failed" if error else "success",
+        "parameters": {**spec.defaults, **parameters},
+        "overrides": sorted(parameters),
+        "provenance": {
+            "cxlib_version": __version__,
+            "git_commit": _git(project, "rev-parse", "HEAD"),
+            "python": platform.python_version(),
+            "inputs": recorded.get("inputs", []),
+        },
+        "data_quality": recorded.get("data_quality"),
+        "headline": recorded.get("headline", {}),
+        "results": recorded.get("results"),
+        "error": error,
+        "run": {"run_id": run_id, "started_at": started.isoformat(timespec="seconds"),
+                "duration_seconds": round(time.perf_counter() - clock, 3)},
+    }
+    if error is None:
+        executed = nbformat.read(partial / "executed.ipynb", as_version=4)
+        subtitle = f"Run {started:%Y-%m-%d %H:%M} UTC"
+        overrides = ", ".join(f"{k}={parameters[k]!r}" for k in sorted(parameters))
+        if overrides:
+            subtitle += f" · parameters: {overrides}"
+        footer = (f"cxlib {__version__} · commit {results['provenance']['git_commit'] or 'unknown'} · run {run_id} · "
+                  "numbers and provenance in results.json beside this file")
+        (partial / "report.html").write_text(page(spec.title, notebook_body(executed), subtitle, footer),
+                                             encoding="utf-8")
+    (partial / "results.json").write_text(dumps(results), encoding="utf-8")
+    final = study_dir / run_id
+    partial.rename(final)
+    build_index(reports_dir)
+    if error:
+        raise StudyFailed(final, error)
+    return final
+
+
+def run_all(reports_dir: str | Path = "reports", *, notebooks_dir: str | Path | None = None,
+            progress: bool = False, timeout: float | None = None) -> dict[str, Path | StudyFailed]:
+    """Run every study with its default parameters; a failure does not stop the others."""
+    outcomes: dict[str, Path | StudyFailed] = {}
+    for name in find_studies(notebooks_dir):
+        try:
+            outcomes[name] = run_study(name, reports_dir=reports_dir, notebooks_dir=notebooks_dir,
+                                       progress=progress, timeout=timeout)
+        except StudyFailed as failure:
+            outcomes[name] = failure
+    return outcomes

@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled sample, and small files written for one test."""
+
+from pathlib import Path
+
+import pytest
+
+from cxlib import sample
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return sample.default_path()
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text (or bytes) to a CSV file in a temporary folder and return its path."""
+
+    def write(content: str | bytes, name: str = "table.csv") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,48 @@
+"""The project's own files: dependency lists in sync, the front door and CI wired as the README says."""
+
+import tomllib
+
+import yaml
+from packaging.requirements import Requirement
+
+
+def _normal(requirement: str) -> str:
+    req = Requirement(requirement)
+    return f"{req.name.lower().replace('_', '-')}{req.specifier}"
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject(project):
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    declared = set(meta["dependencies"])
+    for extra in meta["optional-dependencies"].values():
+        declared |= set(extra)
+    env = yaml.safe_load((project / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = {d for d in pip_section if not d.startswith("-")}
+    assert {_normal(d) for d in listed} == {_normal(d) for d in declared}
+    assert "python=3.11" in env["dependencies"]
+
+
+def test_every_declared_dependency_is_pinned_in_the_constraints(project):
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    pinned = {}
+    for line in (project / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pinned[name.lower().replace("_", "-")] = version
+    for extra in [meta["dependencies"], *meta["optional-dependencies"].values()]:
+        for requirement in map(Requirement, extra):
+            name = requirement.name.lower().replace("_", "-")
+            assert name in pinned, f"{name} is not pinned in constraints.txt"
+            assert requirement.specifier.contains(pinned[name]), f"{name}=={pinned[name]} breaks {requirement}"
+
+
+def test_ci_runs_the_readme_test_command(project):
+    assert "make test" in (project / ".ci" / "run").read_text()
+    readme = (project / "README.md").read_text()
+    assert "make reports" in readme and "make test" in readme
+
+
+def test_generated_reports_are_not_committed(project):
+    ignore = (project / ".gitignore").read_text().splitlines()
+    assert "reports/*" in ignore and "!reports/README.md" in ignore
