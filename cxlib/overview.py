@@ -34,13 +34,13 @@ class DataOverview:
 
     def headline(self) -> dict:
         """Figures for reports/index.html."""
-        rows = dict(zip(self.tables["table"], self.tables["rows"], strict=True))
+        rows = self.tables["rows"].to_dict()
         return {"responses": fmt_count(rows.get("responses", 0)), "customers": fmt_count(rows.get("customers", 0)),
                 "rows excluded": fmt_count(self.quality.n_excluded)}
 
     def summary(self) -> Markdown:
         """The executive summary: three to four sentences built from the numbers."""
-        t = self.tables.set_index("table")
+        t = self.tables
         parts = []
         sizes = ", ".join(f"{fmt_count(r.rows)} {name.replace('_', ' ')}" for name, r in t.iterrows())
         parts.append(md("The data hold {sizes}.", sizes=sizes))
@@ -50,9 +50,8 @@ class DataOverview:
         read = sum(self.quality.rows_read.values())
         parts.append(md("Validation excluded {n} of {read} rows ({share}).", n=fmt_count(self.quality.n_excluded),
                         read=fmt_count(read), share=fmt_pct(self.quality.n_excluded / read if read else float("nan"), 2)))
-        answered = self.scores.set_index("score")
-        if "nps" in answered.index:
-            s = answered.loc["nps"]
+        if "nps" in self.scores.index:
+            s = self.scores.loc["nps"]
             parts.append(md("{n} responses answered the 0-10 recommendation question ({share} of responses).",
                             n=fmt_count(s["n"]), share=fmt_pct(s["n"] / (s["n"] + s["missing"]))))
         return Markdown(" ".join(p.data for p in parts))
@@ -77,14 +76,14 @@ def describe(data: CXData) -> DataOverview:
 
     >>> import cxlib as cx
     >>> ov = describe(cx.io.load())
-    >>> ov.tables["rows"].tolist()
+    >>> ov.tables["rows"].tolist()  # customers, responses, tickets, competitor_nps
     [5000, 19729, 14999, 24]
     """
     rows = []
     for name, frame in data.tables().items():
         first, last = _date_range(frame, DATE_COLUMNS[name])
         rows.append({"table": name, "rows": len(frame), "columns": frame.shape[1], "first": first, "last": last})
-    tables = pd.DataFrame(rows, columns=["table", "rows", "columns", "first", "last"])
+    tables = pd.DataFrame(rows, columns=["table", "rows", "columns", "first", "last"]).set_index("table")
 
     responses = data.responses if data.responses is not None else pd.DataFrame()
     score_rows, dist_rows = [], []
@@ -100,13 +99,12 @@ def describe(data: CXData) -> DataOverview:
         for value, count in counts.items():
             dist_rows.append({"score": score, "value": int(value), "count": int(count),
                               "share": count / len(values) if len(values) else float("nan")})
-    scores = pd.DataFrame(score_rows, columns=["score", "scale", "n", "missing", "mean", "sd"])
+    scores = pd.DataFrame(score_rows, columns=["score", "scale", "n", "missing", "mean", "sd"]).set_index("score")
     distributions = pd.DataFrame(dist_rows, columns=["score", "value", "count", "share"])
 
     if {"survey_date", "touchpoint"} <= set(responses.columns):
         quarter = responses["survey_date"].dt.to_period("Q").astype(str).rename("quarter")
-        coverage = (pd.crosstab(quarter, responses["touchpoint"].fillna("(blank)")).rename_axis(columns=None)
-                    .reset_index())
+        coverage = pd.crosstab(quarter, responses["touchpoint"].fillna("(blank)")).rename_axis(columns=None)
     else:
         coverage = pd.DataFrame()
     return DataOverview(tables, scores, distributions, coverage, data.quality)

@@ -314,10 +314,10 @@ def _nps_group(scores: np.ndarray) -> np.ndarray:
     return np.where(scores >= 9, 2, np.where(scores >= 7, 1, 0))
 
 
-def _comment_variants(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _comment_variants(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Every template in six spellings: as written, lower, UPPER, a swap typo, a dropped letter, lower+typo.
 
-    Returns the flat array of variants, the theme of each template and its first variant's index.
+    Returns the flat array of spellings and the index of each template's first one.
     """
     def swap(text: str) -> str:
         i = int(rng.integers(1, max(2, len(text) - 2)))
@@ -327,20 +327,18 @@ def _comment_variants(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray,
         i = int(rng.integers(1, max(2, len(text) - 1)))
         return text[:i] + text[i + 1:] if len(text) > 3 else text
 
-    variants, themes = [], []
-    for theme, templates in COMMENT_THEMES.items():
+    variants = []
+    for templates in COMMENT_THEMES.values():
         for template in templates:
             variants += [template, template.lower(), template.upper(), swap(template), drop(template),
                          swap(template.lower())]
-            themes.append(theme)
-    first = np.arange(len(themes)) * 6
-    return np.array(variants, dtype=object), np.array(themes), first
+    return np.array(variants, dtype=object), np.arange(len(variants) // 6) * 6
 
 
 def _comments(rng: np.random.Generator, probabilities: np.ndarray, present: np.ndarray,
-              variants: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+              variants: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Draw a comment (and its theme) per row; ``probabilities`` is rows x themes."""
-    texts, _, first = variants
+    texts, first = variants
     theme_names = np.array(list(COMMENT_THEMES))
     cumulative = probabilities.cumsum(axis=1)
     theme_idx = (rng.random(len(present))[:, None] > cumulative).sum(axis=1)
@@ -413,7 +411,9 @@ def generate(n_customers: int = 5000, seed: int = DEFAULT_SEED) -> SampleData:
     bad_service = np.zeros(n, dtype=bool)
     churn_day = np.full(n, np.nan)
 
-    survey_parts, ticket_parts = [], []
+    population = _Population(signup_day, plan, region, customer_z, customer_u, chol, driver_scale,
+                             occasion_noise_sd, trend)
+    surveys, tickets = [], []
     month_starts = [WINDOW_START + pd.DateOffset(months=m) for m in range(N_MONTHS + 1)]
     for m in range(N_MONTHS):
         start = float((month_starts[m] - WINDOW_START).days)
@@ -427,38 +427,28 @@ def generate(n_customers: int = 5000, seed: int = DEFAULT_SEED) -> SampleData:
         exit_day = signup_day[active] + exit_years * DAYS_PER_YEAR
         churns = exit_day < end
         churn_day[active[churns]] = np.floor(exit_day[churns])
-        t1 = np.where(churns, np.floor(exit_day), end)
-        exposure = np.maximum(t1 - t0, 0.0)
+        exposure = np.maximum(np.where(churns, np.floor(exit_day), end) - t0, 0.0)
 
         # routine surveys and tickets in the active part of the month
-        for rate, parts in ((survey_rate[active], survey_parts), (np.full(len(active), TICKET_RATE), ticket_parts)):
-            k = rng.poisson(rate * exposure / 30.44)
-            who = np.repeat(active, k)
-            when = np.repeat(t0, k) + rng.random(k.sum()) * np.repeat(exposure, k)
-            parts.append((who, when, m))
-
+        survey_who, survey_when = _events(rng, active, t0, exposure, survey_rate[active])
+        ticket_who, ticket_when = _events(rng, active, t0, exposure, TICKET_RATE)
+        survey = _loyalty_scores(rng, population, survey_who, survey_when, m, None)
+        ticket = _ticket_rows(rng, ticket_who, ticket_when)
+        surveys.append(survey)
+        tickets.append(ticket)
         # state for next month: the latest survey's NPS group, any bad ticket
-        who, when, _ = survey_parts[-1]
-        scores = _loyalty_scores(rng, who, when, signup_day, plan, region, customer_z, customer_u, chol,
-                                 driver_scale, occasion_noise_sd, trend, m, None)
-        survey_parts[-1] = (who, when, m, scores)
-        order = np.argsort(when, kind="stable")
-        last_group[who[order]] = _nps_group(np.clip(np.round(scores["loyalty"][order]), 0, 10))
-        who, when, _ = ticket_parts[-1]
-        tickets = _ticket_rows(rng, when)
-        ticket_parts[-1] = (who, when, tickets)
-        bad_service[who[tickets["bad"]]] = True
+        order = np.argsort(survey_when, kind="stable")
+        last_group[survey_who[order]] = _nps_group(np.clip(np.round(survey["loyalty"][order]), 0, 10))
+        bad_service[ticket_who[ticket["bad"]]] = True
 
     # cancellation surveys at churn
     churned = np.flatnonzero(~np.isnan(churn_day))
     responds = churned[rng.random(len(churned)) < CANCELLATION_SURVEY_RATE]
     when = churn_day[responds]
     month_of = np.searchsorted([(ms - WINDOW_START).days for ms in month_starts], when, side="right") - 1
-    cancel_scores = _loyalty_scores(rng, responds, when, signup_day, plan, region, customer_z, customer_u, chol,
-                                    driver_scale, occasion_noise_sd, trend, month_of, "cancellation")
+    surveys.append(_loyalty_scores(rng, population, responds, when, month_of, "cancellation"))
 
-    responses = _assemble_responses(rng, survey_parts, responds, when, cancel_scores, signup_day, survey_rate,
-                                    variants)
+    responses = _assemble_responses(rng, _stack(surveys), survey_rate, variants)
     customers = pd.DataFrame({
         "customer_id": _ids("C", n, max(6, len(str(n)))),
         "signup_date": _dates(signup_day),
@@ -467,7 +457,7 @@ def generate(n_customers: int = 5000, seed: int = DEFAULT_SEED) -> SampleData:
         "monthly_revenue": revenue,
     })
     responses.insert(1, "customer_id", customers["customer_id"].to_numpy()[responses.pop("_customer")])
-    tickets = _assemble_tickets(ticket_parts, customers["customer_id"].to_numpy(), churn_day)
+    tickets = _assemble_tickets(_stack(tickets), customers["customer_id"].to_numpy())
     competitor = _competitor_nps(rng)
 
     truth = Truth(
@@ -492,29 +482,57 @@ def generate(n_customers: int = 5000, seed: int = DEFAULT_SEED) -> SampleData:
     return SampleData(customers, responses, tickets, competitor, truth)
 
 
-def _loyalty_scores(rng, who, when, signup_day, plan, region, customer_z, customer_u, chol, driver_scale,
-                    occasion_noise_sd, trend, month, touchpoint):
+@dataclass(frozen=True)
+class _Population:
+    """Customer traits and model constants that every month's survey responses draw on."""
+
+    signup_day: np.ndarray
+    plan: np.ndarray
+    region: np.ndarray
+    customer_z: np.ndarray
+    customer_u: np.ndarray
+    chol: np.ndarray
+    driver_scale: float
+    occasion_noise_sd: float
+    trend: np.ndarray
+
+
+def _events(rng, active: np.ndarray, t0: np.ndarray, exposure: np.ndarray, rate) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson events (``rate`` a month) in each active customer's exposure: who and when (day)."""
+    k = rng.poisson(rate * exposure / 30.44)
+    return np.repeat(active, k), np.repeat(t0, k) + rng.random(k.sum()) * np.repeat(exposure, k)
+
+
+def _stack(parts: list[dict]) -> dict:
+    """Concatenate per-month dicts of arrays, then order the rows by (when, who)."""
+    stacked = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    order = np.lexsort((stacked["who"], stacked["when"]))
+    return {key: value[order] for key, value in stacked.items()}
+
+
+def _loyalty_scores(rng, pop: _Population, who, when, month, touchpoint) -> dict:
     """Latent driver perceptions and loyalty of each survey response (see the module docstring)."""
     k = len(who)
     if touchpoint is None:
         tp = _choice(rng, TOUCHPOINTS, k)
     else:
         tp = np.full(k, touchpoint)
-    occasion = rng.standard_normal((k, 6)) @ chol.T
-    z = math.sqrt(CUSTOMER_SHARE_OF_DRIVERS) * customer_z[who] + math.sqrt(1 - CUSTOMER_SHARE_OF_DRIVERS) * occasion
-    tenure_days = when - signup_day[who]
+    occasion = rng.standard_normal((k, 6)) @ pop.chol.T
+    z = (math.sqrt(CUSTOMER_SHARE_OF_DRIVERS) * pop.customer_z[who]
+         + math.sqrt(1 - CUSTOMER_SHARE_OF_DRIVERS) * occasion)
+    tenure_days = when - pop.signup_day[who]
     quarter = np.asarray(month) // 3
-    tenured_trend = (region[who] == TREND_REGION) & (tenure_days >= TENURED_DAYS)
+    tenured_trend = (pop.region[who] == TREND_REGION) & (tenure_days >= TENURED_DAYS)
     loyalty = (LOYALTY_MEAN
-               + np.vectorize(PLAN_SHIFT.get)(plan[who]) + np.vectorize(REGION_SHIFT.get)(region[who])
+               + np.vectorize(PLAN_SHIFT.get)(pop.plan[who]) + np.vectorize(REGION_SHIFT.get)(pop.region[who])
                + np.vectorize(TOUCHPOINT_SHIFT.get)(tp)
-               + np.where(tenured_trend, trend[quarter], 0.0)
-               + driver_scale * (z @ DRIVER_WEIGHTS) + customer_u[who]
-               + rng.normal(0.0, occasion_noise_sd, k))
-    return {"touchpoint": tp, "z": z, "loyalty": loyalty, "tenure_days": tenure_days}
+               + np.where(tenured_trend, pop.trend[quarter], 0.0)
+               + pop.driver_scale * (z @ DRIVER_WEIGHTS) + pop.customer_u[who]
+               + rng.normal(0.0, pop.occasion_noise_sd, k))
+    return {"who": who, "when": when, "touchpoint": tp, "z": z, "loyalty": loyalty, "tenure_days": tenure_days}
 
 
-def _ticket_rows(rng, opened_day):
+def _ticket_rows(rng, who, opened_day) -> dict:
     """Channel, category, first-response and resolution times and contacts of each ticket."""
     k = len(opened_day)
     channel = _choice(rng, TICKET_CHANNELS, k)
@@ -524,7 +542,8 @@ def _ticket_rows(rng, opened_day):
     resolve_hours = first_hours + 6.0 * contacts**1.3 * np.exp(rng.normal(0.0, 1.0, k))
     unresolved = rng.random(k) < UNRESOLVED_RATE
     bad = (first_hours > 48) | unresolved | (contacts >= 3)
-    return {"channel": channel, "category": _choice(rng, TICKET_CATEGORIES, k), "first_hours": first_hours,
+    return {"who": who, "when": opened_day, "channel": channel, "category": _choice(rng, TICKET_CATEGORIES, k),
+            "first_hours": first_hours,
             "resolve_hours": resolve_hours, "contacts": contacts, "unresolved": unresolved, "bad": bad}
 
 
@@ -532,17 +551,9 @@ def _rating(z: np.ndarray, mean: float) -> np.ndarray:
     return np.clip(np.round(mean + DRIVER_SD * z), 1, 10)
 
 
-def _assemble_responses(rng, survey_parts, cancel_who, cancel_when, cancel_scores, signup_day, survey_rate,
-                        variants) -> pd.DataFrame:
-    who = np.concatenate([p[0] for p in survey_parts] + [cancel_who])
-    when = np.concatenate([p[1] for p in survey_parts] + [cancel_when])
-    parts = [p[3] for p in survey_parts] + [cancel_scores]
-    tp = np.concatenate([p["touchpoint"] for p in parts])
-    z = np.concatenate([p["z"] for p in parts])
-    loyalty = np.concatenate([p["loyalty"] for p in parts])
-    tenure = np.concatenate([p["tenure_days"] for p in parts])
-    order = np.lexsort((who, when))
-    who, when, tp, z, loyalty, tenure = who[order], when[order], tp[order], z[order], loyalty[order], tenure[order]
+def _assemble_responses(rng, surveys: dict, survey_rate, variants) -> pd.DataFrame:
+    who, when, tp, z = surveys["who"], surveys["when"], surveys["touchpoint"], surveys["z"]
+    loyalty, tenure = surveys["loyalty"], surveys["tenure_days"]
     k = len(who)
 
     nps = np.clip(np.round(loyalty), 0, 10)
@@ -588,13 +599,8 @@ def _assemble_responses(rng, survey_parts, cancel_who, cancel_when, cancel_score
     return pd.DataFrame(frame)
 
 
-def _assemble_tickets(ticket_parts, customer_ids, churn_day) -> pd.DataFrame:
-    who = np.concatenate([p[0] for p in ticket_parts])
-    when = np.concatenate([p[1] for p in ticket_parts])
-    cols = {key: np.concatenate([p[2][key] for p in ticket_parts]) for key in ticket_parts[0][2]}
-    order = np.lexsort((who, when))
-    who, when = who[order], when[order]
-    cols = {key: value[order] for key, value in cols.items()}
+def _assemble_tickets(cols: dict, customer_ids) -> pd.DataFrame:
+    who, when = cols["who"], cols["when"]
     k = len(who)
     opened = np.floor(when * 24 * 60) / (24 * 60)  # to the minute
     horizon = float((AS_OF - WINDOW_START).days + 1)

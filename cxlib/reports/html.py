@@ -25,7 +25,7 @@ CSS = """
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); }
 header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 1rem; }
-header { border-bottom: 2px solid var(--accent); padding-top: 1.2rem; padding-bottom: .6rem; }
+header { border-bottom: 2px solid var(--accent); padding-top: .8rem; padding-bottom: .2rem; }
 header h1 { margin: 0 0 .2rem; font-size: 1.6rem; }
 header p, footer { color: var(--muted); font-size: .9rem; }
 footer { border-top: 1px solid var(--rule); margin-top: 2rem; padding-top: .6rem; padding-bottom: 2rem; }
@@ -40,20 +40,25 @@ th { background: #f5f7fa; }
 td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; height: auto; }
 pre { white-space: pre-wrap; }
+table.runs td, table.runs th { text-align: left; }
 .status-failed { color: var(--bad); font-weight: 600; }
 .status-success { color: #1b7f3b; font-weight: 600; }
 @media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .25rem .4rem; } }
 """
 
 
-def page(title: str, body: str, subtitle: str = "", footer: str = "") -> str:
-    """A complete HTML page; ``title``, ``subtitle`` and ``footer`` are escaped, ``body`` is trusted markup."""
+def page(title: str, body: str, subtitle: str = "", footer: str = "", heading: bool = True) -> str:
+    """A complete HTML page; ``title``, ``subtitle`` and ``footer`` are escaped, ``body`` is trusted markup.
+
+    ``heading=False`` leaves the title to the body (a notebook opens with its own).
+    """
+    h1 = f"<h1>{html.escape(title)}</h1>" if heading else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>\n"
+        f"<header>{h1}<p>{html.escape(subtitle)}</p></header>\n"
         f"<main>\n{body}\n</main>\n<footer>{html.escape(footer)}</footer>\n</body>\n</html>\n"
     )
 

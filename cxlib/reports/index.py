@@ -27,6 +27,12 @@ def read_runs(reports_dir: str | Path) -> list[dict]:
     return sorted(runs, key=lambda r: (r.get("run", {}).get("started_at", ""), r["_dir"].name), reverse=True)
 
 
+def _when(run: dict) -> str:
+    """``2026-11-24T06:00:00+00:00`` -> ``2026-11-24 06:00 UTC``."""
+    started = run.get("run", {}).get("started_at", "")
+    return f"{started[:16].replace('T', ' ')} UTC" if started else ""
+
+
 def _cell(text) -> str:
     return f"<td>{html.escape(str(text))}</td>"
 
@@ -44,7 +50,7 @@ def _row(run: dict, reports_dir: Path) -> str:
         error = run.get("error") or {}
         headline = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}"[:300]
     status = html.escape(run.get("status", "unknown"))
-    return ("<tr>" + _cell(run.get("study", "?")) + _cell(run.get("run", {}).get("started_at", "").replace("T", " "))
+    return ("<tr>" + _cell(run.get("study", "?")) + _cell(_when(run))
             + f'<td class="status-{status}">{status}</td>' + _cell(params) + _cell(headline) + link + "</tr>")
 
 
@@ -58,14 +64,15 @@ def build_index(reports_dir: str | Path) -> Path:
             latest.setdefault(run.get("study", "?"), run)
     latest_items = "".join(
         f'<li><a href="{html.escape(r["_dir"].relative_to(reports_dir).as_posix())}/report.html">'
-        f"{html.escape(study)}</a> ({html.escape(r.get('run', {}).get('started_at', ''))})</li>"
+        f"{html.escape(study)}</a> ({html.escape(_when(r))})</li>"
         for study, r in sorted(latest.items()))
-    header = "<tr><th>Study</th><th>Started (UTC)</th><th>Status</th><th>Parameters</th><th>Headline</th><th></th></tr>"
+    header = "<tr><th>Study</th><th>Started</th><th>Status</th><th>Parameters</th><th>Headline</th><th></th></tr>"
     body = (f"<h2>Latest report of each study</h2><ul>{latest_items or '<li>No successful run yet.</li>'}</ul>"
-            f"<h2>All runs</h2><div class=\"output_area\"><table><thead>{header}</thead><tbody>"
+            f"<h2>All runs</h2><div class=\"output_area\"><table class=\"runs\"><thead>{header}</thead><tbody>"
             + "".join(_row(r, reports_dir) for r in runs) + "</tbody></table></div>")
     target = reports_dir / "index.html"
     tmp = reports_dir / f".index.{os.getpid()}.tmp"
-    tmp.write_text(page("CX reports", body, f"{len(runs)} runs, newest first", "Built by cxlib"), encoding="utf-8")
+    count = f"{len(runs)} run{'' if len(runs) == 1 else 's'}, newest first"
+    tmp.write_text(page("CX reports", body, count, "Built by cxlib"), encoding="utf-8")
     os.replace(tmp, target)
     return target

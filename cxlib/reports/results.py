@@ -40,6 +40,8 @@ def to_jsonable(value):
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, pd.DataFrame):
+        if any(name is not None for name in value.index.names):  # a named index is data: keep it as columns
+            value = value.reset_index()
         return [to_jsonable(row) for row in value.to_dict(orient="records")]
     if isinstance(value, pd.Series):
         return {str(k): to_jsonable(v) for k, v in value.items()}

@@ -253,8 +253,8 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
             subtitle += f" · parameters: {overrides}"
         footer = (f"cxlib {__version__} · commit {results['provenance']['git_commit'] or 'unknown'} · run {run_id} · "
                   "numbers and provenance in results.json beside this file")
-        (partial / "report.html").write_text(page(spec.title, notebook_body(executed), subtitle, footer),
-                                             encoding="utf-8")
+        (partial / "report.html").write_text(page(spec.title, notebook_body(executed), subtitle, footer,
+                                                  heading=False), encoding="utf-8")
     (partial / "results.json").write_text(dumps(results), encoding="utf-8")
     final = study_dir / run_id
     partial.rename(final)
