@@ -13,9 +13,6 @@ from __future__ import annotations
 import copy
 import html
 
-import nbformat
-from nbconvert import HTMLExporter
-
 __all__ = ["CSP", "notebook_body", "page"]
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -63,7 +60,7 @@ def page(title: str, body: str, subtitle: str = "", footer: str = "", heading: b
     )
 
 
-def _strip_for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _strip_for_readers(nb):
     """Drop what a reader should not see: warnings and logs on stderr, and the parameters cells."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
@@ -72,8 +69,10 @@ def _strip_for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def notebook_body(nb: nbformat.NotebookNode) -> str:
-    """The outputs and narrative of an executed notebook as HTML, without any code."""
+def notebook_body(nb) -> str:
+    """The outputs and narrative of an executed notebook (an nbformat node) as HTML, without any code."""
+    from nbconvert import HTMLExporter  # imported here: notebooks import cxlib and never need it
+
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(_strip_for_readers(nb))

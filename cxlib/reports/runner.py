@@ -23,8 +23,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from .. import __version__
 from .html import notebook_body, page
 from .index import build_index
@@ -66,7 +64,7 @@ def default_notebooks_dir() -> Path:
     return Path(os.environ.get(NOTEBOOKS_ENV) or Path(__file__).resolve().parents[2] / "notebooks")
 
 
-def _parameters_cell(nb: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:
+def _parameters_cell(nb, path: Path):
     cells = [cell for cell in nb.cells if "parameters" in cell.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise StudyError(f"{path} must have exactly one cell tagged 'parameters' (found {len(cells)}); "
@@ -74,7 +72,7 @@ def _parameters_cell(nb: nbformat.NotebookNode, path: Path) -> nbformat.Notebook
     return cells[0]
 
 
-def _defaults(cell: nbformat.NotebookNode, path: Path) -> dict:
+def _defaults(cell, path: Path) -> dict:
     """The parameters cell's assignments; each must be a literal so injected values take effect."""
     try:
         tree = ast.parse(cell.source)
@@ -96,6 +94,8 @@ def _defaults(cell: nbformat.NotebookNode, path: Path) -> dict:
 
 
 def load_study(path: Path) -> Study:
+    import nbformat  # imported here, as papermill and nbconvert are: study kernels import cxlib without them
+
     nb = nbformat.read(path, as_version=4)
     title = nb.metadata.get("cxlib", {}).get("title") or path.stem.replace("_", " ").capitalize()
     return Study(path.stem, path, _defaults(_parameters_cell(nb, path), path), title)
@@ -246,6 +246,8 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
                 "duration_seconds": round(time.perf_counter() - clock, 3)},
     }
     if error is None:
+        import nbformat
+
         executed = nbformat.read(partial / "executed.ipynb", as_version=4)
         subtitle = f"Run {started:%Y-%m-%d %H:%M} UTC"
         overrides = ", ".join(f"{k}={parameters[k]!r}" for k in sorted(parameters))
