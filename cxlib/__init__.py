@@ -2,8 +2,8 @@
 
 >>> import cxlib as cx
 >>> data = cx.io.load()                        # the bundled sample: tables + DataQuality
->>> data.quality.n_excluded
-0
+>>> print(cx.nps(data.responses))              # every number with its interval and n
+NPS 16.3 (15.2 to 17.4), n = 19,156
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -13,6 +13,19 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from . import io, overview, plots, reports, sample
+from . import economics, io, overview, plots, rates, reports, retention, sample, service, trends
+from .compare import compare, paired, segment_table
+from .economics import clv
+from .estimate import Estimate
+from .histogram import ScoreHistogram, score_histogram
+from .retention import churn_rate, cohort_retention
+from .scores import ces, csat, mean_score, nps, nps_from_counts, top_box
+from .service import fcr, resolution_time, response_within
+from .trends import benchmark_difference, goal, trend
 
-__all__ = ["__version__", "io", "overview", "plots", "reports", "sample"]
+__all__ = [
+    "Estimate", "ScoreHistogram", "__version__", "benchmark_difference", "ces", "churn_rate", "clv",
+    "cohort_retention", "compare", "csat", "economics", "fcr", "goal", "io", "mean_score", "nps",
+    "nps_from_counts", "overview", "paired", "plots", "rates", "reports", "resolution_time", "response_within",
+    "retention", "sample", "score_histogram", "segment_table", "service", "top_box", "trend", "trends",
+]

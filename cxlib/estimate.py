@@ -1,0 +1,70 @@
+"""The result of every single-number estimator: the value with its interval, n and method."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+__all__ = ["MIN_N", "Estimate", "format_ci"]
+
+MIN_N = 30  # below this many observations an estimate is flagged as resting on too few
+
+
+def format_ci(value: float, low: float, high: float, digits: int = 1) -> str:
+    """``'16.0 (6.2 to 25.5)'``; missing values as ``'n/a'``."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return f"{value:.{digits}f} ({low:.{digits}f} to {high:.{digits}f})"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its confidence interval.
+
+    ``n`` is the number of observations behind it (``n_effective`` the Kish effective n
+    when weights were used); ``small_n`` flags ``n_effective < MIN_N``. ``components``
+    holds the parts it was computed from (for NPS: the shares of promoters, passives and
+    detractors). Differences carry the ``p_value`` of the test of no difference.
+    """
+
+    metric: str
+    value: float
+    ci_low: float
+    ci_high: float
+    n: int
+    se: float = float("nan")
+    ci: float = 0.95
+    method: str = ""
+    n_effective: float = float("nan")
+    p_value: float = float("nan")
+    components: dict = field(default_factory=dict)
+
+    @property
+    def small_n(self) -> bool:
+        n = self.n if math.isnan(self.n_effective) else self.n_effective
+        return n < MIN_N
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["small_n"] = self.small_n
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: metric, value, ci_low, ci_high, n, se, ... and one column per component."""
+        row = {k: v for k, v in self.to_dict().items() if k != "components"}
+        row.update(self.components)
+        return pd.DataFrame([row])
+
+    def format(self, digits: int = 1) -> str:
+        return format_ci(self.value, self.ci_low, self.ci_high, digits)
+
+    def __str__(self) -> str:
+        flag = " (small n)" if self.small_n else ""
+        p = "" if math.isnan(self.p_value) else f", p = {self.p_value:.3g}"
+        return f"{self.metric} {self.format()}, n = {self.n:,}{p}{flag}"
+
+    def _repr_html_(self) -> str:
+        return html.escape(str(self))

@@ -1,0 +1,133 @@
+"""Trends, goals and benchmarks: a metric per period, its change per period, and comparisons.
+
+The change per period is the slope of an inverse-variance weighted least-squares line
+through the period estimates (``statsmodels`` WLS; weights 1/se^2, so noisy periods
+count less). Sampling variances are treated as known and the slope's variance is
+inflated by the residual dispersion when periods scatter more than sampling explains
+(scale = max(1, chi^2/df), the Birge ratio of meta-regression; Thompson & Sharp 1999).
+
+A goal ("gain at least G points a period") is *met* when the slope's lower bound is at
+least G, *missed* when its upper bound is below G, and *uncertain* otherwise, with the
+one-sided p-value of "slope < G".
+
+A benchmark (a competitor's or the industry's published NPS) enters with its own
+sampling variance when its n is known, bounded by ``(1 - NPS^2) / n`` (the largest
+trinomial variance for that NPS, reached with no passives), so the comparison is
+conservative; without n it is treated as exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from .estimate import Estimate
+from .histogram import score_histogram
+from .scores import metric_table, public, resolve_metric, z_value
+
+__all__ = ["Trend", "benchmark_difference", "goal", "trend"]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A metric per period (``periods``) and its change per period (``slopes``), per segment."""
+
+    metric: str
+    freq: str
+    by: tuple[str, ...]
+    periods: pd.DataFrame
+    slopes: pd.DataFrame
+
+    def to_dict(self) -> dict:
+        return {"metric": self.metric, "freq": self.freq, "by": list(self.by), "periods": self.periods,
+                "slopes": self.slopes}
+
+    def slope(self, segment=None) -> Estimate:
+        """The change per period of one segment (the only one when there is no ``by``)."""
+        rows = self.slopes if segment is None else self.slopes[self.slopes["segment"] == str(segment)]
+        if len(rows) != 1:
+            raise KeyError(f"segment {segment!r} not in {self.slopes['segment'].tolist()}")
+        r = rows.iloc[0]
+        return Estimate(metric=f"{self.metric} change per period", value=r["slope"], ci_low=r["ci_low"],
+                        ci_high=r["ci_high"], n=int(r["n"]), se=r["se"], p_value=r["p_value"], method="WLS",
+                        components={"periods": int(r["periods"])})
+
+
+def _slope(periods: pd.DataFrame, ci: float) -> dict:
+    usable = periods[(periods["se"] > 0) & periods["value"].notna()]
+    out = {"periods": len(usable), "n": int(periods["n"].sum())}
+    if len(usable) < 3:
+        return {**out, "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "p_value": np.nan,
+                "dispersion": np.nan}
+    x = sm.add_constant(usable["t"].to_numpy(dtype=float))
+    fit = sm.WLS(usable["value"].to_numpy(dtype=float), x, weights=1 / usable["se"].to_numpy() ** 2).fit()
+    dispersion = max(1.0, float(fit.scale))
+    se = float(np.sqrt(fit.normalized_cov_params[1, 1] * dispersion))
+    slope = float(fit.params[1])
+    z = z_value(ci)
+    return {**out, "slope": slope, "ci_low": slope - z * se, "ci_high": slope + z * se, "se": se,
+            "p_value": float(2 * stats.norm.sf(abs(slope / se))), "dispersion": dispersion}
+
+
+def trend(data: pd.DataFrame, score: str = "nps", date: str = "survey_date", freq: str = "Q",
+          by: str | Sequence[str] | None = None, metric: str | None = None, top=None,
+          scale: tuple[int, int] | None = None, weights: str | None = None, ci: float = 0.95) -> Trend:
+    """A metric per period (``freq``: "M" months, "Q" quarters, "Y" years) and its change per period.
+
+    ``periods`` has one row per (segment, period): period, t (periods since the first),
+    n, value, ci_low, ci_high, se; ``slopes`` one row per segment: slope (points per
+    period), ci_low, ci_high, se, p_value, periods, dispersion.
+
+    >>> import cxlib as cx
+    >>> r = cx.io.load().responses
+    >>> print(trend(r[r["touchpoint"] != "cancellation"]).slope())
+    nps change per period 0.9 (0.4 to 1.4), n = 18,739, p = 0.000427
+    """
+    metric, scale, top = resolve_metric(score, metric, scale, top)
+    by = [by] if isinstance(by, str) else list(by or [])
+    period = data[date].dt.to_period(freq)
+    first = period.min()
+    frame = data.assign(_period=period)
+    h = score_histogram(frame, score, by=[*by, "_period"], weights=weights, scale=scale)
+    table = public(metric_table(h, metric, top, ci)).reset_index()
+    table = table.rename(columns={"_period": "period"})
+    table["t"] = [(p - first).n for p in table["period"]]
+    table["segment"] = table[by].astype(str).agg(" / ".join, axis=1) if by else "all"
+    table["period"] = table["period"].astype(str)
+    slopes = pd.DataFrame([{"segment": seg, **_slope(rows, ci)} for seg, rows in table.groupby("segment", sort=True)])
+    columns = ["segment", *by, "period", "t", "n", "n_effective", "value", "ci_low", "ci_high", "se"]
+    return Trend(metric, freq, tuple(by), table[columns + [c for c in table.columns if c not in columns]], slopes)
+
+
+def goal(result: Trend, target: float, segment=None) -> dict:
+    """Does the segment gain at least ``target`` points a period? The slope, its interval and a verdict."""
+    est = result.slope(segment)
+    p_below = float(stats.norm.cdf((est.value - target) / est.se)) if est.se > 0 else float("nan")
+    verdict = "met" if est.ci_low >= target else "missed" if est.ci_high < target else "uncertain"
+    return {"segment": "all" if segment is None else str(segment), "target_per_period": target,
+            "slope": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "p_below_target": p_below,
+            "verdict": verdict}
+
+
+def benchmark_difference(estimate: Estimate, benchmark: float, benchmark_n: int | None = None,
+                         name: str = "benchmark") -> Estimate:
+    """Our NPS minus a benchmark NPS, with an interval and a test (see the module docstring).
+
+    >>> from cxlib.scores import nps_from_counts
+    >>> print(benchmark_difference(nps_from_counts(100, 90, 60), 30.0, 1000, "industry"))
+    NPS - industry -14.0 (-25.5 to -2.9), n = 250, p = 0.014
+    """
+    var_ours = estimate.se**2
+    var_benchmark = 0.0 if benchmark_n is None else 1e4 * (1 - (benchmark / 100) ** 2) / benchmark_n
+    se = float(np.sqrt(var_ours + var_benchmark))
+    center = (estimate.ci_low + estimate.ci_high) / 2 - benchmark  # the interval's centre: the adjusted estimate
+    z = z_value(estimate.ci)
+    return Estimate(metric=f"{estimate.metric} - {name}", value=estimate.value - benchmark, ci_low=center - z * se,
+                    ci_high=center + z * se, n=estimate.n, se=se, ci=estimate.ci, method="normal",
+                    p_value=float(2 * stats.norm.sf(abs(center / se))),
+                    components={"benchmark": benchmark, "benchmark_n": benchmark_n})
