@@ -67,7 +67,8 @@ def compare(data: pd.DataFrame, group: str, a, b, score: str = "nps", metric: st
                             column=group, rule="group level present")
     h = score_histogram(data[data[group].isin([a, b])], score, by=group, weights=weights, scale=scale)
     table = metric_table(h, metric, top, ci)
-    diff = difference_table(table.loc[[a]], table.loc[[b]].set_axis([a]), ci).iloc[0]
+    ia, ib = table.index.get_loc(a), table.index.get_loc(b)  # by position: labels may be True/False
+    diff = difference_table(table.iloc[[ia]], table.iloc[[ib]].set_axis(table.index[[ia]]), ci).iloc[0]
     return Estimate(metric=f"{metric} difference ({a} - {b})", value=float(diff["difference"]),
                     ci_low=float(diff["diff_ci_low"]), ci_high=float(diff["diff_ci_high"]),
                     n=int(table["n"].sum()), se=float(diff["diff_se"]), ci=ci, p_value=float(diff["p_value"]),

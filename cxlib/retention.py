@@ -73,8 +73,7 @@ def cohort_retention(customers: pd.DataFrame, freq: str = "Q", signup: str = "si
     for key in sorted(p for p in cohort.dropna().unique() if p >= since):
         members = customers[cohort == key]
         age = 0
-        while (key + age).end_time <= as_of:
-            checkpoint = (key + age).end_time
+        while (checkpoint := (key + age).end_time.normalize()) <= as_of:
             retained = (members[churn].isna() | (members[churn] > checkpoint)).astype("boolean")
             table = rate_table(retained, ci=ci)
             table.insert(0, "age", age)

@@ -8,7 +8,9 @@ NPS (Reichheld 2003) is the percentage of promoters (9-10) minus that of detract
 (0-6). Its default interval is the adjusted Wald interval of Rocks (2016, *The American
 Statistician* 70(4)): add 3 to n and 3/4 to the promoters and to the detractors, then use
 the trinomial variance ``(p + d - (p - d)^2) / n``; Rocks found it among the best at small
-n. The plain Wald interval and a bootstrap that resamples the histogram (multinomial
+n. The adjustment pulls the interval towards 0, so with a single answer it can exclude
+the observed NPS (one detractor: -100, interval -98.5 to 48.5); from two answers on it
+contains it. Such estimates are flagged ``small_n``. The plain Wald interval and a bootstrap that resamples the histogram (multinomial
 draws, never rows) are options. With survey weights the shares are weighted and n is
 Kish's effective n, ``(sum w)^2 / sum w^2``.
 
