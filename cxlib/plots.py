@@ -9,7 +9,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-__all__ = ["ACCENT", "NPS_GROUP_COLORS", "score_distribution"]
+__all__ = ["ACCENT", "NPS_GROUP_COLORS", "score_distribution", "segment_chart", "trend_chart"]
+
+GREY = "#999999"
 
 NPS_GROUP_COLORS = {"detractor": "#D55E00", "passive": "#999999", "promoter": "#009E73"}
 ACCENT = "#0072B2"
@@ -43,4 +45,54 @@ def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.
     if score == "nps":
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in NPS_GROUP_COLORS.values()]
         ax.legend(handles, ["Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)"], frameon=False, fontsize=8)
+    return ax
+
+
+def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)", ax: plt.Axes | None = None,
+                segment_col: str | None = None) -> plt.Axes:
+    """A metric per period with its 95% interval as a band (one line per segment if ``segment_col``).
+
+    ``periods`` has columns period, value, ci_low, ci_high (as ``Trend.periods``).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
+    groups = periods.groupby(segment_col, sort=True) if segment_col else [(None, periods)]
+    palette = [ACCENT, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", GREY]
+    for i, (name, rows) in enumerate(groups):
+        color = palette[i % len(palette)]
+        x = rows["period"].astype(str)
+        ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=color, alpha=0.18, linewidth=0)
+        ax.plot(x, rows["value"], marker="o", color=color, label=None if name is None else str(name))
+    ax.set_title(f"{title} (band: 95% interval)", fontsize=10)
+    ax.set_xlabel("Period")
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    if segment_col:
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points)", overall: float | None = None,
+                  ax: plt.Axes | None = None) -> plt.Axes:
+    """Each segment's value with its 95% interval; significant differences in colour, small segments hatched.
+
+    ``segments`` is a :func:`cxlib.segment_table` result (value, ci_low, ci_high,
+    significant, small_n, segment_col, segment).
+    """
+    rows = segments.iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 1.2), layout="constrained")
+    labels = rows["segment_col"].astype(str) + ": " + rows["segment"].astype(str)
+    colors = [ACCENT if sig else GREY for sig in rows["significant"]]
+    errors = [rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]]
+    bars = ax.barh(labels, rows["value"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
+    for bar, small in zip(bars, rows["small_n"], strict=True):
+        if small:
+            bar.set_hatch("///")
+    if overall is not None:
+        ax.axvline(overall, color="#333333", linewidth=1, linestyle="--")
+    ax.set_title(f"{title}\n(blue: differs from the rest, Holm-adjusted; hatched: small n; lines: 95% interval)",
+                 fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -15,7 +15,7 @@ import pandas as pd
 from .estimate import MIN_N, Estimate
 from .scores import wilson_interval
 
-__all__ = ["rate_estimate", "rate_table"]
+__all__ = ["count_estimate", "rate_estimate", "rate_table"]
 
 
 def rate_table(success: pd.Series, by: Sequence[pd.Series] = (), ci: float = 0.95, min_n: int = MIN_N) -> pd.DataFrame:
@@ -50,11 +50,20 @@ def rate_table(success: pd.Series, by: Sequence[pd.Series] = (), ci: float = 0.9
     return out
 
 
+def count_estimate(successes: int, n: int, metric: str, ci: float = 0.95) -> Estimate:
+    """A rate (%) from its numerator and denominator, with Wilson's interval.
+
+    >>> print(count_estimate(110, 2996, "churn %"))
+    churn % 3.7 (3.1 to 4.4), n = 2,996
+    """
+    share = successes / n if n else float("nan")
+    low, high = wilson_interval(np.array(share), np.array(float(n)), ci)
+    se = 100 * float(np.sqrt(share * (1 - share) / n)) if n else float("nan")
+    return Estimate(metric=metric, value=100 * share, ci_low=100 * float(low), ci_high=100 * float(high), n=int(n),
+                    se=se, ci=ci, method="wilson", components={"successes": int(successes)})
+
+
 def rate_estimate(success: pd.Series, metric: str, ci: float = 0.95) -> Estimate:
-    """One rate (%) with its Wilson interval."""
-    row = rate_table(success, ci=ci).iloc[0]
-    n = int(row["n"])
-    se = 100 * float(np.sqrt(row["rate"] / 100 * (1 - row["rate"] / 100) / n)) if n else float("nan")
-    return Estimate(metric=metric, value=float(row["rate"]), ci_low=float(row["ci_low"]),
-                    ci_high=float(row["ci_high"]), n=n, se=se, ci=ci, method="wilson",
-                    components={"successes": int(row["successes"])})
+    """One rate (%) with its Wilson interval; missing values are not eligible."""
+    eligible = success.dropna().astype(bool)
+    return count_estimate(int(eligible.sum()), len(eligible), metric, ci)

@@ -109,9 +109,9 @@ def goal(result: Trend, target: float, segment=None) -> dict:
     est = result.slope(segment)
     p_below = float(stats.norm.cdf((est.value - target) / est.se)) if est.se > 0 else float("nan")
     verdict = "met" if est.ci_low >= target else "missed" if est.ci_high < target else "uncertain"
-    return {"segment": "all" if segment is None else str(segment), "target_per_period": target,
-            "slope": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "p_below_target": p_below,
-            "verdict": verdict}
+    return {"segment": "all" if segment is None else str(segment), "target_per_period": float(target),
+            "slope": float(est.value), "ci_low": float(est.ci_low), "ci_high": float(est.ci_high),
+            "p_below_target": p_below, "verdict": verdict}
 
 
 def benchmark_difference(estimate: Estimate, benchmark: float, benchmark_n: int | None = None,

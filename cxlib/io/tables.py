@@ -64,6 +64,23 @@ class CXData:
         """The tables present, by name."""
         return {name: getattr(self, name) for name in SCHEMAS if getattr(self, name) is not None}
 
+    def survey_frame(self) -> pd.DataFrame:
+        """Responses with their customer's columns and ``tenure_days`` (days from signup to the survey).
+
+        >>> frame = load().survey_frame()
+        >>> {"plan", "monthly_revenue", "tenure_days"} <= set(frame.columns), len(frame) == len(load().responses)
+        (True, True)
+        """
+        if self.responses is None:
+            raise DataError("the data have no responses table", table="responses", rule="table present")
+        if self.customers is None or "customer_id" not in self.responses.columns:
+            return self.responses
+        extra = [c for c in self.customers.columns if c not in self.responses.columns or c == "customer_id"]
+        frame = self.responses.merge(self.customers[extra], on="customer_id", how="left", validate="many_to_one")
+        frame.index = self.responses.index
+        frame["tenure_days"] = (frame["survey_date"] - frame["signup_date"]).dt.days
+        return frame
+
 
 def _normal(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())

@@ -1,0 +1,166 @@
+"""The segment study: which segments are unhappy, which are improving, and whose revenue is at stake.
+
+What the ``segment_study`` notebook reports, from any table with one row per survey
+answer (the bundled sample, or a flat export whose columns are named by parameters):
+
+* the overall NPS and every segment of every segment column against the rest
+  (difference, interval, Holm-adjusted p, small segments flagged);
+* revenue-weighted NPS and the share of revenue held by promoters, passives and
+  detractors (each answer weighted by its customer's revenue);
+* tenured customers against new ones;
+* each segment's NPS per period and its change per period against a target change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from IPython.display import Markdown
+
+from .compare import compare, segment_table
+from .estimate import MIN_N, Estimate, format_ci
+from .io import CXData, DataQuality, Table, load, read_table
+from .io import columns as col
+from .reports.narrative import fmt_count, fmt_p, md
+from .scores import nps
+from .trends import goal, trend
+
+__all__ = ["SegmentStudy", "load_survey", "segment_study"]
+
+
+def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = (), date_col: str | None = None,
+                weight_col: str | None = None, revenue_col: str | None = None, tenure_col: str | None = None,
+                missing_codes=None) -> tuple[pd.DataFrame, CXData | Table]:
+    """One row per answer, validated: the sample's responses with customer columns, or a flat file.
+
+    ``data_path=None`` loads the bundled sample (responses joined with customers, with
+    ``tenure_days``). Otherwise the file (CSV or Parquet) must have the named columns;
+    only those are validated. Returns the frame and the loaded object (for provenance).
+    """
+    if data_path is None:
+        data = load(missing_codes=missing_codes)
+        return data.survey_frame(), data
+    rules = {score_col: col.score(0, 10, required=True), **{c: col.category(required=True) for c in segment_cols}}
+    if date_col:
+        rules[date_col] = col.date(required=True, nullable=False)
+    if weight_col:
+        rules[weight_col] = col.weight(required=True)
+    if revenue_col:
+        rules[revenue_col] = col.amount(required=True)
+    if tenure_col:
+        rules[tenure_col] = col.amount(required=True)
+    table = read_table(data_path, rules, name="survey", missing_codes=missing_codes)
+    return table.data, table
+
+
+@dataclass(frozen=True)
+class SegmentStudy:
+    """Results of the segment study (see the module docstring)."""
+
+    score_col: str
+    overall: Estimate
+    segments: pd.DataFrame
+    revenue: dict | None
+    tenure: dict | None
+    trends: pd.DataFrame | None
+    slopes: pd.DataFrame | None
+    target_change: float
+    quality: DataQuality | None = field(default=None, repr=False)
+
+    def headline(self) -> dict:
+        weak = self.segments[self.segments["significant"] & (self.segments["difference"] < 0)]
+        return {"NPS": format_ci(self.overall.value, self.overall.ci_low, self.overall.ci_high, 0),
+                "segments below the rest": len(weak)}
+
+    def summary(self) -> Markdown:
+        o = self.overall
+        parts = [md("Overall NPS is {value} (95% CI {low} to {high}; n = {n}).", value=f"{o.value:.1f}",
+                    low=f"{o.ci_low:.1f}", high=f"{o.ci_high:.1f}", n=fmt_count(o.n))]
+        significant = self.segments[self.segments["significant"]].sort_values("difference")
+        below, above = significant[significant["difference"] < 0], significant[significant["difference"] > 0]
+        if len(below):
+            w = below.iloc[0]
+            parts.append(md("{count} segments score significantly below the rest (Holm-adjusted); the lowest is "
+                            "{col} = {seg} at {value}, {diff} points from the rest ({p}).", count=len(below),
+                            col=w["segment_col"], seg=w["segment"],
+                            value=format_ci(w["value"], w["ci_low"], w["ci_high"]), diff=f"{w['difference']:+.1f}",
+                            p=fmt_p(w["p_adjusted"])))
+        else:
+            parts.append(md("No segment scores significantly below the rest after Holm's adjustment."))
+        if len(above):
+            b = above.iloc[-1]
+            parts.append(md("The highest is {col} = {seg} at {value}.", col=b["segment_col"], seg=b["segment"],
+                            value=format_ci(b["value"], b["ci_low"], b["ci_high"])))
+        if self.revenue:
+            r = self.revenue
+            parts.append(md("Weighted by revenue, NPS is {value}; detractors hold {det}% of the revenue "
+                            "(95% CI {low} to {high}).", value=format_ci(r["nps"], r["ci_low"], r["ci_high"]),
+                            det=f"{r['detractors']['share']:.1f}", low=f"{r['detractors']['ci_low']:.1f}",
+                            high=f"{r['detractors']['ci_high']:.1f}"))
+        if self.tenure:
+            t = self.tenure
+            parts.append(md("Tenured customers score {diff} points against new ones (95% CI {low} to {high}; {p}).",
+                            diff=f"{t['difference']:+.1f}", low=f"{t['ci_low']:+.1f}", high=f"{t['ci_high']:+.1f}",
+                            p=fmt_p(t["p_value"])))
+        if self.slopes is not None and len(self.slopes):
+            met = self.slopes[self.slopes["verdict"] == "met"]
+            parts.append(md("{count} of {total} segments gain at least {target} points a period with 95% "
+                            "confidence.", count=len(met), total=len(self.slopes), target=f"{self.target_change:g}"))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def to_dict(self) -> dict:
+        value_name = "nps" if self.score_col == "nps" else "value"
+        o = self.overall
+        segments = self.segments.rename(columns={"value": value_name})
+        return {"overall": {value_name: o.value, "ci_low": o.ci_low, "ci_high": o.ci_high, "n": o.n,
+                            "n_effective": o.n_effective},
+                "segments": segments, "revenue": self.revenue, "tenure": self.tenure, "trends": self.trends,
+                "slopes": self.slopes, "target_change": self.target_change}
+
+
+def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
+    """Revenue-weighted NPS and the share of revenue held by each NPS group (Wilson on Kish's n)."""
+    from .histogram import score_histogram
+    from .scores import proportion_table
+
+    h = score_histogram(frame[frame[revenue] > 0], score, weights=revenue)
+    est = nps(h, ci=ci)
+    out = {"nps": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "n_effective": est.n_effective}
+    for group, members in (("promoters", range(9, 11)), ("passives", range(7, 9)), ("detractors", range(0, 7))):
+        row = proportion_table(h, members, ci).iloc[0]
+        out[group] = {"share": row["share"], "ci_low": row["ci_low"], "ci_high": row["ci_high"]}
+    return out
+
+
+def segment_study(frame: pd.DataFrame, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
+                  date_col: str | None = "survey_date", weight_col: str | None = None,
+                  revenue_col: str | None = None, tenure_col: str | None = None, tenured: float = 365,
+                  target_change: float = 3.0, freq: str = "Q", min_n: int = MIN_N, ci: float = 0.95,
+                  quality: DataQuality | None = None) -> SegmentStudy:
+    """Run the segment study on a frame with one row per answer (see the module docstring)."""
+    overall = nps(frame, score_col, weights=weight_col, ci=ci)
+    segments = segment_table(frame, by=list(segment_cols), score=score_col, weights=weight_col, min_n=min_n, ci=ci)
+    revenue = _revenue(frame, score_col, revenue_col, ci) if revenue_col else None
+    tenure = None
+    if tenure_col:
+        grouped = frame.assign(_tenure=(frame[tenure_col] >= tenured).map({True: "tenured", False: "new"}))
+        grouped = grouped[frame[tenure_col].notna()]
+        if grouped["_tenure"].nunique() == 2:
+            d = compare(grouped, "_tenure", "tenured", "new", score=score_col, weights=weight_col, ci=ci)
+            tenure = {"threshold": tenured, "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high,
+                      "p_value": d.p_value, "nps_tenured": d.components["value_tenured"],
+                      "nps_new": d.components["value_new"], "n": d.n}
+    trends = slopes = None
+    if date_col:
+        periods, slope_rows = [], []
+        for column in segment_cols:
+            result = trend(frame, score_col, date=date_col, freq=freq, by=column, weights=weight_col, ci=ci)
+            periods.append(result.periods.drop(columns=[column]).assign(segment_col=column))
+            for segment in result.slopes["segment"]:
+                slope_rows.append({"segment_col": column, **goal(result, target_change, segment)})
+        trends = pd.concat(periods, ignore_index=True)[["segment_col", "segment", "period", "n", "value", "ci_low",
+                                                        "ci_high"]]
+        slopes = pd.DataFrame(slope_rows)
+    return SegmentStudy(score_col, overall, segments, revenue, tenure, trends, slopes, target_change, quality)
