@@ -68,7 +68,7 @@ def _codes(data: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Index]
     if len(by) == 1:
         column = data[by[0]]
         if isinstance(column.dtype, pd.CategoricalDtype):  # codes are free for categoricals
-            return column.cat.codes.to_numpy().astype(np.intp), pd.Index(column.cat.categories, name=by[0])
+            return column.cat.codes.to_numpy(), pd.Index(column.cat.categories, name=by[0])
         codes, labels = pd.factorize(column, sort=True)
         return codes.astype(np.intp), pd.Index(labels, name=by[0])
     codes, labels = pd.MultiIndex.from_frame(data[list(by)]).factorize(sort=True)
@@ -118,9 +118,15 @@ def score_histogram(data: pd.DataFrame, score: str, by: str | Sequence[str] | No
     values = _score_values(data, score, low, high)
     k = high - low + 1
     keep = (values >= 0) & (codes >= 0)
-    cell = codes * k + (values - low)
+    everything = bool(keep.all())
+    cell = codes.astype(np.int64) * k  # each answer's (segment, value) cell, built in place
+    cell += values
+    if low:
+        cell -= low
+    if not everything:  # a copy only when some rows must be left out
+        cell = cell[keep]
     n_cells = len(labels) * k
-    counts = np.bincount(cell[keep], minlength=n_cells).reshape(len(labels), k)
+    counts = np.bincount(cell, minlength=n_cells).reshape(len(labels), k)
     if weights is None:
         w = w2 = counts.astype("float64")
     else:
@@ -131,6 +137,8 @@ def score_histogram(data: pd.DataFrame, score: str, by: str | Sequence[str] | No
             raise DataError(f"weights in {weights!r} must be positive numbers where {score!r} is answered; rows "
                             f"{list(data.index[rows])} hold {list(data[weights].iloc[rows])}", column=weights,
                             rule="weight above 0", rows=rows)
-        w = np.bincount(cell[keep], weights=wv[keep], minlength=n_cells).reshape(len(labels), k)
-        w2 = np.bincount(cell[keep], weights=wv[keep] ** 2, minlength=n_cells).reshape(len(labels), k)
+        if not everything:
+            wv = wv[keep]
+        w = np.bincount(cell, weights=wv, minlength=n_cells).reshape(len(labels), k)
+        w2 = np.bincount(cell, weights=wv**2, minlength=n_cells).reshape(len(labels), k)
     return ScoreHistogram(labels, np.arange(low, high + 1), counts, w, w2)

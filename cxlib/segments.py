@@ -125,7 +125,7 @@ def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
     from .histogram import score_histogram
     from .scores import proportion_table
 
-    h = score_histogram(frame[frame[revenue] > 0], score, weights=revenue)
+    h = score_histogram(frame[frame[revenue] > 0], score, weights=revenue, scale=(0, 10))
     est = nps(h, ci=ci)
     out = {"nps": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "n_effective": est.n_effective}
     for group, members in (("promoters", range(9, 11)), ("passives", range(7, 9)), ("detractors", range(0, 7))):
@@ -141,14 +141,16 @@ def segment_study(frame: pd.DataFrame, score_col: str = "nps", segment_cols: Seq
                   quality: DataQuality | None = None) -> SegmentStudy:
     """Run the segment study on a frame with one row per answer (see the module docstring)."""
     overall = nps(frame, score_col, weights=weight_col, ci=ci)
-    segments = segment_table(frame, by=list(segment_cols), score=score_col, weights=weight_col, min_n=min_n, ci=ci)
+    nps_metric = {"metric": "nps", "scale": (0, 10)}  # the score is a 0-10 recommendation, whatever its name
+    segments = segment_table(frame, by=list(segment_cols), score=score_col, weights=weight_col, min_n=min_n, ci=ci,
+                             **nps_metric)
     revenue = _revenue(frame, score_col, revenue_col, ci) if revenue_col else None
     tenure = None
     if tenure_col:
         grouped = frame.assign(_tenure=(frame[tenure_col] >= tenured).map({True: "tenured", False: "new"}))
         grouped = grouped[frame[tenure_col].notna()]
         if grouped["_tenure"].nunique() == 2:
-            d = compare(grouped, "_tenure", "tenured", "new", score=score_col, weights=weight_col, ci=ci)
+            d = compare(grouped, "_tenure", "tenured", "new", score=score_col, weights=weight_col, ci=ci, **nps_metric)
             tenure = {"threshold": tenured, "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high,
                       "p_value": d.p_value, "nps_tenured": d.components["value_tenured"],
                       "nps_new": d.components["value_new"], "n": d.n}
@@ -156,7 +158,8 @@ def segment_study(frame: pd.DataFrame, score_col: str = "nps", segment_cols: Seq
     if date_col:
         periods, slope_rows = [], []
         for column in segment_cols:
-            result = trend(frame, score_col, date=date_col, freq=freq, by=column, weights=weight_col, ci=ci)
+            result = trend(frame, score_col, date=date_col, freq=freq, by=column, weights=weight_col, ci=ci,
+                           **nps_metric)
             periods.append(result.periods.drop(columns=[column]).assign(segment_col=column))
             for segment in result.slopes["segment"]:
                 slope_rows.append({"segment_col": column, **goal(result, target_change, segment)})

@@ -327,3 +327,15 @@ def test_histogram_fast_path_equals_pandas_counts(sample):
     h = score_histogram(r.assign(region=r["region"].astype("category")), "nps", by="region")
     counts = r.dropna(subset=["nps"]).groupby(["region", "nps"]).size().unstack(fill_value=0)
     np.testing.assert_array_equal(h.counts, counts.reindex(columns=range(11), fill_value=0).to_numpy())
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=60))
+def test_holm_agrees_with_statsmodels(p_values):
+    from statsmodels.stats.multitest import multipletests
+
+    from cxlib.compare import adjust_p
+
+    p = np.array(p_values)
+    np.testing.assert_allclose(adjust_p(p, "holm"), multipletests(p, method="holm")[1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(adjust_p(p, "fdr_bh"), multipletests(p, method="fdr_bh")[1])

@@ -1,0 +1,102 @@
+"""The metric studies end to end: on the sample and on a flat table, results.json against cxlib called directly."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxlib as cx
+from cxlib.reports import run_study
+from cxlib.reports.results import to_jsonable
+from cxlib.scorecard import scorecard
+from cxlib.segments import load_survey, segment_study
+
+
+def results(run_dir):
+    return json.loads((run_dir / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    return tmp_path_factory.mktemp("reports")
+
+
+def test_scorecard_study_on_the_sample(reports):
+    run = run_study("cx_scorecard", reports_dir=reports)
+    out = results(run)
+    direct = scorecard(cx.io.load(), goal_filter={"region": "North"})
+    assert out["results"] == to_jsonable(direct.to_dict())
+    overall = {r["metric"]: r for r in out["results"]["overall"]}
+    assert overall["NPS"]["value"] == pytest.approx(cx.nps(cx.io.load().responses).value)
+    assert {r["metric"] for r in out["results"]["periods"]} == {
+        "NPS", "CSAT % satisfied", "CES % low effort", "FCR %", "first response within 24 h %",
+        "median resolution time (h)", "churn %"}
+    assert all(r["ci_low"] <= r["value"] <= r["ci_high"] for r in out["results"]["periods"])
+    assert {r["competitor"] for r in out["results"]["benchmarks"]} == {"industry", "CompetitorA", "CompetitorB"}
+    assert out["results"]["goal"]["verdict"] in {"met", "missed", "uncertain"}
+    assert "Executive summary" in (run / "report.html").read_text()
+
+
+def test_segment_study_on_the_sample(reports):
+    run = run_study("segment_study", reports_dir=reports)
+    out = results(run)["results"]
+    frame, _ = load_survey()
+    direct = segment_study(frame, "nps", ["plan", "region", "touchpoint"], revenue_col="monthly_revenue",
+                           tenure_col="tenure_days")
+    assert out == to_jsonable(direct.to_dict())
+    assert set(out["overall"]) >= {"nps", "ci_low", "ci_high", "n"}
+    keys = {"segment_col", "segment", "n", "nps", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"}
+    assert all(keys <= set(s) for s in out["segments"])
+    south = next(s for s in out["segments"] if s["segment"] == "South")
+    assert south["significant"] and south["nps"] < out["overall"]["nps"]  # the model's unhappiest region
+
+
+@pytest.fixture(scope="module")
+def flat_export(tmp_path_factory):
+    """A survey-tool export: its own column names, a missing code, a weight, an out-of-range answer."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    segment = rng.choice(["Gold", "Silver", "<b>Bronze</b>"], n, p=[0.3, 0.5, 0.2])
+    shift = np.select([segment == "Gold", segment == "Silver"], [1.0, 0.0], -1.0)
+    score = np.clip(np.round(7.5 + shift + rng.normal(0, 2, n)), 0, 10).astype(int)
+    frame = pd.DataFrame({"RespID": np.arange(n), "LTR": score.astype(str), "Tier": segment,
+                          "Country": rng.choice(["DE", "FR", "TR"], n),
+                          "Answered": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+                          "W": rng.uniform(0.5, 2.0, n).round(3)})
+    frame.loc[:9, "LTR"] = "99"
+    frame.loc[10, "LTR"] = "12"
+    path = tmp_path_factory.mktemp("flat") / "export.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_segment_study_on_a_flat_table(reports, flat_export):
+    params = {"data_path": str(flat_export), "score_col": "LTR", "segment_cols": ["Tier", "Country"],
+              "date_col": "Answered", "weight_col": "W", "revenue_col": None, "tenure_col": None,
+              "missing_codes": [99]}
+    run = run_study("segment_study", params, reports_dir=reports)
+    out = results(run)
+    frame, table = load_survey(str(flat_export), "LTR", ["Tier", "Country"], "Answered", "W", missing_codes=[99])
+    direct = segment_study(frame, "LTR", ["Tier", "Country"], "Answered", "W")
+    assert out["results"] == to_jsonable(direct.to_dict())
+    assert out["results"]["overall"]["n"] == 3000 - 11  # ten missing codes, one out-of-range answer
+    issues = {(i["rule"], i["action"]): i["rows"] for i in out["data_quality"]["issues"]}
+    assert issues == {("declared missing code", "set to missing"): 10,
+                      ("not a whole number from 0 to 10", "excluded"): 1}
+    gold = next(s for s in out["results"]["segments"] if s["segment"] == "Gold")
+    assert gold["significant"] and gold["n"] == (frame["Tier"] == "Gold").sum() - frame.loc[frame["Tier"] == "Gold", "LTR"].isna().sum()
+    html = (run / "report.html").read_text()
+    assert "&lt;b&gt;Bronze&lt;/b&gt;" in html and "<b>Bronze</b>" not in html
+    assert out["results"]["revenue"] is None and out["results"]["tenure"] is None
+    assert out["provenance"]["inputs"][0]["sha256"] == table.source.sha256
+
+
+def test_segment_study_names_a_missing_column(reports, flat_export, capsys):
+    from cxlib.reports import cli
+
+    code = cli.main(["run", "segment_study", "-p", "data_path", str(flat_export), "-p", "score_col", "NPS",
+                     "-y", "{segment_cols: [Tier], date_col: null, revenue_col: null, tenure_col: null}",
+                     "--reports-dir", str(reports), "--no-progress"])
+    assert code == 3
+    assert "required column 'NPS' is missing" in capsys.readouterr().err
