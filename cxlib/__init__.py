@@ -18,7 +18,7 @@ from .compare import compare, paired, segment_table
 from .economics import clv
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
-from .retention import churn_rate, cohort_retention
+from .retention import churn_rate, cohort_retention, period_retention
 from .scores import ces, csat, mean_score, nps, nps_from_counts, top_box
 from .service import fcr, resolution_time, response_within
 from .trends import benchmark_difference, goal, trend
@@ -26,6 +26,6 @@ from .trends import benchmark_difference, goal, trend
 __all__ = [
     "Estimate", "ScoreHistogram", "__version__", "benchmark_difference", "ces", "churn_rate", "clv",
     "cohort_retention", "compare", "csat", "economics", "fcr", "goal", "io", "mean_score", "nps",
-    "nps_from_counts", "overview", "paired", "plots", "rates", "reports", "resolution_time", "response_within",
+    "nps_from_counts", "overview", "paired", "period_retention", "plots", "rates", "reports", "resolution_time", "response_within",
     "retention", "sample", "score_histogram", "segment_table", "service", "top_box", "trend", "trends",
 ]

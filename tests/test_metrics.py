@@ -339,3 +339,11 @@ def test_holm_agrees_with_statsmodels(p_values):
     p = np.array(p_values)
     np.testing.assert_allclose(adjust_p(p, "holm"), multipletests(p, method="holm")[1], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(adjust_p(p, "fdr_bh"), multipletests(p, method="fdr_bh")[1])
+
+
+def test_period_retention_pools_customer_periods(sample):
+    data, _ = sample
+    table = cx.churn_rate(data.customers)
+    e = cx.period_retention(data.customers)
+    assert e.n == table["at_start"].sum()
+    assert e.value == pytest.approx(100 * (1 - table["lost"].sum() / table["at_start"].sum()))
