@@ -110,6 +110,15 @@ class SegmentStudy:
                             "confidence.", count=len(met), total=len(self.slopes), target=f"{self.target_change:g}"))
         return Markdown(" ".join(p.data for p in parts))
 
+    def tenure_table(self) -> pd.DataFrame:
+        """NPS of tenured and of new customers, and their difference, each with its interval."""
+        if not self.tenure:
+            return pd.DataFrame(columns=["group", "n", "value", "ci_low", "ci_high"])
+        t = self.tenure
+        difference = {"group": "tenured - new", "n": t["n"], "value": t["difference"], "ci_low": t["ci_low"],
+                      "ci_high": t["ci_high"]}
+        return pd.DataFrame([*t["groups"], difference])
+
     def to_dict(self) -> dict:
         value_name = "nps" if self.score_col == "nps" else "value"
         o = self.overall
@@ -118,6 +127,10 @@ class SegmentStudy:
                             "n_effective": o.n_effective},
                 "segments": segments, "revenue": self.revenue, "tenure": self.tenure, "trends": self.trends,
                 "slopes": self.slopes, "target_change": self.target_change}
+
+
+def _estimate_row(e: Estimate) -> dict:
+    return {"n": e.n, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
 
 
 def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
@@ -151,9 +164,10 @@ def segment_study(frame: pd.DataFrame, score_col: str = "nps", segment_cols: Seq
         grouped = grouped[frame[tenure_col].notna()]
         if grouped["_tenure"].nunique() == 2:
             d = compare(grouped, "_tenure", "tenured", "new", score=score_col, weights=weight_col, ci=ci, **nps_metric)
+            groups = [{"group": g, **_estimate_row(nps(grouped[grouped["_tenure"] == g], score_col, weight_col, ci))}
+                      for g in ("tenured", "new")]
             tenure = {"threshold": tenured, "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high,
-                      "p_value": d.p_value, "nps_tenured": d.components["value_tenured"],
-                      "nps_new": d.components["value_new"], "n": d.n}
+                      "p_value": d.p_value, "n": d.n, "groups": groups}
     trends = slopes = None
     if date_col:
         periods, slope_rows = [], []
