@@ -7,23 +7,13 @@ can quote bad values, then parses and checks each column. Reports medians of
 """
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+from timing import median_seconds
 
 from cxlib import io, sample
-
-
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -10,22 +10,12 @@ Usage: python benchmarks/bench_segments.py [--rows N] [--segments K]
 """
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
+from timing import median_seconds
 
 import cxlib as cx
-
-
-def median_seconds(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def analyst(frame: pd.DataFrame) -> pd.DataFrame:
