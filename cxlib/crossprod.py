@@ -1,0 +1,169 @@
+"""The reduce step for regression-based driver analysis: n, means and covariance of outcome and drivers.
+
+Every subset R^2 of a linear model, and so every Shapley decomposition, relative weight
+and standardized coefficient, follows from the covariance matrix of the outcome and
+the drivers. This module computes it once from the rows (optionally weighted, per
+segment), and for bootstrap resamples without ever fitting a model on rows: a resample
+is a vector of row counts, and its cross-products are ``counts @ P`` where ``P`` holds
+the products of every pair of columns, row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .io.quality import DataError
+
+__all__ = ["CrossProducts", "bootstrap_crossproducts", "crossproducts", "design_matrix", "jackknife_crossproducts"]
+
+
+@dataclass(frozen=True)
+class CrossProducts:
+    """Weighted count, means and covariance of ``columns`` (the outcome first), for a batch of samples.
+
+    ``cov`` has shape (batch, k, k), ``mean`` (batch, k), ``n`` and ``weight_sum`` (batch,).
+    The covariance divides by ``weight_sum - 1`` for frequency weights (the bootstrap's
+    counts, or no weights) and by ``weight_sum`` for survey weights (``n`` then is the
+    number of rows).
+    """
+
+    columns: tuple[str, ...]
+    n: np.ndarray
+    weight_sum: np.ndarray
+    mean: np.ndarray
+    cov: np.ndarray
+
+    def correlation(self) -> np.ndarray:
+        sd = np.sqrt(np.einsum("bii->bi", self.cov))
+        return self.cov / (sd[:, :, None] * sd[:, None, :])
+
+
+def design_matrix(data: pd.DataFrame, outcome: str, drivers: Sequence[str], weights: str | None = None,
+                  missing: str = "listwise") -> tuple[np.ndarray, np.ndarray | None, list[str], int]:
+    """The numeric matrix [outcome, drivers...] of the complete rows, their weights, the column names, and rows dropped.
+
+    A text or categorical driver becomes dummy columns (the first level, in sorted order,
+    is the reference), named ``driver[level]``. ``missing="listwise"`` keeps rows with
+    every value present; ``"pairwise"`` is handled by the caller on the covariance.
+    """
+    needed = [outcome, *drivers, *([weights] if weights else [])]
+    absent = [c for c in needed if c not in data.columns]
+    if absent:
+        raise DataError(f"columns {absent} are not in the data; columns present: {list(data.columns)}",
+                        column=absent[0], rule="column present")
+    parts, names = [data[[outcome]].apply(pd.to_numeric, errors="coerce")], [outcome]
+    for driver in drivers:
+        column = data[driver]
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            parts.append(column.astype("float64").to_frame())
+            names.append(driver)
+            continue
+        levels = sorted(column.dropna().astype(str).unique())
+        if len(levels) < 2:
+            raise DataError(f"categorical driver {driver!r} has fewer than two levels: {levels}", column=driver,
+                            rule="at least two levels")
+        text = column.astype("string")
+        dummies = pd.DataFrame({f"{driver}[{level}]": (text == level).astype("float64").where(text.notna())
+                                for level in levels[1:]}, index=data.index)
+        parts.append(dummies)
+        names.extend(dummies.columns)
+    frame = pd.concat(parts, axis=1)
+    frame.columns = names
+    if missing == "listwise":
+        keep = frame.notna().all(axis=1).to_numpy()
+    else:
+        keep = frame[outcome].notna().to_numpy()
+    w = None
+    if weights:
+        w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype="float64")
+        bad = keep & (~np.isfinite(w) | (w <= 0))
+        if bad.any():
+            raise DataError(f"weights in {weights!r} must be positive numbers; {int(bad.sum())} rows are not",
+                            column=weights, rule="weight above 0", rows=np.flatnonzero(bad)[:5])
+        w = w[keep]
+    return frame.to_numpy(dtype="float64")[keep], w, names, int((~keep).sum())
+
+
+def crossproducts(x: np.ndarray, columns: Sequence[str], weights: np.ndarray | None = None) -> CrossProducts:
+    """Count, means and covariance of the rows of ``x`` (one sample).
+
+    >>> cp = crossproducts(np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 7.0]]), ["y", "x"])
+    >>> cp.cov[0].tolist()
+    [[1.0, 2.5], [2.5, 6.333333333333333]]
+    """
+    if weights is None:
+        mean = x.mean(axis=0)
+        centered = x - mean
+        cov = centered.T @ centered / (len(x) - 1)
+        wsum = float(len(x))
+    else:
+        wsum = float(weights.sum())
+        mean = weights @ x / wsum
+        centered = x - mean
+        cov = (centered * weights[:, None]).T @ centered / wsum
+    return CrossProducts(tuple(columns), np.array([len(x)]), np.array([wsum]), mean[None, :], cov[None, :, :])
+
+
+def _products(x: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: [w, w*x_a, w*x_a*x_b for a <= b], of the centred rows; and the pair indices."""
+    n, k = x.shape
+    x = x - x.mean(axis=0)  # centred first: the covariance is unchanged and the sums lose no precision
+    ia, ib = np.triu_indices(k)
+    w = np.ones(n) if weights is None else weights
+    products = np.empty((n, 1 + k + len(ia)))
+    products[:, 0] = w
+    products[:, 1:1 + k] = x * w[:, None]
+    products[:, 1 + k:] = x[:, ia] * x[:, ib] * w[:, None]
+    return products, ia, ib
+
+
+def _from_sums(sums: np.ndarray, k: int, ia, ib, n: np.ndarray, columns, weighted: bool) -> CrossProducts:
+    """Means and covariances from sums of products (one row of sums per sample)."""
+    wsum = sums[:, 0]
+    mean = sums[:, 1:1 + k] / wsum[:, None]
+    second = np.empty((len(sums), k, k))
+    second[:, ia, ib] = sums[:, 1 + k:]
+    second[:, ib, ia] = sums[:, 1 + k:]
+    denominator = wsum if weighted else wsum - 1
+    cov = (second - wsum[:, None, None] * mean[:, :, None] * mean[:, None, :]) / denominator[:, None, None]
+    return CrossProducts(tuple(columns), n, wsum, mean, cov)
+
+
+def bootstrap_crossproducts(x: np.ndarray, columns: Sequence[str], n_boot: int, seed: int | None,
+                            weights: np.ndarray | None = None, chunk: int = 50) -> CrossProducts:
+    """Cross-products of ``n_boot`` row resamples (with replacement), never refitting on rows.
+
+    Each resample is a vector of counts c (how often each row was drawn); its weighted
+    sums are ``c @ [w, w*x_a, w*x_a*x_b]`` for every pair (a, b), one matrix product per
+    chunk of resamples. Survey weights multiply the counts.
+    """
+    rng = np.random.default_rng(seed)
+    n, k = x.shape
+    products, ia, ib = _products(x, weights)
+    sums = np.empty((n_boot, products.shape[1]))
+    for start in range(0, n_boot, chunk):
+        stop = min(n_boot, start + chunk)
+        counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(stop - start)])
+        sums[start:stop] = counts @ products
+    return _from_sums(sums, k, ia, ib, np.full(n_boot, n), columns, weights is not None)
+
+
+def jackknife_crossproducts(x: np.ndarray, columns: Sequence[str], groups: int = 50, seed: int | None = 0,
+                            weights: np.ndarray | None = None) -> CrossProducts:
+    """Delete-a-group jackknife: the cross-products without each of ``groups`` random groups of rows.
+
+    Used for the acceleration of BCa intervals (Efron & Tibshirani 1993, section 14.3;
+    the grouped jackknife keeps it to ``groups`` replicates instead of n).
+    """
+    n, k = x.shape
+    products, ia, ib = _products(x, weights)
+    label = np.random.default_rng(seed).permutation(n) % groups
+    by_group = np.stack([np.bincount(label, weights=products[:, j], minlength=groups)
+                         for j in range(products.shape[1])], axis=1)
+    sums = by_group.sum(axis=0) - by_group
+    sizes = n - np.bincount(label, minlength=groups)
+    return _from_sums(sums, k, ia, ib, sizes, columns, weights is not None)

@@ -1,0 +1,405 @@
+"""Key-driver analysis: how much of the outcome each driver and each group of drivers explains.
+
+``key_drivers`` decomposes the R^2 of a linear model of the outcome (likelihood to
+recommend, CSAT, ...) on the drivers into Shapley values (LMG; Lindeman, Merenda & Gold
+1980; Grömping 2006) and reports them side by side with Johnson's relative weights
+(Johnson 2000, *Multivariate Behavioral Research* 35(1)), standardized coefficients with
+intervals, zero-order correlations and variance inflation factors, so the reader sees
+whether methods agree. Budescu's (1993) dominance relations say where an ordering holds
+in every subset model.
+
+Groups of drivers (CX, Price, Brand) are reported two ways: the Shapley value of the
+group as one player (what the group explains, shared credit with other groups split
+fairly), and the sum of its members' shares. They differ because a member's share also
+credits it for variance it shares with other members of its own group.
+
+Uncertainty: the rows are resampled ``n_boot`` times (seeded); each resample becomes a
+covariance matrix without refitting any model on rows, and every share, rank and
+pairwise difference is recomputed from it. Intervals are percentile intervals or BCa
+(``ci_method="bca"``, acceleration from a delete-a-group jackknife). Everything is
+computed from the covariance matrix of the outcome and drivers (see
+:mod:`cxlib.crossprod` and :mod:`cxlib.shapley`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+from scipy import stats
+
+from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
+from .estimate import Estimate
+from .io.quality import DataError
+from .reports.narrative import fmt_count, md
+from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
+
+__all__ = ["KeyDrivers", "key_drivers", "relative_weights"]
+
+
+def relative_weights(corr: np.ndarray) -> np.ndarray:
+    """Johnson's relative weights of the drivers from a correlation matrix (outcome first); they sum to R^2.
+
+    With ``R_xx = Q L Q'``, ``Lambda = Q L^(1/2) Q'`` relates the drivers to their closest
+    orthogonal counterparts, ``beta = Lambda^-1 r_xy`` regresses the outcome on those,
+    and the weight of driver j is ``sum_k Lambda_jk^2 beta_k^2``.
+
+    >>> relative_weights(np.array([[1.0, 0.5, 0.3], [0.5, 1.0, 0.0], [0.3, 0.0, 1.0]])).round(4).tolist()
+    [0.25, 0.09]
+    """
+    rxx, rxy = corr[1:, 1:], corr[1:, 0]
+    values, vectors = np.linalg.eigh(rxx)
+    lam = vectors @ np.diag(np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    beta = np.linalg.solve(lam, rxy)
+    return (lam**2) @ (beta**2)
+
+
+def _interval(boot: np.ndarray, estimate: np.ndarray, ci: float, method: str,
+              jack: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile or BCa interval per column of ``boot`` (resamples x statistics)."""
+    alpha = np.array([(1 - ci) / 2, (1 + ci) / 2])
+    if method == "percentile":
+        low, high = np.quantile(boot, alpha, axis=0)
+        return low, high
+    z0 = stats.norm.ppf(np.clip((boot < estimate).mean(axis=0), 1e-6, 1 - 1e-6))
+    centred = jack.mean(axis=0) - jack
+    accel = (centred**3).sum(axis=0) / (6 * ((centred**2).sum(axis=0)) ** 1.5 + 1e-300)
+    z = stats.norm.ppf(alpha)[:, None]
+    adjusted = stats.norm.cdf(z0 + (z0 + z) / (1 - accel * (z0 + z)))
+    low = np.array([np.quantile(boot[:, j], adjusted[0, j]) for j in range(boot.shape[1])])
+    high = np.array([np.quantile(boot[:, j], adjusted[1, j]) for j in range(boot.shape[1])])
+    return low, high
+
+
+def _check_collinearity(corr: np.ndarray, names: Sequence[str]) -> None:
+    """A clear error for a constant driver or drivers that are linear combinations of others."""
+    rxx = corr[1:, 1:]
+    constant = [names[j + 1] for j in range(len(rxx)) if not np.isfinite(rxx[j, j])]
+    if constant:
+        raise DataError(f"driver(s) {constant} do not vary: a constant cannot explain anything; remove them",
+                        column=constant[0], rule="driver varies")
+    values, vectors = np.linalg.eigh(rxx)
+    if values[0] > 1e-10 * values[-1]:
+        return
+    pairs = [(names[i + 1], names[j + 1], rxx[i, j]) for i in range(len(rxx)) for j in range(i + 1, len(rxx))
+             if abs(rxx[i, j]) > 1 - 1e-8]
+    if pairs:
+        a, b, r = pairs[0]
+        raise DataError(f"drivers {a!r} and {b!r} are perfectly collinear (r = {r:.4f}): they carry the same "
+                        "information, so their shares cannot be told apart; keep one, or put both in one group",
+                        column=a, rule="drivers not collinear")
+    involved = [names[j + 1] for j in np.flatnonzero(np.abs(vectors[:, 0]) > 0.1)]
+    raise DataError(f"drivers {involved} are linearly dependent (one is a combination of the others); drop one",
+                    column=involved[0], rule="drivers not collinear")
+
+
+@dataclass(frozen=True)
+class KeyDrivers:
+    """The result of :func:`key_drivers`. Shares are fractions of R^2 (they sum to 1)."""
+
+    outcome: str
+    n: int
+    rows_dropped: int
+    r2: float
+    r2_ci: tuple[float, float]
+    drivers: pd.DataFrame
+    groups: pd.DataFrame
+    differences: pd.DataFrame
+    dominance: pd.DataFrame
+    method: str
+    ci: float
+    n_boot: int
+    coefficients: pd.DataFrame = field(repr=False)
+
+    @property
+    def group_shares(self) -> pd.DataFrame:
+        """group, share, ci_low, ci_high (the group as one player)."""
+        return self.groups[["group", "share", "ci_low", "ci_high"]]
+
+    def what_if(self, driver: str, delta: float) -> Estimate:
+        """Raising ``driver`` by ``delta`` points moves the outcome by b * delta (the model's coefficient)."""
+        row = self.coefficients.set_index("driver").loc[driver]
+        return Estimate(metric=f"change in {self.outcome} if {driver} rises by {delta:g}", value=row["b"] * delta,
+                        ci_low=min(row["ci_low"] * delta, row["ci_high"] * delta),
+                        ci_high=max(row["ci_low"] * delta, row["ci_high"] * delta), n=self.n,
+                        se=row["se"] * abs(delta), ci=self.ci, method="linear model coefficient")
+
+    def priorities(self) -> pd.DataFrame:
+        """Importance-performance: share of R^2 and mean rating, each with its interval, and the quadrant."""
+        d = self.drivers.dropna(subset=["mean"])
+        high_importance = d["share"] >= d["share"].median()
+        high_performance = d["mean"] >= d["mean"].median()
+        quadrant = np.select([high_importance & ~high_performance, high_importance & high_performance,
+                              ~high_importance & high_performance], ["fix first", "keep up", "possible overkill"],
+                             "low priority")
+        return d[["driver", "group", "share", "ci_low", "ci_high", "mean", "mean_ci_low", "mean_ci_high"]].assign(
+            quadrant=quadrant)
+
+    def headline(self) -> dict:
+        g = self.groups.iloc[0]
+        return {"R2": f"{self.r2:.2f}", f"{g['group']} share": f"{100 * g['share']:.0f}% "
+                f"({100 * g['ci_low']:.0f}-{100 * g['ci_high']:.0f}%)"}
+
+    def summary(self) -> Markdown:
+        parts = []
+        g = self.groups
+        pieces = [f"{row.group} {100 * row.share:.0f}% ({100 * row.ci_low:.0f}-{100 * row.ci_high:.0f}%)"
+                  for row in g.itertuples()]
+        first = g.iloc[0]
+        parts.append(md("{group} factors explain {share}% (95% CI {low}-{high}%) of the explained variance in "
+                        "{outcome}; {rest}.", group=first["group"], share=f"{100 * first['share']:.0f}",
+                        low=f"{100 * first['ci_low']:.0f}", high=f"{100 * first['ci_high']:.0f}",
+                        outcome=self.outcome, rest="; ".join(pieces[1:]) if len(pieces) > 1 else "no other groups"))
+        parts.append(md("The drivers explain R² = {r2} (95% CI {low} to {high}) of the variance of {outcome} "
+                        "across {n} answers.", r2=f"{self.r2:.2f}", low=f"{self.r2_ci[0]:.2f}",
+                        high=f"{self.r2_ci[1]:.2f}", outcome=self.outcome, n=fmt_count(self.n)))
+        top = self.drivers.sort_values("share", ascending=False).iloc[0]
+        parts.append(md("The single most important driver is {driver} with {share}% of R² ({low}-{high}%).",
+                        driver=top["driver"], share=f"{100 * top['share']:.0f}", low=f"{100 * top['ci_low']:.0f}",
+                        high=f"{100 * top['ci_high']:.0f}"))
+        fix = self.priorities()
+        fix = fix[fix["quadrant"] == "fix first"]
+        if len(fix):
+            parts.append(md("Fix first (important, rated below the median): {drivers}.",
+                            drivers=", ".join(fix.sort_values("share", ascending=False)["driver"])))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def to_dict(self) -> dict:
+        return {"outcome": self.outcome, "n": self.n, "rows_dropped": self.rows_dropped, "r2": self.r2,
+                "r2_ci_low": self.r2_ci[0], "r2_ci_high": self.r2_ci[1], "method": self.method, "ci": self.ci,
+                "n_boot": self.n_boot, "drivers": self.drivers, "groups": self.groups,
+                "differences": self.differences, "dominance": self.dominance, "coefficients": self.coefficients}
+
+
+def _players(names: Sequence[str], drivers: Sequence[str]) -> list[list[int]]:
+    """Columns (into ``names``, outcome at 0) of each driver: one, or its dummies."""
+    return [[i for i, name in enumerate(names) if name == d or name.startswith(f"{d}[")] for d in drivers]
+
+
+def _shares(cov: np.ndarray, players: list[list[int]], max_exact: int, n_perm: int, seed) -> tuple[np.ndarray, np.ndarray, str]:
+    """Shapley values (batch, m), the subset R^2 of the first matrix (or None), and the method's name."""
+    m = len(players)
+    if m <= max_exact:
+        r2 = subset_r2(cov, players)
+        return shapley_values(r2, m), r2[0], "exact (all subsets)"
+    if any(len(p) > 1 for p in players):
+        raise DataError(f"{m} drivers with categorical ones: exact Shapley stops at {max_exact} players and "
+                        "sampling needs numeric drivers; group the dummies or raise max_exact", rule="players")
+    values = np.stack([permutation_shapley(c, n_perm, seed)[0] for c in cov])
+    return values, None, f"permutation sampling ({n_perm:,} orderings)"
+
+
+def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None,
+                groups: Mapping[str, Sequence[str]] | None = None, weights: str | None = None, n_boot: int = 1000,
+                seed: int | None = 0, ci: float = 0.95, ci_method: str = "percentile", missing: str = "listwise",
+                max_exact: int = MAX_EXACT, n_perm: int = 2000) -> KeyDrivers:
+    """Shapley decomposition of R^2 with bootstrap intervals, relative weights, betas and priorities.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per answer.
+    outcome : str
+        The column to explain (e.g. "nps").
+    drivers, groups : list, dict
+        The drivers; ``groups`` maps a group name to its drivers (a driver in no group is
+        its own group). Give either or both. Text columns enter as dummies (first level
+        in sorted order is the reference) and act as one driver.
+    weights : str, optional
+        Survey weights.
+    n_boot, seed : int
+        Bootstrap resamples (0: no intervals) and seed.
+    ci_method : {"percentile", "bca"}
+    missing : {"listwise", "pairwise"}
+        Pairwise uses every available pair for each covariance (with a warning: the matrix
+        may not be a proper covariance matrix).
+    max_exact : int
+        Up to this many drivers the decomposition is exact over all 2^p subsets; beyond,
+        it is estimated from ``n_perm`` random orderings (Monte Carlo error in ``mc_se``).
+
+    Examples
+    --------
+    >>> import cxlib as cx
+    >>> from cxlib.sample import DRIVER_GROUPS
+    >>> kd = key_drivers(cx.io.load().responses, "nps", groups=DRIVER_GROUPS, n_boot=200, seed=1)
+    >>> kd.group_shares.round(2).to_dict("list")
+    {'group': ['CX', 'Price', 'Brand'], 'share': [0.66, 0.21, 0.13], 'ci_low': [0.64, 0.2, 0.12], 'ci_high': [0.68, 0.22, 0.14]}
+    """
+    groups = {str(k): list(v) for k, v in (groups or {}).items()}
+    drivers = list(drivers) if drivers is not None else [d for members in groups.values() for d in members]
+    for members in groups.values():
+        drivers += [d for d in members if d not in drivers]
+    grouped = {d for members in groups.values() for d in members}
+    groups.update({d: [d] for d in drivers if d not in grouped})
+    if len(drivers) < 2:
+        raise DataError("key-driver analysis needs at least two drivers", rule="two or more drivers")
+    if ci_method not in ("percentile", "bca"):
+        raise ValueError(f"ci_method must be 'percentile' or 'bca', got {ci_method!r}")
+
+    x, w, names, dropped = design_matrix(data, outcome, drivers, weights, missing)
+    if len(x) < len(names) + 2:
+        raise DataError(f"only {len(x)} complete rows for {len(names) - 1} driver columns", rule="enough rows")
+    if missing == "pairwise":
+        warnings.warn("pairwise deletion: each covariance uses the rows where both values are present, so the "
+                      "matrix may not be a proper covariance matrix", stacklevel=2)
+        cov = pd.DataFrame(x, columns=names).cov().to_numpy()[None]
+        n = int(np.isfinite(x).all(axis=1).sum())
+    else:
+        cp = crossproducts(x, names, w)
+        cov, n = cp.cov, len(x)
+    sd = np.sqrt(np.diag(cov[0]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov[0] / np.outer(sd, sd)
+    _check_collinearity(corr, names)
+
+    players = _players(names, drivers)
+    group_players = [[c for d in members for c in players[drivers.index(d)]] for members in groups.values()]
+    phi, r2_all, method = _shares(cov, players, max_exact, n_perm, seed)
+    phi = phi[0]
+    r2 = float(phi.sum())
+    group_phi = shapley_values(subset_r2(cov, group_players), len(group_players))[0]
+
+    rng_seed = None if seed is None else seed + 1
+    if n_boot:
+        if missing == "pairwise":
+            rng = np.random.default_rng(rng_seed)
+            boot_cov = np.stack([pd.DataFrame(x[rng.integers(0, len(x), len(x))], columns=names).cov().to_numpy()
+                                 for _ in range(n_boot)])
+        else:
+            boot_cov = bootstrap_crossproducts(x, names, n_boot, rng_seed, w).cov
+        boot_phi, _, _ = _shares(boot_cov, players, max_exact, max(100, n_perm // 10), seed)
+        boot_group = shapley_values(subset_r2(boot_cov, group_players), len(group_players))
+    jack_phi = jack_group = None
+    if n_boot and ci_method == "bca":
+        jack_cov = jackknife_crossproducts(x, names, 50, seed, w).cov
+        jack_phi = _shares(jack_cov, players, max_exact, max(100, n_perm // 10), seed)[0]
+        jack_group = shapley_values(subset_r2(jack_cov, group_players), len(group_players))
+
+    def shares_of(values: np.ndarray) -> np.ndarray:
+        return values / values.sum(axis=-1, keepdims=True)
+
+    def intervals(estimate, boot, jack):
+        if not n_boot:
+            return np.full(len(estimate), np.nan), np.full(len(estimate), np.nan)
+        return _interval(boot, estimate, ci, ci_method, jack)
+
+    share = shares_of(phi)
+    share_low, share_high = intervals(share, shares_of(boot_phi) if n_boot else None,
+                                      shares_of(jack_phi) if jack_phi is not None else None)
+    rank = (-share).argsort().argsort() + 1
+    if n_boot:
+        boot_rank = (-shares_of(boot_phi)).argsort(axis=1).argsort(axis=1) + 1
+        rank_low, rank_high = np.quantile(boot_rank, [(1 - ci) / 2, (1 + ci) / 2], axis=0)
+        r2_low, r2_high = np.quantile(boot_phi.sum(axis=1), [(1 - ci) / 2, (1 + ci) / 2])
+    else:
+        rank_low = rank_high = np.full(len(share), np.nan)
+        r2_low = r2_high = np.nan
+
+    driver_group = {d: g for g, members in groups.items() for d in members}
+    rw = relative_weights(corr)
+    rw_driver = np.array([rw[[c - 1 for c in p]].sum() for p in players])
+    coefficients = _coefficients(cov[0], corr, names, drivers, players, n, ci, weights is not None,
+                                 boot_cov if n_boot else None)
+    means = _means(data, drivers, ci)
+    table = pd.DataFrame({
+        "driver": drivers, "group": [driver_group[d] for d in drivers], "value": phi, "share": share,
+        "ci_low": share_low, "ci_high": share_high, "rank": rank, "rank_ci_low": rank_low, "rank_ci_high": rank_high,
+        "relative_weight": rw_driver, "relative_weight_share": rw_driver / rw_driver.sum(),
+        "correlation": [corr[0, p[0]] if len(p) == 1 else np.nan for p in players],
+        "vif": [_vif(corr, p) for p in players],
+    }).merge(coefficients[["driver", "beta", "beta_ci_low", "beta_ci_high"]], on="driver", how="left")
+    table = table.merge(means, on="driver", how="left")
+
+    group_share = shares_of(group_phi)
+    g_low, g_high = intervals(group_share, shares_of(boot_group) if n_boot else None,
+                              shares_of(jack_group) if jack_group is not None else None)
+    group_table = pd.DataFrame({
+        "group": list(groups), "value": group_phi, "share": group_share, "ci_low": g_low, "ci_high": g_high,
+        "sum_of_member_shares": [share[[drivers.index(d) for d in m]].sum() for m in groups.values()],
+        "members": [", ".join(m) for m in groups.values()],
+    })
+    differences = _differences(drivers, share, shares_of(boot_phi) if n_boot else None, ci)
+    dom = _dominance_table(r2_all, drivers) if r2_all is not None else pd.DataFrame()
+    return KeyDrivers(outcome, n, dropped, r2, (float(r2_low), float(r2_high)), table, group_table, differences, dom,
+                      method, ci, n_boot, coefficients)
+
+
+def _vif(corr: np.ndarray, player: list[int]) -> float:
+    """Variance inflation of a numeric driver: diag of the inverse driver correlation matrix."""
+    if len(player) != 1:
+        return float("nan")
+    inverse = np.linalg.inv(corr[1:, 1:])
+    return float(inverse[player[0] - 1, player[0] - 1])
+
+
+def _coefficients(cov, corr, names, drivers, players, n, ci, weighted, boot_cov) -> pd.DataFrame:
+    """Unstandardized b (for what-if) and standardized beta with intervals.
+
+    Unweighted: OLS standard errors from the covariance matrix, ``Var(b) = s^2 S_xx^-1 / (n - 1)``
+    with ``s^2 = (n - 1)(s_yy - s_xy' S_xx^-1 s_xy) / (n - p - 1)``, t intervals. Weighted:
+    percentile intervals over the bootstrap resamples.
+    """
+    p = cov.shape[0] - 1
+    b = np.linalg.solve(cov[1:, 1:], cov[1:, 0])
+    sd = np.sqrt(np.diag(cov))
+    beta = b * sd[1:] / sd[0]
+    if weighted and boot_cov is not None:
+        boot_b = np.linalg.solve(boot_cov[:, 1:, 1:], boot_cov[:, 1:, 0:1])[..., 0]
+        boot_sd = np.sqrt(np.einsum("bii->bi", boot_cov))
+        boot_beta = boot_b * boot_sd[:, 1:] / boot_sd[:, :1]
+        low, high = np.quantile(boot_b, [(1 - ci) / 2, (1 + ci) / 2], axis=0)
+        beta_low, beta_high = np.quantile(boot_beta, [(1 - ci) / 2, (1 + ci) / 2], axis=0)
+        se = boot_b.std(axis=0, ddof=1)
+    else:
+        resid = (n - 1) * (cov[0, 0] - cov[1:, 0] @ b) / (n - p - 1)
+        se = np.sqrt(resid * np.diag(np.linalg.inv(cov[1:, 1:])) / (n - 1))
+        t = stats.t.ppf((1 + ci) / 2, n - p - 1)
+        low, high = b - t * se, b + t * se
+        beta_low, beta_high = low * sd[1:] / sd[0], high * sd[1:] / sd[0]
+    column_driver = {}
+    for d, player in zip(drivers, players, strict=True):
+        for c in player:
+            column_driver[names[c]] = d
+    return pd.DataFrame({"column": names[1:], "driver": [column_driver[c] for c in names[1:]], "b": b, "se": se,
+                         "ci_low": low, "ci_high": high, "beta": beta, "beta_ci_low": beta_low,
+                         "beta_ci_high": beta_high})
+
+
+def _means(data: pd.DataFrame, drivers: Sequence[str], ci: float) -> pd.DataFrame:
+    """Mean rating of each numeric driver with a t interval (performance, for priorities)."""
+    rows = []
+    for d in drivers:
+        values = pd.to_numeric(data[d], errors="coerce").dropna() if pd.api.types.is_numeric_dtype(data[d]) else None
+        if values is None or len(values) < 2:
+            rows.append({"driver": d, "mean": np.nan, "mean_ci_low": np.nan, "mean_ci_high": np.nan})
+            continue
+        half = stats.t.ppf((1 + ci) / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+        rows.append({"driver": d, "mean": values.mean(), "mean_ci_low": values.mean() - half,
+                     "mean_ci_high": values.mean() + half})
+    return pd.DataFrame(rows)
+
+
+def _differences(drivers, share, boot_share, ci) -> pd.DataFrame:
+    """Every pair's difference of shares with a bootstrap interval and a two-sided bootstrap p-value."""
+    rows = []
+    for i in range(len(drivers)):
+        for j in range(i + 1, len(drivers)):
+            row = {"driver_a": drivers[i], "driver_b": drivers[j], "difference": share[i] - share[j]}
+            if boot_share is not None:
+                diff = boot_share[:, i] - boot_share[:, j]
+                row["ci_low"], row["ci_high"] = np.quantile(diff, [(1 - ci) / 2, (1 + ci) / 2])
+                row["p_value"] = float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _dominance_table(r2: np.ndarray, drivers: Sequence[str]) -> pd.DataFrame:
+    rows = dominance(r2, len(drivers))
+    name = {None: None, **dict(enumerate(drivers))}
+    return pd.DataFrame([{"driver_a": drivers[r["i"]], "driver_b": drivers[r["j"]],
+                          "complete": name[r["complete"]], "conditional": name[r["conditional"]],
+                          "general": name[r["general"]]} for r in rows])
