@@ -38,7 +38,7 @@ from .io.quality import DataError
 from .reports.narrative import fmt_count, md
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
-__all__ = ["KeyDrivers", "key_drivers", "relative_weights"]
+__all__ = ["KeyDrivers", "key_driver_data", "key_drivers", "relative_weights", "segment_drivers"]
 
 
 def relative_weights(corr: np.ndarray) -> np.ndarray:
@@ -114,6 +114,7 @@ class KeyDrivers:
     ci: float
     n_boot: int
     coefficients: pd.DataFrame = field(repr=False)
+    boot_group_shares: np.ndarray | None = field(default=None, repr=False)  # resamples x groups
 
     @property
     def group_shares(self) -> pd.DataFrame:
@@ -127,6 +128,13 @@ class KeyDrivers:
                         ci_low=min(row["ci_low"] * delta, row["ci_high"] * delta),
                         ci_high=max(row["ci_low"] * delta, row["ci_high"] * delta), n=self.n,
                         se=row["se"] * abs(delta), ci=self.ci, method="linear model coefficient")
+
+    def what_if_table(self, delta: float = 1.0) -> pd.DataFrame:
+        """The outcome's change if each numeric driver rose by ``delta`` points, with intervals."""
+        numeric = self.coefficients.loc[~self.coefficients["driver"].duplicated(keep=False), "driver"]
+        rows = [self.what_if(d, delta) for d in numeric]
+        return pd.DataFrame({"driver": list(numeric), "n": [e.n for e in rows], "value": [e.value for e in rows],
+                             "ci_low": [e.ci_low for e in rows], "ci_high": [e.ci_high for e in rows]})
 
     def priorities(self) -> pd.DataFrame:
         """Importance-performance: share of R^2 and mean rating, each with its interval, and the quadrant."""
@@ -311,7 +319,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
         "relative_weight": rw_driver, "relative_weight_share": rw_driver / rw_driver.sum(),
         "correlation": [corr[0, p[0]] if len(p) == 1 else np.nan for p in players],
         "vif": [_vif(corr, p) for p in players],
-    }).merge(coefficients[["driver", "beta", "beta_ci_low", "beta_ci_high"]], on="driver", how="left")
+    }).merge(coefficients.loc[~coefficients["driver"].duplicated(keep=False),  # numeric drivers: one column each
+                              ["driver", "beta", "beta_ci_low", "beta_ci_high"]], on="driver", how="left")
     table = table.merge(means, on="driver", how="left")
 
     group_share = shares_of(group_phi)
@@ -325,7 +334,72 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
     differences = _differences(drivers, share, shares_of(boot_phi) if n_boot else None, ci)
     dom = _dominance_table(r2_all, drivers) if r2_all is not None else pd.DataFrame()
     return KeyDrivers(outcome, n, dropped, r2, (float(r2_low), float(r2_high)), table, group_table, differences, dom,
-                      method, ci, n_boot, coefficients)
+                      method, ci, n_boot, coefficients, shares_of(boot_group) if n_boot else None)
+
+
+def segment_drivers(data: pd.DataFrame, outcome: str, by: str, groups: Mapping[str, Sequence[str]],
+                    n_boot: int = 1000, seed: int | None = 0, ci: float = 0.95, min_n: int = 200,
+                    **kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group shares per segment of ``by``, and whether they differ between segments.
+
+    Each segment is analysed (and bootstrapped) on its own rows; the difference of a
+    group's share between two segments gets a percentile interval from the independent
+    resamples and a two-sided bootstrap p-value, Holm-adjusted over all comparisons.
+    Segments with fewer than ``min_n`` complete rows are skipped and listed in the result.
+    Returns (shares: segment, group, share, ci_low, ci_high, n; differences).
+    """
+    from .compare import holm
+
+    results, skipped = {}, []
+    for segment, rows in data.groupby(by, sort=True, observed=True):
+        complete = rows.dropna(subset=[outcome, *[d for m in groups.values() for d in m]])
+        if len(complete) < min_n:
+            skipped.append(str(segment))
+            continue
+        results[str(segment)] = key_drivers(rows, outcome, groups=groups, n_boot=n_boot, seed=seed, ci=ci, **kwargs)
+    shares = pd.concat([r.groups[["group", "share", "ci_low", "ci_high"]].assign(segment=s, n=r.n)
+                        for s, r in results.items()], ignore_index=True)[["segment", "group", "share", "ci_low",
+                                                                          "ci_high", "n"]]
+    shares.attrs["skipped"] = skipped
+    rows = []
+    names = list(results)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            for g, group in enumerate(results[a].groups["group"]):
+                diff = results[a].boot_group_shares[:, g] - results[b].boot_group_shares[:, g]
+                low, high = np.quantile(diff, [(1 - ci) / 2, (1 + ci) / 2])
+                rows.append({"group": group, "segment_a": a, "segment_b": b,
+                             "difference": results[a].groups["share"].iloc[g] - results[b].groups["share"].iloc[g],
+                             "ci_low": low, "ci_high": high,
+                             "p_value": float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))})
+    differences = pd.DataFrame(rows)
+    if len(differences):
+        differences["p_adjusted"] = holm(differences["p_value"].to_numpy())
+        differences["significant"] = differences["p_adjusted"] < 1 - ci
+    return shares, differences
+
+
+def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str] = (),
+                    categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
+                    missing_codes=None):
+    """The rows of a driver study and the loaded object (for provenance and the DataQuality record).
+
+    ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
+    CSV or Parquet file: the outcome and the numeric drivers must be numbers, the
+    ``categorical`` drivers and ``segment_col`` categories; only these columns are checked.
+    """
+    if data_path is None:
+        from .io import load
+
+        data = load(missing_codes=missing_codes)
+        return data.survey_frame(), data
+    from .io import flat_table
+
+    numeric = [d for d in drivers if d not in categorical]
+    table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
+                       *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
+                       name="drivers")
+    return table.data, table
 
 
 def _vif(corr: np.ndarray, player: list[int]) -> float:

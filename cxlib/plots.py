@@ -9,7 +9,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-__all__ = ["ACCENT", "NPS_GROUP_COLORS", "score_distribution", "segment_chart", "trend_chart"]
+__all__ = ["ACCENT", "NPS_GROUP_COLORS", "driver_shares", "importance_performance", "score_distribution",
+           "segment_chart", "trend_chart"]
 
 GREY = "#999999"
 
@@ -94,5 +95,47 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
     ax.set_title(f"{title}\n(blue: differs from the rest, Holm-adjusted; hatched: small n; lines: 95% interval)",
                  fontsize=9)
     ax.set_xlabel(xlabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def driver_shares(result, level: str = "groups", ax: plt.Axes | None = None) -> plt.Axes:
+    """Share of explained variance (%) of each group (or driver) with its 95% interval.
+
+    ``result`` is a :class:`cxlib.drivers.KeyDrivers`; ``level`` is "groups" or "drivers".
+    """
+    table = (result.groups if level == "groups" else result.drivers).sort_values("share")
+    labels = table["group" if level == "groups" else "driver"].astype(str)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 0.35 * len(table) + 1.2), layout="constrained")
+    errors = [100 * (table["share"] - table["ci_low"]), 100 * (table["ci_high"] - table["share"])]
+    ax.barh(labels, 100 * table["share"], xerr=errors, color=ACCENT, ecolor="#333333", capsize=3)
+    ax.set_title(f"Share of the explained variance in {result.outcome} (R² = {result.r2:.2f}); lines: 95% interval",
+                 fontsize=9)
+    ax.set_xlabel("Share of R² (%)")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Quadrant chart: importance (share of R², %) against performance (mean rating), with 95% intervals.
+
+    ``priorities`` is ``KeyDrivers.priorities()``; the dashed lines are the medians that
+    split the quadrants ("fix first" is important and rated low).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
+    x, y = priorities["mean"], 100 * priorities["share"]
+    ax.errorbar(x, y, xerr=[x - priorities["mean_ci_low"], priorities["mean_ci_high"] - x],
+                yerr=[y - 100 * priorities["ci_low"], 100 * priorities["ci_high"] - y], fmt="o", color=ACCENT,
+                ecolor=GREY, capsize=2)
+    for _, row in priorities.iterrows():
+        ax.annotate(str(row["driver"]), (row["mean"], 100 * row["share"]), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
+    ax.axvline(x.median(), color=GREY, linestyle="--", linewidth=1)
+    ax.axhline(y.median(), color=GREY, linestyle="--", linewidth=1)
+    ax.set_title("Importance and performance (top left: fix first)", fontsize=10)
+    ax.set_xlabel("Performance: mean rating")
+    ax.set_ylabel("Importance: share of R² (%)")
     ax.spines[["top", "right"]].set_visible(False)
     return ax

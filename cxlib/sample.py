@@ -292,6 +292,11 @@ class SampleData:
                 "competitor_nps": self.competitor_nps}
 
 
+def _lookup(mapping: dict, keys: np.ndarray) -> np.ndarray:
+    """The mapping's value for each key (works on empty arrays, unlike np.vectorize)."""
+    return pd.Series(keys, dtype=object).map(mapping).to_numpy(dtype=float)
+
+
 def _choice(rng: np.random.Generator, options: dict, size: int) -> np.ndarray:
     keys = np.array(list(options))
     return keys[rng.choice(len(keys), size=size, p=np.array(list(options.values())))]
@@ -396,11 +401,11 @@ def generate(n_customers: int = 5000, seed: int = DEFAULT_SEED) -> SampleData:
     region = _choice(rng, REGIONS, n)
     channel = _choice(rng, CHANNELS, n)
     age_band = _choice(rng, AGE_BANDS, n)
-    plan_median = np.vectorize(REVENUE_MEDIAN.get)(plan)
+    plan_median = _lookup(REVENUE_MEDIAN, plan)
     revenue = np.round(plan_median * np.exp(rng.normal(0.0, REVENUE_SIGMA, n)), 2)
     customer_z = rng.standard_normal((n, 6)) @ chol.T
     customer_u = rng.normal(0.0, math.sqrt(CUSTOMER_NOISE_VAR), n)
-    survey_rate = np.vectorize(SURVEY_RATE.get)(plan)
+    survey_rate = _lookup(SURVEY_RATE, plan)
 
     log_hr = (np.log(HAZARD_RATIOS["plan[basic]"]) * (plan == "basic")
               + np.log(HAZARD_RATIOS["plan[premium]"]) * (plan == "premium")
@@ -524,8 +529,8 @@ def _loyalty_scores(rng, pop: _Population, who, when, month, touchpoint) -> dict
     quarter = np.asarray(month) // 3
     tenured_trend = (pop.region[who] == TREND_REGION) & (tenure_days >= TENURED_DAYS)
     loyalty = (LOYALTY_MEAN
-               + np.vectorize(PLAN_SHIFT.get)(pop.plan[who]) + np.vectorize(REGION_SHIFT.get)(pop.region[who])
-               + np.vectorize(TOUCHPOINT_SHIFT.get)(tp)
+               + _lookup(PLAN_SHIFT, pop.plan[who]) + _lookup(REGION_SHIFT, pop.region[who])
+               + _lookup(TOUCHPOINT_SHIFT, tp)
                + np.where(tenured_trend, pop.trend[quarter], 0.0)
                + pop.driver_scale * (z @ DRIVER_WEIGHTS) + pop.customer_u[who]
                + rng.normal(0.0, pop.occasion_noise_sd, k))
@@ -536,7 +541,7 @@ def _ticket_rows(rng, who, opened_day) -> dict:
     """Channel, category, first-response and resolution times and contacts of each ticket."""
     k = len(opened_day)
     channel = _choice(rng, TICKET_CHANNELS, k)
-    median = np.vectorize(FIRST_RESPONSE_MEDIAN_HOURS.get)(channel) if k else np.zeros(0)
+    median = _lookup(FIRST_RESPONSE_MEDIAN_HOURS, channel)
     first_hours = median * np.exp(rng.normal(0.0, FIRST_RESPONSE_SIGMA, k))
     contacts = rng.choice(np.array(list(CONTACTS)), size=k, p=np.array(list(CONTACTS.values())))
     resolve_hours = first_hours + 6.0 * contacts**1.3 * np.exp(rng.normal(0.0, 1.0, k))

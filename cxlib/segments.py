@@ -21,8 +21,7 @@ from IPython.display import Markdown
 
 from .compare import compare, segment_table
 from .estimate import MIN_N, Estimate, format_ci
-from .io import CXData, DataQuality, Table, load, read_table
-from .io import columns as col
+from .io import CXData, DataQuality, Table, flat_table, load
 from .reports.narrative import fmt_count, fmt_p, md
 from .scores import nps
 from .trends import goal, trend
@@ -42,16 +41,9 @@ def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[s
     if data_path is None:
         data = load(missing_codes=missing_codes)
         return data.survey_frame(), data
-    rules = {score_col: col.score(0, 10, required=True), **{c: col.category(required=True) for c in segment_cols}}
-    if date_col:
-        rules[date_col] = col.date(required=True, nullable=False)
-    if weight_col:
-        rules[weight_col] = col.weight(required=True)
-    if revenue_col:
-        rules[revenue_col] = col.amount(required=True)
-    if tenure_col:
-        rules[tenure_col] = col.amount(required=True)
-    table = read_table(data_path, rules, name="survey", missing_codes=missing_codes)
+    table = flat_table(data_path, scores={score_col: (0, 10)}, categories=segment_cols,
+                       dates=[date_col] if date_col else (), weights=weight_col,
+                       amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes, name="survey")
     return table.data, table
 
 

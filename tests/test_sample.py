@@ -180,3 +180,9 @@ def test_churn_hazard_ratios_recover_the_designed_truth(large):
     for term, true_value in expected.items():
         assert low[term] <= true_value <= high[term], f"{term}: 95% CI {low[term]:.3f}-{high[term]:.3f}"
     assert high["C(group, Treatment('promoter'))[T.detractor]"] - low["C(group, Treatment('promoter'))[T.detractor]"] < 0.4
+
+
+@pytest.mark.parametrize("n", [1, 2, 10])
+def test_tiny_samples_generate(n):
+    s = sample.generate(n_customers=n, seed=2)
+    assert len(s.customers) == n and len(s.competitor_nps) == 24

@@ -100,3 +100,45 @@ def test_segment_study_names_a_missing_column(reports, flat_export, capsys):
                      "--reports-dir", str(reports), "--no-progress"])
     assert code == 3
     assert "required column 'NPS' is missing" in capsys.readouterr().err
+
+
+def test_driver_study_on_the_sample(reports):
+    from cxlib.drivers import key_drivers, segment_drivers
+    from cxlib.sample import DRIVER_GROUPS
+
+    run = run_study("driver_study", reports_dir=reports)
+    out = results(run)["results"]
+    frame = cx.io.load().survey_frame()
+    direct = key_drivers(frame, "nps", groups=DRIVER_GROUPS, n_boot=1000, seed=1)
+    shares, differences = segment_drivers(frame, "nps", "region", DRIVER_GROUPS, n_boot=1000, seed=1)
+    expected = to_jsonable({**direct.to_dict(), "segments": {"column": "region", "shares": shares,
+                                                             "differences": differences}})
+    assert out == expected
+    assert {"r2", "n", "drivers", "groups"} <= set(out)
+    assert all({"driver", "group", "share", "ci_low", "ci_high"} <= set(d) for d in out["drivers"])
+    assert sum(d["share"] for d in out["drivers"]) == pytest.approx(1.0)
+    cx_group = next(g for g in out["groups"] if g["group"] == "CX")
+    assert cx_group["ci_low"] <= 0.66 <= cx_group["ci_high"]
+    assert "CX factors explain" in (run / "report.html").read_text()
+
+
+def test_driver_study_on_a_flat_table_with_a_categorical_driver(reports, tmp_path):
+    rng = np.random.default_rng(8)
+    n = 1500
+    frame = pd.DataFrame({"Q1_speed": rng.integers(1, 11, n), "Q2_price": rng.integers(1, 11, n),
+                          "Tier": rng.choice(["A", "B"], n)})
+    frame["LTR"] = np.clip(np.round(0.5 * frame["Q1_speed"] + 0.2 * frame["Q2_price"] + (frame["Tier"] == "B")
+                                    + rng.normal(0, 1.5, n)), 0, 10)
+    frame.loc[:4, "Q2_price"] = -99
+    path = tmp_path / "drivers.parquet"
+    frame.to_parquet(path)
+    params = {"data_path": str(path), "outcome": "LTR",
+              "driver_groups": {"Service": ["Q1_speed"], "Price": ["Q2_price"], "Tier": ["Tier"]},
+              "categorical_drivers": ["Tier"], "segment_col": None, "n_boot": 200, "missing_codes": [-99]}
+    run = run_study("driver_study", params, reports_dir=reports)
+    out = results(run)
+    assert out["results"]["n"] == n - 5
+    assert [g["group"] for g in out["results"]["groups"]] == ["Service", "Price", "Tier"]
+    assert out["data_quality"]["issues"][0]["rows"] == 5
+    assert "segments" not in out["results"]
+

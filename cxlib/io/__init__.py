@@ -11,7 +11,7 @@ from .columns import Column
 from .quality import DataError, DataQuality, QualityIssue
 from .schemas import SCHEMAS, Schema
 from .sources import SourceInfo
-from .tables import CXData, Table, load, read_table, require
+from .tables import CXData, Table, flat_table, load, read_table, require
 
 __all__ = ["SCHEMAS", "CXData", "Column", "DataError", "DataQuality", "QualityIssue", "Schema", "SourceInfo",
-           "Table", "columns", "load", "read_table", "require"]
+           "Table", "columns", "flat_table", "load", "read_table", "require"]

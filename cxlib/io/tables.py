@@ -35,7 +35,7 @@ from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQ
 from .schemas import SCHEMAS, Schema
 from .sources import SourceInfo, read_raw
 
-__all__ = ["CXData", "Table", "load", "read_table", "require"]
+__all__ = ["CXData", "Table", "flat_table", "load", "read_table", "require"]
 
 MissingCodes = Sequence | Mapping[str, Sequence] | None
 
@@ -329,3 +329,30 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
     if strict:
         quality.raise_for_exclusions()
     return CXData(**tables, quality=quality, sources=tuple(sources))
+
+
+def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, numbers: Sequence[str] = (),
+               amounts: Sequence[str] = (), categories: Sequence[str] = (), dates: Sequence[str] = (),
+               weights: str | None = None, missing_codes: MissingCodes = None, name: str = "table") -> Table:
+    """Read a flat export (one row per answer) whose columns a study names by parameters.
+
+    Each named column is required and checked by its role: ``scores`` (column -> (low,
+    high), whole numbers), ``numbers`` (any number), ``amounts`` (>= 0), ``categories``,
+    ``dates`` (required values), ``weights`` (> 0). Other columns pass through unchecked.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_text("LTR,Tier\\n9,Gold\\n12,Gold\\n")
+    >>> flat_table(path, scores={"LTR": (0, 10)}, categories=["Tier"]).data["LTR"].tolist()
+    [9]
+    """
+    rules: dict[str, c.Column] = {}
+    for column, (low, high) in (scores or {}).items():
+        rules[column] = c.score(low, high, required=True)
+    rules.update({column: c.number(required=True) for column in numbers})
+    rules.update({column: c.amount(required=True) for column in amounts})
+    rules.update({column: c.category(required=True) for column in categories})
+    rules.update({column: c.date(required=True, nullable=False) for column in dates})
+    if weights:
+        rules[weights] = c.weight(required=True)
+    return read_table(source, rules, name=name, missing_codes=missing_codes)
