@@ -48,35 +48,41 @@ def design_matrix(data: pd.DataFrame, outcome: str, drivers: Sequence[str], weig
 
     A text or categorical driver becomes dummy columns (the first level, in sorted order,
     is the reference), named ``driver[level]``. ``missing="listwise"`` keeps rows with
-    every value present; ``"pairwise"`` is handled by the caller on the covariance.
+    every value present; ``"pairwise"`` keeps every row with an outcome (the caller
+    computes each covariance from the rows where both values are present).
     """
     needed = [outcome, *drivers, *([weights] if weights else [])]
     absent = [c for c in needed if c not in data.columns]
     if absent:
         raise DataError(f"columns {absent} are not in the data; columns present: {list(data.columns)}",
                         column=absent[0], rule="column present")
-    parts, names = [data[[outcome]].apply(pd.to_numeric, errors="coerce")], [outcome]
+    numeric = all(pd.api.types.is_numeric_dtype(data[c].dtype) and not pd.api.types.is_bool_dtype(data[c].dtype)
+                  for c in [outcome, *drivers])
+    if numeric:  # one copy of the consolidated block instead of one per column
+        x = data[[outcome, *drivers]].to_numpy(dtype="float64", na_value=np.nan)
+        return _complete_rows(x, data, [outcome, *drivers], weights, missing)
+    columns, names = [_as_float(data[outcome], outcome)], [outcome]
     for driver in drivers:
         column = data[driver]
         if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
-            parts.append(column.astype("float64").to_frame())
+            columns.append(_as_float(column, driver))
             names.append(driver)
             continue
-        levels = sorted(column.dropna().astype(str).unique())
+        text = column.astype("str").where(column.notna())
+        levels = sorted(text.dropna().unique())
         if len(levels) < 2:
             raise DataError(f"categorical driver {driver!r} has fewer than two levels: {levels}", column=driver,
                             rule="at least two levels")
-        text = column.astype("string")
-        dummies = pd.DataFrame({f"{driver}[{level}]": (text == level).astype("float64").where(text.notna())
-                                for level in levels[1:]}, index=data.index)
-        parts.append(dummies)
-        names.extend(dummies.columns)
-    frame = pd.concat(parts, axis=1)
-    frame.columns = names
-    if missing == "listwise":
-        keep = frame.notna().all(axis=1).to_numpy()
-    else:
-        keep = frame[outcome].notna().to_numpy()
+        missing_level = text.isna().to_numpy()
+        for level in levels[1:]:
+            columns.append(np.where(missing_level, np.nan, (text == level).to_numpy(dtype=float)))
+            names.append(f"{driver}[{level}]")
+    return _complete_rows(np.column_stack(columns), data, names, weights, missing)
+
+
+def _complete_rows(x: np.ndarray, data: pd.DataFrame, names: list[str], weights: str | None,
+                   missing: str) -> tuple[np.ndarray, np.ndarray | None, list[str], int]:
+    keep = ~np.isnan(x).any(axis=1) if missing == "listwise" else ~np.isnan(x[:, 0])
     w = None
     if weights:
         w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype="float64")
@@ -85,26 +91,36 @@ def design_matrix(data: pd.DataFrame, outcome: str, drivers: Sequence[str], weig
             raise DataError(f"weights in {weights!r} must be positive numbers; {int(bad.sum())} rows are not",
                             column=weights, rule="weight above 0", rows=np.flatnonzero(bad)[:5])
         w = w[keep]
-    return frame.to_numpy(dtype="float64")[keep], w, names, int((~keep).sum())
+    dropped = int((~keep).sum())
+    return (x[keep] if dropped else x), w, names, dropped
+
+
+def _as_float(column: pd.Series, name: str) -> np.ndarray:
+    try:
+        return column.to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        raise DataError(f"column {name!r} must hold numbers; it holds e.g. {column.dropna().iloc[:3].tolist()}",
+                        column=name, rule="numeric") from None
 
 
 def crossproducts(x: np.ndarray, columns: Sequence[str], weights: np.ndarray | None = None) -> CrossProducts:
     """Count, means and covariance of the rows of ``x`` (one sample).
 
     >>> cp = crossproducts(np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 7.0]]), ["y", "x"])
-    >>> cp.cov[0].tolist()
+    >>> cp.cov[0].round(12).tolist()
     [[1.0, 2.5], [2.5, 6.333333333333333]]
     """
-    if weights is None:
-        mean = x.mean(axis=0)
+    n = len(x)
+    wsum = float(n) if weights is None else float(weights.sum())
+    mean = x.mean(axis=0) if weights is None else weights @ x / wsum
+    denominator = wsum - 1 if weights is None else wsum
+    # The Gram matrix of the raw rows avoids copying them; it loses digits only when a
+    # column's mean dwarfs its spread, and then the rows are centred first.
+    gram = x.T @ x if weights is None else (x * weights[:, None]).T @ x
+    cov = (gram - wsum * np.outer(mean, mean)) / denominator
+    if np.any(np.diag(cov) < 1e-6 * mean**2):
         centered = x - mean
-        cov = centered.T @ centered / (len(x) - 1)
-        wsum = float(len(x))
-    else:
-        wsum = float(weights.sum())
-        mean = weights @ x / wsum
-        centered = x - mean
-        cov = (centered * weights[:, None]).T @ centered / wsum
+        cov = (centered.T @ centered if weights is None else (centered * weights[:, None]).T @ centered) / denominator
     return CrossProducts(tuple(columns), np.array([len(x)]), np.array([wsum]), mean[None, :], cov[None, :, :])
 
 
