@@ -108,7 +108,7 @@ def crossproducts(x: np.ndarray, columns: Sequence[str], weights: np.ndarray | N
 
     >>> cp = crossproducts(np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 7.0]]), ["y", "x"])
     >>> cp.cov[0].round(12).tolist()
-    [[1.0, 2.5], [2.5, 6.333333333333333]]
+    [[1.0, 2.5], [2.5, 6.333333333333]]
     """
     n = len(x)
     wsum = float(n) if weights is None else float(weights.sum())
