@@ -209,3 +209,24 @@ def test_priorities_quadrants_and_sample_drivers():
     assert set(table["quadrant"]) <= {"fix first", "keep up", "possible overkill", "low priority"}
     speed = table.set_index("driver").loc["speed"]
     assert speed["quadrant"] == "fix first"  # the most important driver, rated lowest of the CX drivers
+
+
+def test_binary_outcome_shapley_of_mcfadden_r2_matches_statsmodels():
+    from cxlib.drivers import binary_drivers
+
+    rng = np.random.default_rng(13)
+    rows = pd.DataFrame(rng.normal(size=(3000, 3)), columns=["a", "b", "c"])
+    rows["churned"] = (rng.random(3000) < 1 / (1 + np.exp(-(1.0 * rows["a"] + 0.5 * rows["b"])))).astype(int)
+    result = binary_drivers(rows, "churned", drivers=["a", "b", "c"])
+    full = sm.Logit(rows["churned"], sm.add_constant(rows[["a", "b", "c"]])).fit(disp=0)
+    assert result.pseudo_r2 == pytest.approx(full.prsquared, abs=1e-8)
+    assert result.drivers["value"].sum() == pytest.approx(full.prsquared, abs=1e-8)
+    r2 = {(): 0.0}
+    for size in (1, 2, 3):
+        for subset in itertools.combinations("abc", size):
+            r2[subset] = sm.Logit(rows["churned"], sm.add_constant(rows[list(subset)])).fit(disp=0).prsquared
+    shapley_a = (r2[("a",)] + r2[("a", "b", "c")] - r2[("b", "c")]) / 3 + (
+        r2[("a", "b")] - r2[("b",)] + r2[("a", "c")] - r2[("c",)]) / 6
+    assert result.drivers.set_index("driver").loc["a", "value"] == pytest.approx(shapley_a, abs=1e-8)
+    with pytest.raises(DataError, match="must hold 0 and 1"):
+        binary_drivers(rows.assign(churned=rows["churned"] * 2), "churned", drivers=["a", "b"])
