@@ -213,17 +213,19 @@ def shapley_shares(data: pd.DataFrame, outcome: str, drivers: Sequence[str], wei
     return pd.Series(phi / phi.sum(), index=list(drivers), name="share")
 
 
-def _shares(cov: np.ndarray, players: list[list[int]], max_exact: int, n_perm: int, seed) -> tuple[np.ndarray, np.ndarray, str]:
-    """Shapley values (batch, m), the subset R^2 of the first matrix (or None), and the method's name."""
+def _shares(cov: np.ndarray, players: list[list[int]], max_exact: int, n_perm: int,
+            seed) -> tuple[np.ndarray, np.ndarray | None, str, np.ndarray]:
+    """Shapley values (batch, m), the subset R^2 of the first matrix (or None), the method, and the Monte Carlo SE."""
     m = len(players)
     if m <= max_exact:
         r2 = subset_r2(cov, players)
-        return shapley_values(r2, m), r2[0], "exact (all subsets)"
+        return shapley_values(r2, m), r2[0], "exact (all subsets)", np.zeros(m)
     if any(len(p) > 1 for p in players):
         raise DataError(f"{m} drivers with categorical ones: exact Shapley stops at {max_exact} players and "
                         "sampling needs numeric drivers; group the dummies or raise max_exact", rule="players")
-    values = np.stack([permutation_shapley(c, n_perm, seed)[0] for c in cov])
-    return values, None, f"permutation sampling ({n_perm:,} orderings)"
+    estimates = [permutation_shapley(c, n_perm, seed) for c in cov]
+    return (np.stack([e[0] for e in estimates]), None, f"permutation sampling ({n_perm:,} orderings)",
+            estimates[0][1])
 
 
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None,
@@ -289,10 +291,10 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
 
     players = _players(names, drivers)
     group_players = [[c for d in members for c in players[drivers.index(d)]] for members in groups.values()]
-    phi, r2_all, method = _shares(cov, players, max_exact, n_perm, seed)
+    phi, r2_all, method, mc_se = _shares(cov, players, max_exact, n_perm, seed)
     phi = phi[0]
     r2 = float(phi.sum())
-    group_phi = shapley_values(subset_r2(cov, group_players), len(group_players))[0]
+    group_phi = _shares(cov, group_players, max_exact, n_perm, seed)[0][0]
 
     rng_seed = None if seed is None else seed + 1
     if n_boot:
@@ -302,13 +304,13 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
                                  for _ in range(n_boot)])
         else:
             boot_cov = bootstrap_crossproducts(x, names, n_boot, rng_seed, w).cov
-        boot_phi, _, _ = _shares(boot_cov, players, max_exact, max(100, n_perm // 10), seed)
-        boot_group = shapley_values(subset_r2(boot_cov, group_players), len(group_players))
+        boot_phi = _shares(boot_cov, players, max_exact, max(100, n_perm // 10), seed)[0]
+        boot_group = _shares(boot_cov, group_players, max_exact, max(100, n_perm // 10), seed)[0]
     jack_phi = jack_group = None
     if n_boot and ci_method == "bca":
         jack_cov = jackknife_crossproducts(x, names, 50, seed, w).cov
         jack_phi = _shares(jack_cov, players, max_exact, max(100, n_perm // 10), seed)[0]
-        jack_group = shapley_values(subset_r2(jack_cov, group_players), len(group_players))
+        jack_group = _shares(jack_cov, group_players, max_exact, max(100, n_perm // 10), seed)[0]
 
     def shares_of(values: np.ndarray) -> np.ndarray:
         return values / values.sum(axis=-1, keepdims=True)
@@ -337,7 +339,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
                                  boot_cov if n_boot else None)
     means = _means(cov[0], n, drivers, players, ci, mean)
     table = pd.DataFrame({
-        "driver": drivers, "group": [driver_group[d] for d in drivers], "value": phi, "share": share,
+        "driver": drivers, "group": [driver_group[d] for d in drivers], "value": phi, "mc_se": mc_se, "share": share,
         "ci_low": share_low, "ci_high": share_high, "rank": rank, "rank_ci_low": rank_low, "rank_ci_high": rank_high,
         "relative_weight": rw_driver, "relative_weight_share": rw_driver / rw_driver.sum(),
         "correlation": [corr[0, p[0]] if len(p) == 1 else np.nan for p in players],

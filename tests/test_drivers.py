@@ -230,3 +230,23 @@ def test_binary_outcome_shapley_of_mcfadden_r2_matches_statsmodels():
     assert result.drivers.set_index("driver").loc["a", "value"] == pytest.approx(shapley_a, abs=1e-8)
     with pytest.raises(DataError, match="must hold 0 and 1"):
         binary_drivers(rows.assign(churned=rows["churned"] * 2), "churned", drivers=["a", "b"])
+
+
+def test_permutation_sampling_at_forty_exchangeable_drivers():
+    """40 equicorrelated drivers equally related to the outcome: by symmetry each holds R^2 / 40 exactly."""
+    from cxlib.shapley import permutation_shapley
+
+    p, rho, r = 40, 0.3, 0.25
+    cov = np.full((p + 1, p + 1), rho)
+    np.fill_diagonal(cov, 1.0)
+    cov[0, 1:] = cov[1:, 0] = r
+    r2 = cov[0, 1:] @ np.linalg.solve(cov[1:, 1:], cov[1:, 0])
+    values, se = permutation_shapley(cov, n_perm=3000, seed=5)
+    assert values.sum() == pytest.approx(r2, abs=1e-12)  # every ordering ends at the full model
+    assert np.all(np.abs(values - r2 / p) < 4.5 * se), np.abs(values - r2 / p).max() / se.max()
+    # the same through key_drivers on rows: the method and its Monte Carlo error are reported
+    rows = np.random.default_rng(14).multivariate_normal(np.zeros(p + 1), cov, size=5000)
+    frame = pd.DataFrame(rows, columns=["y", *[f"d{i:02d}" for i in range(p)]])
+    kd = key_drivers(frame, "y", drivers=[f"d{i:02d}" for i in range(p)], n_boot=0, n_perm=500, seed=5)
+    assert kd.method == "permutation sampling (500 orderings)" and (kd.drivers["mc_se"] > 0).all()
+    assert kd.drivers["value"].sum() == pytest.approx(kd.r2, abs=1e-12)
