@@ -186,6 +186,18 @@ class KeyDrivers:
                 "differences": self.differences, "dominance": self.dominance, "coefficients": self.coefficients}
 
 
+def _resolve_groups(drivers: Sequence[str] | None,
+                    groups: Mapping[str, Sequence[str]] | None) -> tuple[list[str], dict[str, list[str]]]:
+    """The drivers (those given, then any group member not among them) and every group (a lone driver is its own)."""
+    groups = {str(k): list(v) for k, v in (groups or {}).items()}
+    drivers = list(drivers) if drivers is not None else []
+    for members in groups.values():
+        drivers += [d for d in members if d not in drivers]
+    grouped = {d for members in groups.values() for d in members}
+    groups.update({d: [d] for d in drivers if d not in grouped})
+    return drivers, groups
+
+
 def _players(names: Sequence[str], drivers: Sequence[str]) -> list[list[int]]:
     """Columns (into ``names``, outcome at 0) of each driver: one, or its dummies."""
     return [[i for i, name in enumerate(names) if name == d or name.startswith(f"{d}[")] for d in drivers]
@@ -264,12 +276,9 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
     >>> kd.group_shares.round(2).to_dict("list")
     {'group': ['CX', 'Price', 'Brand'], 'share': [0.66, 0.21, 0.13], 'ci_low': [0.64, 0.2, 0.12], 'ci_high': [0.68, 0.22, 0.14]}
     """
-    groups = {str(k): list(v) for k, v in (groups or {}).items()}
-    drivers = list(drivers) if drivers is not None else [d for members in groups.values() for d in members]
-    for members in groups.values():
-        drivers += [d for d in members if d not in drivers]
-    grouped = {d for members in groups.values() for d in members}
-    groups.update({d: [d] for d in drivers if d not in grouped})
+    drivers, groups = _resolve_groups(drivers, groups)
+    if missing == "pairwise" and weights:
+        raise ValueError("missing='pairwise' cannot use weights; use listwise deletion with weights")
     if len(drivers) < 2:
         raise DataError("key-driver analysis needs at least two drivers", rule="two or more drivers")
     if ci_method not in ("percentile", "bca"):
@@ -562,10 +571,7 @@ def binary_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | No
     """
     if weights is not None:
         raise ValueError("binary_drivers does not take weights (see its docstring)")
-    groups = {str(k): list(v) for k, v in (groups or {}).items()}
-    drivers = list(drivers) if drivers is not None else [d for members in groups.values() for d in members]
-    grouped = {d for members in groups.values() for d in members}
-    groups.update({d: [d] for d in drivers if d not in grouped})
+    drivers, groups = _resolve_groups(drivers, groups)
     if len(drivers) > MAX_LOGISTIC_PLAYERS:
         raise DataError(f"{len(drivers)} drivers: the logistic decomposition fits every subset on the rows and "
                         f"allows at most {MAX_LOGISTIC_PLAYERS}; group drivers or use fewer", rule="12 drivers at most")
