@@ -1,0 +1,205 @@
+"""Survival of customers: Kaplan-Meier per segment, median lifetime, survival at horizons, log-rank.
+
+The reduce step counts, per segment and time, the events (churns), the exits (churns and
+censorings) and the entries; Kaplan-Meier, Greenwood's variance and the log-rank test
+all follow from those counts (one ``bincount`` when durations are whole time units).
+
+* Kaplan-Meier: ``S(t) = prod over event times u <= t of (1 - d_u / n_u)``, with ``n_u``
+  the customers at risk (entered before u and not yet gone); Greenwood's variance
+  ``S(t)^2 sum d_u / (n_u (n_u - d_u))`` (Kaplan & Meier 1958; Greenwood 1926). Pointwise
+  intervals use the log(-log) transform (Kalbfleisch & Prentice 2002), which stays in [0, 1].
+* Delayed entry (left truncation): customers who joined before records began enter the
+  risk set when records began (``entry``, the first tenure at which they are observed),
+  not at signup; without it their survival would be overstated. A customer is at risk
+  at t when ``entry <= t <= duration`` (statsmodels' ``entry < t`` with entry - 1/2, for
+  whole time units).
+* Median lifetime and its interval: the first time S drops to 0.5 or below; the interval
+  inverts z-tests on the cloglog scale, as SAS and statsmodels ``quantile_ci`` do
+  (Brookmeyer & Crowley 1982).
+* Log-rank test across segments: observed minus expected events per segment, with the
+  hypergeometric variance, chi-square on k - 1 degrees of freedom (Mantel 1966).
+
+Validated against statsmodels ``SurvfuncRight`` and ``survdiff`` (tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .io.quality import DataError
+from .scores import z_value
+
+__all__ = ["SurvivalCounts", "customer_durations", "kaplan_meier", "logrank", "median_survival",
+           "survival_at", "survival_counts"]
+
+
+@dataclass(frozen=True)
+class SurvivalCounts:
+    """Per segment (rows) and time (columns): events, exits (events + censorings) and entries."""
+
+    segments: pd.Index
+    times: np.ndarray
+    events: np.ndarray
+    exits: np.ndarray
+    entries: np.ndarray | None
+
+    @property
+    def at_risk(self) -> np.ndarray:
+        """Customers at risk at each time t: entered at or before t, and not gone before t."""
+        gone_before = np.cumsum(self.exits, axis=1) - self.exits
+        if self.entries is None:
+            return self.exits.sum(axis=1, keepdims=True) - gone_before
+        return np.cumsum(self.entries, axis=1) - gone_before
+
+    def total(self) -> SurvivalCounts:
+        return SurvivalCounts(pd.Index(["all"]), self.times, self.events.sum(0, keepdims=True),
+                              self.exits.sum(0, keepdims=True),
+                              None if self.entries is None else self.entries.sum(0, keepdims=True))
+
+
+def customer_durations(customers: pd.DataFrame, signup: str = "signup_date", churn: str = "churn_date",
+                       as_of=None, observed_from=None, unit: str = "D") -> pd.DataFrame:
+    """Duration (whole ``unit``s: "D" days, "M" months of 30.44 days), event and entry of each customer.
+
+    A customer with a churn date churned (event) after ``churn - signup``; one without is
+    censored at ``as_of`` (default: the latest date in the table). With ``observed_from``
+    (the day records began), customers who signed up earlier enter at
+    ``observed_from - signup`` (delayed entry), the others at 0. Rows with a churn date
+    after ``as_of`` are an error.
+    """
+    as_of = pd.Timestamp(as_of) if as_of is not None else max(customers[signup].max(), customers[churn].max())
+    late = customers[churn] > as_of
+    if late.any():
+        raise DataError(f"{int(late.sum())} churn dates fall after as_of {as_of:%Y-%m-%d}", column=churn,
+                        rule="churn on or before as_of", rows=np.flatnonzero(late)[:5])
+    days_per_unit = {"D": 1.0, "M": 30.44}[unit]
+    end = customers[churn].fillna(as_of)
+    out = pd.DataFrame({"duration": np.floor((end - customers[signup]).dt.days / days_per_unit),
+                        "event": customers[churn].notna().to_numpy()}, index=customers.index)
+    if observed_from is not None:
+        start = pd.Timestamp(observed_from)
+        out["entry"] = np.floor(np.maximum((start - customers[signup]).dt.days, 0) / days_per_unit)
+    return out
+
+
+def survival_counts(duration: np.ndarray, event: np.ndarray, entry: np.ndarray | None = None,
+                    segment: pd.Series | None = None) -> SurvivalCounts:
+    """Count events, exits and entries per segment and time (the reduce step)."""
+    duration = np.asarray(duration, dtype=float)
+    event = np.asarray(event, dtype=bool)
+    if np.isnan(duration).any() or (duration < 0).any():
+        raise DataError("durations must be present and not negative", column="duration", rule="duration >= 0",
+                        rows=np.flatnonzero(np.isnan(duration) | (duration < 0))[:5])
+    if entry is not None:
+        entry = np.asarray(entry, dtype=float)
+        if (entry > duration).any():
+            raise DataError("an entry time is after its exit time", column="entry", rule="entry <= duration",
+                            rows=np.flatnonzero(entry > duration)[:5])
+    if segment is None:
+        codes, labels = np.zeros(len(duration), dtype=np.int64), pd.Index(["all"])
+    else:
+        codes, uniques = pd.factorize(segment, sort=True)
+        labels = pd.Index(uniques, name=segment.name)
+        if (codes < 0).any():
+            raise DataError(f"segment column {segment.name!r} has missing values", column=segment.name,
+                            rule="segment present", rows=np.flatnonzero(codes < 0)[:5])
+    whole = np.all(duration == np.round(duration)) and (entry is None or np.all(entry == np.round(entry)))
+    if whole and duration.max(initial=0) < 10_000_000:  # whole time units: the index is the time itself
+        times = np.arange(int(duration.max(initial=0)) + 1, dtype=float)
+        exit_index = duration.astype(np.int64)
+        entry_index = None if entry is None else entry.astype(np.int64)
+    else:
+        times = np.unique(np.concatenate([duration, [] if entry is None else entry]))
+        exit_index = np.searchsorted(times, duration)
+        entry_index = None if entry is None else np.searchsorted(times, entry)
+    k, t = len(labels), len(times)
+    cell = codes * t + exit_index
+    exits = np.bincount(cell, minlength=k * t).reshape(k, t)
+    events = np.bincount(cell[event], minlength=k * t).reshape(k, t)
+    entries = None if entry is None else np.bincount(codes * t + entry_index, minlength=k * t).reshape(k, t)
+    return SurvivalCounts(labels, times, events, exits, entries)
+
+
+def kaplan_meier(counts: SurvivalCounts, ci: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier estimate per segment at each event time, with Greenwood SE and log(-log) interval.
+
+    Tidy: segment, time, at_risk, events, survival, se, ci_low, ci_high.
+    """
+    z = z_value(ci)
+    n, d = counts.at_risk.astype(float), counts.events.astype(float)
+    parts = []
+    for i, segment in enumerate(counts.segments):
+        keep = d[i] > 0
+        ni, di = n[i, keep], d[i, keep]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            surv = np.cumprod(1 - di / ni)
+            greenwood = np.cumsum(di / (ni * (ni - di)))
+            se = surv * np.sqrt(greenwood)
+            spread = z * np.sqrt(greenwood) / np.abs(np.log(surv))
+            low, high = surv ** np.exp(spread), surv ** np.exp(-spread)
+        parts.append(pd.DataFrame({"segment": str(segment), "time": counts.times[keep], "at_risk": ni.astype(int),
+                                   "events": di.astype(int), "survival": surv, "se": se,
+                                   "ci_low": np.where(surv > 0, low, 0.0), "ci_high": np.where(surv > 0, high, 0.0)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def survival_at(km: pd.DataFrame, horizons: Sequence[float], segments: Sequence[str] | None = None) -> pd.DataFrame:
+    """Survival (with interval) at each horizon: the Kaplan-Meier step at or before it (1 before any event)."""
+    rows = []
+    for segment in segments if segments is not None else km["segment"].unique():
+        table = km[km["segment"] == str(segment)]
+        for h in horizons:
+            before = table[table["time"] <= h]
+            if before.empty:
+                rows.append({"segment": str(segment), "t": h, "survival": 1.0, "ci_low": 1.0, "ci_high": 1.0})
+            else:
+                last = before.iloc[-1]
+                rows.append({"segment": str(segment), "t": h, "survival": last["survival"], "ci_low": last["ci_low"],
+                             "ci_high": last["ci_high"]})
+    return pd.DataFrame(rows)
+
+
+def median_survival(km: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
+    """Median lifetime per segment and its interval (inf where the curve never falls that far)."""
+    z = z_value(ci)
+    rows = []
+    for segment, table in km.groupby("segment", sort=False):
+        s, se, t = table["survival"].to_numpy(), table["se"].to_numpy(), table["time"].to_numpy()
+        below = np.flatnonzero(s <= 0.5)
+        median = t[below[0]] if len(below) else np.inf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = (np.log(-np.log(s)) - np.log(-np.log(0.5))) / (-1 / (s * np.log(s)) * se)
+        inside = np.flatnonzero(np.abs(r) <= z)
+        low = t[inside[0]] if len(inside) else np.nan
+        high = np.inf if not len(inside) or inside[-1] == len(t) - 1 else t[inside[-1] + 1]
+        rows.append({"segment": segment, "median": median, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def logrank(counts: SurvivalCounts) -> dict:
+    """Log-rank test that all segments share one survival curve: statistic, df, p_value.
+
+    >>> c = survival_counts(np.array([1, 2, 3, 4, 2, 3, 5, 6]), np.ones(8, bool),
+    ...                     segment=pd.Series(list("aaaabbbb"), name="g"))
+    >>> {k: round(v, 4) for k, v in logrank(c).items()}
+    {'statistic': 1.8371, 'df': 1, 'p_value': 0.1753}
+    """
+    k = len(counts.segments)
+    if k < 2:
+        return {"statistic": np.nan, "df": 0, "p_value": np.nan}
+    n_g, d_g = counts.at_risk.astype(float), counts.events.astype(float)
+    n, d = n_g.sum(axis=0), d_g.sum(axis=0)
+    use = (d > 0) & (n > 1)
+    n_g, d_g, n, d = n_g[:, use], d_g[:, use], n[use], d[use]
+    observed_minus_expected = (d_g - n_g * d / n).sum(axis=1)
+    factor = d * (n - d) / (n - 1)
+    share = n_g / n
+    cov = np.einsum("t,it->i", factor, share)[:, None] * np.eye(k) - np.einsum("t,it,jt->ij", factor, share, share)
+    u = observed_minus_expected[:-1]
+    statistic = float(u @ np.linalg.solve(cov[:-1, :-1], u))
+    return {"statistic": statistic, "df": k - 1, "p_value": float(stats.chi2.sf(statistic, k - 1))}

@@ -1,0 +1,155 @@
+"""Survival and churn: Kaplan-Meier, Greenwood, log-rank and Cox against statsmodels, and the sample's truth."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+import cxlib as cx
+from cxlib.churn import churn_study, load_churn_data, state_panel
+from cxlib.cox import cox
+from cxlib.io import DataError
+from cxlib.sample import HAZARD_RATIOS, REVENUE_MEDIAN
+from cxlib.survival import (
+    customer_durations,
+    kaplan_meier,
+    logrank,
+    median_survival,
+    survival_at,
+    survival_counts,
+)
+
+
+@pytest.fixture(scope="module")
+def random_survival():
+    rng = np.random.default_rng(0)
+    n = 3000
+    duration = rng.integers(0, 400, n).astype(float)
+    event = rng.random(n) < 0.6
+    segment = pd.Series(rng.choice(list("abc"), n), name="g")
+    entry = np.minimum(rng.integers(0, 100, n), duration).astype(float)
+    return duration, event, segment, entry
+
+
+@pytest.mark.parametrize("with_entry", [False, True])
+def test_kaplan_meier_and_greenwood_equal_statsmodels(random_survival, with_entry):
+    duration, event, segment, entry = random_survival
+    counts = survival_counts(duration, event, entry if with_entry else None, segment)
+    km = kaplan_meier(counts)
+    for s in "abc":
+        rows = (segment == s).to_numpy()
+        # statsmodels counts a subject at risk when entry < t; ours when entry <= t (whole days): entry - 1/2
+        ref = SurvfuncRight(duration[rows], event[rows].astype(int),
+                            entry=entry[rows] - 0.5 if with_entry else None)
+        mine = km[km["segment"] == s]
+        np.testing.assert_allclose(mine["time"], ref.surv_times)
+        np.testing.assert_array_equal(mine["at_risk"], ref.n_risk)
+        np.testing.assert_allclose(mine["survival"], ref.surv_prob, atol=1e-12)
+        np.testing.assert_allclose(mine["se"], ref.surv_prob_se, atol=1e-12)
+
+
+@pytest.mark.parametrize("with_entry", [False, True])
+def test_logrank_equals_statsmodels_survdiff(random_survival, with_entry):
+    duration, event, segment, entry = random_survival
+    result = logrank(survival_counts(duration, event, entry if with_entry else None, segment))
+    statistic, p = survdiff(duration, event.astype(int), segment.to_numpy(), entry=entry - 0.5 if with_entry else None)
+    assert result["statistic"] == pytest.approx(statistic, rel=1e-10)
+    assert result["p_value"] == pytest.approx(p, rel=1e-8) and result["df"] == 2
+
+
+def test_median_and_interval_equal_statsmodels_quantile_ci(random_survival):
+    duration, event, segment, _ = random_survival
+    medians = median_survival(kaplan_meier(survival_counts(duration, event, None, segment))).set_index("segment")
+    for s in "abc":
+        rows = (segment == s).to_numpy()
+        ref = SurvfuncRight(duration[rows], event[rows].astype(int))
+        assert medians.loc[s, "median"] == ref.quantile(0.5)
+        assert (medians.loc[s, "ci_low"], medians.loc[s, "ci_high"]) == ref.quantile_ci(0.5)
+
+
+def test_kaplan_meier_by_hand_and_fractional_times():
+    # times 1, 2, 2+, 3, 4+, 5, 5: S = 6/7, 5/7 at 2, * 3/4 at 3, * 0 at 5
+    duration = np.array([1, 2, 2, 3, 4, 5, 5], dtype=float)
+    event = np.array([1, 1, 0, 1, 0, 1, 1], dtype=bool)
+    km = kaplan_meier(survival_counts(duration, event))
+    np.testing.assert_allclose(km["survival"], [6 / 7, 5 / 7, 5 / 7 * 3 / 4, 0.0])
+    frac = kaplan_meier(survival_counts(duration + 0.25, event))
+    np.testing.assert_allclose(frac["survival"], km["survival"])
+    np.testing.assert_allclose(frac["time"], km["time"] + 0.25)
+    at = survival_at(km, [0, 2.5, 10]).set_index("t")["survival"]
+    assert at.to_dict() == pytest.approx({0: 1.0, 2.5: 5 / 7, 10: 0.0})
+
+
+def test_durations_need_valid_values():
+    with pytest.raises(DataError, match="not negative"):
+        survival_counts(np.array([1.0, -2.0]), np.array([True, False]))
+    with pytest.raises(DataError, match="entry time is after its exit"):
+        survival_counts(np.array([1.0, 2.0]), np.array([True, False]), entry=np.array([0.0, 3.0]))
+    customers = pd.DataFrame({"signup_date": pd.to_datetime(["2024-01-01"]), "churn_date": pd.to_datetime(["2024-06-01"])})
+    with pytest.raises(DataError, match="after as_of"):
+        customer_durations(customers, as_of="2024-03-01")
+
+
+def test_cox_equals_phreg_and_the_time_shift_is_exact():
+    rng = np.random.default_rng(1)
+    n = 2000
+    x = rng.normal(size=(n, 2))
+    duration = np.floor(rng.exponential(100 * np.exp(-0.5 * x[:, 0])))
+    event = rng.random(n) < 0.7
+    entry = np.minimum(rng.integers(1, 30, n), duration).astype(float)
+    frame = pd.DataFrame({"d": duration, "e": event, "x0": x[:, 0], "x1": x[:, 1], "entry": entry})
+    plain = cox(frame, "d", "e", ["x0", "x1"])
+    ref = PHReg(duration, x, status=event.astype(int)).fit()
+    np.testing.assert_allclose(plain.terms["coef"], ref.params, rtol=1e-8)
+    np.testing.assert_allclose(plain.terms["se"], ref.bse, rtol=1e-8)
+    delayed = cox(frame[frame["entry"] < frame["d"]], "d", "e", ["x0", "x1"], entry="entry")
+    keep = entry < duration
+    ref = PHReg(duration[keep], x[keep], status=event[keep].astype(int), entry=entry[keep] - 0.5).fit()
+    np.testing.assert_allclose(delayed.terms["coef"], ref.params, rtol=1e-8)
+
+
+def test_cox_dummy_coding_reference_and_ph_check():
+    rng = np.random.default_rng(2)
+    n = 3000
+    group = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    early = rng.exponential(50, n)
+    late = 60 + rng.exponential(20, n)
+    duration = np.floor(np.where(group == "b", np.minimum(early, 60) + (early >= 60) * (late - 60), rng.exponential(60, n)))
+    frame = pd.DataFrame({"d": duration, "e": True, "group": group, "noise": rng.normal(size=n)})
+    result = cox(frame, "d", "e", ["group", "noise"])
+    assert result.references == {"group": "a"}  # the most frequent level
+    assert list(result.terms["term"]) == ["group[b]", "group[c]", "noise"]
+    forced = cox(frame, "d", "e", ["group"], reference={"group": "c"})
+    assert list(forced.terms["term"]) == ["group[a]", "group[b]"]
+    assert result.ph_check.set_index("term").loc["noise", "proportional"]  # noise has no effect at all
+    assert any("group[b]" in w for w in result.warnings)  # b's hazard changes at 60 days: not proportional
+    with pytest.raises(DataError, match="reference level 'z' is not a level"):
+        cox(frame, "d", "e", ["group"], reference={"group": "z"})
+
+
+def test_time_varying_cox_recovers_the_sample_hazard_ratios():
+    data = cx.io.load()
+    panel = state_panel(data, observed_from="2024-01-01")
+    panel["log2_price"] = np.log2(panel["monthly_revenue"] / panel["plan"].map(REVENUE_MEDIAN))
+    fit = cox(panel, "stop", "event", ["plan", "nps_state", "bad_service_so_far", "log2_price"], entry="start",
+              entry_inclusive=False, reference={"plan": "standard", "nps_state": "promoter", "bad_service_so_far": "no"})
+    terms = fit.terms.set_index("term")
+    truth = {"plan[basic]": HAZARD_RATIOS["plan[basic]"], "plan[premium]": HAZARD_RATIOS["plan[premium]"],
+             "nps_state[detractor]": HAZARD_RATIOS["nps_group[detractor]"],
+             "nps_state[passive]": HAZARD_RATIOS["nps_group[passive]"],
+             "nps_state[not yet surveyed]": HAZARD_RATIOS["nps_group[passive]"],  # unsurveyed carry the passive hazard
+             "bad_service_so_far[yes]": HAZARD_RATIOS["bad_service"], "log2_price": HAZARD_RATIOS["price_doubling"]}
+    for term, value in truth.items():
+        assert terms.loc[term, "ci_low"] <= value <= terms.loc[term, "ci_high"], (term, terms.loc[term].to_dict())
+    assert fit.events == (data.customers["churn_date"].notna()).sum()
+
+
+def test_fixed_ever_had_a_bad_ticket_is_biased_which_is_why_the_study_uses_states():
+    frame, data = load_churn_data()
+    served = frame[frame["service"] != "no ticket"]
+    naive = cox(served, "duration", "event", ["service"], entry="entry", reference={"service": "good experience"})
+    assert naive.terms.iloc[0]["hazard_ratio"] < 1  # bad service looks protective: immortal-time bias
+    study = churn_study(frame, panel=state_panel(data, observed_from="2024-01-01"))
+    hr = study.by_service["hazard_ratio"]
+    assert hr["ci_low"] <= HAZARD_RATIOS["bad_service"] <= hr["ci_high"]
