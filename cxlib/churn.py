@@ -24,22 +24,29 @@ designed ratios (tests).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from .compare import compare, holm
 from .cox import CoxResult, cox
+from .economics import revenue_at_risk
+from .estimate import Estimate
 from .io import CXData, DataQuality, Table, load
+from .io.quality import NOTE, QualityIssue
 from .rates import count_estimate
 from .reports.narrative import fmt_count, fmt_p, md
 from .survival import customer_durations, kaplan_meier, logrank, median_survival, survival_at, survival_counts
+from .themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
 
-__all__ = ["ChurnStudy", "churn_frame", "churn_study", "load_churn_data", "state_panel"]
+__all__ = ["ChurnStudy", "cancellation_reasons", "churn_difference", "churn_frame", "churn_study", "load_churn_data",
+           "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
 SLOW_FIRST_RESPONSE_HOURS = 48
 REPEAT_CONTACTS = 3
+SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
 
 
 def churn_frame(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
@@ -61,7 +68,9 @@ def churn_frame(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
         any_flag = flags.groupby("customer_id")[["unresolved", "slow_first_response", "repeat_contacts"]].any()
         for column in any_flag.columns:
             frame[column] = frame["customer_id"].map(any_flag[column]).fillna(False).astype(bool)
-        bad = frame[["unresolved", "slow_first_response", "repeat_contacts"]].any(axis=1)
+        bad_tickets = flags[SERVICE_FLAGS].any(axis=1).groupby(flags["customer_id"]).sum()
+        frame["bad_tickets"] = frame["customer_id"].map(bad_tickets).fillna(0).astype(int)
+        bad = frame[SERVICE_FLAGS].any(axis=1)
         had_ticket = frame["customer_id"].isin(set(t["customer_id"]))
         frame["service"] = np.select([bad, had_ticket], ["bad experience", "good experience"], "no ticket")
     return frame
@@ -110,37 +119,152 @@ def state_panel(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
     return panel[panel["stop"] > panel["start"]]
 
 
+def churn_difference(frame: pd.DataFrame, group: pd.Series, event: str = "event", a=True, b=False,
+                     ci: float = 0.95) -> Estimate:
+    """Churn % where ``group == a`` minus where ``group == b``: Agresti-Caffo interval and z-test (statsmodels
+    ``confint_proportions_2indep(30, 100, 15, 100, method="agresti-caffo")`` gives the same interval).
+
+    >>> f = pd.DataFrame({"event": [True] * 30 + [False] * 70 + [True] * 15 + [False] * 85})
+    >>> d = churn_difference(f, pd.Series([True] * 100 + [False] * 100))
+    >>> round(d.value, 1), round(d.ci_low, 1), round(d.ci_high, 1)
+    (15.0, 3.3, 26.1)
+    """
+    rows = pd.DataFrame({"churned": frame[event].astype(bool).astype(int).to_numpy(), "_group": group.to_numpy()})
+    return compare(rows, "_group", a, b, score="churned", metric="top_box", scale=(0, 1), top=(1,), ci=ci)
+
+
+def _difference_row(estimate: Estimate, a, b) -> dict:
+    return {"churn_a": estimate.components[f"value_{a}"], "churn_b": estimate.components[f"value_{b}"],
+            "difference": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high,
+            "p_value": estimate.p_value}
+
+
+def service_churn(frame: pd.DataFrame, event: str = "event", ci: float = 0.95) -> pd.DataFrame:
+    """Churn % of customers with each kind of bad ticket against those without, and one bad ticket against none.
+
+    Among customers with at least one ticket. Tidy: experience, n_with, churn_with,
+    n_without, churn_without, difference (points) with ci_low/ci_high, p_value,
+    p_adjusted (Holm). Descriptive: customers who stay longer open more tickets (see the
+    module docstring for the time-varying model that answers "does it cause churn?").
+    """
+    served = frame[frame["service"] != "no ticket"]
+    rows = []
+    comparisons = [(flag.replace("_", " "), served[flag], True, False) for flag in SERVICE_FLAGS]
+    one_or_none = served[served["bad_tickets"] <= 1]
+    comparisons.append(("one bad ticket vs none", one_or_none["bad_tickets"] == 1, True, False))
+    for label, group, a, b in comparisons:
+        subset = served.loc[group.index]
+        d = churn_difference(subset, group, event, a, b, ci)
+        row = _difference_row(d, a, b)
+        rows.append({"experience": label, "n_with": int(group.sum()), "churn_with": row["churn_a"],
+                     "n_without": int((~group).sum()), "churn_without": row["churn_b"],
+                     **{k: row[k] for k in ("difference", "ci_low", "ci_high", "p_value")}})
+    out = pd.DataFrame(rows)
+    out["p_adjusted"] = holm(out["p_value"].to_numpy())
+    return out
+
+
+def nps_churn_by_touchpoint(data: CXData, frame: pd.DataFrame, event: str = "event",
+                            ci: float = 0.95) -> pd.DataFrame:
+    """Per touchpoint: churn % by NPS group of each customer's last answer there; detractors minus promoters.
+
+    Tidy: touchpoint, customers, churn_detractor, churn_passive, churn_promoter, difference
+    (detractor minus promoter, points) with ci_low/ci_high, p_value, p_adjusted (Holm).
+    """
+    routine = data.responses[(data.responses["touchpoint"] != "cancellation") & data.responses["nps"].notna()]
+    routine = routine.sort_values("survey_date", kind="stable")
+    last = routine.groupby(["touchpoint", "customer_id"], observed=True)["nps"].last().reset_index()
+    last["group"] = np.select([last["nps"] >= 9, last["nps"] >= 7], ["promoter", "passive"], "detractor")
+    churned = frame.set_index("customer_id")[event].astype(bool)
+    rows = []
+    for touchpoint, answers in last.groupby("touchpoint", observed=True, sort=True):
+        answers = answers.assign(**{event: answers["customer_id"].map(churned).fillna(False).to_numpy(dtype=bool)})
+        rates = answers.groupby("group")[event].mean() * 100
+        row = {"touchpoint": touchpoint, "customers": len(answers),
+               **{f"churn_{g}": rates.get(g, np.nan) for g in ("detractor", "passive", "promoter")}}
+        if {"detractor", "promoter"} <= set(rates.index):
+            d = churn_difference(answers, answers["group"], event, "detractor", "promoter", ci)
+            row.update({k: v for k, v in _difference_row(d, "detractor", "promoter").items()
+                        if k in ("difference", "ci_low", "ci_high", "p_value")})
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if "p_value" in out.columns:
+        out["p_adjusted"] = holm(out["p_value"].fillna(1.0).to_numpy())
+    return out
+
+
+def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", ci: float = 0.95) -> pd.DataFrame:
+    """Why customers leave: themes of cancellation comments ranked by share, with Wilson intervals.
+
+    Themes no comment mentions are left out; comments that match no theme are the last
+    row (``untagged``). Shares may add to more than 100: a comment can give several reasons.
+    """
+    table = theme_table(comments.rename("comment").to_frame(), "comment", taxonomy=load_taxonomy(taxonomy), ci=ci)
+    return table[(table["count"] > 0) | (table["theme"] == UNTAGGED)].reset_index(drop=True)
+
+
 def load_churn_data(data_path=None, duration_col: str = "duration", event_col: str = "event",
                     event_value=None, segment_col: str | None = None, covariates: Sequence[str] = (),
-                    revenue_col: str | None = None, observed_from="2024-01-01", missing_codes=None):
+                    revenue_col: str | None = None, id_col: str | None = None, reason_col: str | None = None,
+                    observed_from="2024-01-01", missing_codes=None):
     """The rows of a churn study and the loaded object: the sample (with NPS and service columns) or a flat file.
 
-    A flat file needs ``duration_col`` (whole numbers of days or months, >= 0) and
-    ``event_col`` (yes/no: True/False, 1/0, "Yes"/"No"; or any value equal to
-    ``event_value``); numeric covariates are numbers, text covariates categories.
+    A flat file needs ``duration_col`` (a number >= 0 of days or months; blank or negative
+    rows are excluded and counted) and ``event_col`` (yes/no: True/False, 1/0, "Yes"/"No";
+    or any value equal to ``event_value``). With ``id_col``, exact repeated rows are kept
+    once and ids repeated with different values are all excluded. Customers who left at
+    duration 0 are kept and counted in a note. Covariates must exist (numbers stay
+    numbers, text becomes categories); ``reason_col`` holds cancellation reasons in words.
     """
     if data_path is None:
         data = load(missing_codes=missing_codes)
         return churn_frame(data, observed_from=observed_from), data
     from .io import columns as col
-    from .io import read_table
+    from .io import read_table, require
 
-    rules = {duration_col: col.amount(required=True)}
-    rules[event_col] = col.category(required=True) if event_value is not None else col.flag(required=True)
+    rules = {duration_col: col.amount(required=True, nullable=False)}
+    if id_col:
+        rules = {id_col: col.identifier(unique=True), **rules}
+    rules[event_col] = (col.category(required=True, nullable=False) if event_value is not None
+                        else col.flag(required=True, nullable=False))
     if segment_col:
-        rules[segment_col] = col.category(required=True)
+        rules[segment_col] = col.category(required=True, nullable=False)
     if revenue_col:
-        rules[revenue_col] = col.amount(required=True)
+        rules[revenue_col] = col.amount(required=True, nullable=False)
+    if reason_col:
+        rules[reason_col] = col.text()
     table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes)
     frame = table.data
     if event_value is not None:
         frame = frame.assign(**{event_col: frame[event_col] == str(event_value)})
-    missing_covariates = [c for c in covariates if c not in frame.columns]
-    if missing_covariates:
-        from .io import require
+    frame = frame.assign(**{event_col: frame[event_col].astype(bool)})
+    require(frame, list(covariates), "customers")
+    notes = []
+    for name in covariates:
+        if name in rules:
+            continue
+        frame = frame.assign(**{name: _numbers_or_text(frame[name])})
+        blank = frame[name].isna().to_numpy()
+        if blank.any():
+            notes.append(_note(frame, blank, name, "covariate missing (left out of the Cox model only)"))
+    zero = (frame[duration_col] == 0).to_numpy()
+    if zero.any():
+        notes.append(_note(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)"))
+    return frame, Table(frame, table.quality + DataQuality(tuple(notes)), table.source)
 
-        require(frame, missing_covariates, "customers")
-    return frame, table
+
+def _numbers_or_text(column: pd.Series) -> pd.Series:
+    """A column read as text: numbers if every non-blank value is one, else text with blanks missing."""
+    text = column.astype("string").str.strip()
+    text = text.where(text != "")
+    numbers = pd.to_numeric(text, errors="coerce")
+    return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text
+
+
+def _note(frame: pd.DataFrame, mask: np.ndarray, column: str, rule: str) -> QualityIssue:
+    rows = tuple(int(i) + 1 for i in frame.index[mask][:5])
+    shown = tuple("" if pd.isna(v) else str(v) for v in frame.loc[mask, column].iloc[:5])
+    return QualityIssue("customers", column, rule, NOTE, int(mask.sum()), rows, shown)
 
 
 @dataclass(frozen=True)
@@ -156,12 +280,22 @@ class ChurnStudy:
     cox: CoxResult | None
     by_nps: dict | None
     by_service: dict | None
+    touchpoints: pd.DataFrame | None
+    reasons: pd.DataFrame | None
+    revenue_risk: pd.DataFrame | None
     horizons: tuple
+    time_unit: str = "days"
     quality: DataQuality | None = None
+    km: pd.DataFrame | None = field(default=None, repr=False)
+    km_by_nps: pd.DataFrame | None = field(default=None, repr=False)
 
     def headline(self) -> dict:
-        return {"customers": fmt_count(self.n), "churned": f"{self.churn['value']:.1f}% "
-                f"({self.churn['ci_low']:.1f}-{self.churn['ci_high']:.1f})"}
+        out = {"customers": fmt_count(self.n), "churned": f"{self.churn['value']:.1f}% "
+               f"({self.churn['ci_low']:.1f}-{self.churn['ci_high']:.1f})"}
+        if self.revenue_risk is not None:
+            total = self.revenue_risk.iloc[-1]
+            out["revenue at risk next period"] = f"{total['revenue_at_risk']:,.0f}"
+        return out
 
     def summary(self) -> Markdown:
         c = self.churn
@@ -172,7 +306,7 @@ class ChurnStudy:
         if len(overall):
             last = overall.iloc[-1]
             parts.append(md("{survival}% are expected to stay at least {t} (95% CI {low} to {high}).",
-                            survival=f"{100 * last['survival']:.1f}", t=_duration(last["t"]),
+                            survival=f"{100 * last['survival']:.1f}", t=self.duration_text(last["t"]),
                             low=f"{100 * last['ci_low']:.1f}", high=f"{100 * last['ci_high']:.1f}"))
         if self.logrank:
             parts.append(md("Survival differs between segments: log-rank chi-square {stat} on {df} df, {p}.",
@@ -188,7 +322,20 @@ class ChurnStudy:
             parts.append(md("After a bad service experience (unresolved, slow or repeated contacts) customers leave "
                             "at {hr} times the rate (95% CI {low} to {high}).", hr=f"{hr['hazard_ratio']:.2f}",
                             low=f"{hr['ci_low']:.2f}", high=f"{hr['ci_high']:.2f}"))
+        if self.reasons is not None and len(self.reasons) and self.reasons.iloc[0]["theme"] != UNTAGGED:
+            top = self.reasons.iloc[0]
+            parts.append(md("The most frequent reason given for leaving is {label}: {share}% of cancellation comments "
+                            "(95% CI {low} to {high}).", label=top["label"].lower(), share=f"{top['share']:.0f}",
+                            low=f"{top['ci_low']:.0f}", high=f"{top['ci_high']:.0f}"))
+        if self.revenue_risk is not None:
+            total = self.revenue_risk.iloc[-1]
+            parts.append(md("Revenue at risk over the next {period}: {risk} (95% CI {low} to {high}).",
+                            period=self.duration_text(total["period"]), risk=f"{total['revenue_at_risk']:,.0f}",
+                            low=f"{total['risk_ci_low']:,.0f}", high=f"{total['risk_ci_high']:,.0f}"))
         return Markdown(" ".join(p.data for p in parts))
+
+    def duration_text(self, t: float) -> str:
+        return f"{t:g} {self.time_unit}"
 
     def to_dict(self) -> dict:
         return {"n": self.n, "events": self.events, "churn": self.churn, "survival": self.survival,
@@ -196,11 +343,9 @@ class ChurnStudy:
                 "cox": None if self.cox is None else self.cox.terms[["term", "hazard_ratio", "ci_low", "ci_high",
                                                                       "p_value"]],
                 "cox_details": None if self.cox is None else self.cox.to_dict(),
-                "by_nps": self.by_nps, "by_service": self.by_service, "horizons": list(self.horizons)}
-
-
-def _duration(days: float) -> str:
-    return f"{days:g} days"
+                "by_nps": self.by_nps, "by_service": self.by_service, "touchpoints": self.touchpoints,
+                "reasons": self.reasons, "revenue_at_risk": self.revenue_risk, "horizons": list(self.horizons),
+                "time_unit": self.time_unit}
 
 
 def _descriptive(frame: pd.DataFrame, event: str, column: str) -> pd.DataFrame:
@@ -213,11 +358,16 @@ def _descriptive(frame: pd.DataFrame, event: str, column: str) -> pd.DataFrame:
 def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "event", entry: str | None = "entry",
                 segment_col: str | None = "plan", covariates: Sequence[str] = ("plan", "region"),
                 horizons: Sequence[float] = (90, 365, 730), panel: pd.DataFrame | None = None,
+                data: CXData | None = None, reasons: pd.Series | None = None, revenue_col: str | None = None,
+                period: float = 30.0, time_unit: str = "days", taxonomy: str | Taxonomy = "en",
                 quality: DataQuality | None = None) -> ChurnStudy:
     """Run the churn study on one row per customer (see the module docstring).
 
     ``panel`` (from :func:`state_panel`) adds the time-varying Cox model of NPS state and
-    service experience; without it (a flat table) those questions are skipped.
+    service experience; ``data`` (the loaded tables) adds churn by NPS group per
+    touchpoint; ``reasons`` (cancellation comments) the ranked reasons for leaving;
+    ``revenue_col`` (revenue per ``period``, in the unit of ``duration``) the revenue at
+    risk over the next period. Without them (a flat table) those parts are skipped.
     """
     entry = entry if entry and entry in frame.columns else None
     events = int(frame[event].astype(bool).sum())
@@ -226,7 +376,7 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
     km_all = kaplan_meier(overall)
     survival = [survival_at(km_all, horizons)]
     medians = [median_survival(km_all)]
-    test = None
+    test, km = None, km_all
     if segment_col:
         counts = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
                                  frame[segment_col])
@@ -235,18 +385,56 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
         medians.append(median_survival(km))
         test = logrank(counts)
     cox_fit = cox(frame, duration, event, list(covariates), entry=entry) if covariates else None
-    by_nps = by_service = None
+    by_nps = by_service = km_by_nps = None
     if panel is not None:
         baseline = [c for c in covariates if c in panel.columns and c not in ("nps_group", "service")]
         states = cox(panel, "stop", "event", [*baseline, "nps_state", "bad_service_so_far"], entry="start",
                      entry_inclusive=False, reference={"nps_state": "promoter", "bad_service_so_far": "no"})
         terms = states.terms
+        last_group = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
+                                     frame["nps_group"])
+        km_by_nps = kaplan_meier(last_group)
         by_nps = {"hazard_ratios": terms[terms["term"].str.startswith("nps_state")],
-                  "churn_by_last_group": _descriptive(frame, event, "nps_group"), "model": states.to_dict()}
+                  "churn_by_last_group": _descriptive(frame, event, "nps_group"),
+                  "logrank_by_last_group": logrank(last_group), "model": states.to_dict()}
         bad = terms[terms["term"] == "bad_service_so_far[yes]"].iloc[0]
         by_service = {"hazard_ratio": {k: bad[k] for k in ("hazard_ratio", "ci_low", "ci_high", "p_value")},
-                      "churn_by_experience": _descriptive(frame, event, "service")}
+                      "churn_by_experience": _descriptive(frame, event, "service"),
+                      "comparisons": service_churn(frame, event)}
+    touchpoints = nps_churn_by_touchpoint(data, frame, event) if data is not None else None
+    reason_table = cancellation_reasons(reasons, taxonomy) if reasons is not None else None
+    risk = (revenue_at_risk(frame, revenue_col, duration, event, entry, segment_col, period)
+            if revenue_col else None)
     return ChurnStudy(len(frame), events, {"value": churn.value, "ci_low": churn.ci_low, "ci_high": churn.ci_high,
                                            "n": churn.n},
                       pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, cox_fit,
-                      by_nps, by_service, tuple(horizons), quality)
+                      by_nps, by_service, touchpoints, reason_table, risk, tuple(horizons), time_unit, quality, km,
+                      km_by_nps)
+
+
+def run_churn_study(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
+                    segment_col: str | None = "plan", covariates: Sequence[str] = ("plan", "region"),
+                    horizons: Sequence[float] = (90, 365, 730), revenue_col: str | None = "monthly_revenue",
+                    id_col: str | None = None, reason_col: str | None = None, period: float = 30.0,
+                    time_unit: str = "days", observed_from="2024-01-01", taxonomy: str = "en",
+                    missing_codes=None) -> tuple[ChurnStudy, CXData | Table]:
+    """Load (the sample, or a flat table) and run the churn study: what the ``churn_study`` notebook calls.
+
+    On the sample the durations are in days from signup, customers who joined before
+    ``observed_from`` enter late, and the NPS, service, touchpoint and cancellation-reason
+    parts are included. A flat table gives what its columns allow.
+    """
+    frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
+                                  revenue_col, id_col, reason_col, observed_from, missing_codes)
+    if data_path is None:
+        responses = data.responses
+        study = churn_study(frame, "duration", "event", "entry", segment_col, covariates, horizons,
+                            panel=state_panel(data, observed_from=observed_from), data=data,
+                            reasons=responses.loc[responses["touchpoint"] == "cancellation", "comment"],
+                            revenue_col=revenue_col, period=period, time_unit=time_unit, taxonomy=taxonomy,
+                            quality=data.quality)
+    else:
+        study = churn_study(frame, duration_col, event_col, None, segment_col, covariates, horizons,
+                            reasons=frame[reason_col] if reason_col else None, revenue_col=revenue_col,
+                            period=period, time_unit=time_unit, taxonomy=taxonomy, quality=data.quality)
+    return study, data

@@ -9,10 +9,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-__all__ = ["ACCENT", "NPS_GROUP_COLORS", "driver_shares", "importance_performance", "score_distribution",
-           "segment_chart", "trend_chart"]
+__all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "driver_shares", "hazard_ratios", "importance_performance",
+           "score_distribution", "segment_chart", "survival_curves", "trend_chart"]
 
 GREY = "#999999"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", GREY]
 
 NPS_GROUP_COLORS = {"detractor": "#D55E00", "passive": "#999999", "promoter": "#009E73"}
 ACCENT = "#0072B2"
@@ -58,9 +59,8 @@ def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)",
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
     groups = periods.groupby(segment_col, sort=True) if segment_col else [(None, periods)]
-    palette = [ACCENT, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", GREY]
     for i, (name, rows) in enumerate(groups):
-        color = palette[i % len(palette)]
+        color = PALETTE[i % len(PALETTE)]
         x = rows["period"].astype(str)
         ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=color, alpha=0.18, linewidth=0)
         ax.plot(x, rows["value"], marker="o", color=color, label=None if name is None else str(name))
@@ -137,5 +137,47 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
     ax.set_title("Importance and performance (top left: fix first)", fontsize=10)
     ax.set_xlabel("Performance: mean rating")
     ax.set_ylabel("Importance: share of R² (%)")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def survival_curves(km: pd.DataFrame, title: str = "Share of customers still active", time_unit: str = "days",
+                    ax: plt.Axes | None = None) -> plt.Axes:
+    """Kaplan-Meier step curves per segment with their 95% intervals as bands.
+
+    ``km`` is a :func:`cxlib.survival.kaplan_meier` result; NPS groups keep their colours.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+    for i, (name, rows) in enumerate(km.groupby("segment", sort=False)):
+        color = NPS_GROUP_COLORS.get(str(name), PALETTE[i % len(PALETTE)])
+        t = [0.0, *rows["time"]]
+        ax.step(t, [100.0, *(100 * rows["survival"])], where="post", color=color, label=str(name))
+        ax.fill_between(t, [100.0, *(100 * rows["ci_low"])], [100.0, *(100 * rows["ci_high"])], step="post",
+                        color=color, alpha=0.18, linewidth=0)
+    ax.set_title(f"{title} (Kaplan-Meier; band: 95% interval)", fontsize=10)
+    ax.set_xlabel(f"Tenure ({time_unit})")
+    ax.set_ylabel("Still active (%)")
+    ax.spines[["top", "right"]].set_visible(False)
+    if km["segment"].nunique() > 1:
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axes | None = None) -> plt.Axes:
+    """Forest plot of hazard ratios with 95% intervals on a log scale (``terms`` as ``CoxResult.terms``)."""
+    rows = terms.iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 0.35 * len(rows) + 1.2), layout="constrained")
+    errors = [rows["hazard_ratio"] - rows["ci_low"], rows["ci_high"] - rows["hazard_ratio"]]
+    colors = [NPS_GROUP_COLORS["detractor"] if low > 1 else NPS_GROUP_COLORS["promoter"] if high < 1 else GREY
+              for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)]
+    ax.errorbar(rows["hazard_ratio"], rows["term"].astype(str), xerr=errors, fmt="none", ecolor="#333333",
+                capsize=2)
+    ax.scatter(rows["hazard_ratio"], rows["term"].astype(str), color=colors, zorder=3)
+    ax.axvline(1.0, color="#333333", linewidth=1, linestyle="--")
+    ax.set_xscale("log")
+    ax.set_title(f"{title}\n(above 1: leave sooner; orange/green: interval excludes 1)", fontsize=9)
+    ax.set_xlabel("Hazard ratio (log scale)")
     ax.spines[["top", "right"]].set_visible(False)
     return ax

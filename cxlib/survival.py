@@ -16,6 +16,11 @@ all follow from those counts (one ``bincount`` when durations are whole time uni
 * Median lifetime and its interval: the first time S drops to 0.5 or below; the interval
   inverts z-tests on the cloglog scale, as SAS and statsmodels ``quantile_ci`` do
   (Brookmeyer & Crowley 1982).
+* Constant hazard (exponential model) per segment: events over exposure,
+  ``lambda = d / sum(duration - entry)``, with the exact Poisson interval of d (Garwood
+  1936) divided by the exposure; the probability of leaving within a period L is
+  ``1 - exp(-lambda L)``. A summary for economics where a single rate is wanted; the
+  Kaplan-Meier curve shows how the hazard changes with tenure.
 * Log-rank test across segments: observed minus expected events per segment, with the
   hypergeometric variance, chi-square on k - 1 degrees of freedom (Mantel 1966).
 
@@ -34,7 +39,7 @@ from scipy import stats
 from .io.quality import DataError
 from .scores import z_value
 
-__all__ = ["SurvivalCounts", "customer_durations", "kaplan_meier", "logrank", "median_survival",
+__all__ = ["SurvivalCounts", "customer_durations", "hazard_rate", "kaplan_meier", "logrank", "median_survival",
            "survival_at", "survival_counts"]
 
 
@@ -203,3 +208,30 @@ def logrank(counts: SurvivalCounts) -> dict:
     u = observed_minus_expected[:-1]
     statistic = float(u @ np.linalg.solve(cov[:-1, :-1], u))
     return {"statistic": statistic, "df": k - 1, "p_value": float(stats.chi2.sf(statistic, k - 1))}
+
+
+def hazard_rate(duration: np.ndarray, event: np.ndarray, entry: np.ndarray | None = None,
+                segment: pd.Series | None = None, ci: float = 0.95) -> pd.DataFrame:
+    """Constant hazard per segment: events / exposure with the exact Poisson interval (module docstring).
+
+    Tidy: segment, events, exposure (time units at risk), hazard, ci_low, ci_high (per time unit).
+
+    >>> hazard_rate(np.array([10.0, 20.0, 30.0, 40.0]), np.array([1, 0, 1, 0], bool)).round(5)
+      segment  events  exposure  hazard   ci_low  ci_high
+    0     all       2     100.0    0.02  0.00242  0.07225
+    """
+    duration = np.asarray(duration, dtype=float)
+    exposure = duration - (0.0 if entry is None else np.asarray(entry, dtype=float))
+    event = np.asarray(event, dtype=bool)
+    if segment is None:
+        codes, labels = np.zeros(len(duration), dtype=np.int64), pd.Index(["all"])
+    else:
+        codes, labels = pd.factorize(segment, sort=True)
+    d = np.bincount(codes, weights=event, minlength=len(labels))
+    e = np.bincount(codes, weights=exposure, minlength=len(labels))
+    alpha = 1 - ci
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(d > 0, stats.chi2.ppf(alpha / 2, 2 * d) / 2, 0.0) / e
+        high = stats.chi2.ppf(1 - alpha / 2, 2 * (d + 1)) / 2 / e
+        return pd.DataFrame({"segment": [str(s) for s in labels], "events": d.astype(int), "exposure": e,
+                             "hazard": d / e, "ci_low": low, "ci_high": high})
