@@ -29,6 +29,10 @@ $(VENV)/.dev: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
+$(VENV)/.bench: $(VENV)/.dev
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
+	touch $@
+
 $(VENV)/.lab: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
 	touch $@
@@ -48,7 +52,7 @@ test: $(VENV)/.dev $(SAMPLE)
 lab: $(VENV)/.lab $(SAMPLE)
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(VENV)/.dev $(SAMPLE)
+bench: $(VENV)/.bench $(SAMPLE)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean-reports:

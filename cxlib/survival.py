@@ -92,6 +92,18 @@ def customer_durations(customers: pd.DataFrame, signup: str = "signup_date", chu
     return out
 
 
+def _segment_codes(segment: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and sorted labels of the segments present; a categorical column's codes are used as they are."""
+    if isinstance(segment.dtype, pd.CategoricalDtype) and segment.cat.ordered is False:
+        codes = segment.cat.codes.to_numpy().astype(np.int64)
+        present = np.bincount(codes[codes >= 0], minlength=len(segment.cat.categories)) > 0
+        categories = segment.cat.categories
+        if present.all() and categories.is_monotonic_increasing:
+            return codes, pd.Index(categories, name=segment.name)
+    codes, uniques = pd.factorize(segment, sort=True)
+    return codes, pd.Index(uniques, name=segment.name)
+
+
 def survival_counts(duration: np.ndarray, event: np.ndarray, entry: np.ndarray | None = None,
                     segment: pd.Series | None = None) -> SurvivalCounts:
     """Count events, exits and entries per segment and time (the reduce step)."""
@@ -108,8 +120,7 @@ def survival_counts(duration: np.ndarray, event: np.ndarray, entry: np.ndarray |
     if segment is None:
         codes, labels = np.zeros(len(duration), dtype=np.int64), pd.Index(["all"])
     else:
-        codes, uniques = pd.factorize(segment, sort=True)
-        labels = pd.Index(uniques, name=segment.name)
+        codes, labels = _segment_codes(segment)
         if (codes < 0).any():
             raise DataError(f"segment column {segment.name!r} has missing values", column=segment.name,
                             rule="segment present", rows=np.flatnonzero(codes < 0)[:5])

@@ -109,6 +109,30 @@ def test_cox_equals_phreg_and_the_time_shift_is_exact():
     np.testing.assert_allclose(delayed.terms["coef"], ref.params, rtol=1e-8)
 
 
+def test_fast_breslow_fit_equals_phreg_with_heavy_ties_intervals_and_schoenfeld_residuals():
+    from cxlib.cox import breslow_fit
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    x = np.column_stack([rng.normal(size=n), rng.integers(0, 2, n), rng.uniform(size=n) * 100])
+    duration = np.floor(rng.exponential(20 * np.exp(-0.4 * x[:, 0] + 0.3 * x[:, 1]))) + 1  # ~20 distinct days
+    event = rng.random(n) < 0.8
+    start = np.floor(rng.uniform(0, 1, n) * duration)  # (start, stop] intervals
+    for entry, inclusive, phreg_entry in ((None, True, None), (start, True, start), (start, False, start + 0.5)):
+        ours, cov, residuals = breslow_fit(duration, event, x, entry, entry_inclusive=inclusive)
+        ref = PHReg(duration, x, status=event.astype(int), entry=phreg_entry, ties="breslow").fit()  # entry <= t
+        np.testing.assert_allclose(ours, ref.params, rtol=1e-9)
+        np.testing.assert_allclose(np.sqrt(np.diag(cov)), ref.bse, rtol=1e-9)
+        np.testing.assert_allclose(residuals, ref.schoenfeld_residuals, rtol=1e-7, atol=1e-9)
+    frame = pd.DataFrame({"d": duration, "e": event, "a": x[:, 0], "b": 2 * x[:, 0], "start": start})
+    with pytest.raises(DataError, match="collinear"):
+        cox(frame, "d", "e", ["a", "b"])
+    for inclusive, phreg_entry in ((True, start), (False, start + 0.5)):  # Efron: PHReg on ranks, same risk sets
+        efron = cox(frame, "d", "e", ["a"], entry="start", entry_inclusive=inclusive, ties="efron")
+        ref = PHReg(duration, x[:, :1], status=event.astype(int), entry=phreg_entry, ties="efron").fit()
+        np.testing.assert_allclose(efron.terms["coef"], ref.params, rtol=1e-9)
+
+
 def test_cox_dummy_coding_reference_and_ph_check():
     rng = np.random.default_rng(2)
     n = 3000
