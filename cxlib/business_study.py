@@ -29,6 +29,7 @@ from .churn import load_churn_data, state_panel
 from .economics import (
     DAYS_PER_YEAR,
     BusinessCase,
+    acquisition_vs_retention,
     business_case,
     churn_gap,
     clv_table,
@@ -50,6 +51,7 @@ class BusinessCaseStudy:
     assumptions: dict
     revenue_risk: pd.DataFrame
     clv: pd.DataFrame
+    acquisition: pd.DataFrame
     retention: pd.DataFrame
     gap: dict
     case: BusinessCase
@@ -78,6 +80,11 @@ class BusinessCaseStudy:
                low=f"{risk['risk_ci_low']:,.0f}", high=f"{risk['risk_ci_high']:,.0f}",
                leavers=f"{risk['expected_leavers']:,.0f}", replace=f"{self.replacement_cost['value']:,.0f}",
                cac=f"{a['acquisition_cost']:,.0f}"),
+            md("A customer kept is worth {low} to {high} (CLV by segment), {rlow} to {rhigh} times the acquisition "
+               "cost; keeping one is worth spending up to {cac}, the cost of replacing them.",
+               low=f"{self.clv['clv'].min():,.0f}", high=f"{self.clv['clv'].max():,.0f}",
+               rlow=f"{self.acquisition['clv_to_cac'].min():.1f}", rhigh=f"{self.acquisition['clv_to_cac'].max():.1f}",
+               cac=f"{a['acquisition_cost']:,.0f}"),
             md("Detractors leave at {d}% a year and passives at {p}%: a gap of {gap} points (95% CI {low} to {high}).",
                d=f"{self.gap['annual_churn_from']:.1f}", p=f"{self.gap['annual_churn_to']:.1f}",
                gap=f"{gap['value']:.1f}", low=f"{gap['ci_low']:.1f}", high=f"{gap['ci_high']:.1f}"),
@@ -102,6 +109,7 @@ class BusinessCaseStudy:
 
     def to_dict(self) -> dict:
         return {"assumptions": self.assumptions, "revenue_at_risk": self.revenue_risk, "clv": self.clv,
+                "acquisition_vs_retention": self.acquisition,
                 "retention_economics": self.retention, "churn_gap": self.gap, "business_case": self.case.to_dict(),
                 "replacement_cost": self.replacement_cost}
 
@@ -170,4 +178,5 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
     replacement = {"value": total["expected_leavers"] * acquisition_cost,
                    "ci_low": total["leavers_ci_low"] * acquisition_cost,
                    "ci_high": total["leavers_ci_high"] * acquisition_cost}
-    return BusinessCaseStudy(assumptions, risk, clv, retention, gap, case, replacement), data
+    acquisition = acquisition_vs_retention(clv, acquisition_cost, margin)
+    return BusinessCaseStudy(assumptions, risk, clv, acquisition, retention, gap, case, replacement), data

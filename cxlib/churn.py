@@ -34,12 +34,12 @@ from .compare import compare, holm
 from .cox import CoxResult, cox
 from .economics import revenue_at_risk
 from .estimate import Estimate
+from .feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
 from .io import CXData, DataQuality, Table, load
 from .io.quality import NOTE, QualityIssue
 from .rates import count_estimate
 from .reports.narrative import fmt_count, fmt_p, md
 from .survival import customer_durations, kaplan_meier, logrank, median_survival, survival_at, survival_counts
-from .themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
 
 __all__ = ["ChurnStudy", "cancellation_reasons", "churn_difference", "churn_frame", "churn_study", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]

@@ -20,6 +20,10 @@ Churn enters as a constant hazard per segment (:func:`cxlib.survival.hazard_rate
   at the observed retention and at +k points; Reichheld & Sasser (1990, *Harvard Business
   Review* 68(5)) report that +5 points raise profits by 25-95% -- here checked on the
   user's own margin, retention and costs.
+* **Acquisition against retention**: a customer kept is worth their CLV, and replacing a
+  lost one costs the acquisition cost (CAC) for a new customer of the same value; so
+  spending on retention pays while its cost per customer actually kept stays below CAC.
+  Per segment the table gives CLV / CAC and the periods of margin that repay CAC.
 * **Business case** for moving a share of detractors to passives: a cohort of M moved
   customers churns at the passive hazard instead of the detractor hazard. With annual
   margin ``m`` per customer and continuous discounting ``delta = ln(1 + d)``, the discounted
@@ -44,8 +48,8 @@ from .io.quality import DataError
 from .scores import z_value
 from .survival import hazard_rate
 
-__all__ = ["BusinessCase", "business_case", "churn_gap", "clv", "clv_table", "clv_value", "retention_economics",
-           "revenue_at_risk"]
+__all__ = ["BusinessCase", "acquisition_vs_retention", "business_case", "churn_gap", "clv", "clv_table", "clv_value",
+           "retention_economics", "revenue_at_risk"]
 
 DAYS_PER_YEAR = 365.25
 REICHHELD_POINTS = 5
@@ -211,6 +215,29 @@ def retention_economics(retention: float, margin_per_period: float, discount_rat
                             if base["lifetime_profit"] > 0 else np.nan)
     out["in_published_range"] = pd.Series(out["profit_change"].between(*REICHHELD_RANGE), dtype="boolean").where(
         (out["points"] == REICHHELD_POINTS) & out["profit_change"].notna())
+    return out
+
+
+def acquisition_vs_retention(clv: pd.DataFrame, acquisition_cost: float, margin: float) -> pd.DataFrame:
+    """Per segment of a :func:`clv_table`: CLV against the acquisition cost.
+
+    Columns: segment, clv (with interval), acquisition_cost, clv_to_cac (CLV / CAC, with
+    interval), cac_payback_periods (CAC / margin per period) and break_even_retention_cost
+    (the most worth spending to keep one customer rather than replace them: CAC).
+
+    >>> t = pd.DataFrame({"segment": ["a"], "clv": [600.0], "clv_ci_low": [500.0], "clv_ci_high": [700.0],
+    ...                   "revenue_per_customer": [100.0]})
+    >>> acquisition_vs_retention(t, 200.0, 0.3)[["clv_to_cac", "cac_payback_periods"]].round(2).to_dict("records")
+    [{'clv_to_cac': 3.0, 'cac_payback_periods': 6.67}]
+    """
+    if acquisition_cost <= 0:
+        raise ValueError(f"acquisition_cost must be above 0, got {acquisition_cost}")
+    out = clv[["segment", "clv", "clv_ci_low", "clv_ci_high"]].copy()
+    out["acquisition_cost"] = acquisition_cost
+    for name, source in (("clv_to_cac", "clv"), ("ratio_ci_low", "clv_ci_low"), ("ratio_ci_high", "clv_ci_high")):
+        out[name] = clv[source] / acquisition_cost
+    out["cac_payback_periods"] = acquisition_cost / (margin * clv["revenue_per_customer"])
+    out["break_even_retention_cost"] = acquisition_cost
     return out
 
 

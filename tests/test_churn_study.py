@@ -147,6 +147,9 @@ def test_business_case_on_the_sample(reports):
     case = out["results"]["business_case"]
     assert case["roi"]["ci_low"] <= case["roi"]["value"] <= case["roi"]["ci_high"]
     assert case["assumptions"]["share_moved"] == 0.2 and case["assumptions"]["program_cost"] == 5000
+    acquisition = {row["segment"]: row for row in out["results"]["acquisition_vs_retention"]}
+    clv = {row["segment"]: row for row in out["results"]["clv"]}
+    assert acquisition["premium"]["clv_to_cac"] == pytest.approx(clv["premium"]["clv"] / 150)
     gap = out["results"]["churn_gap"]["annual_gap"]
     assert gap["ci_low"] > 0  # detractors leave faster than passives in the sample's model
     assert "ROI" in out["headline"]

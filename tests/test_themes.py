@@ -6,8 +6,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from cxlib import sample
+from cxlib.feedback.themes import UNTAGGED, load_taxonomy, normalize, tag_themes, theme_table
 from cxlib.io import DataError
-from cxlib.themes import UNTAGGED, load_taxonomy, normalize, tag_themes, theme_table
 
 # Written for this test (not taken from the sample's templates); the themes a reader would assign.
 LABELLED = [

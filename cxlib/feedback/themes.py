@@ -1,6 +1,6 @@
 """Themes of open-ended comments: a transparent keyword taxonomy, tolerant of case, accents and typos.
 
-A taxonomy is a YAML file (``cxlib/taxonomies/en.yaml`` ships as the default, ``tr.yaml``
+A taxonomy is a YAML file (``cxlib/feedback/taxonomies/en.yaml`` ships as the default, ``tr.yaml``
 shows the same format in Turkish)::
 
     language: en
@@ -44,9 +44,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .estimate import MIN_N
-from .io.quality import DataError
-from .scores import wilson_interval
+from ..estimate import MIN_N
+from ..io.quality import DataError
+from ..scores import wilson_interval
 
 __all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "tag_themes", "theme_table", "UNTAGGED"]
 
