@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from .compare import compare, holm
+from .compare import holm, share_difference
 from .cox import CoxResult, cox
 from .economics import revenue_at_risk
 from .estimate import Estimate
@@ -41,7 +41,7 @@ from .rates import count_estimate
 from .reports.narrative import fmt_count, fmt_p, md
 from .survival import customer_durations, kaplan_meier, logrank, median_survival, survival_at, survival_counts
 
-__all__ = ["ChurnStudy", "cancellation_reasons", "churn_difference", "churn_frame", "churn_study", "load_churn_data",
+__all__ = ["ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
 SLOW_FIRST_RESPONSE_HOURS = 48
@@ -119,20 +119,6 @@ def state_panel(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
     return panel[panel["stop"] > panel["start"]]
 
 
-def churn_difference(frame: pd.DataFrame, group: pd.Series, event: str = "event", a=True, b=False,
-                     ci: float = 0.95) -> Estimate:
-    """Churn % where ``group == a`` minus where ``group == b``: Agresti-Caffo interval and z-test (statsmodels
-    ``confint_proportions_2indep(30, 100, 15, 100, method="agresti-caffo")`` gives the same interval).
-
-    >>> f = pd.DataFrame({"event": [True] * 30 + [False] * 70 + [True] * 15 + [False] * 85})
-    >>> d = churn_difference(f, pd.Series([True] * 100 + [False] * 100))
-    >>> round(d.value, 1), round(d.ci_low, 1), round(d.ci_high, 1)
-    (15.0, 3.3, 26.1)
-    """
-    rows = pd.DataFrame({"churned": frame[event].astype(bool).astype(int).to_numpy(), "_group": group.to_numpy()})
-    return compare(rows, "_group", a, b, score="churned", metric="top_box", scale=(0, 1), top=(1,), ci=ci)
-
-
 def _difference_row(estimate: Estimate, a, b) -> dict:
     return {"churn_a": estimate.components[f"value_{a}"], "churn_b": estimate.components[f"value_{b}"],
             "difference": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high,
@@ -154,7 +140,7 @@ def service_churn(frame: pd.DataFrame, event: str = "event", ci: float = 0.95) -
     comparisons.append(("one bad ticket vs none", one_or_none["bad_tickets"] == 1, True, False))
     for label, group, a, b in comparisons:
         subset = served.loc[group.index]
-        d = churn_difference(subset, group, event, a, b, ci)
+        d = share_difference(subset[event], group, a, b, "churn %", ci)
         row = _difference_row(d, a, b)
         rows.append({"experience": label, "n_with": int(group.sum()), "churn_with": row["churn_a"],
                      "n_without": int((~group).sum()), "churn_without": row["churn_b"],
@@ -183,7 +169,7 @@ def nps_churn_by_touchpoint(data: CXData, frame: pd.DataFrame, event: str = "eve
         row = {"touchpoint": touchpoint, "customers": len(answers),
                **{f"churn_{g}": rates.get(g, np.nan) for g in ("detractor", "passive", "promoter")}}
         if {"detractor", "promoter"} <= set(rates.index):
-            d = churn_difference(answers, answers["group"], event, "detractor", "promoter", ci)
+            d = share_difference(answers[event], answers["group"], "detractor", "promoter", "churn %", ci)
             row.update({k: v for k, v in _difference_row(d, "detractor", "promoter").items()
                         if k in ("difference", "ci_low", "ci_high", "p_value")})
         rows.append(row)

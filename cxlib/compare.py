@@ -12,6 +12,7 @@ go to ``multipletests``, and a test checks that the two agree on Holm.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +25,7 @@ from .histogram import score_histogram
 from .io.quality import DataError
 from .scores import metric_table, public, resolve_metric, z_value
 
-__all__ = ["adjust_p", "compare", "difference_table", "holm", "paired", "segment_table"]
+__all__ = ["adjust_p", "compare", "difference_table", "holm", "paired", "segment_table", "share_difference"]
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
@@ -96,6 +97,23 @@ def compare(data: pd.DataFrame, group: str, a, b, score: str = "nps", metric: st
                     method=metric, components={"statistic": float(diff["statistic"]),
                                                f"value_{a}": float(table.loc[a, "value"]),
                                                f"value_{b}": float(table.loc[b, "value"])})
+
+
+def share_difference(success: pd.Series, group: pd.Series, a=True, b=False, metric: str = "share %",
+                     ci: float = 0.95) -> Estimate:
+    """Share (%) of yes where ``group == a`` minus where ``group == b``: Agresti-Caffo interval and z-test.
+
+    ``success`` and ``group`` are aligned; statsmodels ``confint_proportions_2indep(30,
+    100, 15, 100, method="agresti-caffo")`` gives the same interval as below.
+
+    >>> d = share_difference(pd.Series([True] * 30 + [False] * 70 + [True] * 15 + [False] * 85),
+    ...                      pd.Series([True] * 100 + [False] * 100))
+    >>> round(d.value, 1), round(d.ci_low, 1), round(d.ci_high, 1)
+    (15.0, 3.3, 26.1)
+    """
+    rows = pd.DataFrame({"_yes": success.astype(bool).astype(int).to_numpy(), "_group": group.to_numpy()})
+    d = compare(rows, "_group", a, b, score="_yes", metric="top_box", scale=(0, 1), top=(1,), ci=ci)
+    return dataclasses.replace(d, metric=f"{metric} difference ({a} - {b})")
 
 
 def segment_table(data: pd.DataFrame, by: str | Sequence[str], score: str = "nps", metric: str | None = None,

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 __all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "driver_shares", "hazard_ratios", "importance_performance",
-           "score_distribution", "segment_chart", "survival_curves", "trend_chart"]
+           "score_distribution", "segment_chart", "survival_curves", "theme_shares", "trend_chart"]
 
 GREY = "#999999"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", GREY]
@@ -179,5 +179,20 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
     ax.set_xscale("log")
     ax.set_title(f"{title}\n(above 1: leave sooner; orange/green: interval excludes 1)", fontsize=9)
     ax.set_xlabel("Hazard ratio (log scale)")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def theme_shares(themes: pd.DataFrame, title: str = "What comments are about", ax: plt.Axes | None = None) -> plt.Axes:
+    """Share of comments per theme with 95% intervals (``themes`` as :func:`cxlib.feedback.theme_table`)."""
+    rows = themes.iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 1.2), layout="constrained")
+    errors = [(rows["share"] - rows["ci_low"]).clip(lower=0), (rows["ci_high"] - rows["share"]).clip(lower=0)]
+    colors = [GREY if theme == "untagged" else ACCENT for theme in rows["theme"]]
+    ax.barh(rows["label"].astype(str), rows["share"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
+    n = int(themes["comments"].max()) if len(themes) else 0
+    ax.set_title(f"{title} (n = {n:,} comments; lines: 95% interval)", fontsize=9)
+    ax.set_xlabel("Share of comments (%); a comment can have several themes")
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -24,9 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["RESULTS_ENV", "dumps", "record", "to_jsonable"]
+__all__ = ["RESULTS_ENV", "attach", "dumps", "record", "to_jsonable"]
 
 RESULTS_ENV = "CXLIB_RESULTS_FILE"
+EXPORTS_DIR = "exports"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_jsonable(value):
@@ -95,3 +97,27 @@ def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> N
     target = os.environ.get(RESULTS_ENV)
     if target:
         Path(target).write_text(dumps(payload), encoding="utf-8")
+
+
+def attach(frame: pd.DataFrame, name: str) -> Path:
+    """Write ``frame`` as a CSV file beside the report (in a run) or into ``exports/`` (interactively).
+
+    Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or
+    carriage return) get a leading apostrophe, as OWASP advises against CSV injection;
+    numbers are written as they are. The runner lists attached files in results.json.
+    Returns the file's path; link it in the report by its name.
+    """
+    if "/" in name or "\\" in name or not name.endswith(".csv"):
+        raise ValueError(f"attach a file by a plain name ending in .csv, got {name!r}")
+    target = os.environ.get(RESULTS_ENV)
+    folder = Path(target).parent if target else Path(EXPORTS_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = frame.copy()
+    for column in safe.columns:
+        if pd.api.types.is_string_dtype(safe[column].dtype) or safe[column].dtype == object:
+            text = safe[column].astype("string")
+            risky = text.str.startswith(_FORMULA_START).fillna(False)
+            safe[column] = text.where(~risky, "'" + text)
+    path = folder / name
+    safe.to_csv(path, index=False, lineterminator="\n")
+    return path

@@ -257,6 +257,9 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
                   "numbers and provenance in results.json beside this file")
         (partial / "report.html").write_text(page(spec.title, notebook_body(executed), subtitle, footer,
                                                   heading=False), encoding="utf-8")
+    results["files"] = [{"name": f.name, "bytes": f.stat().st_size,
+                         "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}
+                        for f in sorted(partial.glob("*.csv"))]
     (partial / "results.json").write_text(dumps(results), encoding="utf-8")
     final = study_dir / run_id
     partial.rename(final)

@@ -1,0 +1,110 @@
+"""The closed loop: call-back and promoter lists, themes against detractors, the crisis flag, the study end to end."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from cxlib.feedback import closed_loop, load_taxonomy, run_closed_loop, tag_themes, themes_by_detractors
+from cxlib.feedback.closed_loop import LIST_COLUMNS
+from cxlib.reports import run_study
+from cxlib.reports.results import to_jsonable
+
+
+@pytest.fixture
+def answers():
+    day = pd.Timestamp("2025-06-30")
+    return pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d", "d", "e", "f", "g", "h", "i"],
+        "nps": [0, 6, 3, 2, 5, 10, 9, 10, 4, 1],
+        "survey_date": [day, day, day - pd.Timedelta(days=3), day - pd.Timedelta(days=10), day, day, day, day,
+                        day - pd.Timedelta(days=200), day],
+        "comment": ["Total outage, unacceptable", "too expensive", "", "app crashed", "charged twice",
+                    "Great support, thank you!", "ok", "posted a video on instagram", "too expensive",
+                    "=HYPERLINK(\"http://x\")"],
+        "touchpoint": "web",
+        "revenue": [10.0, 100.0, 50.0, 20.0, 20.0, 30.0, 300.0, 5.0, 1000.0, 1.0],
+    })
+
+
+def test_callback_list_order_columns_and_one_row_per_customer(answers):
+    left = pd.Series(answers["customer_id"] == "c", index=answers.index)
+    study = closed_loop(answers, revenue="revenue", left=left, window_days=30)
+    calls = study.callbacks
+    assert list(calls.columns) == [*LIST_COLUMNS, "priority"]
+    # priority (7 - score) x revenue: b 1x100 = 100, a 7x10 = 70, d (latest answer: 5) 2x20 = 40, i 6x1 = 6
+    assert calls["customer_id"].tolist() == ["b", "a", "d", "i"]
+    assert calls["priority"].tolist() == [100.0, 70.0, 40.0, 6.0]
+    assert study.already_left == 1  # c left; h answered before the window
+    assert calls.set_index("customer_id").loc["a", "suggested_owner"] == "Incident management"
+    assert calls.set_index("customer_id").loc["d", "theme"] == "billing"  # the latest answer's comment
+    promoters = study.promoters
+    assert promoters["customer_id"].tolist() == ["e", "g", "f"]  # testimonial candidates first
+    assert promoters["suggested_use"].tolist() == ["testimonial", "testimonial", "referral"]
+    assert study.crisis["raised"] and study.crisis["count"] == 1
+
+
+def test_attached_csv_defuses_formulas(answers, tmp_path, monkeypatch):
+    from cxlib.reports import attach
+
+    monkeypatch.chdir(tmp_path)
+    study = closed_loop(answers, revenue="revenue")
+    path = attach(study.callbacks, "callbacks.csv")
+    back = pd.read_csv(path)
+    assert back.loc[back["customer_id"] == "i", "comment"].iloc[0].startswith("'=HYPERLINK")
+    assert path.parent.name == "exports"
+    with pytest.raises(ValueError, match="plain name"):
+        attach(study.callbacks, "../x.csv")
+
+
+def test_themes_over_represented_among_detractors_match_statsmodels():
+    rng = np.random.default_rng(3)
+    n = 2000
+    score = rng.integers(0, 11, n)
+    detractor = score <= 6
+    pricing = rng.random(n) < np.where(detractor, 0.30, 0.10)
+    comments = np.where(pricing, "too expensive", "fine")
+    flags = tag_themes(pd.DataFrame({"comment": comments}))
+    table = themes_by_detractors(flags, pd.Series(score), load_taxonomy()).set_index("theme")
+    low, high = confint_proportions_2indep(int(pricing[detractor].sum()), int(detractor.sum()),
+                                           int(pricing[~detractor].sum()), int((~detractor).sum()),
+                                           method="agresti-caffo")
+    assert table.loc["pricing", "ci_low"] == pytest.approx(100 * low, abs=1e-9)
+    assert table.loc["pricing", "ci_high"] == pytest.approx(100 * high, abs=1e-9)
+    assert table.loc["pricing", "over_represented"] and not table.loc["billing", "over_represented"]
+
+
+def test_closed_loop_study_on_the_sample(tmp_path):
+    run = run_study("closed_loop", reports_dir=tmp_path)
+    out = json.loads((run / "results.json").read_text())
+    study, _ = run_closed_loop()
+    assert out["results"] == to_jsonable(study.to_dict())
+    files = {f["name"] for f in out["files"]}
+    assert files == {"callbacks.csv", "promoters.csv"}
+    calls = pd.read_csv(run / "callbacks.csv")
+    assert len(calls) == len(study.callbacks) and list(calls.columns) == [*LIST_COLUMNS, "priority"]
+    assert calls["priority"].is_monotonic_decreasing
+    over = {t["theme"] for t in out["results"]["detractor_themes"] if t["over_represented"]}
+    assert {"technical_problem", "pricing", "billing", "incident"} <= over  # the sample's detractor themes
+    html = (run / "report.html").read_text()
+    assert "Crisis flag" in html.split("Executive summary")[0]  # the flag comes first
+    assert 'href="callbacks.csv"' in html
+
+
+def test_closed_loop_on_a_flat_table(tmp_path):
+    frame = pd.DataFrame({"Id": ["x1", "x2", "x3", "x4"], "LTR": ["3", "10", "99", "5"],
+                          "When": ["2025-01-05", "2025-01-06", "2025-01-06", "2025-01-07"],
+                          "Text": ["<script>alert(1)</script> price went up", "Love it", "", "bug"],
+                          "Gone": ["No", "No", "No", "Yes"]})
+    path = tmp_path / "feedback.csv"
+    frame.to_csv(path, index=False)
+    params = {"data_path": str(path), "id_col": "Id", "score_col": "LTR", "date_col": "When", "comment_col": "Text",
+              "touchpoint_col": None, "revenue_col": None, "segment_col": None, "left_col": "Gone",
+              "missing_codes": [99]}
+    run = run_study("closed_loop", params, reports_dir=tmp_path / "reports")
+    out = json.loads((run / "results.json").read_text())
+    assert out["results"]["callbacks"]["rows"] == 1 and out["results"]["callbacks"]["already_left"] == 1
+    html = (run / "report.html").read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
