@@ -43,6 +43,22 @@ from .survival import hazard_rate
 
 __all__ = ["BusinessCaseStudy", "run_business_case"]
 
+ASSUMPTIONS = {
+    "period": "days of revenue in the revenue column, and the horizon of revenue at risk",
+    "margin": "profit as a share of revenue",
+    "discount_rate": "per year",
+    "acquisition_cost": "cost of winning one new customer",
+    "share_moved": "share of active detractors the programme turns into passives",
+    "program_cost": "one-off cost of the programme",
+    "running_cost_per_year": "yearly cost of running it",
+    "horizon_years": "years over which the programme is judged",
+    "detractors": "active customers whose latest answer was 0-6 (from the data)",
+    "n_sim": "simulations behind the intervals of the business case",
+    "seed": "their random seed",
+    "yearly_retention": "share of customers staying a year, % (from the data)",
+    "yearly_margin_per_customer": "margin times a year of revenue of an active customer (from the data)",
+}
+
 
 @dataclass(frozen=True)
 class BusinessCaseStudy:
@@ -58,8 +74,13 @@ class BusinessCaseStudy:
     replacement_cost: dict
 
     def assumptions_table(self) -> pd.DataFrame:
-        return pd.DataFrame({"assumption": list(self.assumptions), "value": [str(v) for v in
-                                                                             self.assumptions.values()]})
+        """Each assumption with its value as text and what it means."""
+        def text(value) -> str:
+            return f"{value:,}" if isinstance(value, int) else f"{value:,.4f}".rstrip("0").rstrip(".")
+
+        return pd.DataFrame({"assumption": list(self.assumptions),
+                             "value": [text(v) for v in self.assumptions.values()],
+                             "meaning": [ASSUMPTIONS.get(k, "") for k in self.assumptions]})
 
     def headline(self) -> dict:
         return {"ROI": f"{100 * self.case.roi['value']:.0f}% ({100 * self.case.roi['ci_low']:.0f} to "

@@ -10,9 +10,10 @@ Inside a study notebook: :func:`record` once at the end, and :func:`md` for sent
 """
 
 from .index import build_index
-from .narrative import ci_table, fmt_count, fmt_date, fmt_p, fmt_pct, md
+from .narrative import fmt_count, fmt_date, fmt_p, fmt_pct, md
 from .results import attach, record
 from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study
+from .tables import format_table, pretty
 
-__all__ = ["Study", "attach", "ci_table", "StudyError", "StudyFailed", "build_index", "find_studies", "fmt_count", "fmt_date", "fmt_p", "fmt_pct",
-           "md", "record", "run_all", "run_study"]
+__all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "find_studies", "fmt_count", "fmt_date", "fmt_p",
+           "fmt_pct", "format_table", "md", "pretty", "record", "run_all", "run_study"]

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 
-__all__ = ["CSP", "notebook_body", "page"]
+__all__ = ["CSP", "contents", "notebook_body", "page"]
+
+SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link"[^>]*>.*?</a>)?</h2>', re.S)
+UNLISTED = {"Executive summary"}
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -40,6 +44,10 @@ pre { white-space: pre-wrap; }
 table.runs td, table.runs th { text-align: left; }
 .status-failed { color: var(--bad); font-weight: 600; }
 .status-success { color: #1b7f3b; font-weight: 600; }
+nav.toc { background: #f5f7fa; border-left: 3px solid var(--accent); padding: .4rem 1rem; margin: 1.5rem 0; }
+nav.toc h2 { border: 0; margin: .3rem 0; font-size: 1.1rem; }
+nav.toc ul { margin: .2rem 0 .4rem; padding-left: .2rem; list-style: none; }
+blockquote { margin: 1rem 0; padding: .6rem 1rem; border-left: 4px solid var(--bad); background: #fdf0ef; }
 @media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .25rem .4rem; } }
 """
 
@@ -76,4 +84,20 @@ def notebook_body(nb) -> str:
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(_strip_for_readers(nb))
-    return body
+    return contents(body)
+
+
+def contents(body: str) -> str:
+    """Insert a linked table of contents of the body's sections before the first one listed.
+
+    Sections are the ``<h2>`` headings nbconvert gives ids to; the executive summary stays
+    above the contents.
+    """
+    sections = [(m.start(), m.group(1), m.group(2).strip()) for m in SECTION.finditer(body)
+                if re.sub(r"<[^>]+>", "", m.group(2)).strip() not in UNLISTED]
+    if len(sections) < 2:
+        return body
+    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for _, anchor, title in sections)
+    nav = f'<nav class="toc"><h2>Contents</h2><ul>{items}</ul></nav>\n'
+    first = sections[0][0]
+    return body[:first] + nav + body[first:]

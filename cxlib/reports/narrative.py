@@ -11,10 +11,9 @@ from __future__ import annotations
 import html
 import math
 
-import pandas as pd
 from IPython.display import Markdown
 
-__all__ = ["ci_table", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "md"]
+__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "md"]
 
 
 def md(template: str, /, **values) -> Markdown:
@@ -48,36 +47,3 @@ def fmt_p(p: float) -> str:
     if p is None or p != p:
         return "p n/a"
     return "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p >= 0.01 else f"p = {p:.3f}"
-
-
-def ci_table(frame: pd.DataFrame, index, value: str = "value", digits: int = 1, extra=()) -> pd.DataFrame:
-    """A readable view: ``index`` columns, n, "estimate (low to high)", then ``extra`` columns and flags.
-
-    Differences (``difference`` with ``diff_ci_low``/``diff_ci_high``) and ``p_adjusted``
-    are shown when present; ``small_n`` and ``significant`` become marks.
-
-    >>> t = pd.DataFrame({"segment": ["a"], "n": [12], "value": [16.04], "ci_low": [6.2], "ci_high": [25.5],
-    ...                   "small_n": [True]})
-    >>> ci_table(t, "segment").to_dict("records")
-    [{'n': '12', 'estimate (95% CI)': '16.0 (6.2 to 25.5)', 'note': 'small n'}]
-    """
-    index = [index] if isinstance(index, str) else list(index)
-
-    def interval(v, lo, hi) -> str:
-        return "n/a" if pd.isna(v) else f"{v:.{digits}f} ({lo:.{digits}f} to {hi:.{digits}f})"
-
-    out = pd.DataFrame(index=pd.MultiIndex.from_frame(frame[index].astype(str)))
-    out["n"] = [f"{int(n):,}" for n in frame["n"]]
-    out["estimate (95% CI)"] = [interval(*r) for r in frame[[value, "ci_low", "ci_high"]].itertuples(index=False)]
-    if {"difference", "diff_ci_low", "diff_ci_high"} <= set(frame.columns):
-        out["vs rest (95% CI)"] = [interval(*r) for r in
-                                   frame[["difference", "diff_ci_low", "diff_ci_high"]].itertuples(index=False)]
-    if "p_adjusted" in frame.columns:
-        out["p (Holm)"] = [fmt_p(p).removeprefix("p ").removeprefix("= ") for p in frame["p_adjusted"]]
-    for column in extra:
-        out[column] = frame[column].to_numpy()
-    significant = frame["significant"] if "significant" in frame.columns else pd.Series(False, index=frame.index)
-    small = frame["small_n"] if "small_n" in frame.columns else pd.Series(False, index=frame.index)
-    out["note"] = ["; ".join(text for flag, text in ((bool(sig), "differs from the rest"), (bool(sm), "small n"))
-                             if flag) for sig, sm in zip(significant, small, strict=True)]
-    return out

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["RESULTS_ENV", "attach", "dumps", "record", "to_jsonable"]
+__all__ = ["RESULTS_ENV", "attach", "data_period", "dumps", "record", "to_jsonable"]
 
 RESULTS_ENV = "CXLIB_RESULTS_FILE"
 EXPORTS_DIR = "exports"
@@ -73,6 +73,23 @@ def dumps(value) -> str:
     return json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+def data_period(data) -> dict | None:
+    """First and last date in the data: of the answers when there are any, else of any date column.
+
+    ``data`` is a CXData (responses' ``survey_date`` first) or a Table (its date columns).
+    """
+    frames = [data.responses, *data.tables().values()] if hasattr(data, "tables") else [data.data]
+    for frame in frames:
+        if frame is None:
+            continue
+        dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
+        if dates:
+            values = pd.concat([frame[c] for c in dates]).dropna()
+            if len(values):
+                return {"from": f"{values.min():%Y-%m-%d}", "to": f"{values.max():%Y-%m-%d}"}
+    return None
+
+
 def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> None:
     """Record a study's results for results.json (call it once, at the end of the notebook).
 
@@ -83,8 +100,8 @@ def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> N
     headline : mapping, optional
         Label -> short text or number shown on reports/index.html ("NPS": "23 (20-27)").
     data : CXData or Table, optional
-        The loaded input: its sources (path, SHA-256, rows) and DataQuality record are
-        added to the provenance.
+        The loaded input: its sources (path, SHA-256, rows), DataQuality record and
+        :func:`data_period` are added to the provenance.
 
     Nothing is returned, so that the call can end a notebook cell without printing into
     the report; :func:`to_jsonable` gives the same values for inspection.
@@ -94,6 +111,7 @@ def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> N
         sources = data.sources if hasattr(data, "sources") else (data.source,)
         payload["inputs"] = [s.to_dict() for s in sources]
         payload["data_quality"] = data.quality.to_dict()
+        payload["data_period"] = data_period(data)
     target = os.environ.get(RESULTS_ENV)
     if target:
         Path(target).write_text(dumps(payload), encoding="utf-8")

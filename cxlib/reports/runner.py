@@ -239,6 +239,7 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
             "inputs": recorded.get("inputs", []),
         },
         "data_quality": recorded.get("data_quality"),
+        "data_period": recorded.get("data_period"),
         "headline": recorded.get("headline", {}),
         "results": recorded.get("results"),
         "error": error,
@@ -249,7 +250,9 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
         import nbformat
 
         executed = nbformat.read(partial / "executed.ipynb", as_version=4)
-        subtitle = f"Run {started:%Y-%m-%d %H:%M} UTC"
+        period = recorded.get("data_period")
+        subtitle = (f"Data from {period['from']} to {period['to']} · " if period else "") + \
+            f"Run {started:%Y-%m-%d %H:%M} UTC"
         overrides = ", ".join(f"{k}={parameters[k]!r}" for k in sorted(parameters))
         if overrides:
             subtitle += f" · parameters: {overrides}"

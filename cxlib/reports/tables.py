@@ -1,0 +1,146 @@
+"""Tables a stakeholder can read: intervals as "41 (37–45)", percentages, thousands, p-values, flags.
+
+:func:`pretty` turns a tidy result table into display text without changing the
+numbers behind it (results.json keeps those):
+
+* an estimate and its interval become one column, ``"41.2 (37.0–45.3)"``: every
+  ``<prefix>ci_low``/``<prefix>ci_high`` pair joins the column named ``<prefix>`` (without
+  its underscore) or, failing that, the column just before the pair;
+* columns named in ``percent`` hold shares of 1 and are shown as percentages;
+* whole numbers get thousands separators; other numbers get 0, 1 or 2 decimals by the
+  size of the column's typical value (or ``digits``); p-values read "< 0.001", "0.032";
+* ``small_n`` rows are greyed and marked "small n"; other yes/no columns read yes/no;
+  missing values are a dash and infinite ones "not reached".
+
+The result is a pandas Styler without the index, its text HTML-escaped (data stay
+data), which notebooks display and nbconvert renders as a plain HTML table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .narrative import fmt_p
+
+__all__ = ["format_table", "pretty"]
+
+P_COLUMNS = ("p_value", "p_adjusted")
+FLAG_TEXT = {"small_n": "small n", "significant": "yes", "over_represented": "yes", "proportional": "yes"}
+DASH = "–"
+
+
+def _digits(values: pd.Series) -> int:
+    finite = values[np.isfinite(values)].abs()
+    typical = float(finite.median()) if len(finite) else 0.0
+    return 0 if typical >= 100 else 1 if typical >= 10 else 2
+
+
+def _number(value, digits: int, suffix: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return DASH
+    if isinstance(value, float) and math.isinf(value):
+        return "not reached" if value > 0 else "-∞"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _p(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    return fmt_p(value).removeprefix("p ").removeprefix("= ")
+
+
+def _interval_pairs(columns: list[str]) -> list[tuple[str, str, str]]:
+    """(value, low, high) column triples, in column order."""
+    triples = []
+    for position, name in enumerate(columns):
+        if not name.endswith("ci_low"):
+            continue
+        prefix = name[: -len("ci_low")]
+        high = f"{prefix}ci_high"
+        if high not in columns:
+            continue
+        value = prefix.rstrip("_") if prefix.rstrip("_") in columns else None
+        if value is None:
+            before = [c for c in columns[:position] if not c.endswith(("ci_low", "ci_high"))]
+            value = before[-1] if before else None
+        if value is not None:
+            triples.append((value, name, high))
+    return triples
+
+
+def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int] | None = None,
+                 ci: float = 0.95, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The text of :func:`pretty` as a DataFrame (index dropped, column names readable).
+
+    >>> t = pd.DataFrame({"segment": ["a", "b"], "n": [1200, 12], "nps": [41.234, -5.0], "ci_low": [37.0, -30.2],
+    ...                   "ci_high": [45.3, 21.9], "p_value": [0.0004, 0.2], "small_n": [False, True]})
+    >>> format_table(t).to_dict("records")
+    [{'segment': 'a', 'n': '1,200', 'nps (95% CI)': '41.2 (37.0–45.3)', 'p value': '< 0.001', 'note': ''}, \
+{'segment': 'b', 'n': '12', 'nps (95% CI)': '-5.0 (-30.2–21.9)', 'p value': '0.2', 'note': 'small n'}]
+    """
+    meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
+    frame = frame.reset_index(drop=not meaningful_index)
+    percent, digits, names = set(percent), dict(digits or {}), dict(names or {})
+    columns = [str(c) for c in frame.columns]
+    frame = frame.set_axis(columns, axis=1)
+    triples = _interval_pairs(columns)
+    joined = {low for _, low, _ in triples} | {high for _, _, high in triples}
+    label = f"{round(100 * ci)}% CI"
+    out = {}
+    for name in columns:
+        if name in joined:
+            continue
+        column = frame[name]
+        scale, suffix = (100.0, "%") if name in percent else (1.0, "")
+        triple = next((t for t in triples if t[0] == name), None)
+        if name in P_COLUMNS or name.startswith("p_"):
+            out[names.get(name, name.replace("_", " "))] = [_p(v) for v in column]
+        elif pd.api.types.is_bool_dtype(column.dtype) or name in FLAG_TEXT:
+            mark = FLAG_TEXT.get(name, "yes")
+            text = ["" if pd.isna(v) else mark if bool(v) else ("" if name in FLAG_TEXT else "no") for v in column]
+            out["note" if name == "small_n" else names.get(name, name.replace("_", " "))] = text
+        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+            out[names.get(name, name.replace("_", " "))] = [DASH if pd.isna(v) else f"{v:%Y-%m-%d}" for v in column]
+        elif pd.api.types.is_numeric_dtype(column.dtype):
+            values = column.astype(float) * scale
+            whole = pd.api.types.is_integer_dtype(column.dtype) and scale == 1
+            places = digits.get(name, 0 if whole else _digits(values))
+            if triple:
+                low, high = frame[triple[1]].astype(float) * scale, frame[triple[2]].astype(float) * scale
+                text = [DASH if pd.isna(v) else f"{_number(v, places, suffix)} ({_number(lo, places)}–"
+                        f"{_number(hi, places)})" for v, lo, hi in zip(values, low, high, strict=True)]
+                out[names.get(name, f"{name.replace('_', ' ')} ({label})")] = text
+            else:
+                out[names.get(name, name.replace("_", " "))] = [_number(v, places, suffix) for v in values]
+        else:
+            out[names.get(name, name.replace("_", " "))] = [DASH if pd.isna(v) else str(v) for v in column]
+    return pd.DataFrame(out)
+
+
+def pretty(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int] | None = None,
+           ci: float = 0.95, names: Mapping[str, str] | None = None):
+    """A readable, index-free view of ``frame`` for a report (module docstring); small-n rows greyed."""
+    text = format_table(frame, percent, digits, ci, names)
+    small = frame["small_n"].fillna(False).astype(bool).to_numpy() if "small_n" in frame.columns else None
+
+    def grey(row: pd.Series) -> list[str]:
+        return ["color: #7b8794; font-style: italic" if small is not None and small[row.name] else ""] * len(row)
+
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype)
+               and not pd.api.types.is_bool_dtype(frame[c].dtype)}
+    words = [shown for shown, source in zip(text.columns, _sources(frame, text), strict=True) if source not in numeric]
+    left = {column: [{"selector": "th", "props": "text-align: left"}] for column in words}
+    return (text.style.format(escape="html").format_index(escape="html", axis=1).hide(axis="index").apply(grey, axis=1).set_properties(subset=words, **{"text-align": "left"})
+            .set_table_styles(left, overwrite=False))
+
+
+def _sources(frame: pd.DataFrame, text: pd.DataFrame) -> list[str]:
+    """The source column behind each shown column (shown columns keep the order of their sources)."""
+    meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
+    columns = [str(c) for c in frame.reset_index(drop=not meaningful_index).columns]
+    joined = {c for triple in _interval_pairs(columns) for c in triple[1:]}
+    return [c for c in columns if c not in joined]
