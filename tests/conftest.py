@@ -32,3 +32,14 @@ def write_csv(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory) -> dict[str, Path]:
+    """Every study run once on the sample (shared by the end-to-end and browser tests): study -> run folder."""
+    from cxlib.reports import run_all
+
+    runs = run_all(tmp_path_factory.mktemp("sample_reports"))
+    failed = {study: str(run) for study, run in runs.items() if not isinstance(run, Path)}
+    assert not failed, failed
+    return runs

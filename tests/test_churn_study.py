@@ -23,8 +23,8 @@ def reports(tmp_path_factory):
     return tmp_path_factory.mktemp("reports")
 
 
-def test_churn_study_on_the_sample(reports):
-    run = run_study("churn_study", reports_dir=reports)
+def test_churn_study_on_the_sample(sample_reports):
+    run = sample_reports["churn_study"]
     out = results(run)["results"]
     study, _ = run_churn_study()
     assert out == to_jsonable(study.to_dict())
@@ -139,8 +139,8 @@ def test_service_and_touchpoint_tables_match_direct_counts():
     assert touch.loc["website", "customers"] == len(last)
 
 
-def test_business_case_on_the_sample(reports):
-    run = run_study("business_case", reports_dir=reports)
+def test_business_case_on_the_sample(sample_reports):
+    run = sample_reports["business_case"]
     out = results(run)
     study, _ = run_business_case()
     assert out["results"] == to_jsonable(study.to_dict())

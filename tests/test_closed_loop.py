@@ -76,8 +76,8 @@ def test_themes_over_represented_among_detractors_match_statsmodels():
     assert table.loc["pricing", "over_represented"] and not table.loc["billing", "over_represented"]
 
 
-def test_closed_loop_study_on_the_sample(tmp_path):
-    run = run_study("closed_loop", reports_dir=tmp_path)
+def test_closed_loop_study_on_the_sample(sample_reports):
+    run = sample_reports["closed_loop"]
     out = json.loads((run / "results.json").read_text())
     study, _ = run_closed_loop()
     assert out["results"] == to_jsonable(study.to_dict())

@@ -28,9 +28,8 @@ def assert_offline_and_codeless(html: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("reports")
-    return run_study("data_overview", reports_dir=reports)
+def sample_run(sample_reports):
+    return sample_reports["data_overview"]
 
 
 def test_data_overview_writes_report_results_and_index(sample_run):

@@ -22,8 +22,8 @@ def reports(tmp_path_factory):
     return tmp_path_factory.mktemp("reports")
 
 
-def test_scorecard_study_on_the_sample(reports):
-    run = run_study("cx_scorecard", reports_dir=reports)
+def test_scorecard_study_on_the_sample(sample_reports):
+    run = sample_reports["cx_scorecard"]
     out = results(run)
     direct = scorecard(cx.io.load(), goal_filter={"region": "North"})
     assert out["results"] == to_jsonable(direct.to_dict())
@@ -38,8 +38,8 @@ def test_scorecard_study_on_the_sample(reports):
     assert "Executive summary" in (run / "report.html").read_text()
 
 
-def test_segment_study_on_the_sample(reports):
-    run = run_study("segment_study", reports_dir=reports)
+def test_segment_study_on_the_sample(sample_reports):
+    run = sample_reports["segment_study"]
     out = results(run)["results"]
     frame, _ = load_survey()
     direct = segment_study(frame, "nps", ["plan", "region", "touchpoint"], revenue_col="monthly_revenue",
@@ -102,11 +102,11 @@ def test_segment_study_names_a_missing_column(reports, flat_export, capsys):
     assert "required column 'NPS' is missing" in capsys.readouterr().err
 
 
-def test_driver_study_on_the_sample(reports):
+def test_driver_study_on_the_sample(sample_reports):
     from cxlib.drivers import key_drivers, segment_drivers
     from cxlib.sample import DRIVER_GROUPS
 
-    run = run_study("driver_study", reports_dir=reports)
+    run = sample_reports["driver_study"]
     out = results(run)["results"]
     frame = cx.io.load().survey_frame()
     direct = key_drivers(frame, "nps", groups=DRIVER_GROUPS, n_boot=1000, seed=1)

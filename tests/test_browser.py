@@ -1,0 +1,98 @@
+"""Every sample report in a real browser: no console errors, no network requests, readable at laptop and phone widths.
+
+Drives Debian's Chromium (``/usr/bin/chromium``) with Playwright; nothing is downloaded.
+Without Chromium the tests skip with a message (``apt-get install chromium``), except in
+CI (``CI`` set), where ``.ci/run`` installs it and its absence is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxlib.reports import run_study
+
+CHROMIUM = Path(os.environ.get("CXLIB_CHROMIUM", "/usr/bin/chromium"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run"]
+WIDTHS = {"laptop": (1366, 768), "phone": (390, 844)}
+STUDIES = ["business_case", "churn_study", "closed_loop", "cx_scorecard", "data_overview", "driver_study",
+           "segment_study"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = "playwright is not installed (pip install -e '.[dev]')" if _no_playwright() else None
+    if missing is None and not CHROMIUM.exists():
+        missing = f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {missing}")
+        pytest.skip(f"browser tests skipped: {missing}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _no_playwright() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+def visit(browser, report: Path, width: int, height: int) -> dict:
+    """Load a report; collect console errors, page errors, dialogs and every request made."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    seen = {"errors": [], "requests": [], "dialogs": []}
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.goto(report.as_uri(), wait_until="load")
+    seen["page"] = page
+    seen["overflow"] = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return seen
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_report_in_a_browser(browser, sample_reports, study, tmp_path_factory):
+    report = sample_reports[study] / "report.html"
+    shots = tmp_path_factory.mktemp(f"screenshots-{study}")
+    for name, (width, height) in WIDTHS.items():
+        seen = visit(browser, report, width, height)
+        page = seen["page"]
+        assert seen["errors"] == [], seen["errors"]
+        assert seen["requests"] == [report.as_uri()], seen["requests"]  # the page itself, nothing else
+        assert seen["overflow"] <= 0, f"{study} is wider than a {name} screen by {seen['overflow']} px"
+        assert page.locator("h2", has_text="Executive summary").count() == 1
+        assert page.locator("nav.toc a").count() >= 3
+        assert page.locator("pre:has-text('Traceback')").count() == 0
+        path = shots / f"{study}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        page.close()
+
+
+def test_payloads_in_data_render_as_text(browser, tmp_path):
+    payloads = ["<script>alert('x')</script>", "<img src=x onerror=\"document.title='pwned'\">"]
+    frame = pd.DataFrame({"Id": ["a", "b", "c"], "LTR": [2, 3, 10], "When": ["2025-03-01"] * 3,
+                          "Text": [payloads[0] + " too expensive", payloads[1], "great service"],
+                          "Tier": [payloads[1], "plain", payloads[0]]})
+    path = tmp_path / "feedback.csv"
+    frame.to_csv(path, index=False)
+    params = {"data_path": str(path), "id_col": "Id", "score_col": "LTR", "date_col": "When", "comment_col": "Text",
+              "touchpoint_col": None, "revenue_col": None, "segment_col": "Tier"}
+    run = run_study("closed_loop", params, reports_dir=tmp_path / "reports")
+    seen = visit(browser, run / "report.html", *WIDTHS["laptop"])
+    page = seen["page"]
+    assert seen["dialogs"] == [] and seen["errors"] == []
+    assert page.title() != "pwned"
+    text = page.inner_text("main")
+    assert all(p in text for p in payloads)  # shown as the characters they are
+    assert page.locator("main script").count() == 0 and page.locator("main img[src='x']").count() == 0
