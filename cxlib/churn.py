@@ -284,30 +284,31 @@ class ChurnStudy:
         return out
 
     def summary(self) -> Markdown:
+        """Three to five sentences: churn and survival, segments, NPS and service, reasons, revenue at risk."""
         c = self.churn
-        parts = [md("Of {n} customers, {events} left: {rate}% (95% CI {low} to {high}).", n=fmt_count(self.n),
-                    events=fmt_count(self.events), rate=f"{c['value']:.1f}", low=f"{c['ci_low']:.1f}",
-                    high=f"{c['ci_high']:.1f}")]
+        template = "Of {n} customers, {events} left: {rate}% (95% CI {low} to {high})"
+        values = {"n": fmt_count(self.n), "events": fmt_count(self.events), "rate": f"{c['value']:.1f}",
+                  "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}"}
         overall = self.survival[self.survival["segment"] == "all"]
         if len(overall):
             last = overall.iloc[-1]
-            parts.append(md("{survival}% are expected to stay at least {t} (95% CI {low} to {high}).",
-                            survival=f"{100 * last['survival']:.1f}", t=self.duration_text(last["t"]),
-                            low=f"{100 * last['ci_low']:.1f}", high=f"{100 * last['ci_high']:.1f}"))
+            template += "; {survival}% are expected to stay at least {t} (95% CI {slow} to {shigh})"
+            values.update(survival=f"{100 * last['survival']:.1f}", t=self.duration_text(last["t"]),
+                          slow=f"{100 * last['ci_low']:.1f}", shigh=f"{100 * last['ci_high']:.1f}")
+        parts = [md(template + ".", **values)]
         if self.logrank:
             parts.append(md("Survival differs between segments: log-rank chi-square {stat} on {df} df, {p}.",
                             stat=f"{self.logrank['statistic']:.1f}", df=self.logrank["df"],
                             p=fmt_p(self.logrank["p_value"])))
-        if self.by_nps:
+        if self.by_nps and self.by_service:
             hr = self.by_nps["hazard_ratios"].set_index("term").loc["nps_state[detractor]"]
+            bad = self.by_service["hazard_ratio"]
             parts.append(md("Customers whose latest answer made them detractors leave at {hr} times the rate of "
-                            "promoters (95% CI {low} to {high}; time-varying Cox model).",
-                            hr=f"{hr['hazard_ratio']:.2f}", low=f"{hr['ci_low']:.2f}", high=f"{hr['ci_high']:.2f}"))
-        if self.by_service:
-            hr = self.by_service["hazard_ratio"]
-            parts.append(md("After a bad service experience (unresolved, slow or repeated contacts) customers leave "
-                            "at {hr} times the rate (95% CI {low} to {high}).", hr=f"{hr['hazard_ratio']:.2f}",
-                            low=f"{hr['ci_low']:.2f}", high=f"{hr['ci_high']:.2f}"))
+                            "promoters (95% CI {low} to {high}), and after a bad service experience (unresolved, "
+                            "slow or repeated contacts) at {bhr} times the rate (95% CI {blow} to {bhigh}; "
+                            "time-varying Cox model).", hr=f"{hr['hazard_ratio']:.2f}", low=f"{hr['ci_low']:.2f}",
+                            high=f"{hr['ci_high']:.2f}", bhr=f"{bad['hazard_ratio']:.2f}",
+                            blow=f"{bad['ci_low']:.2f}", bhigh=f"{bad['ci_high']:.2f}"))
         if self.reasons is not None and len(self.reasons) and self.reasons.iloc[0]["theme"] != UNTAGGED:
             top = self.reasons.iloc[0]
             parts.append(md("The most frequent reason given for leaving is {label}: {share}% of cancellation comments "

@@ -79,6 +79,15 @@ def test_report_in_a_browser(browser, sample_reports, study, tmp_path_factory):
         page.close()
 
 
+def test_index_in_a_browser(browser, sample_reports):
+    index = next(iter(sample_reports.values())).parent.parent / "index.html"
+    for width, height in WIDTHS.values():
+        seen = visit(browser, index, width, height)
+        assert seen["errors"] == [] and seen["requests"] == [index.as_uri()]
+        assert seen["page"].locator("table.runs tbody tr").count() >= len(STUDIES)
+        seen["page"].close()
+
+
 def test_payloads_in_data_render_as_text(browser, tmp_path):
     payloads = ["<script>alert('x')</script>", "<img src=x onerror=\"document.title='pwned'\">"]
     frame = pd.DataFrame({"Id": ["a", "b", "c"], "LTR": [2, 3, 10], "When": ["2025-03-01"] * 3,
