@@ -18,7 +18,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--no-first-run"]
 WIDTHS = {"laptop": (1366, 768), "phone": (390, 844)}
 STUDIES = ["business_case", "churn_study", "closed_loop", "cx_scorecard", "data_overview", "driver_study",
-           "segment_study"]
+           "persona_study", "segment_study"]
 
 
 @pytest.fixture(scope="module")
