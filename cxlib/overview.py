@@ -19,7 +19,7 @@ __all__ = ["SCORES", "DataOverview", "describe"]
 # score column -> (lowest, highest) answer
 SCORES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 DATE_COLUMNS = {"customers": "signup_date", "responses": "survey_date", "tickets": "opened_at",
-                "competitor_nps": "period"}
+                "competitor_nps": "period", "social": "date"}
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def describe(data: CXData) -> DataOverview:
 
     >>> import cxlib as cx
     >>> ov = describe(cx.io.load())
-    >>> ov.tables["rows"].tolist()  # customers, responses, tickets, competitor_nps
-    [5000, 19729, 14999, 24]
+    >>> ov.tables["rows"].tolist()  # customers, responses, tickets, competitor_nps, social
+    [5000, 19729, 14999, 24, 2938]
     """
     rows = []
     for name, frame in data.tables().items():

@@ -26,6 +26,11 @@ simulated month by month):
   70% resolved at the first contact, 4% never resolved.
 * **Comments.** Free text drawn from theme templates with probabilities that depend
   on the NPS group, with mixed case, typos and empty comments.
+* **Social.** Posts per channel and day with impressions, and engagements (likes,
+  shares, comments) at a true rate per channel and post type with post-to-post noise;
+  TikTok's rate rises 0.3 points a quarter. Inbound messages answered within 24 hours
+  at a true share per channel. Drawn from a random stream of its own, so adding the
+  table changed none of the others.
 """
 
 from __future__ import annotations
@@ -107,6 +112,16 @@ COMPETITORS = {  # true NPS in quarter q = base + slope * q; n surveyed a quarte
     "CompetitorA": (34.0, 0.5, 600),
     "CompetitorB": (22.0, 0.0, 600),
 }
+
+SOCIAL_CHANNELS = {  # true engagement rate (engagements / impressions) and share of messages answered in 24 h
+    "facebook": (0.020, 0.80), "instagram": (0.045, 0.75), "linkedin": (0.030, 0.85), "x": (0.015, 0.60),
+    "tiktok": (0.060, 0.50),
+}
+SOCIAL_POST_TYPES = {"image": (0.40, 1.0), "video": (0.25, 1.4), "text": (0.20, 0.6), "link": (0.15, 0.7)}
+SOCIAL_TREND = {"tiktok": 0.003}  # engagement rate gained per quarter
+SOCIAL_POSTS_PER_DAY = 0.8
+SOCIAL_NOISE_SHAPE = 4.0  # gamma shape of the post-to-post variation of the rate
+SOCIAL_STREAM = 7  # the social table's random stream: default_rng((seed, 7))
 
 COMMENT_THEMES = {
     "technical_problem": [
@@ -275,6 +290,8 @@ class Truth:
     tenured_north_nps: tuple[float, ...]
     competitor_nps: pd.DataFrame
     comment_themes: pd.Series = field(repr=False)
+    social_engagement: pd.DataFrame = field(repr=False, default=None)
+    social_answered: dict = field(repr=False, default=None)
 
 
 @dataclass(frozen=True)
@@ -285,11 +302,12 @@ class SampleData:
     responses: pd.DataFrame
     tickets: pd.DataFrame
     competitor_nps: pd.DataFrame
+    social: pd.DataFrame
     truth: Truth = field(repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"customers": self.customers, "responses": self.responses, "tickets": self.tickets,
-                "competitor_nps": self.competitor_nps}
+                "competitor_nps": self.competitor_nps, "social": self.social}
 
 
 def _lookup(mapping: dict, keys: np.ndarray) -> np.ndarray:
@@ -374,7 +392,7 @@ def generate(n_customers: int = 5000, seed: int = DEFAULT_SEED) -> SampleData:
     --------
     >>> s = generate(n_customers=200, seed=1)
     >>> sorted(s.tables())
-    ['competitor_nps', 'customers', 'responses', 'tickets']
+    ['competitor_nps', 'customers', 'responses', 'social', 'tickets']
     >>> round(s.truth.group_shares["CX"], 3)
     0.66
     """
@@ -483,8 +501,11 @@ def generate(n_customers: int = 5000, seed: int = DEFAULT_SEED) -> SampleData:
              for q in range(N_MONTHS // 3)], columns=["period", "competitor", "nps"]),
         comment_themes=pd.Series(responses.pop("_theme").to_numpy(), index=responses["response_id"],
                                  name="theme"),
+        social_engagement=_social_truth(),
+        social_answered={channel: answered for channel, (_, answered) in SOCIAL_CHANNELS.items()},
     )
-    return SampleData(customers, responses, tickets, competitor, truth)
+    social = _social(np.random.default_rng((seed, SOCIAL_STREAM)), n_customers / 5000)
+    return SampleData(customers, responses, tickets, competitor, social, truth)
 
 
 @dataclass(frozen=True)
@@ -640,6 +661,46 @@ def _competitor_nps(rng) -> pd.DataFrame:
             counts = rng.multinomial(n, [promoters, 1 - promoters - detractors, detractors])
             rows.append((_quarter_label(q), name, round(100 * (counts[0] - counts[2]) / n, 1), n))
     return pd.DataFrame(rows, columns=["period", "competitor", "nps", "n"])
+
+
+def _social_truth() -> pd.DataFrame:
+    """True engagement rate per channel and quarter at the design's post-type mix."""
+    mix = sum(share * factor for share, factor in SOCIAL_POST_TYPES.values())
+    return pd.DataFrame([(channel, _quarter_label(q), (rate + SOCIAL_TREND.get(channel, 0.0) * q) * mix)
+                         for channel, (rate, _) in SOCIAL_CHANNELS.items() for q in range(N_MONTHS // 3)],
+                        columns=["channel", "period", "engagement_rate"])
+
+
+def _social(rng: np.random.Generator, scale: float) -> pd.DataFrame:
+    """Posts per channel and day with impressions, engagements and inbound messages (module docstring)."""
+    days = (AS_OF - WINDOW_START).days + 1
+    channels = np.array(list(SOCIAL_CHANNELS))
+    posts = rng.poisson(SOCIAL_POSTS_PER_DAY * scale, (days, len(channels)))
+    day = np.repeat(np.tile(np.arange(days), (len(channels), 1)).T.ravel(), posts.ravel())
+    channel = np.repeat(np.tile(channels, days), posts.ravel())
+    n = len(day)
+    kinds = np.array(list(SOCIAL_POST_TYPES))
+    kind = kinds[rng.choice(len(kinds), n, p=[share for share, _ in SOCIAL_POST_TYPES.values()])]
+    quarter = np.searchsorted([(WINDOW_START + pd.DateOffset(months=3 * q) - WINDOW_START).days
+                               for q in range(N_MONTHS // 3)], day, side="right") - 1
+    base = _lookup({c: r for c, (r, _) in SOCIAL_CHANNELS.items()}, channel)
+    trend = _lookup({c: SOCIAL_TREND.get(c, 0.0) for c in SOCIAL_CHANNELS}, channel)
+    rate = (base + trend * quarter) * _lookup(
+        {k: f for k, (_, f) in SOCIAL_POST_TYPES.items()}, kind)
+    rate = rate * rng.gamma(SOCIAL_NOISE_SHAPE, 1 / SOCIAL_NOISE_SHAPE, n)
+    impressions = np.round(rng.lognormal(np.log(4000), 0.8, n)).astype(int) + 50
+    engaged = rng.binomial(impressions, np.minimum(rate, 1.0))
+    likes = rng.binomial(engaged, 0.80)  # engagements split 80 / 12 / 8 into likes, shares, comments
+    rest = engaged - likes
+    shares = rng.binomial(rest, 0.6)
+    messages = rng.poisson(1.5 * impressions / 4000)
+    answered = rng.binomial(messages, _lookup({c: a for c, (_, a) in SOCIAL_CHANNELS.items()}, channel))
+    hours = np.where(messages > 0, np.round(rng.lognormal(np.log(6.0), 1.0, n), 1), np.nan)
+    frame = pd.DataFrame({"post_id": _ids("P", n, max(6, len(str(n)))), "date": _dates(day.astype(float)),
+                          "channel": channel, "post_type": kind, "impressions": impressions, "likes": likes,
+                          "shares": shares, "comments": rest - shares, "inbound_messages": messages,
+                          "answered_within_24h": answered, "median_response_hours": hours})
+    return frame
 
 
 def _dates(days: np.ndarray) -> pd.Series:

@@ -8,7 +8,9 @@ What the ``cx_scorecard`` study reports, computed from a loaded :class:`~cxlib.i
 * the whole window's value of each metric;
 * NPS and CSAT by touchpoint and journey stage, each segment against the rest;
 * our NPS per period against each competitor's and the industry's;
-* whether tenured customers (optionally of one segment) gain the goal's points a period.
+* whether tenured customers (optionally of one segment) gain the goal's points a period;
+* with a ``social`` table: engagement rate and messages answered within 24 hours per
+  channel and period, each channel's trend and each against the others (:mod:`cxlib.social`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .reports.narrative import fmt_count, fmt_p, md
 from .retention import churn_rate
 from .scores import ces, csat, nps
 from .service import fcr, fcr_success, resolution_time, response_within, within_success
+from .social import channel_comparison, engagement_table, engagement_trend, response_table
 from .trends import benchmark_difference, goal, trend
 
 __all__ = ["Scorecard", "scorecard"]
@@ -43,6 +46,7 @@ class Scorecard:
     goal: dict
     goal_description: str
     quality: DataQuality = field(repr=False)
+    social: dict | None = None
 
     def latest(self, metric: str) -> pd.Series:
         rows = self.periods[self.periods["metric"] == metric]
@@ -60,14 +64,14 @@ class Scorecard:
             return f"{o.loc[metric, 'ci_low']:.1f} to {o.loc[metric, 'ci_high']:.1f}"
 
         first, last = self.periods["period"].min(), self.periods["period"].max()
-        parts = [md("From {first} to {last}, NPS was {nps} (95% CI {nps_ci}; n = {n}); {sat}% of customers were "
-                    "satisfied ({sat_ci}) and {fcr}% of resolved tickets took one contact ({fcr_ci}).",
-                    first=first, last=last, nps=f"{o.loc['NPS', 'value']:.1f}", nps_ci=ci("NPS"),
-                    n=fmt_count(o.loc["NPS", "n"]), sat=f"{o.loc['CSAT % satisfied', 'value']:.1f}",
-                    sat_ci=ci("CSAT % satisfied"), fcr=f"{o.loc['FCR %', 'value']:.1f}", fcr_ci=ci("FCR %"))]
         latest = self.latest("NPS")
-        parts.append(md("In {period} NPS stood at {value}.", period=latest["period"],
-                        value=format_ci(latest["value"], latest["ci_low"], latest["ci_high"])))
+        parts = [md("From {first} to {last}, NPS was {nps} (95% CI {nps_ci}; n = {n}), {latest} in {period}; {sat}% "
+                    "of customers were satisfied ({sat_ci}) and {fcr}% of resolved tickets took one contact "
+                    "({fcr_ci}).", first=first, last=last, nps=f"{o.loc['NPS', 'value']:.1f}", nps_ci=ci("NPS"),
+                    n=fmt_count(o.loc["NPS", "n"]), period=latest["period"],
+                    latest=format_ci(latest["value"], latest["ci_low"], latest["ci_high"]),
+                    sat=f"{o.loc['CSAT % satisfied', 'value']:.1f}", sat_ci=ci("CSAT % satisfied"),
+                    fcr=f"{o.loc['FCR %', 'value']:.1f}", fcr_ci=ci("FCR %"))]
         weak = self.segments[(self.segments["metric"] == "NPS") & self.segments["significant"]]
         if len(weak):
             w = weak.sort_values("difference").iloc[0]
@@ -87,11 +91,28 @@ class Scorecard:
                         freq=_period_word(self.freq), slope=format_ci(g["slope"], g["ci_low"], g["ci_high"]),
                         verdict={"met": "met", "missed": "missed", "uncertain": "neither met nor missed at 95% "
                                  "confidence"}[g["verdict"]]))
+        if self.social is not None:
+            parts.append(self._social_sentence())
         return Markdown(" ".join(p.data for p in parts))
+
+    def _social_sentence(self) -> Markdown:
+        answered = self.social["answered_24h"]
+        total_share = 100 * answered["answered"].sum() / answered["messages"].sum()
+        worst = answered.sort_values("share").iloc[0]
+        best = self.social["engagement"].sort_values("rate").iloc[-1]
+        trend = self.social["trends"].set_index("channel").loc[best["channel"]]
+        return md("On social channels {share}% of messages were answered within 24 hours (lowest: {worst}, {wshare}%, "
+                  "95% CI {wlow} to {whigh}); engagement is highest on {best} at {rate}% ({low} to {high}), changing "
+                  "by {slope} points a {freq}.", share=f"{total_share:.0f}", worst=worst["channel"],
+                  wshare=f"{worst['share']:.0f}", wlow=f"{worst['ci_low']:.0f}", whigh=f"{worst['ci_high']:.0f}",
+                  best=best["channel"], rate=f"{best['rate']:.1f}", low=f"{best['ci_low']:.1f}",
+                  high=f"{best['ci_high']:.1f}", slope=format_ci(trend["slope"], trend["ci_low"], trend["ci_high"], 2),
+                  freq=_period_word(self.freq))
 
     def to_dict(self) -> dict:
         return {"freq": self.freq, "overall": self.overall, "periods": self.periods, "segments": self.segments,
-                "benchmarks": self.benchmarks, "goal": {**self.goal, "description": self.goal_description}}
+                "benchmarks": self.benchmarks, "goal": {**self.goal, "description": self.goal_description},
+                "social": self.social}
 
 
 def _period_word(freq: str) -> str:
@@ -157,7 +178,18 @@ def scorecard(data: CXData, freq: str = "Q", response_hours: float = 24, tenured
     description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
     goal_trend = trend(routine[mask], "nps", freq=freq, ci=ci)
     return Scorecard(freq, pd.DataFrame(overall), periods, pd.concat(segments, ignore_index=True), benchmarks,
-                     goal(goal_trend, goal_points), description, data.quality)
+                     goal(goal_trend, goal_points), description, data.quality,
+                     None if data.social is None else social_metrics(data.social, freq, ci))
+
+
+def social_metrics(social: pd.DataFrame, freq: str = "Q", ci: float = 0.95) -> dict:
+    """The scorecard's social block: engagement and answers within 24 h per channel and period, trends, comparison."""
+    return {"engagement": engagement_table(social, "channel", ci=ci),
+            "engagement_by_period": engagement_table(social, "channel", freq, ci),
+            "answered_24h": response_table(social, "channel", ci=ci),
+            "answered_24h_by_period": response_table(social, "channel", freq, ci),
+            "trends": engagement_trend(social, "channel", freq, ci),
+            "channels": channel_comparison(social, "channel", ci)}
 
 
 def _benchmarks(responses: pd.DataFrame, competitors: pd.DataFrame | None, freq: str, ci: float) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from .estimate import Estimate
 from .histogram import score_histogram
 from .scores import metric_table, public, resolve_metric, z_value
 
-__all__ = ["Trend", "benchmark_difference", "goal", "trend"]
+__all__ = ["Trend", "benchmark_difference", "goal", "period_slope", "trend"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,13 @@ class Trend:
                         components={"periods": int(r["periods"])})
 
 
-def _slope(periods: pd.DataFrame, ci: float) -> dict:
+def period_slope(periods: pd.DataFrame, ci: float = 0.95) -> dict:
+    """Change per period of a metric: WLS of ``value`` on ``t`` with weights 1/se^2 (columns t, value, se, n).
+
+    The slope's standard error is inflated by the residual dispersion when it exceeds 1
+    (more period-to-period variation than sampling alone explains). Fewer than 3 usable
+    periods give missing values.
+    """
     usable = periods[(periods["se"] > 0) & periods["value"].notna()]
     out = {"periods": len(usable), "n": int(periods["n"].sum())}
     if len(usable) < 3:
@@ -99,7 +105,7 @@ def trend(data: pd.DataFrame, score: str = "nps", date: str = "survey_date", fre
     table["t"] = [(p - first).n for p in table["period"]]
     table["segment"] = table[by].astype(str).agg(" / ".join, axis=1) if by else "all"
     table["period"] = table["period"].astype(str)
-    slopes = pd.DataFrame([{"segment": seg, **_slope(rows, ci)} for seg, rows in table.groupby("segment", sort=True)])
+    slopes = pd.DataFrame([{"segment": seg, **period_slope(rows, ci)} for seg, rows in table.groupby("segment", sort=True)])
     columns = ["segment", *by, "period", "t", "n", "n_effective", "value", "ci_low", "ci_high", "se"]
     return Trend(metric, freq, tuple(by), table[columns + [c for c in table.columns if c not in columns]], slopes)
 

@@ -325,7 +325,8 @@ def test_sample_loads_clean(sample_dir):
     assert len(data.customers) == 5000
     assert data.responses["nps"].dtype == "Int64"
     assert data.tickets["opened_at"].dtype == "datetime64[ns]"
-    assert [s.name for s in data.sources] == ["customers", "responses", "tickets", "competitor_nps"]
+    assert [s.name for s in data.sources] == ["customers", "responses", "tickets", "competitor_nps", "social"]
+    assert data.social["impressions"].dtype == "Int64"
 
 
 def test_orphan_responses_are_excluded(tmp_path, sample_dir):

@@ -3,7 +3,7 @@
 >>> import cxlib as cx
 >>> data = cx.io.load()              # the bundled sample
 >>> sorted(data.tables())
-['competitor_nps', 'customers', 'responses', 'tickets']
+['competitor_nps', 'customers', 'responses', 'social', 'tickets']
 """
 
 from . import columns

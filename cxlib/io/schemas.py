@@ -21,6 +21,7 @@ class RowCheck:
     rule: str
     columns: tuple[str, ...]
     bad: Callable[[pd.DataFrame], pd.Series]
+    symbol: str = "<"  # how the report shows a broken row: "first < second"
 
 
 def _not_before(later: str, earlier: str) -> RowCheck:
@@ -85,4 +86,19 @@ COMPETITOR_NPS = Schema("competitor_nps", {
     "n": c.count(low=1),
 })
 
-SCHEMAS = {s.name: s for s in (CUSTOMERS, RESPONSES, TICKETS, COMPETITOR_NPS)}
+SOCIAL = Schema("social", {
+    "post_id": c.identifier(unique=True),
+    "date": c.date(nullable=False),
+    "channel": c.category(required=True, nullable=False),
+    "post_type": c.category(),
+    "impressions": c.count(low=0),
+    "likes": c.count(low=0),
+    "shares": c.count(low=0),
+    "comments": c.count(low=0),
+    "inbound_messages": c.count(low=0),
+    "answered_within_24h": c.count(low=0),
+    "median_response_hours": c.amount(),
+}, checks=(RowCheck("answered_within_24h more than inbound_messages", ("answered_within_24h", "inbound_messages"),
+                    lambda d: (d["answered_within_24h"] > d["inbound_messages"]).fillna(False), ">"),))
+
+SCHEMAS = {s.name: s for s in (CUSTOMERS, RESPONSES, TICKETS, COMPETITOR_NPS, SOCIAL)}

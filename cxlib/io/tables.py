@@ -57,6 +57,7 @@ class CXData:
     responses: pd.DataFrame | None
     tickets: pd.DataFrame | None
     competitor_nps: pd.DataFrame | None
+    social: pd.DataFrame | None
     quality: DataQuality = field(repr=False)
     sources: tuple[SourceInfo, ...] = field(repr=False)
 
@@ -185,7 +186,8 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
         if all(col in out.columns for col in check.columns):
             mask = check.bad(out).to_numpy(dtype=bool) & ~excluded
             if mask.any():
-                shown = raw[check.columns[0]].astype("string") + " < " + raw[check.columns[1]].astype("string")
+                shown = (raw[check.columns[0]].astype("string") + f" {check.symbol} "
+                         + raw[check.columns[1]].astype("string"))
                 issues.append(_issue(table, check.columns[0], check.rule, EXCLUDED, mask, shown))
                 excluded |= mask
 
@@ -285,7 +287,7 @@ def _find_table_file(folder: Path, name: str) -> Path | None:
 def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, str]] | None = None,
          missing_codes: MissingCodes = None, strict: bool = False, encoding: str = "utf-8",
          date_format: str | None = None) -> CXData:
-    """Load the canonical tables from a folder (``customers``, ``responses``, ``tickets``, ``competitor_nps``).
+    """Load the canonical tables from a folder (customers, responses, tickets, competitor_nps, social).
 
     Each table is ``NAME.csv`` or ``NAME.parquet``; absent tables are ``None``. Responses
     and tickets whose ``customer_id`` is not in ``customers`` are excluded and counted.
