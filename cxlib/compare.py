@@ -13,7 +13,7 @@ go to ``multipletests``, and a test checks that the two agree on Holm.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,11 +21,12 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from .estimate import MIN_N, Estimate
-from .histogram import score_histogram
+from .histogram import ScoreHistogram, score_histogram
 from .io.quality import DataError
 from .scores import metric_table, public, resolve_metric, z_value
 
-__all__ = ["adjust_p", "compare", "difference_table", "holm", "paired", "segment_table", "share_difference"]
+__all__ = ["adjust_p", "compare", "difference_table", "holm", "paired", "segment_table",
+           "segment_table_from_histograms", "share_difference"]
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
@@ -137,9 +138,15 @@ def segment_table(data: pd.DataFrame, by: str | Sequence[str], score: str = "nps
     """
     metric, scale, top = resolve_metric(score, metric, scale, top)
     by = [by] if isinstance(by, str) else list(by)
+    histograms = {column: score_histogram(data, score, by=column, weights=weights, scale=scale) for column in by}
+    return segment_table_from_histograms(histograms, metric, top, min_n, ci, adjust)
+
+
+def segment_table_from_histograms(histograms: Mapping[str, ScoreHistogram], metric: str = "nps", top=None,
+                                  min_n: int = MIN_N, ci: float = 0.95, adjust: str = "holm") -> pd.DataFrame:
+    """The segment table from one histogram per segment column (any backend's reduce step)."""
     parts = []
-    for column in by:
-        h = score_histogram(data, score, by=column, weights=weights, scale=scale)
+    for column, h in histograms.items():
         seg = metric_table(h, metric, top, ci)
         diff = difference_table(seg, metric_table(h.rest(), metric, top, ci), ci)
         part = pd.concat([public(seg), diff], axis=1)

@@ -38,7 +38,8 @@ from .io.quality import DataError
 from .reports.narrative import fmt_count, md
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
-__all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "key_driver_data", "key_drivers", "relative_weights",
+__all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "key_driver_data", "key_drivers", "key_drivers_from_source",
+           "relative_weights",
            "segment_drivers", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
@@ -295,17 +296,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
     else:
         cp = crossproducts(x, names, w)
         cov, n, mean = cp.cov, len(x), cp.mean[0]
-    corr = _correlation(cov[0])
-    _check_collinearity(corr, names)
-
-    players = _players(names, drivers)
-    group_players = [[c for d in members for c in players[drivers.index(d)]] for members in groups.values()]
-    phi, r2_all, method, mc_se = _shares(cov, players, max_exact, n_perm, seed)
-    phi = phi[0]
-    r2 = float(phi.sum())
-    group_phi = _shares(cov, group_players, max_exact, n_perm, seed)[0][0]
-
     rng_seed = None if seed is None else seed + 1
+    boot_cov = jack_cov = None
     if n_boot:
         if missing == "pairwise":
             rng = np.random.default_rng(rng_seed)
@@ -313,11 +305,68 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
                                  for _ in range(n_boot)])
         else:
             boot_cov = bootstrap_crossproducts(x, names, n_boot, rng_seed, w).cov
+        if ci_method == "bca":
+            jack_cov = jackknife_crossproducts(x, names, 50, seed, w).cov
+    return _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, jack_cov, weights is not None,
+                     seed, ci, ci_method, max_exact, n_perm)
+
+
+def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None = None,
+                            groups: Mapping[str, Sequence[str]] | None = None, weights: str | None = None,
+                            n_boot: int = 1000, sample_size: int = 100_000, seed: int | None = 0, ci: float = 0.95,
+                            ci_method: str = "percentile", max_exact: int = MAX_EXACT, n_perm: int = 2000) -> KeyDrivers:
+    """:func:`key_drivers` on data of any size: the covariance from a backend's reduce step, intervals from a sample.
+
+    ``source`` is a :class:`cxlib.backends.Backend` (pandas, DuckDB or Dask); drivers
+    must be numeric. The shares, betas and R^2 use every complete row. The bootstrap
+    draws from a seeded random sample of m rows (``sample_size``): each replicate's
+    deviation from the sample's covariance is shrunk by sqrt(m / n) and added to the
+    covariance of all n rows, the rescaled m-out-of-n bootstrap (Bickel, Goetze & van
+    Zwet 1997; Politis, Romano & Wolf 1999, ch. 2), valid because the shares are smooth
+    functions of a covariance matrix that is asymptotically normal at rate sqrt(n).
+    When m >= n it is the ordinary bootstrap, the same numbers as :func:`key_drivers`.
+    """
+    drivers, groups = _resolve_groups(drivers, groups)
+    if len(drivers) < 2:
+        raise DataError("key-driver analysis needs at least two drivers", rule="two or more drivers")
+    if ci_method not in ("percentile", "bca"):
+        raise ValueError(f"ci_method must be 'percentile' or 'bca', got {ci_method!r}")
+    names = [outcome, *drivers]
+    full = source.crossproducts(names, weights=weights)["all"]
+    n = int(full.n[0])
+    if n < len(names) + 2:
+        raise DataError(f"only {n} complete rows for {len(drivers)} drivers", rule="enough rows")
+    boot_cov = jack_cov = None
+    if n_boot:
+        rows = source.sample([*names, *([weights] if weights else [])], sample_size, 0 if seed is None else seed)
+        x, w, _, _ = design_matrix(rows, outcome, drivers, weights)
+        sample_cov = crossproducts(x, names, w).cov
+        shrink = np.sqrt(len(x) / n)
+        boot = bootstrap_crossproducts(x, names, n_boot, None if seed is None else seed + 1, w).cov
+        boot_cov = full.cov + shrink * (boot - sample_cov)
+        if ci_method == "bca":
+            jack_cov = full.cov + shrink * (jackknife_crossproducts(x, names, 50, seed, w).cov - sample_cov)
+    return _analysis(outcome, names, drivers, groups, full.cov, n, full.mean[0], source.n_rows() - n, boot_cov,
+                     jack_cov, weights is not None, seed, ci, ci_method, max_exact, n_perm)
+
+
+def _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, jack_cov, weighted, seed, ci,
+              ci_method, max_exact, n_perm) -> KeyDrivers:
+    """Everything key_drivers reports, from the covariance matrix and its bootstrap (and jackknife) replicates."""
+    corr = _correlation(cov[0])
+    _check_collinearity(corr, names)
+    n_boot = 0 if boot_cov is None else len(boot_cov)
+    players = _players(names, drivers)
+    group_players = [[c for d in members for c in players[drivers.index(d)]] for members in groups.values()]
+    phi, r2_all, method, mc_se = _shares(cov, players, max_exact, n_perm, seed)
+    phi = phi[0]
+    r2 = float(phi.sum())
+    group_phi = _shares(cov, group_players, max_exact, n_perm, seed)[0][0]
+    if n_boot:
         boot_phi = _shares(boot_cov, players, max_exact, max(100, n_perm // 10), seed)[0]
         boot_group = _shares(boot_cov, group_players, max_exact, max(100, n_perm // 10), seed)[0]
     jack_phi = jack_group = None
-    if n_boot and ci_method == "bca":
-        jack_cov = jackknife_crossproducts(x, names, 50, seed, w).cov
+    if jack_cov is not None:
         jack_phi = _shares(jack_cov, players, max_exact, max(100, n_perm // 10), seed)[0]
         jack_group = _shares(jack_cov, group_players, max_exact, max(100, n_perm // 10), seed)[0]
 
@@ -344,7 +393,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
     driver_group = {d: g for g, members in groups.items() for d in members}
     rw = relative_weights(corr)
     rw_driver = np.array([rw[[c - 1 for c in p]].sum() for p in players])
-    coefficients = _coefficients(cov[0], corr, names, drivers, players, n, ci, weights is not None,
+    coefficients = _coefficients(cov[0], corr, names, drivers, players, n, ci, weighted,
                                  boot_cov if n_boot else None)
     means = _means(cov[0], n, drivers, players, ci, mean)
     table = pd.DataFrame({

@@ -15,7 +15,7 @@ import pandas as pd
 from .estimate import MIN_N, Estimate
 from .scores import wilson_interval
 
-__all__ = ["count_estimate", "rate_estimate", "rate_table"]
+__all__ = ["count_estimate", "rate_estimate", "rate_table", "rate_table_from_counts"]
 
 
 def rate_table(success: pd.Series, by: Sequence[pd.Series] = (), ci: float = 0.95, min_n: int = MIN_N) -> pd.DataFrame:
@@ -38,13 +38,24 @@ def rate_table(success: pd.Series, by: Sequence[pd.Series] = (), ci: float = 0.9
         grouped = frame.groupby(keys, observed=True, sort=True)["_success"].agg(["size", "sum"]).reset_index()
     else:
         grouped = pd.DataFrame({"size": [len(frame)], "sum": [int(frame["_success"].sum())]})
-    n = grouped["size"].to_numpy(dtype=float)
-    successes = grouped["sum"].to_numpy(dtype=float)
+    return rate_table_from_counts(grouped.rename(columns={"size": "n", "sum": "successes"}), keys, ci, min_n)
+
+
+def rate_table_from_counts(counts: pd.DataFrame, keys: Sequence[str] = (), ci: float = 0.95,
+                           min_n: int = MIN_N) -> pd.DataFrame:
+    """The rate table from counted groups: columns ``keys``, ``n`` and ``successes`` (any backend's reduce step).
+
+    >>> rate_table_from_counts(pd.DataFrame({"n": [3], "successes": [2]}))[["n", "successes", "rate"]]
+       n  successes       rate
+    0  3          2  66.666667
+    """
+    n = counts["n"].to_numpy(dtype=float)
+    successes = counts["successes"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = successes / n
     low, high = wilson_interval(share, n, ci)
-    out = grouped[keys].copy()
-    out["n"], out["successes"] = grouped["size"].astype(int), grouped["sum"].astype(int)
+    out = counts[list(keys)].copy()
+    out["n"], out["successes"] = counts["n"].astype(int), counts["successes"].astype(int)
     out["rate"], out["ci_low"], out["ci_high"] = 100 * share, 100 * low, 100 * high
     out["small_n"] = n < min_n
     return out

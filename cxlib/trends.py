@@ -27,10 +27,10 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .estimate import Estimate
-from .histogram import score_histogram
+from .histogram import ScoreHistogram, score_histogram
 from .scores import metric_table, public, resolve_metric, z_value
 
-__all__ = ["Trend", "benchmark_difference", "goal", "period_slope", "trend"]
+__all__ = ["Trend", "benchmark_difference", "goal", "period_slope", "trend", "trend_from_histogram"]
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,22 @@ def trend(data: pd.DataFrame, score: str = "nps", date: str = "survey_date", fre
     """
     metric, scale, top = resolve_metric(score, metric, scale, top)
     by = [by] if isinstance(by, str) else list(by or [])
-    period = data[date].dt.to_period(freq)
-    first = period.min()
-    frame = data.assign(_period=period)
+    frame = data.assign(_period=data[date].dt.to_period(freq))
     h = score_histogram(frame, score, by=[*by, "_period"], weights=weights, scale=scale)
+    return trend_from_histogram(h, by, freq, metric, top, ci)
+
+
+def trend_from_histogram(h: ScoreHistogram, by: Sequence[str], freq: str, metric: str = "nps", top=None,
+                         ci: float = 0.95) -> Trend:
+    """The trend from a histogram whose last segment level, ``_period``, is the period (any backend's reduce step)."""
+    by = list(by)
     table = public(metric_table(h, metric, top, ci)).reset_index()
     table = table.rename(columns={"_period": "period"})
-    table["t"] = [(p - first).n for p in table["period"]]
+    periods = [pd.Period(str(p), freq) for p in table["period"]]
+    first = min(periods)
+    table["t"] = [(p - first).n for p in periods]
     table["segment"] = table[by].astype(str).agg(" / ".join, axis=1) if by else "all"
-    table["period"] = table["period"].astype(str)
+    table["period"] = [str(p) for p in periods]
     slopes = pd.DataFrame([{"segment": seg, **period_slope(rows, ci)} for seg, rows in table.groupby("segment", sort=True)])
     columns = ["segment", *by, "period", "t", "n", "n_effective", "value", "ci_low", "ci_high", "se"]
     return Trend(metric, freq, tuple(by), table[columns + [c for c in table.columns if c not in columns]], slopes)

@@ -1,0 +1,691 @@
+"""Where the reduce step runs: pandas in memory, DuckDB out of core, Dask on a cluster.
+
+Every estimator in cxlib works on small sufficient statistics (the reduce step of the
+design): a histogram of scores per segment, numerators and denominators of rates, the
+moments of outcome and drivers per segment (count, weight sum, means, co-moments), and
+events, exits and entries per time. A backend computes exactly those from a source,
+and the estimators do not change:
+
+* ``pandas``: a DataFrame in memory (the default);
+* ``duckdb``: SQL ``GROUP BY`` on a Parquet file, folder or glob, a table in a DuckDB
+  file, or a SQL query; out of core, so data larger than memory are fine;
+* ``dask``: the pandas reducers run on every partition of a ``dask.dataframe`` and the
+  partial results are added up; on a ``distributed`` cluster when a scheduler address
+  is given.
+
+Co-moments are merged across partitions with the pairwise update of Chan, Golub &
+LeVeque (1979), ``M = M_a + M_b + d d' w_a w_b / (w_a + w_b)`` with ``d`` the difference
+of the means, and DuckDB computes them around per-segment means (two passes), so no
+backend forms raw sums of squares that lose digits.
+
+Models that need rows (Cox, the bootstrap of driver shares) take :meth:`Backend.sample`,
+a seeded simple random sample without replacement. Its positions follow the source's
+order (files in name order, rows in file order; a DuckDB table's row ids; a SQL query's
+own order, so give the query an ORDER BY), and every backend draws the same rows.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .crossprod import CrossProducts
+from .histogram import ScoreHistogram
+from .io.quality import DataError
+from .survival import SurvivalCounts
+
+__all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "open_source"]
+
+BACKENDS = ("pandas", "duckdb", "dask")
+PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
+
+
+@dataclass(frozen=True)
+class Period:
+    """A grouping key derived from a date column: the calendar period (``freq`` "M", "Q" or "Y")."""
+
+    column: str
+    freq: str = "Q"
+    name: str = "_period"
+
+
+Key = str | Period
+
+
+def _key_name(key: Key) -> str:
+    return key.name if isinstance(key, Period) else key
+
+
+def _key_columns(keys: Sequence[Key]) -> list[str]:
+    return [k.column if isinstance(k, Period) else k for k in keys]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the summaries from small grouped tables (the same code for every backend)
+
+
+def _label_codes(groups: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """Codes of each grouped row's segment and the sorted segment labels (as ``score_histogram`` orders them)."""
+    if not names:
+        return np.zeros(len(groups), dtype=np.intp), pd.Index(["all"])
+    if len(names) == 1:
+        index = pd.Index(groups[names[0]].to_numpy(), name=names[0])
+    else:
+        index = pd.MultiIndex.from_frame(groups[names])
+    labels = index.unique().sort_values()
+    return labels.get_indexer(index), labels
+
+
+def histogram_from_groups(groups: pd.DataFrame, keys: Sequence[Key], scale: tuple[int, int]) -> ScoreHistogram:
+    """A ScoreHistogram from rows of (keys..., value, count, w, w2)."""
+    low, high = scale
+    codes, labels = _label_codes(groups, [_key_name(k) for k in keys])
+    shape = (len(labels), high - low + 1)
+    cell = (codes, groups["value"].to_numpy(dtype=np.int64) - low)
+    arrays = []
+    for column in ("count", "w", "w2"):
+        array = np.zeros(shape)
+        np.add.at(array, cell, groups[column].to_numpy(dtype=float))
+        arrays.append(array)
+    return ScoreHistogram(labels, np.arange(low, high + 1), arrays[0].astype(np.int64), arrays[1], arrays[2])
+
+
+def survival_from_groups(exits: pd.DataFrame, entries: pd.DataFrame | None, segment: str | None) -> SurvivalCounts:
+    """SurvivalCounts from rows of (segment, time, events, exits) and (segment, time, entries)."""
+    names = [segment] if segment else []
+    times = exits["time"].to_numpy(dtype=float)
+    entry_times = np.array([]) if entries is None else entries["time"].to_numpy(dtype=float)
+    everything = np.concatenate([times, entry_times])
+    if np.all(everything == np.round(everything)):
+        grid = np.arange(int(everything.max(initial=0)) + 1, dtype=float)
+    else:
+        grid = np.unique(everything)
+    codes, labels = _label_codes(exits, names)
+    shape = (len(labels), len(grid))
+    events, gone = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    cell = (codes, np.searchsorted(grid, times))
+    np.add.at(events, cell, exits["events"].to_numpy(dtype=np.int64))
+    np.add.at(gone, cell, exits["exits"].to_numpy(dtype=np.int64))
+    entered = None
+    if entries is not None:
+        entered = np.zeros(shape, dtype=np.int64)
+        np.add.at(entered, (labels.get_indexer(pd.Index(entries[segment]) if segment else np.zeros(len(entries), int)),
+                            np.searchsorted(grid, entry_times)), entries["entries"].to_numpy(dtype=np.int64))
+    return SurvivalCounts(labels, grid, events, gone, entered)
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Per segment: rows, weight sum, means and co-moments ``sum w (x - mean)(x - mean)'`` of some columns."""
+
+    columns: tuple[str, ...]
+    segments: list
+    n: np.ndarray
+    weight_sum: np.ndarray
+    mean: np.ndarray
+    comoment: np.ndarray
+
+    def crossproducts(self, weighted: bool) -> dict:
+        """A CrossProducts per segment (covariance over w - 1, or over w for survey weights)."""
+        out = {}
+        for i, segment in enumerate(self.segments):
+            denominator = self.weight_sum[i] if weighted else self.weight_sum[i] - 1
+            out[segment] = CrossProducts(self.columns, self.n[i:i + 1], self.weight_sum[i:i + 1], self.mean[i:i + 1],
+                                         self.comoment[i:i + 1] / denominator)
+        return out
+
+
+def merge_moments(parts: Sequence[Moments]) -> Moments:
+    """Add up the moments of disjoint parts, segment by segment (Chan, Golub & LeVeque 1979)."""
+    merged: dict = {}
+    for part in parts:
+        for i, segment in enumerate(part.segments):
+            n, w, mean, m2 = part.n[i], part.weight_sum[i], part.mean[i], part.comoment[i]
+            if segment in merged:
+                n0, w0, mean0, m20 = merged[segment]
+                delta = mean - mean0
+                total = w0 + w
+                mean, m2 = mean0 + delta * w / total, m20 + m2 + np.outer(delta, delta) * w0 * w / total
+                n, w = n0 + n, total
+            merged[segment] = (n, w, mean, m2)
+    segments = sorted(merged)
+    k = len(parts[0].columns) if parts else 0
+    rows = [merged[s] for s in segments]
+    return Moments(parts[0].columns if parts else (), segments, np.array([r[0] for r in rows], dtype=np.int64),
+                   np.array([r[1] for r in rows], dtype=float), np.array([r[2] for r in rows]).reshape(-1, k),
+                   np.array([r[3] for r in rows]).reshape(-1, k, k))
+
+
+# ---------------------------------------------------------------------------------------------
+# The pandas reducers: on a whole DataFrame, or on one partition of a Dask DataFrame
+
+
+def _period_labels(dates: pd.Series, freq: str) -> pd.Series:
+    return dates.dt.to_period(freq).astype("str").where(dates.notna())
+
+
+def _keys_frame(frame: pd.DataFrame, keys: Sequence[Key]) -> pd.DataFrame:
+    return pd.DataFrame({_key_name(k): _period_labels(frame[k.column], k.freq) if isinstance(k, Period) else frame[k]
+                         for k in keys}, index=frame.index)
+
+
+def _check_whole(values: pd.Series, column: str, low: float, high: float) -> None:
+    bad = values.notna() & ((values < low) | (values > high) | (values != values.round()))
+    if bad.any():
+        raise DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); "
+                        f"{int(bad.sum())} rows do not, e.g. {values[bad].iloc[:5].tolist()}", column=column,
+                        rule=f"whole number {low}-{high}")
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    try:
+        return frame[column].astype("float64")
+    except (TypeError, ValueError):
+        raise DataError(f"column {column!r} must hold numbers; it holds e.g. {frame[column].dropna().iloc[:3].tolist()}",
+                        column=column, rule="numeric") from None
+
+
+def _weights(frame: pd.DataFrame, weights: str | None, use: pd.Series) -> pd.Series:
+    if weights is None:
+        return pd.Series(1.0, index=frame.index)
+    w = _numbers(frame, weights)
+    bad = use & (w.isna() | (w <= 0))
+    if bad.any():
+        raise DataError(f"weights in {weights!r} must be positive numbers; {int(bad.sum())} rows are not, e.g. "
+                        f"{frame.loc[bad, weights].iloc[:5].tolist()}", column=weights, rule="weight above 0")
+    return w
+
+
+def histogram_chunk(frame: pd.DataFrame, score: str, keys: Sequence[Key], weights: str | None,
+                    scale: tuple[int, int]) -> pd.DataFrame:
+    """Rows of (keys..., value, count, w, w2): answers per segment and score value."""
+    values = _numbers(frame, score)
+    _check_whole(values, score, *scale)
+    key_frame = _keys_frame(frame, keys)
+    use = values.notna() & key_frame.notna().all(axis=1)
+    w = _weights(frame, weights, use)
+    parts = key_frame.assign(value=values.astype("Int64"), count=1, w=w, w2=w * w)[use]
+    names = [*key_frame.columns, "value"]
+    return parts.groupby(names, sort=False, observed=True)[["count", "w", "w2"]].sum().reset_index()
+
+
+def rate_chunk(frame: pd.DataFrame, flag: str, keys: Sequence[Key]) -> pd.DataFrame:
+    """Rows of (keys..., n, successes): eligible rows (flag present) and successes (flag true) per group."""
+    column = frame[flag]
+    values = column.astype("float64") if not pd.api.types.is_bool_dtype(column.dtype) else column.astype("Float64")
+    values = values.astype("float64")
+    _check_whole(values, flag, 0, 1)
+    key_frame = _keys_frame(frame, keys)
+    use = values.notna() & key_frame.notna().all(axis=1)
+    parts = key_frame.assign(n=1, successes=values)[use]
+    if not keys:
+        return pd.DataFrame({"n": [int(use.sum())], "successes": [float(parts["successes"].sum())]})
+    return parts.groupby(list(key_frame.columns), sort=False, observed=True)[["n", "successes"]].sum().reset_index()
+
+
+def moments_chunk(frame: pd.DataFrame, columns: Sequence[str], by: str | None, weights: str | None) -> Moments:
+    """Moments of ``columns`` per segment of ``by`` over the rows where all of them are present."""
+    x = pd.DataFrame({c: _numbers(frame, c) for c in columns}, index=frame.index)
+    use = x.notna().all(axis=1) & (frame[by].notna() if by else True)
+    w = _weights(frame, weights, use)[use].to_numpy()
+    x = x[use].to_numpy()
+    if by:
+        codes, labels = pd.factorize(frame.loc[use, by], sort=True)
+    else:
+        codes, labels = np.zeros(len(x), dtype=np.intp), ["all"]
+    k = len(columns)
+    n, wsum = np.zeros(len(labels), dtype=np.int64), np.zeros(len(labels))
+    mean, m2 = np.zeros((len(labels), k)), np.zeros((len(labels), k, k))
+    for i in range(len(labels)):
+        rows = codes == i
+        xi, wi = x[rows], w[rows]
+        n[i], wsum[i] = len(xi), wi.sum()
+        mean[i] = wi @ xi / wsum[i]
+        centred = xi - mean[i]
+        m2[i] = (centred * wi[:, None]).T @ centred
+    return Moments(tuple(columns), list(labels), n, wsum, mean, m2)
+
+
+def survival_chunk(frame: pd.DataFrame, duration: str, event: str, entry: str | None,
+                   segment: str | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Rows of (segment, time, events, exits) and (segment, time, entries)."""
+    d = _numbers(frame, duration)
+    bad = d.isna() | (d < 0)
+    if bad.any():
+        raise DataError(f"durations in {duration!r} must be present and not negative; {int(bad.sum())} rows are not, "
+                        f"e.g. {frame.loc[bad, duration].iloc[:5].tolist()}", column=duration, rule="duration >= 0")
+    e = _numbers(frame, event)
+    _check_whole(e, event, 0, 1)
+    names = [segment] if segment else []
+    if segment and frame[segment].isna().any():
+        raise DataError(f"segment column {segment!r} has missing values", column=segment, rule="segment present")
+    exits = frame[names].assign(time=d, events=e.fillna(0).astype(np.int64), exits=1)
+    exits = exits.groupby([*names, "time"], sort=False)[["events", "exits"]].sum().reset_index()
+    if entry is None:
+        return exits, None
+    start = _numbers(frame, entry)
+    if (start > d).any():
+        raise DataError(f"an entry time in {entry!r} is after its exit time", column=entry, rule="entry <= duration")
+    entries = frame[names].assign(time=start, entries=1).groupby([*names, "time"], sort=False)[["entries"]].sum()
+    return exits, entries.reset_index()
+
+
+def _add_up(parts: Sequence[pd.DataFrame], names: list[str], values: list[str]) -> pd.DataFrame:
+    frame = pd.concat(parts, ignore_index=True)
+    if not names:
+        return frame[values].sum().to_frame().T
+    return frame.groupby(names, sort=False, observed=True)[values].sum().reset_index()
+
+
+# ---------------------------------------------------------------------------------------------
+# Backends
+
+
+class Backend:
+    """The reduce step on one source; subclasses say where it runs."""
+
+    name = "pandas"
+
+    def _histogram_groups(self, score, keys, weights, scale) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _rate_groups(self, flag, keys) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _moments(self, columns, by, weights) -> Moments:
+        raise NotImplementedError
+
+    def _survival_groups(self, duration, event, entry, segment):
+        raise NotImplementedError
+
+    def _rows_at(self, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def n_rows(self) -> int:
+        raise NotImplementedError
+
+    def columns(self) -> list[str]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the backend opened (a database connection, a cluster client)."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _require(self, names: Sequence[str | None]) -> None:
+        present = self.columns()
+        absent = [c for c in names if c is not None and c not in present]
+        if absent:
+            raise DataError(f"columns {absent} are not in the data; columns present: {present}", column=absent[0],
+                            rule="column present")
+
+    def score_histogram(self, score: str, by: Sequence[Key] = (), weights: str | None = None,
+                        scale: tuple[int, int] = (0, 10)) -> ScoreHistogram:
+        """Answers per score value and segment (the same as :func:`cxlib.histogram.score_histogram`)."""
+        keys = [by] if isinstance(by, str | Period) else list(by)
+        self._require([score, *_key_columns(keys), weights])
+        return histogram_from_groups(self._histogram_groups(score, keys, weights, scale), keys, scale)
+
+    def rate_counts(self, flag: str, by: Sequence[Key] = ()) -> pd.DataFrame:
+        """Per group: n (rows with the 0/1 flag present) and successes (flag 1), sorted by the group."""
+        keys = [by] if isinstance(by, str | Period) else list(by)
+        self._require([flag, *_key_columns(keys)])
+        names = [_key_name(k) for k in keys]
+        groups = self._rate_groups(flag, keys)
+        groups = groups.sort_values(names, ignore_index=True) if names else groups
+        return groups.astype({"n": "int64", "successes": "int64"})
+
+    def crossproducts(self, columns: Sequence[str], by: str | None = None, weights: str | None = None) -> dict:
+        """Per segment of ``by`` (or "all"), a CrossProducts of ``columns`` over the complete rows."""
+        self._require([*columns, by, weights])
+        return self._moments(list(columns), by, weights).crossproducts(weights is not None)
+
+    def survival_counts(self, duration: str, event: str, entry: str | None = None,
+                        segment: str | None = None) -> SurvivalCounts:
+        """Events, exits and entries per segment and time (as :func:`cxlib.survival.survival_counts`)."""
+        self._require([duration, event, entry, segment])
+        exits, entries = self._survival_groups(duration, event, entry, segment)
+        return survival_from_groups(exits, entries, segment)
+
+    def sample(self, columns: Sequence[str], size: int, seed: int = 0) -> pd.DataFrame:
+        """A seeded simple random sample of ``size`` rows (all rows when there are fewer), in source order."""
+        self._require(columns)
+        total = self.n_rows()
+        if size >= total:
+            positions = np.arange(total)
+        else:
+            positions = np.sort(np.random.default_rng(seed).choice(total, size, replace=False))
+        return self._rows_at(positions, list(columns)).reset_index(drop=True)
+
+
+class PandasBackend(Backend):
+    """The reduce step on a DataFrame in memory."""
+
+    name = "pandas"
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    def _histogram_groups(self, score, keys, weights, scale):
+        return histogram_chunk(self.frame, score, keys, weights, scale)
+
+    def _rate_groups(self, flag, keys):
+        return rate_chunk(self.frame, flag, keys)
+
+    def _moments(self, columns, by, weights):
+        return moments_chunk(self.frame, columns, by, weights)
+
+    def _survival_groups(self, duration, event, entry, segment):
+        return survival_chunk(self.frame, duration, event, entry, segment)
+
+    def _rows_at(self, positions, columns):
+        return self.frame[columns].iloc[positions]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _parquet_files(path: str | os.PathLike) -> list[str]:
+    path = str(path)
+    if os.path.isdir(path):
+        files = sorted(glob.glob(os.path.join(path, "**", "*.parquet"), recursive=True))
+    else:
+        files = sorted(glob.glob(path))
+    if not files:
+        raise FileNotFoundError(f"no Parquet files at {path}")
+    return files
+
+
+class DuckDBBackend(Backend):
+    """The reduce step as SQL in DuckDB: Parquet files, a table in a DuckDB file, or a query; out of core."""
+
+    name = "duckdb"
+
+    def __init__(self, source, table: str | None = None, memory_limit: str | None = None, threads: int | None = None):
+        import duckdb
+
+        self.files: list[str] | None = None
+        self.table = None
+        text = str(source)
+        if isinstance(source, pd.DataFrame):
+            self.connection = duckdb.connect()
+            self.connection.register("cx_source", source)
+            self.relation, self.table = "cx_source", "cx_source"
+        elif text.endswith((".duckdb", ".db")):
+            if not table:
+                raise ValueError("a DuckDB file needs table=, the table (or view) to read")
+            self.connection = duckdb.connect(text, read_only=True)
+            self.relation = self.table = _quote(table)
+        elif text.lstrip().lower().startswith(("select", "with", "from")):
+            self.connection = duckdb.connect()
+            self.relation = f"({text})"
+        else:
+            self.files = _parquet_files(source)
+            self.connection = duckdb.connect()
+            listing = ", ".join("'" + f.replace("'", "''") + "'" for f in self.files)
+            self.relation = f"read_parquet([{listing}])"
+        if memory_limit:
+            self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        if threads:
+            self.connection.execute(f"SET threads = {int(threads)}")
+        self.connection.execute("SET preserve_insertion_order = false")  # group-bys need no order; less memory
+
+    def _query(self, sql: str) -> pd.DataFrame:
+        return self.connection.execute(sql).df()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _scalar(self, sql: str):
+        return self.connection.execute(sql).fetchall()[0][0]
+
+    def n_rows(self) -> int:
+        return int(self._scalar(f"SELECT count(*) FROM {self.relation}"))
+
+    def columns(self) -> list[str]:
+        cursor = self.connection.execute(f"SELECT * FROM {self.relation} LIMIT 0")
+        names = [d[0] for d in cursor.description]
+        cursor.fetchall()
+        return names
+
+    def _key_sql(self, keys) -> list[str]:
+        out = []
+        for key in keys:
+            if isinstance(key, Period):
+                column = _quote(key.column)
+                label = (f"strftime({column}, '%Y') || 'Q' || quarter({column})" if key.freq == "Q"
+                         else f"strftime({column}, '{PERIOD_FORMATS[key.freq]}')")
+                out.append(f"{label} AS {_quote(key.name)}")
+            else:
+                out.append(_quote(key))
+        return out
+
+    def _check_whole(self, column: str, low: float, high: float) -> None:
+        c = _quote(column)
+        bad = f"{c} IS NOT NULL AND ({c} < {low} OR {c} > {high} OR {c} <> round({c}))"
+        rows = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {bad}")
+        if rows:
+            examples = [r[0] for r in self.connection.execute(
+                f"SELECT {c} FROM {self.relation} WHERE {bad} LIMIT 5").fetchall()]
+            raise DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); "
+                            f"{rows} rows do not, e.g. {examples}", column=column, rule=f"whole number {low}-{high}")
+
+    def _check_weights(self, weights: str, present: str) -> None:
+        w = _quote(weights)
+        rows = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {present} AND ({w} IS NULL OR {w} <= 0)")
+        if rows:
+            raise DataError(f"weights in {weights!r} must be positive numbers; {rows} rows are not", column=weights,
+                            rule="weight above 0")
+
+    def _grouped(self, select: list[str], aggregates: list[str], where: list[str]) -> pd.DataFrame:
+        names = [s.split(" AS ")[-1] for s in select]
+        group = f" GROUP BY {', '.join(names)}" if names else ""
+        sql = (f"SELECT {', '.join([*select, *aggregates])} FROM {self.relation}"
+               f"{' WHERE ' + ' AND '.join(where) if where else ''}{group}")
+        return self._query(sql)
+
+    def _histogram_groups(self, score, keys, weights, scale):
+        self._check_whole(score, *scale)
+        s = _quote(score)
+        present = [f"{s} IS NOT NULL", *[f"{_quote(c)} IS NOT NULL" for c in _key_columns(keys)]]
+        w = "1.0"
+        if weights:
+            self._check_weights(weights, " AND ".join(present))
+            w = f"CAST({_quote(weights)} AS DOUBLE)"
+        return self._grouped([*self._key_sql(keys), f"CAST({s} AS BIGINT) AS value"],
+                             ["count(*) AS count", f"sum({w}) AS w", f"sum({w} * {w}) AS w2"], present)
+
+    def _rate_groups(self, flag, keys):
+        f = _quote(flag)
+        self._check_whole(flag, 0, 1)
+        present = [f"{f} IS NOT NULL", *[f"{_quote(c)} IS NOT NULL" for c in _key_columns(keys)]]
+        return self._grouped(self._key_sql(keys), ["count(*) AS n", f"sum(CAST({f} AS BIGINT)) AS successes"],
+                             present)
+
+    def _moments(self, columns, by, weights):
+        quoted = [_quote(c) for c in columns]
+        present = " AND ".join(f"{c} IS NOT NULL" for c in [*quoted, *([_quote(by)] if by else [])])
+        w = "1.0"
+        if weights:
+            self._check_weights(weights, present)
+            w = f"CAST({_quote(weights)} AS DOUBLE)"
+        segment = _quote(by) if by else "'all'"
+        values = ", ".join(f"CAST({c} AS DOUBLE) AS x{i}" for i, c in enumerate(quoted))
+        k = len(columns)
+        means = ", ".join(f"sum(w * x{i}) / sum(w) AS m{i}" for i in range(k))
+        pairs = [(a, b) for a in range(k) for b in range(a, k)]
+        products = ", ".join(f"sum(w * (x{a} - m{a}) * (x{b} - m{b})) AS c{a}_{b}" for a, b in pairs)
+        sql = (f"WITH src AS (SELECT {segment} AS seg, {w} AS w, {values} FROM {self.relation} WHERE {present}), "
+               f"centre AS (SELECT seg, count(*) AS n, sum(w) AS ws, {means} FROM src GROUP BY seg) "
+               f"SELECT centre.seg, any_value(n) AS n, any_value(ws) AS ws, "
+               f"{', '.join(f'any_value(m{i}) AS m{i}' for i in range(k))}, {products} "
+               f"FROM src JOIN centre ON src.seg = centre.seg GROUP BY centre.seg ORDER BY centre.seg")
+        rows = self._query(sql)
+        m2 = np.zeros((len(rows), k, k))
+        for a, b in pairs:
+            m2[:, a, b] = m2[:, b, a] = rows[f"c{a}_{b}"].to_numpy()
+        return Moments(tuple(columns), rows["seg"].tolist(), rows["n"].to_numpy(dtype=np.int64),
+                       rows["ws"].to_numpy(dtype=float), rows[[f"m{i}" for i in range(k)]].to_numpy(), m2)
+
+    def _survival_groups(self, duration, event, entry, segment):
+        d, e = _quote(duration), _quote(event)
+        bad = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {d} IS NULL OR {d} < 0")
+        if bad:
+            raise DataError(f"durations in {duration!r} must be present and not negative; {bad} rows are not",
+                            column=duration, rule="duration >= 0")
+        self._check_whole(event, 0, 1)
+        select = [_quote(segment)] if segment else []
+        if segment:
+            missing = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {_quote(segment)} IS NULL")
+            if missing:
+                raise DataError(f"segment column {segment!r} has missing values", column=segment,
+                                rule="segment present")
+        exits = self._grouped([*select, f"CAST({d} AS DOUBLE) AS time"],
+                              [f"sum(coalesce(CAST({e} AS BIGINT), 0)) AS events", "count(*) AS exits"], [])
+        if entry is None:
+            return exits, None
+        late = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {_quote(entry)} > {d}")
+        if late:
+            raise DataError(f"an entry time in {entry!r} is after its exit time", column=entry, rule="entry <= duration")
+        return exits, self._grouped([*select, f"CAST({_quote(entry)} AS DOUBLE) AS time"], ["count(*) AS entries"], [])
+
+    def _rows_at(self, positions, columns):
+        listing = ", ".join(_quote(c) for c in columns)
+        self.connection.register("cx_positions", pd.DataFrame({"position": positions}))
+        try:
+            if self.files is not None:  # global position -> (file, row within the file)
+                import pyarrow.parquet as pq
+
+                sizes = np.array([pq.ParquetFile(f).metadata.num_rows for f in self.files])
+                starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+                which = np.searchsorted(starts, positions, side="right") - 1
+                picks = pd.DataFrame({"filename": np.array(self.files, dtype=object)[which],
+                                      "row": positions - starts[which], "position": positions})
+                self.connection.register("cx_picks", picks)
+                sql = (f"SELECT {listing} FROM read_parquet([{', '.join(repr(f) for f in self.files)}], "
+                       "filename = true, file_row_number = true) AS s JOIN cx_picks AS p "
+                       "ON s.filename = p.filename AND s.file_row_number = p.row ORDER BY p.position")
+            elif self.table is not None:
+                sql = (f"SELECT {listing} FROM (SELECT *, rowid AS cx_row FROM {self.relation}) "
+                       "JOIN cx_positions ON cx_row = position ORDER BY position")
+            else:
+                sql = (f"SELECT {listing} FROM (SELECT *, row_number() OVER () - 1 AS cx_row FROM {self.relation}) "
+                       "JOIN cx_positions ON cx_row = position ORDER BY position")
+            return self._query(sql)
+        finally:
+            self.connection.unregister("cx_positions")
+
+
+class DaskBackend(Backend):
+    """The pandas reducers on every partition of a dask.dataframe, added up; on a cluster if a scheduler is given."""
+
+    name = "dask"
+
+    def __init__(self, source, scheduler: str | None = None, npartitions: int = 4):
+        import dask.dataframe as dd
+
+        self.client, self._own_client = None, False
+        if scheduler is not None:
+            from distributed import Client
+
+            self._own_client = not isinstance(scheduler, Client)
+            self.client = Client(scheduler) if self._own_client else scheduler
+        if isinstance(source, pd.DataFrame):
+            self.frame = dd.from_pandas(source, npartitions=npartitions, sort=False)
+        elif hasattr(source, "map_partitions"):
+            self.frame = source
+        else:
+            self.frame = dd.read_parquet(_parquet_files(source))
+        self._lengths = None
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+
+    def _each(self, function, *args) -> list:
+        import dask
+
+        tasks = [dask.delayed(function)(part, *args) for part in self.frame.to_delayed()]
+        return list(dask.compute(*tasks))
+
+    def _partition_lengths(self) -> np.ndarray:
+        if self._lengths is None:
+            self._lengths = np.array(self._each(len), dtype=np.int64)
+        return self._lengths
+
+    def n_rows(self) -> int:
+        return int(self._partition_lengths().sum())
+
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    def _histogram_groups(self, score, keys, weights, scale):
+        parts = self._each(histogram_chunk, score, keys, weights, scale)
+        return _add_up(parts, [*[_key_name(k) for k in keys], "value"], ["count", "w", "w2"])
+
+    def _rate_groups(self, flag, keys):
+        return _add_up(self._each(rate_chunk, flag, keys), [_key_name(k) for k in keys], ["n", "successes"])
+
+    def _moments(self, columns, by, weights):
+        return merge_moments(self._each(moments_chunk, columns, by, weights))
+
+    def _survival_groups(self, duration, event, entry, segment):
+        parts = self._each(survival_chunk, duration, event, entry, segment)
+        names = [segment] if segment else []
+        exits = _add_up([p[0] for p in parts], [*names, "time"], ["events", "exits"])
+        entries = None if entry is None else _add_up([p[1] for p in parts], [*names, "time"], ["entries"])
+        return exits, entries
+
+    def _rows_at(self, positions, columns):
+        import dask
+
+        starts = np.concatenate([[0], np.cumsum(self._partition_lengths())])
+        tasks = []
+        for i, part in enumerate(self.frame[columns].to_delayed()):
+            local = positions[(positions >= starts[i]) & (positions < starts[i + 1])] - starts[i]
+            if len(local):
+                tasks.append(dask.delayed(lambda frame, rows: frame.iloc[rows])(part, local))
+        return pd.concat(dask.compute(*tasks))
+
+
+def open_source(source, backend: str = "pandas", table: str | None = None, dask_scheduler=None) -> Backend:
+    """A backend on ``source``: a DataFrame, a Parquet file/folder/glob, a DuckDB file (with ``table``) or a SQL query.
+
+    ``backend="pandas"`` reads a path into memory (Parquet or CSV); ``"duckdb"`` and
+    ``"dask"`` leave the data where they are. ``dask_scheduler`` is a
+    ``distributed`` scheduler address (or Client); without it Dask runs in this process.
+
+    >>> b = open_source(pd.DataFrame({"nps": [10, 9, 3, 7]}), "duckdb")
+    >>> b.score_histogram("nps").counts[0, [3, 7, 9, 10]].tolist()
+    [1, 1, 1, 1]
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "duckdb":
+        return DuckDBBackend(source, table=table)
+    if backend == "dask":
+        return DaskBackend(source, scheduler=dask_scheduler)
+    if isinstance(source, pd.DataFrame):
+        return PandasBackend(source)
+    if str(source).endswith(".csv"):
+        return PandasBackend(pd.read_csv(source))
+    if str(source).endswith((".duckdb", ".db")):
+        return PandasBackend(DuckDBBackend(source, table=table)._query(f"SELECT * FROM {_quote(table)}"))
+    return PandasBackend(pd.concat([pd.read_parquet(f) for f in _parquet_files(Path(source))], ignore_index=True))

@@ -1,0 +1,181 @@
+"""The reduce step on pandas, DuckDB and Dask gives the in-memory numbers (to 1e-9) on the sample."""
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxlib as cx
+from cxlib.backends import Period, open_source
+from cxlib.churn import churn_frame
+from cxlib.compare import segment_table, segment_table_from_histograms
+from cxlib.drivers import key_drivers, key_drivers_from_source
+from cxlib.io.quality import DataError
+from cxlib.rates import rate_table, rate_table_from_counts
+from cxlib.sample import DRIVER_GROUPS, DRIVERS
+from cxlib.survival import kaplan_meier, logrank, survival_counts
+from cxlib.trends import trend, trend_from_histogram
+
+TOL = 1e-9
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return cx.io.load()
+
+
+@pytest.fixture(scope="module")
+def frames(sample):
+    responses = sample.responses.merge(sample.customers[["customer_id", "plan", "region"]], on="customer_id")
+    customers = churn_frame(sample, observed_from="2024-01-01")
+    customers = customers[["customer_id", "plan", "region", "duration", "event", "entry"]].assign(
+        event=lambda f: f["event"].astype(int))
+    return {"responses": responses, "customers": customers}
+
+
+@pytest.fixture(scope="module")
+def parquet(frames, tmp_path_factory):
+    """Each table as a folder of three Parquet files."""
+    root = tmp_path_factory.mktemp("parquet")
+    for name, frame in frames.items():
+        (root / name).mkdir()
+        for i, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
+            frame.iloc[rows].to_parquet(root / name / f"part-{i}.parquet", index=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c, \
+            distributed.Client(c) as client:
+        yield client
+
+
+@pytest.fixture(scope="module", params=["pandas", "duckdb", "dask"])
+def backend(request, parquet, cluster):
+    """A factory: the backend of this test's kind on one of the sample's tables."""
+    opened = []
+
+    def make(table):
+        scheduler = cluster.scheduler.address if request.param == "dask" else None  # as a user gives it
+        opened.append(open_source(parquet / table, request.param, dask_scheduler=scheduler))
+        return opened[-1]
+    yield make
+    for b in opened:
+        b.close()
+
+
+def assert_frames_close(got: pd.DataFrame, want: pd.DataFrame):
+    assert list(got.columns) == list(want.columns)
+    for column in want.columns:
+        if pd.api.types.is_numeric_dtype(want[column]) and not pd.api.types.is_bool_dtype(want[column]):
+            np.testing.assert_allclose(got[column].to_numpy(float), want[column].to_numpy(float), rtol=TOL, atol=TOL,
+                                       err_msg=column)
+        else:
+            assert got[column].astype(str).tolist() == want[column].astype(str).tolist(), column
+
+
+def test_segment_table_equals_pandas(backend, frames):
+    b = backend("responses")
+    histograms = {c: b.score_histogram("nps", by=c) for c in ["plan", "region", "touchpoint"]}
+    got = segment_table_from_histograms(histograms)
+    assert_frames_close(got, segment_table(frames["responses"], by=["plan", "region", "touchpoint"]))
+    csat = {"touchpoint": b.score_histogram("csat", by="touchpoint", scale=(1, 5))}
+    assert_frames_close(segment_table_from_histograms(csat, "top_box", (4, 5)),
+                        segment_table(frames["responses"], by="touchpoint", score="csat"))
+
+
+def test_weighted_histogram_equals_pandas(backend, frames):
+    got = backend("responses").score_histogram("nps", by="plan", weights="weight")
+    want = cx.score_histogram(frames["responses"], "nps", by="plan", weights="weight")
+    np.testing.assert_allclose(got.weights, want.weights, rtol=TOL)
+    np.testing.assert_allclose(got.weights_sq, want.weights_sq, rtol=TOL)
+    assert got.segments.tolist() == want.segments.tolist()
+
+
+def test_trend_equals_pandas(backend, frames):
+    h = backend("responses").score_histogram("nps", by=["plan", Period("survey_date", "Q")])
+    got = trend_from_histogram(h, ["plan"], "Q")
+    want = trend(frames["responses"], by="plan")
+    assert_frames_close(got.periods, want.periods)
+    assert_frames_close(got.slopes, want.slopes)
+
+
+def test_rates_equal_pandas(backend, frames):
+    got = rate_table_from_counts(backend("customers").rate_counts("event", by="plan"), ["plan"])
+    customers = frames["customers"]
+    assert_frames_close(got, rate_table(customers["event"].astype("boolean"), by=[customers["plan"]]))
+    overall = backend("customers").rate_counts("event")
+    assert overall[["n", "successes"]].values.tolist() == [[len(customers), int(customers["event"].sum())]]
+
+
+def test_key_drivers_equal_pandas(backend, frames):
+    got = key_drivers_from_source(backend("responses"), "nps", groups=DRIVER_GROUPS, n_boot=100, seed=3)
+    want = key_drivers(frames["responses"], "nps", groups=DRIVER_GROUPS, n_boot=100, seed=3)
+    assert_frames_close(got.drivers, want.drivers)
+    assert_frames_close(got.groups, want.groups)
+    assert (got.n, got.rows_dropped) == (want.n, want.rows_dropped)
+
+
+def test_crossproducts_per_segment_equal_pandas(backend, frames):
+    got = backend("responses").crossproducts(["nps", *DRIVERS], by="region", weights="weight")
+    responses = frames["responses"]
+    for region, rows in responses.groupby("region"):
+        x, w, names, _ = cx.drivers.design_matrix(rows, "nps", DRIVERS, "weight")
+        want = cx.crossprod.crossproducts(x, names, w)
+        np.testing.assert_allclose(got[region].cov, want.cov, rtol=TOL, atol=TOL)
+        np.testing.assert_allclose(got[region].mean, want.mean, rtol=TOL)
+
+
+def test_kaplan_meier_and_logrank_equal_pandas(backend, frames):
+    got = backend("customers").survival_counts("duration", "event", entry="entry", segment="plan")
+    c = frames["customers"]
+    want = survival_counts(c["duration"].to_numpy(), c["event"].to_numpy(bool), c["entry"].to_numpy(), c["plan"])
+    assert_frames_close(kaplan_meier(got), kaplan_meier(want))
+    assert logrank(got) == pytest.approx(logrank(want), rel=TOL)
+
+
+def test_seeded_sample_is_the_same_rows_everywhere(backend, frames):
+    got = backend("responses").sample(["response_id", "nps"], 500, seed=7)
+    positions = np.sort(np.random.default_rng(7).choice(len(frames["responses"]), 500, replace=False))
+    assert got["response_id"].tolist() == frames["responses"]["response_id"].iloc[positions].tolist()
+
+
+def test_duckdb_file_table_and_query_give_the_same_numbers(frames, parquet, tmp_path):
+    path = tmp_path / "cx.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.register("r", frames["responses"])
+        con.execute("CREATE TABLE responses AS SELECT * FROM r")
+    from_table = open_source(path, "duckdb", table="responses")
+    query = f"SELECT * FROM read_parquet('{parquet}/responses/*.parquet') ORDER BY response_id DESC"
+    from_query = open_source(query, "duckdb")
+    want = cx.score_histogram(frames["responses"], "nps", by="plan")
+    positions = np.sort(np.random.default_rng(1).choice(len(frames["responses"]), 50, replace=False))
+    in_order = frames["responses"]["response_id"]
+    for source, ids in [(from_table, in_order), (from_query, in_order.sort_values(ascending=False))]:
+        assert (source.score_histogram("nps", by="plan").counts == want.counts).all()
+        assert source.sample(["response_id"], 50, seed=1)["response_id"].tolist() == ids.iloc[positions].tolist()
+
+
+@pytest.mark.parametrize("name", ["pandas", "duckdb"])
+def test_bad_scores_and_missing_columns_are_named(name):
+    b = open_source(pd.DataFrame({"nps": [9, 11, 3, 12], "g": list("abab")}), name)
+    with pytest.raises(DataError, match=r"'nps' must hold whole numbers from 0 to 10.*2 rows do not.*11"):
+        b.score_histogram("nps")
+    with pytest.raises(DataError, match="columns \\['segment'\\] are not in the data"):
+        b.score_histogram("nps", by="segment")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        open_source(pd.DataFrame(), "spark")
+
+
+def test_rescaled_bootstrap_from_a_sample_matches_the_full_bootstrap(frames):
+    """Intervals from a quarter of the rows, rescaled by sqrt(m/n), are as wide as the full bootstrap's."""
+    source = open_source(frames["responses"])
+    full = key_drivers(frames["responses"], "nps", groups=DRIVER_GROUPS, n_boot=400, seed=5)
+    quarter = key_drivers_from_source(source, "nps", groups=DRIVER_GROUPS, n_boot=400, seed=5,
+                                      sample_size=len(frames["responses"]) // 4)
+    width = (full.groups["ci_high"] - full.groups["ci_low"]).to_numpy()
+    rescaled = (quarter.groups["ci_high"] - quarter.groups["ci_low"]).to_numpy()
+    assert np.all(np.abs(rescaled / width - 1) < 0.25), (rescaled, width)
+    np.testing.assert_allclose(quarter.groups["share"], full.groups["share"], rtol=TOL)
