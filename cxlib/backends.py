@@ -27,20 +27,22 @@ own order, so give the query an ORDER BY), and every backend draws the same rows
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .crossprod import CrossProducts
 from .histogram import ScoreHistogram
-from .io.quality import DataError
+from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
+from .io.sources import SourceInfo
 from .survival import SurvivalCounts
 
-__all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "open_source"]
+__all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "SourceData",
+           "open_source", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
@@ -242,9 +244,11 @@ def moments_chunk(frame: pd.DataFrame, columns: Sequence[str], by: str | None, w
     k = len(columns)
     n, wsum = np.zeros(len(labels), dtype=np.int64), np.zeros(len(labels))
     mean, m2 = np.zeros((len(labels), k)), np.zeros((len(labels), k, k))
+    order = np.argsort(codes, kind="stable") if by else slice(None)
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(labels)))])
+    x, w = x[order], w[order]
     for i in range(len(labels)):
-        rows = codes == i
-        xi, wi = x[rows], w[rows]
+        xi, wi = x[bounds[i]:bounds[i + 1]], w[bounds[i]:bounds[i + 1]]
         n[i], wsum[i] = len(xi), wi.sum()
         mean[i] = wi @ xi / wsum[i]
         centred = xi - mean[i]
@@ -291,6 +295,12 @@ class Backend:
     """The reduce step on one source; subclasses say where it runs."""
 
     name = "pandas"
+    files: list[str] | None = None
+    description = "a DataFrame in memory"
+    format = "dataframe"
+
+    def _min_max(self, column: str) -> tuple:
+        raise NotImplementedError
 
     def _histogram_groups(self, score, keys, weights, scale) -> pd.DataFrame:
         raise NotImplementedError
@@ -357,6 +367,25 @@ class Backend:
         exits, entries = self._survival_groups(duration, event, entry, segment)
         return survival_from_groups(exits, entries, segment)
 
+    def date_range(self, column: str) -> dict | None:
+        """First and last date of ``column`` ({"from", "to"} as YYYY-MM-DD), None when it is empty."""
+        self._require([column])
+        low, high = self._min_max(column)
+        if pd.isna(low):
+            return None
+        return {"from": f"{pd.Timestamp(low):%Y-%m-%d}", "to": f"{pd.Timestamp(high):%Y-%m-%d}"}
+
+    def source_info(self, name: str) -> SourceInfo:
+        """Provenance: where the rows are, their SHA-256 (of the files, or of the query text) and how many."""
+        digest = hashlib.sha256()
+        for path in self.files or []:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        if not self.files:
+            digest.update(self.description.encode())
+        return SourceInfo(name, self.description, self.format, digest.hexdigest(), self.n_rows())
+
     def sample(self, columns: Sequence[str], size: int, seed: int = 0) -> pd.DataFrame:
         """A seeded simple random sample of ``size`` rows (all rows when there are fewer), in source order."""
         self._require(columns)
@@ -373,8 +402,9 @@ class PandasBackend(Backend):
 
     name = "pandas"
 
-    def __init__(self, frame: pd.DataFrame):
-        self.frame = frame
+    def __init__(self, frame: pd.DataFrame, path=None, files: list[str] | None = None, format: str = "dataframe"):
+        self.frame, self.files, self.format = frame, files, format
+        self.description = "a DataFrame in memory" if path is None else str(path)
 
     def n_rows(self) -> int:
         return len(self.frame)
@@ -396,6 +426,9 @@ class PandasBackend(Backend):
 
     def _rows_at(self, positions, columns):
         return self.frame[columns].iloc[positions]
+
+    def _min_max(self, column):
+        return self.frame[column].min(), self.frame[column].max()
 
 
 def _quote(name: str) -> str:
@@ -424,10 +457,12 @@ class DuckDBBackend(Backend):
         self.files: list[str] | None = None
         self.table = None
         text = str(source)
+        self.description, self.format = text, "duckdb"
         if isinstance(source, pd.DataFrame):
             self.connection = duckdb.connect()
             self.connection.register("cx_source", source)
             self.relation, self.table = "cx_source", "cx_source"
+            self.description, self.format = "a DataFrame in memory", "dataframe"
         elif text.endswith((".duckdb", ".db")):
             if not table:
                 raise ValueError("a DuckDB file needs table=, the table (or view) to read")
@@ -436,8 +471,10 @@ class DuckDBBackend(Backend):
         elif text.lstrip().lower().startswith(("select", "with", "from")):
             self.connection = duckdb.connect()
             self.relation = f"({text})"
+            self.format = "sql"
         else:
             self.files = _parquet_files(source)
+            self.format = "parquet"
             self.connection = duckdb.connect()
             listing = ", ".join("'" + f.replace("'", "''") + "'" for f in self.files)
             self.relation = f"read_parquet([{listing}])"
@@ -452,6 +489,10 @@ class DuckDBBackend(Backend):
 
     def close(self) -> None:
         self.connection.close()
+
+    def _min_max(self, column):
+        c = _quote(column)
+        return tuple(self.connection.execute(f"SELECT min({c}), max({c}) FROM {self.relation}").fetchall()[0])
 
     def _scalar(self, sql: str):
         return self.connection.execute(sql).fetchall()[0][0]
@@ -528,16 +569,19 @@ class DuckDBBackend(Backend):
             w = f"CAST({_quote(weights)} AS DOUBLE)"
         segment = _quote(by) if by else "'all'"
         values = ", ".join(f"CAST({c} AS DOUBLE) AS x{i}" for i, c in enumerate(quoted))
+        source = f"(SELECT {segment} AS seg, {w} AS w, {values} FROM {self.relation} WHERE {present})"
         k = len(columns)
         means = ", ".join(f"sum(w * x{i}) / sum(w) AS m{i}" for i in range(k))
+        centre = self._query(f"SELECT seg, count(*) AS n, sum(w) AS ws, {means} FROM {source} GROUP BY seg")
+        # second pass around the means: a join with the small table of means streams, nothing is materialized
+        self.connection.register("cx_centre", centre)
         pairs = [(a, b) for a in range(k) for b in range(a, k)]
         products = ", ".join(f"sum(w * (x{a} - m{a}) * (x{b} - m{b})) AS c{a}_{b}" for a, b in pairs)
-        sql = (f"WITH src AS (SELECT {segment} AS seg, {w} AS w, {values} FROM {self.relation} WHERE {present}), "
-               f"centre AS (SELECT seg, count(*) AS n, sum(w) AS ws, {means} FROM src GROUP BY seg) "
-               f"SELECT centre.seg, any_value(n) AS n, any_value(ws) AS ws, "
+        sql = (f"SELECT seg, any_value(n) AS n, any_value(ws) AS ws, "
                f"{', '.join(f'any_value(m{i}) AS m{i}' for i in range(k))}, {products} "
-               f"FROM src JOIN centre ON src.seg = centre.seg GROUP BY centre.seg ORDER BY centre.seg")
+               f"FROM {source} AS src JOIN cx_centre USING (seg) GROUP BY seg ORDER BY seg")
         rows = self._query(sql)
+        self.connection.unregister("cx_centre")
         m2 = np.zeros((len(rows), k, k))
         for a, b in pairs:
             m2[:, a, b] = m2[:, b, a] = rows[f"c{a}_{b}"].to_numpy()
@@ -607,12 +651,14 @@ class DaskBackend(Backend):
 
             self._own_client = not isinstance(scheduler, Client)
             self.client = Client(scheduler) if self._own_client else scheduler
+        self.files, self.format, self.description = None, "dataframe", "a Dask DataFrame"
         if isinstance(source, pd.DataFrame):
             self.frame = dd.from_pandas(source, npartitions=npartitions, sort=False)
         elif hasattr(source, "map_partitions"):
             self.frame = source
         else:
-            self.frame = dd.read_parquet(_parquet_files(source))
+            self.files, self.format, self.description = _parquet_files(source), "parquet", str(source)
+            self.frame = dd.read_parquet(self.files)
         self._lengths = None
 
     def close(self) -> None:
@@ -635,6 +681,11 @@ class DaskBackend(Backend):
 
     def columns(self) -> list[str]:
         return list(self.frame.columns)
+
+    def _min_max(self, column):
+        import dask
+
+        return dask.compute(self.frame[column].min(), self.frame[column].max())
 
     def _histogram_groups(self, score, keys, weights, scale):
         parts = self._each(histogram_chunk, score, keys, weights, scale)
@@ -665,6 +716,40 @@ class DaskBackend(Backend):
         return pd.concat(dask.compute(*tasks))
 
 
+@dataclass(frozen=True)
+class SourceData:
+    """A study's input read through a backend: provenance, what was left out, the period, and how it was computed."""
+
+    source: SourceInfo
+    quality: DataQuality
+    period: dict | None
+    backend: str
+    notes: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """Sentences for the report: where the numbers were computed and what used a sample."""
+        where = {"pandas": "in memory (pandas)", "duckdb": "out of core in DuckDB",
+                 "dask": "on a Dask cluster"}[self.backend]
+        return " ".join([f"Computed {where} from {self.source.rows:,} rows of {self.source.path}.", *self.notes])
+
+    def note(self):
+        """The description as Markdown for a report (the path and notes HTML-escaped)."""
+        from .reports.narrative import md
+
+        return md("**How this was computed.** {text}", text=self.describe())
+
+
+def source_data(source: Backend, name: str, used: Mapping[str, int], date_col: str | None = None,
+                notes: Sequence[str] = ()) -> SourceData:
+    """The SourceData of a study: rows left out of each analysis (``used``: column -> rows used) are counted."""
+    info = source.source_info(name)
+    issues = tuple(QualityIssue(name, column, f"{column} present", EXCLUDED, info.rows - rows)
+                   for column, rows in used.items() if rows < info.rows)
+    kept = min(used.values(), default=info.rows)
+    quality = DataQuality(issues, {name: info.rows}, {name: kept})
+    return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
+
+
 def open_source(source, backend: str = "pandas", table: str | None = None, dask_scheduler=None) -> Backend:
     """A backend on ``source``: a DataFrame, a Parquet file/folder/glob, a DuckDB file (with ``table``) or a SQL query.
 
@@ -685,7 +770,9 @@ def open_source(source, backend: str = "pandas", table: str | None = None, dask_
     if isinstance(source, pd.DataFrame):
         return PandasBackend(source)
     if str(source).endswith(".csv"):
-        return PandasBackend(pd.read_csv(source))
-    if str(source).endswith((".duckdb", ".db")):
-        return PandasBackend(DuckDBBackend(source, table=table)._query(f"SELECT * FROM {_quote(table)}"))
-    return PandasBackend(pd.concat([pd.read_parquet(f) for f in _parquet_files(Path(source))], ignore_index=True))
+        return PandasBackend(pd.read_csv(source), source, [str(source)], "csv")
+    if str(source).endswith((".duckdb", ".db")) or str(source).lstrip().lower().startswith(("select", "with", "from")):
+        with DuckDBBackend(source, table=table) as db:
+            return PandasBackend(db._query(f"SELECT * FROM {db.relation}"), source, None, db.format)
+    files = _parquet_files(source)
+    return PandasBackend(pd.concat([pd.read_parquet(f) for f in files], ignore_index=True), source, files, "parquet")

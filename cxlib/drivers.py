@@ -39,7 +39,7 @@ from .reports.narrative import fmt_count, md
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
 __all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "key_driver_data", "key_drivers", "key_drivers_from_source",
-           "relative_weights",
+           "relative_weights", "segment_drivers_from_source",
            "segment_drivers", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
@@ -277,13 +277,9 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
     >>> kd.group_shares.round(2).to_dict("list")
     {'group': ['CX', 'Price', 'Brand'], 'share': [0.66, 0.21, 0.13], 'ci_low': [0.64, 0.2, 0.12], 'ci_high': [0.68, 0.22, 0.14]}
     """
-    drivers, groups = _resolve_groups(drivers, groups)
+    drivers, groups = _check_request(drivers, groups, ci_method)
     if missing == "pairwise" and weights:
         raise ValueError("missing='pairwise' cannot use weights; use listwise deletion with weights")
-    if len(drivers) < 2:
-        raise DataError("key-driver analysis needs at least two drivers", rule="two or more drivers")
-    if ci_method not in ("percentile", "bca"):
-        raise ValueError(f"ci_method must be 'percentile' or 'bca', got {ci_method!r}")
 
     x, w, names, dropped = design_matrix(data, outcome, drivers, weights, missing)
     if len(x) < len(names) + 2:
@@ -326,19 +322,57 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
     functions of a covariance matrix that is asymptotically normal at rate sqrt(n).
     When m >= n it is the ordinary bootstrap, the same numbers as :func:`key_drivers`.
     """
+    drivers, groups = _check_request(drivers, groups, ci_method)
+    names = [outcome, *drivers]
+    full = source.crossproducts(names, weights=weights)["all"]
+    rows = source.sample([*names, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
+    return _rescaled(full, rows, source.n_rows(), outcome, drivers, groups, weights, n_boot, seed, ci, ci_method,
+                     max_exact, n_perm)
+
+
+def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[str, Sequence[str]],
+                                n_boot: int = 1000, seed: int | None = 0, ci: float = 0.95, min_n: int = 200,
+                                sample_size: int = 100_000, weights: str | None = None,
+                                min_sample: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`segment_drivers` on any backend: cross-products per segment, bootstrap from one seeded sample.
+
+    Each segment's intervals come from its rows in the sample, rescaled by sqrt(m_s / n_s)
+    (see :func:`key_drivers_from_source`); a segment with fewer than ``min_sample``
+    complete rows in the sample is skipped and listed (raise ``sample_size``).
+    """
+    drivers, groups = _check_request(None, groups, "percentile")
+    names = [outcome, *drivers]
+    full = source.crossproducts(names, by=by, weights=weights)
+    rows = source.sample([*names, by, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
+    results, skipped = {}, []
+    for segment, cp in full.items():
+        part = None if rows is None else rows[rows[by] == segment].dropna(subset=names)
+        if cp.n[0] < min_n or (part is not None and len(part) < min_sample):
+            skipped.append(str(segment))
+            continue
+        results[str(segment)] = _rescaled(cp, part, int(cp.n[0]), outcome, drivers, groups, weights, n_boot, seed,
+                                          ci, "percentile", MAX_EXACT, 2000)
+    return _segment_comparison(results, skipped, ci)
+
+
+def _check_request(drivers, groups, ci_method) -> tuple[list[str], dict]:
     drivers, groups = _resolve_groups(drivers, groups)
     if len(drivers) < 2:
         raise DataError("key-driver analysis needs at least two drivers", rule="two or more drivers")
     if ci_method not in ("percentile", "bca"):
         raise ValueError(f"ci_method must be 'percentile' or 'bca', got {ci_method!r}")
+    return drivers, groups
+
+
+def _rescaled(full, rows, rows_read, outcome, drivers, groups, weights, n_boot, seed, ci, ci_method, max_exact,
+              n_perm) -> KeyDrivers:
+    """The analysis of all rows' cross-products ``full``, bootstrapped on the sample ``rows`` rescaled to n."""
     names = [outcome, *drivers]
-    full = source.crossproducts(names, weights=weights)["all"]
     n = int(full.n[0])
     if n < len(names) + 2:
         raise DataError(f"only {n} complete rows for {len(drivers)} drivers", rule="enough rows")
     boot_cov = jack_cov = None
     if n_boot:
-        rows = source.sample([*names, *([weights] if weights else [])], sample_size, 0 if seed is None else seed)
         x, w, _, _ = design_matrix(rows, outcome, drivers, weights)
         sample_cov = crossproducts(x, names, w).cov
         shrink = np.sqrt(len(x) / n)
@@ -346,8 +380,8 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
         boot_cov = full.cov + shrink * (boot - sample_cov)
         if ci_method == "bca":
             jack_cov = full.cov + shrink * (jackknife_crossproducts(x, names, 50, seed, w).cov - sample_cov)
-    return _analysis(outcome, names, drivers, groups, full.cov, n, full.mean[0], source.n_rows() - n, boot_cov,
-                     jack_cov, weights is not None, seed, ci, ci_method, max_exact, n_perm)
+    return _analysis(outcome, names, drivers, groups, full.cov, n, full.mean[0], rows_read - n, boot_cov, jack_cov,
+                     weights is not None, seed, ci, ci_method, max_exact, n_perm)
 
 
 def _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, jack_cov, weighted, seed, ci,
@@ -431,8 +465,6 @@ def segment_drivers(data: pd.DataFrame, outcome: str, by: str, groups: Mapping[s
     Segments with fewer than ``min_n`` complete rows are skipped and listed in the result.
     Returns (shares: segment, group, share, ci_low, ci_high, n; differences).
     """
-    from .compare import holm
-
     results, skipped = {}, []
     for segment, rows in data.groupby(by, sort=True, observed=True):
         complete = rows.dropna(subset=[outcome, *[d for m in groups.values() for d in m]])
@@ -440,6 +472,14 @@ def segment_drivers(data: pd.DataFrame, outcome: str, by: str, groups: Mapping[s
             skipped.append(str(segment))
             continue
         results[str(segment)] = key_drivers(rows, outcome, groups=groups, n_boot=n_boot, seed=seed, ci=ci, **kwargs)
+    return _segment_comparison(results, skipped, ci)
+
+
+def _segment_comparison(results: Mapping[str, KeyDrivers], skipped: list[str],
+                        ci: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group shares per segment, and each pair of segments' differences with bootstrap intervals and Holm's p."""
+    from .compare import holm
+
     shares = pd.concat([r.groups[["group", "share", "ci_low", "ci_high"]].assign(segment=s, n=r.n)
                         for s, r in results.items()], ignore_index=True)[["segment", "group", "share", "ci_low",
                                                                           "ci_high", "n"]]

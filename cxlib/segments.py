@@ -13,20 +13,22 @@ answer (the bundled sample, or a flat export whose columns are named by paramete
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 from IPython.display import Markdown
 
-from .compare import compare, segment_table
+from .backends import Backend, Period, SourceData, open_source, source_data
+from .compare import compare, segment_table, segment_table_from_histograms
 from .estimate import MIN_N, Estimate, format_ci
 from .io import CXData, DataQuality, Table, flat_table, load
 from .reports.narrative import fmt_count, fmt_p, md
 from .scores import nps
-from .trends import goal, trend
+from .trends import Trend, goal, trend, trend_from_histogram
 
-__all__ = ["SegmentStudy", "load_survey", "segment_study"]
+__all__ = ["SegmentStudy", "load_survey", "run_segment_study", "segment_study", "segment_study_from_source"]
 
 
 def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = (), date_col: str | None = None,
@@ -139,6 +141,67 @@ def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
     return out
 
 
+def _trend_tables(results: Mapping[str, Trend], target_change: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each segment column's periods in one table, and each segment's slope against the target."""
+    periods, slope_rows = [], []
+    for column, result in results.items():
+        periods.append(result.periods.drop(columns=[column]).assign(segment_col=column))
+        for segment in result.slopes["segment"]:
+            slope_rows.append({"segment_col": column, **goal(result, target_change, segment)})
+    trends = pd.concat(periods, ignore_index=True)[["segment_col", "segment", "period", "n", "value", "ci_low",
+                                                    "ci_high"]]
+    return trends, pd.DataFrame(slope_rows)
+
+
+def segment_study_from_source(source: Backend, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
+                              date_col: str | None = "survey_date", weight_col: str | None = None,
+                              target_change: float = 3.0, freq: str = "Q", min_n: int = MIN_N,
+                              ci: float = 0.95) -> SegmentStudy:
+    """The segment study on any backend (pandas, DuckDB, Dask): everything comes from score histograms.
+
+    The overall NPS, each segment against the rest and the trends are the numbers of
+    :func:`segment_study`. The revenue and tenure views filter rows and are not computed.
+    """
+    overall = nps(source.score_histogram(score_col, weights=weight_col), ci=ci)
+    histograms = {c: source.score_histogram(score_col, by=c, weights=weight_col) for c in segment_cols}
+    segments = segment_table_from_histograms(histograms, "nps", None, min_n, ci)
+    trends = slopes = None
+    if date_col:
+        trends, slopes = _trend_tables({c: trend_from_histogram(
+            source.score_histogram(score_col, by=[c, Period(date_col, freq)], weights=weight_col), [c], freq, "nps",
+            None, ci) for c in segment_cols}, target_change)
+    return SegmentStudy(score_col, overall, segments, None, None, trends, slopes, target_change)
+
+
+def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
+                      date_col: str | None = "survey_date", weight_col: str | None = None,
+                      revenue_col: str | None = None, tenure_col: str | None = None, tenured: float = 365,
+                      target_change: float = 3.0, freq: str = "Q", min_n: int = MIN_N, missing_codes=None,
+                      backend: str = "pandas", dask_scheduler: str | None = None,
+                      table: str | None = None) -> tuple[SegmentStudy, CXData | Table | SourceData]:
+    """Load and run the segment study: what the ``segment_study`` notebook calls.
+
+    ``backend="pandas"`` validates the rows in memory (bad values excluded and counted).
+    ``"duckdb"`` and ``"dask"`` leave the data where they are (``data_path``: a Parquet
+    file, folder or glob, a DuckDB file with ``table``, or a SQL query); a bad value
+    stops the run with its column, rule, count and examples.
+    """
+    if backend == "pandas":
+        frame, data = load_survey(data_path, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col,
+                                  missing_codes)
+        return segment_study(frame, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col, tenured,
+                             target_change, freq, min_n, quality=data.quality), data
+    if data_path is None:
+        raise ValueError(f"backend={backend!r} needs data_path (Parquet files, a DuckDB file or a SQL query)")
+    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        study = segment_study_from_source(source, score_col, segment_cols, date_col, weight_col, target_change, freq,
+                                          min_n)
+        skipped = [c for c in (revenue_col, tenure_col) if c]
+        notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []
+        data = source_data(source, "survey", {score_col: study.overall.n}, date_col, notes)
+    return dataclasses.replace(study, quality=data.quality), data
+
+
 def segment_study(frame: pd.DataFrame, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
                   date_col: str | None = "survey_date", weight_col: str | None = None,
                   revenue_col: str | None = None, tenure_col: str | None = None, tenured: float = 365,
@@ -162,14 +225,7 @@ def segment_study(frame: pd.DataFrame, score_col: str = "nps", segment_cols: Seq
                       "p_value": d.p_value, "n": d.n, "groups": groups}
     trends = slopes = None
     if date_col:
-        periods, slope_rows = [], []
-        for column in segment_cols:
-            result = trend(frame, score_col, date=date_col, freq=freq, by=column, weights=weight_col, ci=ci,
-                           **nps_metric)
-            periods.append(result.periods.drop(columns=[column]).assign(segment_col=column))
-            for segment in result.slopes["segment"]:
-                slope_rows.append({"segment_col": column, **goal(result, target_change, segment)})
-        trends = pd.concat(periods, ignore_index=True)[["segment_col", "segment", "period", "n", "value", "ci_low",
-                                                        "ci_high"]]
-        slopes = pd.DataFrame(slope_rows)
+        trends, slopes = _trend_tables({column: trend(frame, score_col, date=date_col, freq=freq, by=column,
+                                                      weights=weight_col, ci=ci, **nps_metric)
+                                        for column in segment_cols}, target_change)
     return SegmentStudy(score_col, overall, segments, revenue, tenure, trends, slopes, target_change, quality)

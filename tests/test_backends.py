@@ -9,7 +9,7 @@ import cxlib as cx
 from cxlib.backends import Period, open_source
 from cxlib.churn import churn_frame
 from cxlib.compare import segment_table, segment_table_from_histograms
-from cxlib.drivers import key_drivers, key_drivers_from_source
+from cxlib.drivers import key_drivers, key_drivers_from_source, segment_drivers, segment_drivers_from_source
 from cxlib.io.quality import DataError
 from cxlib.rates import rate_table, rate_table_from_counts
 from cxlib.sample import DRIVER_GROUPS, DRIVERS
@@ -47,7 +47,7 @@ def parquet(frames, tmp_path_factory):
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c, \
             distributed.Client(c) as client:
         yield client
 
@@ -179,3 +179,47 @@ def test_rescaled_bootstrap_from_a_sample_matches_the_full_bootstrap(frames):
     rescaled = (quarter.groups["ci_high"] - quarter.groups["ci_low"]).to_numpy()
     assert np.all(np.abs(rescaled / width - 1) < 0.25), (rescaled, width)
     np.testing.assert_allclose(quarter.groups["share"], full.groups["share"], rtol=TOL)
+
+
+def test_segment_drivers_equal_pandas(backend, frames):
+    got_shares, got_differences = segment_drivers_from_source(backend("responses"), "nps", "region", DRIVER_GROUPS,
+                                                              n_boot=100, seed=2)
+    want_shares, want_differences = segment_drivers(frames["responses"], "nps", "region", DRIVER_GROUPS, n_boot=100,
+                                                    seed=2)
+    assert_frames_close(got_shares, want_shares)
+    assert_frames_close(got_differences, want_differences)
+
+
+def assert_nested_close(got, want, path="results"):
+    """JSON values equal, numbers to 1e-9."""
+    if isinstance(want, dict):
+        assert set(got) == set(want), path
+        for key in want:
+            assert_nested_close(got[key], want[key], f"{path}.{key}")
+    elif isinstance(want, list):
+        assert len(got) == len(want), path
+        for i, (a, b) in enumerate(zip(got, want, strict=True)):
+            assert_nested_close(a, b, f"{path}[{i}]")
+    elif isinstance(want, float) and not isinstance(want, bool):
+        assert got == pytest.approx(want, rel=TOL, abs=TOL, nan_ok=True), path
+    else:
+        assert got == want, path
+
+
+def test_segment_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
+    """The study through the runner: backend "duckdb" on Parquet files gives the in-memory run's numbers."""
+    import json
+
+    from cxlib.reports import run_study
+
+    params = {"data_path": str(parquet / "responses"), "segment_cols": ["plan", "region"], "revenue_col": None,
+              "tenure_col": None}
+    runs = {b: run_study("segment_study", {**params, "backend": b}, reports_dir=tmp_path / b) for b in ["pandas", "duckdb"]}
+    out = {b: json.loads((run / "results.json").read_text()) for b, run in runs.items()}
+    assert_nested_close(out["duckdb"]["results"], out["pandas"]["results"])
+    assert out["duckdb"]["data_period"] == out["pandas"]["data_period"]
+    assert out["duckdb"]["provenance"]["inputs"][0]["rows"] == len(pd.read_parquet(parquet / "responses"))
+    html = (runs["duckdb"] / "report.html").read_text()
+    assert "out of core in DuckDB" in html
+    excluded = {i["column"]: i["rows"] for i in out["duckdb"]["data_quality"]["issues"]}
+    assert excluded == {"nps": int(pd.read_parquet(parquet / "responses")["nps"].isna().sum())}
