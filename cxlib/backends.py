@@ -29,7 +29,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -707,13 +707,20 @@ class DaskBackend(Backend):
     def _rows_at(self, positions, columns):
         import dask
 
-        starts = np.concatenate([[0], np.cumsum(self._partition_lengths())])
+        # a column projection may merge small partitions, so count the rows of the projected frame's own partitions
+        parts = self.frame[columns].to_delayed()
+        lengths = dask.compute(*[dask.delayed(len)(part) for part in parts])
+        starts = np.concatenate([[0], np.cumsum(lengths)])
         tasks = []
-        for i, part in enumerate(self.frame[columns].to_delayed()):
+        for i, part in enumerate(parts):
             local = positions[(positions >= starts[i]) & (positions < starts[i + 1])] - starts[i]
             if len(local):
-                tasks.append(dask.delayed(lambda frame, rows: frame.iloc[rows])(part, local))
+                tasks.append(dask.delayed(_take)(part, local))
         return pd.concat(dask.compute(*tasks))
+
+
+def _take(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    return frame.iloc[rows]
 
 
 @dataclass(frozen=True)
@@ -739,14 +746,13 @@ class SourceData:
         return md("**How this was computed.** {text}", text=self.describe())
 
 
-def source_data(source: Backend, name: str, used: Mapping[str, int], date_col: str | None = None,
+def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str, int]], date_col: str | None = None,
                 notes: Sequence[str] = ()) -> SourceData:
-    """The SourceData of a study: rows left out of each analysis (``used``: column -> rows used) are counted."""
+    """The SourceData of a study; ``kept`` lists (column, rule, rows that met it): the other rows count as excluded."""
     info = source.source_info(name)
-    issues = tuple(QualityIssue(name, column, f"{column} present", EXCLUDED, info.rows - rows)
-                   for column, rows in used.items() if rows < info.rows)
-    kept = min(used.values(), default=info.rows)
-    quality = DataQuality(issues, {name: info.rows}, {name: kept})
+    issues = tuple(QualityIssue(name, column, rule, EXCLUDED, info.rows - rows)
+                   for column, rule, rows in kept if rows < info.rows)
+    quality = DataQuality(issues, {name: info.rows}, {name: min((rows for *_, rows in kept), default=info.rows)})
     return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
 
 

@@ -23,6 +23,7 @@ designed ratios (tests).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from .backends import Backend, SourceData, open_source, source_data
 from .compare import holm, share_difference
 from .cox import CoxResult, cox
 from .economics import revenue_at_risk
@@ -39,9 +41,17 @@ from .io import CXData, DataQuality, Table, load
 from .io.quality import NOTE, QualityIssue
 from .rates import count_estimate
 from .reports.narrative import fmt_count, fmt_p, md
-from .survival import customer_durations, kaplan_meier, logrank, median_survival, survival_at, survival_counts
+from .survival import (
+    SurvivalCounts,
+    customer_durations,
+    kaplan_meier,
+    logrank,
+    median_survival,
+    survival_at,
+    survival_counts,
+)
 
-__all__ = ["ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "load_churn_data",
+__all__ = ["ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
 SLOW_FIRST_RESPONSE_HOURS = 48
@@ -358,19 +368,10 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
     """
     entry = entry if entry and entry in frame.columns else None
     events = int(frame[event].astype(bool).sum())
-    churn = count_estimate(events, len(frame), "churned %")
     overall = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry])
-    km_all = kaplan_meier(overall)
-    survival = [survival_at(km_all, horizons)]
-    medians = [median_survival(km_all)]
-    test, km = None, km_all
-    if segment_col:
-        counts = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
-                                 frame[segment_col])
-        km = kaplan_meier(counts)
-        survival.append(survival_at(km, horizons, [str(s) for s in counts.segments]))
-        medians.append(median_survival(km))
-        test = logrank(counts)
+    counts = (survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
+                              frame[segment_col]) if segment_col else None)
+    survival, medians, test, km = _survival_tables(overall, counts, horizons)
     cox_fit = cox(frame, duration, event, list(covariates), entry=entry) if covariates else None
     by_nps = by_service = km_by_nps = None
     if panel is not None:
@@ -392,11 +393,49 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
     reason_table = cancellation_reasons(reasons, taxonomy) if reasons is not None else None
     risk = (revenue_at_risk(frame, revenue_col, duration, event, entry, segment_col, period)
             if revenue_col else None)
-    return ChurnStudy(len(frame), events, {"value": churn.value, "ci_low": churn.ci_low, "ci_high": churn.ci_high,
-                                           "n": churn.n},
-                      pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, cox_fit,
-                      by_nps, by_service, touchpoints, reason_table, risk, tuple(horizons), time_unit, quality, km,
-                      km_by_nps)
+    return ChurnStudy(len(frame), events, _churn(events, len(frame)), survival, medians, test, cox_fit, by_nps,
+                      by_service, touchpoints, reason_table, risk, tuple(horizons), time_unit, quality, km, km_by_nps)
+
+
+def _churn(events: int, n: int) -> dict:
+    churn = count_estimate(events, n, "churned %")
+    return {"value": churn.value, "ci_low": churn.ci_low, "ci_high": churn.ci_high, "n": churn.n}
+
+
+def _survival_tables(overall: SurvivalCounts, by_segment: SurvivalCounts | None, horizons: Sequence[float]):
+    """Survival at the horizons and medians (overall, then per segment), the log-rank test, and the curves."""
+    km = km_all = kaplan_meier(overall)
+    survival, medians, test = [survival_at(km_all, horizons)], [median_survival(km_all)], None
+    if by_segment is not None:
+        km = kaplan_meier(by_segment)
+        survival.append(survival_at(km, horizons, [str(s) for s in by_segment.segments]))
+        medians.append(median_survival(km))
+        test = logrank(by_segment)
+    return pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, km
+
+
+def churn_study_from_source(source: Backend, duration: str = "duration", event: str = "event",
+                            entry: str | None = None, segment_col: str | None = "plan",
+                            covariates: Sequence[str] = ("plan", "region"), horizons: Sequence[float] = (90, 365, 730),
+                            time_unit: str = "days", sample_size: int = 200_000, seed: int = 0) -> ChurnStudy:
+    """The churn study on any backend: churn, Kaplan-Meier, medians and log-rank from counts per time.
+
+    ``event`` must hold 0/1. The Cox model needs rows: it is fitted on a seeded random
+    sample of ``sample_size`` rows (all rows when there are fewer), so its intervals are
+    those of the sample. NPS, service, reasons and revenue at risk need the sample's
+    tables or a flat table in memory and are left out.
+    """
+    rates = source.rate_counts(event)
+    events, n = int(rates["successes"].iloc[0]), int(rates["n"].iloc[0])
+    overall = source.survival_counts(duration, event, entry)
+    counts = source.survival_counts(duration, event, entry, segment_col) if segment_col else None
+    survival, medians, test, km = _survival_tables(overall, counts, horizons)
+    cox_fit = None
+    if covariates:
+        rows = source.sample([duration, event, *([entry] if entry else []), *covariates], sample_size, seed)
+        cox_fit = cox(rows, duration, event, list(covariates), entry=entry)
+    return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
+                      tuple(horizons), time_unit, None, km, None)
 
 
 def run_churn_study(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
@@ -404,13 +443,21 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
                     horizons: Sequence[float] = (90, 365, 730), revenue_col: str | None = "monthly_revenue",
                     id_col: str | None = None, reason_col: str | None = None, period: float = 30.0,
                     time_unit: str = "days", observed_from="2024-01-01", taxonomy: str = "en",
-                    missing_codes=None) -> tuple[ChurnStudy, CXData | Table]:
+                    missing_codes=None, backend: str = "pandas", dask_scheduler: str | None = None,
+                    table: str | None = None, sample_size: int = 200_000,
+                    seed: int = 0) -> tuple[ChurnStudy, CXData | Table | SourceData]:
     """Load (the sample, or a flat table) and run the churn study: what the ``churn_study`` notebook calls.
 
     On the sample the durations are in days from signup, customers who joined before
     ``observed_from`` enter late, and the NPS, service, touchpoint and cancellation-reason
-    parts are included. A flat table gives what its columns allow.
+    parts are included. A flat table gives what its columns allow. With ``backend``
+    "duckdb" or "dask" the table stays where it is (Parquet files, a DuckDB file with
+    ``table``, or a SQL query; see :func:`churn_study_from_source`).
     """
+    if backend != "pandas":
+        return _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons,
+                                revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler, table,
+                                sample_size, seed)
     frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
                                   revenue_col, id_col, reason_col, observed_from, missing_codes)
     if data_path is None:
@@ -425,3 +472,23 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
                             reasons=frame[reason_col] if reason_col else None, revenue_col=revenue_col,
                             period=period, time_unit=time_unit, taxonomy=taxonomy, quality=data.quality)
     return study, data
+
+
+def _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons, revenue_col,
+                     id_col, reason_col, time_unit, backend, dask_scheduler, table, sample_size,
+                     seed) -> tuple[ChurnStudy, SourceData]:
+    if data_path is None or event_value is not None:
+        raise ValueError(f"backend={backend!r} needs data_path and an event column of 0/1 (event_value=None)")
+    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        study = churn_study_from_source(source, duration_col, event_col, None, segment_col, covariates, horizons,
+                                        time_unit, sample_size, seed)
+        notes = []
+        if covariates:
+            notes.append(f"The Cox model is fitted on a seeded random sample of {min(sample_size, study.n):,} rows; "
+                         "everything else uses every row.")
+        skipped = [c for c in (revenue_col, id_col, reason_col) if c]
+        if skipped:
+            notes.append(f"The columns {', '.join(skipped)} are used with backend 'pandas' only (revenue at risk, "
+                         "repeated ids, reasons).")
+        data = source_data(source, "customers", [(duration_col, f"{duration_col} present", study.n)], notes=notes)
+    return dataclasses.replace(study, quality=data.quality), data

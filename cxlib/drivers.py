@@ -39,7 +39,7 @@ from .reports.narrative import fmt_count, md
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
 __all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "key_driver_data", "key_drivers", "key_drivers_from_source",
-           "relative_weights", "segment_drivers_from_source",
+           "relative_weights", "run_driver_study", "segment_drivers_from_source",
            "segment_drivers", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
@@ -523,6 +523,42 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
                        name="drivers")
     return table.data, table
+
+
+def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, Sequence[str]] | None = None,
+                     categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
+                     n_boot: int = 1000, seed: int | None = 1, ci_method: str = "percentile", missing_codes=None,
+                     backend: str = "pandas", dask_scheduler: str | None = None, table: str | None = None,
+                     sample_size: int = 100_000):
+    """Load and run the driver study: what the ``driver_study`` notebook calls.
+
+    Returns (key drivers, per-segment (shares, differences) or None, the loaded data).
+    ``backend="pandas"`` validates the rows in memory; ``"duckdb"`` and ``"dask"`` take
+    the cross-products where the data are and bootstrap a seeded sample of
+    ``sample_size`` rows (see :func:`key_drivers_from_source`); drivers must be numeric.
+    """
+    drivers = [d for members in (groups or {}).values() for d in members]
+    if backend == "pandas":
+        frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
+                                      missing_codes)
+        kd = key_drivers(frame, outcome, groups=groups, weights=weight_col, n_boot=n_boot, seed=seed,
+                         ci_method=ci_method)
+        segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
+                    if segment_col else None)
+        return kd, segments, data
+    from .backends import open_source, source_data
+
+    if data_path is None or categorical:
+        raise ValueError(f"backend={backend!r} needs data_path and numeric drivers (categorical_drivers=[])")
+    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
+                                     sample_size=sample_size, seed=seed, ci_method=ci_method)
+        segments = (segment_drivers_from_source(source, outcome, segment_col, groups, n_boot=n_boot, seed=seed,
+                                                sample_size=sample_size, weights=weight_col) if segment_col else None)
+        note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a seeded "
+                f"random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
+        data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
+    return kd, segments, data
 
 
 def _vif(corr: np.ndarray, player: list[int]) -> float:

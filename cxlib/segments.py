@@ -198,7 +198,7 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
                                           min_n)
         skipped = [c for c in (revenue_col, tenure_col) if c]
         notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []
-        data = source_data(source, "survey", {score_col: study.overall.n}, date_col, notes)
+        data = source_data(source, "survey", [(score_col, f"{score_col} present", study.overall.n)], date_col, notes)
     return dataclasses.replace(study, quality=data.quality), data
 
 

@@ -223,3 +223,27 @@ def test_segment_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
     assert "out of core in DuckDB" in html
     excluded = {i["column"]: i["rows"] for i in out["duckdb"]["data_quality"]["issues"]}
     assert excluded == {"nps": int(pd.read_parquet(parquet / "responses")["nps"].isna().sum())}
+
+
+def run_both(study, params, backend, tmp_path):
+    import json
+
+    from cxlib.reports import run_study
+
+    runs = {b: run_study(study, {**params, "backend": b}, reports_dir=tmp_path / b) for b in ["pandas", backend]}
+    return runs, {b: json.loads((run / "results.json").read_text()) for b, run in runs.items()}
+
+
+def test_driver_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
+    params = {"data_path": str(parquet / "responses"), "n_boot": 100}
+    runs, out = run_both("driver_study", params, "duckdb", tmp_path)
+    assert_nested_close(out["duckdb"]["results"], out["pandas"]["results"])
+    assert "seeded random sample" in (runs["duckdb"] / "report.html").read_text()
+
+
+def test_churn_study_on_dask_equals_the_pandas_run(parquet, tmp_path):
+    params = {"data_path": str(parquet / "customers"), "revenue_col": None, "horizons": [90, 365]}
+    runs, out = run_both("churn_study", params, "dask", tmp_path)
+    assert_nested_close(out["dask"]["results"], out["pandas"]["results"])
+    assert out["dask"]["results"]["cox"] and out["dask"]["results"]["logrank"]["df"] == 2
+    assert "on a Dask cluster" in (runs["dask"] / "report.html").read_text()
