@@ -5,7 +5,8 @@ Tasks, each from the Parquet files to the finished result:
   shapley     key-driver analysis with p = 12 drivers: exact Shapley shares, relative
               weights, betas, dominance (cross-product matrix; no bootstrap)
   km          Kaplan-Meier by segment (10 plans) with Greenwood intervals, and the log-rank test
-Backends: pandas (the files read into memory), DuckDB (SQL on the files, 2 threads) and
+Backends: pandas (the needed columns read into memory, then cxlib's in-memory functions,
+as the studies run with backend "pandas"), DuckDB (SQL on the files, 2 threads) and
 Dask (a LocalCluster of 2 single-threaded worker processes on this 2-core machine).
 
 Each (rows, backend, task) runs in a fresh process: wall time from opening the source to
@@ -75,12 +76,20 @@ def generate(folder: Path, rows: int, seed: int = 0) -> Path:
     return target
 
 
+def _km_check(counts) -> np.ndarray:
+    """Kaplan-Meier by segment and the log-rank test; the last survival per segment and the statistic."""
+    from cxlib.survival import kaplan_meier, logrank
+
+    km = kaplan_meier(counts)
+    return np.append(km.groupby("segment")["survival"].last().to_numpy(), logrank(counts)["statistic"])
+
+
 def run_task(path: Path, backend: str, task: str) -> dict:
     """One measurement (in its own process): seconds and a summary of the result to compare across backends."""
     from cxlib.backends import open_source
-    from cxlib.compare import segment_table_from_histograms
-    from cxlib.drivers import key_drivers_from_source
-    from cxlib.survival import kaplan_meier, logrank
+    from cxlib.compare import segment_table, segment_table_from_histograms
+    from cxlib.drivers import key_drivers, key_drivers_from_source
+    from cxlib.survival import survival_counts
 
     client = None
     if backend == "dask":
@@ -90,20 +99,33 @@ def run_task(path: Path, backend: str, task: str) -> dict:
                                      memory_limit="8GiB"))
         client.run(__import__, "cxlib.backends")  # a running cluster has its libraries imported
     start = time.perf_counter()
-    source = open_source(path, backend, dask_scheduler=client)
-    if backend == "duckdb":
-        source.connection.execute("SET threads = 2")
-    if task == "nps_table":
-        table = segment_table_from_histograms({"segment": source.score_histogram("nps", by="segment")})
-        check = table["value"].to_numpy()
-    elif task == "shapley":
-        check = key_drivers_from_source(source, "nps", DRIVERS, n_boot=0).drivers["share"].to_numpy()
+    if backend == "pandas":  # what the studies do in memory: read the columns, then cxlib on the DataFrame
+        columns = {"nps_table": ["segment", "nps"], "shapley": ["nps", *DRIVERS],
+                   "km": ["plan", "duration", "event"]}[task]
+        frame = pd.read_parquet(path, columns=columns)
+        if task == "nps_table":
+            check = segment_table(frame, by="segment")["value"].to_numpy()
+        elif task == "shapley":
+            check = key_drivers(frame, "nps", DRIVERS, n_boot=0).drivers["share"].to_numpy()
+        else:
+            counts = survival_counts(frame["duration"].to_numpy(), frame["event"].to_numpy(bool),
+                                     segment=frame["plan"])
+            check = _km_check(counts)
+        source = None
     else:
-        counts = source.survival_counts("duration", "event", segment="plan")
-        km = kaplan_meier(counts)
-        check = np.append(km.groupby("segment")["survival"].last().to_numpy(), logrank(counts)["statistic"])
+        source = open_source(path, backend, dask_scheduler=client)
+        if backend == "duckdb":
+            source.connection.execute("SET threads = 2")
+        if task == "nps_table":
+            table = segment_table_from_histograms({"segment": source.score_histogram("nps", by="segment")})
+            check = table["value"].to_numpy()
+        elif task == "shapley":
+            check = key_drivers_from_source(source, "nps", DRIVERS, n_boot=0).drivers["share"].to_numpy()
+        else:
+            check = _km_check(source.survival_counts("duration", "event", segment="plan"))
     seconds = time.perf_counter() - start
-    source.close()
+    if source is not None:
+        source.close()
     if client is not None:
         client.close()
     return {"seconds": seconds, "check": check.tolist()}

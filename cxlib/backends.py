@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 
 from .crossprod import CrossProducts
-from .histogram import ScoreHistogram
+from .histogram import ScoreHistogram, score_histogram
 from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
 from .io.sources import SourceInfo
-from .survival import SurvivalCounts
+from .survival import SurvivalCounts, survival_counts
 
 __all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "SourceData",
            "open_source", "source_data"]
@@ -206,15 +206,16 @@ def _weights(frame: pd.DataFrame, weights: str | None, use: pd.Series) -> pd.Ser
 
 def histogram_chunk(frame: pd.DataFrame, score: str, keys: Sequence[Key], weights: str | None,
                     scale: tuple[int, int]) -> pd.DataFrame:
-    """Rows of (keys..., value, count, w, w2): answers per segment and score value."""
-    values = _numbers(frame, score)
-    _check_whole(values, score, *scale)
+    """Rows of (keys..., value, count, w, w2) for the cells with answers: :func:`score_histogram` of this chunk."""
     key_frame = _keys_frame(frame, keys)
-    use = values.notna() & key_frame.notna().all(axis=1)
-    w = _weights(frame, weights, use)
-    parts = key_frame.assign(value=values.astype("Int64"), count=1, w=w, w2=w * w)[use]
-    names = [*key_frame.columns, "value"]
-    return parts.groupby(names, sort=False, observed=True)[["count", "w", "w2"]].sum().reset_index()
+    names = list(key_frame.columns)
+    rows = pd.concat([key_frame, frame[[score, *([weights] if weights else [])]]], axis=1)
+    h = score_histogram(rows, score, by=names, weights=weights, scale=scale)
+    segment, value = np.nonzero(h.counts)
+    out = h.segments[segment].to_frame(index=False) if names else pd.DataFrame(index=range(len(segment)))
+    out["value"], out["count"] = h.values[value], h.counts[segment, value]
+    out["w"], out["w2"] = h.weights[segment, value], h.weights_sq[segment, value]
+    return out
 
 
 def rate_chunk(frame: pd.DataFrame, flag: str, keys: Sequence[Key]) -> pd.DataFrame:
@@ -258,7 +259,7 @@ def moments_chunk(frame: pd.DataFrame, columns: Sequence[str], by: str | None, w
 
 def survival_chunk(frame: pd.DataFrame, duration: str, event: str, entry: str | None,
                    segment: str | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Rows of (segment, time, events, exits) and (segment, time, entries)."""
+    """Rows of (segment, time, events, exits) and (segment, time, entries): :func:`survival_counts` of this chunk."""
     d = _numbers(frame, duration)
     bad = d.isna() | (d < 0)
     if bad.any():
@@ -266,18 +267,20 @@ def survival_chunk(frame: pd.DataFrame, duration: str, event: str, entry: str | 
                         f"e.g. {frame.loc[bad, duration].iloc[:5].tolist()}", column=duration, rule="duration >= 0")
     e = _numbers(frame, event)
     _check_whole(e, event, 0, 1)
-    names = [segment] if segment else []
-    if segment and frame[segment].isna().any():
-        raise DataError(f"segment column {segment!r} has missing values", column=segment, rule="segment present")
-    exits = frame[names].assign(time=d, events=e.fillna(0).astype(np.int64), exits=1)
-    exits = exits.groupby([*names, "time"], sort=False)[["events", "exits"]].sum().reset_index()
-    if entry is None:
-        return exits, None
-    start = _numbers(frame, entry)
-    if (start > d).any():
-        raise DataError(f"an entry time in {entry!r} is after its exit time", column=entry, rule="entry <= duration")
-    entries = frame[names].assign(time=start, entries=1).groupby([*names, "time"], sort=False)[["entries"]].sum()
-    return exits, entries.reset_index()
+    counts = survival_counts(d.to_numpy(), e.fillna(0).to_numpy(bool),
+                             None if entry is None else _numbers(frame, entry).to_numpy(),
+                             frame[segment] if segment else None)
+
+    def cells(table: np.ndarray, columns: dict) -> pd.DataFrame:
+        row, t = np.nonzero(table)
+        out = pd.DataFrame({segment: counts.segments[row]} if segment else {}, index=range(len(row)))
+        out["time"] = counts.times[t]
+        for name, values in columns.items():
+            out[name] = values[row, t]
+        return out
+
+    exits = cells(counts.exits, {"events": counts.events, "exits": counts.exits})
+    return exits, None if entry is None else cells(counts.entries, {"entries": counts.entries})
 
 
 def _add_up(parts: Sequence[pd.DataFrame], names: list[str], values: list[str]) -> pd.DataFrame:
