@@ -15,8 +15,11 @@ and the estimators do not change:
 
 Co-moments are merged across partitions with the pairwise update of Chan, Golub &
 LeVeque (1979), ``M = M_a + M_b + d d' w_a w_b / (w_a + w_b)`` with ``d`` the difference
-of the means, and DuckDB computes them around per-segment means (two passes), so no
-backend forms raw sums of squares that lose digits.
+of the means, and DuckDB sums the products of ``x - c`` in one pass, with ``c`` the rounded
+means of the first 100,000 rows (the shifted-data algorithm; Chan, Golub & LeVeque 1983),
+so no backend forms raw sums of squares that lose digits. DuckDB adds floating-point
+numbers in whatever order its threads finish, so sums of fractional values can differ in
+the last digit between runs; counts, and sums of whole-number scores and ratings, are exact.
 
 Models that need rows (Cox, the bootstrap of driver shares) take :meth:`Backend.sample`,
 a seeded simple random sample without replacement. Its positions follow the source's
@@ -574,22 +577,28 @@ class DuckDBBackend(Backend):
         values = ", ".join(f"CAST({c} AS DOUBLE) AS x{i}" for i, c in enumerate(quoted))
         source = f"(SELECT {segment} AS seg, {w} AS w, {values} FROM {self.relation} WHERE {present})"
         k = len(columns)
-        means = ", ".join(f"sum(w * x{i}) / sum(w) AS m{i}" for i in range(k))
-        centre = self._query(f"SELECT seg, count(*) AS n, sum(w) AS ws, {means} FROM {source} GROUP BY seg")
-        # second pass around the means: a join with the small table of means streams, nothing is materialized
-        self.connection.register("cx_centre", centre)
+        # One pass around a shift c, the rounded means of the first 100,000 rows in source order (deterministic):
+        # mean = c + S1 / W and M = S2 - S1 S1' / W, with S1, S2 the weighted sums of x - c and of their products.
+        # With whole-number values (ratings, scores) and no weights every sum is a whole number, exact in any order.
+        self.connection.execute("SET preserve_insertion_order = true")
+        first = self.connection.execute(f"SELECT {', '.join(f'avg(x{i})' for i in range(k))} "
+                                        f"FROM (SELECT * FROM {source} LIMIT 100000)").fetchall()[0]
+        self.connection.execute("SET preserve_insertion_order = false")
+        shift = np.round(np.nan_to_num(np.array(first, dtype=float)))
+        centred = [f"(x{i} - {float(shift[i])!r})" for i in range(k)]
         pairs = [(a, b) for a in range(k) for b in range(a, k)]
-        products = ", ".join(f"sum(w * (x{a} - m{a}) * (x{b} - m{b})) AS c{a}_{b}" for a, b in pairs)
-        sql = (f"SELECT seg, any_value(n) AS n, any_value(ws) AS ws, "
-               f"{', '.join(f'any_value(m{i}) AS m{i}' for i in range(k))}, {products} "
-               f"FROM {source} AS src JOIN cx_centre USING (seg) GROUP BY seg ORDER BY seg")
-        rows = self._query(sql)
-        self.connection.unregister("cx_centre")
+        sums = [f"sum(w * {centred[i]}) AS s{i}" for i in range(k)]
+        products = [f"sum(w * {centred[a]} * {centred[b]}) AS p{a}_{b}" for a, b in pairs]
+        rows = self._query(f"SELECT seg, count(*) AS n, sum(w) AS ws, {', '.join(sums + products)} FROM {source} "
+                           "GROUP BY seg ORDER BY seg")
+        weight_sum = rows["ws"].to_numpy(dtype=float)
+        first_moment = rows[[f"s{i}" for i in range(k)]].to_numpy() / weight_sum[:, None]
         m2 = np.zeros((len(rows), k, k))
         for a, b in pairs:
-            m2[:, a, b] = m2[:, b, a] = rows[f"c{a}_{b}"].to_numpy()
-        return Moments(tuple(columns), rows["seg"].tolist(), rows["n"].to_numpy(dtype=np.int64),
-                       rows["ws"].to_numpy(dtype=float), rows[[f"m{i}" for i in range(k)]].to_numpy(), m2)
+            m2[:, a, b] = m2[:, b, a] = rows[f"p{a}_{b}"].to_numpy()
+        m2 -= weight_sum[:, None, None] * first_moment[:, :, None] * first_moment[:, None, :]
+        return Moments(tuple(columns), rows["seg"].tolist(), rows["n"].to_numpy(dtype=np.int64), weight_sum,
+                       shift + first_moment, m2)
 
     def _survival_groups(self, duration, event, entry, segment):
         d, e = _quote(duration), _quote(event)
