@@ -29,6 +29,7 @@ own order, so give the query an ORDER BY), and every backend draws the same rows
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import os
@@ -446,9 +447,10 @@ def _parquet_files(path: str | os.PathLike) -> list[str]:
     if os.path.isdir(path):
         files = sorted(glob.glob(os.path.join(path, "**", "*.parquet"), recursive=True))
     else:
-        files = sorted(glob.glob(path))
+        files = sorted(f for f in glob.glob(path) if f.endswith((".parquet", ".parq", ".pq")))
     if not files:
-        raise FileNotFoundError(f"no Parquet files at {path}")
+        raise FileNotFoundError(f"no Parquet files at {path}; out of core, cxlib reads Parquet files, a DuckDB file "
+                                f"(with table=) or a SQL query, e.g. \"SELECT * FROM read_csv('export.csv')\"")
     return files
 
 
@@ -495,6 +497,15 @@ class DuckDBBackend(Backend):
 
     def close(self) -> None:
         self.connection.close()
+
+    @contextlib.contextmanager
+    def _in_order(self):
+        """Rows in source order for the statements inside (group-bys run faster without it)."""
+        self.connection.execute("SET preserve_insertion_order = true")
+        try:
+            yield
+        finally:
+            self.connection.execute("SET preserve_insertion_order = false")
 
     def _min_max(self, column):
         c = _quote(column)
@@ -580,10 +591,9 @@ class DuckDBBackend(Backend):
         # One pass around a shift c, the rounded means of the first 100,000 rows in source order (deterministic):
         # mean = c + S1 / W and M = S2 - S1 S1' / W, with S1, S2 the weighted sums of x - c and of their products.
         # With whole-number values (ratings, scores) and no weights every sum is a whole number, exact in any order.
-        self.connection.execute("SET preserve_insertion_order = true")
-        first = self.connection.execute(f"SELECT {', '.join(f'avg(x{i})' for i in range(k))} "
-                                        f"FROM (SELECT * FROM {source} LIMIT 100000)").fetchall()[0]
-        self.connection.execute("SET preserve_insertion_order = false")
+        with self._in_order():
+            first = self.connection.execute(f"SELECT {', '.join(f'avg(x{i})' for i in range(k))} "
+                                            f"FROM (SELECT * FROM {source} LIMIT 100000)").fetchall()[0]
         shift = np.round(np.nan_to_num(np.array(first, dtype=float)))
         centred = [f"(x{i} - {float(shift[i])!r})" for i in range(k)]
         pairs = [(a, b) for a in range(k) for b in range(a, k)]
@@ -644,7 +654,8 @@ class DuckDBBackend(Backend):
             else:
                 sql = (f"SELECT {listing} FROM (SELECT *, row_number() OVER () - 1 AS cx_row FROM {self.relation}) "
                        "JOIN cx_positions ON cx_row = position ORDER BY position")
-            return self._query(sql)
+            with self._in_order():
+                return self._query(sql)
         finally:
             self.connection.unregister("cx_positions")
 

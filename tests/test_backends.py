@@ -265,3 +265,16 @@ def test_duckdb_moments_of_whole_numbers_are_the_same_bits_every_run(parquet):
             cp = source.crossproducts(["nps", *DRIVERS], by="region")
             runs.append(np.concatenate([np.concatenate([c.mean.ravel(), c.cov.ravel()]) for c in cp.values()]))
     assert all(np.array_equal(runs[0], r) for r in runs[1:])
+
+
+def test_a_csv_file_out_of_core_gets_a_clear_error_and_a_way_in(frames, tmp_path):
+    path = tmp_path / "export.csv"
+    frames["responses"][["response_id", "nps", "plan"]].to_csv(path, index=False)
+    with pytest.raises(FileNotFoundError, match=r"no Parquet files at .*read_csv"):
+        open_source(path, "duckdb")
+    with open_source(f"SELECT * FROM read_csv('{path}')", "duckdb") as source:
+        got = source.score_histogram("nps", by="plan")
+        assert (got.counts == cx.score_histogram(frames["responses"], "nps", by="plan").counts).all()
+        rows = source.sample(["response_id"], 40, seed=4)
+    positions = np.sort(np.random.default_rng(4).choice(len(frames["responses"]), 40, replace=False))
+    assert rows["response_id"].tolist() == frames["responses"]["response_id"].iloc[positions].tolist()
