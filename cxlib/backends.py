@@ -121,8 +121,8 @@ def survival_from_groups(exits: pd.DataFrame, entries: pd.DataFrame | None, segm
     entered = None
     if entries is not None:
         entered = np.zeros(shape, dtype=np.int64)
-        np.add.at(entered, (labels.get_indexer(pd.Index(entries[segment]) if segment else np.zeros(len(entries), int)),
-                            np.searchsorted(grid, entry_times)), entries["entries"].to_numpy(dtype=np.int64))
+        rows = labels.get_indexer(pd.Index(entries[segment])) if segment else np.zeros(len(entries), dtype=np.intp)
+        np.add.at(entered, (rows, np.searchsorted(grid, entry_times)), entries["entries"].to_numpy(dtype=np.int64))
     return SurvivalCounts(labels, grid, events, gone, entered)
 
 

@@ -38,9 +38,9 @@ from .io.quality import DataError
 from .reports.narrative import fmt_count, md
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
-__all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "key_driver_data", "key_drivers", "key_drivers_from_source",
-           "relative_weights", "run_driver_study", "segment_drivers_from_source",
-           "segment_drivers", "shapley_shares"]
+__all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source", "key_driver_data",
+           "key_drivers", "key_drivers_from_source", "relative_weights", "run_driver_study", "segment_drivers",
+           "segment_drivers_from_source", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
 
@@ -523,6 +523,20 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
                        name="drivers")
     return table.data, table
+
+
+def binary_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None = None,
+                               groups: Mapping[str, Sequence[str]] | None = None, weights: str | None = None,
+                               sample_size: int = 200_000, seed: int = 0) -> BinaryDrivers:
+    """:func:`binary_drivers` on any backend: the logistic fits need rows, so they run on a seeded sample.
+
+    The sample is ``sample_size`` rows drawn without replacement (all rows when there are
+    fewer; the same rows on every backend, see :meth:`cxlib.backends.Backend.sample`); the
+    shares describe the sample, and their precision is that of ``sample_size`` rows.
+    """
+    drivers, groups = _resolve_groups(drivers, groups)
+    columns = [outcome, *drivers, *([weights] if weights else [])]
+    return binary_drivers(source.sample(columns, sample_size, seed), outcome, drivers, groups, weights)
 
 
 def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, Sequence[str]] | None = None,

@@ -11,7 +11,14 @@ import cxlib as cx
 from cxlib.backends import Period, open_source
 from cxlib.churn import churn_frame
 from cxlib.compare import segment_table, segment_table_from_histograms
-from cxlib.drivers import key_drivers, key_drivers_from_source, segment_drivers, segment_drivers_from_source
+from cxlib.drivers import (
+    binary_drivers,
+    binary_drivers_from_source,
+    key_drivers,
+    key_drivers_from_source,
+    segment_drivers,
+    segment_drivers_from_source,
+)
 from cxlib.io.quality import DataError
 from cxlib.rates import rate_table, rate_table_from_counts
 from cxlib.sample import DRIVER_GROUPS, DRIVERS
@@ -29,6 +36,7 @@ def sample():
 @pytest.fixture(scope="module")
 def frames(sample):
     responses = sample.responses.merge(sample.customers[["customer_id", "plan", "region"]], on="customer_id")
+    responses["promoter"] = (responses["nps"] >= 9).astype("Int64").where(responses["nps"].notna())
     customers = churn_frame(sample, observed_from="2024-01-01")
     customers = customers[["customer_id", "plan", "region", "duration", "event", "entry"]].assign(
         event=lambda f: f["event"].astype(int))
@@ -278,3 +286,12 @@ def test_a_csv_file_out_of_core_gets_a_clear_error_and_a_way_in(frames, tmp_path
         rows = source.sample(["response_id"], 40, seed=4)
     positions = np.sort(np.random.default_rng(4).choice(len(frames["responses"]), 40, replace=False))
     assert rows["response_id"].tolist() == frames["responses"]["response_id"].iloc[positions].tolist()
+
+
+def test_logistic_drivers_run_on_the_seeded_sample(backend, frames):
+    responses = frames["responses"]
+    got = binary_drivers_from_source(backend("responses"), "promoter", DRIVERS, sample_size=3000, seed=6)
+    positions = np.sort(np.random.default_rng(6).choice(len(responses), 3000, replace=False))
+    want = binary_drivers(responses.iloc[positions].reset_index(drop=True), "promoter", DRIVERS)
+    assert_frames_close(got.drivers, want.drivers)
+    assert got.pseudo_r2 == pytest.approx(want.pseudo_r2, rel=TOL)
