@@ -46,7 +46,7 @@ from .io.sources import SourceInfo
 from .survival import SurvivalCounts, survival_counts
 
 __all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "SourceData",
-           "open_source", "source_data"]
+           "check_out_of_core", "open_source", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
@@ -777,6 +777,22 @@ def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str
                    for column, rule, rows in kept if rows < info.rows)
     quality = DataQuality(issues, {name: info.rows}, {name: min((rows for *_, rows in kept), default=info.rows)})
     return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
+
+
+def check_out_of_core(backend: str, data_path, **in_memory_only) -> None:
+    """Refuse, with the reason, options that only the in-memory path applies (they would otherwise be ignored).
+
+    ``in_memory_only`` maps a parameter name to its value; any value that is set (not
+    None, empty or False) is an error with ``backend`` other than "pandas".
+    """
+    if data_path is None:
+        raise ValueError(f"backend={backend!r} needs data_path: Parquet files, a DuckDB file (with table) or a SQL "
+                         "query; the bundled sample is read in memory")
+    given = [name for name, value in in_memory_only.items() if value not in (None, False, [], (), "")]
+    if given:
+        raise ValueError(f"with backend={backend!r}, {', '.join(given)} cannot be applied: they work row by row in "
+                         "memory (backend='pandas'); out of core, express them in a SQL query (for missing codes: "
+                         "NULLIF(column, 99))")
 
 
 def open_source(source, backend: str = "pandas", table: str | None = None, dask_scheduler=None) -> Backend:

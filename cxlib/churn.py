@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from .backends import Backend, SourceData, open_source, source_data
+from .backends import Backend, SourceData, check_out_of_core, open_source, source_data
 from .compare import holm, share_difference
 from .cox import CoxResult, cox
 from .economics import revenue_at_risk
@@ -457,7 +457,7 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
     if backend != "pandas":
         return _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons,
                                 revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler, table,
-                                sample_size, seed)
+                                sample_size, seed, missing_codes)
     frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
                                   revenue_col, id_col, reason_col, observed_from, missing_codes)
     if data_path is None:
@@ -475,10 +475,9 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
 
 
 def _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons, revenue_col,
-                     id_col, reason_col, time_unit, backend, dask_scheduler, table, sample_size,
-                     seed) -> tuple[ChurnStudy, SourceData]:
-    if data_path is None or event_value is not None:
-        raise ValueError(f"backend={backend!r} needs data_path and an event column of 0/1 (event_value=None)")
+                     id_col, reason_col, time_unit, backend, dask_scheduler, table, sample_size, seed,
+                     missing_codes) -> tuple[ChurnStudy, SourceData]:
+    check_out_of_core(backend, data_path, event_value=event_value, missing_codes=missing_codes)
     with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
         study = churn_study_from_source(source, duration_col, event_col, None, segment_col, covariates, horizons,
                                         time_unit, sample_size, seed)

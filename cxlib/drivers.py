@@ -560,10 +560,9 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
         segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
                     if segment_col else None)
         return kd, segments, data
-    from .backends import open_source, source_data
+    from .backends import check_out_of_core, open_source, source_data
 
-    if data_path is None or categorical:
-        raise ValueError(f"backend={backend!r} needs data_path and numeric drivers (categorical_drivers=[])")
+    check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
     with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
         kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
                                      sample_size=sample_size, seed=seed, ci_method=ci_method)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from IPython.display import Markdown
 
-from .backends import Backend, Period, SourceData, open_source, source_data
+from .backends import Backend, Period, SourceData, check_out_of_core, open_source, source_data
 from .compare import compare, segment_table, segment_table_from_histograms
 from .estimate import MIN_N, Estimate, format_ci
 from .io import CXData, DataQuality, Table, flat_table, load
@@ -191,8 +191,7 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
                                   missing_codes)
         return segment_study(frame, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col, tenured,
                              target_change, freq, min_n, quality=data.quality), data
-    if data_path is None:
-        raise ValueError(f"backend={backend!r} needs data_path (Parquet files, a DuckDB file or a SQL query)")
+    check_out_of_core(backend, data_path, missing_codes=missing_codes)
     with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
         study = segment_study_from_source(source, score_col, segment_cols, date_col, weight_col, target_change, freq,
                                           min_n)

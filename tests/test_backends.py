@@ -295,3 +295,18 @@ def test_logistic_drivers_run_on_the_seeded_sample(backend, frames):
     want = binary_drivers(responses.iloc[positions].reset_index(drop=True), "promoter", DRIVERS)
     assert_frames_close(got.drivers, want.drivers)
     assert got.pseudo_r2 == pytest.approx(want.pseudo_r2, rel=TOL)
+
+
+def test_in_memory_only_options_are_refused_out_of_core(parquet):
+    from cxlib.churn import run_churn_study
+    from cxlib.drivers import run_driver_study
+    from cxlib.segments import run_segment_study
+
+    with pytest.raises(ValueError, match=r"missing_codes cannot be applied.*NULLIF"):
+        run_segment_study(str(parquet / "responses"), missing_codes=[99], backend="duckdb")
+    with pytest.raises(ValueError, match="needs data_path"):
+        run_segment_study(None, backend="dask")
+    with pytest.raises(ValueError, match="categorical_drivers cannot be applied"):
+        run_driver_study(str(parquet / "responses"), groups=DRIVER_GROUPS, categorical=["plan"], backend="duckdb")
+    with pytest.raises(ValueError, match="event_value cannot be applied"):
+        run_churn_study(str(parquet / "customers"), event_value="churned", backend="duckdb")
