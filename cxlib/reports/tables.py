@@ -3,7 +3,8 @@
 :func:`pretty` turns a tidy result table into display text without changing the
 numbers behind it (results.json keeps those):
 
-* an estimate and its interval become one column, ``"41.2 (37.0–45.3)"``: every
+* an estimate and its interval become one column, ``"41.2 (37.0–45.3)"`` (``"-5.0 (-30.2
+  to 21.9)"`` when a bound is negative): every
   ``<prefix>ci_low``/``<prefix>ci_high`` pair joins the column named ``<prefix>`` (without
   its underscore) or, failing that, the column just before the pair;
 * columns named in ``percent`` hold shares of 1 and are shown as percentages;
@@ -47,6 +48,12 @@ def _number(value, digits: int, suffix: str = "") -> str:
     return f"{value:,.{digits}f}{suffix}"
 
 
+def _interval(low, high, digits: int) -> str:
+    """"37.0–45.3"; with a negative bound "-30.2 to 21.9", which a dash would make hard to read."""
+    negative = (low < 0) or (high < 0)
+    return f"{_number(low, digits)}{' to ' if negative else DASH}{_number(high, digits)}"
+
+
 def _p(value) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return DASH
@@ -80,7 +87,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
     ...                   "ci_high": [45.3, 21.9], "p_value": [0.0004, 0.2], "small_n": [False, True]})
     >>> format_table(t).to_dict("records")
     [{'segment': 'a', 'n': '1,200', 'nps (95% CI)': '41.2 (37.0–45.3)', 'p value': '< 0.001', 'note': ''}, \
-{'segment': 'b', 'n': '12', 'nps (95% CI)': '-5.0 (-30.2–21.9)', 'p value': '0.2', 'note': 'small n'}]
+{'segment': 'b', 'n': '12', 'nps (95% CI)': '-5.0 (-30.2 to 21.9)', 'p value': '0.2', 'note': 'small n'}]
     """
     meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
     frame = frame.reset_index(drop=not meaningful_index)
@@ -111,8 +118,8 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
             places = digits.get(name, 0 if whole else _digits(values))
             if triple:
                 low, high = frame[triple[1]].astype(float) * scale, frame[triple[2]].astype(float) * scale
-                text = [DASH if pd.isna(v) else f"{_number(v, places, suffix)} ({_number(lo, places)}–"
-                        f"{_number(hi, places)})" for v, lo, hi in zip(values, low, high, strict=True)]
+                text = [DASH if pd.isna(v) else f"{_number(v, places, suffix)} ({_interval(lo, hi, places)})"
+                        for v, lo, hi in zip(values, low, high, strict=True)]
                 out[names.get(name, f"{name.replace('_', ' ')} ({label})")] = text
             else:
                 out[names.get(name, name.replace("_", " "))] = [_number(v, places, suffix) for v in values]
