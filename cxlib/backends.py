@@ -181,11 +181,17 @@ def _keys_frame(frame: pd.DataFrame, keys: Sequence[Key]) -> pd.DataFrame:
                          for k in keys}, index=frame.index)
 
 
+def _plain(value):
+    """A whole float as an int (11.0 -> 11) for messages."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _check_whole(values: pd.Series, column: str, low: float, high: float) -> None:
+    """Raise, with the count and the smallest offending values, when ``values`` are not whole numbers in range."""
     bad = values.notna() & ((values < low) | (values > high) | (values != values.round()))
     if bad.any():
         raise DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); "
-                        f"{int(bad.sum())} rows do not, e.g. {values[bad].iloc[:5].tolist()}", column=column,
+                        f"{int(bad.sum())} rows do not, e.g. {[_plain(v) for v in np.unique(values[bad])[:5]]}", column=column,
                         rule=f"whole number {low}-{high}")
 
 
@@ -536,21 +542,15 @@ class DuckDBBackend(Backend):
         return out
 
     def _check_whole(self, column: str, low: float, high: float) -> None:
+        """Raise, with the count and examples, when ``column`` holds values that are not whole numbers in range."""
         c = _quote(column)
         bad = f"{c} IS NOT NULL AND ({c} < {low} OR {c} > {high} OR {c} <> round({c}))"
         rows = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {bad}")
         if rows:
-            examples = [r[0] for r in self.connection.execute(
-                f"SELECT {c} FROM {self.relation} WHERE {bad} LIMIT 5").fetchall()]
+            examples = [_plain(r[0]) for r in self.connection.execute(
+                f"SELECT DISTINCT {c} FROM {self.relation} WHERE {bad} ORDER BY 1 LIMIT 5").fetchall()]
             raise DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); "
                             f"{rows} rows do not, e.g. {examples}", column=column, rule=f"whole number {low}-{high}")
-
-    def _check_weights(self, weights: str, present: str) -> None:
-        w = _quote(weights)
-        rows = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {present} AND ({w} IS NULL OR {w} <= 0)")
-        if rows:
-            raise DataError(f"weights in {weights!r} must be positive numbers; {rows} rows are not", column=weights,
-                            rule="weight above 0")
 
     def _grouped(self, select: list[str], aggregates: list[str], where: list[str]) -> pd.DataFrame:
         names = [s.split(" AS ")[-1] for s in select]
@@ -559,31 +559,41 @@ class DuckDBBackend(Backend):
                f"{' WHERE ' + ' AND '.join(where) if where else ''}{group}")
         return self._query(sql)
 
+    def _values_by_key(self, column: str, keys, aggregates: list[str], scale: tuple[float, float]) -> pd.DataFrame:
+        """One pass: per key and distinct value of ``column``, the aggregates; the values are checked afterwards.
+
+        Whole numbers in ``scale`` are the rule; a value that breaks it shows up as a group
+        of its own, so the check costs no second pass (only an error looks up examples).
+        Groups with a missing key are dropped after the check.
+        """
+        c = _quote(column)
+        groups = self._grouped([*self._key_sql(keys), f"CAST({c} AS DOUBLE) AS value"], aggregates,
+                               [f"{c} IS NOT NULL"])
+        value = groups["value"]
+        if ((value < scale[0]) | (value > scale[1]) | (value != value.round())).any():
+            self._check_whole(column, *scale)
+        return groups.dropna(subset=[_key_name(k) for k in keys])
+
     def _histogram_groups(self, score, keys, weights, scale):
-        self._check_whole(score, *scale)
-        s = _quote(score)
-        present = [f"{s} IS NOT NULL", *[f"{_quote(c)} IS NOT NULL" for c in _key_columns(keys)]]
-        w = "1.0"
-        if weights:
-            self._check_weights(weights, " AND ".join(present))
-            w = f"CAST({_quote(weights)} AS DOUBLE)"
-        return self._grouped([*self._key_sql(keys), f"CAST({s} AS BIGINT) AS value"],
-                             ["count(*) AS count", f"sum({w}) AS w", f"sum({w} * {w}) AS w2"], present)
+        w = f"CAST({_quote(weights)} AS DOUBLE)" if weights else "1.0"
+        aggregates = ["count(*) AS count", f"sum({w}) AS w", f"sum({w} * {w}) AS w2",
+                      f"count(*) FILTER (WHERE {w} IS NULL OR {w} <= 0) AS bad_weights"]
+        groups = self._values_by_key(score, keys, aggregates, scale)
+        bad = int(groups["bad_weights"].sum())
+        if bad:
+            raise DataError(f"weights in {weights!r} must be positive numbers where {score!r} is answered; {bad} rows "
+                            "are not", column=weights, rule="weight above 0")
+        return groups.assign(value=groups["value"].astype(np.int64))
 
     def _rate_groups(self, flag, keys):
-        f = _quote(flag)
-        self._check_whole(flag, 0, 1)
-        present = [f"{f} IS NOT NULL", *[f"{_quote(c)} IS NOT NULL" for c in _key_columns(keys)]]
-        return self._grouped(self._key_sql(keys), ["count(*) AS n", f"sum(CAST({f} AS BIGINT)) AS successes"],
-                             present)
+        groups = self._values_by_key(flag, keys, ["count(*) AS n"], (0, 1))
+        groups["successes"] = groups["n"] * groups["value"]
+        return _add_up([groups], [_key_name(k) for k in keys], ["n", "successes"])
 
     def _moments(self, columns, by, weights):
         quoted = [_quote(c) for c in columns]
         present = " AND ".join(f"{c} IS NOT NULL" for c in [*quoted, *([_quote(by)] if by else [])])
-        w = "1.0"
-        if weights:
-            self._check_weights(weights, present)
-            w = f"CAST({_quote(weights)} AS DOUBLE)"
+        w = f"CAST({_quote(weights)} AS DOUBLE)" if weights else "1.0"
         segment = _quote(by) if by else "'all'"
         values = ", ".join(f"CAST({c} AS DOUBLE) AS x{i}" for i, c in enumerate(quoted))
         source = f"(SELECT {segment} AS seg, {w} AS w, {values} FROM {self.relation} WHERE {present})"
@@ -599,8 +609,12 @@ class DuckDBBackend(Backend):
         pairs = [(a, b) for a in range(k) for b in range(a, k)]
         sums = [f"sum(w * {centred[i]}) AS s{i}" for i in range(k)]
         products = [f"sum(w * {centred[a]} * {centred[b]}) AS p{a}_{b}" for a, b in pairs]
-        rows = self._query(f"SELECT seg, count(*) AS n, sum(w) AS ws, {', '.join(sums + products)} FROM {source} "
+        rows = self._query(f"SELECT seg, count(*) AS n, sum(w) AS ws, {', '.join(sums + products)}, "
+                           f"count(*) FILTER (WHERE w IS NULL OR w <= 0) AS bad_weights FROM {source} "
                            "GROUP BY seg ORDER BY seg")
+        if rows["bad_weights"].sum():
+            raise DataError(f"weights in {weights!r} must be positive numbers; {int(rows['bad_weights'].sum())} "
+                            "rows are not", column=weights, rule="weight above 0")
         weight_sum = rows["ws"].to_numpy(dtype=float)
         first_moment = rows[[f"s{i}" for i in range(k)]].to_numpy() / weight_sum[:, None]
         m2 = np.zeros((len(rows), k, k))
@@ -612,25 +626,26 @@ class DuckDBBackend(Backend):
 
     def _survival_groups(self, duration, event, entry, segment):
         d, e = _quote(duration), _quote(event)
-        bad = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {d} IS NULL OR {d} < 0")
-        if bad:
-            raise DataError(f"durations in {duration!r} must be present and not negative; {bad} rows are not",
-                            column=duration, rule="duration >= 0")
-        self._check_whole(event, 0, 1)
         select = [_quote(segment)] if segment else []
-        if segment:
-            missing = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {_quote(segment)} IS NULL")
-            if missing:
-                raise DataError(f"segment column {segment!r} has missing values", column=segment,
-                                rule="segment present")
         exits = self._grouped([*select, f"CAST({d} AS DOUBLE) AS time"],
-                              [f"sum(coalesce(CAST({e} AS BIGINT), 0)) AS events", "count(*) AS exits"], [])
+                              [f"sum(coalesce(CAST({e} AS BIGINT), 0)) AS events", "count(*) AS exits",
+                               f"count(*) FILTER (WHERE {e} IS NOT NULL AND {e} NOT IN (0, 1)) AS bad_events"], [])
+        bad = exits["time"].isna() | (exits["time"] < 0)
+        if bad.any():
+            raise DataError(f"durations in {duration!r} must be present and not negative; "
+                            f"{int(exits.loc[bad, 'exits'].sum())} rows are not", column=duration, rule="duration >= 0")
+        if exits["bad_events"].sum():
+            self._check_whole(event, 0, 1)
+        if segment and exits[segment].isna().any():
+            raise DataError(f"segment column {segment!r} has missing values", column=segment, rule="segment present")
         if entry is None:
             return exits, None
-        late = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {_quote(entry)} > {d}")
-        if late:
-            raise DataError(f"an entry time in {entry!r} is after its exit time", column=entry, rule="entry <= duration")
-        return exits, self._grouped([*select, f"CAST({_quote(entry)} AS DOUBLE) AS time"], ["count(*) AS entries"], [])
+        entries = self._grouped([*select, f"CAST({_quote(entry)} AS DOUBLE) AS time"],
+                                ["count(*) AS entries", f"count(*) FILTER (WHERE {_quote(entry)} > {d}) AS late"], [])
+        if entries["late"].sum():
+            raise DataError(f"an entry time in {entry!r} is after its exit time in {int(entries['late'].sum())} rows",
+                            column=entry, rule="entry <= duration")
+        return exits, entries
 
     def _rows_at(self, positions, columns):
         listing = ", ".join(_quote(c) for c in columns)

@@ -310,3 +310,22 @@ def test_in_memory_only_options_are_refused_out_of_core(parquet):
         run_driver_study(str(parquet / "responses"), groups=DRIVER_GROUPS, categorical=["plan"], backend="duckdb")
     with pytest.raises(ValueError, match="event_value cannot be applied"):
         run_churn_study(str(parquet / "customers"), event_value="churned", backend="duckdb")
+
+
+@pytest.mark.parametrize("name", ["pandas", "duckdb", "dask"])
+def test_bad_weights_durations_and_flags_are_named(name):
+    frame = pd.DataFrame({"nps": [9, 10, 3, 7], "w": [1.0, 0.0, 2.0, 1.0], "g": list("abab"),
+                          "days": [5.0, -1.0, 3.0, 4.0], "left": [0, 1, 2, 1],
+                          "stayed": [1, 0, 0, 1]})
+    b = open_source(frame, name)
+    with pytest.raises(DataError, match="weights in 'w' must be positive"):
+        b.score_histogram("nps", by="g", weights="w")
+    with pytest.raises(DataError, match="weights in 'w' must be positive"):
+        b.crossproducts(["nps", "days"], weights="w")
+    with pytest.raises(DataError, match="durations in 'days' must be present and not negative"):
+        b.survival_counts("days", "stayed")
+    with pytest.raises(DataError, match=r"'left' must hold whole numbers from 0 to 1.*\[2\]"):
+        b.rate_counts("left")
+    with pytest.raises(DataError, match=r"'left' must hold whole numbers from 0 to 1"):
+        b.survival_counts("nps", "left")
+    b.close()
