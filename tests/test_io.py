@@ -10,7 +10,7 @@ import pytest
 
 from cxlib.io import DataError, load, read_table
 from cxlib.io import columns as col
-from cxlib.io.quality import NOTE, SET_MISSING
+from cxlib.io.quality import EXCLUDED, NOTE, SET_MISSING, DataQuality, QualityIssue
 
 SURVEY = {"id": col.identifier(unique=True), "nps": col.score(0, 10), "date": col.date(required=False)}
 
@@ -345,3 +345,11 @@ def test_orphan_responses_are_excluded(tmp_path, sample_dir):
 def test_folder_without_tables_is_an_error(tmp_path):
     with pytest.raises(DataError, match="holds none of the tables"):
         load(tmp_path)
+
+
+def test_quality_table_in_a_report_has_thousands_and_escaped_examples():
+    issue = QualityIssue("responses", "nps", "whole number 0-10", EXCLUDED, 1_234, (7, 9), ("<b>11</b>",))
+    html = DataQuality((issue,), {"responses": 20_000}, {"responses": 18_766})._repr_html_()
+    assert "Validation excluded 1,234 of 20,000 rows" in html
+    assert all(f">{n}</td>" in html for n in ["20,000", "1,234", "18,766"])
+    assert "&lt;b&gt;11&lt;/b&gt;" in html and "<b>11" not in html

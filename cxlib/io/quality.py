@@ -106,9 +106,11 @@ class DataQuality:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        out = f"<p>{html.escape(self.describe())}</p>" + self.summary_frame().to_html(index=False, escape=True)
+        from ..reports.tables import pretty  # the reports package imports io; display is the only link back
+
+        out = f"<p>{html.escape(self.describe())}</p>" + pretty(self.summary_frame()).to_html()
         if self.issues:
-            out += self.to_frame().to_html(index=False, escape=True)
+            out += pretty(self.to_frame()).to_html()
         return out
 
     def describe(self) -> str:
