@@ -36,6 +36,7 @@ from .economics import (
     retention_economics,
     revenue_at_risk,
 )
+from .estimate import format_ci
 from .io import CXData, Table
 from .io.quality import DataError
 from .reports.narrative import fmt_count, md
@@ -83,8 +84,8 @@ class BusinessCaseStudy:
                              "meaning": [ASSUMPTIONS.get(k, "") for k in self.assumptions]})
 
     def headline(self) -> dict:
-        return {"ROI": f"{100 * self.case.roi['value']:.0f}% ({100 * self.case.roi['ci_low']:.0f} to "
-                       f"{100 * self.case.roi['ci_high']:.0f})",
+        return {"ROI": format_ci(100 * self.case.roi["value"], 100 * self.case.roi["ci_low"],
+                                 100 * self.case.roi["ci_high"], 0, "%"),
                 "revenue at risk next period": f"{self.revenue_risk.iloc[-1]['revenue_at_risk']:,.0f}"}
 
     def summary(self) -> Markdown:

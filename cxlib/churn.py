@@ -35,7 +35,7 @@ from .backends import Backend, SourceData, check_out_of_core, open_source, sourc
 from .compare import holm, share_difference
 from .cox import CoxResult, cox
 from .economics import revenue_at_risk
-from .estimate import Estimate
+from .estimate import Estimate, format_ci
 from .feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
 from .io import CXData, DataQuality, Table, load
 from .io.quality import NOTE, QualityIssue
@@ -286,8 +286,8 @@ class ChurnStudy:
     km_by_nps: pd.DataFrame | None = field(default=None, repr=False)
 
     def headline(self) -> dict:
-        out = {"customers": fmt_count(self.n), "churned": f"{self.churn['value']:.1f}% "
-               f"({self.churn['ci_low']:.1f}-{self.churn['ci_high']:.1f})"}
+        out = {"customers": fmt_count(self.n), "churned": format_ci(self.churn["value"], self.churn["ci_low"],
+                                                                           self.churn["ci_high"], 1, "%")}
         if self.revenue_risk is not None:
             total = self.revenue_risk.iloc[-1]
             out["revenue at risk next period"] = f"{total['revenue_at_risk']:,.0f}"

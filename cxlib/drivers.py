@@ -33,7 +33,7 @@ from IPython.display import Markdown
 from scipy import stats
 
 from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
-from .estimate import Estimate
+from .estimate import Estimate, format_ci
 from .io.quality import DataError
 from .reports.narrative import fmt_count, md
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
@@ -153,13 +153,13 @@ class KeyDrivers:
 
     def headline(self) -> dict:
         g = self.groups.iloc[0]
-        return {"R2": f"{self.r2:.2f}", f"{g['group']} share": f"{100 * g['share']:.0f}% "
-                f"({100 * g['ci_low']:.0f}-{100 * g['ci_high']:.0f}%)"}
+        return {"R2": f"{self.r2:.2f}", f"{g['group']} share": format_ci(100 * g["share"], 100 * g["ci_low"],
+                                                                            100 * g["ci_high"], 0, "%")}
 
     def summary(self) -> Markdown:
         parts = []
         g = self.groups
-        pieces = [f"{row.group} {100 * row.share:.0f}% ({100 * row.ci_low:.0f}-{100 * row.ci_high:.0f}%)"
+        pieces = [f"{row.group} {format_ci(100 * row.share, 100 * row.ci_low, 100 * row.ci_high, 0, '%')}"
                   for row in g.itertuples()]
         first = g.iloc[0]
         parts.append(md("{group} factors explain {share}% (95% CI {low}-{high}%) of the explained variance in "

@@ -13,11 +13,15 @@ __all__ = ["MIN_N", "Estimate", "format_ci"]
 MIN_N = 30  # below this many observations an estimate is flagged as resting on too few
 
 
-def format_ci(value: float, low: float, high: float, digits: int = 1) -> str:
-    """``'16.0 (6.2 to 25.5)'``; missing values as ``'n/a'``."""
+def format_ci(value: float, low: float, high: float, digits: int = 1, unit: str = "") -> str:
+    """``'16.0 (6.2 to 25.5)'``, with a unit ``'66% (65% to 68%)'``; missing values as ``'n/a'``.
+
+    The one way an estimate and its interval read in sentences and headlines (tables use
+    :func:`cxlib.reports.pretty`).
+    """
     if value is None or math.isnan(value):
         return "n/a"
-    return f"{value:.{digits}f} ({low:.{digits}f} to {high:.{digits}f})"
+    return f"{value:.{digits}f}{unit} ({low:.{digits}f}{unit} to {high:.{digits}f}{unit})"
 
 
 @dataclass(frozen=True)

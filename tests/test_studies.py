@@ -1,6 +1,7 @@
 """The metric studies end to end: on the sample and on a flat table, results.json against cxlib called directly."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -142,3 +143,17 @@ def test_driver_study_on_a_flat_table_with_a_categorical_driver(reports, tmp_pat
     assert out["data_quality"]["issues"][0]["rows"] == 5
     assert "segments" not in out["results"]
 
+
+
+def test_every_headline_reads_intervals_one_way(sample_reports):
+    """Index headlines: an interval reads "(a to b)" with the unit on both bounds, never "a-b"."""
+    headlines = {study: json.loads((run / "results.json").read_text())["headline"]
+                 for study, run in sample_reports.items()}
+    texts = [str(v) for h in headlines.values() for v in h.values()]
+    intervals = [t for t in texts if " to " in t]
+    assert len(intervals) >= 5, headlines
+    assert not [t for t in texts if re.search(r"\d-\d", t)]
+    for text in intervals:
+        value, low, high = re.fullmatch(r"(-?[\d.,]+%?) \((-?[\d.,]+%?) to (-?[\d.,]+%?)\)", text).groups()
+        assert value.endswith("%") == low.endswith("%") == high.endswith("%")
+        assert float(low.rstrip("%")) <= float(value.rstrip("%")) <= float(high.rstrip("%"))
