@@ -23,7 +23,7 @@ read as stable, below 0.6 as not).
 customers -- for numeric traits the standardized mean difference (Cohen's d against the
 rest, Welch's t-test), for categories the most over-represented level (share in the
 persona against the rest, two-proportion test), Holm-adjusted within the persona; then
-revenue, NPS with its interval, churn rate, and where the data allow the top comment
+revenue, NPS and CSAT (% satisfied, 4-5 of 5) with their intervals, churn rate, and where the data allow the top comment
 themes. The name and the one-sentence description are built from the distinguishing
 traits.
 """
@@ -41,6 +41,7 @@ from scipy import stats
 from .compare import holm
 from .io.quality import DataError
 from .reports.narrative import fmt_count, md
+from .scores import csat as csat_estimate
 from .scores import nps, wilson_interval
 
 __all__ = ["PersonaModel", "PersonaStudy", "discover_personas", "encode_traits", "persona_names", "profile_personas",
@@ -211,13 +212,15 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
 
 
 def profile_personas(frame: pd.DataFrame, model: PersonaModel, score: str | None = None,
-                     churn: str | None = None, revenue: str | None = None, ci: float = 0.95) -> tuple[
-                         pd.DataFrame, dict]:
-    """Per persona: size, share, name, description, revenue, NPS and churn with intervals.
+                     churn: str | None = None, revenue: str | None = None, csat: str | None = None,
+                     ci: float = 0.95) -> tuple[pd.DataFrame, dict]:
+    """Per persona: size, share, name, description, revenue, NPS, CSAT and churn with intervals.
 
-    ``score`` is each customer's latest 0-10 answer, ``churn`` yes/no, ``revenue`` a
-    number (None where a column is not given; the figure is then null). Returns the
-    tidy persona table and, per persona, its trait contrasts.
+    ``score`` is each customer's latest 0-10 answer (NPS, adjusted Wald), ``csat``
+    their latest 1-5 answer (CSAT: % satisfied, 4 or 5, Wilson), ``churn`` yes/no (Wilson),
+    ``revenue`` a number (mean with a t interval); None where a column is not given, and
+    the figures are then null. Returns the tidy persona table and, per persona, its trait
+    contrasts.
     """
     rows, contrasts, used = [], {}, set()
     for persona in range(model.k):
@@ -234,6 +237,11 @@ def profile_personas(frame: pd.DataFrame, model: PersonaModel, score: str | None
             row.update({"nps": e.value, "nps_ci_low": e.ci_low, "nps_ci_high": e.ci_high, "nps_n": e.n})
         else:
             row.update({"nps": None, "nps_ci_low": None, "nps_ci_high": None, "nps_n": None})
+        if csat:
+            e = csat_estimate(frame.loc[inside], score=csat, ci=ci)
+            row.update({"csat": e.value, "csat_ci_low": e.ci_low, "csat_ci_high": e.ci_high, "csat_n": e.n})
+        else:
+            row.update({"csat": None, "csat_ci_low": None, "csat_ci_high": None, "csat_n": None})
         if churn:
             c = frame.loc[inside, churn].dropna().astype(bool)
             low, high = wilson_interval(np.array(c.mean()), np.array(float(len(c))), ci)
@@ -275,6 +283,9 @@ class PersonaStudy:
             if row.nps is not None and not pd.isna(row.nps):
                 lines.append(md("- **NPS**: {v} (95% CI {a} to {b}; {n} answers)", v=f"{row.nps:.0f}",
                                 a=f"{row.nps_ci_low:.0f}", b=f"{row.nps_ci_high:.0f}", n=fmt_count(row.nps_n)).data)
+            if row.csat is not None and not pd.isna(row.csat):
+                lines.append(md("- **CSAT**: {v}% satisfied (95% CI {a} to {b}; {n} answers)", v=f"{row.csat:.0f}",
+                                a=f"{row.csat_ci_low:.0f}", b=f"{row.csat_ci_high:.0f}", n=fmt_count(row.csat_n)).data)
             if row.churn_rate is not None and not pd.isna(row.churn_rate):
                 lines.append(md("- **Left**: {v}% (95% CI {a} to {b})", v=f"{row.churn_rate:.1f}",
                                 a=f"{row.churn_ci_low:.1f}", b=f"{row.churn_ci_high:.1f}").data)
@@ -335,13 +346,17 @@ SAMPLE_TRAITS = ["age_band", "region", "plan", "channel", "monthly_revenue"]
 
 
 def _sample_customers(taxonomy: str = "en") -> tuple[pd.DataFrame, pd.DataFrame, object]:
-    """The sample's customers with their latest routine NPS answer and whether they left; and their comments."""
+    """The sample's customers with their latest routine NPS and CSAT answers and whether they left; their comments."""
     from .io import load
 
     data = load()
-    routine = data.responses[(data.responses["touchpoint"] != "cancellation") & data.responses["nps"].notna()]
-    latest = routine.sort_values("survey_date", kind="stable").groupby("customer_id")["nps"].last()
-    customers = data.customers.assign(latest_nps=data.customers["customer_id"].map(latest).astype("Float64"),
+    routine = data.responses[data.responses["touchpoint"] != "cancellation"].sort_values("survey_date", kind="stable")
+
+    def latest(score: str) -> pd.Series:
+        last = routine.dropna(subset=[score]).groupby("customer_id")[score].last()
+        return data.customers["customer_id"].map(last).astype("Float64")
+
+    customers = data.customers.assign(latest_nps=latest("nps"), latest_csat=latest("csat"),
                                       churned=data.customers["churn_date"].notna())
     return customers, data.responses, data
 
@@ -349,10 +364,12 @@ def _sample_customers(taxonomy: str = "en") -> tuple[pd.DataFrame, pd.DataFrame,
 def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_TRAITS), k: int | None = None,
                       k_range: Sequence[int] = (2, 8), score_col: str | None = "latest_nps",
                       churn_col: str | None = "churned", revenue_col: str | None = "monthly_revenue",
-                      id_col: str | None = None, seed: int = 1, n_boot: int = 30, missing_codes=None):
+                      id_col: str | None = None, seed: int = 1, n_boot: int = 30, missing_codes=None,
+                      csat_col: str | None = "latest_csat"):
     """Load (the sample's customers, or a flat table) and run the persona study; what the notebook calls.
 
-    On the sample, ``latest_nps`` is each customer's latest routine answer, ``churned``
+    On the sample, ``latest_nps`` and ``latest_csat`` are each customer's latest routine
+    answers (customers who never answered count as unanswered, not as excluded), ``churned``
     whether they left, and the top comment themes per persona come from their answers.
     """
     from .feedback.themes import theme_table
@@ -368,6 +385,8 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
             rules[id_col] = col.identifier(unique=True)
         if score_col:
             rules[score_col] = col.score(0, 10, required=True)
+        if csat_col:
+            rules[csat_col] = col.score(1, 5, required=True)
         if churn_col:
             rules[churn_col] = col.flag(required=True)
         if revenue_col:
@@ -378,7 +397,7 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
             if trait in frame.columns and trait not in rules:
                 frame[trait] = _numbers_or_categories(frame[trait])
     model = discover_personas(frame, trait_cols, k, k_range, seed, n_boot=n_boot)
-    personas, contrasts = profile_personas(frame, model, score_col, churn_col, revenue_col)
+    personas, contrasts = profile_personas(frame, model, score_col, churn_col, revenue_col, csat_col)
     themes = drivers = None
     if responses is not None:
         persona_of = pd.Series(model.labels + 1, index=frame["customer_id"])

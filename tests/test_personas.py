@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
+from statsmodels.stats.proportion import proportion_confint
 
 import cxlib as cx
 from cxlib.io import DataError
@@ -24,9 +25,10 @@ def planted(n: int = 1500, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
                                                                                                     "phone"], n))
     plan = np.where(rng.random(n) < 0.8, np.array(["basic", "premium", "standard"])[truth], "basic")
     frame = pd.DataFrame({"age": age, "spend": spend, "channel": channel, "plan": plan,
-                          "nps": rng.integers(0, 11, n), "left": rng.random(n) < np.array([0.1, 0.2, 0.3])[truth]})
+                          "nps": rng.integers(0, 11, n), "csat": rng.integers(1, 6, n).astype(float), "left": rng.random(n) < np.array([0.1, 0.2, 0.3])[truth]})
     frame.loc[rng.choice(n, 40, replace=False), "age"] = np.nan
     frame.loc[rng.choice(n, 40, replace=False), "channel"] = None
+    frame.loc[rng.choice(n, 100, replace=False), "csat"] = np.nan  # not every customer answered
     return frame, truth
 
 
@@ -50,7 +52,7 @@ def test_the_same_seed_gives_the_same_personas():
 def test_profiles_equal_direct_pandas_computations():
     frame, _ = planted(900, seed=2)
     model = discover_personas(frame, ["age", "spend", "channel", "plan"], k=3, seed=1, n_boot=0)
-    table, contrasts = profile_personas(frame, model, score="nps", churn="left", revenue="spend")
+    table, contrasts = profile_personas(frame, model, score="nps", churn="left", revenue="spend", csat="csat")
     for row in table.itertuples():
         members = frame[model.labels == row.persona - 1]
         assert row.size == len(members) and row.share == pytest.approx(100 * len(members) / len(frame))
@@ -58,6 +60,10 @@ def test_profiles_equal_direct_pandas_computations():
         assert row.revenue == pytest.approx(members["spend"].mean())
         assert row.revenue_share == pytest.approx(100 * members["spend"].sum() / frame["spend"].sum())
         assert row.nps == pytest.approx(cx.nps(members, score="nps").value)
+        answered = members["csat"].dropna()
+        assert row.csat_n == len(answered) and row.csat == pytest.approx(100 * (answered >= 4).mean())
+        low, high = proportion_confint((answered >= 4).sum(), len(answered), method="wilson")
+        assert (row.csat_ci_low, row.csat_ci_high) == pytest.approx((100 * low, 100 * high))
         age = contrasts[row.persona].set_index("trait").loc["age"]
         rest = frame.loc[model.labels != row.persona - 1, "age"]
         assert age["in_persona"] == pytest.approx(members["age"].mean())
@@ -84,8 +90,9 @@ def test_persona_study_on_the_sample(sample_reports):
     assert out == to_jsonable(study.to_dict())
     assert {"k", "criterion", "stability", "personas"} <= set(out)
     assert out["criterion"]["name"] == "silhouette"
-    keys = {"persona", "name", "size", "share", "nps", "churn_rate", "revenue"}
+    keys = {"persona", "name", "size", "share", "nps", "csat", "churn_rate", "revenue"}
     assert all(keys <= set(p) for p in out["personas"]) and len(out["personas"]) == out["k"]
+    assert all(p["csat"] is not None and 0 < p["csat_n"] < p["size"] for p in out["personas"])
     assert sum(p["size"] for p in out["personas"]) == 5000
 
 
@@ -97,10 +104,10 @@ def test_persona_study_on_a_flat_table(tmp_path):
     path = tmp_path / "customers.csv"
     frame.to_csv(path, index=False)
     params = {"data_path": str(path), "trait_cols": ["age", "spend", "channel", "plan"], "k": None,
-              "k_range": [2, 5], "score_col": "nps", "churn_col": "left", "revenue_col": None,
+              "k_range": [2, 5], "score_col": "nps", "csat_col": None, "churn_col": "left", "revenue_col": None,
               "missing_codes": [-99], "n_boot": 5}
     run = run_study("persona_study", params, reports_dir=tmp_path / "reports")
     out = json.loads((run / "results.json").read_text())
     assert out["results"]["k"] == 3
-    assert all(p["revenue"] is None and p["nps"] is not None for p in out["results"]["personas"])
+    assert all(p["revenue"] is None and p["csat"] is None and p["nps"] is not None for p in out["results"]["personas"])
     assert "Persona 1:" in (run / "report.html").read_text()

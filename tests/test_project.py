@@ -46,3 +46,14 @@ def test_ci_runs_the_readme_test_command(project):
 def test_generated_reports_are_not_committed(project):
     ignore = (project / ".gitignore").read_text().splitlines()
     assert "reports/*" in ignore and "!reports/README.md" in ignore
+
+
+def test_markdown_code_blocks_close(project):
+    """A closing fence with text after it does not close: the rest of the page would render as code."""
+    for path in [project / "README.md", *project.glob("*/README.md")]:
+        inside = False
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if line.startswith("```"):
+                assert not inside or line.strip() == "```", f"{path.name}:{number}: text after a closing fence"
+                inside = not inside
+        assert not inside, f"{path.name}: a code block is never closed"
