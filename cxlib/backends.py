@@ -50,6 +50,7 @@ __all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
+CONNECT_TIMEOUT = "30s"  # how long to wait for a Dask scheduler (distributed's default)
 
 
 @dataclass(frozen=True)
@@ -688,7 +689,12 @@ class DaskBackend(Backend):
             from distributed import Client
 
             self._own_client = not isinstance(scheduler, Client)
-            self.client = Client(scheduler) if self._own_client else scheduler
+            try:
+                self.client = Client(scheduler, timeout=CONNECT_TIMEOUT) if self._own_client else scheduler
+            except OSError as error:
+                raise OSError(f"no Dask scheduler answered at dask_scheduler={scheduler!r} within {CONNECT_TIMEOUT} "
+                              f"({error}); start one (dask scheduler; dask worker <address>) or leave dask_scheduler "
+                              "None to run Dask in this process") from None
         self.files, self.format, self.description = None, "dataframe", "a Dask DataFrame"
         if isinstance(source, pd.DataFrame):
             self.frame = dd.from_pandas(source, npartitions=npartitions, sort=False)

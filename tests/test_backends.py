@@ -1,6 +1,7 @@
 """The reduce step on pandas, DuckDB and Dask gives the in-memory numbers (to 1e-9) on the sample."""
 
 import os
+import socket
 
 import duckdb
 import numpy as np
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 import cxlib as cx
+from cxlib import backends
 from cxlib.backends import Period, open_source
 from cxlib.churn import churn_frame
 from cxlib.compare import segment_table, segment_table_from_histograms
@@ -329,3 +331,12 @@ def test_bad_weights_durations_and_flags_are_named(name):
     with pytest.raises(DataError, match=r"'left' must hold whole numbers from 0 to 1"):
         b.survival_counts("nps", "left")
     b.close()
+
+
+def test_an_unreachable_scheduler_names_the_parameter(monkeypatch):
+    monkeypatch.setattr(backends, "CONNECT_TIMEOUT", "1s")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(OSError, match=rf"no Dask scheduler answered at dask_scheduler='tcp://127.0.0.1:{port}'"):
+        open_source(pd.DataFrame({"nps": [9]}), "dask", dask_scheduler=f"tcp://127.0.0.1:{port}")
