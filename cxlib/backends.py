@@ -21,6 +21,14 @@ so no backend forms raw sums of squares that lose digits. DuckDB adds floating-p
 numbers in whatever order its threads finish, so sums of fractional values can differ in
 the last digit between runs; counts, and sums of whole-number scores and ratings, are exact.
 
+Score histograms treat bad values as the in-memory loader does: an answer that is not a
+whole number on the scale, or whose survey weight is missing or not positive, is left out
+and counted in :attr:`Backend.exclusions` (column, rule, rows, example values), which
+:func:`source_data` puts into the report's data quality table. The check costs no extra
+pass: bad values arrive as groups of their own. Elsewhere (rates, cross-products,
+survival counts) a bad value stops the run with its column, rule, count and examples,
+since those analyses must share one set of rows.
+
 Models that need rows (Cox, the bootstrap of driver shares) take :meth:`Backend.sample`,
 a seeded simple random sample without replacement. Its positions follow the source's
 order (files in name order, rows in file order; a DuckDB table's row ids; a SQL query's
@@ -217,15 +225,35 @@ def _weights(frame: pd.DataFrame, weights: str | None, use: pd.Series) -> pd.Ser
 
 def histogram_chunk(frame: pd.DataFrame, score: str, keys: Sequence[Key], weights: str | None,
                     scale: tuple[int, int]) -> pd.DataFrame:
-    """Rows of (keys..., value, count, w, w2) for the cells with answers: :func:`score_histogram` of this chunk."""
+    """Rows of (keys..., value, count, w, w2, answers) of this chunk, for :meth:`Backend.score_histogram`.
+
+    The cells of :func:`score_histogram` over the rows with a valid answer and weight;
+    ``answers`` counts every answer of the cell, so ``answers - count`` are those with a
+    bad weight. Answers off the scale come as rows of their own (missing keys, count 0).
+    """
+    values = _numbers(frame, score)
+    answered = values.notna()
+    off_scale = answered & ((values < scale[0]) | (values > scale[1]) | (values != values.round()))
+    bad_weight = pd.Series(False, index=frame.index)
+    if weights:
+        w = _numbers(frame, weights)
+        bad_weight = answered & ~off_scale & (w.isna() | (w <= 0))
     key_frame = _keys_frame(frame, keys)
     names = list(key_frame.columns)
-    rows = pd.concat([key_frame, frame[[score, *([weights] if weights else [])]]], axis=1)
+    good = ~off_scale & ~bad_weight
+    rows = pd.concat([key_frame, values.rename(score), *([w.rename(weights)] if weights else [])], axis=1)[good]
     h = score_histogram(rows, score, by=names, weights=weights, scale=scale)
     segment, value = np.nonzero(h.counts)
     out = h.segments[segment].to_frame(index=False) if names else pd.DataFrame(index=range(len(segment)))
-    out["value"], out["count"] = h.values[value], h.counts[segment, value]
+    out["value"], out["count"] = h.values[value].astype(float), h.counts[segment, value]
     out["w"], out["w2"] = h.weights[segment, value], h.weights_sq[segment, value]
+    out["answers"] = out["count"]
+    rejected = pd.concat([values[off_scale].value_counts(), values[bad_weight].value_counts().rename("bad")],
+                         axis=1).fillna(0)
+    if len(rejected):
+        extra = pd.DataFrame({"value": rejected.index.to_numpy(dtype=float), "count": 0, "w": 0.0, "w2": 0.0,
+                              "answers": (rejected["count"] + rejected["bad"]).to_numpy(dtype=np.int64)})
+        out = pd.concat([out, extra.assign(**{n: None for n in names})[out.columns]], ignore_index=True)
     return out
 
 
@@ -298,7 +326,7 @@ def _add_up(parts: Sequence[pd.DataFrame], names: list[str], values: list[str]) 
     frame = pd.concat(parts, ignore_index=True)
     if not names:
         return frame[values].sum().to_frame().T
-    return frame.groupby(names, sort=False, observed=True)[values].sum().reset_index()
+    return frame.groupby(names, sort=False, observed=True, dropna=False)[values].sum().reset_index()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,12 +381,39 @@ class Backend:
             raise DataError(f"columns {absent} are not in the data; columns present: {present}", column=absent[0],
                             rule="column present")
 
+    @property
+    def exclusions(self) -> dict[tuple[str, str], tuple[int, tuple]]:
+        """Rows left out so far: (column, rule) -> (rows, up to five example values)."""
+        return self.__dict__.setdefault("_exclusions", {})
+
+    def _exclude(self, column: str, rule: str, rows: int, examples: Sequence = ()) -> None:
+        """Record rows left out under a rule (every analysis of a column leaves out the same rows)."""
+        before, _ = self.exclusions.get((column, rule), (0, ()))
+        self.exclusions[(column, rule)] = (max(before, rows), tuple(examples))
+
     def score_histogram(self, score: str, by: Sequence[Key] = (), weights: str | None = None,
                         scale: tuple[int, int] = (0, 10)) -> ScoreHistogram:
-        """Answers per score value and segment (the same as :func:`cxlib.histogram.score_histogram`)."""
+        """Answers per score value and segment (the same as :func:`cxlib.histogram.score_histogram`).
+
+        Answers that are not whole numbers in ``scale``, and answers whose weight is missing
+        or not positive, are left out and counted in :attr:`exclusions`; rows with a missing
+        segment are left out of the segments (not of the overall histogram).
+        """
         keys = [by] if isinstance(by, str | Period) else list(by)
         self._require([score, *_key_columns(keys), weights])
-        return histogram_from_groups(self._histogram_groups(score, keys, weights, scale), keys, scale)
+        groups = self._histogram_groups(score, keys, weights, scale)
+        value = groups["value"]
+        off_scale = (value < scale[0]) | (value > scale[1]) | (value != value.round())
+        if off_scale.any():
+            answers = groups[off_scale].groupby("value")["answers"].sum()
+            self._exclude(score, f"not a whole number from {scale[0]} to {scale[1]}", int(answers.sum()),
+                          [_plain(v) for v in answers.index[:5]])
+        groups = groups[~off_scale]
+        bad_weights = int((groups["answers"] - groups["count"]).sum())
+        if bad_weights:
+            self._exclude(weights, "missing or not a number above 0", bad_weights)
+        groups = groups[groups["count"] > 0].dropna(subset=[_key_name(k) for k in keys])
+        return histogram_from_groups(groups.astype({"value": np.int64}), keys, scale)
 
     def rate_counts(self, flag: str, by: Sequence[Key] = ()) -> pd.DataFrame:
         """Per group: n (rows with the 0/1 flag present) and successes (flag 1), sorted by the group."""
@@ -576,15 +631,16 @@ class DuckDBBackend(Backend):
         return groups.dropna(subset=[_key_name(k) for k in keys])
 
     def _histogram_groups(self, score, keys, weights, scale):
-        w = f"CAST({_quote(weights)} AS DOUBLE)" if weights else "1.0"
-        aggregates = ["count(*) AS count", f"sum({w}) AS w", f"sum({w} * {w}) AS w2",
-                      f"count(*) FILTER (WHERE {w} IS NULL OR {w} <= 0) AS bad_weights"]
-        groups = self._values_by_key(score, keys, aggregates, scale)
-        bad = int(groups["bad_weights"].sum())
-        if bad:
-            raise DataError(f"weights in {weights!r} must be positive numbers where {score!r} is answered; {bad} rows "
-                            "are not", column=weights, rule="weight above 0")
-        return groups.assign(value=groups["value"].astype(np.int64))
+        if weights:
+            w = f"CAST({_quote(weights)} AS DOUBLE)"
+            valid = f"FILTER (WHERE {w} > 0)"
+            aggregates = [f"count(*) {valid} AS count", f"coalesce(sum({w}) {valid}, 0) AS w",
+                          f"coalesce(sum({w} * {w}) {valid}, 0) AS w2"]
+        else:
+            aggregates = ["count(*) AS count", "CAST(count(*) AS DOUBLE) AS w", "CAST(count(*) AS DOUBLE) AS w2"]
+        c = _quote(score)
+        return self._grouped([*self._key_sql(keys), f"CAST({c} AS DOUBLE) AS value"],
+                             [*aggregates, "count(*) AS answers"], [f"{c} IS NOT NULL"])
 
     def _rate_groups(self, flag, keys):
         groups = self._values_by_key(flag, keys, ["count(*) AS n"], (0, 1))
@@ -733,7 +789,7 @@ class DaskBackend(Backend):
 
     def _histogram_groups(self, score, keys, weights, scale):
         parts = self._each(histogram_chunk, score, keys, weights, scale)
-        return _add_up(parts, [*[_key_name(k) for k in keys], "value"], ["count", "w", "w2"])
+        return _add_up(parts, [*[_key_name(k) for k in keys], "value"], ["count", "w", "w2", "answers"])
 
     def _rate_groups(self, flag, keys):
         return _add_up(self._each(rate_chunk, flag, keys), [_key_name(k) for k in keys], ["n", "successes"])
@@ -792,10 +848,18 @@ class SourceData:
 
 def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str, int]], date_col: str | None = None,
                 notes: Sequence[str] = ()) -> SourceData:
-    """The SourceData of a study; ``kept`` lists (column, rule, rows that met it): the other rows count as excluded."""
+    """The SourceData of a study.
+
+    ``kept`` lists (column, rule, rows the analysis used); the backend's
+    :attr:`~Backend.exclusions` (bad values, with examples) are listed first, and the
+    rest of the rows an analysis did not use count under its rule.
+    """
     info = source.source_info(name)
-    issues = tuple(QualityIssue(name, column, rule, EXCLUDED, info.rows - rows)
-                   for column, rule, rows in kept if rows < info.rows)
+    flagged = [QualityIssue(name, column, rule, EXCLUDED, rows, (), tuple(str(v) for v in examples))
+               for (column, rule), (rows, examples) in source.exclusions.items()]
+    left_out = sum(issue.n_rows for issue in flagged)
+    issues = (*flagged, *(QualityIssue(name, column, rule, EXCLUDED, info.rows - rows - left_out)
+                          for column, rule, rows in kept if rows + left_out < info.rows))
     quality = DataQuality(issues, {name: info.rows}, {name: min((rows for *_, rows in kept), default=info.rows)})
     return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
 

@@ -183,8 +183,8 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
 
     ``backend="pandas"`` validates the rows in memory (bad values excluded and counted).
     ``"duckdb"`` and ``"dask"`` leave the data where they are (``data_path``: a Parquet
-    file, folder or glob, a DuckDB file with ``table``, or a SQL query); a bad value
-    stops the run with its column, rule, count and examples.
+    file, folder or glob, a DuckDB file with ``table``, or a SQL query); answers off the
+    scale and bad weights are left out and counted there too, so both give the same numbers.
     """
     if backend == "pandas":
         frame, data = load_survey(data_path, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col,

@@ -175,11 +175,12 @@ def test_duckdb_file_table_and_query_give_the_same_numbers(frames, parquet, tmp_
         assert source.sample(["response_id"], 50, seed=1)["response_id"].tolist() == ids.iloc[positions].tolist()
 
 
-@pytest.mark.parametrize("name", ["pandas", "duckdb"])
-def test_bad_scores_and_missing_columns_are_named(name):
-    b = open_source(pd.DataFrame({"nps": [9, 11, 3, 12], "g": list("abab")}), name)
-    with pytest.raises(DataError, match=r"'nps' must hold whole numbers from 0 to 10.*\[11, 12\]"):
-        b.score_histogram("nps")
+@pytest.mark.parametrize("name", ["pandas", "duckdb", "dask"])
+def test_answers_off_the_scale_are_counted_and_missing_columns_named(name):
+    b = open_source(pd.DataFrame({"nps": [9, 11, 3, 12, 12], "g": list("ababa")}), name)
+    h = b.score_histogram("nps", by="g")
+    assert h.counts.sum() == 2 and h.counts[0, [3, 9]].tolist() == [1, 1]
+    assert b.exclusions == {("nps", "not a whole number from 0 to 10"): (3, (11, 12))}
     with pytest.raises(DataError, match="columns \\['segment'\\] are not in the data"):
         b.score_histogram("nps", by="segment")
     with pytest.raises(ValueError, match="backend must be one of"):
@@ -315,13 +316,14 @@ def test_in_memory_only_options_are_refused_out_of_core(parquet):
 
 
 @pytest.mark.parametrize("name", ["pandas", "duckdb", "dask"])
-def test_bad_weights_durations_and_flags_are_named(name):
+def test_bad_weights_durations_and_flags_are_named_or_counted(name):
     frame = pd.DataFrame({"nps": [9, 10, 3, 7], "w": [1.0, 0.0, 2.0, 1.0], "g": list("abab"),
                           "days": [5.0, -1.0, 3.0, 4.0], "left": [0, 1, 2, 1],
                           "stayed": [1, 0, 0, 1]})
     b = open_source(frame, name)
-    with pytest.raises(DataError, match="weights in 'w' must be positive"):
-        b.score_histogram("nps", by="g", weights="w")
+    h = b.score_histogram("nps", by="g", weights="w")
+    assert h.counts.sum() == 3 and h.weights.sum() == 4.0
+    assert b.exclusions == {("w", "missing or not a number above 0"): (1, ())}
     with pytest.raises(DataError, match="weights in 'w' must be positive"):
         b.crossproducts(["nps", "days"], weights="w")
     with pytest.raises(DataError, match="durations in 'days' must be present and not negative"):
@@ -340,3 +342,40 @@ def test_an_unreachable_scheduler_names_the_parameter(monkeypatch):
         port = s.getsockname()[1]
     with pytest.raises(OSError, match=rf"no Dask scheduler answered at dask_scheduler='tcp://127.0.0.1:{port}'"):
         open_source(pd.DataFrame({"nps": [9]}), "dask", dask_scheduler=f"tcp://127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="module")
+def dirty_responses(frames, tmp_path_factory):
+    """The sample's responses with answers off the scale and bad weights, as a folder of Parquet files."""
+    frame = frames["responses"].copy()
+    answered = frame.index[frame["nps"].notna()]
+    frame["nps"] = frame["nps"].astype(float)
+    frame.loc[answered[[5, 50, 500]], "nps"] = 11.0
+    frame.loc[answered[[7, 70]], "nps"] = 99.0
+    frame.loc[answered[9], "nps"] = 5.5
+    frame.loc[answered[[11, 110]], "weight"] = 0.0
+    frame.loc[answered[13], "weight"] = np.nan
+    root = tmp_path_factory.mktemp("dirty") / "responses"
+    root.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
+        frame.iloc[rows].to_parquet(root / f"part-{i}.parquet", index=False)
+    return root
+
+
+def test_bad_answers_and_weights_are_excluded_and_counted_as_in_memory(dirty_responses, tmp_path):
+    """Out of core, answers off the scale and bad weights are left out and counted, as the in-memory loader does."""
+    params = {"data_path": str(dirty_responses), "segment_cols": ["plan", "region"], "weight_col": "weight",
+              "revenue_col": None, "tenure_col": None}
+    runs, out = run_both("segment_study", params, "duckdb", tmp_path)
+    _, dask_out = run_both("segment_study", params, "dask", tmp_path / "dask")
+    assert_nested_close(out["duckdb"]["results"], out["pandas"]["results"])
+    assert_nested_close(dask_out["dask"]["results"], out["pandas"]["results"])
+    missing = int(pd.read_parquet(dirty_responses)["nps"].isna().sum())
+    for result in (out["duckdb"], dask_out["dask"]):
+        issues = {(i["column"], i["rule"]): (i["rows"], i["example_values"]) for i in result["data_quality"]["issues"]}
+        assert issues == {("nps", "not a whole number from 0 to 10"): (6, ["5.5", "11", "99"]),
+                          ("weight", "missing or not a number above 0"): (3, []),
+                          ("nps", "nps present"): (missing, [])}
+    in_memory = pd.DataFrame(out["pandas"]["data_quality"]["issues"]).groupby("column")["rows"].sum()
+    assert in_memory.to_dict() == {"nps": 6, "weight": 3}
+    assert "5.5" in (runs["duckdb"] / "report.html").read_text()

@@ -340,7 +340,8 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
 
     Each named column is required and checked by its role: ``scores`` (column -> (low,
     high), whole numbers), ``numbers`` (any number), ``amounts`` (>= 0), ``categories``,
-    ``dates`` (required values), ``weights`` (> 0). Other columns pass through unchecked.
+    ``dates`` (required values), ``weights`` (> 0, required values: a blank weight leaves
+its row out, counted). Other columns pass through unchecked.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
@@ -356,5 +357,5 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
     rules.update({column: c.category(required=True) for column in categories})
     rules.update({column: c.date(required=True, nullable=False) for column in dates})
     if weights:
-        rules[weights] = c.weight(required=True)
+        rules[weights] = c.weight(required=True, nullable=False)
     return read_table(source, rules, name=name, missing_codes=missing_codes)
