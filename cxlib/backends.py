@@ -195,13 +195,25 @@ def _plain(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+def _as_keys(by) -> list[Key]:
+    return [by] if isinstance(by, str | Period) else list(by)
+
+
+def _off_scale(values: pd.Series, low: float, high: float) -> pd.Series:
+    """True where a value is present but not a whole number from ``low`` to ``high``."""
+    return values.notna() & ((values < low) | (values > high) | (values != values.round()))
+
+
+def _not_whole(column: str, low: float, high: float, rows: int, examples) -> DataError:
+    return DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); {rows} rows do "
+                     f"not, e.g. {[_plain(v) for v in examples]}", column=column, rule=f"whole number {low}-{high}")
+
+
 def _check_whole(values: pd.Series, column: str, low: float, high: float) -> None:
     """Raise, with the count and the smallest offending values, when ``values`` are not whole numbers in range."""
-    bad = values.notna() & ((values < low) | (values > high) | (values != values.round()))
+    bad = _off_scale(values, low, high)
     if bad.any():
-        raise DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); "
-                        f"{int(bad.sum())} rows do not, e.g. {[_plain(v) for v in np.unique(values[bad])[:5]]}", column=column,
-                        rule=f"whole number {low}-{high}")
+        raise _not_whole(column, low, high, int(bad.sum()), np.unique(values[bad])[:5])
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -233,7 +245,7 @@ def histogram_chunk(frame: pd.DataFrame, score: str, keys: Sequence[Key], weight
     """
     values = _numbers(frame, score)
     answered = values.notna()
-    off_scale = answered & ((values < scale[0]) | (values > scale[1]) | (values != values.round()))
+    off_scale = _off_scale(values, *scale)
     bad_weight = pd.Series(False, index=frame.index)
     if weights:
         w = _numbers(frame, weights)
@@ -241,7 +253,8 @@ def histogram_chunk(frame: pd.DataFrame, score: str, keys: Sequence[Key], weight
     key_frame = _keys_frame(frame, keys)
     names = list(key_frame.columns)
     good = ~off_scale & ~bad_weight
-    rows = pd.concat([key_frame, values.rename(score), *([w.rename(weights)] if weights else [])], axis=1)[good]
+    rows = pd.concat([key_frame, values.rename(score), *([w.rename(weights)] if weights else [])], axis=1)
+    rows = rows if good.all() else rows[good]
     h = score_histogram(rows, score, by=names, weights=weights, scale=scale)
     segment, value = np.nonzero(h.counts)
     out = h.segments[segment].to_frame(index=False) if names else pd.DataFrame(index=range(len(segment)))
@@ -341,6 +354,10 @@ class Backend:
     description = "a DataFrame in memory"
     format = "dataframe"
 
+    def __init__(self) -> None:
+        self.exclusions: dict[tuple[str, str], tuple[int, tuple]] = {}
+        """Rows left out so far: (column, rule) -> (rows, up to five example values)."""
+
     def _min_max(self, column: str) -> tuple:
         raise NotImplementedError
 
@@ -381,11 +398,6 @@ class Backend:
             raise DataError(f"columns {absent} are not in the data; columns present: {present}", column=absent[0],
                             rule="column present")
 
-    @property
-    def exclusions(self) -> dict[tuple[str, str], tuple[int, tuple]]:
-        """Rows left out so far: (column, rule) -> (rows, up to five example values)."""
-        return self.__dict__.setdefault("_exclusions", {})
-
     def _exclude(self, column: str, rule: str, rows: int, examples: Sequence = ()) -> None:
         """Record rows left out under a rule (every analysis of a column leaves out the same rows)."""
         before, _ = self.exclusions.get((column, rule), (0, ()))
@@ -399,11 +411,10 @@ class Backend:
         or not positive, are left out and counted in :attr:`exclusions`; rows with a missing
         segment are left out of the segments (not of the overall histogram).
         """
-        keys = [by] if isinstance(by, str | Period) else list(by)
+        keys = _as_keys(by)
         self._require([score, *_key_columns(keys), weights])
         groups = self._histogram_groups(score, keys, weights, scale)
-        value = groups["value"]
-        off_scale = (value < scale[0]) | (value > scale[1]) | (value != value.round())
+        off_scale = _off_scale(groups["value"], *scale)
         if off_scale.any():
             answers = groups[off_scale].groupby("value")["answers"].sum()
             self._exclude(score, f"not a whole number from {scale[0]} to {scale[1]}", int(answers.sum()),
@@ -417,7 +428,7 @@ class Backend:
 
     def rate_counts(self, flag: str, by: Sequence[Key] = ()) -> pd.DataFrame:
         """Per group: n (rows with the 0/1 flag present) and successes (flag 1), sorted by the group."""
-        keys = [by] if isinstance(by, str | Period) else list(by)
+        keys = _as_keys(by)
         self._require([flag, *_key_columns(keys)])
         names = [_key_name(k) for k in keys]
         groups = self._rate_groups(flag, keys)
@@ -472,6 +483,7 @@ class PandasBackend(Backend):
     name = "pandas"
 
     def __init__(self, frame: pd.DataFrame, path=None, files: list[str] | None = None, format: str = "dataframe"):
+        super().__init__()
         self.frame, self.files, self.format = frame, files, format
         self.description = "a DataFrame in memory" if path is None else str(path)
 
@@ -524,6 +536,7 @@ class DuckDBBackend(Backend):
     def __init__(self, source, table: str | None = None, memory_limit: str | None = None, threads: int | None = None):
         import duckdb
 
+        super().__init__()
         self.files: list[str] | None = None
         self.table = None
         text = str(source)
@@ -603,10 +616,9 @@ class DuckDBBackend(Backend):
         bad = f"{c} IS NOT NULL AND ({c} < {low} OR {c} > {high} OR {c} <> round({c}))"
         rows = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {bad}")
         if rows:
-            examples = [_plain(r[0]) for r in self.connection.execute(
+            examples = [r[0] for r in self.connection.execute(
                 f"SELECT DISTINCT {c} FROM {self.relation} WHERE {bad} ORDER BY 1 LIMIT 5").fetchall()]
-            raise DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); "
-                            f"{rows} rows do not, e.g. {examples}", column=column, rule=f"whole number {low}-{high}")
+            raise _not_whole(column, low, high, rows, examples)
 
     def _grouped(self, select: list[str], aggregates: list[str], where: list[str]) -> pd.DataFrame:
         names = [s.split(" AS ")[-1] for s in select]
@@ -625,8 +637,7 @@ class DuckDBBackend(Backend):
         c = _quote(column)
         groups = self._grouped([*self._key_sql(keys), f"CAST({c} AS DOUBLE) AS value"], aggregates,
                                [f"{c} IS NOT NULL"])
-        value = groups["value"]
-        if ((value < scale[0]) | (value > scale[1]) | (value != value.round())).any():
+        if _off_scale(groups["value"], *scale).any():
             self._check_whole(column, *scale)
         return groups.dropna(subset=[_key_name(k) for k in keys])
 
@@ -740,6 +751,7 @@ class DaskBackend(Backend):
     def __init__(self, source, scheduler: str | None = None, npartitions: int = 4):
         import dask.dataframe as dd
 
+        super().__init__()
         self.client, self._own_client = None, False
         if scheduler is not None:
             from distributed import Client
