@@ -6,13 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := data/sample/responses.csv
 
-.PHONY: reports test lab sample bench clean-reports help
+.PHONY: reports test lab cx sample bench clean-reports help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make reports   build every study report into reports/ (sets up .venv)"
 	@echo "make test      ruff + pytest: unit, property, notebook and end-to-end tests"
-	@echo "make lab       JupyterLab on notebooks/ with the project kernel"
+	@echo "make lab       JupyterLab on notebooks/ with the project kernel (outputs stripped on commit)"
+	@echo "make cx ARGS='describe segment_study'   the cx command (also .venv/bin/cx)"
 	@echo "make bench     performance benchmarks (not part of the tests)"
 
 $(BIN)/python:
@@ -47,10 +48,17 @@ reports: $(VENV)/.runtime $(SAMPLE)
 
 test: $(VENV)/.dev $(SAMPLE)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
+# Outputs never reach git: nbstripout strips them on commit (a filter in this clone's .git/config).
+# JupyterLab refuses to run as root unless told; containers often run as root.
 lab: $(VENV)/.lab $(SAMPLE)
-	$(BIN)/jupyter lab notebooks/
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+
+cx: $(VENV)/.runtime $(SAMPLE)
+	$(BIN)/cx $(ARGS)
 
 bench: $(VENV)/.bench $(SAMPLE)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

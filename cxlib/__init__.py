@@ -6,14 +6,7 @@
 NPS 16.3 (15.2 to 17.4), n = 19,156
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("cxlib")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
-from . import economics, io, overview, plots, rates, reports, retention, sample, service, trends
+from . import economics, io, overview, plots, rates, reports, retention, sample, service, studies, trends
 from .compare import compare, paired, segment_table
 from .economics import clv
 from .estimate import Estimate
@@ -22,10 +15,11 @@ from .retention import churn_rate, cohort_retention, period_retention
 from .scores import ces, csat, mean_score, nps, nps_from_counts, top_box
 from .service import fcr, resolution_time, response_within
 from .trends import benchmark_difference, goal, trend
+from .version import __version__
 
 __all__ = [
     "Estimate", "ScoreHistogram", "__version__", "benchmark_difference", "ces", "churn_rate", "clv",
     "cohort_retention", "compare", "csat", "economics", "fcr", "goal", "io", "mean_score", "nps",
     "nps_from_counts", "overview", "paired", "period_retention", "plots", "rates", "reports", "resolution_time", "response_within",
-    "retention", "sample", "score_histogram", "segment_table", "service", "top_box", "trend", "trends",
+    "retention", "sample", "score_histogram", "segment_table", "service", "studies", "top_box", "trend", "trends",
 ]

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from .crossprod import CrossProducts
+from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
 from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
 from .io.sources import SourceInfo
@@ -853,8 +854,6 @@ class SourceData:
 
     def note(self):
         """The description as Markdown for a report (the path and notes HTML-escaped)."""
-        from .reports.narrative import md
-
         return md("**How this was computed.** {text}", text=self.describe())
 
 

@@ -37,9 +37,9 @@ from .economics import (
     revenue_at_risk,
 )
 from .estimate import format_ci
+from .formatting.narrative import fmt_count, md
 from .io import CXData, Table
 from .io.quality import DataError
-from .reports.narrative import fmt_count, md
 from .survival import hazard_rate
 
 __all__ = ["BusinessCaseStudy", "run_business_case"]

@@ -37,10 +37,11 @@ from .cox import CoxResult, cox
 from .economics import revenue_at_risk
 from .estimate import Estimate, format_ci
 from .feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
-from .io import CXData, DataQuality, Table, load
+from .formatting.narrative import fmt_count, fmt_p, md
+from .io import CXData, DataQuality, Table, load, read_table, require
+from .io import columns as col
 from .io.quality import NOTE, QualityIssue
-from .rates import count_estimate
-from .reports.narrative import fmt_count, fmt_p, md
+from .rates import count_estimate, rate_table
 from .survival import (
     SurvivalCounts,
     customer_durations,
@@ -215,9 +216,6 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     if data_path is None:
         data = load(missing_codes=missing_codes)
         return churn_frame(data, observed_from=observed_from), data
-    from .io import columns as col
-    from .io import read_table, require
-
     rules = {duration_col: col.amount(required=True, nullable=False)}
     if id_col:
         rules = {id_col: col.identifier(unique=True), **rules}
@@ -347,8 +345,6 @@ class ChurnStudy:
 
 def _descriptive(frame: pd.DataFrame, event: str, column: str) -> pd.DataFrame:
     """Share of customers who left, per group of ``column`` (descriptive: see the module docstring)."""
-    from .rates import rate_table
-
     return rate_table(frame[event].astype("boolean"), by=[frame[column]]).rename(columns={"rate": "churned %"})
 
 

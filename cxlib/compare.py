@@ -144,7 +144,14 @@ def segment_table(data: pd.DataFrame, by: str | Sequence[str], score: str = "nps
 
 def segment_table_from_histograms(histograms: Mapping[str, ScoreHistogram], metric: str = "nps", top=None,
                                   min_n: int = MIN_N, ci: float = 0.95, adjust: str = "holm") -> pd.DataFrame:
-    """The segment table from one histogram per segment column (any backend's reduce step)."""
+    """The segment table from one histogram per segment column (any backend's reduce step).
+
+    Without segment columns the table is empty, with the columns every metric's table has.
+    """
+    if not histograms:
+        return pd.DataFrame(columns=["segment_col", "segment", "n", "n_effective", "value", "ci_low", "ci_high",
+                                     "difference", "diff_ci_low", "diff_ci_high", "p_value", "p_adjusted",
+                                     "significant", "small_n"])
     parts = []
     for column, h in histograms.items():
         seg = metric_table(h, metric, top, ci)

@@ -32,10 +32,13 @@ import pandas as pd
 from IPython.display import Markdown
 from scipy import stats
 
+from .backends import check_out_of_core, open_source, source_data
+from .compare import holm
 from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
 from .estimate import Estimate, format_ci
+from .formatting.narrative import fmt_count, md
+from .io import flat_table, load
 from .io.quality import DataError
-from .reports.narrative import fmt_count, md
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
 __all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source", "key_driver_data",
@@ -478,7 +481,6 @@ def segment_drivers(data: pd.DataFrame, outcome: str, by: str, groups: Mapping[s
 def _segment_comparison(results: Mapping[str, KeyDrivers], skipped: list[str],
                         ci: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group shares per segment, and each pair of segments' differences with bootstrap intervals and Holm's p."""
-    from .compare import holm
 
     shares = pd.concat([r.groups[["group", "share", "ci_low", "ci_high"]].assign(segment=s, n=r.n)
                         for s, r in results.items()], ignore_index=True)[["segment", "group", "share", "ci_low",
@@ -512,12 +514,8 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     ``categorical`` drivers and ``segment_col`` categories; only these columns are checked.
     """
     if data_path is None:
-        from .io import load
-
         data = load(missing_codes=missing_codes)
         return data.survey_frame(), data
-    from .io import flat_table
-
     numeric = [d for d in drivers if d not in categorical]
     table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
@@ -560,8 +558,6 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
         segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
                     if segment_col else None)
         return kd, segments, data
-    from .backends import check_out_of_core, open_source, source_data
-
     check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
     with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
         kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,

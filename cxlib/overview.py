@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from IPython.display import Markdown
 
+from .formatting.narrative import fmt_count, fmt_date, fmt_pct, md
 from .io import CXData, DataQuality
-from .reports.narrative import fmt_count, fmt_date, fmt_pct, md
 
 __all__ = ["SCORES", "DataOverview", "describe"]
 

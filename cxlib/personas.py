@@ -39,8 +39,12 @@ from IPython.display import Markdown
 from scipy import stats
 
 from .compare import holm
+from .drivers import shapley_shares
+from .feedback.themes import theme_table
+from .formatting.narrative import fmt_count, md
+from .io import columns as col
+from .io import load, read_table
 from .io.quality import DataError
-from .reports.narrative import fmt_count, md
 from .scores import csat as csat_estimate
 from .scores import nps, wilson_interval
 
@@ -347,8 +351,6 @@ SAMPLE_TRAITS = ["age_band", "region", "plan", "channel", "monthly_revenue"]
 
 def _sample_customers(taxonomy: str = "en") -> tuple[pd.DataFrame, pd.DataFrame, object]:
     """The sample's customers with their latest routine NPS and CSAT answers and whether they left; their comments."""
-    from .io import load
-
     data = load()
     routine = data.responses[data.responses["touchpoint"] != "cancellation"].sort_values("survey_date", kind="stable")
 
@@ -365,21 +367,19 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                       k_range: Sequence[int] = (2, 8), score_col: str | None = "latest_nps",
                       churn_col: str | None = "churned", revenue_col: str | None = "monthly_revenue",
                       id_col: str | None = None, seed: int = 1, n_boot: int = 30, missing_codes=None,
-                      csat_col: str | None = "latest_csat"):
+                      csat_col: str | None = "latest_csat", drivers: Sequence[str] = ()):
     """Load (the sample's customers, or a flat table) and run the persona study; what the notebook calls.
+
+    ``drivers``: the driver ratings of the sample's answers whose Shapley shares are
+    shown per persona (the sample only).
 
     On the sample, ``latest_nps`` and ``latest_csat`` are each customer's latest routine
     answers (customers who never answered count as unanswered, not as excluded), ``churned``
     whether they left, and the top comment themes per persona come from their answers.
     """
-    from .feedback.themes import theme_table
-
     if data_path is None:
         frame, responses, data = _sample_customers()
     else:
-        from .io import columns as col
-        from .io import read_table
-
         rules = {}
         if id_col:
             rules[id_col] = col.identifier(unique=True)
@@ -398,28 +398,25 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                 frame[trait] = _numbers_or_categories(frame[trait])
     model = discover_personas(frame, trait_cols, k, k_range, seed, n_boot=n_boot)
     personas, contrasts = profile_personas(frame, model, score_col, churn_col, revenue_col, csat_col)
-    themes = drivers = None
+    themes = persona_drivers = None
     if responses is not None:
         persona_of = pd.Series(model.labels + 1, index=frame["customer_id"])
         comments = responses.assign(persona=responses["customer_id"].map(persona_of))
         table = theme_table(comments[comments["persona"].notna()], "comment", "persona")
         themes = (table[table["theme"] != "untagged"].sort_values(["persona", "share"], ascending=[True, False])
                   .groupby("persona").head(3).reset_index(drop=True))
-        drivers = _persona_drivers(comments)
-    return PersonaStudy(model, personas, contrasts, themes, drivers), data
+        persona_drivers = _persona_drivers(comments, list(drivers)) if drivers else None
+    return PersonaStudy(model, personas, contrasts, themes, persona_drivers), data
 
 
-def _persona_drivers(answers: pd.DataFrame) -> pd.DataFrame:
-    """Each persona's Shapley shares of the sample's driver ratings for NPS, largest first."""
-    from .drivers import shapley_shares
-    from .sample import DRIVERS
-
+def _persona_drivers(answers: pd.DataFrame, drivers: list[str]) -> pd.DataFrame:
+    """Each persona's Shapley shares of the driver ratings for NPS, largest first."""
     rows = []
     for persona, group in answers[answers["persona"].notna()].groupby("persona"):
-        rated = group.dropna(subset=["nps", *DRIVERS])
-        if len(rated) < 10 * len(DRIVERS):
+        rated = group.dropna(subset=["nps", *drivers])
+        if len(rated) < 10 * len(drivers):
             continue
-        shares = shapley_shares(rated, "nps", DRIVERS).sort_values(ascending=False)
+        shares = shapley_shares(rated, "nps", drivers).sort_values(ascending=False)
         rows.extend({"persona": int(persona), "driver": d, "share": float(v), "n": len(rated)}
                     for d, v in shares.items())
     return pd.DataFrame(rows, columns=["persona", "driver", "share", "n"])

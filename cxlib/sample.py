@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .io.tables import SAMPLE_DIR
+
 __all__ = ["DEFAULT_SEED", "SampleData", "Truth", "default_path", "generate", "write"]
 
 DEFAULT_SEED = 2024
@@ -738,4 +740,4 @@ def write(sample: SampleData, folder: str | Path, file_format: str = "csv") -> l
 
 def default_path() -> Path:
     """The bundled sample folder (``data/sample`` of the project)."""
-    return Path(__file__).resolve().parent.parent / "data" / "sample"
+    return SAMPLE_DIR

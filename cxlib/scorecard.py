@@ -22,9 +22,9 @@ from IPython.display import Markdown
 
 from .compare import segment_table
 from .estimate import MIN_N, Estimate, format_ci
+from .formatting.narrative import fmt_count, fmt_p, md
 from .io import CXData, DataQuality
 from .rates import count_estimate, rate_table
-from .reports.narrative import fmt_count, fmt_p, md
 from .retention import churn_rate
 from .scores import ces, csat, nps
 from .service import fcr, fcr_success, resolution_time, response_within, within_success

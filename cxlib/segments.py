@@ -23,9 +23,10 @@ from IPython.display import Markdown
 from .backends import Backend, Period, SourceData, check_out_of_core, open_source, source_data
 from .compare import compare, segment_table, segment_table_from_histograms
 from .estimate import MIN_N, Estimate, format_ci
+from .formatting.narrative import fmt_count, fmt_p, md
+from .histogram import score_histogram
 from .io import CXData, DataQuality, Table, flat_table, load
-from .reports.narrative import fmt_count, fmt_p, md
-from .scores import nps
+from .scores import nps, proportion_table
 from .trends import Trend, goal, trend, trend_from_histogram
 
 __all__ = ["SegmentStudy", "load_survey", "run_segment_study", "segment_study", "segment_study_from_source"]
@@ -114,10 +115,9 @@ class SegmentStudy:
         return pd.DataFrame([*t["groups"], difference])
 
     def to_dict(self) -> dict:
-        value_name = "nps" if self.score_col == "nps" else "value"
-        o = self.overall
-        segments = self.segments.rename(columns={"value": value_name})
-        return {"overall": {value_name: o.value, "ci_low": o.ci_low, "ci_high": o.ci_high, "n": o.n,
+        o = self.overall  # the score is a 0-10 recommendation whatever its column's name: the metric is NPS
+        segments = self.segments.rename(columns={"value": "nps"})
+        return {"overall": {"nps": o.value, "ci_low": o.ci_low, "ci_high": o.ci_high, "n": o.n,
                             "n_effective": o.n_effective},
                 "segments": segments, "revenue": self.revenue, "tenure": self.tenure, "trends": self.trends,
                 "slopes": self.slopes, "target_change": self.target_change}
@@ -129,9 +129,6 @@ def _estimate_row(e: Estimate) -> dict:
 
 def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
     """Revenue-weighted NPS and the share of revenue held by each NPS group (Wilson on Kish's n)."""
-    from .histogram import score_histogram
-    from .scores import proportion_table
-
     h = score_histogram(frame[frame[revenue] > 0], score, weights=revenue, scale=(0, 10))
     est = nps(h, ci=ci)
     out = {"nps": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "n_effective": est.n_effective}
@@ -166,7 +163,7 @@ def segment_study_from_source(source: Backend, score_col: str = "nps", segment_c
     histograms = {c: source.score_histogram(score_col, by=c, weights=weight_col) for c in segment_cols}
     segments = segment_table_from_histograms(histograms, "nps", None, min_n, ci)
     trends = slopes = None
-    if date_col:
+    if date_col and segment_cols:
         trends, slopes = _trend_tables({c: trend_from_histogram(
             source.score_histogram(score_col, by=[c, Period(date_col, freq)], weights=weight_col), [c], freq, "nps",
             None, ci) for c in segment_cols}, target_change)
@@ -223,7 +220,7 @@ def segment_study(frame: pd.DataFrame, score_col: str = "nps", segment_cols: Seq
             tenure = {"threshold": tenured, "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high,
                       "p_value": d.p_value, "n": d.n, "groups": groups}
     trends = slopes = None
-    if date_col:
+    if date_col and segment_cols:
         trends, slopes = _trend_tables({column: trend(frame, score_col, date=date_col, freq=freq, by=column,
                                                       weights=weight_col, ci=ci, **nps_metric)
                                         for column in segment_cols}, target_change)

@@ -230,8 +230,7 @@ def test_segment_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
 
     from cxlib.reports import run_study
 
-    params = {"data_path": str(parquet / "responses"), "segment_cols": ["plan", "region"], "revenue_col": None,
-              "tenure_col": None}
+    params = {"data_path": str(parquet / "responses"), "segment_cols": ["plan", "region"], "date_col": "survey_date"}
     runs = {b: run_study("segment_study", {**params, "backend": b}, reports_dir=tmp_path / b) for b in ["pandas", "duckdb"]}
     out = {b: json.loads((run / "results.json").read_text()) for b, run in runs.items()}
     assert_nested_close(out["duckdb"]["results"], out["pandas"]["results"])
@@ -260,7 +259,8 @@ def test_driver_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
 
 
 def test_churn_study_on_dask_equals_the_pandas_run(parquet, tmp_path):
-    params = {"data_path": str(parquet / "customers"), "revenue_col": None, "horizons": [90, 365]}
+    params = {"data_path": str(parquet / "customers"), "horizons": [90, 365], "segment_col": "plan",
+              "covariates": ["plan", "region"]}
     runs, out = run_both("churn_study", params, "dask", tmp_path)
     assert_nested_close(out["dask"]["results"], out["pandas"]["results"])
     assert out["dask"]["results"]["cox"] and out["dask"]["results"]["logrank"]["df"] == 2

@@ -10,7 +10,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import cxlib as cx
 from cxlib.io import DataError
-from cxlib.personas import discover_personas, encode_traits, profile_personas, run_persona_study
+from cxlib.personas import discover_personas, encode_traits, profile_personas
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 
@@ -86,7 +86,7 @@ def test_single_category_trait_is_dropped_and_too_many_groups_is_an_error():
 
 def test_persona_study_on_the_sample(sample_reports):
     out = json.loads((sample_reports["persona_study"] / "results.json").read_text())["results"]
-    study, _ = run_persona_study()
+    study, _ = cx.studies.compute("persona_study")
     assert out == to_jsonable(study.to_dict())
     assert {"k", "criterion", "stability", "personas"} <= set(out)
     assert out["criterion"]["name"] == "silhouette"

@@ -174,7 +174,7 @@ def test_unknown_study_or_parameter_is_a_usage_error(studies, tmp_path, capsys):
                    str(tmp_path)) == 2
     err = capsys.readouterr().err
     assert "unknown study 'nope'; available: echo" in err
-    assert "has no parameter(s) ['lable']; its parameters are ['fail', 'items', 'label', 'n']" in err
+    assert "echo: unknown parameter 'lable' (did you mean 'label'?)" in err
     assert not (tmp_path / "echo").exists()
 
 

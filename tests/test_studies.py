@@ -94,13 +94,13 @@ def test_segment_study_on_a_flat_table(reports, flat_export):
 
 
 def test_segment_study_names_a_missing_column(reports, flat_export, capsys):
+    """A named column absent from the file's header is a wrong command (exit 2), found before a kernel starts."""
     from cxlib.reports import cli
 
     code = cli.main(["run", "segment_study", "-p", "data_path", str(flat_export), "-p", "score_col", "NPS",
-                     "-y", "{segment_cols: [Tier], date_col: null, revenue_col: null, tenure_col: null}",
-                     "--reports-dir", str(reports), "--no-progress"])
-    assert code == 3
-    assert "required column 'NPS' is missing" in capsys.readouterr().err
+                     "-y", "{segment_cols: [Tier]}", "--reports-dir", str(reports), "--no-progress"])
+    assert code == 2
+    assert "score_col: column 'NPS' not in " + str(flat_export) + ". Its columns: RespID, LTR, Tier" in capsys.readouterr().err
 
 
 def test_driver_study_on_the_sample(sample_reports):

@@ -25,8 +25,10 @@ import pandas as pd
 from IPython.display import Markdown
 
 from ..compare import holm, share_difference
+from ..formatting.narrative import fmt_count, md
+from ..io import columns as col
+from ..io import load, read_table
 from ..io.quality import DataError, DataQuality
-from ..reports.narrative import fmt_count, md
 from ..scores import wilson_interval
 from .themes import UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_table
 
@@ -256,9 +258,6 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
     On the sample, customers with a churn date on or before the end of the window have
     already left. In a flat table ``left_col`` (yes/no) says so, if given.
     """
-    from ..io import columns as col
-    from ..io import load, read_table
-
     if data_path is None:
         data = load(missing_codes=missing_codes)
         rows = data.survey_frame()

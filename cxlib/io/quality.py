@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..formatting.tables import pretty
+
 __all__ = ["EXCLUDED", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue"]
 
 EXCLUDED = "excluded"
@@ -106,8 +108,6 @@ class DataQuality:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from ..reports.tables import pretty  # the reports package imports io; display is the only link back
-
         out = f"<p>{html.escape(self.describe())}</p>" + pretty(self.summary_frame()).to_html()
         if self.issues:
             out += pretty(self.to_frame()).to_html()

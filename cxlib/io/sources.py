@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .quality import DataError
 
-__all__ = ["SourceInfo", "read_raw"]
+__all__ = ["SourceInfo", "read_header", "read_raw"]
 
 DELIMITERS = (",", ";", "\t", "|")
 SQL_URL_PREFIXES = ("postgresql", "postgres", "mysql", "mssql", "oracle", "sqlite", "snowflake", "bigquery",
@@ -66,6 +67,30 @@ def read_raw(source: str | Path, *, name: str, query: str | None = None, sep: st
     if path.suffix.lower() in (".duckdb", ".db"):
         raise DataError(f"{name}: {path} is a database; pass query='SELECT ...'", table=name, rule="query required")
     return _read_csv(path, name, sep, encoding)
+
+
+def read_header(source: str | Path) -> list[str] | None:
+    """The column names of a CSV or Parquet file, read cheaply (a few kilobytes, or the Parquet schema).
+
+    None when that cannot be done cheaply or safely (a folder, a glob, a query, a database,
+    a file that is missing or not UTF-8): the reader reports those in full later.
+    """
+    path = Path(str(source))
+    try:
+        if not path.is_file():
+            return None
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return list(pq.read_schema(path).names)
+        if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+            return None
+        with path.open("rb") as handle:
+            head = handle.read(65_536)
+        line = head.partition(b"\n")[0].decode("utf-8-sig").rstrip("\r")
+    except (OSError, UnicodeDecodeError, pa.ArrowInvalid):
+        return None
+    if not line:
+        return None
+    return next(csv.reader([line], delimiter=_sniff_delimiter(line)))
 
 
 def _sha256(data: bytes) -> str:

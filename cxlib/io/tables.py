@@ -35,9 +35,10 @@ from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQ
 from .schemas import SCHEMAS, Schema
 from .sources import SourceInfo, read_raw
 
-__all__ = ["CXData", "Table", "flat_table", "load", "read_table", "require"]
+__all__ = ["CXData", "Table", "closest_column", "flat_table", "has_column", "load", "read_table", "require"]
 
 MissingCodes = Sequence | Mapping[str, Sequence] | None
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"  # the bundled sample (cxlib.sample writes it)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,22 @@ def _normal(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
 
+def closest_column(name: str, present: Sequence[str], cutoff: float = 0.4) -> str | None:
+    """The column of ``present`` most like ``name`` (ignoring case, spaces and dashes), if any is close."""
+    normal = [_normal(p) for p in present]
+    close = difflib.get_close_matches(_normal(name), normal, n=1, cutoff=cutoff)
+    return present[normal.index(close[0])] if close else None
+
+
+def has_column(name: str, present: Sequence[str]) -> bool:
+    """``name`` is a column of ``present``, or exactly one column differs from it only in case, spaces or dashes.
+
+    >>> has_column("Region", ["region", "nps"]), has_column("plan", ["Plan", "PLAN"])
+    (True, False)
+    """
+    return name in present or sum(_normal(p) == _normal(name) for p in present) == 1
+
+
 def require(frame: pd.DataFrame, columns: Sequence[str], table: str = "table") -> None:
     """Raise :class:`DataError` unless ``frame`` has every column in ``columns``.
 
@@ -100,8 +117,8 @@ def require(frame: pd.DataFrame, columns: Sequence[str], table: str = "table") -
     present = [str(col) for col in frame.columns]
     for name in columns:
         if name not in frame.columns:
-            close = difflib.get_close_matches(_normal(name), [_normal(p) for p in present], n=1, cutoff=0.4)
-            hint = f"; closest match: {present[[_normal(p) for p in present].index(close[0])]!r}" if close else ""
+            close = closest_column(name, present)
+            hint = f"; closest match: {close!r}" if close else ""
             raise DataError(f"{table}: required column {name!r} is missing{hint}. Columns present: {present}",
                             table=table, column=name, rule="required column present")
 
@@ -299,9 +316,7 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
     >>> len(data.customers), data.quality.n_excluded
     (5000, 0)
     """
-    from .. import sample
-
-    folder = Path(folder) if folder is not None else sample.default_path()
+    folder = Path(folder) if folder is not None else SAMPLE_DIR
     if not folder.is_dir():
         raise DataError(f"no such folder: {folder}", rule="folder exists")
     found = {name: _find_table_file(folder, name) for name in SCHEMAS}

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import yaml
 
 from .. import sample
+from ..studies import ParameterError
 from .index import build_index
-from .runner import StudyError, StudyFailed, find_studies, run_all, run_study
+from .runner import StudyError, StudyFailed, StudySkipped, find_studies, run_all, run_study
 
 __all__ = ["main", "resolve_type"]
 
@@ -77,8 +79,22 @@ def _report_failure(failure: StudyFailed) -> int:
 def _cmd_list(args) -> int:
     for name, study in find_studies(args.notebooks_dir).items():
         print(f"{name}: {study.title}")
-        for key, value in study.defaults.items():
-            print(f"    {key} = {value!r}")
+        if study.declaration.question:
+            print(f"    {study.declaration.question}")
+        print(f"    parameters: {', '.join(study.declaration.names)}")
+    print("\ncx describe STUDY: every parameter with its default, allowed values and meaning")
+    return EXIT_OK
+
+
+def _cmd_describe(args) -> int:
+    studies = find_studies(args.notebooks_dir)
+    names = args.studies or list(studies)
+    unknown = [n for n in names if n not in studies]
+    if unknown:
+        raise StudyError(f"unknown study {unknown[0]!r}; available: {', '.join(studies)}")
+    texts = [studies[n].declaration.markdown() if args.markdown else studies[n].declaration.describe()
+             for n in names]
+    print("\n\n".join(texts))
     return EXIT_OK
 
 
@@ -94,8 +110,8 @@ def _cmd_run(args) -> int:
 
 def _cmd_run_all(args) -> int:
     status = EXIT_OK
-    outcomes = run_all(args.reports_dir, notebooks_dir=args.notebooks_dir, progress=not args.no_progress,
-                       timeout=args.timeout)
+    outcomes = run_all(args.reports_dir, _parameters(args), notebooks_dir=args.notebooks_dir,
+                       progress=not args.no_progress, timeout=args.timeout)
     for name, outcome in outcomes.items():
         if isinstance(outcome, StudyFailed):
             status = max(status, _report_failure(outcome))
@@ -125,6 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list the studies and their parameters").set_defaults(func=_cmd_list)
 
+    describe = sub.add_parser("describe", help="a study's parameters: default, allowed values, meaning")
+    describe.add_argument("studies", nargs="*", metavar="STUDY", help="studies to describe (default: all)")
+    describe.add_argument("--markdown", action="store_true", help="as the README's Markdown tables")
+    describe.set_defaults(func=_cmd_describe)
+
+    def parameter_options(p):
+        p.add_argument("-p", "--parameters", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                       help="a parameter; the type is inferred as papermill does (True, None, 3, 2.5, text)")
+        p.add_argument("-y", "--parameters-yaml", action="append", default=[], metavar="YAML",
+                       help="parameters as a YAML mapping, e.g. -y '{segment_cols: [plan, region]}'")
+        p.add_argument("-f", "--parameters-file", action="append", default=[], metavar="FILE",
+                       help="parameters from a YAML file")
+
     def run_options(p):
         p.add_argument("--reports-dir", default="reports", help="where reports go (default: reports/)")
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -132,16 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one study")
     run.add_argument("study")
-    run.add_argument("-p", "--parameters", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                     help="a parameter; the type is inferred as papermill does (True, None, 3, 2.5, text)")
-    run.add_argument("-y", "--parameters-yaml", action="append", default=[], metavar="YAML",
-                     help="parameters as a YAML mapping, e.g. -y '{segment_cols: [plan, region]}'")
-    run.add_argument("-f", "--parameters-file", action="append", default=[], metavar="FILE",
-                     help="parameters from a YAML file")
+    parameter_options(run)
     run_options(run)
     run.set_defaults(func=_cmd_run)
 
-    run_all = sub.add_parser("run-all", help="run every study with its defaults")
+    run_all = sub.add_parser("run-all", help="run every study; -p/-y/-f go to the studies that declare them")
+    parameter_options(run_all)
     run_options(run_all)
     run_all.set_defaults(func=_cmd_run_all)
 
@@ -158,13 +183,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"cx: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except StudyError as exc:
-        print(f"cx: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", StudySkipped)
+        warnings.showwarning = _show_warning
+        try:
+            return args.func(args)
+        except ParameterError as exc:
+            for problem in exc.problems:
+                print(f"cx: {exc.study}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        except StudyError as exc:
+            print(f"cx: {exc}", file=sys.stderr)
+            return EXIT_USAGE
 
 
 if __name__ == "__main__":

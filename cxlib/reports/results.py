@@ -27,7 +27,7 @@ import pandas as pd
 __all__ = ["RESULTS_ENV", "attach", "data_period", "dumps", "record", "to_jsonable"]
 
 RESULTS_ENV = "CXLIB_RESULTS_FILE"
-EXPORTS_DIR = "exports"
+INTERACTIVE_EXPORTS = Path(__file__).resolve().parents[2] / "reports" / "exports"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -121,7 +121,10 @@ def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> N
 
 
 def attach(frame: pd.DataFrame, name: str) -> Path:
-    """Write ``frame`` as a CSV file beside the report (in a run) or into ``exports/`` (interactively).
+    """Write ``frame`` as a CSV file beside the report (in a run) or, interactively, into ``reports/exports/``.
+
+    Nothing lands beside the notebooks: an analyst's exports stay in the git-ignored
+    reports folder of the project.
 
     Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or
     carriage return) get a leading apostrophe, as OWASP advises against CSV injection;
@@ -131,7 +134,7 @@ def attach(frame: pd.DataFrame, name: str) -> Path:
     if "/" in name or "\\" in name or not name.endswith(".csv"):
         raise ValueError(f"attach a file by a plain name ending in .csv, got {name!r}")
     target = os.environ.get(RESULTS_ENV)
-    folder = Path(target).parent if target else Path(EXPORTS_DIR)
+    folder = Path(target).parent if target else INTERACTIVE_EXPORTS
     folder.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
     for column in safe.columns:

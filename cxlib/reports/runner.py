@@ -12,23 +12,28 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from ..studies import REGISTRY, StudyDeclaration
+from ..studies.contract import undeclared
+from ..version import __version__
 from .html import notebook_body, page
 from .index import build_index
 from .results import RESULTS_ENV, dumps, to_jsonable
 
-__all__ = ["KERNEL_NAME", "Study", "StudyError", "StudyFailed", "find_studies", "run_all", "run_study"]
+__all__ = ["KERNEL_NAME", "Study", "StudyError", "StudyFailed", "StudySkipped", "find_studies", "run_all", "run_study"]
 
 KERNEL_NAME = "cxlib"
 NOTEBOOKS_ENV = "CXLIB_NOTEBOOKS"
@@ -38,6 +43,10 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 class StudyError(Exception):
     """A study cannot be started: unknown study or parameter, notebook without a parameters cell."""
+
+
+class StudySkipped(UserWarning):
+    """A notebook in the notebooks folder is not a study (no parameters cell): skipped, the others run."""
 
 
 class StudyFailed(Exception):
@@ -51,12 +60,16 @@ class StudyFailed(Exception):
 
 @dataclass(frozen=True)
 class Study:
-    """A study notebook and the defaults of its parameters cell."""
+    """A study notebook and its declaration (from :mod:`cxlib.studies`, or read off an undeclared notebook's cell)."""
 
     name: str
     path: Path
-    defaults: dict
+    declaration: StudyDeclaration
     title: str
+
+    @property
+    def defaults(self) -> dict:
+        return self.declaration.defaults()
 
 
 def default_notebooks_dir() -> Path:
@@ -94,19 +107,34 @@ def _defaults(cell, path: Path) -> dict:
 
 
 def load_study(path: Path) -> Study:
+    """The study of a notebook: its declaration in :mod:`cxlib.studies`, else its parameters cell as written."""
     import nbformat  # imported here, as papermill and nbconvert are: study kernels import cxlib without them
 
     nb = nbformat.read(path, as_version=4)
+    defaults = _defaults(_parameters_cell(nb, path), path)
     title = nb.metadata.get("cxlib", {}).get("title") or path.stem.replace("_", " ").capitalize()
-    return Study(path.stem, path, _defaults(_parameters_cell(nb, path), path), title)
+    declaration = REGISTRY.get(path.stem) or undeclared(path.stem, title, defaults)
+    return Study(path.stem, path, declaration, declaration.title)
 
 
 def find_studies(notebooks_dir: str | Path | None = None) -> dict[str, Study]:
-    """Every study notebook in the folder, by name."""
+    """Every study notebook in the folder, by name.
+
+    A notebook that is not a study (no parameters cell, as JupyterLab's new notebooks)
+    is skipped with a :class:`StudySkipped` warning; the others are found as usual.
+    """
     folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     if not folder.is_dir():
         raise StudyError(f"no notebooks folder at {folder}; set --notebooks-dir or {NOTEBOOKS_ENV}")
-    return {p.stem: load_study(p) for p in sorted(folder.glob("*.ipynb")) if not p.name.startswith(("_", "."))}
+    studies = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        if path.name.startswith(("_", ".")):
+            continue
+        try:
+            studies[path.stem] = load_study(path)
+        except StudyError as exc:
+            warnings.warn(f"skipped {path.name}: {exc}", StudySkipped, stacklevel=2)
+    return studies
 
 
 def ensure_kernel() -> str:
@@ -161,6 +189,21 @@ def _environ(name: str, value: str):
             os.environ[name] = old
 
 
+def _ipc_kernel_manager():
+    """A kernel manager speaking over local IPC sockets: no TCP port is opened for the study's kernel.
+
+    Every TCP kernel prints "running over TCP without encryption" into a scheduled run's
+    log; that warning is not about the user's data, and local sockets need no port.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return IPCKernelManager
+
+
 def _execute(study: Study, parameters: dict, executed: Path, progress: bool, timeout: float | None) -> dict | None:
     """Run the notebook with papermill; the error as a dict, or None on success."""
     import papermill as pm
@@ -168,13 +211,71 @@ def _execute(study: Study, parameters: dict, executed: Path, progress: bool, tim
 
     try:
         pm.execute_notebook(str(study.path), str(executed), parameters=parameters, kernel_name=ensure_kernel(),
-                            progress_bar=progress, cwd=os.getcwd(), execution_timeout=timeout, log_output=False)
+                            progress_bar=progress, cwd=os.getcwd(), execution_timeout=timeout, log_output=False,
+                            kernel_manager_class=_ipc_kernel_manager())
     except PapermillExecutionError as exc:
         return {"cell": exc.exec_count, "ename": exc.ename, "evalue": exc.evalue,
                 "traceback": [ANSI.sub("", line) for line in exc.traceback]}
     except Exception as exc:  # kernel died, timeout, unreadable notebook: still a failed run, kept for debugging
         return {"cell": None, "ename": type(exc).__name__, "evalue": str(exc), "traceback": []}
     return None
+
+
+def _find_study(name: str, notebooks_dir: str | Path | None) -> Study:
+    folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    path = folder / f"{name}.ipynb"
+    if path.is_file():
+        return load_study(path)  # a notebook that is not a study says why
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StudySkipped)
+        studies = find_studies(notebooks_dir)
+    raise StudyError(f"unknown study {name!r}; available: {', '.join(studies) or 'none'}")
+
+
+def _lock_path(partial: Path) -> Path:
+    return partial.with_name(partial.name.removesuffix(".partial") + ".lock")
+
+
+def _remove_stale_runs(study_dir: Path) -> None:
+    """Remove hidden partial run folders whose run is no longer alive.
+
+    A run holds an exclusive lock on ``.RUN_ID.lock`` from before its partial folder
+    exists until it is published; the operating system releases the lock when the process
+    dies, so a lock that can be taken belongs to a killed run. Concurrent runs keep theirs.
+    """
+    for partial in study_dir.glob(".*.partial"):
+        lock_path = _lock_path(partial)
+        try:
+            handle = lock_path.open("a")
+        except OSError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a live run
+            shutil.rmtree(partial, ignore_errors=True)
+            lock_path.unlink(missing_ok=True)
+
+
+def _start_run(study_dir: Path, parameters: dict):
+    """Lock and create the hidden partial folder of a new run; an unwritable reports folder is a StudyError."""
+    try:
+        study_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_runs(study_dir)
+        run_id = _run_id(study_dir, parameters)
+        partial = study_dir / f".{run_id}.partial"
+        lock = _lock_path(partial).open("a")
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        partial.mkdir()
+    except OSError as exc:
+        raise StudyError(f"cannot write reports into {study_dir.parent}: {exc.strerror or exc}") from None
+    return lock, partial, run_id
+
+
+def _end_run(lock) -> None:
+    Path(lock.name).unlink(missing_ok=True)
+    lock.close()
 
 
 def run_study(study: str, parameters: dict | None = None, reports_dir: str | Path = "reports", *,
@@ -187,7 +288,9 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     study : str
         Name of a notebook in the notebooks folder (``"data_overview"``).
     parameters : dict
-        Values for the notebook's parameters cell; unknown names are an error.
+        Values for the study's parameters, checked against its declaration before a
+        kernel starts; unset ones take their default (on your own data, optional
+        columns are not used unless named).
     reports_dir : path
         Where ``STUDY/RUN_ID/{report.html, results.json, executed.ipynb}`` and
         ``index.html`` go.
@@ -195,25 +298,18 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     Raises
     ------
     StudyError
-        The study cannot start (unknown study or parameter).
+        The study cannot start (unknown study, unwritable reports folder).
+    cxlib.studies.ParameterError
+        A parameter breaks the study's declaration (one line per problem); nothing is written.
     StudyFailed
         The notebook raised; the run folder keeps the executed notebook and the error.
     """
-    studies = find_studies(notebooks_dir)
-    if study not in studies:
-        raise StudyError(f"unknown study {study!r}; available: {', '.join(studies) or 'none'}")
-    spec = studies[study]
-    parameters = dict(parameters or {})
-    unknown = sorted(set(parameters) - set(spec.defaults))
-    if unknown:
-        raise StudyError(f"{study} has no parameter(s) {unknown}; its parameters are {sorted(spec.defaults)}")
-
+    spec = _find_study(study, notebooks_dir)
+    resolved = spec.declaration.resolve(parameters)
+    parameters = resolved.values
     reports_dir = Path(reports_dir)
     study_dir = reports_dir / study
-    study_dir.mkdir(parents=True, exist_ok=True)
-    run_id = _run_id(study_dir, parameters)
-    partial = study_dir / f".{run_id}.partial"
-    partial.mkdir()
+    lock, partial, run_id = _start_run(study_dir, parameters)
     recorded_file = partial / "recorded.json"
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -230,8 +326,8 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
         "schema_version": SCHEMA_VERSION,
         "study": study,
         "status": "failed" if error else "success",
-        "parameters": {**spec.defaults, **parameters},
-        "overrides": sorted(parameters),
+        "parameters": parameters,
+        "overrides": list(resolved.overrides),
         "provenance": {
             "cxlib_version": __version__,
             "git_commit": _git(project, "rev-parse", "HEAD"),
@@ -253,7 +349,7 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
         period = recorded.get("data_period")
         subtitle = (f"Data from {period['from']} to {period['to']} · " if period else "") + \
             f"Run {started:%Y-%m-%d %H:%M} UTC"
-        overrides = ", ".join(f"{k}={parameters[k]!r}" for k in sorted(parameters))
+        overrides = ", ".join(f"{k}={parameters[k]!r}" for k in resolved.overrides)
         if overrides:
             subtitle += f" · parameters: {overrides}"
         footer = (f"cxlib {__version__} · commit {results['provenance']['git_commit'] or 'unknown'} · run {run_id} · "
@@ -266,19 +362,36 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     (partial / "results.json").write_text(dumps(results), encoding="utf-8")
     final = study_dir / run_id
     partial.rename(final)
+    _end_run(lock)
     build_index(reports_dir)
     if error:
         raise StudyFailed(final, error)
     return final
 
 
-def run_all(reports_dir: str | Path = "reports", *, notebooks_dir: str | Path | None = None,
-            progress: bool = False, timeout: float | None = None) -> dict[str, Path | StudyFailed]:
-    """Run every study with its default parameters; a failure does not stop the others."""
+def run_all(reports_dir: str | Path = "reports", parameters: dict | None = None, *,
+            notebooks_dir: str | Path | None = None, progress: bool = False,
+            timeout: float | None = None) -> dict[str, Path | StudyFailed]:
+    """Run every study; a failure does not stop the others.
+
+    ``parameters`` go to each study that declares them (``data_path``, ``missing_codes``,
+    ``backend``, ...); a name no study declares is an error. Every study's parameters are
+    checked before the first one runs.
+    """
+    parameters = dict(parameters or {})
+    studies = find_studies(notebooks_dir)
+    declared = {name for study in studies.values() for name in study.declaration.names}
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise StudyError(f"no study has the parameter(s) {unknown}")
+    given = {name: {k: v for k, v in parameters.items() if k in study.declaration.names}
+             for name, study in studies.items()}
+    for name, study in studies.items():
+        study.declaration.resolve(given[name])
     outcomes: dict[str, Path | StudyFailed] = {}
-    for name in find_studies(notebooks_dir):
+    for name in studies:
         try:
-            outcomes[name] = run_study(name, reports_dir=reports_dir, notebooks_dir=notebooks_dir,
+            outcomes[name] = run_study(name, given[name], reports_dir=reports_dir, notebooks_dir=notebooks_dir,
                                        progress=progress, timeout=timeout)
         except StudyFailed as failure:
             outcomes[name] = failure

@@ -13,7 +13,7 @@ import math
 
 from IPython.display import Markdown
 
-__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "md"]
+__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "md", "not_available"]
 
 
 def md(template: str, /, **values) -> Markdown:
@@ -23,6 +23,15 @@ def md(template: str, /, **values) -> Markdown:
     'Segment **&lt;b&gt;x&lt;/b&gt;** has 1,200 rows.'
     """
     return Markdown(template.format(**{k: html.escape(str(v)) for k, v in values.items()}))
+
+
+def not_available(parameter: str, view: str) -> Markdown:
+    """The line a report shows for a view whose optional column was not named.
+
+    >>> not_available("revenue_col", "the revenue view").data
+    'Not available: name a column with `revenue_col` to see the revenue view.'
+    """
+    return md("Not available: name a column with `{parameter}` to see {view}.", parameter=parameter, view=view)
 
 
 def fmt_count(n) -> str:

@@ -1,0 +1,10 @@
+"""Formatting for every layer: sentences with escaped values, numbers as people read them, readable tables.
+
+A leaf: it imports nothing from the rest of cxlib, so io, estimators, studies and the
+report runner can all use it (an import-linter contract holds this).
+"""
+
+from .narrative import fmt_count, fmt_date, fmt_p, fmt_pct, md, not_available
+from .tables import format_table, pretty
+
+__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "md", "not_available", "pretty"]

@@ -1,0 +1,186 @@
+"""A study as one declaration: what it answers, its parameters, its input, and how it runs.
+
+:class:`StudyDeclaration` is the single source of truth for a study: the runner checks
+parameters against it before a kernel starts, ``cx list`` and ``cx describe`` print it,
+the notebook's parameters cell is generated from it (a test keeps them equal), and the
+README's parameter tables come from :meth:`StudyDeclaration.markdown`.
+
+>>> from cxlib.studies.parameters import Column, Integer, Path
+>>> s = StudyDeclaration("demo", "Demo", "What?", "one row per answer", (
+...     Path("data_path", None, "your file; None: the sample", nullable=True),
+...     Column("score_col", "nps", "the 0-10 answer"),
+...     Column("revenue_col", "monthly_revenue", "revenue; None: not used", nullable=True, own_data=None),
+...     Integer("n_boot", 1000, "resamples", low=0)))
+>>> s.resolve({"data_path": "my.csv", "score_col": "LTR"}).values
+{'data_path': 'my.csv', 'score_col': 'LTR', 'revenue_col': None, 'n_boot': 1000}
+>>> s.resolve({"n_boot": -5, "colour": 1})
+Traceback (most recent call last):
+...
+cxlib.studies.contract.ParameterError: demo: unknown parameter 'colour'
+n_boot must be an integer ≥ 0, got -5
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ..io.sources import read_header
+from ..io.tables import closest_column, has_column
+from .parameters import Literal, Parameter, ParameterProblem, literal
+
+__all__ = ["EDIT_LINE", "ParameterError", "Resolved", "StudyDeclaration"]
+
+EDIT_LINE = "# Parameters: edit these values, or pass them with `cx run {name} -p NAME VALUE` (`cx describe {name}`)"
+
+Check = Callable[[dict], list[str]]
+
+
+class ParameterError(ValueError):
+    """Parameters that break their declaration: one line per problem in ``problems``."""
+
+    def __init__(self, study: str, problems: list[str]):
+        super().__init__(f"{study}: " + "\n".join(problems))
+        self.study, self.problems = study, problems
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Checked parameters: every value the study uses, and the names the caller set."""
+
+    values: dict
+    overrides: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StudyDeclaration:
+    """One study: name (as its notebook), title, the question it answers, its input and parameters.
+
+    ``checks`` are rules across parameters (each returns problem lines); ``run`` maps the
+    checked values to the study's computation and returns ``(result, data)``.
+    ``data_path`` (when declared) tells the sample from the user's own data.
+    """
+
+    name: str
+    title: str
+    question: str
+    input: str
+    parameters: tuple[Parameter, ...]
+    checks: tuple[Check, ...] = ()
+    run: Callable[[dict], tuple] | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        names = [p.name for p in self.parameters]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"{self.name}: parameters declared twice: {repeated}")
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.parameters]
+
+    def parameter(self, name: str) -> Parameter:
+        return next(p for p in self.parameters if p.name == name)
+
+    def defaults(self, own_data: bool = False) -> dict:
+        """Every parameter's default on the bundled sample, or on the user's own data."""
+        return {p.name: p.default_for(own_data) for p in self.parameters}
+
+    def _renamed(self, given: Mapping) -> dict:
+        renames = {old: p.name for p in self.parameters for old in p.renamed_from}
+        out = {}
+        for name, value in given.items():
+            if name in renames:
+                warnings.warn(f"{self.name}: parameter {name!r} is now called {renames[name]!r}; the old name "
+                              "will stop working in the next release", FutureWarning, stacklevel=3)
+                name = renames[name]
+            out[name] = value
+        return out
+
+    def resolve(self, given: Mapping | None = None, *, check_header: bool = True) -> Resolved:
+        """Check ``given`` against the declaration; every value the study will use.
+
+        Unset parameters take their default: the sample's, or with ``data_path`` set,
+        the own-data default ("not used" for optional columns). Raises
+        :class:`ParameterError` listing every problem: unknown names, values against
+        their rule, rules across parameters, and named columns absent from the file's
+        header (where the header can be read cheaply).
+        """
+        given = self._renamed(dict(given or {}))
+        problems = []
+        for name in given:
+            if name not in self.names:
+                close = difflib.get_close_matches(name, self.names, n=1)
+                problems.append(f"unknown parameter {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        own_data = given.get("data_path") is not None
+        values = {}
+        for p in self.parameters:
+            value = given[p.name] if p.name in given else p.default_for(own_data)
+            try:
+                values[p.name] = p.check(value)
+            except ParameterProblem as exc:
+                problems.append(str(exc))
+        if not problems:
+            for check in self.checks:
+                problems.extend(check(values))
+        if not problems and own_data and check_header:
+            problems.extend(self._header_problems(values))
+        if problems:
+            raise ParameterError(self.name, problems)
+        return Resolved(values, tuple(sorted(n for n in given if n in self.names)))
+
+    def _header_problems(self, values: dict) -> list[str]:
+        header = read_header(values["data_path"])
+        if header is None:
+            return []
+        problems = []
+        for p in self.parameters:
+            absent = [c for c in p.columns(values[p.name]) if not has_column(c, header)]
+            if not absent:
+                continue
+            hints = [f"{c!r} (closest: {close!r})" if (close := closest_column(c, header, cutoff=0.6)) else repr(c)
+                     for c in absent]
+            optional = "; or None: not used" if p.nullable else ""
+            problems.append(f"{p.name}: {'column' if len(absent) == 1 else 'columns'} {', '.join(hints)} not in "
+                            f"{values['data_path']}{optional}. Its columns: {', '.join(header[:30])}"
+                            + (", ..." if len(header) > 30 else ""))
+        return problems
+
+    def collect(self, namespace: Mapping) -> dict:
+        """The declared parameters' values from a notebook's namespace (after its parameters cell)."""
+        return {name: namespace[name] for name in self.names if name in namespace}
+
+    def parameters_cell(self) -> str:
+        """The notebook's parameters cell: an edit line, then ``name = default  # meaning`` per parameter."""
+        lines = [EDIT_LINE.format(name=self.name)]
+        lines += [f"{p.name} = {literal(p.default)}  # {p.meaning}" for p in self.parameters]
+        return "\n".join(lines)
+
+    def describe(self) -> str:
+        """What ``cx describe STUDY`` prints: the question, the input and every parameter."""
+        lines = [f"{self.name}: {self.title}", f"  {self.question}", f"  Input (data_path): {self.input}", "",
+                 "  Parameters (default on the bundled sample; on your own data where it differs):"]
+        for p in self.parameters:
+            own = p.default_for(True)
+            default = literal(p.default) + (f"; your data: {literal(own)}" if own != p.default else "")
+            lines.append(f"    {p.name} = {default}")
+            lines.append(f"        {p.meaning}")
+            if not isinstance(p, Literal):
+                lines.append(f"        allowed: {p.allowed()}")
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        """The study's parameter table for the README."""
+        rows = ["| parameter | default | on your data | allowed | meaning |", "|---|---|---|---|---|"]
+        for p in self.parameters:
+            own = p.default_for(True)
+            rows.append(f"| `{p.name}` | `{literal(p.default)}` | {'' if own == p.default else f'`{literal(own)}`'} "
+                        f"| {p.allowed()} | {p.meaning} |")
+        return "\n".join([f"#### `{self.name}`: {self.title}", "", self.question, "", *rows])
+
+
+def undeclared(name: str, title: str, defaults: Mapping) -> StudyDeclaration:
+    """A notebook without a declaration in :mod:`cxlib.studies`: parameters as its cell writes them, unchecked."""
+    return StudyDeclaration(name, title, "", "", tuple(Literal(k, v, "", nullable=True) for k, v in defaults.items()))

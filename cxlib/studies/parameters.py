@@ -1,0 +1,329 @@
+"""Study parameters as declarations: type, default, allowed values and meaning, checked before a kernel starts.
+
+A study declares each parameter once (see :mod:`cxlib.studies`); ``cx list``,
+``cx describe``, the notebook's parameters cell, the README table and validation all
+come from that declaration. :meth:`Parameter.check` turns a value given on the command
+line or in Python into the value the study uses, or raises :class:`ParameterProblem`
+with one sentence naming the parameter, the rule and the value given:
+
+>>> Integer("n_boot", 1000, "bootstrap resamples", low=0).check(-5)
+Traceback (most recent call last):
+...
+cxlib.studies.parameters.ParameterProblem: n_boot must be an integer ≥ 0, got -5
+>>> Columns("segment_cols", ["plan"], "segments").check("gender")    # one name is a list of one
+['gender']
+>>> Choice("backend", "pandas", "where", choices=("pandas", "duckdb", "dask")).check("Pandas")
+'pandas'
+
+Column parameters name columns of the input. On the bundled sample they default to the
+sample's names; on the user's own table (``data_path`` given) an optional column
+defaults to "not used" (None, or an empty list), so a column the user did not name is
+never required.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Date", "Flag", "Integer", "IntegerRange", "Literal",
+           "MissingCodes", "Number", "Numbers", "Parameter", "ParameterProblem", "Path", "Text", "ValueFilter",
+           "literal"]
+
+
+class ParameterProblem(ValueError):
+    """One parameter value breaks its declared rule."""
+
+
+def literal(value) -> str:
+    """A value as Python source, strings in double quotes (as the notebooks write them).
+
+    >>> literal({"CX": ["speed"], "n": 200000, "x": None})
+    '{"CX": ["speed"], "n": 200_000, "x": None}'
+    """
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return f"{value:_}" if abs(value) >= 100_000 else str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A declared parameter: its name, default (on the bundled sample), meaning and rule.
+
+    ``own_data``: the default when ``data_path`` names the user's own data, if it differs
+    (column parameters use it for "not used"). ``nullable``: None is allowed (it means
+    what ``meaning`` says). ``renamed_from``: old names still accepted, with a warning.
+    """
+
+    name: str
+    default: object
+    meaning: str
+    nullable: bool = False
+    own_data: object = field(default=..., kw_only=True)
+    renamed_from: tuple[str, ...] = field(default=(), kw_only=True)
+
+    kind = "any value"
+
+    def default_for(self, own_data: bool):
+        """The default on the sample, or on the user's own data."""
+        return self.own_data if own_data and self.own_data is not ... else self.default
+
+    def allowed(self) -> str:
+        """What values are allowed, in words (for errors, ``cx describe`` and the README)."""
+        return self.kind + (" or None" if self.nullable else "")
+
+    def problem(self, value, rule: str | None = None) -> ParameterProblem:
+        return ParameterProblem(f"{self.name} must be {rule or self.allowed()}, got {value!r}")
+
+    def check(self, value):
+        """The value the study uses, or :class:`ParameterProblem`."""
+        if value is None:
+            if self.nullable:
+                return None
+            raise self.problem(value)
+        return self.convert(value)
+
+    def convert(self, value):
+        return value
+
+    def columns(self, value) -> list[str]:
+        """The input columns a (checked) value names; empty for parameters that are not columns."""
+        return []
+
+
+class Literal(Parameter):
+    """A parameter of a notebook without a declaration: any literal, as papermill accepts it."""
+
+
+class Text(Parameter):
+    kind = "a text"
+
+    def convert(self, value):
+        if not isinstance(value, str) or not value.strip():
+            raise self.problem(value)
+        return value
+
+
+class Path(Text):
+    kind = "a file, folder, glob or SQL query"
+
+
+@dataclass(frozen=True)
+class Choice(Parameter):
+    choices: tuple[str, ...] = ()
+
+    def allowed(self) -> str:
+        return f"one of {', '.join(self.choices)}" + (" or None" if self.nullable else "")
+
+    def convert(self, value):
+        for choice in self.choices:
+            if isinstance(value, str) and value.strip().lower() == choice.lower():
+                return choice
+        raise self.problem(value)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Number(Parameter):
+    low: float | None = None
+    high: float | None = None
+    above: bool = False  # the lower bound is excluded
+
+    whole = False
+
+    def allowed(self) -> str:
+        text = "an integer" if self.whole else "a number"
+        bounds = []
+        if self.low is not None:
+            bounds.append(f"{'>' if self.above else '≥'} {self.low:g}")
+        if self.high is not None:
+            bounds.append(f"≤ {self.high:g}")
+        return " ".join([text, " and ".join(bounds)]).strip() + (" or None" if self.nullable else "")
+
+    def convert(self, value):
+        number = _number(value)
+        if number is None or (self.whole and number != int(number)):
+            raise self.problem(value)
+        if self.whole:
+            number = int(number)
+        if self.low is not None and (number <= self.low if self.above else number < self.low):
+            raise self.problem(value)
+        if self.high is not None and number > self.high:
+            raise self.problem(value)
+        return number
+
+
+class Integer(Number):
+    whole = True
+
+
+class Flag(Parameter):
+    kind = "True or False"
+
+    def convert(self, value):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+            return value.strip().lower() in ("true", "yes")
+        raise self.problem(value)
+
+
+class Date(Parameter):
+    kind = "a date written YYYY-MM-DD"
+
+    def convert(self, value):
+        if isinstance(value, dt.date):
+            return value.isoformat()[:10]
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise self.problem(value) from None
+
+
+def _as_list(value) -> list:
+    """A single value where a list is declared is a list of one."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _name(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+class Column(Parameter):
+    """The name of one input column; None: not used."""
+
+    kind = "a column name"
+
+    def convert(self, value):
+        if _name(value) is None:
+            raise self.problem(value)
+        return value
+
+    def columns(self, value) -> list[str]:
+        return [value] if value is not None else []
+
+
+class Columns(Parameter):
+    """Names of input columns; one name is a list of one, None an empty list."""
+
+    kind = "a list of column names"
+
+    def check(self, value):
+        if value is None:
+            return []
+        names = _as_list(value)
+        bad = [n for n in names if _name(n) is None]
+        if bad:
+            raise self.problem(value)
+        return names
+
+    def columns(self, value) -> list[str]:
+        return list(value)
+
+
+class ColumnGroups(Parameter):
+    """Groups of input columns: ``{group: [column, ...]}``; a list of columns is one group per column."""
+
+    kind = "a mapping of group names to lists of column names"
+
+    def convert(self, value):
+        if isinstance(value, list | tuple | str):
+            value = {name: [name] for name in _as_list(value)}
+        if not isinstance(value, Mapping) or not value:
+            raise self.problem(value)
+        groups = {}
+        for group, members in value.items():
+            names = _as_list(members)
+            if _name(group) is None or not names or any(_name(n) is None for n in names):
+                raise self.problem(value)
+            groups[group] = names
+        return groups
+
+    def columns(self, value) -> list[str]:
+        return [name for members in value.values() for name in members]
+
+
+class ValueFilter(Parameter):
+    """Column = value conditions, ``{column: value}``; empty: no condition."""
+
+    kind = "a mapping of column names to values"
+
+    def check(self, value):
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping) or any(_name(k) is None for k in value):
+            raise self.problem(value)
+        return dict(value)
+
+    def columns(self, value) -> list[str]:
+        return list(value)
+
+
+class MissingCodes(Parameter):
+    """Values that mean "missing"; one value is a list of one."""
+
+    kind = "a list of numbers or texts"
+
+    def check(self, value):
+        if value is None:
+            return []
+        codes = _as_list(value)
+        if any(isinstance(c, bool) or not isinstance(c, int | float | str) for c in codes):
+            raise self.problem(value)
+        return codes
+
+
+@dataclass(frozen=True)
+class Numbers(Parameter):
+    """A list of numbers, each at least ``low`` (above it with ``above``); one number is a list of one."""
+
+    low: float | None = None
+    above: bool = False
+
+    def allowed(self) -> str:
+        bound = "" if self.low is None else f" {'>' if self.above else '≥'} {self.low:g}"
+        return f"a list of numbers{bound}"
+
+    def check(self, value):
+        numbers = _as_list(value) if value is not None else []
+        out = [_number(v) for v in numbers]
+        if not out or any(v is None for v in out):
+            raise self.problem(value)
+        if self.low is not None and any(v <= self.low if self.above else v < self.low for v in out):
+            raise self.problem(value)
+        return out
+
+
+@dataclass(frozen=True)
+class IntegerRange(Parameter):
+    """Two integers, smallest and largest, each at least ``low``."""
+
+    low: int = 0
+
+    def allowed(self) -> str:
+        return f"two integers [smallest, largest], each ≥ {self.low}"
+
+    def check(self, value):
+        pair = _as_list(value) if value is not None else []
+        if len(pair) != 2 or any(_number(v) is None or v != int(v) or v < self.low for v in pair) \
+                or pair[0] > pair[1]:
+            raise self.problem(value)
+        return [int(v) for v in pair]

@@ -1,0 +1,228 @@
+"""The study contract: declarations, parameters checked before a kernel starts, operational edges."""
+
+import fcntl
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+from test_reports import write_notebook
+
+import cxlib as cx
+from cxlib.reports import StudyError, cli, run_study
+from cxlib.reports.runner import find_studies
+from cxlib.studies import REGISTRY, ParameterError
+from cxlib.studies.contract import EDIT_LINE
+
+
+def run_cli(*args):
+    return cli.main([str(a) for a in args])
+
+
+def test_every_notebook_is_a_declared_study_with_the_declared_parameters_cell(project):
+    studies = find_studies(project / "notebooks")
+    assert set(studies) == set(REGISTRY)
+    for name, declaration in REGISTRY.items():
+        nb = nbformat.read(project / "notebooks" / f"{name}.ipynb", as_version=4)
+        (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert cell.source == declaration.parameters_cell(), f"{name}: regenerate its parameters cell"
+        assert cell.source.splitlines()[0] == EDIT_LINE.format(name=name)
+        assert studies[name].defaults == declaration.defaults()
+        assert nb.metadata["cxlib"]["title"] == declaration.title
+
+
+def test_readme_parameter_tables_come_from_the_declarations(project):
+    readme = (project / "README.md").read_text()
+    for declaration in REGISTRY.values():
+        assert declaration.markdown() in readme, f"README: paste `cx describe --markdown {declaration.name}`"
+
+
+@pytest.mark.parametrize(("study", "given", "problem"), [
+    ("driver_study", {"n_boot": -5}, "n_boot must be an integer ≥ 0, got -5"),
+    ("segment_study", {"backend": "spark"}, "backend must be one of pandas, duckdb, dask, got 'spark'"),
+    ("churn_study", {"horizons": ["abc"]}, "horizons must be a list of numbers > 0, got ['abc']"),
+    ("segment_study", {"backend": "duckdb"}, "backend 'duckdb' needs data_path"),
+    ("persona_study", {"k_range": [8, 2]}, "k_range must be two integers [smallest, largest], each ≥ 2, got [8, 2]"),
+    ("business_case", {"margin": 1.5}, "margin must be a number ≥ 0 and ≤ 1, got 1.5"),
+    ("closed_loop", {"until": "31/12/2025"}, "until must be a date written YYYY-MM-DD or None, got '31/12/2025'"),
+    ("segment_study", {"min_nn": 5}, "unknown parameter 'min_nn' (did you mean 'min_n'?)"),
+    ("driver_study", {"backend": "dask", "data_path": "x.parquet", "missing_codes": [99]},
+     "missing_codes cannot be applied with backend 'dask'"),
+])
+def test_bad_parameters_are_refused_before_a_kernel_starts(tmp_path, capsys, study, given, problem):
+    code = run_cli("run", study, "-y", json.dumps(given), "--reports-dir", tmp_path / "r")
+    assert code == 2
+    assert problem in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()  # nothing written for a wrong command
+    with pytest.raises(ParameterError, match=re.escape(problem)):
+        run_study(study, given, tmp_path / "r")
+
+
+def test_every_problem_is_one_line_naming_the_parameter(tmp_path, capsys):
+    assert run_cli("run", "driver_study", "-p", "n_boot", "-5", "-p", "seed", "x", "-p", "ci_method", "bootstrap",
+                   "--reports-dir", tmp_path) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["cx: driver_study: n_boot must be an integer ≥ 0, got -5",
+                     "cx: driver_study: seed must be an integer ≥ 0, got 'x'",
+                     "cx: driver_study: ci_method must be one of percentile, bca, got 'bootstrap'"]
+
+
+def test_values_are_converted_as_declared():
+    seg = REGISTRY["segment_study"]
+    values = seg.resolve({"segment_cols": "gender", "backend": "DuckDB", "data_path": "lake/*.parquet",
+                          "missing_codes": None}).values
+    assert values["segment_cols"] == ["gender"] and values["backend"] == "duckdb" and values["missing_codes"] == []
+    churn = REGISTRY["churn_study"].resolve({"horizons": 12, "observed_from": pd.Timestamp("2024-03-01").date()})
+    assert churn.values["horizons"] == [12] and churn.values["observed_from"] == "2024-03-01"
+    drivers = REGISTRY["driver_study"].resolve({"driver_groups": ["q1", "q2"], "n_boot": 10.0}).values
+    assert drivers["driver_groups"] == {"q1": ["q1"], "q2": ["q2"]} and drivers["n_boot"] == 10
+
+
+def test_own_data_never_requires_a_column_the_user_did_not_name(tmp_path):
+    """On the sample, optional columns default to the sample's; on the user's table they are not used."""
+    seg = REGISTRY["segment_study"]
+    assert seg.resolve({}).values["revenue_col"] == "monthly_revenue"
+    own = tmp_path / "my.csv"
+    own.write_text("LTR,Region\n9,North\n3,South\n")
+    values = seg.resolve({"data_path": str(own), "score_col": "LTR", "segment_cols": ["Region"]}).values
+    assert values["revenue_col"] is None and values["tenure_col"] is None and values["date_col"] is None
+    for name in ("driver_study", "churn_study", "closed_loop", "persona_study", "business_case"):
+        study = REGISTRY[name]
+        optional = [p.name for p in study.parameters if p.nullable and p.columns("x")]
+        assert all(study.defaults(own_data=True)[n] is None for n in optional), name
+
+
+def test_named_columns_are_checked_against_the_files_header(tmp_path):
+    own = tmp_path / "my.csv"
+    own.write_text("LTR;Region;Answered\n9;North;2025-01-02\n")
+    with pytest.raises(ParameterError) as err:
+        REGISTRY["segment_study"].resolve({"data_path": str(own), "score_col": "LTR",
+                                           "segment_cols": ["Regoin", "region"], "revenue_col": "MRR"})
+    assert err.value.problems == [
+        "segment_cols: column 'Regoin' (closest: 'Region') not in " + str(own) + ". Its columns: LTR, Region, Answered",
+        "revenue_col: column 'MRR' not in " + str(own) + "; or None: not used. Its columns: LTR, Region, Answered"]
+    frame = pd.DataFrame({"Tenure": [3], "Left": [1]})
+    frame.to_parquet(tmp_path / "c.parquet")
+    with pytest.raises(ParameterError, match="event_col: column 'event' not in"):
+        REGISTRY["churn_study"].resolve({"data_path": str(tmp_path / "c.parquet"), "duration_col": "Tenure"})
+
+
+def test_segment_study_on_an_export_naming_only_its_columns(tmp_path, sample_dir, capsys):
+    """The issue's command: own CSV, score and one segment named; nothing else required."""
+    answers = cx.io.load().survey_frame()
+    export = answers[["nps", "region", "comment"]].rename(columns={"nps": "LTR", "region": "Region"})
+    export.to_csv(tmp_path / "my.csv", index=False)
+    code = run_cli("run", "segment_study", "-p", "data_path", tmp_path / "my.csv", "-p", "score_col", "LTR",
+                   "-y", "{segment_cols: Region}", "--reports-dir", tmp_path / "r", "--no-progress")
+    assert code == 0, capsys.readouterr().err
+    (run,) = (tmp_path / "r" / "segment_study").iterdir()
+    out = json.loads((run / "results.json").read_text())
+    assert out["parameters"]["segment_cols"] == ["Region"] and out["parameters"]["revenue_col"] is None
+    assert out["overrides"] == ["data_path", "score_col", "segment_cols"]
+    direct = cx.nps(answers, "nps")
+    assert out["results"]["overall"]["nps"] == pytest.approx(direct.value, abs=1e-12)
+    assert {s["segment"] for s in out["results"]["segments"]} == set(answers["region"].unique())
+    html = (run / "report.html").read_text()
+    assert "Not available: name a column with <code>revenue_col</code> to see the revenue view." in html
+    assert "No revenue column" not in html and "&#x27;" not in html.split("Executive summary")[1][:3000]
+
+
+def test_a_notebook_that_is_not_a_study_is_skipped_with_a_warning(tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    write_notebook(folder, "echo", 'label = "x"', "import cxlib as cx\ncx.reports.record({'label': label})")
+    write_notebook(folder, "Untitled", "a = 1", "print(a)", tagged=False)
+    assert run_cli("--notebooks-dir", folder, "list") == 0
+    captured = capsys.readouterr()
+    assert "echo" in captured.out and "Untitled" not in captured.out
+    assert "cx: warning: skipped Untitled.ipynb" in captured.err
+    assert run_cli("--notebooks-dir", folder, "run-all", "-p", "label", "y", "--reports-dir", tmp_path / "r",
+                   "--no-progress") == 0
+    (run,) = (tmp_path / "r" / "echo").iterdir()
+    assert json.loads((run / "results.json").read_text())["results"] == {"label": "y"}
+    assert run_cli("--notebooks-dir", folder, "run-all", "-p", "colour", "y", "--reports-dir", tmp_path / "r") == 2
+    assert "no study has the parameter(s) ['colour']" in capsys.readouterr().err
+    with pytest.raises(StudyError, match="exactly one cell tagged 'parameters'"):
+        run_study("Untitled", reports_dir=tmp_path / "r", notebooks_dir=folder)
+
+
+def test_run_all_checks_every_study_before_running_any(tmp_path, capsys):
+    assert run_cli("run-all", "-p", "min_n", "0", "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert "min_n must be an integer ≥ 1, got 0" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_unwritable_reports_folder_is_a_usage_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert run_cli("run", "data_overview", "--reports-dir", blocker / "reports") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cx: cannot write reports into {blocker / 'reports'}") and len(err.splitlines()) == 1
+
+
+def test_stale_partial_runs_are_removed_and_live_ones_kept(tmp_path):
+    folder = tmp_path / "notebooks"
+    write_notebook(folder, "echo", 'label = "x"', "import cxlib as cx\ncx.reports.record({'label': label})")
+    study_dir = tmp_path / "r" / "echo"
+    stale = study_dir / ".20250101T000000Z-aaaaaa.partial"
+    live = study_dir / ".20250101T000000Z-bbbbbb.partial"
+    for partial in (stale, live):
+        partial.mkdir(parents=True)
+        (partial / "executed.ipynb").write_text("{}")
+    (study_dir / ".20250101T000000Z-aaaaaa.lock").write_text("")  # its run was killed: nobody holds the lock
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, sys, time\n"
+        f"f = open({str(study_dir / '.20250101T000000Z-bbbbbb.lock')!r}, 'a')\n"
+        "fcntl.flock(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        run = run_study("echo", reports_dir=tmp_path / "r", notebooks_dir=folder)
+        assert not stale.exists() and live.exists()
+        assert not list(run.parent.glob(f".{run.name}*"))  # its own lock is gone once published
+        index = (tmp_path / "r" / "index.html").read_text()
+        assert "partial" not in index
+    finally:
+        holder.kill()
+        holder.wait()
+    with open(study_dir / ".20250101T000000Z-bbbbbb.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when its holder died
+
+
+def test_describe_prints_each_parameter_with_what_is_allowed(capsys):
+    assert run_cli("describe", "segment_study") == 0
+    out = capsys.readouterr().out
+    assert "revenue_col = \"monthly_revenue\"; your data: None" in out
+    assert "allowed: one of pandas, duckdb, dask" in out
+    assert run_cli("describe", "nope") == 2
+
+
+def test_only_study_notebooks_are_tracked(project):
+    """An analyst's new notebooks and exports stay out of git; exports go to the ignored reports folder."""
+    ignore = (project / "notebooks" / ".gitignore").read_text().splitlines()
+    assert {line[1:].removesuffix(".ipynb") for line in ignore if line.startswith("!")} == set(REGISTRY)
+    assert "*.ipynb" in ignore and "exports/" in ignore
+    assert cx.reports.results.INTERACTIVE_EXPORTS == project / "reports" / "exports"
+
+
+def test_lab_strips_outputs_before_they_reach_git(tmp_path, project):
+    """What `make lab` installs: nbstripout as a git filter, so Lab's autosaved outputs are never committed."""
+    assert "nbstripout --install" in (project / "Makefile").read_text()
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([str(project / ".venv" / "bin" / "nbstripout"), "--install"], cwd=tmp_path, check=True)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1 + 1", execution_count=1,
+                                     outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"},
+                                                                     execution_count=1)])
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    subprocess.run([*git, "add", "a.ipynb"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    committed = json.loads(subprocess.run([*git, "show", "HEAD:a.ipynb"], capture_output=True, text=True,
+                                          check=True).stdout)
+    assert committed["cells"][0]["outputs"] == [] and committed["cells"][0]["execution_count"] is None
+    assert nbformat.read(tmp_path / "a.ipynb", as_version=4).cells[0].outputs  # the working copy keeps them
