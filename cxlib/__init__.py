@@ -10,12 +10,15 @@ from . import economics, io, overview, plots, rates, reports, retention, sample,
 from .compare import compare, paired, segment_table
 from .economics import clv
 from .estimate import Estimate
+from .formatting.display import register_display
 from .histogram import ScoreHistogram, score_histogram
 from .retention import churn_rate, cohort_retention, period_retention
 from .scores import ces, csat, mean_score, nps, nps_from_counts, top_box
 from .service import fcr, resolution_time, response_within
 from .trends import benchmark_difference, goal, trend
 from .version import __version__
+
+register_display()  # result tables in notebooks read as in reports (numbers unchanged)
 
 __all__ = [
     "Estimate", "ScoreHistogram", "__version__", "benchmark_difference", "ces", "churn_rate", "clv",

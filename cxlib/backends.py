@@ -51,6 +51,7 @@ from .crossprod import CrossProducts
 from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
 from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
+from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo
 from .survival import SurvivalCounts, survival_counts
 
@@ -191,30 +192,15 @@ def _keys_frame(frame: pd.DataFrame, keys: Sequence[Key]) -> pd.DataFrame:
                          for k in keys}, index=frame.index)
 
 
-def _plain(value):
-    """A whole float as an int (11.0 -> 11) for messages."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
 def _as_keys(by) -> list[Key]:
     return [by] if isinstance(by, str | Period) else list(by)
 
 
-def _off_scale(values: pd.Series, low: float, high: float) -> pd.Series:
-    """True where a value is present but not a whole number from ``low`` to ``high``."""
-    return values.notna() & ((values < low) | (values > high) | (values != values.round()))
-
-
-def _not_whole(column: str, low: float, high: float, rows: int, examples) -> DataError:
-    return DataError(f"column {column!r} must hold whole numbers from {low} to {high} (or be blank); {rows} rows do "
-                     f"not, e.g. {[_plain(v) for v in examples]}", column=column, rule=f"whole number {low}-{high}")
-
-
 def _check_whole(values: pd.Series, column: str, low: float, high: float) -> None:
     """Raise, with the count and the smallest offending values, when ``values`` are not whole numbers in range."""
-    bad = _off_scale(values, low, high)
+    bad = off_scale(values, low, high)
     if bad.any():
-        raise _not_whole(column, low, high, int(bad.sum()), np.unique(values[bad])[:5])
+        raise scale_error(column, low, high, int(bad.sum()), np.unique(values[bad])[:5])
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -246,14 +232,14 @@ def histogram_chunk(frame: pd.DataFrame, score: str, keys: Sequence[Key], weight
     """
     values = _numbers(frame, score)
     answered = values.notna()
-    off_scale = _off_scale(values, *scale)
+    off = off_scale(values, *scale)
     bad_weight = pd.Series(False, index=frame.index)
     if weights:
         w = _numbers(frame, weights)
-        bad_weight = answered & ~off_scale & (w.isna() | (w <= 0))
+        bad_weight = answered & ~off & (w.isna() | (w <= 0))
     key_frame = _keys_frame(frame, keys)
     names = list(key_frame.columns)
-    good = ~off_scale & ~bad_weight
+    good = ~off & ~bad_weight
     rows = pd.concat([key_frame, values.rename(score), *([w.rename(weights)] if weights else [])], axis=1)
     rows = rows if good.all() else rows[good]
     h = score_histogram(rows, score, by=names, weights=weights, scale=scale)
@@ -262,7 +248,7 @@ def histogram_chunk(frame: pd.DataFrame, score: str, keys: Sequence[Key], weight
     out["value"], out["count"] = h.values[value].astype(float), h.counts[segment, value]
     out["w"], out["w2"] = h.weights[segment, value], h.weights_sq[segment, value]
     out["answers"] = out["count"]
-    rejected = pd.concat([values[off_scale].value_counts(), values[bad_weight].value_counts().rename("bad")],
+    rejected = pd.concat([values[off].value_counts(), values[bad_weight].value_counts().rename("bad")],
                          axis=1).fillna(0)
     if len(rejected):
         extra = pd.DataFrame({"value": rejected.index.to_numpy(dtype=float), "count": 0, "w": 0.0, "w2": 0.0,
@@ -415,12 +401,12 @@ class Backend:
         keys = _as_keys(by)
         self._require([score, *_key_columns(keys), weights])
         groups = self._histogram_groups(score, keys, weights, scale)
-        off_scale = _off_scale(groups["value"], *scale)
-        if off_scale.any():
-            answers = groups[off_scale].groupby("value")["answers"].sum()
-            self._exclude(score, f"not a whole number from {scale[0]} to {scale[1]}", int(answers.sum()),
-                          [_plain(v) for v in answers.index[:5]])
-        groups = groups[~off_scale]
+        off = off_scale(groups["value"], *scale)
+        if off.any():
+            answers = groups[off].groupby("value")["answers"].sum()
+            self._exclude(score, excluded_label(*scale), int(answers.sum()),
+                          [plain(v) for v in answers.index[:5]])
+        groups = groups[~off]
         bad_weights = int((groups["answers"] - groups["count"]).sum())
         if bad_weights:
             self._exclude(weights, "missing or not a number above 0", bad_weights)
@@ -619,7 +605,7 @@ class DuckDBBackend(Backend):
         if rows:
             examples = [r[0] for r in self.connection.execute(
                 f"SELECT DISTINCT {c} FROM {self.relation} WHERE {bad} ORDER BY 1 LIMIT 5").fetchall()]
-            raise _not_whole(column, low, high, rows, examples)
+            raise scale_error(column, low, high, rows, examples)
 
     def _grouped(self, select: list[str], aggregates: list[str], where: list[str]) -> pd.DataFrame:
         names = [s.split(" AS ")[-1] for s in select]
@@ -638,7 +624,7 @@ class DuckDBBackend(Backend):
         c = _quote(column)
         groups = self._grouped([*self._key_sql(keys), f"CAST({c} AS DOUBLE) AS value"], aggregates,
                                [f"{c} IS NOT NULL"])
-        if _off_scale(groups["value"], *scale).any():
+        if off_scale(groups["value"], *scale).any():
             self._check_whole(column, *scale)
         return groups.dropna(subset=[_key_name(k) for k in keys])
 

@@ -32,12 +32,13 @@ import pandas as pd
 from IPython.display import Markdown
 
 from .backends import Backend, SourceData, check_out_of_core, open_source, source_data
-from .compare import holm, share_difference
+from .compare import share_difference
 from .cox import CoxResult, cox
 from .economics import revenue_at_risk
 from .estimate import Estimate, format_ci
 from .feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
 from .formatting.narrative import fmt_count, fmt_p, md
+from .inference import holm
 from .io import CXData, DataQuality, Table, load, read_table, require
 from .io import columns as col
 from .io.quality import NOTE, QualityIssue

@@ -5,9 +5,7 @@ test built on each metric's small-sample-adjusted estimate: for NPS the differen
 adjusted Wald estimates over the root of the summed variances (Rocks 2016); for shares
 the Agresti-Caffo interval (Agresti & Caffo 2000, one success and one failure added to
 each group); for means Welch's t (Welch 1947). Many tests at once are adjusted with
-Holm's method by default (Holm 1979), computed here because statsmodels' ``multipletests``
-runs a full garbage collection on that path (80 ms in a large process); other methods
-go to ``multipletests``, and a test checks that the two agree on Holm.
+Holm's method by default (Holm 1979, :mod:`cxlib.inference`).
 """
 
 from __future__ import annotations
@@ -18,34 +16,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from .estimate import MIN_N, Estimate
 from .histogram import ScoreHistogram, score_histogram
+from .inference import adjust_p, z_value
 from .io.quality import DataError
-from .scores import metric_table, public, resolve_metric, z_value
+from .scores import metric_table, public, resolve_metric
 
-__all__ = ["adjust_p", "compare", "difference_table", "holm", "paired", "segment_table",
+__all__ = ["compare", "difference_table", "paired", "segment_table",
            "segment_table_from_histograms", "share_difference"]
-
-
-def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values: sorted ascending, p_(i) * (m - i + 1), running maximum, capped at 1.
-
-    >>> holm(np.array([0.01, 0.04, 0.03])).round(4).tolist()
-    [0.03, 0.06, 0.06]
-    """
-    p = np.asarray(p_values, dtype=float)
-    order = np.argsort(p, kind="stable")
-    adjusted = np.minimum(1.0, np.maximum.accumulate(p[order] * np.arange(len(p), 0, -1)))
-    out = np.empty_like(adjusted)
-    out[order] = adjusted
-    return out
-
-
-def adjust_p(p_values: np.ndarray, method: str = "holm") -> np.ndarray:
-    """Adjust p-values for multiple tests: Holm here, any other ``multipletests`` method by statsmodels."""
-    return holm(p_values) if method == "holm" else multipletests(p_values, method=method)[1]
 
 
 def difference_table(a: pd.DataFrame, b: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:

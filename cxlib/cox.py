@@ -32,9 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .compare import holm
+from .inference import holm, z_value
 from .io.quality import DataError
-from .scores import z_value
 
 __all__ = ["CoxResult", "breslow_fit", "cox"]
 

@@ -33,10 +33,10 @@ from IPython.display import Markdown
 from scipy import stats
 
 from .backends import check_out_of_core, open_source, source_data
-from .compare import holm
 from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
 from .estimate import Estimate, format_ci
 from .formatting.narrative import fmt_count, md
+from .inference import holm
 from .io import flat_table, load
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
@@ -665,7 +665,7 @@ class BinaryDrivers:
 
 def _mcfadden(y: np.ndarray, x: np.ndarray, players: list[list[int]]) -> np.ndarray:
     """McFadden pseudo-R^2 (1 - llf / ll_null) of a logit on every subset of players (statsmodels fits)."""
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
     from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
     m = len(players)
@@ -677,7 +677,7 @@ def _mcfadden(y: np.ndarray, x: np.ndarray, players: list[list[int]]) -> np.ndar
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", category=RuntimeWarning)
-                fit = sm.Logit(y, sm.add_constant(x[:, columns], has_constant="add")).fit(disp=0, maxiter=100)
+                fit = Logit(y, np.column_stack([np.ones(len(y)), x[:, columns]])).fit(disp=0, maxiter=100)
         except (PerfectSeparationError, np.linalg.LinAlgError, RuntimeWarning) as exc:
             raise DataError(f"the logistic model does not converge on drivers {columns}: {exc}; a driver may "
                             "separate the outcome perfectly", rule="logit converges") from None

@@ -44,8 +44,8 @@ import numpy as np
 import pandas as pd
 
 from .estimate import Estimate
+from .inference import z_value
 from .io.quality import DataError
-from .scores import z_value
 from .survival import hazard_rate
 
 __all__ = ["BusinessCase", "acquisition_vs_retention", "business_case", "churn_gap", "clv", "clv_table", "clv_value",

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .io.quality import DataError
+from .io.scale import off_scale, scale_error
+from .io.tables import CXData, survey_rows, where_columns_live
 
 __all__ = ["ScoreHistogram", "score_histogram"]
 
@@ -83,37 +85,36 @@ def _score_values(data: pd.DataFrame, score: str, low: int, high: int) -> np.nda
         bad = (values < low) | (values > high)
     else:
         floats = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        text_bad = np.isnan(floats) & column.notna().to_numpy()
         missing = np.isnan(floats)
-        with np.errstate(invalid="ignore"):
-            bad = text_bad | (~missing & ((floats < low) | (floats > high) | (floats != np.round(floats))))
+        bad = (missing & column.notna().to_numpy()) | off_scale(floats, low, high)
         values = np.where(missing, -1, floats).astype(np.int64)
     if bad.any():
-        rows = np.flatnonzero(bad)[:5]
-        raise DataError(f"column {score!r} must hold whole numbers from {low} to {high} (or be blank); "
-                        f"rows {list(data.index[rows])} hold {list(column.iloc[rows])}. Load the data with "
-                        "cxlib.io to exclude and count such rows.", column=score, rule=f"whole number {low}-{high}",
-                        rows=rows)
+        rows = np.flatnonzero(bad)
+        raise scale_error(score, low, high, len(rows), list(column.iloc[rows[:5]]),
+                          f" (rows {list(data.index[rows[:5]])}); load the data with cxlib.io to exclude and count them")
     return values
 
 
-def score_histogram(data: pd.DataFrame, score: str, by: str | Sequence[str] | None = None,
+def score_histogram(data: pd.DataFrame | CXData, score: str, by: str | Sequence[str] | None = None,
                     weights: str | None = None, scale: tuple[int, int] = (0, 10)) -> ScoreHistogram:
     """Count the answers of ``score`` per segment of ``by`` (one pass over the rows).
 
     Rows with a missing score, segment or weight are left out (a missing weight with a
-    present score is an error: the row's weight is unknown).
+    present score is an error: the row's weight is unknown). ``data`` may be the loaded
+    data (:func:`cxlib.io.load`): its answers with their customers' columns are used.
 
     >>> h = score_histogram(pd.DataFrame({"s": [9, 10, 3, 9], "g": list("abab")}), "s", by="g")
     >>> h.counts[:, 9:].tolist(), h.segments.tolist()
     ([[1, 0], [1, 1]], ['a', 'b'])
     """
     low, high = scale
+    data = survey_rows(data)
     by = [by] if isinstance(by, str) else list(by or [])
     missing_cols = [c for c in [score, *by, *([weights] if weights else [])] if c not in data.columns]
     if missing_cols:
-        raise DataError(f"columns {missing_cols} are not in the data; columns present: {list(data.columns)}",
-                        column=missing_cols[0], rule="column present")
+        present = [str(c) for c in data.columns]
+        raise DataError(f"columns {missing_cols} are not in the data; columns present: {present}."
+                        + where_columns_live(missing_cols, present), column=missing_cols[0], rule="column present")
     codes, labels = _codes(data, by)
     values = _score_values(data, score, low, high)
     k = high - low + 1

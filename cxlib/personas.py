@@ -38,15 +38,15 @@ import pandas as pd
 from IPython.display import Markdown
 from scipy import stats
 
-from .compare import holm
 from .drivers import shapley_shares
 from .feedback.themes import theme_table
 from .formatting.narrative import fmt_count, md
+from .inference import holm, wilson_interval
 from .io import columns as col
 from .io import load, read_table
 from .io.quality import DataError
 from .scores import csat as csat_estimate
-from .scores import nps, wilson_interval
+from .scores import nps
 
 __all__ = ["PersonaModel", "PersonaStudy", "discover_personas", "encode_traits", "persona_names", "profile_personas",
            "run_persona_study"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .estimate import MIN_N, Estimate
-from .scores import wilson_interval
+from .inference import wilson_interval
 
 __all__ = ["count_estimate", "rate_estimate", "rate_table", "rate_table_from_counts"]
 

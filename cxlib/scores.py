@@ -27,9 +27,10 @@ from scipy import stats
 
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
+from .inference import wilson_interval, z_value
 
 __all__ = ["ces", "csat", "mean_score", "mean_table", "metric_table", "nps", "nps_from_counts", "nps_table",
-           "proportion_table", "public", "resolve_metric", "top_box", "wilson_interval", "z_value"]
+           "proportion_table", "public", "resolve_metric", "top_box"]
 
 NPS_METHODS = ("adjusted-wald", "wald", "bootstrap")
 CSAT_TOP = (4, 5)
@@ -62,27 +63,6 @@ def resolve_metric(score: str, metric: str | None, scale: tuple[int, int] | None
     if scale is None:
         raise ValueError(f"give scale=(lowest, highest) for score {score!r}")
     return metric, tuple(scale), (top or TOP_BOX.get(score)) if metric == "top_box" else None
-
-
-def z_value(ci: float) -> float:
-    """The two-sided normal quantile of a ``ci`` interval (1.96 for 0.95)."""
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1, got {ci}")
-    return float(stats.norm.ppf(0.5 + ci / 2))
-
-
-def wilson_interval(p: np.ndarray, n: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a proportion ``p`` from ``n`` (which may be an effective, non-integer n).
-
-    >>> [round(float(x), 6) for x in wilson_interval(np.array(0.3), np.array(50.0))]
-    [0.191036, 0.437504]
-    """
-    z = z_value(ci)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        denom = 1 + z**2 / n
-        center = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return center - half, center + half
 
 
 def _shares(h: ScoreHistogram, members) -> np.ndarray:

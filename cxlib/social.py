@@ -23,10 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .compare import holm
 from .estimate import MIN_N
+from .inference import holm, wilson_interval, z_value
 from .io.quality import DataError
-from .scores import wilson_interval, z_value
 from .trends import period_slope
 
 __all__ = ["channel_comparison", "engagement_table", "engagement_trend", "response_table"]

@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .inference import z_value
 from .io.quality import DataError
-from .scores import z_value
 
 __all__ = ["SurvivalCounts", "customer_durations", "hazard_rate", "kaplan_meier", "logrank", "median_survival",
            "survival_at", "survival_counts"]

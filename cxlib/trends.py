@@ -23,12 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import WLS
 
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
-from .scores import metric_table, public, resolve_metric, z_value
+from .inference import z_value
+from .io.tables import survey_rows
+from .scores import metric_table, public, resolve_metric
 
 __all__ = ["Trend", "benchmark_difference", "goal", "period_slope", "trend", "trend_from_histogram"]
 
@@ -70,8 +72,9 @@ def period_slope(periods: pd.DataFrame, ci: float = 0.95) -> dict:
     if len(usable) < 3:
         return {**out, "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "p_value": np.nan,
                 "dispersion": np.nan}
-    x = sm.add_constant(usable["t"].to_numpy(dtype=float))
-    fit = sm.WLS(usable["value"].to_numpy(dtype=float), x, weights=1 / usable["se"].to_numpy() ** 2).fit()
+    t = usable["t"].to_numpy(dtype=float)
+    x = np.column_stack([np.ones_like(t), t])
+    fit = WLS(usable["value"].to_numpy(dtype=float), x, weights=1 / usable["se"].to_numpy() ** 2).fit()
     dispersion = max(1.0, float(fit.scale))
     se = float(np.sqrt(fit.normalized_cov_params[1, 1] * dispersion))
     slope = float(fit.params[1])
@@ -96,6 +99,7 @@ def trend(data: pd.DataFrame, score: str = "nps", date: str = "survey_date", fre
     """
     metric, scale, top = resolve_metric(score, metric, scale, top)
     by = [by] if isinstance(by, str) else list(by or [])
+    data = survey_rows(data)
     frame = data.assign(_period=data[date].dt.to_period(freq))
     h = score_histogram(frame, score, by=[*by, "_period"], weights=weights, scale=scale)
     return trend_from_histogram(h, by, freq, metric, top, ci)

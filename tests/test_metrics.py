@@ -308,7 +308,7 @@ def test_clv_formula_and_interval():
 # --- bad input ----------------------------------------------------------------------------------------
 
 def test_raw_frames_with_invalid_scores_are_refused():
-    with pytest.raises(DataError, match=r"'nps' must hold whole numbers from 0 to 10.*rows \[1\] hold \[11\]"):
+    with pytest.raises(DataError, match=r"'nps' must hold whole numbers from 0 to 10 \(or be blank\); 1 row does not, e.g. \[11\] \(rows \[1\]\)"):
         cx.nps(pd.DataFrame({"nps": [9, 11]}))
     with pytest.raises(DataError, match="whole numbers"):
         cx.nps(pd.DataFrame({"nps": ["9", "ten"]}))
@@ -334,7 +334,7 @@ def test_histogram_fast_path_equals_pandas_counts(sample):
 def test_holm_agrees_with_statsmodels(p_values):
     from statsmodels.stats.multitest import multipletests
 
-    from cxlib.compare import adjust_p
+    from cxlib.inference import adjust_p
 
     p = np.array(p_values)
     np.testing.assert_allclose(adjust_p(p, "holm"), multipletests(p, method="holm")[1], rtol=1e-12, atol=1e-15)

@@ -123,7 +123,7 @@ def test_parameters_pass_as_data_not_code(studies, tmp_path, monkeypatch):
     assert json.loads((run / "results.json").read_text())["results"]["label"] == PAYLOAD
     assert not (tmp_path / "pwned").exists()
     index = (tmp_path / "reports" / "index.html").read_text()
-    assert "label=&#x27;&quot;); import os; os.system(&quot;touch pwned&quot;); (&quot;&#x27;" in index
+    assert "label: &quot;); import os; os.system(&quot;touch pwned&quot;); (&quot;" in index
 
 
 def test_cli_parameter_types_follow_papermill(studies, tmp_path):

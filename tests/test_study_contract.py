@@ -192,6 +192,53 @@ def test_stale_partial_runs_are_removed_and_live_ones_kept(tmp_path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when its holder died
 
 
+def test_readme_results_schema_is_the_real_output(project, sample_reports):
+    """The README's keys of `results` per study, and the records it promises, against the sample's runs."""
+    readme = (project / "README.md").read_text()
+    out = {name: json.loads((run / "results.json").read_text())["results"] for name, run in sample_reports.items()}
+    for name, results in out.items():
+        assert f"| `{name}` | " + ", ".join(f"`{k}`" for k in results) + " |" in readme, name
+    segment = out["segment_study"]
+    assert set(segment["overall"]) >= {"nps", "ci_low", "ci_high", "n"}  # README: overall {nps, ci_low, ci_high, n}
+    promised = {"segment_col", "segment", "n", "nps", "ci_low", "ci_high", "difference", "p_value", "p_adjusted",
+                "significant", "small_n"}
+    assert all(promised <= set(row) for row in segment["segments"])
+    assert "`segments [{segment_col, segment, n, nps, ci_low, ci_high, difference, p_value, p_adjusted, " \
+           "significant, small_n}]`" in readme
+    drivers = out["driver_study"]
+    assert {"driver", "group", "share", "ci_low", "ci_high"} <= set(drivers["drivers"][0])
+    assert {"group", "share", "ci_low", "ci_high", "sum_of_member_shares"} <= set(drivers["groups"][0])
+    churn = out["churn_study"]
+    assert {"segment", "t", "survival", "ci_low", "ci_high"} <= set(churn["survival"][0])
+    assert set(churn["logrank"]) >= {"statistic", "df", "p_value"}
+    assert {"term", "hazard_ratio", "ci_low", "ci_high", "p_value"} <= set(churn["cox"][0])
+
+
+def test_result_tables_show_in_notebooks_as_in_reports():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from cxlib.formatting.display import register_display
+
+    shell = InteractiveShell.instance()
+    try:
+        assert register_display()
+        table = cx.segment_table(cx.io.load(), by="plan")  # the loaded data: customers' plan joined for us
+        html = shell.display_formatter.format(table)[0]["text/html"]
+        basic = table.loc[table["segment"] == "basic"].iloc[0]
+        assert f"{basic['value']:.1f} ({basic['ci_low']:.1f}–{basic['ci_high']:.1f})" in html
+        assert table["value"].dtype == float and basic["value"] != round(basic["value"], 1)  # numbers unchanged
+        plain = shell.display_formatter.format(pd.DataFrame({"a": [1.23456]}))[0]["text/html"]
+        assert "1.23456" in plain
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_columns_of_another_table_are_named_with_the_way_to_reach_them():
+    data = cx.io.load()
+    with pytest.raises(cx.io.DataError, match=r"'plan' is a column of the customers table: pass the loaded data"):
+        cx.segment_table(data.responses, by="plan")
+
+
 def test_describe_prints_each_parameter_with_what_is_allowed(capsys):
     assert run_cli("describe", "segment_study") == 0
     out = capsys.readouterr().out

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from ..compare import holm, share_difference
+from ..compare import share_difference
 from ..formatting.narrative import fmt_count, md
+from ..inference import holm, wilson_interval
 from ..io import columns as col
 from ..io import load, read_table
 from ..io.quality import DataError, DataQuality
-from ..scores import wilson_interval
 from .themes import UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_table
 
 __all__ = ["CRISIS_THEME", "ClosedLoop", "callback_list", "closed_loop", "crisis_flag", "main_theme",

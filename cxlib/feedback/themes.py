@@ -45,8 +45,8 @@ import pandas as pd
 import yaml
 
 from ..estimate import MIN_N
+from ..inference import wilson_interval
 from ..io.quality import DataError
-from ..scores import wilson_interval
 
 __all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "tag_themes", "theme_table", "UNTAGGED"]
 

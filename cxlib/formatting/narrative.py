@@ -13,7 +13,7 @@ import math
 
 from IPython.display import Markdown
 
-__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "md", "not_available"]
+__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "md", "not_available"]
 
 
 def md(template: str, /, **values) -> Markdown:
@@ -32,6 +32,30 @@ def not_available(parameter: str, view: str) -> Markdown:
     'Not available: name a column with `revenue_col` to see the revenue view.'
     """
     return md("Not available: name a column with `{parameter}` to see {view}.", parameter=parameter, view=view)
+
+
+def fmt_value(value) -> str:
+    """A parameter value as people write it: lists joined by commas, None as "not used".
+
+    >>> fmt_value(["Region", "Tier"]), fmt_value(None), fmt_value({"CX": ["speed", "ease"]})
+    ('Region, Tier', 'not used', 'CX: speed, ease')
+    """
+    if value is None:
+        return "not used"
+    if isinstance(value, list | tuple):
+        return ", ".join(fmt_value(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items()) or "none"
+    return str(value)
+
+
+def fmt_parameters(parameters: dict) -> str:
+    """Parameters for a report's header or the index: ``name: value`` separated by " · " (not reprs).
+
+    >>> fmt_parameters({"data_path": "my.csv", "segment_cols": ["Region"], "revenue_col": None})
+    'data_path: my.csv · segment_cols: Region · revenue_col: not used'
+    """
+    return " · ".join(f"{name}: {fmt_value(value)}" for name, value in parameters.items())
 
 
 def fmt_count(n) -> str:

@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .scale import scale_rule
+
 __all__ = [
     "STANDARD_MISSING_MARKERS", "Column", "amount", "category", "count", "date", "flag", "identifier",
     "number", "rating", "score", "text", "timestamp", "weight",
@@ -64,6 +66,8 @@ class Column:
     def rule(self) -> str:
         """The range rule in words, e.g. ``'a whole number from 0 to 10'``."""
         noun = "a whole number" if self.kind == "integer" else "a number"
+        if self.kind == "integer" and self.low is not None and self.high is not None:
+            return scale_rule(self.low, self.high)
         if self.low is not None and self.high is not None:
             return f"{noun} from {self.low:g} to {self.high:g}"
         if self.low is not None:

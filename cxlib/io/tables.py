@@ -35,7 +35,7 @@ from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQ
 from .schemas import SCHEMAS, Schema
 from .sources import SourceInfo, read_raw
 
-__all__ = ["CXData", "Table", "closest_column", "flat_table", "has_column", "load", "read_table", "require"]
+__all__ = ["CXData", "Table", "closest_column", "survey_rows", "where_columns_live", "flat_table", "has_column", "load", "read_table", "require"]
 
 MissingCodes = Sequence | Mapping[str, Sequence] | None
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"  # the bundled sample (cxlib.sample writes it)
@@ -86,6 +86,25 @@ class CXData:
 
 def _normal(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+def survey_rows(data) -> pd.DataFrame:
+    """One row per answer: a loaded :class:`CXData`'s :meth:`CXData.survey_frame`, or the frame given."""
+    return data.survey_frame() if isinstance(data, CXData) else data
+
+
+def where_columns_live(names: Sequence[str], present: Sequence[str]) -> str:
+    """A hint for columns that belong to another canonical table than the frame's (empty if none).
+
+    >>> where_columns_live(["plan"], ["nps", "customer_id"])
+    " 'plan' is a column of the customers table: pass the loaded data itself (cx.segment_table(data, ...)) or data.survey_frame(), which joins customers to responses."
+    """
+    for name in names:
+        tables = [t for t, schema in SCHEMAS.items() if name in schema.columns and t != "responses"]
+        if tables and "customer_id" in present:
+            return (f" {name!r} is a column of the {tables[0]} table: pass the loaded data itself "
+                    "(cx.segment_table(data, ...)) or data.survey_frame(), which joins customers to responses.")
+    return ""
 
 
 def closest_column(name: str, present: Sequence[str], cutoff: float = 0.4) -> str | None:

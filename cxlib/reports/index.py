@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from ..formatting.narrative import fmt_parameters
 from .html import page
 
 __all__ = ["build_index", "read_runs"]
@@ -43,7 +44,7 @@ def _row(run: dict, reports_dir: Path) -> str:
     target = f"{folder}/report.html" if ok else f"{folder}/executed.ipynb"
     link = f'<td><a href="{html.escape(target)}">{"report" if ok else "executed notebook"}</a></td>'
     overrides = {k: run.get("parameters", {}).get(k) for k in run.get("overrides", [])}
-    params = ", ".join(f"{k}={v!r}" for k, v in overrides.items()) or "defaults"
+    params = fmt_parameters(overrides) or "defaults"
     if ok:
         headline = "; ".join(f"{k}: {v}" for k, v in run.get("headline", {}).items())
     else:

@@ -26,6 +26,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..formatting.narrative import fmt_parameters
 from ..studies import REGISTRY, StudyDeclaration
 from ..studies.contract import undeclared
 from ..version import __version__
@@ -349,9 +350,8 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
         period = recorded.get("data_period")
         subtitle = (f"Data from {period['from']} to {period['to']} · " if period else "") + \
             f"Run {started:%Y-%m-%d %H:%M} UTC"
-        overrides = ", ".join(f"{k}={parameters[k]!r}" for k in resolved.overrides)
-        if overrides:
-            subtitle += f" · parameters: {overrides}"
+        if resolved.overrides:
+            subtitle += " · " + fmt_parameters({k: parameters[k] for k in resolved.overrides})
         footer = (f"cxlib {__version__} · commit {results['provenance']['git_commit'] or 'unknown'} · run {run_id} · "
                   "numbers and provenance in results.json beside this file")
         (partial / "report.html").write_text(page(spec.title, notebook_body(executed), subtitle, footer,

@@ -1,0 +1,47 @@
+"""Answers on a scale (NPS 0-10, CSAT 1-5, a 0/1 flag): the rule "a whole number from low to high", written once.
+
+Reading (:mod:`cxlib.io.columns`), the in-memory histogram and every backend use these,
+so the rule, its exclusion label and its error message read the same everywhere.
+
+>>> off_scale(np.array([3.0, 11.0, 7.5, np.nan]), 0, 10).tolist()
+[False, True, True, False]
+>>> str(scale_error("nps", 0, 10, 2, [11.0, 99.0]))
+"column 'nps' must hold whole numbers from 0 to 10 (or be blank); 2 rows do not, e.g. [11, 99]"
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .quality import DataError
+
+__all__ = ["excluded_label", "off_scale", "plain", "scale_error", "scale_rule"]
+
+
+def scale_rule(low: float, high: float) -> str:
+    """``'a whole number from 0 to 10'``."""
+    return f"a whole number from {low:g} to {high:g}"
+
+
+def excluded_label(low: float, high: float) -> str:
+    """The data-quality rule of an answer left out for being off the scale: ``'not a whole number from 0 to 10'``."""
+    return f"not {scale_rule(low, high)}"
+
+
+def off_scale(values, low: float, high: float):
+    """True where a value is present but not a whole number from ``low`` to ``high`` (arrays or Series)."""
+    with np.errstate(invalid="ignore"):
+        return (values == values) & ((values < low) | (values > high) | (values != np.round(values)))
+
+
+def plain(value):
+    """A whole float as an int (11.0 -> 11) for messages."""
+    return int(value) if isinstance(value, float | np.floating) and float(value).is_integer() else value
+
+
+def scale_error(column: str, low: float, high: float, rows: int, examples, where: str = "") -> DataError:
+    """The error for values off the scale where they cannot be left out: the count and a few examples."""
+    verb = "row does" if rows == 1 else "rows do"
+    return DataError(f"column {column!r} must hold whole numbers from {low:g} to {high:g} (or be blank); {rows:,} "
+                     f"{verb} not, e.g. {[plain(v) for v in examples]}{where}", column=column,
+                     rule=scale_rule(low, high))
