@@ -63,6 +63,11 @@ class ScoreHistogram:
                               self.weights_sq[mask])
 
 
+def _uncategorized(column: pd.Series) -> pd.Series:
+    dtype = column.dtype
+    return column.astype(dtype.categories.dtype) if isinstance(dtype, pd.CategoricalDtype) else column
+
+
 def _codes(data: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Index]:
     """Integer segment codes (-1 where a segment value is missing) and the segment labels."""
     if not by:
@@ -73,8 +78,25 @@ def _codes(data: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Index]
             return column.cat.codes.to_numpy(), pd.Index(column.cat.categories, name=by[0])
         codes, labels = pd.factorize(column, sort=True)
         return codes.astype(np.intp), pd.Index(labels, name=by[0])
-    codes, labels = pd.MultiIndex.from_frame(data[list(by)]).factorize(sort=True)
-    return codes.astype(np.intp), pd.MultiIndex.from_tuples(labels, names=list(by))
+    # categories sort by value here, as pandas sorts the pairs of a MultiIndex
+    per_column = [pd.factorize(_uncategorized(data[c]), sort=True) for c in by]
+    sizes = [max(len(labels), 1) for _, labels in per_column]
+    if np.prod(np.array(sizes, dtype=float)) >= 2.0**62:  # mixed codes would overflow: let pandas pair them up
+        codes, labels = pd.MultiIndex.from_frame(data[list(by)]).factorize(sort=True)
+        return codes.astype(np.intp), pd.MultiIndex.from_tuples(labels, names=list(by))
+    # one mixed-radix code per row: sorting it sorts the rows by the first column, then the second, ...
+    mixed, missing = np.zeros(len(data), dtype=np.int64), np.zeros(len(data), dtype=bool)
+    for (codes, _), size in zip(per_column, sizes, strict=True):
+        missing |= codes < 0
+        mixed = mixed * size + np.maximum(codes, 0)
+    present, inverse = np.unique(mixed[~missing], return_inverse=True)
+    out = np.full(len(data), -1, dtype=np.intp)
+    out[~missing] = inverse
+    levels = []
+    for (_, labels), size in zip(reversed(per_column), reversed(sizes), strict=True):
+        levels.append(np.asarray(labels)[present % size])
+        present = present // size
+    return out, pd.MultiIndex.from_arrays(levels[::-1], names=list(by))
 
 
 def _score_values(data: pd.DataFrame, score: str, low: int, high: int) -> np.ndarray:

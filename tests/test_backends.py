@@ -303,7 +303,7 @@ def test_logistic_drivers_run_on_the_seeded_sample(backend, frames):
 def test_in_memory_only_options_are_refused_out_of_core(parquet):
     from cxlib.churn import run_churn_study
     from cxlib.drivers import run_driver_study
-    from cxlib.segments import run_segment_study
+    from cxlib.studies.segment_study import run_segment_study
 
     with pytest.raises(ValueError, match=r"missing_codes cannot be applied.*NULLIF"):
         run_segment_study(str(parquet / "responses"), missing_codes=[99], backend="duckdb")

@@ -97,3 +97,20 @@ def test_md_never_lets_markup_through_from_values(text):
     rendered = md("before {value} after", value=text).data
     inner = rendered.removeprefix("before ").removesuffix(" after")
     assert "<" not in inner and ">" not in inner
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["b", "a", "c", None]), st.sampled_from([2.0, 1.0, None]),
+                          st.sampled_from(["z", "y"])), min_size=1, max_size=80))
+def test_segments_of_several_columns_are_the_sorted_pairs_present(rows):
+    """Each row's code points at its own (sorted) combination; a row with a blank key has none (-1)."""
+    from cxlib.histogram import _codes
+
+    frame = pd.DataFrame(rows, columns=["letter", "number", "tier"])
+    frame["tier"] = pd.Categorical(frame["tier"], categories=["z", "y"])  # category order is not value order
+    codes, labels = _codes(frame, ["letter", "number", "tier"])
+    complete = frame.notna().all(axis=1).to_numpy()
+    assert (codes[~complete] == -1).all()
+    expected = sorted({tuple(r) for r in frame[complete].itertuples(index=False)})
+    assert list(labels) == expected
+    assert [labels[c] for c in codes[complete]] == [tuple(r) for r in frame[complete].itertuples(index=False)]

@@ -11,7 +11,7 @@ import cxlib as cx
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 from cxlib.scorecard import scorecard
-from cxlib.segments import load_survey, segment_study
+from cxlib.studies.segment_study import load_survey, row_views
 
 
 def results(run_dir):
@@ -42,15 +42,37 @@ def test_scorecard_study_on_the_sample(sample_reports):
 def test_segment_study_on_the_sample(sample_reports):
     run = sample_reports["segment_study"]
     out = results(run)["results"]
+    study, _ = cx.studies.compute("segment_study")
+    assert out == to_jsonable(study.to_dict())
     frame, _ = load_survey()
-    direct = segment_study(frame, "nps", ["plan", "region", "touchpoint"], revenue_col="monthly_revenue",
-                           tenure_col="tenure_days")
-    assert out == to_jsonable(direct.to_dict())
+    assert_same_as_row_estimators(out, frame, "nps", ["plan", "region", "touchpoint"], "survey_date", None)
+    assert out["revenue"] == to_jsonable(row_views(frame, revenue_col="monthly_revenue")["revenue"])
     assert set(out["overall"]) >= {"nps", "ci_low", "ci_high", "n"}
     keys = {"segment_col", "segment", "n", "nps", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"}
     assert all(keys <= set(s) for s in out["segments"])
     south = next(s for s in out["segments"] if s["segment"] == "South")
     assert south["significant"] and south["nps"] < out["overall"]["nps"]  # the model's unhappiest region
+
+
+def assert_same_as_row_estimators(out, frame, score, segment_cols, date_col, weights):
+    """The study's numbers (from a backend's histograms) equal cxlib's estimators called on the rows."""
+    nps_metric = {"metric": "nps", "scale": (0, 10)}
+    overall = cx.nps(frame, score, weights=weights)
+    assert out["overall"]["nps"] == pytest.approx(overall.value, abs=1e-12)
+    assert out["overall"]["ci_low"] == pytest.approx(overall.ci_low, abs=1e-12) and out["overall"]["n"] == overall.n
+    table = cx.segment_table(frame, by=segment_cols, score=score, weights=weights, **nps_metric)
+    got = pd.DataFrame(out["segments"])
+    for column in ("nps", "ci_low", "ci_high", "difference", "p_adjusted"):
+        expected = table["value" if column == "nps" else column].to_numpy(dtype=float)
+        np.testing.assert_allclose(got[column].to_numpy(dtype=float), expected, rtol=0, atol=1e-9)
+    for column in segment_cols:
+        t = cx.trend(frame, score, date=date_col, by=column, weights=weights, **nps_metric)
+        rows = pd.DataFrame(out["trends"]).query("segment_col == @column")
+        np.testing.assert_allclose(rows["value"].to_numpy(dtype=float), t.periods["value"].to_numpy(dtype=float),
+                                   atol=1e-9)
+        slopes = pd.DataFrame(out["slopes"]).query("segment_col == @column")
+        np.testing.assert_allclose(slopes["slope"].to_numpy(dtype=float), t.slopes["slope"].to_numpy(dtype=float),
+                                   atol=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +101,7 @@ def test_segment_study_on_a_flat_table(reports, flat_export):
     run = run_study("segment_study", params, reports_dir=reports)
     out = results(run)
     frame, table = load_survey(str(flat_export), "LTR", ["Tier", "Country"], "Answered", "W", missing_codes=[99])
-    direct = segment_study(frame, "LTR", ["Tier", "Country"], "Answered", "W")
-    assert out["results"] == to_jsonable(direct.to_dict())
+    assert_same_as_row_estimators(out["results"], frame, "LTR", ["Tier", "Country"], "Answered", "W")
     assert out["results"]["overall"]["n"] == 3000 - 11  # ten missing codes, one out-of-range answer
     issues = {(i["rule"], i["action"]): i["rows"] for i in out["data_quality"]["issues"]}
     assert issues == {("declared missing code", "set to missing"): 10,

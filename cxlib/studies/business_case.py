@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..business_study import run_business_case
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
-from .shared import data_path, missing_codes
+from .shared import data_path_parameter, missing_codes_parameter
 
 __all__ = ["STUDY"]
 
@@ -29,7 +29,7 @@ STUDY = StudyDeclaration(
     "What does churn cost and what is retention worth? Revenue at risk, CLV, retention scenarios, ROI and payback.",
     "a CSV or Parquet table with one row per customer: days as a customer, left or not, revenue, latest NPS",
     (
-        data_path("CSV or Parquet, one row per customer"),
+        data_path_parameter("CSV or Parquet, one row per customer"),
         Column("duration_col", "duration", "days from signup to leaving or to the end of observation"),
         Column("event_col", "event", "did the customer leave? yes/no"),
         Literal("event_value", None, 'or the value of event_col that means "left"', nullable=True),
@@ -53,7 +53,7 @@ STUDY = StudyDeclaration(
         Integer("n_sim", 10_000, "simulations for the intervals of the business case", low=100),
         Integer("seed", 1, "their random seed", low=0),
         Date("observed_from", "2024-01-01", "sample only: records begin here"),
-        missing_codes(),
+        missing_codes_parameter(),
     ),
     checks=(check_shares,),
     run=run,

@@ -5,7 +5,13 @@ from __future__ import annotations
 from ..churn import run_churn_study
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers
-from .shared import backend_parameters, check_backend, data_path, in_memory_only, missing_codes
+from .shared import (
+    backend_parameters,
+    check_backend,
+    data_path_parameter,
+    in_memory_only,
+    missing_codes_parameter,
+)
 
 __all__ = ["STUDY", "TIME_UNITS"]
 
@@ -26,7 +32,7 @@ STUDY = StudyDeclaration(
     "Who leaves, when and why? Survival per segment, the Cox model, reasons for leaving, revenue at risk.",
     "a CSV or Parquet table with one row per customer: time as a customer and whether they left",
     (
-        data_path("CSV or Parquet, one row per customer"),
+        data_path_parameter("CSV or Parquet, one row per customer"),
         Column("duration_col", "duration", "time from signup to leaving or to the end of observation"),
         Column("event_col", "event", 'did the customer leave? yes/no (True/1/"Yes" mean yes)'),
         Literal("event_value", None, 'or the value of event_col that means "left", e.g. "churned"', nullable=True),
@@ -43,7 +49,7 @@ STUDY = StudyDeclaration(
         Number("period", 30, "the next period for revenue at risk, in the units of duration_col", low=0, above=True),
         Choice("time_unit", "days", "the unit of duration_col", choices=TIME_UNITS),
         Date("observed_from", "2024-01-01", "sample only: records begin here (earlier customers enter late)"),
-        missing_codes(),
+        missing_codes_parameter(),
         *backend_parameters(200_000, "the Cox model"),
         Integer("seed", 0, "the seed of that sample", low=0),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..feedback import run_closed_loop
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Date, Integer, Text
-from .shared import data_path, missing_codes
+from .shared import data_path_parameter, missing_codes_parameter
 
 __all__ = ["STUDY"]
 
@@ -22,7 +22,7 @@ STUDY = StudyDeclaration(
     "Which detractors do we call back today, who calls, and what are customers writing about?",
     "a CSV or Parquet table with one row per answer: customer id, score, date and comment",
     (
-        data_path("CSV or Parquet, one row per answer"),
+        data_path_parameter("CSV or Parquet, one row per answer"),
         Column("id_col", "customer_id", "customer id column"),
         Column("score_col", "nps", "likelihood to recommend, 0-10"),
         Column("date_col", "survey_date", "date of the answer"),
@@ -37,7 +37,7 @@ STUDY = StudyDeclaration(
         Date("until", None, "last day of the window (YYYY-MM-DD); None: the latest answer", nullable=True),
         Choice("period", "Q", 'theme shares per period: "M" month, "Q" quarter, "Y" year', choices=("M", "Q", "Y")),
         Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),
-        missing_codes(),
+        missing_codes_parameter(),
     ),
     run=run,
 )

@@ -6,7 +6,7 @@ from ..io import load
 from ..scorecard import scorecard
 from .contract import StudyDeclaration
 from .parameters import Choice, Integer, Number, ValueFilter
-from .shared import FREQUENCIES, data_path, missing_codes
+from .shared import FREQUENCIES, data_path_parameter, missing_codes_parameter
 
 __all__ = ["STUDY"]
 
@@ -23,7 +23,7 @@ STUDY = StudyDeclaration(
     "How are we doing, quarter by quarter, against competitors and our goals?",
     "a folder with customers, responses, tickets, competitor_nps and social tables (.csv or .parquet)",
     (
-        data_path("folder with customers, responses, tickets, competitor_nps"),
+        data_path_parameter("folder with customers, responses, tickets, competitor_nps"),
         Choice("freq", "Q", 'period: "M" months, "Q" quarters, "Y" years', choices=FREQUENCIES),
         Number("response_hours", 24, "the first-response target, in hours", low=0, above=True),
         Number("tenured_days", 365, 'customers this long or longer are "tenured"', low=0),
@@ -31,7 +31,7 @@ STUDY = StudyDeclaration(
         ValueFilter("goal_filter", {"region": "North"}, "the goal's segment among tenured customers; {} for all "
                     "of them"),
         Integer("min_n", 30, "estimates on fewer answers are flagged", low=1),
-        missing_codes(),
+        missing_codes_parameter(),
     ),
     run=run,
 )

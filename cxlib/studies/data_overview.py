@@ -6,7 +6,7 @@ from ..io import load
 from ..overview import describe
 from .contract import StudyDeclaration
 from .parameters import Flag
-from .shared import data_path, missing_codes
+from .shared import data_path_parameter, missing_codes_parameter
 
 __all__ = ["STUDY"]
 
@@ -22,8 +22,8 @@ STUDY = StudyDeclaration(
     "What do the data hold? Tables, sizes, periods, every excluded row and why, score distributions, coverage.",
     "a folder with customers, responses, tickets, competitor_nps and social tables (.csv or .parquet)",
     (
-        data_path("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)"),
-        missing_codes(),
+        data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)"),
+        missing_codes_parameter(),
         Flag("strict", False, "True: stop instead of excluding any row"),
     ),
     run=run,

@@ -5,7 +5,13 @@ from __future__ import annotations
 from ..drivers import run_driver_study
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
-from .shared import backend_parameters, check_backend, data_path, in_memory_only, missing_codes
+from .shared import (
+    backend_parameters,
+    check_backend,
+    data_path_parameter,
+    in_memory_only,
+    missing_codes_parameter,
+)
 
 __all__ = ["STUDY"]
 
@@ -28,7 +34,7 @@ STUDY = StudyDeclaration(
     "How much of loyalty do CX factors explain against price and brand, and which driver matters most?",
     "a CSV or Parquet table with one row per answer: the outcome and the driver ratings",
     (
-        data_path("CSV or Parquet, one row per answer"),
+        data_path_parameter("CSV or Parquet, one row per answer"),
         Column("outcome", "nps", "the column to explain"),
         ColumnGroups("driver_groups", {"CX": ["speed", "ease_of_use", "knowledgeable_help", "friendly_service"],
                                        "Price": ["price_value"], "Brand": ["brand_image"]},
@@ -40,7 +46,7 @@ STUDY = StudyDeclaration(
         Integer("n_boot", 1000, "bootstrap resamples for the intervals", low=0),
         Integer("seed", 1, "the random seed of the bootstrap", low=0),
         Choice("ci_method", "percentile", 'bootstrap interval: "percentile" or "bca"', choices=("percentile", "bca")),
-        missing_codes(),
+        missing_codes_parameter(),
         *backend_parameters(100_000, "the bootstrap"),
     ),
     checks=(check_backend, in_memory_only("categorical_drivers", "missing_codes"), check_categorical),

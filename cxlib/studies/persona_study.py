@@ -6,7 +6,7 @@ from ..personas import run_persona_study
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
-from .shared import data_path, missing_codes
+from .shared import data_path_parameter, missing_codes_parameter
 
 __all__ = ["STUDY"]
 
@@ -28,7 +28,7 @@ STUDY = StudyDeclaration(
     "Who are our customers? Groups found from shared traits, each with a name, a card, NPS, CSAT, churn and revenue.",
     "a CSV or Parquet table with one row per customer",
     (
-        data_path("CSV or Parquet, one row per customer"),
+        data_path_parameter("CSV or Parquet, one row per customer"),
         Columns("trait_cols", ["age_band", "region", "plan", "channel", "monthly_revenue"],
                 "traits that define the groups"),
         Integer("k", None, "number of personas; None: chosen by the silhouette criterion within k_range", low=2,
@@ -43,7 +43,7 @@ STUDY = StudyDeclaration(
         Column("id_col", None, "customer id column (repeated ids are handled); None: none", nullable=True),
         Integer("seed", 1, "random seed of the clustering and of the stability check", low=0),
         Integer("n_boot", 30, "resamples for the stability check", low=1),
-        missing_codes(),
+        missing_codes_parameter(),
     ),
     checks=(check_traits,),
     run=run,

@@ -1,13 +1,239 @@
-"""The ``segment_study`` declaration: which segments are unhappy, which are improving, whose revenue is at stake."""
+"""The ``segment_study``: which segments are unhappy, which are improving, and whose revenue is at stake.
+
+What the ``segment_study`` notebook reports, from any table with one row per survey
+answer (the bundled sample, or a flat export whose columns are named by parameters):
+
+* the overall NPS and every segment of every segment column against the rest
+  (difference, interval, Holm-adjusted p, small segments flagged);
+* revenue-weighted NPS and the share of revenue held by promoters, passives and
+  detractors (each answer weighted by its customer's revenue);
+* tenured customers against new ones;
+* each segment's NPS per period and its change per period against a target change.
+
+One computation path: the NPS, the segments and the trends come from score histograms
+that a backend computes (pandas in memory, DuckDB out of core, Dask on a cluster); the
+revenue and tenure views weight or filter rows, and run in memory.
+"""
 
 from __future__ import annotations
 
-from ..segments import run_segment_study
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from IPython.display import Markdown
+
+from ..backends import Backend, Period, SourceData, check_out_of_core, open_source, source_data
+from ..compare import compare, segment_table_from_histograms
+from ..estimate import MIN_N, Estimate, format_ci
+from ..formatting.narrative import fmt_count, fmt_p, md
+from ..histogram import score_histogram
+from ..io import CXData, DataQuality, Table, flat_table, load
+from ..scores import nps, proportion_table
+from ..trends import Trend, goal, trend_from_histogram
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Columns, Integer, Number
-from .shared import FREQUENCIES, backend_parameters, check_backend, data_path, in_memory_only, missing_codes
+from .shared import (
+    FREQUENCIES,
+    backend_parameters,
+    check_backend,
+    data_path_parameter,
+    in_memory_only,
+    missing_codes_parameter,
+)
 
-__all__ = ["STUDY"]
+__all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
+
+
+def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = (), date_col: str | None = None,
+                weight_col: str | None = None, revenue_col: str | None = None, tenure_col: str | None = None,
+                missing_codes=None) -> tuple[pd.DataFrame, CXData | Table]:
+    """One row per answer, validated: the sample's responses with customer columns, or a flat file.
+
+    ``data_path=None`` loads the bundled sample (responses joined with customers, with
+    ``tenure_days``). Otherwise the file (CSV or Parquet) must have the named columns;
+    only those are validated. Returns the frame and the loaded object (for provenance).
+    """
+    if data_path is None:
+        data = load(missing_codes=missing_codes)
+        return data.survey_frame(), data
+    table = flat_table(data_path, scores={score_col: (0, 10)}, categories=segment_cols,
+                       dates=[date_col] if date_col else (), weights=weight_col,
+                       amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes, name="survey")
+    return table.data, table
+
+
+@dataclass(frozen=True)
+class SegmentStudy:
+    """Results of the segment study (see the module docstring)."""
+
+    score_col: str
+    overall: Estimate
+    segments: pd.DataFrame
+    revenue: dict | None
+    tenure: dict | None
+    trends: pd.DataFrame | None
+    slopes: pd.DataFrame | None
+    target_change: float
+    quality: DataQuality | None = field(default=None, repr=False)
+
+    def headline(self) -> dict:
+        weak = self.segments[self.segments["significant"] & (self.segments["difference"] < 0)]
+        return {"NPS": format_ci(self.overall.value, self.overall.ci_low, self.overall.ci_high, 0),
+                "segments below the rest": len(weak)}
+
+    def summary(self) -> Markdown:
+        o = self.overall
+        parts = [md("Overall NPS is {value} (95% CI {low} to {high}; n = {n}).", value=f"{o.value:.1f}",
+                    low=f"{o.ci_low:.1f}", high=f"{o.ci_high:.1f}", n=fmt_count(o.n))]
+        significant = self.segments[self.segments["significant"]].sort_values("difference")
+        below, above = significant[significant["difference"] < 0], significant[significant["difference"] > 0]
+        if len(below):
+            w = below.iloc[0]
+            parts.append(md("{count} segments score significantly below the rest (Holm-adjusted); the lowest is "
+                            "{col} = {seg} at {value}, {diff} points from the rest ({p}).", count=len(below),
+                            col=w["segment_col"], seg=w["segment"],
+                            value=format_ci(w["value"], w["ci_low"], w["ci_high"]), diff=f"{w['difference']:+.1f}",
+                            p=fmt_p(w["p_adjusted"])))
+        else:
+            parts.append(md("No segment scores significantly below the rest after Holm's adjustment."))
+        if len(above):
+            b = above.iloc[-1]
+            parts.append(md("The highest is {col} = {seg} at {value}.", col=b["segment_col"], seg=b["segment"],
+                            value=format_ci(b["value"], b["ci_low"], b["ci_high"])))
+        if self.revenue:
+            r = self.revenue
+            parts.append(md("Weighted by revenue, NPS is {value}; detractors hold {det}% of the revenue "
+                            "(95% CI {low} to {high}).", value=format_ci(r["nps"], r["ci_low"], r["ci_high"]),
+                            det=f"{r['detractors']['share']:.1f}", low=f"{r['detractors']['ci_low']:.1f}",
+                            high=f"{r['detractors']['ci_high']:.1f}"))
+        if self.tenure:
+            t = self.tenure
+            parts.append(md("Tenured customers score {diff} points against new ones (95% CI {low} to {high}; {p}).",
+                            diff=f"{t['difference']:+.1f}", low=f"{t['ci_low']:+.1f}", high=f"{t['ci_high']:+.1f}",
+                            p=fmt_p(t["p_value"])))
+        if self.slopes is not None and len(self.slopes):
+            met = self.slopes[self.slopes["verdict"] == "met"]
+            parts.append(md("{count} of {total} segments gain at least {target} points a period with 95% "
+                            "confidence.", count=len(met), total=len(self.slopes), target=f"{self.target_change:g}"))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def tenure_table(self) -> pd.DataFrame:
+        """NPS of tenured and of new customers, and their difference, each with its interval."""
+        if not self.tenure:
+            return pd.DataFrame(columns=["group", "n", "value", "ci_low", "ci_high"])
+        t = self.tenure
+        difference = {"group": "tenured - new", "n": t["n"], "value": t["difference"], "ci_low": t["ci_low"],
+                      "ci_high": t["ci_high"]}
+        return pd.DataFrame([*t["groups"], difference])
+
+    def to_dict(self) -> dict:
+        o = self.overall  # the score is a 0-10 recommendation whatever its column's name: the metric is NPS
+        segments = self.segments.rename(columns={"value": "nps"})
+        return {"overall": {"nps": o.value, "ci_low": o.ci_low, "ci_high": o.ci_high, "n": o.n,
+                            "n_effective": o.n_effective},
+                "segments": segments, "revenue": self.revenue, "tenure": self.tenure, "trends": self.trends,
+                "slopes": self.slopes, "target_change": self.target_change}
+
+
+def _estimate_row(e: Estimate) -> dict:
+    return {"n": e.n, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
+
+
+def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
+    """Revenue-weighted NPS and the share of revenue held by each NPS group (Wilson on Kish's n)."""
+    h = score_histogram(frame[frame[revenue] > 0], score, weights=revenue, scale=(0, 10))
+    est = nps(h, ci=ci)
+    out = {"nps": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "n_effective": est.n_effective}
+    for group, members in (("promoters", range(9, 11)), ("passives", range(7, 9)), ("detractors", range(0, 7))):
+        row = proportion_table(h, members, ci).iloc[0]
+        out[group] = {"share": row["share"], "ci_low": row["ci_low"], "ci_high": row["ci_high"]}
+    return out
+
+
+def _trend_tables(results: Mapping[str, Trend], target_change: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each segment column's periods in one table, and each segment's slope against the target."""
+    periods, slope_rows = [], []
+    for column, result in results.items():
+        periods.append(result.periods.drop(columns=[column]).assign(segment_col=column))
+        for segment in result.slopes["segment"]:
+            slope_rows.append({"segment_col": column, **goal(result, target_change, segment)})
+    trends = pd.concat(periods, ignore_index=True)[["segment_col", "segment", "period", "n", "value", "ci_low",
+                                                    "ci_high"]]
+    return trends, pd.DataFrame(slope_rows)
+
+
+def segment_study(source: Backend, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
+                  date_col: str | None = "survey_date", weight_col: str | None = None, target_change: float = 3.0,
+                  freq: str = "Q", min_n: int = MIN_N, ci: float = 0.95) -> SegmentStudy:
+    """The segment study on any backend (pandas, DuckDB, Dask): everything comes from score histograms.
+
+    The overall NPS, each segment against the rest (:func:`cxlib.compare.segment_table`'s
+    numbers) and the trends (:func:`cxlib.trends.trend`'s). The revenue and tenure views
+    weight or filter rows: :func:`row_views` adds them in memory.
+    """
+    overall = nps(source.score_histogram(score_col, weights=weight_col), ci=ci)
+    histograms = {c: source.score_histogram(score_col, by=c, weights=weight_col) for c in segment_cols}
+    segments = segment_table_from_histograms(histograms, "nps", None, min_n, ci)
+    trends = slopes = None
+    if date_col and segment_cols:
+        trends, slopes = _trend_tables({c: trend_from_histogram(
+            source.score_histogram(score_col, by=[c, Period(date_col, freq)], weights=weight_col), [c], freq, "nps",
+            None, ci) for c in segment_cols}, target_change)
+    return SegmentStudy(score_col, overall, segments, None, None, trends, slopes, target_change)
+
+
+def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
+                      date_col: str | None = "survey_date", weight_col: str | None = None,
+                      revenue_col: str | None = None, tenure_col: str | None = None, tenured: float = 365,
+                      target_change: float = 3.0, freq: str = "Q", min_n: int = MIN_N, missing_codes=None,
+                      backend: str = "pandas", dask_scheduler: str | None = None,
+                      table: str | None = None) -> tuple[SegmentStudy, CXData | Table | SourceData]:
+    """Load and run the segment study: what the ``segment_study`` notebook calls.
+
+    ``backend="pandas"`` validates the rows in memory (bad values excluded and counted).
+    ``"duckdb"`` and ``"dask"`` leave the data where they are (``data_path``: a Parquet
+    file, folder or glob, a DuckDB file with ``table``, or a SQL query); answers off the
+    scale and bad weights are left out and counted there too, so both give the same numbers.
+    """
+    if backend == "pandas":
+        frame, data = load_survey(data_path, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col,
+                                  missing_codes)
+        with open_source(frame) as source:
+            study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
+        return dataclasses.replace(study, **row_views(frame, score_col, weight_col, revenue_col, tenure_col, tenured),
+                                   quality=data.quality), data
+    check_out_of_core(backend, data_path, missing_codes=missing_codes)
+    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
+        skipped = [c for c in (revenue_col, tenure_col) if c]
+        notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []
+        data = source_data(source, "survey", [(score_col, f"{score_col} present", study.overall.n)], date_col, notes)
+    return dataclasses.replace(study, quality=data.quality), data
+
+
+def row_views(frame: pd.DataFrame, score_col: str = "nps", weight_col: str | None = None,
+              revenue_col: str | None = None, tenure_col: str | None = None, tenured: float = 365,
+              ci: float = 0.95) -> dict:
+    """The views that weight or filter rows: revenue-weighted NPS and tenured against new customers.
+
+    Returns ``{"revenue": ..., "tenure": ...}`` (None where the column is not given, or
+    where all customers fall on one side of ``tenured``).
+    """
+    nps_metric = {"metric": "nps", "scale": (0, 10)}  # the score is a 0-10 recommendation, whatever its name
+    revenue = _revenue(frame, score_col, revenue_col, ci) if revenue_col else None
+    tenure = None
+    if tenure_col:
+        grouped = frame.assign(_tenure=(frame[tenure_col] >= tenured).map({True: "tenured", False: "new"}))
+        grouped = grouped[frame[tenure_col].notna()]
+        if grouped["_tenure"].nunique() == 2:
+            d = compare(grouped, "_tenure", "tenured", "new", score=score_col, weights=weight_col, ci=ci, **nps_metric)
+            groups = [{"group": g, **_estimate_row(nps(grouped[grouped["_tenure"] == g], score_col, weight_col, ci))}
+                      for g in ("tenured", "new")]
+            tenure = {"threshold": tenured, "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high,
+                      "p_value": d.p_value, "n": d.n, "groups": groups}
+    return {"revenue": revenue, "tenure": tenure}
 
 
 def run(p: dict):
@@ -22,7 +248,7 @@ STUDY = StudyDeclaration(
     "Which segments are unhappy, which are improving, how much revenue sits with detractors?",
     "a CSV or Parquet table with one row per answer",
     (
-        data_path("CSV or Parquet, one row per answer"),
+        data_path_parameter("CSV or Parquet, one row per answer"),
         Column("score_col", "nps", "the 0-10 likelihood-to-recommend column"),
         Columns("segment_cols", ["plan", "region", "touchpoint"], "columns that define segments; []: overall only",
                 own_data=[]),
@@ -36,7 +262,7 @@ STUDY = StudyDeclaration(
         Number("target_change", 3.0, "NPS points a period a segment should gain"),
         Choice("freq", "Q", 'period of the trends: "M" month, "Q" quarter, "Y" year', choices=FREQUENCIES),
         Integer("min_n", 30, "segments with fewer answers are flagged", low=1),
-        missing_codes(),
+        missing_codes_parameter(),
         *backend_parameters(),
     ),
     checks=(check_backend, in_memory_only("missing_codes")),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from .parameters import Choice, Integer, MissingCodes, Path, Text
 
-__all__ = ["BACKENDS", "FREQUENCIES", "backend_parameters", "check_backend", "data_path", "in_memory_only", "missing_codes"]
+__all__ = ["BACKENDS", "FREQUENCIES", "backend_parameters", "check_backend", "data_path_parameter", "in_memory_only",
+           "missing_codes_parameter"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 FREQUENCIES = ("M", "Q", "Y")
 
 
-def data_path(holds: str) -> Path:
+def data_path_parameter(holds: str) -> Path:
     """``data_path``: what the file holds (None: the bundled sample)."""
     return Path("data_path", None, f"{holds}; None: the bundled sample", nullable=True)
 
 
-def missing_codes() -> MissingCodes:
+def missing_codes_parameter() -> MissingCodes:
     return MissingCodes("missing_codes", [], 'values that mean "missing", e.g. [-99, 999, "n/a"]')
 
 

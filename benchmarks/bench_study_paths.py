@@ -1,0 +1,103 @@
+"""A study computed by two revisions of cxlib, side by side in one run: did a change cost speed or move a number?
+
+Each revision runs from a git worktree (``--before``, default HEAD, and the working tree)
+in fresh processes that alternate, so both see the same machine load. Each process
+imports cxlib, then times ``cx.studies.compute(study, parameters)`` (loading and
+validation included, as a user runs it) and prints the seconds and a digest of the
+results. The digests must agree: the numbers did not move. Medians of ``--repeat`` runs.
+
+Usage: python benchmarks/bench_study_paths.py [--before REV] [--rows N] [--repeat K]
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PROJECT = Path(__file__).resolve().parent.parent
+CHILD = """
+import hashlib, json, sys, time
+import cxlib as cx
+from cxlib.reports.results import dumps
+study, parameters = sys.argv[1], json.loads(sys.argv[2])
+start = time.perf_counter()
+result, _ = cx.studies.compute(study, parameters)
+seconds = time.perf_counter() - start
+digest = hashlib.sha256(dumps(result.to_dict()).encode()).hexdigest()
+print(json.dumps({"seconds": seconds, "digest": digest, "package": cx.__file__}))
+"""
+
+
+def flat_survey(path: Path, rows: int) -> None:
+    """A flat export: a 0-10 score, three segment columns, dates over two years, weights."""
+    rng = np.random.default_rng(0)
+    pd.DataFrame({
+        "LTR": rng.choice(11, rows, p=np.r_[np.full(7, 0.25 / 7), 0.18, 0.17, 0.2, 0.2]),
+        "Tier": rng.choice(["gold", "silver", "bronze"], rows),
+        "Country": rng.choice([f"C{i:02d}" for i in range(20)], rows),
+        "Channel": rng.choice(["web", "app", "store", "phone"], rows),
+        "Answered": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 730, rows), unit="D"),
+        "W": rng.uniform(0.5, 2.0, rows).round(3),
+    }).to_parquet(path)
+
+
+def worktree(rev: str, folder: Path) -> Path:
+    subprocess.run(["git", "-C", str(PROJECT), "worktree", "add", "--detach", str(folder), rev], check=True,
+                   capture_output=True)
+    return folder
+
+
+def run(tree: Path, study: str, parameters: dict) -> dict:
+    env = {"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", CHILD, study, json.dumps(parameters)], env=env, check=True,
+                         capture_output=True, text=True, cwd=tree)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["package"].startswith(str(tree)), f"{result['package']} is not from {tree}"
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default="HEAD")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        flat_survey(tmp / "survey.parquet", args.rows)
+        trees = {"before": worktree(args.before, tmp / "before"), "after": PROJECT}
+        for tree in trees.values():  # the sample is tracked, so every worktree has it
+            assert (tree / "data" / "sample" / "responses.csv").exists()
+        cases = {
+            "segment_study, the sample (19,729 answers)": ("segment_study", {}),
+            f"segment_study, a flat Parquet export ({args.rows:,} answers, 3 segment columns, weights)": (
+                "segment_study", {"data_path": str(tmp / "survey.parquet"), "score_col": "LTR",
+                                  "segment_cols": ["Tier", "Country", "Channel"], "date_col": "Answered",
+                                  "weight_col": "W"}),
+        }
+        try:
+            print(f"median of {args.repeat} runs, each in a fresh process; before = {args.before}")
+            print("| case | before (s) | after (s) | after / before | same numbers |")
+            print("|---|---:|---:|---:|---|")
+            for name, (study, parameters) in cases.items():
+                runs = {label: [] for label in trees}
+                for _ in range(args.repeat):
+                    for label, tree in trees.items():
+                        runs[label].append(run(tree, study, parameters))
+                seconds = {label: statistics.median(r["seconds"] for r in rs) for label, rs in runs.items()}
+                same = len({r["digest"] for rs in runs.values() for r in rs}) == 1
+                print(f"| {name} | {seconds['before']:.3f} | {seconds['after']:.3f} | "
+                      f"{seconds['after'] / seconds['before']:.2f} | {'yes' if same else 'NO'} |")
+        finally:
+            subprocess.run(["git", "-C", str(PROJECT), "worktree", "remove", "--force", str(trees["before"])],
+                           check=False, capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
