@@ -6,7 +6,7 @@
 NPS 16.3 (15.2 to 17.4), n = 19,156
 """
 
-from . import economics, io, overview, plots, rates, reports, retention, sample, service, studies, trends
+from . import economics, io, plots, rates, reports, retention, sample, service, studies, trends
 from .compare import compare, paired, segment_table
 from .economics import clv
 from .estimate import Estimate
@@ -23,6 +23,6 @@ register_display()  # result tables in notebooks read as in reports (numbers unc
 __all__ = [
     "Estimate", "ScoreHistogram", "__version__", "benchmark_difference", "ces", "churn_rate", "clv",
     "cohort_retention", "compare", "csat", "economics", "fcr", "goal", "io", "mean_score", "nps",
-    "nps_from_counts", "overview", "paired", "period_retention", "plots", "rates", "reports", "resolution_time", "response_within",
+    "nps_from_counts", "paired", "period_retention", "plots", "rates", "reports", "resolution_time", "response_within",
     "retention", "sample", "score_histogram", "segment_table", "service", "studies", "top_box", "trend", "trends",
 ]

@@ -32,17 +32,15 @@ import pandas as pd
 from IPython.display import Markdown
 from scipy import stats
 
-from .backends import check_out_of_core, open_source, source_data
 from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
 from .estimate import Estimate, format_ci
 from .formatting.narrative import fmt_count, md
 from .inference import holm
-from .io import flat_table, load
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
-__all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source", "key_driver_data",
-           "key_drivers", "key_drivers_from_source", "relative_weights", "run_driver_study", "segment_drivers",
+__all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
+           "key_drivers", "key_drivers_from_source", "relative_weights", "segment_drivers",
            "segment_drivers_from_source", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
@@ -504,25 +502,6 @@ def _segment_comparison(results: Mapping[str, KeyDrivers], skipped: list[str],
     return shares, differences
 
 
-def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str] = (),
-                    categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
-                    missing_codes=None):
-    """The rows of a driver study and the loaded object (for provenance and the DataQuality record).
-
-    ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
-    CSV or Parquet file: the outcome and the numeric drivers must be numbers, the
-    ``categorical`` drivers and ``segment_col`` categories; only these columns are checked.
-    """
-    if data_path is None:
-        data = load(missing_codes=missing_codes)
-        return data.survey_frame(), data
-    numeric = [d for d in drivers if d not in categorical]
-    table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
-                       *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
-                       name="drivers")
-    return table.data, table
-
-
 def binary_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None = None,
                                groups: Mapping[str, Sequence[str]] | None = None, weights: str | None = None,
                                sample_size: int = 200_000, seed: int = 0) -> BinaryDrivers:
@@ -535,39 +514,6 @@ def binary_drivers_from_source(source, outcome: str, drivers: Sequence[str] | No
     drivers, groups = _resolve_groups(drivers, groups)
     columns = [outcome, *drivers, *([weights] if weights else [])]
     return binary_drivers(source.sample(columns, sample_size, seed), outcome, drivers, groups, weights)
-
-
-def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, Sequence[str]] | None = None,
-                     categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
-                     n_boot: int = 1000, seed: int | None = 1, ci_method: str = "percentile", missing_codes=None,
-                     backend: str = "pandas", dask_scheduler: str | None = None, table: str | None = None,
-                     sample_size: int = 100_000):
-    """Load and run the driver study: what the ``driver_study`` notebook calls.
-
-    Returns (key drivers, per-segment (shares, differences) or None, the loaded data).
-    ``backend="pandas"`` validates the rows in memory; ``"duckdb"`` and ``"dask"`` take
-    the cross-products where the data are and bootstrap a seeded sample of
-    ``sample_size`` rows (see :func:`key_drivers_from_source`); drivers must be numeric.
-    """
-    drivers = [d for members in (groups or {}).values() for d in members]
-    if backend == "pandas":
-        frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
-                                      missing_codes)
-        kd = key_drivers(frame, outcome, groups=groups, weights=weight_col, n_boot=n_boot, seed=seed,
-                         ci_method=ci_method)
-        segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
-                    if segment_col else None)
-        return kd, segments, data
-    check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
-    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
-        kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
-                                     sample_size=sample_size, seed=seed, ci_method=ci_method)
-        segments = (segment_drivers_from_source(source, outcome, segment_col, groups, n_boot=n_boot, seed=seed,
-                                                sample_size=sample_size, weights=weight_col) if segment_col else None)
-        note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a seeded "
-                f"random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
-        data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
-    return kd, segments, data
 
 
 def _vif(corr: np.ndarray, player: list[int]) -> float:

@@ -30,7 +30,7 @@ def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.
     """Bar chart of the share of answers at each score value.
 
     ``distributions`` is a tidy frame with columns score, value, count, share (as in
-    :func:`cxlib.overview.describe`). NPS bars take the colours of their group.
+    :func:`cxlib.studies.data_overview.describe`). NPS bars take the colours of their group.
     """
     rows = distributions[distributions["score"] == score]
     if rows.empty:

@@ -11,7 +11,6 @@ import pytest
 import cxlib as cx
 from cxlib import backends
 from cxlib.backends import Period, open_source
-from cxlib.churn import churn_frame
 from cxlib.compare import segment_table, segment_table_from_histograms
 from cxlib.drivers import (
     binary_drivers,
@@ -24,6 +23,7 @@ from cxlib.drivers import (
 from cxlib.io.quality import DataError
 from cxlib.rates import rate_table, rate_table_from_counts
 from cxlib.sample import DRIVER_GROUPS, DRIVERS
+from cxlib.studies.churn_study import churn_frame
 from cxlib.survival import kaplan_meier, logrank, survival_counts
 from cxlib.trends import trend, trend_from_histogram
 
@@ -301,8 +301,8 @@ def test_logistic_drivers_run_on_the_seeded_sample(backend, frames):
 
 
 def test_in_memory_only_options_are_refused_out_of_core(parquet):
-    from cxlib.churn import run_churn_study
-    from cxlib.drivers import run_driver_study
+    from cxlib.studies.churn_study import run_churn_study
+    from cxlib.studies.driver_study import run_driver_study
     from cxlib.studies.segment_study import run_segment_study
 
     with pytest.raises(ValueError, match=r"missing_codes cannot be applied.*NULLIF"):

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from cxlib.business_study import run_business_case
-from cxlib.churn import load_churn_data, nps_churn_by_touchpoint, run_churn_study, service_churn
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 from cxlib.sample import HAZARD_RATIOS
+from cxlib.studies.business_case import run_business_case
+from cxlib.studies.churn_study import load_churn_data, nps_churn_by_touchpoint, run_churn_study, service_churn
 
 
 def results(run_dir):

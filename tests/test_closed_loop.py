@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from cxlib.feedback import closed_loop, load_taxonomy, run_closed_loop, tag_themes, themes_by_detractors
+from cxlib.feedback import load_taxonomy, tag_themes, themes_by_detractors
 from cxlib.feedback.closed_loop import LIST_COLUMNS
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
+from cxlib.studies.closed_loop import closed_loop, run_closed_loop
 
 
 @pytest.fixture

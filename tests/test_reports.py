@@ -13,6 +13,7 @@ from cxlib.reports import StudyError, StudyFailed, cli, run_study
 from cxlib.reports.html import page
 from cxlib.reports.index import read_runs
 from cxlib.reports.results import to_jsonable
+from cxlib.studies.data_overview import describe
 
 PAYLOAD = '"); import os; os.system("touch pwned"); ("'
 XSS = "<script>alert(1)</script>"
@@ -59,7 +60,7 @@ def test_report_is_offline_codeless_and_has_the_sections(sample_run):
 def test_results_json_equals_cxlib_called_directly(sample_run):
     results = json.loads((sample_run / "results.json").read_text())
     data = cx.io.load()
-    overview = cx.overview.describe(data)
+    overview = describe(data)
     assert results["results"] == to_jsonable(overview.to_dict())
     assert results["data_quality"] == to_jsonable(data.quality.to_dict())
     assert results["headline"] == overview.headline()

@@ -10,7 +10,7 @@ import pytest
 import cxlib as cx
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
-from cxlib.scorecard import scorecard
+from cxlib.studies.cx_scorecard import scorecard
 from cxlib.studies.segment_study import load_survey, row_views
 
 

@@ -7,10 +7,10 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 import cxlib as cx
-from cxlib.churn import churn_study, load_churn_data, state_panel
 from cxlib.cox import cox
 from cxlib.io import DataError
 from cxlib.sample import HAZARD_RATIOS, REVENUE_MEDIAN
+from cxlib.studies.churn_study import churn_study, load_churn_data, state_panel
 from cxlib.survival import (
     customer_durations,
     kaplan_meier,

@@ -1,14 +1,7 @@
-"""Open-ended feedback and the closed loop: comment themes, call-back and promoter lists, crisis flags."""
+"""Open-ended feedback: comment themes, call-back and promoter lists, detractor themes, crisis flags."""
 
-from .closed_loop import (
-           ClosedLoop,
-           callback_list,
-           closed_loop,
-           promoter_list,
-           run_closed_loop,
-           themes_by_detractors,
-)
+from .closed_loop import callback_list, promoter_list, themes_by_detractors
 from .themes import UNTAGGED, Taxonomy, load_taxonomy, normalize, tag_themes, theme_table
 
-__all__ = ["UNTAGGED", "ClosedLoop", "Taxonomy", "callback_list", "closed_loop", "load_taxonomy", "normalize",
-           "promoter_list", "run_closed_loop", "tag_themes", "theme_table", "themes_by_detractors"]
+__all__ = ["UNTAGGED", "Taxonomy", "callback_list", "load_taxonomy", "normalize", "promoter_list", "tag_themes",
+           "theme_table", "themes_by_detractors"]

@@ -1,4 +1,4 @@
-"""The studies: one declaration each (parameters, input, how it runs), and the registry the runner reads.
+"""The studies: one module each (declaration, loading, computation, result), and the registry the runner reads.
 
 >>> from cxlib import studies
 >>> sorted(studies.REGISTRY)[:3]

@@ -1,13 +1,210 @@
-"""The ``business_case`` declaration: what does churn cost and what is retention worth?"""
+"""The CX business case study: what churn costs, what retention is worth, and whether a CX programme pays.
+
+It combines, on one row per customer, the formulas of :mod:`cxlib.economics`:
+
+* revenue at risk next period and customers expected to leave, by segment, and what
+  replacing them would cost at the stated acquisition cost;
+* CLV per segment (per year, from each segment's hazard);
+* retention economics: lifetime profit per customer at the observed yearly retention
+  and at +k points, against the published "+5 points, +25-95% profit" claim;
+* the business case for moving a share of detractors to passives, using the observed
+  churn gap between the two groups (from customer-months in the state on the sample,
+  where each month carries the latest answer so far; from the customer's group in a flat
+  table), with ROI, payback and a sensitivity table.
+
+Every assumption is a parameter, and :meth:`BusinessCaseStudy.assumptions_table` lists
+the values used.
+"""
 
 from __future__ import annotations
 
-from ..business_study import run_business_case
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from ..economics import (
+    DAYS_PER_YEAR,
+    BusinessCase,
+    acquisition_vs_retention,
+    business_case,
+    churn_gap,
+    clv_table,
+    retention_economics,
+    revenue_at_risk,
+)
+from ..estimate import format_ci
+from ..formatting.narrative import fmt_count, md
+from ..io import CXData, Table
+from ..io.quality import DataError
+from ..survival import hazard_rate
+from .churn_study import load_churn_data, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
 from .shared import data_path_parameter, missing_codes_parameter
 
-__all__ = ["STUDY"]
+__all__ = ["STUDY", "BusinessCaseStudy", "run_business_case"]
+
+ASSUMPTIONS = {
+    "period": "days of revenue in the revenue column, and the horizon of revenue at risk",
+    "margin": "profit as a share of revenue",
+    "discount_rate": "per year",
+    "acquisition_cost": "cost of winning one new customer",
+    "share_moved": "share of active detractors the programme turns into passives",
+    "program_cost": "one-off cost of the programme",
+    "running_cost_per_year": "yearly cost of running it",
+    "horizon_years": "years over which the programme is judged",
+    "detractors": "active customers whose latest answer was 0-6 (from the data)",
+    "n_sim": "simulations behind the intervals of the business case",
+    "seed": "their random seed",
+    "yearly_retention": "share of customers staying a year, % (from the data)",
+    "yearly_margin_per_customer": "margin times a year of revenue of an active customer (from the data)",
+}
+
+
+@dataclass(frozen=True)
+class BusinessCaseStudy:
+    """Results of the business case study (see the module docstring)."""
+
+    assumptions: dict
+    revenue_risk: pd.DataFrame
+    clv: pd.DataFrame
+    acquisition: pd.DataFrame
+    retention: pd.DataFrame
+    gap: dict
+    case: BusinessCase
+    replacement_cost: dict
+
+    def assumptions_table(self) -> pd.DataFrame:
+        """Each assumption with its value as text and what it means."""
+        def text(value) -> str:
+            return f"{value:,}" if isinstance(value, int) else f"{value:,.4f}".rstrip("0").rstrip(".")
+
+        return pd.DataFrame({"assumption": list(self.assumptions),
+                             "value": [text(v) for v in self.assumptions.values()],
+                             "meaning": [ASSUMPTIONS.get(k, "") for k in self.assumptions]})
+
+    def headline(self) -> dict:
+        return {"ROI": format_ci(100 * self.case.roi["value"], 100 * self.case.roi["ci_low"],
+                                 100 * self.case.roi["ci_high"], 0, "%"),
+                "revenue at risk next period": f"{self.revenue_risk.iloc[-1]['revenue_at_risk']:,.0f}"}
+
+    def summary(self) -> Markdown:
+        a, case, gap = self.assumptions, self.case, self.gap["annual_gap"]
+        risk = self.revenue_risk.iloc[-1]
+        five = self.retention.set_index("points").loc[5] if 5 in set(self.retention["points"]) else None
+        payback = case.payback_years
+        payback_text = ("is not reached within the horizon" if not np.isfinite(payback["value"])
+                        else f"comes after {payback['value']:.1f} years")
+        parts = [
+            md("Over the next {period} days customers are expected to take {risk} of revenue with them "
+               "(95% CI {low} to {high}); replacing the {leavers} expected leavers would cost {replace} at an "
+               "acquisition cost of {cac} each.", period=f"{a['period']:g}", risk=f"{risk['revenue_at_risk']:,.0f}",
+               low=f"{risk['risk_ci_low']:,.0f}", high=f"{risk['risk_ci_high']:,.0f}",
+               leavers=f"{risk['expected_leavers']:,.0f}", replace=f"{self.replacement_cost['value']:,.0f}",
+               cac=f"{a['acquisition_cost']:,.0f}"),
+            md("A customer kept is worth {low} to {high} (CLV by segment), {rlow} to {rhigh} times the acquisition "
+               "cost; keeping one is worth spending up to {cac}, the cost of replacing them.",
+               low=f"{self.clv['clv'].min():,.0f}", high=f"{self.clv['clv'].max():,.0f}",
+               rlow=f"{self.acquisition['clv_to_cac'].min():.1f}", rhigh=f"{self.acquisition['clv_to_cac'].max():.1f}",
+               cac=f"{a['acquisition_cost']:,.0f}"),
+            md("Detractors leave at {d}% a year and passives at {p}%: a gap of {gap} points (95% CI {low} to {high}).",
+               d=f"{self.gap['annual_churn_from']:.1f}", p=f"{self.gap['annual_churn_to']:.1f}",
+               gap=f"{gap['value']:.1f}", low=f"{gap['ci_low']:.1f}", high=f"{gap['ci_high']:.1f}"),
+            md("Moving {share}% of the {n} active detractors to passives would keep {saved} more customers after "
+               "{years} years (95% CI {slow} to {shigh}) and protect {gain} of discounted margin (95% CI {glow} to "
+               "{ghigh}) against a cost of {cost}: a return on investment of {roi}% (95% CI {rlow} to {rhigh}%); "
+               "payback {payback}.", share=f"{100 * a['share_moved']:.0f}", n=fmt_count(a["detractors"]),
+               saved=f"{case.customers_saved['value']:.0f}", years=f"{a['horizon_years']:g}",
+               slow=f"{case.customers_saved['ci_low']:.0f}", shigh=f"{case.customers_saved['ci_high']:.0f}",
+               gain=f"{case.gain['value']:,.0f}", glow=f"{case.gain['ci_low']:,.0f}",
+               ghigh=f"{case.gain['ci_high']:,.0f}", cost=f"{case.cost:,.0f}", roi=f"{100 * case.roi['value']:.0f}",
+               rlow=f"{100 * case.roi['ci_low']:.0f}", rhigh=f"{100 * case.roi['ci_high']:.0f}",
+               payback=payback_text),
+        ]
+        if five is not None and not np.isnan(five["profit_change"]):
+            inside = "within" if five["in_published_range"] else "outside"
+            parts.append(md("Raising yearly retention by 5 points ({r0}% to {r1}%) would raise lifetime profit per "
+                            "customer by {change}%, {inside} the published 25-95%.",
+                            r0=f"{five['retention'] - 5:.1f}", r1=f"{five['retention']:.1f}",
+                            change=f"{five['profit_change']:.0f}", inside=inside))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def to_dict(self) -> dict:
+        return {"assumptions": self.assumptions, "revenue_at_risk": self.revenue_risk, "clv": self.clv,
+                "acquisition_vs_retention": self.acquisition,
+                "retention_economics": self.retention, "churn_gap": self.gap, "business_case": self.case.to_dict(),
+                "replacement_cost": self.replacement_cost}
+
+
+def _nps_group(column: pd.Series) -> pd.Series:
+    """Scores 0-10 become groups; group names pass through (lower case)."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers.notna().sum() == column.notna().sum():
+        return pd.Series(np.select([numbers >= 9, numbers >= 7, numbers.notna()], ["promoter", "passive", "detractor"],
+                                   "not surveyed"), index=column.index)
+    return column.astype("string").str.strip().str.lower().fillna("not surveyed")
+
+
+def run_business_case(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
+                      nps_col: str = "nps_group", revenue_col: str = "monthly_revenue", segment_col: str | None = "plan",
+                      id_col: str | None = None, period: float = 30.0, margin: float = 0.30,
+                      discount_rate: float = 0.08, acquisition_cost: float = 150.0, share_moved: float = 0.20,
+                      program_cost: float = 5000.0, running_cost_per_year: float = 1000.0,
+                      horizon_years: float = 3.0, retention_points: Sequence[float] = (1, 2, 5),
+                      sensitivity_shares: Sequence[float] = (0.05, 0.10, 0.20, 0.30), n_sim: int = 10_000,
+                      seed: int = 1, observed_from="2024-01-01",
+                      missing_codes=None) -> tuple[BusinessCaseStudy, CXData | Table]:
+    """Load the customers (sample or flat table, durations in days) and build the business case.
+
+    ``revenue_col`` is revenue per ``period`` days; ``margin`` a share of revenue;
+    ``discount_rate`` and ``running_cost_per_year`` per year; ``nps_col`` each customer's
+    latest NPS score (0-10) or group (detractor/passive/promoter) in a flat table.
+    """
+    covariates = [nps_col] if data_path is not None else []
+    frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
+                                  revenue_col, id_col, None, observed_from, missing_codes)
+    entry = "entry" if data_path is None else None
+    duration, event = ("duration", "event") if data_path is None else (duration_col, event_col)
+    groups = frame["nps_group"] if data_path is None else _nps_group(frame[nps_col])
+    if data_path is None:
+        panel = state_panel(data, observed_from=observed_from)
+        gap = churn_gap(panel, "nps_state", duration="stop", entry="start")
+    else:
+        gap = churn_gap(frame.assign(_group=groups), "_group", duration=duration, event=event)
+    active = ~frame[event].astype(bool)
+    detractors = frame[active & (groups == "detractor")]
+    if detractors.empty:
+        raise DataError("no active detractors: the business case needs customers to move", column=nps_col,
+                        rule="active detractors present")
+    risk = revenue_at_risk(frame, revenue_col, duration, event, entry, segment_col, period)
+    total = risk.iloc[-1]
+    yearly = DAYS_PER_YEAR
+    clv = clv_table(frame, revenue_col, margin, discount_rate, duration, event, entry, segment_col, period=yearly,
+                    revenue_period=period)
+    overall = hazard_rate(frame[duration], frame[event].astype(bool), None if entry is None else frame[entry]).iloc[0]
+    yearly_retention = 100 * np.exp(-overall["hazard"] * yearly)
+    yearly_margin = margin * frame.loc[active, revenue_col].mean() * yearly / period
+    retention = retention_economics(yearly_retention, yearly_margin, discount_rate, acquisition_cost,
+                                    [p for p in retention_points if yearly_retention + p < 100])
+    hazards = gap["hazards"].set_index("segment")
+    case = business_case(len(detractors), share_moved, hazards.loc["detractor"], hazards.loc["passive"],
+                         revenue_per_year=detractors[revenue_col].mean() * yearly / period, margin=margin,
+                         program_cost=program_cost, running_cost_per_year=running_cost_per_year,
+                         horizon_years=horizon_years, discount_rate=discount_rate, n_sim=n_sim, seed=seed,
+                         sensitivity_shares=sensitivity_shares)
+    assumptions = {"period": period, "margin": margin, "discount_rate": discount_rate,
+                   "acquisition_cost": acquisition_cost, "share_moved": share_moved, "program_cost": program_cost,
+                   "running_cost_per_year": running_cost_per_year, "horizon_years": horizon_years,
+                   "detractors": len(detractors), "n_sim": n_sim, "seed": seed,
+                   "yearly_retention": yearly_retention, "yearly_margin_per_customer": yearly_margin}
+    replacement = {"value": total["expected_leavers"] * acquisition_cost,
+                   "ci_low": total["leavers_ci_low"] * acquisition_cost,
+                   "ci_high": total["leavers_ci_high"] * acquisition_cost}
+    acquisition = acquisition_vs_retention(clv, acquisition_cost, margin)
+    return BusinessCaseStudy(assumptions, risk, clv, acquisition, retention, gap, case, replacement), data
 
 
 def run(p: dict):

@@ -1,8 +1,57 @@
-"""The ``churn_study`` declaration: who leaves, when and why?"""
+"""The churn study: who leaves and when, and whether what customers say and experience predicts it.
+
+From a customers table (or any table with one row per customer, a duration and an
+event), :func:`churn_study` reports the churn rate, Kaplan-Meier survival by segment at
+chosen horizons with the median lifetime, the log-rank test across segments, a Cox model,
+and -- when responses and tickets are there -- survival by NPS group at the customer's
+last survey and by service experience (an unresolved ticket, a first response over 48
+hours, three or more contacts), each with its log-rank test.
+
+NPS group at the last survey uses the last routine answer before the customer left (the
+cancellation survey is left out: it is answered on the way out). Customers never surveyed
+form their own group.
+
+Whether NPS or service *predicts* churn is not read off those fixed groups: customers who
+stay longer answer more surveys and open more tickets, so "ever had a bad ticket" is
+partly a consequence of staying (immortal-time bias) and would make bad service look
+protective. Instead each customer's months become intervals carrying the state at the
+start of the month -- the NPS group of the latest answer so far, whether any ticket so
+far went badly -- and a Cox model with these time-varying covariates gives the hazard
+ratios (counting-process form; Andersen & Gill 1982). On the sample it recovers the
+designed ratios (tests).
+"""
 
 from __future__ import annotations
 
-from ..churn import run_churn_study
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from ..backends import Backend, SourceData, check_out_of_core, open_source, source_data
+from ..compare import share_difference
+from ..cox import CoxResult, cox
+from ..economics import revenue_at_risk
+from ..estimate import Estimate, format_ci
+from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
+from ..formatting.narrative import fmt_count, fmt_p, md
+from ..inference import holm
+from ..io import CXData, DataQuality, Table, load, read_table, require
+from ..io import columns as col
+from ..io.quality import NOTE, QualityIssue
+from ..rates import count_estimate, rate_table
+from ..survival import (
+    SurvivalCounts,
+    customer_durations,
+    kaplan_meier,
+    logrank,
+    median_survival,
+    survival_at,
+    survival_counts,
+)
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers
 from .shared import (
@@ -13,7 +62,442 @@ from .shared import (
     missing_codes_parameter,
 )
 
-__all__ = ["STUDY", "TIME_UNITS"]
+__all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "load_churn_data",
+           "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
+
+SLOW_FIRST_RESPONSE_HOURS = 48
+REPEAT_CONTACTS = 3
+SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
+
+
+def churn_frame(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
+    """One row per customer: the customer columns, duration (days), event, entry, NPS group and service flags."""
+    customers = data.customers
+    frame = pd.concat([customers, customer_durations(customers, as_of=as_of, observed_from=observed_from)], axis=1)
+    if data.responses is not None and "nps" in data.responses.columns:
+        routine = data.responses[(data.responses.get("touchpoint") != "cancellation") & data.responses["nps"].notna()]
+        last = routine.sort_values("survey_date", kind="stable").groupby("customer_id")["nps"].last()
+        score = frame["customer_id"].map(last).astype(float).to_numpy()
+        frame["nps_group"] = np.select([score >= 9, score >= 7, ~np.isnan(score)], ["promoter", "passive", "detractor"],
+                                       "not surveyed")
+    if data.tickets is not None:
+        t = data.tickets
+        waited = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
+        flags = pd.DataFrame({"customer_id": t["customer_id"], "unresolved": t["resolved_at"].isna(),
+                              "slow_first_response": waited.isna() | (waited > SLOW_FIRST_RESPONSE_HOURS),
+                              "repeat_contacts": t["contacts"].fillna(0) >= REPEAT_CONTACTS})
+        any_flag = flags.groupby("customer_id")[["unresolved", "slow_first_response", "repeat_contacts"]].any()
+        for column in any_flag.columns:
+            frame[column] = frame["customer_id"].map(any_flag[column]).fillna(False).astype(bool)
+        bad_tickets = flags[SERVICE_FLAGS].any(axis=1).groupby(flags["customer_id"]).sum()
+        frame["bad_tickets"] = frame["customer_id"].map(bad_tickets).fillna(0).astype(int)
+        bad = frame[SERVICE_FLAGS].any(axis=1)
+        had_ticket = frame["customer_id"].isin(set(t["customer_id"]))
+        frame["service"] = np.select([bad, had_ticket], ["bad experience", "good experience"], "no ticket")
+    return frame
+
+
+def state_panel(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
+    """Customer-months as (start, stop] tenure-day intervals with the state at the start of each month.
+
+    Columns: customer_id, the customer's columns, start, stop, event (churned in the
+    interval), nps_state (promoter, passive, detractor, or not yet surveyed) and
+    bad_service_so_far (a ticket opened before the month that was unresolved, slow or
+    needed three or more contacts).
+    """
+    customers = data.customers
+    as_of = pd.Timestamp(as_of) if as_of is not None else max(customers["signup_date"].max(),
+                                                                customers["churn_date"].max())
+    first = pd.Timestamp(observed_from) if observed_from is not None else customers["signup_date"].min()
+    routine = data.responses[(data.responses["touchpoint"] != "cancellation") & data.responses["nps"].notna()]
+    routine = routine.sort_values("survey_date", kind="stable")
+    t = data.tickets
+    waited = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
+    bad = t[t["resolved_at"].isna() | waited.isna() | (waited > SLOW_FIRST_RESPONSE_HOURS)
+            | (t["contacts"].fillna(0) >= REPEAT_CONTACTS)]
+    first_bad = bad.groupby("customer_id")["opened_at"].min()
+    parts = []
+    for month in pd.date_range(first.to_period("M").start_time, as_of, freq="MS"):
+        end = month + pd.DateOffset(months=1)
+        active = customers[(customers["signup_date"] < end)
+                           & (customers["churn_date"].isna() | (customers["churn_date"] >= month))
+                           & (customers["signup_date"] <= as_of)]
+        begin = active["signup_date"].where(active["signup_date"] > month, month)
+        churned = active["churn_date"] < end
+        stop = active["churn_date"].where(churned, min(end, as_of + pd.Timedelta(days=1)))
+        last = routine[routine["survey_date"] < month].groupby("customer_id")["nps"].last().astype(float)
+        score = active["customer_id"].map(last).to_numpy(dtype=float)
+        parts.append(active.assign(
+            start=(begin - active["signup_date"]).dt.days,
+            stop=(stop - active["signup_date"]).dt.days + churned.astype(int),
+            event=churned.to_numpy(),
+            nps_state=np.select([score >= 9, score >= 7, ~np.isnan(score)], ["promoter", "passive", "detractor"],
+                                "not yet surveyed"),
+            bad_service_so_far=(active["customer_id"].map(first_bad) < month).fillna(False).astype(bool)
+            .map({True: "yes", False: "no"}),
+        ))
+    panel = pd.concat(parts, ignore_index=True)
+    return panel[panel["stop"] > panel["start"]]
+
+
+def _difference_row(estimate: Estimate, a, b) -> dict:
+    return {"churn_a": estimate.components[f"value_{a}"], "churn_b": estimate.components[f"value_{b}"],
+            "difference": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high,
+            "p_value": estimate.p_value}
+
+
+def service_churn(frame: pd.DataFrame, event: str = "event", ci: float = 0.95) -> pd.DataFrame:
+    """Churn % of customers with each kind of bad ticket against those without, and one bad ticket against none.
+
+    Among customers with at least one ticket. Tidy: experience, n_with, churn_with,
+    n_without, churn_without, difference (points) with ci_low/ci_high, p_value,
+    p_adjusted (Holm). Descriptive: customers who stay longer open more tickets (see the
+    module docstring for the time-varying model that answers "does it cause churn?").
+    """
+    served = frame[frame["service"] != "no ticket"]
+    rows = []
+    comparisons = [(flag.replace("_", " "), served[flag], True, False) for flag in SERVICE_FLAGS]
+    one_or_none = served[served["bad_tickets"] <= 1]
+    comparisons.append(("one bad ticket vs none", one_or_none["bad_tickets"] == 1, True, False))
+    for label, group, a, b in comparisons:
+        subset = served.loc[group.index]
+        d = share_difference(subset[event], group, a, b, "churn %", ci)
+        row = _difference_row(d, a, b)
+        rows.append({"experience": label, "n_with": int(group.sum()), "churn_with": row["churn_a"],
+                     "n_without": int((~group).sum()), "churn_without": row["churn_b"],
+                     **{k: row[k] for k in ("difference", "ci_low", "ci_high", "p_value")}})
+    out = pd.DataFrame(rows)
+    out["p_adjusted"] = holm(out["p_value"].to_numpy())
+    return out
+
+
+def nps_churn_by_touchpoint(data: CXData, frame: pd.DataFrame, event: str = "event",
+                            ci: float = 0.95) -> pd.DataFrame:
+    """Per touchpoint: churn % by NPS group of each customer's last answer there; detractors minus promoters.
+
+    Tidy: touchpoint, customers, churn_detractor, churn_passive, churn_promoter, difference
+    (detractor minus promoter, points) with ci_low/ci_high, p_value, p_adjusted (Holm).
+    """
+    routine = data.responses[(data.responses["touchpoint"] != "cancellation") & data.responses["nps"].notna()]
+    routine = routine.sort_values("survey_date", kind="stable")
+    last = routine.groupby(["touchpoint", "customer_id"], observed=True)["nps"].last().reset_index()
+    last["group"] = np.select([last["nps"] >= 9, last["nps"] >= 7], ["promoter", "passive"], "detractor")
+    churned = frame.set_index("customer_id")[event].astype(bool)
+    rows = []
+    for touchpoint, answers in last.groupby("touchpoint", observed=True, sort=True):
+        answers = answers.assign(**{event: answers["customer_id"].map(churned).fillna(False).to_numpy(dtype=bool)})
+        rates = answers.groupby("group")[event].mean() * 100
+        row = {"touchpoint": touchpoint, "customers": len(answers),
+               **{f"churn_{g}": rates.get(g, np.nan) for g in ("detractor", "passive", "promoter")}}
+        if {"detractor", "promoter"} <= set(rates.index):
+            d = share_difference(answers[event], answers["group"], "detractor", "promoter", "churn %", ci)
+            row.update({k: v for k, v in _difference_row(d, "detractor", "promoter").items()
+                        if k in ("difference", "ci_low", "ci_high", "p_value")})
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if "p_value" in out.columns:
+        out["p_adjusted"] = holm(out["p_value"].fillna(1.0).to_numpy())
+    return out
+
+
+def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", ci: float = 0.95) -> pd.DataFrame:
+    """Why customers leave: themes of cancellation comments ranked by share, with Wilson intervals.
+
+    Themes no comment mentions are left out; comments that match no theme are the last
+    row (``untagged``). Shares may add to more than 100: a comment can give several reasons.
+    """
+    table = theme_table(comments.rename("comment").to_frame(), "comment", taxonomy=load_taxonomy(taxonomy), ci=ci)
+    return table[(table["count"] > 0) | (table["theme"] == UNTAGGED)].reset_index(drop=True)
+
+
+def load_churn_data(data_path=None, duration_col: str = "duration", event_col: str = "event",
+                    event_value=None, segment_col: str | None = None, covariates: Sequence[str] = (),
+                    revenue_col: str | None = None, id_col: str | None = None, reason_col: str | None = None,
+                    observed_from="2024-01-01", missing_codes=None):
+    """The rows of a churn study and the loaded object: the sample (with NPS and service columns) or a flat file.
+
+    A flat file needs ``duration_col`` (a number >= 0 of days or months; blank or negative
+    rows are excluded and counted) and ``event_col`` (yes/no: True/False, 1/0, "Yes"/"No";
+    or any value equal to ``event_value``). With ``id_col``, exact repeated rows are kept
+    once and ids repeated with different values are all excluded. Customers who left at
+    duration 0 are kept and counted in a note. Covariates must exist (numbers stay
+    numbers, text becomes categories); ``reason_col`` holds cancellation reasons in words.
+    """
+    if data_path is None:
+        data = load(missing_codes=missing_codes)
+        return churn_frame(data, observed_from=observed_from), data
+    rules = {duration_col: col.amount(required=True, nullable=False)}
+    if id_col:
+        rules = {id_col: col.identifier(unique=True), **rules}
+    rules[event_col] = (col.category(required=True, nullable=False) if event_value is not None
+                        else col.flag(required=True, nullable=False))
+    if segment_col:
+        rules[segment_col] = col.category(required=True, nullable=False)
+    if revenue_col:
+        rules[revenue_col] = col.amount(required=True, nullable=False)
+    if reason_col:
+        rules[reason_col] = col.text()
+    table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes)
+    frame = table.data
+    if event_value is not None:
+        frame = frame.assign(**{event_col: frame[event_col] == str(event_value)})
+    frame = frame.assign(**{event_col: frame[event_col].astype(bool)})
+    require(frame, list(covariates), "customers")
+    notes = []
+    for name in covariates:
+        if name in rules:
+            continue
+        frame = frame.assign(**{name: _numbers_or_text(frame[name])})
+        blank = frame[name].isna().to_numpy()
+        if blank.any():
+            notes.append(_note(frame, blank, name, "covariate missing (left out of the Cox model only)"))
+    zero = (frame[duration_col] == 0).to_numpy()
+    if zero.any():
+        notes.append(_note(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)"))
+    return frame, Table(frame, table.quality + DataQuality(tuple(notes)), table.source)
+
+
+def _numbers_or_text(column: pd.Series) -> pd.Series:
+    """A column read as text: numbers if every non-blank value is one, else text with blanks missing."""
+    text = column.astype("string").str.strip()
+    text = text.where(text != "")
+    numbers = pd.to_numeric(text, errors="coerce")
+    return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text
+
+
+def _note(frame: pd.DataFrame, mask: np.ndarray, column: str, rule: str) -> QualityIssue:
+    rows = tuple(int(i) + 1 for i in frame.index[mask][:5])
+    shown = tuple("" if pd.isna(v) else str(v) for v in frame.loc[mask, column].iloc[:5])
+    return QualityIssue("customers", column, rule, NOTE, int(mask.sum()), rows, shown)
+
+
+@dataclass(frozen=True)
+class ChurnStudy:
+    """Results of the churn study (see the module docstring)."""
+
+    n: int
+    events: int
+    churn: dict
+    survival: pd.DataFrame
+    medians: pd.DataFrame
+    logrank: dict | None
+    cox: CoxResult | None
+    by_nps: dict | None
+    by_service: dict | None
+    touchpoints: pd.DataFrame | None
+    reasons: pd.DataFrame | None
+    revenue_risk: pd.DataFrame | None
+    horizons: tuple
+    time_unit: str = "days"
+    quality: DataQuality | None = None
+    km: pd.DataFrame | None = field(default=None, repr=False)
+    km_by_nps: pd.DataFrame | None = field(default=None, repr=False)
+
+    def headline(self) -> dict:
+        out = {"customers": fmt_count(self.n), "churned": format_ci(self.churn["value"], self.churn["ci_low"],
+                                                                           self.churn["ci_high"], 1, "%")}
+        if self.revenue_risk is not None:
+            total = self.revenue_risk.iloc[-1]
+            out["revenue at risk next period"] = f"{total['revenue_at_risk']:,.0f}"
+        return out
+
+    def summary(self) -> Markdown:
+        """Three to five sentences: churn and survival, segments, NPS and service, reasons, revenue at risk."""
+        c = self.churn
+        template = "Of {n} customers, {events} left: {rate}% (95% CI {low} to {high})"
+        values = {"n": fmt_count(self.n), "events": fmt_count(self.events), "rate": f"{c['value']:.1f}",
+                  "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}"}
+        overall = self.survival[self.survival["segment"] == "all"]
+        if len(overall):
+            last = overall.iloc[-1]
+            template += "; {survival}% are expected to stay at least {t} (95% CI {slow} to {shigh})"
+            values.update(survival=f"{100 * last['survival']:.1f}", t=self.duration_text(last["t"]),
+                          slow=f"{100 * last['ci_low']:.1f}", shigh=f"{100 * last['ci_high']:.1f}")
+        parts = [md(template + ".", **values)]
+        if self.logrank:
+            parts.append(md("Survival differs between segments: log-rank chi-square {stat} on {df} df, {p}.",
+                            stat=f"{self.logrank['statistic']:.1f}", df=self.logrank["df"],
+                            p=fmt_p(self.logrank["p_value"])))
+        if self.by_nps and self.by_service:
+            hr = self.by_nps["hazard_ratios"].set_index("term").loc["nps_state[detractor]"]
+            bad = self.by_service["hazard_ratio"]
+            parts.append(md("Customers whose latest answer made them detractors leave at {hr} times the rate of "
+                            "promoters (95% CI {low} to {high}), and after a bad service experience (unresolved, "
+                            "slow or repeated contacts) at {bhr} times the rate (95% CI {blow} to {bhigh}; "
+                            "time-varying Cox model).", hr=f"{hr['hazard_ratio']:.2f}", low=f"{hr['ci_low']:.2f}",
+                            high=f"{hr['ci_high']:.2f}", bhr=f"{bad['hazard_ratio']:.2f}",
+                            blow=f"{bad['ci_low']:.2f}", bhigh=f"{bad['ci_high']:.2f}"))
+        if self.reasons is not None and len(self.reasons) and self.reasons.iloc[0]["theme"] != UNTAGGED:
+            top = self.reasons.iloc[0]
+            parts.append(md("The most frequent reason given for leaving is {label}: {share}% of cancellation comments "
+                            "(95% CI {low} to {high}).", label=top["label"].lower(), share=f"{top['share']:.0f}",
+                            low=f"{top['ci_low']:.0f}", high=f"{top['ci_high']:.0f}"))
+        if self.revenue_risk is not None:
+            total = self.revenue_risk.iloc[-1]
+            parts.append(md("Revenue at risk over the next {period}: {risk} (95% CI {low} to {high}).",
+                            period=self.duration_text(total["period"]), risk=f"{total['revenue_at_risk']:,.0f}",
+                            low=f"{total['risk_ci_low']:,.0f}", high=f"{total['risk_ci_high']:,.0f}"))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def duration_text(self, t: float) -> str:
+        return f"{t:g} {self.time_unit}"
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "events": self.events, "churn": self.churn, "survival": self.survival,
+                "medians": self.medians, "logrank": self.logrank,
+                "cox": None if self.cox is None else self.cox.terms[["term", "hazard_ratio", "ci_low", "ci_high",
+                                                                      "p_value"]],
+                "cox_details": None if self.cox is None else self.cox.to_dict(),
+                "by_nps": self.by_nps, "by_service": self.by_service, "touchpoints": self.touchpoints,
+                "reasons": self.reasons, "revenue_at_risk": self.revenue_risk, "horizons": list(self.horizons),
+                "time_unit": self.time_unit}
+
+
+def _descriptive(frame: pd.DataFrame, event: str, column: str) -> pd.DataFrame:
+    """Share of customers who left, per group of ``column`` (descriptive: see the module docstring)."""
+    return rate_table(frame[event].astype("boolean"), by=[frame[column]]).rename(columns={"rate": "churned %"})
+
+
+def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "event", entry: str | None = "entry",
+                segment_col: str | None = "plan", covariates: Sequence[str] = ("plan", "region"),
+                horizons: Sequence[float] = (90, 365, 730), panel: pd.DataFrame | None = None,
+                data: CXData | None = None, reasons: pd.Series | None = None, revenue_col: str | None = None,
+                period: float = 30.0, time_unit: str = "days", taxonomy: str | Taxonomy = "en",
+                quality: DataQuality | None = None) -> ChurnStudy:
+    """Run the churn study on one row per customer (see the module docstring).
+
+    ``panel`` (from :func:`state_panel`) adds the time-varying Cox model of NPS state and
+    service experience; ``data`` (the loaded tables) adds churn by NPS group per
+    touchpoint; ``reasons`` (cancellation comments) the ranked reasons for leaving;
+    ``revenue_col`` (revenue per ``period``, in the unit of ``duration``) the revenue at
+    risk over the next period. Without them (a flat table) those parts are skipped.
+    """
+    entry = entry if entry and entry in frame.columns else None
+    events = int(frame[event].astype(bool).sum())
+    overall = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry])
+    counts = (survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
+                              frame[segment_col]) if segment_col else None)
+    survival, medians, test, km = _survival_tables(overall, counts, horizons)
+    cox_fit = cox(frame, duration, event, list(covariates), entry=entry) if covariates else None
+    by_nps = by_service = km_by_nps = None
+    if panel is not None:
+        baseline = [c for c in covariates if c in panel.columns and c not in ("nps_group", "service")]
+        states = cox(panel, "stop", "event", [*baseline, "nps_state", "bad_service_so_far"], entry="start",
+                     entry_inclusive=False, reference={"nps_state": "promoter", "bad_service_so_far": "no"})
+        terms = states.terms
+        last_group = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
+                                     frame["nps_group"])
+        km_by_nps = kaplan_meier(last_group)
+        by_nps = {"hazard_ratios": terms[terms["term"].str.startswith("nps_state")],
+                  "churn_by_last_group": _descriptive(frame, event, "nps_group"),
+                  "logrank_by_last_group": logrank(last_group), "model": states.to_dict()}
+        bad = terms[terms["term"] == "bad_service_so_far[yes]"].iloc[0]
+        by_service = {"hazard_ratio": {k: bad[k] for k in ("hazard_ratio", "ci_low", "ci_high", "p_value")},
+                      "churn_by_experience": _descriptive(frame, event, "service"),
+                      "comparisons": service_churn(frame, event)}
+    touchpoints = nps_churn_by_touchpoint(data, frame, event) if data is not None else None
+    reason_table = cancellation_reasons(reasons, taxonomy) if reasons is not None else None
+    risk = (revenue_at_risk(frame, revenue_col, duration, event, entry, segment_col, period)
+            if revenue_col else None)
+    return ChurnStudy(len(frame), events, _churn(events, len(frame)), survival, medians, test, cox_fit, by_nps,
+                      by_service, touchpoints, reason_table, risk, tuple(horizons), time_unit, quality, km, km_by_nps)
+
+
+def _churn(events: int, n: int) -> dict:
+    churn = count_estimate(events, n, "churned %")
+    return {"value": churn.value, "ci_low": churn.ci_low, "ci_high": churn.ci_high, "n": churn.n}
+
+
+def _survival_tables(overall: SurvivalCounts, by_segment: SurvivalCounts | None, horizons: Sequence[float]):
+    """Survival at the horizons and medians (overall, then per segment), the log-rank test, and the curves."""
+    km = km_all = kaplan_meier(overall)
+    survival, medians, test = [survival_at(km_all, horizons)], [median_survival(km_all)], None
+    if by_segment is not None:
+        km = kaplan_meier(by_segment)
+        survival.append(survival_at(km, horizons, [str(s) for s in by_segment.segments]))
+        medians.append(median_survival(km))
+        test = logrank(by_segment)
+    return pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, km
+
+
+def churn_study_from_source(source: Backend, duration: str = "duration", event: str = "event",
+                            entry: str | None = None, segment_col: str | None = "plan",
+                            covariates: Sequence[str] = ("plan", "region"), horizons: Sequence[float] = (90, 365, 730),
+                            time_unit: str = "days", sample_size: int = 200_000, seed: int = 0) -> ChurnStudy:
+    """The churn study on any backend: churn, Kaplan-Meier, medians and log-rank from counts per time.
+
+    ``event`` must hold 0/1. The Cox model needs rows: it is fitted on a seeded random
+    sample of ``sample_size`` rows (all rows when there are fewer), so its intervals are
+    those of the sample. NPS, service, reasons and revenue at risk need the sample's
+    tables or a flat table in memory and are left out.
+    """
+    rates = source.rate_counts(event)
+    events, n = int(rates["successes"].iloc[0]), int(rates["n"].iloc[0])
+    overall = source.survival_counts(duration, event, entry)
+    counts = source.survival_counts(duration, event, entry, segment_col) if segment_col else None
+    survival, medians, test, km = _survival_tables(overall, counts, horizons)
+    cox_fit = None
+    if covariates:
+        rows = source.sample([duration, event, *([entry] if entry else []), *covariates], sample_size, seed)
+        cox_fit = cox(rows, duration, event, list(covariates), entry=entry)
+    return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
+                      tuple(horizons), time_unit, None, km, None)
+
+
+def run_churn_study(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
+                    segment_col: str | None = "plan", covariates: Sequence[str] = ("plan", "region"),
+                    horizons: Sequence[float] = (90, 365, 730), revenue_col: str | None = "monthly_revenue",
+                    id_col: str | None = None, reason_col: str | None = None, period: float = 30.0,
+                    time_unit: str = "days", observed_from="2024-01-01", taxonomy: str = "en",
+                    missing_codes=None, backend: str = "pandas", dask_scheduler: str | None = None,
+                    table: str | None = None, sample_size: int = 200_000,
+                    seed: int = 0) -> tuple[ChurnStudy, CXData | Table | SourceData]:
+    """Load (the sample, or a flat table) and run the churn study: what the ``churn_study`` notebook calls.
+
+    On the sample the durations are in days from signup, customers who joined before
+    ``observed_from`` enter late, and the NPS, service, touchpoint and cancellation-reason
+    parts are included. A flat table gives what its columns allow. With ``backend``
+    "duckdb" or "dask" the table stays where it is (Parquet files, a DuckDB file with
+    ``table``, or a SQL query; see :func:`churn_study_from_source`).
+    """
+    if backend != "pandas":
+        return _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons,
+                                revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler, table,
+                                sample_size, seed, missing_codes)
+    frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
+                                  revenue_col, id_col, reason_col, observed_from, missing_codes)
+    if data_path is None:
+        responses = data.responses
+        study = churn_study(frame, "duration", "event", "entry", segment_col, covariates, horizons,
+                            panel=state_panel(data, observed_from=observed_from), data=data,
+                            reasons=responses.loc[responses["touchpoint"] == "cancellation", "comment"],
+                            revenue_col=revenue_col, period=period, time_unit=time_unit, taxonomy=taxonomy,
+                            quality=data.quality)
+    else:
+        study = churn_study(frame, duration_col, event_col, None, segment_col, covariates, horizons,
+                            reasons=frame[reason_col] if reason_col else None, revenue_col=revenue_col,
+                            period=period, time_unit=time_unit, taxonomy=taxonomy, quality=data.quality)
+    return study, data
+
+
+def _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons, revenue_col,
+                     id_col, reason_col, time_unit, backend, dask_scheduler, table, sample_size, seed,
+                     missing_codes) -> tuple[ChurnStudy, SourceData]:
+    check_out_of_core(backend, data_path, event_value=event_value, missing_codes=missing_codes)
+    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        study = churn_study_from_source(source, duration_col, event_col, None, segment_col, covariates, horizons,
+                                        time_unit, sample_size, seed)
+        notes = []
+        if covariates:
+            notes.append(f"The Cox model is fitted on a seeded random sample of {min(sample_size, study.n):,} rows; "
+                         "everything else uses every row.")
+        skipped = [c for c in (revenue_col, id_col, reason_col) if c]
+        if skipped:
+            notes.append(f"The columns {', '.join(skipped)} are used with backend 'pandas' only (revenue at risk, "
+                         "repeated ids, reasons).")
+        data = source_data(source, "customers", [(duration_col, f"{duration_col} present", study.n)], notes=notes)
+    return dataclasses.replace(study, quality=data.quality), data
+
 
 TIME_UNITS = ("days", "weeks", "months", "years")
 

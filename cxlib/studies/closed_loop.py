@@ -1,13 +1,170 @@
-"""The ``closed_loop`` declaration: which detractors do we call back today, and what are customers writing about?"""
+"""The ``closed_loop`` study: which detractors do we call back today, and what are customers writing about?"""
 
 from __future__ import annotations
 
-from ..feedback import run_closed_loop
+from dataclasses import dataclass, field
+
+import pandas as pd
+from IPython.display import Markdown
+
+from ..feedback.closed_loop import (
+    LIST_COLUMNS,
+    callback_list,
+    crisis_flag,
+    promoter_list,
+    themes_by_detractors,
+)
+from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_table
+from ..formatting.narrative import fmt_count, md
+from ..io import columns as col
+from ..io import load, read_table
+from ..io.quality import DataQuality
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Date, Integer, Text
 from .shared import data_path_parameter, missing_codes_parameter
 
-__all__ = ["STUDY"]
+__all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]
+
+
+@dataclass(frozen=True)
+class ClosedLoop:
+    """Results of the closed-loop study."""
+
+    since: pd.Timestamp
+    until: pd.Timestamp
+    answers: int
+    comments: int
+    callbacks: pd.DataFrame
+    promoters: pd.DataFrame
+    already_left: int
+    themes: pd.DataFrame
+    themes_by_period: pd.DataFrame
+    themes_by_segment: pd.DataFrame | None
+    detractor_themes: pd.DataFrame
+    crisis: dict
+    taxonomy: Taxonomy = field(repr=False)
+    quality: DataQuality | None = field(default=None, repr=False)
+
+    def headline(self) -> dict:
+        return {"call-backs": fmt_count(len(self.callbacks)), "promoters": fmt_count(len(self.promoters)),
+                "crisis flag": "raised" if self.crisis["raised"] else "none"}
+
+    def crisis_banner(self) -> Markdown:
+        """The flag for the top of the report: a quote block when incident comments are in the window."""
+        c = self.crisis
+        if not c["raised"]:
+            return md("No comment in the window mentions an incident or crisis.")
+        usual = ""
+        if "share_before" in c:
+            usual = f" (usually {c['share_before']:.1f}%: {'above' if c['above_usual'] else 'not above'} usual)"
+        return md("> **Crisis flag: {count} comments in the window mention an incident or crisis**, {share}% of "
+                  "comments (95% CI {low} to {high}){usual}. Latest: {quoted}", count=fmt_count(c["count"]),
+                  share=f"{c['share']:.1f}", low=f"{c['ci_low']:.1f}", high=f"{c['ci_high']:.1f}", usual=usual,
+                  quoted="; ".join(f"“{e}”" for e in c["examples"]))
+
+    def summary(self) -> Markdown:
+        parts = [md("From {since} to {until}, {answers} answers with {comments} comments.",
+                    since=f"{self.since:%Y-%m-%d}", until=f"{self.until:%Y-%m-%d}", answers=fmt_count(self.answers),
+                    comments=fmt_count(self.comments))]
+        if len(self.callbacks):
+            owners = self.callbacks["suggested_owner"].value_counts()
+            parts.append(md("{n} detractors to call back ({owners}); {left} more have already left.",
+                            n=fmt_count(len(self.callbacks)), left=fmt_count(self.already_left),
+                            owners=", ".join(f"{owner} {count}" for owner, count in owners.head(3).items())))
+        parts.append(md("{n} promoters to ask for a referral, {t} of them with a comment fit for a testimonial.",
+                        n=fmt_count(len(self.promoters)),
+                        t=fmt_count(int((self.promoters["suggested_use"] == "testimonial").sum()))))
+        tagged = self.themes[self.themes["theme"] != UNTAGGED]
+        if len(tagged) and tagged.iloc[0]["count"] > 0:
+            top = tagged.iloc[0]
+            parts.append(md("The most frequent theme is {label}: {share}% of comments (95% CI {low} to {high}).",
+                            label=top["label"].lower(), share=f"{top['share']:.0f}", low=f"{top['ci_low']:.0f}",
+                            high=f"{top['ci_high']:.0f}"))
+        over = self.detractor_themes[self.detractor_themes["over_represented"]]
+        if len(over):
+            first = over.iloc[0]
+            parts.append(md("Detractors write about {label} more than others: {a}% against {b}% "
+                            "(difference {d} points, 95% CI {low} to {high}).", label=first["label"].lower(),
+                            a=f"{first['share_detractors']:.0f}", b=f"{first['share_others']:.0f}",
+                            d=f"{first['difference']:.0f}", low=f"{first['ci_low']:.0f}",
+                            high=f"{first['ci_high']:.0f}"))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "until": self.until, "answers": self.answers, "comments": self.comments,
+                "callbacks": {"rows": len(self.callbacks), "already_left": self.already_left,
+                              "top": self.callbacks.head(20)},
+                "promoters": {"rows": len(self.promoters), "top": self.promoters.head(20)},
+                "themes": self.themes, "themes_by_period": self.themes_by_period,
+                "themes_by_segment": self.themes_by_segment, "detractor_themes": self.detractor_themes,
+                "crisis": self.crisis, "taxonomy": self.taxonomy.source}
+
+
+def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_id", date: str = "survey_date",
+                comment: str = "comment", touchpoint: str | None = "touchpoint", revenue: str | None = None,
+                segment: str | None = None, left: pd.Series | None = None, window_days: int = 30,
+                until=None, period: str = "Q", taxonomy: str | Taxonomy = "en",
+                quality: DataQuality | None = None) -> ClosedLoop:
+    """The closed-loop study on one row per answer (module docstring).
+
+    The window is the ``window_days`` days up to ``until`` (default: the latest answer).
+    ``left`` is a boolean Series aligned with ``rows``: the customer has already left
+    (not called back). Theme shares cover every comment, per ``period`` and ``segment``.
+    """
+    tax = load_taxonomy(taxonomy)
+    rows = rows[rows[score].notna()]
+    flags = tag_themes(rows, comment, tax)
+    until = pd.Timestamp(until) if until is not None else rows[date].max()
+    since = until - pd.Timedelta(days=window_days - 1)
+    in_window = (rows[date] >= since) & (rows[date] <= until)
+    columns = {"id": id_col, "score": score, "date": date, "comment": comment, "touchpoint": touchpoint,
+               "revenue": revenue}
+    window = rows[in_window]
+    gone = (left.reindex(window.index).fillna(False).astype(bool) if left is not None
+            else pd.Series(False, index=window.index))
+    callbacks = callback_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns)
+    everyone = callback_list(window, flags, tax, columns)
+    promoters = promoter_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns)
+    periods = rows[date].dt.to_period(period).astype(str).rename("period")
+    by_period = theme_table(rows.assign(period=periods), comment, "period", tax)
+    by_segment = theme_table(rows, comment, segment, tax) if segment else None
+    return ClosedLoop(since, until, int(in_window.sum()), int(flags.loc[in_window, UNTAGGED].notna().sum()),
+                      callbacks[LIST_COLUMNS + ["priority"]], promoters[LIST_COLUMNS + ["suggested_use"]],
+                      len(everyone) - len(callbacks), theme_table(rows, comment, None, tax), by_period, by_segment,
+                      themes_by_detractors(flags, rows[score], tax),
+                      crisis_flag(flags, rows[date], rows[comment], since), tax, quality)
+
+
+def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str = "nps", date_col: str = "survey_date",
+                    comment_col: str = "comment", touchpoint_col: str | None = "touchpoint",
+                    revenue_col: str | None = "monthly_revenue", segment_col: str | None = "plan",
+                    left_col: str | None = None, window_days: int = 30, until=None, period: str = "Q",
+                    taxonomy: str = "en", missing_codes=None):
+    """Load the answers (the sample, or a flat table) and run the closed-loop study; what the notebook calls.
+
+    On the sample, customers with a churn date on or before the end of the window have
+    already left. In a flat table ``left_col`` (yes/no) says so, if given.
+    """
+    if data_path is None:
+        data = load(missing_codes=missing_codes)
+        rows = data.survey_frame()
+        end = pd.Timestamp(until) if until is not None else rows[date_col].max()
+        left = rows["churn_date"].notna() & (rows["churn_date"] <= end)
+        quality = data.quality
+    else:
+        rules = {id_col: col.identifier(), score_col: col.score(0, 10, required=True),
+                 date_col: col.date(required=True, nullable=False), comment_col: col.text(required=True)}
+        rules.update({c: col.category(required=True) for c in (touchpoint_col, segment_col) if c})
+        if revenue_col:
+            rules[revenue_col] = col.amount(required=True)
+        if left_col:
+            rules[left_col] = col.flag(required=True)
+        data = read_table(data_path, rules, name="responses", missing_codes=missing_codes)
+        rows, quality = data.data, data.quality
+        left = rows[left_col].fillna(False).astype(bool) if left_col else None
+    study = closed_loop(rows, score_col, id_col, date_col, comment_col, touchpoint_col, revenue_col, segment_col, left,
+                        window_days, until, period, taxonomy, quality)
+    return study, data
 
 
 def run(p: dict):

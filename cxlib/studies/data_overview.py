@@ -1,14 +1,116 @@
-"""The ``data_overview`` declaration: what do the data hold?"""
+"""The ``data_overview`` study: what a data set holds (table sizes and date ranges, survey coverage, scores).
+
+The numbers behind the ``data_overview`` study. They are counts, not estimates, so they
+carry no interval; every share states the n it is a share of.
+"""
 
 from __future__ import annotations
 
-from ..io import load
-from ..overview import describe
+from dataclasses import dataclass, field
+
+import pandas as pd
+from IPython.display import Markdown
+
+from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, md
+from ..io import CXData, DataQuality, load
 from .contract import StudyDeclaration
 from .parameters import Flag
 from .shared import data_path_parameter, missing_codes_parameter
 
-__all__ = ["STUDY"]
+__all__ = ["STUDY", "SCORES", "DataOverview", "describe"]
+
+# score column -> (lowest, highest) answer
+SCORES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+DATE_COLUMNS = {"customers": "signup_date", "responses": "survey_date", "tickets": "opened_at",
+                "competitor_nps": "period", "social": "date"}
+
+
+@dataclass(frozen=True)
+class DataOverview:
+    """Sizes, date ranges, coverage and score distributions of the loaded tables."""
+
+    tables: pd.DataFrame
+    scores: pd.DataFrame
+    distributions: pd.DataFrame
+    coverage: pd.DataFrame
+    quality: DataQuality = field(repr=False)
+
+    def headline(self) -> dict:
+        """Figures for reports/index.html."""
+        rows = self.tables["rows"].to_dict()
+        return {"responses": fmt_count(rows.get("responses", 0)), "customers": fmt_count(rows.get("customers", 0)),
+                "rows excluded": fmt_count(self.quality.n_excluded)}
+
+    def summary(self) -> Markdown:
+        """The executive summary: three to four sentences built from the numbers."""
+        t = self.tables
+        parts = []
+        sizes = ", ".join(f"{fmt_count(r.rows)} {name.replace('_', ' ')}" for name, r in t.iterrows())
+        parts.append(md("The data hold {sizes}.", sizes=sizes))
+        if "responses" in t.index and pd.notna(t.loc["responses", "first"]):
+            r = t.loc["responses"]
+            parts.append(md("Survey responses run from {first} to {last}.", first=r["first"], last=r["last"]))
+        read = sum(self.quality.rows_read.values())
+        parts.append(md("Validation excluded {n} of {read} rows ({share}).", n=fmt_count(self.quality.n_excluded),
+                        read=fmt_count(read), share=fmt_pct(self.quality.n_excluded / read if read else float("nan"), 2)))
+        if "nps" in self.scores.index:
+            s = self.scores.loc["nps"]
+            parts.append(md("{n} responses answered the 0-10 recommendation question ({share} of responses).",
+                            n=fmt_count(s["n"]), share=fmt_pct(s["n"] / (s["n"] + s["missing"]))))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def to_dict(self) -> dict:
+        return {"tables": self.tables, "scores": self.scores, "distributions": self.distributions,
+                "coverage": self.coverage}
+
+
+def _date_range(frame: pd.DataFrame, column: str) -> tuple[str, str]:
+    if column not in frame.columns or frame[column].notna().sum() == 0:
+        return "", ""
+    values = frame[column].dropna()
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return fmt_date(values.min()), fmt_date(values.max())
+    ordered = sorted(values.astype(str))
+    return ordered[0], ordered[-1]
+
+
+def describe(data: CXData) -> DataOverview:
+    """Describe the tables of a loaded data set.
+
+    >>> import cxlib as cx
+    >>> ov = describe(cx.io.load())
+    >>> ov.tables["rows"].tolist()  # customers, responses, tickets, competitor_nps, social
+    [5000, 19729, 14999, 24, 2938]
+    """
+    rows = []
+    for name, frame in data.tables().items():
+        first, last = _date_range(frame, DATE_COLUMNS[name])
+        rows.append({"table": name, "rows": len(frame), "columns": frame.shape[1], "first": first, "last": last})
+    tables = pd.DataFrame(rows, columns=["table", "rows", "columns", "first", "last"]).set_index("table")
+
+    responses = data.responses if data.responses is not None else pd.DataFrame()
+    score_rows, dist_rows = [], []
+    for score, (low, high) in SCORES.items():
+        if score not in responses.columns:
+            continue
+        values = responses[score].dropna().astype("int64")
+        score_rows.append({"score": score, "scale": f"{low}-{high}", "n": len(values),
+                           "missing": int(responses[score].isna().sum()),
+                           "mean": values.mean() if len(values) else float("nan"),
+                           "sd": values.std() if len(values) > 1 else float("nan")})
+        counts = values.value_counts().reindex(range(low, high + 1), fill_value=0)
+        for value, count in counts.items():
+            dist_rows.append({"score": score, "value": int(value), "count": int(count),
+                              "share": count / len(values) if len(values) else float("nan")})
+    scores = pd.DataFrame(score_rows, columns=["score", "scale", "n", "missing", "mean", "sd"]).set_index("score")
+    distributions = pd.DataFrame(dist_rows, columns=["score", "value", "count", "share"])
+
+    if {"survey_date", "touchpoint"} <= set(responses.columns):
+        quarter = responses["survey_date"].dt.to_period("Q").astype(str).rename("quarter")
+        coverage = pd.crosstab(quarter, responses["touchpoint"].fillna("(blank)")).rename_axis(columns=None)
+    else:
+        coverage = pd.DataFrame()
+    return DataOverview(tables, scores, distributions, coverage, data.quality)
 
 
 def run(p: dict):

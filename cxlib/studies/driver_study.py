@@ -1,8 +1,12 @@
-"""The ``driver_study`` declaration: how much of loyalty do CX factors explain against price and brand?"""
+"""The ``driver_study``: how much of loyalty do CX factors explain against price and brand?"""
 
 from __future__ import annotations
 
-from ..drivers import run_driver_study
+from collections.abc import Mapping, Sequence
+
+from ..backends import check_out_of_core, open_source, source_data
+from ..drivers import key_drivers, key_drivers_from_source, segment_drivers, segment_drivers_from_source
+from ..io import flat_table, load
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
 from .shared import (
@@ -13,7 +17,59 @@ from .shared import (
     missing_codes_parameter,
 )
 
-__all__ = ["STUDY"]
+__all__ = ["STUDY", "key_driver_data", "run_driver_study"]
+
+
+def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str] = (),
+                    categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
+                    missing_codes=None):
+    """The rows of a driver study and the loaded object (for provenance and the DataQuality record).
+
+    ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
+    CSV or Parquet file: the outcome and the numeric drivers must be numbers, the
+    ``categorical`` drivers and ``segment_col`` categories; only these columns are checked.
+    """
+    if data_path is None:
+        data = load(missing_codes=missing_codes)
+        return data.survey_frame(), data
+    numeric = [d for d in drivers if d not in categorical]
+    table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
+                       *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
+                       name="drivers")
+    return table.data, table
+
+
+def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, Sequence[str]] | None = None,
+                     categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
+                     n_boot: int = 1000, seed: int | None = 1, ci_method: str = "percentile", missing_codes=None,
+                     backend: str = "pandas", dask_scheduler: str | None = None, table: str | None = None,
+                     sample_size: int = 100_000):
+    """Load and run the driver study: what the ``driver_study`` notebook calls.
+
+    Returns (key drivers, per-segment (shares, differences) or None, the loaded data).
+    ``backend="pandas"`` validates the rows in memory; ``"duckdb"`` and ``"dask"`` take
+    the cross-products where the data are and bootstrap a seeded sample of
+    ``sample_size`` rows (see :func:`key_drivers_from_source`); drivers must be numeric.
+    """
+    drivers = [d for members in (groups or {}).values() for d in members]
+    if backend == "pandas":
+        frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
+                                      missing_codes)
+        kd = key_drivers(frame, outcome, groups=groups, weights=weight_col, n_boot=n_boot, seed=seed,
+                         ci_method=ci_method)
+        segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
+                    if segment_col else None)
+        return kd, segments, data
+    check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
+    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
+                                     sample_size=sample_size, seed=seed, ci_method=ci_method)
+        segments = (segment_drivers_from_source(source, outcome, segment_col, groups, n_boot=n_boot, seed=seed,
+                                                sample_size=sample_size, weights=weight_col) if segment_col else None)
+        note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a seeded "
+                f"random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
+        data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
+    return kd, segments, data
 
 
 def run(p: dict):

@@ -29,7 +29,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Date", "Flag", "Integer", "IntegerRange", "Literal",
+__all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Date", "Flag", "Integer", "IntegerRange", "ListOf", "Literal",
            "MissingCodes", "Number", "Numbers", "Parameter", "ParameterProblem", "Path", "Text", "ValueFilter",
            "literal"]
 
@@ -221,19 +221,26 @@ class Column(Parameter):
         return [value] if value is not None else []
 
 
-class Columns(Parameter):
-    """Names of input columns; one name is a list of one, None an empty list."""
+class ListOf(Parameter):
+    """A list whose items each pass :meth:`item_ok`; one value is a list of one, None an empty list."""
+
+    def item_ok(self, item) -> bool:
+        raise NotImplementedError
+
+    def check(self, value):
+        items = [] if value is None else _as_list(value)
+        if not all(self.item_ok(item) for item in items):
+            raise self.problem(value)
+        return items
+
+
+class Columns(ListOf):
+    """Names of input columns."""
 
     kind = "a list of column names"
 
-    def check(self, value):
-        if value is None:
-            return []
-        names = _as_list(value)
-        bad = [n for n in names if _name(n) is None]
-        if bad:
-            raise self.problem(value)
-        return names
+    def item_ok(self, item) -> bool:
+        return _name(item) is not None
 
     def columns(self, value) -> list[str]:
         return list(value)
@@ -277,18 +284,13 @@ class ValueFilter(Parameter):
         return list(value)
 
 
-class MissingCodes(Parameter):
-    """Values that mean "missing"; one value is a list of one."""
+class MissingCodes(ListOf):
+    """Values that mean "missing"."""
 
     kind = "a list of numbers or texts"
 
-    def check(self, value):
-        if value is None:
-            return []
-        codes = _as_list(value)
-        if any(isinstance(c, bool) or not isinstance(c, int | float | str) for c in codes):
-            raise self.problem(value)
-        return codes
+    def item_ok(self, item) -> bool:
+        return not isinstance(item, bool) and isinstance(item, int | float | str)
 
 
 @dataclass(frozen=True)

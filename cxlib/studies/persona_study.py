@@ -1,14 +1,189 @@
-"""The ``persona_study`` declaration: who are our customers?"""
+"""The ``persona_study``: who are our customers? Personas on the sample or a flat table, with their profiles."""
 
 from __future__ import annotations
 
-from ..personas import run_persona_study
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from IPython.display import Markdown
+
+from ..drivers import shapley_shares
+from ..feedback.themes import theme_table
+from ..formatting.narrative import fmt_count, md
+from ..io import columns as col
+from ..io import load, read_table
+from ..personas import PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
 from .shared import data_path_parameter, missing_codes_parameter
 
-__all__ = ["STUDY"]
+__all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
+
+
+@dataclass(frozen=True)
+class PersonaStudy:
+    """Results of the persona study."""
+
+    model: PersonaModel
+    personas: pd.DataFrame
+    contrasts: dict
+    themes: pd.DataFrame | None = None
+    drivers: pd.DataFrame | None = None
+
+    def cards(self) -> Markdown:
+        """One card per persona: who they are, how many, how they feel and behave, what they write about."""
+        parts = []
+        for row in self.personas.itertuples():
+            lines = [md("### Persona {i}: {name}", i=row.persona, name=row.name).data, "",
+                     md("{description}", description=row.description).data, "",
+                     md("- **Size**: {n} customers, {share}% of all", n=fmt_count(row.size),
+                        share=f"{row.share:.0f}").data]
+            if row.nps is not None and not pd.isna(row.nps):
+                lines.append(md("- **NPS**: {v} (95% CI {a} to {b}; {n} answers)", v=f"{row.nps:.0f}",
+                                a=f"{row.nps_ci_low:.0f}", b=f"{row.nps_ci_high:.0f}", n=fmt_count(row.nps_n)).data)
+            if row.csat is not None and not pd.isna(row.csat):
+                lines.append(md("- **CSAT**: {v}% satisfied (95% CI {a} to {b}; {n} answers)", v=f"{row.csat:.0f}",
+                                a=f"{row.csat_ci_low:.0f}", b=f"{row.csat_ci_high:.0f}", n=fmt_count(row.csat_n)).data)
+            if row.churn_rate is not None and not pd.isna(row.churn_rate):
+                lines.append(md("- **Left**: {v}% (95% CI {a} to {b})", v=f"{row.churn_rate:.1f}",
+                                a=f"{row.churn_ci_low:.1f}", b=f"{row.churn_ci_high:.1f}").data)
+            if row.revenue is not None and not pd.isna(row.revenue):
+                lines.append(md("- **Revenue**: {v} per customer (95% CI {a} to {b}); {s}% of all revenue",
+                                v=f"{row.revenue:,.1f}", a=f"{row.revenue_ci_low:,.1f}", b=f"{row.revenue_ci_high:,.1f}",
+                                s=f"{row.revenue_share:.0f}").data)
+            if self.drivers is not None:
+                top = self.drivers[self.drivers["persona"] == row.persona].head(2)
+                if len(top):
+                    lines.append(md("- **Loyalty drivers**: {d}", d=", ".join(
+                        f"{d.driver.replace('_', ' ')} ({100 * d.share:.0f}% of R²)" for d in top.itertuples())).data)
+            if self.themes is not None:
+                top = self.themes[self.themes["persona"] == row.persona]
+                if len(top):
+                    lines.append(md("- **Writes about**: {t}", t=", ".join(
+                        f"{t.label.lower()} ({t.share:.0f}%)" for t in top.itertuples())).data)
+            parts.append("\n".join(lines))
+        return Markdown("\n\n".join(parts))
+
+    def headline(self) -> dict:
+        s = self.model.stability
+        return {"personas": self.model.k, "stability (ARI)": None if s["mean"] is None else f"{s['mean']:.2f}"}
+
+    def summary(self) -> Markdown:
+        m, s = self.model, self.model.stability
+        how = "fixed by the user" if m.fixed_k else "chosen by the silhouette criterion"
+        parts = [md("The customers fall into {k} personas ({how}); refitted on resampled customers the grouping "
+                    "agrees with itself at an adjusted Rand index of {ari} (95% range {low} to {high}), {verdict}.",
+                    k=m.k, how=how, ari=f"{s['mean']:.2f}", low=f"{s['ci_low']:.2f}", high=f"{s['ci_high']:.2f}",
+                    verdict="stable" if s["ci_low"] >= 0.75 else "moderately stable" if s["mean"] >= 0.6
+                    else "not stable: read the groups as tendencies")]
+        largest = self.personas.iloc[0]
+        parts.append(md("The largest, {name} ({share}% of customers), is described as: {description}",
+                        name=largest["name"], share=f"{largest['share']:.0f}", description=largest["description"]))
+        if self.personas["nps"].notna().any():
+            low, high = self.personas.loc[self.personas["nps"].idxmin()], self.personas.loc[self.personas["nps"].idxmax()]
+            parts.append(md("NPS ranges from {lo} ({loname}, 95% CI {a} to {b}) to {hi} ({hiname}, 95% CI {c} to {d}).",
+                            lo=f"{low['nps']:.0f}", loname=low["name"], a=f"{low['nps_ci_low']:.0f}",
+                            b=f"{low['nps_ci_high']:.0f}", hi=f"{high['nps']:.0f}", hiname=high["name"],
+                            c=f"{high['nps_ci_low']:.0f}", d=f"{high['nps_ci_high']:.0f}"))
+        if self.personas["churn_rate"].notna().any():
+            worst = self.personas.loc[self.personas["churn_rate"].idxmax()]
+            parts.append(md("{name} leave most often: {rate}% (95% CI {low} to {high}) of {n} customers.",
+                            name=worst["name"], rate=f"{worst['churn_rate']:.1f}", low=f"{worst['churn_ci_low']:.1f}",
+                            high=f"{worst['churn_ci_high']:.1f}", n=fmt_count(worst["size"])))
+        return Markdown(" ".join(p.data for p in parts))
+
+    def to_dict(self) -> dict:
+        m = self.model
+        return {"k": m.k, "criterion": {"name": "fixed" if m.fixed_k else "silhouette", "values": m.criterion},
+                "stability": m.stability, "dropped_traits": m.encoding.dropped,
+                "personas": self.personas, "traits": {str(k): v for k, v in self.contrasts.items()},
+                "themes": self.themes, "drivers": self.drivers}
+
+
+SAMPLE_TRAITS = ["age_band", "region", "plan", "channel", "monthly_revenue"]
+
+
+def _sample_customers(taxonomy: str = "en") -> tuple[pd.DataFrame, pd.DataFrame, object]:
+    """The sample's customers with their latest routine NPS and CSAT answers and whether they left; their comments."""
+    data = load()
+    routine = data.responses[data.responses["touchpoint"] != "cancellation"].sort_values("survey_date", kind="stable")
+
+    def latest(score: str) -> pd.Series:
+        last = routine.dropna(subset=[score]).groupby("customer_id")[score].last()
+        return data.customers["customer_id"].map(last).astype("Float64")
+
+    customers = data.customers.assign(latest_nps=latest("nps"), latest_csat=latest("csat"),
+                                      churned=data.customers["churn_date"].notna())
+    return customers, data.responses, data
+
+
+def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_TRAITS), k: int | None = None,
+                      k_range: Sequence[int] = (2, 8), score_col: str | None = "latest_nps",
+                      churn_col: str | None = "churned", revenue_col: str | None = "monthly_revenue",
+                      id_col: str | None = None, seed: int = 1, n_boot: int = 30, missing_codes=None,
+                      csat_col: str | None = "latest_csat", drivers: Sequence[str] = ()):
+    """Load (the sample's customers, or a flat table) and run the persona study; what the notebook calls.
+
+    ``drivers``: the driver ratings of the sample's answers whose Shapley shares are
+    shown per persona (the sample only).
+
+    On the sample, ``latest_nps`` and ``latest_csat`` are each customer's latest routine
+    answers (customers who never answered count as unanswered, not as excluded), ``churned``
+    whether they left, and the top comment themes per persona come from their answers.
+    """
+    if data_path is None:
+        frame, responses, data = _sample_customers()
+    else:
+        rules = {}
+        if id_col:
+            rules[id_col] = col.identifier(unique=True)
+        if score_col:
+            rules[score_col] = col.score(0, 10, required=True)
+        if csat_col:
+            rules[csat_col] = col.score(1, 5, required=True)
+        if churn_col:
+            rules[churn_col] = col.flag(required=True)
+        if revenue_col:
+            rules[revenue_col] = col.amount(required=True)
+        data = read_table(data_path, rules, name="customers", missing_codes=missing_codes)
+        frame, responses = data.data.copy(), None
+        for trait in trait_cols:
+            if trait in frame.columns and trait not in rules:
+                frame[trait] = _numbers_or_categories(frame[trait])
+    model = discover_personas(frame, trait_cols, k, k_range, seed, n_boot=n_boot)
+    personas, contrasts = profile_personas(frame, model, score_col, churn_col, revenue_col, csat_col)
+    themes = persona_drivers = None
+    if responses is not None:
+        persona_of = pd.Series(model.labels + 1, index=frame["customer_id"])
+        comments = responses.assign(persona=responses["customer_id"].map(persona_of))
+        table = theme_table(comments[comments["persona"].notna()], "comment", "persona")
+        themes = (table[table["theme"] != "untagged"].sort_values(["persona", "share"], ascending=[True, False])
+                  .groupby("persona").head(3).reset_index(drop=True))
+        persona_drivers = _persona_drivers(comments, list(drivers)) if drivers else None
+    return PersonaStudy(model, personas, contrasts, themes, persona_drivers), data
+
+
+def _persona_drivers(answers: pd.DataFrame, drivers: list[str]) -> pd.DataFrame:
+    """Each persona's Shapley shares of the driver ratings for NPS, largest first."""
+    rows = []
+    for persona, group in answers[answers["persona"].notna()].groupby("persona"):
+        rated = group.dropna(subset=["nps", *drivers])
+        if len(rated) < 10 * len(drivers):
+            continue
+        shares = shapley_shares(rated, "nps", drivers).sort_values(ascending=False)
+        rows.extend({"persona": int(persona), "driver": d, "share": float(v), "n": len(rated)}
+                    for d, v in shares.items())
+    return pd.DataFrame(rows, columns=["persona", "driver", "share", "n"])
+
+
+def _numbers_or_categories(column: pd.Series) -> pd.Series:
+    """A trait read as text: numbers when every non-blank value is one, else categories (blanks missing)."""
+    text = column.astype("string").str.strip()
+    text = text.where(text != "")
+    numbers = pd.to_numeric(text, errors="coerce")
+    return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text
 
 
 def run(p: dict):
