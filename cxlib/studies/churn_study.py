@@ -373,12 +373,9 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
     risk over the next period. Without them (a flat table) those parts are skipped.
     """
     entry = entry if entry and entry in frame.columns else None
-    events = int(frame[event].astype(bool).sum())
-    overall = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry])
-    counts = (survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
-                              frame[segment_col]) if segment_col else None)
-    survival, medians, test, km = _survival_tables(overall, counts, horizons)
-    cox_fit = cox(frame, duration, event, list(covariates), entry=entry) if covariates else None
+    with open_source(frame) as source:  # the counts and the Cox model as on any backend; in memory, on every row
+        core = churn_study_from_source(source, duration, event, entry, segment_col, covariates, horizons, time_unit,
+                                       sample_size=len(frame))
     by_nps = by_service = km_by_nps = None
     if panel is not None:
         baseline = [c for c in covariates if c in panel.columns and c not in ("nps_group", "service")]
@@ -399,8 +396,8 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
     reason_table = cancellation_reasons(reasons, taxonomy) if reasons is not None else None
     risk = (revenue_at_risk(frame, revenue_col, duration, event, entry, segment_col, period)
             if revenue_col else None)
-    return ChurnStudy(len(frame), events, _churn(events, len(frame)), survival, medians, test, cox_fit, by_nps,
-                      by_service, touchpoints, reason_table, risk, tuple(horizons), time_unit, quality, km, km_by_nps)
+    return dataclasses.replace(core, by_nps=by_nps, by_service=by_service, touchpoints=touchpoints,
+                               reasons=reason_table, revenue_risk=risk, quality=quality, km_by_nps=km_by_nps)
 
 
 def _churn(events: int, n: int) -> dict:
