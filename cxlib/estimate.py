@@ -56,6 +56,10 @@ class Estimate:
         out["small_n"] = self.small_n
         return out
 
+    def headline(self) -> dict:
+        """The figure for the reports index, as every study result gives one: ``{"NPS": "16.3 (15.2 to 17.4)"}``."""
+        return {self.metric: self.format()}
+
     def to_frame(self) -> pd.DataFrame:
         """One row: metric, value, ci_low, ci_high, n, se, ... and one column per component."""
         row = {k: v for k, v in self.to_dict().items() if k != "components"}

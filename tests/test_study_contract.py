@@ -1,10 +1,12 @@
 """The study contract: declarations, parameters checked before a kernel starts, operational edges."""
 
 import fcntl
+import importlib.util
 import json
 import re
 import subprocess
 import sys
+import textwrap
 
 import nbformat
 import pandas as pd
@@ -13,6 +15,7 @@ from test_reports import write_notebook
 
 import cxlib as cx
 from cxlib.reports import StudyError, cli, run_study
+from cxlib.reports.results import to_jsonable
 from cxlib.reports.runner import find_studies
 from cxlib.studies import REGISTRY, ParameterError
 from cxlib.studies.contract import EDIT_LINE
@@ -237,6 +240,42 @@ def test_columns_of_another_table_are_named_with_the_way_to_reach_them():
     data = cx.io.load()
     with pytest.raises(cx.io.DataError, match=r"'plan' is a column of the customers table: pass the loaded data"):
         cx.segment_table(data.responses, by="plan")
+
+
+def test_every_study_computes_in_process_what_its_report_records(sample_reports):
+    """One protocol: compute() gives (result, data); the result's to_dict() and headline() are what results.json holds."""
+    for name in REGISTRY:
+        result, data = cx.studies.compute(name)
+        recorded = json.loads((sample_reports[name] / "results.json").read_text())
+        assert recorded["results"] == to_jsonable(result.to_dict()), name
+        assert recorded["headline"] == to_jsonable(result.headline()), name
+        assert recorded["data_quality"] == to_jsonable(data.quality.to_dict()), name
+
+
+def readme_study_example(project) -> str:
+    text = (project / "README.md").read_text()
+    section = text[text.index("## Adding a study"):]
+    block = section[section.index("   ```python\n") + len("   ```python\n"):section.index("   ```\n")]
+    return textwrap.dedent(block)
+
+
+def test_the_readme_example_study_works(project, tmp_path):
+    """The module that "Adding a study" shows, loaded as cxlib.studies.my_study, runs on the sample and on a file."""
+    spec = importlib.util.spec_from_loader("cxlib.studies.my_study", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "cxlib.studies"
+    exec(compile(readme_study_example(project), "README.md", "exec"), module.__dict__)
+    study = module.STUDY
+    result, _ = study.run(study.resolve({}).values)
+    assert result.value == pytest.approx(cx.nps(cx.io.load().responses).value)
+    export = tmp_path / "answers.csv"
+    export.write_text("LTR,Region\n10,North\n9,South\n3,South\n7,North\n")
+    values = study.resolve({"data_path": str(export), "score_col": "LTR"}).values
+    assert values["segment_col"] is None
+    result, table = study.run(values)
+    assert result.value == pytest.approx(25.0) and result.headline() == {"NPS": result.format()}
+    with pytest.raises(ParameterError, match="score_col: column 'nps' not in"):
+        study.resolve({"data_path": str(export)})
 
 
 def test_describe_prints_each_parameter_with_what_is_allowed(capsys):

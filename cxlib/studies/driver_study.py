@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
 
 from ..backends import check_out_of_core, open_source, source_data
-from ..drivers import key_drivers, key_drivers_from_source, segment_drivers, segment_drivers_from_source
+from ..drivers import (
+    KeyDrivers,
+    key_drivers,
+    key_drivers_from_source,
+    segment_drivers,
+    segment_drivers_from_source,
+)
 from ..io import flat_table, load
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
@@ -17,7 +26,7 @@ from .shared import (
     missing_codes_parameter,
 )
 
-__all__ = ["STUDY", "key_driver_data", "run_driver_study"]
+__all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]
 
 
 def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str] = (),
@@ -39,6 +48,26 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     return table.data, table
 
 
+@dataclass(frozen=True)
+class DriverStudy:
+    """Results of the driver study: the key drivers of all answers and, with a segment column, per segment."""
+
+    drivers: KeyDrivers
+    segment_col: str | None = None
+    segment_shares: pd.DataFrame | None = None
+    segment_differences: pd.DataFrame | None = None
+
+    def headline(self) -> dict:
+        return self.drivers.headline()
+
+    def to_dict(self) -> dict:
+        out = self.drivers.to_dict()
+        if self.segment_col:
+            out["segments"] = {"column": self.segment_col, "shares": self.segment_shares,
+                               "differences": self.segment_differences}
+        return out
+
+
 def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, Sequence[str]] | None = None,
                      categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
                      n_boot: int = 1000, seed: int | None = 1, ci_method: str = "percentile", missing_codes=None,
@@ -46,7 +75,7 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
                      sample_size: int = 100_000):
     """Load and run the driver study: what the ``driver_study`` notebook calls.
 
-    Returns (key drivers, per-segment (shares, differences) or None, the loaded data).
+    Returns the :class:`DriverStudy` and the loaded data.
     ``backend="pandas"`` validates the rows in memory; ``"duckdb"`` and ``"dask"`` take
     the cross-products where the data are and bootstrap a seeded sample of
     ``sample_size`` rows (see :func:`key_drivers_from_source`); drivers must be numeric.
@@ -59,7 +88,7 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
                          ci_method=ci_method)
         segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
                     if segment_col else None)
-        return kd, segments, data
+        return DriverStudy(kd, segment_col, *(segments or (None, None))), data
     check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
     with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
         kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
@@ -69,11 +98,11 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
         note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a seeded "
                 f"random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
         data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
-    return kd, segments, data
+    return DriverStudy(kd, segment_col, *(segments or (None, None))), data
 
 
 def run(p: dict):
-    """The study on checked parameters: ``(key drivers, per-segment (shares, differences) or None, data)``."""
+    """The study on checked parameters: ``(DriverStudy, data)``."""
     return run_driver_study(p["data_path"], p["outcome"], p["driver_groups"], p["categorical_drivers"],
                             p["segment_col"], p["weight_col"], p["n_boot"], p["seed"], p["ci_method"],
                             p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"], p["sample_size"])
