@@ -503,15 +503,29 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _parquet_files(path: str | os.PathLike) -> list[str]:
+def _listing(files: Sequence[str]) -> str:
+    """File names as a DuckDB list of string literals."""
+    return ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _csv_files(path: str | os.PathLike) -> list[str]:
+    """The CSV files a path or glob names (none for a folder: a folder holds Parquet files)."""
+    path = str(path)
+    return [] if os.path.isdir(path) else sorted(f for f in glob.glob(path) if f.lower().endswith(CSV_SUFFIXES))
+
+
+def _parquet_files(path: str | os.PathLike, csv_reader: str = "") -> list[str]:
     path = str(path)
     if os.path.isdir(path):
         files = sorted(glob.glob(os.path.join(path, "**", "*.parquet"), recursive=True))
     else:
         files = sorted(f for f in glob.glob(path) if f.endswith((".parquet", ".parq", ".pq")))
     if not files:
-        raise FileNotFoundError(f"no Parquet files at {path}; out of core, cxlib reads Parquet files, a DuckDB file "
-                                f"(with table=) or a SQL query, e.g. \"SELECT * FROM read_csv('export.csv')\"")
+        raise FileNotFoundError(f"no Parquet files at {path}; out of core, cxlib reads Parquet files, {csv_reader}"
+                                "a DuckDB file (with table=) or a SQL query, e.g. \"SELECT * FROM read_csv('export.csv')\"")
     return files
 
 
@@ -542,12 +556,15 @@ class DuckDBBackend(Backend):
             self.connection = duckdb.connect()
             self.relation = f"({text})"
             self.format = "sql"
+        elif _csv_files(source):  # UTF-8 CSV exports, read where they are; types detected by DuckDB
+            self.files, self.format = _csv_files(source), "csv"
+            self.connection = duckdb.connect()
+            self.relation = f"read_csv([{_listing(self.files)}], header = true, union_by_name = true)"
         else:
             self.files = _parquet_files(source)
             self.format = "parquet"
             self.connection = duckdb.connect()
-            listing = ", ".join("'" + f.replace("'", "''") + "'" for f in self.files)
-            self.relation = f"read_parquet([{listing}])"
+            self.relation = f"read_parquet([{_listing(self.files)}])"
         if memory_limit:
             self.connection.execute(f"SET memory_limit = '{memory_limit}'")
         if threads:
@@ -706,7 +723,7 @@ class DuckDBBackend(Backend):
         listing = ", ".join(_quote(c) for c in columns)
         self.connection.register("cx_positions", pd.DataFrame({"position": positions}))
         try:
-            if self.files is not None:  # global position -> (file, row within the file)
+            if self.format == "parquet":  # global position -> (file, row within the file)
                 import pyarrow.parquet as pq
 
                 sizes = np.array([pq.ParquetFile(f).metadata.num_rows for f in self.files])
@@ -715,7 +732,7 @@ class DuckDBBackend(Backend):
                 picks = pd.DataFrame({"filename": np.array(self.files, dtype=object)[which],
                                       "row": positions - starts[which], "position": positions})
                 self.connection.register("cx_picks", picks)
-                sql = (f"SELECT {listing} FROM read_parquet([{', '.join(repr(f) for f in self.files)}], "
+                sql = (f"SELECT {listing} FROM read_parquet([{_listing(self.files)}], "
                        "filename = true, file_row_number = true) AS s JOIN cx_picks AS p "
                        "ON s.filename = p.filename AND s.file_row_number = p.row ORDER BY p.position")
             elif self.table is not None:
@@ -756,7 +773,8 @@ class DaskBackend(Backend):
         elif hasattr(source, "map_partitions"):
             self.frame = source
         else:
-            self.files, self.format, self.description = _parquet_files(source), "parquet", str(source)
+            self.files, self.format, self.description = (_parquet_files(source, "(CSV with backend 'duckdb'), "),
+                                                          "parquet", str(source))
             self.frame = dd.read_parquet(self.files)
         self._lengths = None
 

@@ -1,5 +1,6 @@
 """The reduce step on pandas, DuckDB and Dask gives the in-memory numbers (to 1e-9) on the sample."""
 
+import hashlib
 import os
 import socket
 
@@ -22,6 +23,7 @@ from cxlib.drivers import (
 )
 from cxlib.io.quality import DataError
 from cxlib.rates import rate_table, rate_table_from_counts
+from cxlib.reports.results import to_jsonable
 from cxlib.sample import DRIVER_GROUPS, DRIVERS
 from cxlib.studies.churn_study import churn_frame
 from cxlib.survival import kaplan_meier, logrank, survival_counts
@@ -278,17 +280,24 @@ def test_duckdb_moments_of_whole_numbers_are_the_same_bits_every_run(parquet):
     assert all(np.array_equal(runs[0], r) for r in runs[1:])
 
 
-def test_a_csv_file_out_of_core_gets_a_clear_error_and_a_way_in(frames, tmp_path):
+def test_a_utf8_csv_export_goes_out_of_core_without_conversion(frames, tmp_path):
+    """DuckDB reads CSV files (a file or a glob) where they are; Dask reads Parquet and says where CSV goes."""
     path = tmp_path / "export.csv"
     frames["responses"][["response_id", "nps", "plan"]].to_csv(path, index=False)
-    with pytest.raises(FileNotFoundError, match=r"no Parquet files at .*read_csv"):
-        open_source(path, "duckdb")
-    with open_source(f"SELECT * FROM read_csv('{path}')", "duckdb") as source:
-        got = source.score_histogram("nps", by="plan")
-        assert (got.counts == cx.score_histogram(frames["responses"], "nps", by="plan").counts).all()
-        rows = source.sample(["response_id"], 40, seed=4)
-    positions = np.sort(np.random.default_rng(4).choice(len(frames["responses"]), 40, replace=False))
-    assert rows["response_id"].tolist() == frames["responses"]["response_id"].iloc[positions].tolist()
+    expected = cx.score_histogram(frames["responses"], "nps", by="plan")
+    for source in (str(path), f"SELECT * FROM read_csv('{path}')", str(tmp_path / "*.csv")):
+        with open_source(source, "duckdb") as backend:
+            got = backend.score_histogram("nps", by="plan")
+            assert (got.counts == expected.counts).all() and list(got.segments) == list(expected.segments)
+            rows = backend.sample(["response_id"], 40, seed=4)
+            positions = np.sort(np.random.default_rng(4).choice(len(frames["responses"]), 40, replace=False))
+            assert rows["response_id"].tolist() == frames["responses"]["response_id"].iloc[positions].tolist()
+    with open_source(path, "duckdb") as backend:
+        info = backend.source_info("survey")
+    assert info.format == "csv" and info.rows == len(frames["responses"])
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(FileNotFoundError, match=r"no Parquet files at .*CSV with backend 'duckdb'"):
+        open_source(path, "dask")
 
 
 def test_logistic_drivers_run_on_the_seeded_sample(backend, frames):
@@ -379,3 +388,12 @@ def test_bad_answers_and_weights_are_excluded_and_counted_as_in_memory(dirty_res
     in_memory = pd.DataFrame(out["pandas"]["data_quality"]["issues"]).groupby("column")["rows"].sum()
     assert in_memory.to_dict() == {"nps": 6, "weight": 3}
     assert "5.5" in (runs["duckdb"] / "report.html").read_text()
+
+
+def test_segment_study_on_a_csv_export_out_of_core_equals_in_memory(frames, tmp_path):
+    path = tmp_path / "export.csv"
+    frames["responses"][["nps", "plan", "region", "survey_date"]].rename(columns={"nps": "LTR"}).to_csv(path, index=False)
+    given = {"data_path": str(path), "score_col": "LTR", "segment_cols": ["plan", "region"], "date_col": "survey_date"}
+    (memory, _), (duck, data) = (cx.studies.compute("segment_study", {**given, "backend": b}) for b in ("pandas", "duckdb"))
+    assert_nested_close(to_jsonable(duck.to_dict()), to_jsonable(memory.to_dict()))
+    assert data.source.format == "csv"
