@@ -56,7 +56,7 @@ from .io.sources import SourceInfo
 from .survival import SurvivalCounts, survival_counts
 
 __all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "SourceData",
-           "check_out_of_core", "open_source", "source_data"]
+           "check_out_of_core", "is_set", "open_source", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
@@ -879,6 +879,17 @@ def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str
     return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
 
 
+def is_set(value) -> bool:
+    """A value that asks for something: not None, False or empty (0 is a value: an event coded 0 is set).
+
+    >>> [is_set(v) for v in (None, False, [], "", 0, "churned")]
+    [False, False, False, False, True, True]
+    """
+    if value is None or value is False:
+        return False
+    return not (isinstance(value, list | tuple | dict | str) and not value)
+
+
 def check_out_of_core(backend: str, data_path, **in_memory_only) -> None:
     """Refuse, with the reason, options that only the in-memory path applies (they would otherwise be ignored).
 
@@ -888,7 +899,7 @@ def check_out_of_core(backend: str, data_path, **in_memory_only) -> None:
     if data_path is None:
         raise ValueError(f"backend={backend!r} needs data_path: Parquet files, a DuckDB file (with table) or a SQL "
                          "query; the bundled sample is read in memory")
-    given = [name for name, value in in_memory_only.items() if value not in (None, False, [], (), "")]
+    given = [name for name, value in in_memory_only.items() if is_set(value)]
     if given:
         raise ValueError(f"with backend={backend!r}, {', '.join(given)} cannot be applied: they work row by row in "
                          "memory (backend='pandas'); out of core, express them in a SQL query (for missing codes: "

@@ -52,8 +52,18 @@ def test_readme_parameter_tables_come_from_the_declarations(project):
     ("business_case", {"margin": 1.5}, "margin must be a number ≥ 0 and ≤ 1, got 1.5"),
     ("closed_loop", {"until": "31/12/2025"}, "until must be a date written YYYY-MM-DD or None, got '31/12/2025'"),
     ("segment_study", {"min_nn": 5}, "unknown parameter 'min_nn' (did you mean 'min_n'?)"),
-    ("driver_study", {"backend": "dask", "data_path": "x.parquet", "missing_codes": [99]},
+    ("driver_study", {"backend": "dask", "data_path": "lake/*.parquet", "missing_codes": [99]},
      "missing_codes cannot be applied with backend 'dask'"),
+    ("churn_study", {"backend": "duckdb", "data_path": "SELECT 1", "event_value": 0},
+     "event_value cannot be applied with backend 'duckdb'"),  # 0 is a value, not "unset"
+    ("driver_study", {"driver_groups": {"CX": ["speed", "ease"], "Price": ["price", "speed"]}},
+     "driver_groups: 'speed' is listed 2 times; a driver belongs to one group"),
+    ("driver_study", {"outcome": "speed"}, "driver_groups: the outcome 'speed' cannot also be a driver"),
+    ("segment_study", {"data_path": "/no/such/export.csv"}, "data_path: no file or folder at '/no/such/export.csv'"),
+    ("data_overview", {"data_path": __file__}, "data_path must be a folder with the tables"),
+    ("closed_loop", {"taxonomy": "/no/such/taxonomy.yaml"}, "taxonomy must be one of en, tr or the path of a YAML"),
+    ("segment_study", {"score_col": 2.5}, "score_col must be a column name, got 2.5 (for text that looks like a number"),
+    ("business_case", {"sensitivity_shares": [0.1, 5]}, "sensitivity_shares must be a list of numbers ≥ 0 and ≤ 1"),
 ])
 def test_bad_parameters_are_refused_before_a_kernel_starts(tmp_path, capsys, study, given, problem):
     code = run_cli("run", study, "-y", json.dumps(given), "--reports-dir", tmp_path / "r")
@@ -62,6 +72,48 @@ def test_bad_parameters_are_refused_before_a_kernel_starts(tmp_path, capsys, stu
     assert not (tmp_path / "r").exists()  # nothing written for a wrong command
     with pytest.raises(ParameterError, match=re.escape(problem)):
         run_study(study, given, tmp_path / "r")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "/tmp/segment_study"], "unknown study '/tmp/segment_study'"),
+    (["run", "../notebooks/segment_study"], "unknown study '../notebooks/segment_study'"),
+    (["run", "segment_study", "-y", "{1: 2}"], "-y: parameter names must be text, got 1"),
+    (["run", "churn_study", "-y", "{observed_from: 2024-02-30}"], "-y is not valid YAML: day is out of range"),
+    (["run-all", "-y", "{1: 2, a: 3}"], "-y: parameter names must be text, got 1"),
+])
+def test_malformed_commands_are_usage_errors_without_a_traceback(tmp_path, capsys, args, message):
+    assert run_cli(*args, "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists() and not (tmp_path / "segment_study").exists()
+
+
+def test_a_parameters_file_that_is_not_utf8_is_named(tmp_path, capsys):
+    params = tmp_path / "params.yaml"
+    params.write_bytes("segment_cols: [Şube]\n".encode("cp1254"))
+    assert run_cli("run", "segment_study", "-f", params, "--reports-dir", tmp_path / "r") == 2
+    assert f"parameters file {params} is not UTF-8 text" in capsys.readouterr().err
+
+
+def test_whole_numbers_name_columns_and_paths():
+    values = REGISTRY["segment_study"].resolve({"score_col": 2024, "segment_cols": ["Region"]}).values
+    assert values["score_col"] == "2024"
+
+
+def test_headers_are_read_whole(tmp_path):
+    from cxlib.io.sources import read_header
+
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"q{i:05d}" for i in range(3000)) + ",LTR\n" + ",".join(["1"] * 3001) + "\n")
+    assert read_header(wide)[-1] == "LTR" and len(read_header(wide)) == 3001
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"Net\nScore";Region\n1;a\n')
+    assert read_header(quoted) == ["Net\nScore", "Region"]
+    turkish = tmp_path / "tr.csv"
+    turkish.write_text("LTR,İl Bölgesi\n9,Kadıköy\n")
+    values = REGISTRY["segment_study"].resolve({"data_path": str(turkish), "score_col": "LTR",
+                                                "segment_cols": "il bölgesi"}).values
+    assert values["segment_cols"] == ["il bölgesi"]
 
 
 def test_every_problem_is_one_line_naming_the_parameter(tmp_path, capsys):
@@ -152,9 +204,11 @@ def test_a_notebook_that_is_not_a_study_is_skipped_with_a_warning(tmp_path, caps
 
 
 def test_run_all_checks_every_study_before_running_any(tmp_path, capsys):
-    assert run_cli("run-all", "-p", "min_n", "0", "--reports-dir", tmp_path / "r") == 2
-    err = capsys.readouterr().err
-    assert "min_n must be an integer ≥ 1, got 0" in err
+    assert run_cli("run-all", "-p", "min_n", "0", "-p", "n_boot", "-1", "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "cx: run-all: segment_study: min_n must be an integer ≥ 1, got 0" in err
+    assert "cx: run-all: cx_scorecard: min_n must be an integer ≥ 1, got 0" in err
+    assert "cx: run-all: driver_study: n_boot must be an integer ≥ 0, got -1" in err
     assert not (tmp_path / "r").exists()
 
 

@@ -70,7 +70,7 @@ def read_raw(source: str | Path, *, name: str, query: str | None = None, sep: st
 
 
 def read_header(source: str | Path) -> list[str] | None:
-    """The column names of a CSV or Parquet file, read cheaply (a few kilobytes, or the Parquet schema).
+    """The column names of a CSV or Parquet file, read cheaply (the header row, or the Parquet schema).
 
     None when that cannot be done cheaply or safely (a folder, a glob, a query, a database,
     a file that is missing or not UTF-8): the reader reports those in full later.
@@ -83,14 +83,16 @@ def read_header(source: str | Path) -> list[str] | None:
             return list(pq.read_schema(path).names)
         if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
             return None
-        with path.open("rb") as handle:
-            head = handle.read(65_536)
-        line = head.partition(b"\n")[0].decode("utf-8-sig").rstrip("\r")
-    except (OSError, UnicodeDecodeError, pa.ArrowInvalid):
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            record = handle.readline()
+            while record.count('"') % 2 and (more := handle.readline()):  # a quoted name may hold a newline
+                record += more
+        record = record.rstrip("\r\n")
+        if not record:
+            return None
+        return next(csv.reader([record], delimiter=_sniff_delimiter(record)))
+    except (OSError, UnicodeDecodeError, pa.ArrowInvalid, csv.Error):
         return None
-    if not line:
-        return None
-    return next(csv.reader([line], delimiter=_sniff_delimiter(line)))
 
 
 def _sha256(data: bytes) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,9 @@ class CXData:
 
 
 def _normal(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+    """A column name compared without case, Unicode form, spaces or dashes (Turkish "İl" is "il")."""
+    folded = unicodedata.normalize("NFKC", str(name)).casefold().replace("\u0307", "")
+    return re.sub(r"[\s\-]+", "_", folded.strip())
 
 
 def survey_rows(data) -> pd.DataFrame:

@@ -42,12 +42,15 @@ def resolve_type(value: str):
 def _yaml_mapping(text: str, where: str) -> dict:
     try:
         loaded = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist, e.g. 2024-02-30
         raise StudyError(f"{where} is not valid YAML: {exc}") from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
         raise StudyError(f"{where} must be a YAML mapping of parameter names to values")
+    names = [name for name in loaded if not isinstance(name, str)]
+    if names:
+        raise StudyError(f"{where}: parameter names must be text, got {names[0]!r}")
     return loaded
 
 
@@ -59,6 +62,9 @@ def _parameters(args: argparse.Namespace) -> dict:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise StudyError(f"cannot read parameters file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise StudyError(f"parameters file {path} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                             "save it as UTF-8") from None
         parameters.update(_yaml_mapping(text, path))
     for text in args.parameters_yaml:
         parameters.update(_yaml_mapping(text, "-y"))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..formatting.narrative import fmt_parameters
-from ..studies import REGISTRY, StudyDeclaration
+from ..studies import REGISTRY, ParameterError, StudyDeclaration
 from ..studies.contract import undeclared
 from ..version import __version__
 from .html import notebook_body, page
@@ -40,6 +40,7 @@ KERNEL_NAME = "cxlib"
 NOTEBOOKS_ENV = "CXLIB_NOTEBOOKS"
 SCHEMA_VERSION = 1
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a notebook's name in the notebooks folder, never a path
 
 
 class StudyError(Exception):
@@ -225,7 +226,7 @@ def _execute(study: Study, parameters: dict, executed: Path, progress: bool, tim
 def _find_study(name: str, notebooks_dir: str | Path | None) -> Study:
     folder = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     path = folder / f"{name}.ipynb"
-    if path.is_file():
+    if STUDY_NAME.fullmatch(name) and path.is_file():
         return load_study(path)  # a notebook that is not a study says why
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StudySkipped)
@@ -386,8 +387,14 @@ def run_all(reports_dir: str | Path = "reports", parameters: dict | None = None,
         raise StudyError(f"no study has the parameter(s) {unknown}")
     given = {name: {k: v for k, v in parameters.items() if k in study.declaration.names}
              for name, study in studies.items()}
+    problems = []
     for name, study in studies.items():
-        study.declaration.resolve(given[name])
+        try:
+            study.declaration.resolve(given[name])
+        except ParameterError as exc:
+            problems += [f"{name}: {line}" for line in exc.problems]
+    if problems:
+        raise ParameterError("run-all", problems)
     outcomes: dict[str, Path | StudyFailed] = {}
     for name in studies:
         try:

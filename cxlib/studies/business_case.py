@@ -216,11 +216,6 @@ def run(p: dict):
                              p["sensitivity_shares"], p["n_sim"], p["seed"], p["observed_from"], p["missing_codes"])
 
 
-def check_shares(values: dict) -> list[str]:
-    return [f"sensitivity_shares must be shares from 0 to 1, got {values['sensitivity_shares']!r}"] \
-        if any(s > 1 for s in values["sensitivity_shares"]) else []
-
-
 STUDY = StudyDeclaration(
     "business_case", "CX business case",
     "What does churn cost and what is retention worth? Revenue at risk, CLV, retention scenarios, ROI and payback.",
@@ -246,12 +241,11 @@ STUDY = StudyDeclaration(
         Numbers("retention_points", [1, 2, 5], "retention scenarios: + these points of yearly retention", low=0,
                 above=True),
         Numbers("sensitivity_shares", [0.05, 0.10, 0.20, 0.30], "shares of detractors moved in the sensitivity "
-                "table", low=0),
+                "table", low=0, high=1),
         Integer("n_sim", 10_000, "simulations for the intervals of the business case", low=100),
         Integer("seed", 1, "their random seed", low=0),
         Date("observed_from", "2024-01-01", "sample only: records begin here"),
         missing_codes_parameter(),
     ),
-    checks=(check_shares,),
     run=run,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
@@ -14,7 +15,7 @@ from ..feedback.closed_loop import (
     promoter_list,
     themes_by_detractors,
 )
-from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_table
+from ..feedback.themes import TAXONOMY_DIR, UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_table
 from ..formatting.narrative import fmt_count, md
 from ..io import columns as col
 from ..io import load, read_table
@@ -174,6 +175,15 @@ def run(p: dict):
                            p["until"], p["period"], p["taxonomy"], p["missing_codes"])
 
 
+def check_taxonomy(values: dict) -> list[str]:
+    """A shipped taxonomy by language code, or a YAML file that exists."""
+    taxonomy = values["taxonomy"]
+    shipped = sorted(path.stem for path in TAXONOMY_DIR.glob("*.yaml"))
+    if taxonomy in shipped or (taxonomy.endswith((".yaml", ".yml")) and Path(taxonomy).is_file()):
+        return []
+    return [f"taxonomy must be one of {', '.join(shipped)} or the path of a YAML file that exists, got {taxonomy!r}"]
+
+
 STUDY = StudyDeclaration(
     "closed_loop", "Closing the loop",
     "Which detractors do we call back today, who calls, and what are customers writing about?",
@@ -196,5 +206,6 @@ STUDY = StudyDeclaration(
         Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),
         missing_codes_parameter(),
     ),
+    checks=(check_taxonomy,),
     run=run,
 )

@@ -111,7 +111,9 @@ class StudyDeclaration:
         given = self._renamed(dict(given or {}))
         problems = []
         for name in given:
-            if name not in self.names:
+            if not isinstance(name, str):
+                problems.append(f"unknown parameter {name!r}: parameter names are text")
+            elif name not in self.names:
                 close = difflib.get_close_matches(name, self.names, n=1)
                 problems.append(f"unknown parameter {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         own_data = given.get("data_path") is not None

@@ -227,7 +227,7 @@ STUDY = StudyDeclaration(
     "How are we doing, quarter by quarter, against competitors and our goals?",
     "a folder with customers, responses, tickets, competitor_nps and social tables (.csv or .parquet)",
     (
-        data_path_parameter("folder with customers, responses, tickets, competitor_nps"),
+        data_path_parameter("folder with customers, responses, tickets, competitor_nps", folder=True),
         Choice("freq", "Q", 'period: "M" months, "Q" quarters, "Y" years', choices=FREQUENCIES),
         Number("response_hours", 24, "the first-response target, in hours", low=0, above=True),
         Number("tenured_days", 365, 'customers this long or longer are "tenured"', low=0),

@@ -124,7 +124,7 @@ STUDY = StudyDeclaration(
     "What do the data hold? Tables, sizes, periods, every excluded row and why, score distributions, coverage.",
     "a folder with customers, responses, tickets, competitor_nps and social tables (.csv or .parquet)",
     (
-        data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)"),
+        data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)", folder=True),
         missing_codes_parameter(),
         Flag("strict", False, "True: stop instead of excluding any row"),
     ),

@@ -108,10 +108,16 @@ def run(p: dict):
                             p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"], p["sample_size"])
 
 
-def check_categorical(values: dict) -> list[str]:
-    drivers = {d for members in values["driver_groups"].values() for d in members}
-    return [f"categorical_drivers: {name!r} is not a driver in driver_groups"
-            for name in values["categorical_drivers"] if name not in drivers]
+def check_drivers(values: dict) -> list[str]:
+    """Each driver in one group only, the outcome not among them, categorical drivers among them."""
+    listed = [d for members in values["driver_groups"].values() for d in members]
+    problems = [f"driver_groups: {name!r} is listed {listed.count(name)} times; a driver belongs to one group"
+                for name in dict.fromkeys(listed) if listed.count(name) > 1]
+    if values["outcome"] in listed:
+        problems.append(f"driver_groups: the outcome {values['outcome']!r} cannot also be a driver")
+    problems += [f"categorical_drivers: {name!r} is not a driver in driver_groups"
+                 for name in values["categorical_drivers"] if name not in listed]
+    return problems
 
 
 STUDY = StudyDeclaration(
@@ -134,6 +140,6 @@ STUDY = StudyDeclaration(
         missing_codes_parameter(),
         *backend_parameters(100_000, "the bootstrap"),
     ),
-    checks=(check_backend, in_memory_only("categorical_drivers", "missing_codes"), check_categorical),
+    checks=(check_backend, in_memory_only("categorical_drivers", "missing_codes"), check_drivers),
     run=run,
 )

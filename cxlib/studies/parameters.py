@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -106,17 +107,50 @@ class Literal(Parameter):
     """A parameter of a notebook without a declaration: any literal, as papermill accepts it."""
 
 
+def _text(parameter: Parameter, value) -> str:
+    """Text as given; a whole number (``-p score_col 2024``) is its digits; other values are refused."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        quoted = "{" + parameter.name + ': "2.5"}'
+        hint = f" (for text that looks like a number, quote it: -y '{quoted}')" if isinstance(value, float) else ""
+        raise ParameterProblem(f"{parameter.name} must be {parameter.allowed()}, got {value!r}{hint}")
+    return value
+
+
 class Text(Parameter):
     kind = "a text"
 
     def convert(self, value):
-        if not isinstance(value, str) or not value.strip():
-            raise self.problem(value)
-        return value
+        return _text(self, value)
 
 
-class Path(Text):
-    kind = "a file, folder, glob or SQL query"
+def _read_elsewhere(text: str) -> bool:
+    """A SQL query, a database URL or a glob: read by DuckDB or Dask, not looked up here."""
+    return text.lstrip().lower().startswith(("select", "with", "from")) or "://" in text or any(c in text for c in "*?[")
+
+
+@dataclass(frozen=True)
+class Path(Parameter):
+    """Where the data are: a file or folder that exists, or a glob or SQL query (``folder``: a folder of tables)."""
+
+    folder: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "a folder of tables" if self.folder else "a file, folder, glob or SQL query"
+
+    def convert(self, value):
+        text = _text(self, value)
+        shown = text if len(text) <= 200 else text[:200] + "..."
+        if _read_elsewhere(text) and not self.folder:
+            return text
+        if not os.path.exists(text):
+            raise ParameterProblem(f"{self.name}: no file or folder at {shown!r}")
+        if self.folder and not os.path.isdir(text):
+            raise ParameterProblem(f"{self.name} must be a folder with the tables (customers.csv, responses.csv, "
+                                   f"...), got the file {shown!r}")
+        return text
 
 
 @dataclass(frozen=True)
@@ -213,9 +247,7 @@ class Column(Parameter):
     kind = "a column name"
 
     def convert(self, value):
-        if _name(value) is None:
-            raise self.problem(value)
-        return value
+        return _text(self, value)
 
     def columns(self, value) -> list[str]:
         return [value] if value is not None else []
@@ -299,10 +331,12 @@ class Numbers(Parameter):
 
     low: float | None = None
     above: bool = False
+    high: float | None = None
 
     def allowed(self) -> str:
-        bound = "" if self.low is None else f" {'>' if self.above else '≥'} {self.low:g}"
-        return f"a list of numbers{bound}"
+        bounds = [] if self.low is None else [f"{'>' if self.above else '≥'} {self.low:g}"]
+        bounds += [] if self.high is None else [f"≤ {self.high:g}"]
+        return " ".join(["a list of numbers", " and ".join(bounds)]).strip()
 
     def check(self, value):
         numbers = _as_list(value) if value is not None else []
@@ -310,6 +344,8 @@ class Numbers(Parameter):
         if not out or any(v is None for v in out):
             raise self.problem(value)
         if self.low is not None and any(v <= self.low if self.above else v < self.low for v in out):
+            raise self.problem(value)
+        if self.high is not None and any(v > self.high for v in out):
             raise self.problem(value)
         return out
 

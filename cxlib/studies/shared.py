@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..backends import is_set
 from .parameters import Choice, Integer, MissingCodes, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "backend_parameters", "check_backend", "data_path_parameter", "in_memory_only",
@@ -11,9 +12,9 @@ BACKENDS = ("pandas", "duckdb", "dask")
 FREQUENCIES = ("M", "Q", "Y")
 
 
-def data_path_parameter(holds: str) -> Path:
-    """``data_path``: what the file holds (None: the bundled sample)."""
-    return Path("data_path", None, f"{holds}; None: the bundled sample", nullable=True)
+def data_path_parameter(holds: str, folder: bool = False) -> Path:
+    """``data_path``: what the file (or, with ``folder``, the folder of tables) holds; None: the bundled sample."""
+    return Path("data_path", None, f"{holds}; None: the bundled sample", nullable=True, folder=folder)
 
 
 def missing_codes_parameter() -> MissingCodes:
@@ -54,6 +55,6 @@ def in_memory_only(*names: str):
             return []
         return [f"{name} cannot be applied with backend {values['backend']!r}: it works row by row in memory "
                 "(backend 'pandas'); out of core, write it into a SQL query (missing codes: NULLIF(column, 99))"
-                for name in names if values[name] not in (None, False, [], {}, "")]
+                for name in names if is_set(values[name])]
 
     return check
