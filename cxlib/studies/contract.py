@@ -11,8 +11,8 @@ README's parameter tables come from :meth:`StudyDeclaration.markdown`.
 ...     Column("score_col", "nps", "the 0-10 answer"),
 ...     Column("revenue_col", "monthly_revenue", "revenue; None: not used", nullable=True, own_data=None),
 ...     Integer("n_boot", 1000, "resamples", low=0)))
->>> s.resolve({"data_path": "my.csv", "score_col": "LTR"}).values
-{'data_path': 'my.csv', 'score_col': 'LTR', 'revenue_col': None, 'n_boot': 1000}
+>>> s.resolve({"data_path": "exports/*.csv", "score_col": "LTR"}).values
+{'data_path': 'exports/*.csv', 'score_col': 'LTR', 'revenue_col': None, 'n_boot': 1000}
 >>> s.resolve({"n_boot": -5, "colour": 1})
 Traceback (most recent call last):
 ...
@@ -80,9 +80,6 @@ class StudyDeclaration:
     @property
     def names(self) -> list[str]:
         return [p.name for p in self.parameters]
-
-    def parameter(self, name: str) -> Parameter:
-        return next(p for p in self.parameters if p.name == name)
 
     def defaults(self, own_data: bool = False) -> dict:
         """Every parameter's default on the bundled sample, or on the user's own data."""
