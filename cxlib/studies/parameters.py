@@ -32,11 +32,21 @@ from dataclasses import dataclass, field
 
 __all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Date", "Flag", "Integer", "IntegerRange", "ListOf", "Literal",
            "MissingCodes", "Number", "Numbers", "Parameter", "ParameterProblem", "Path", "Text", "ValueFilter",
-           "literal"]
+           "literal", "shown"]
 
 
 class ParameterProblem(ValueError):
     """One parameter value breaks its declared rule."""
+
+
+def shown(value, limit: int = 120) -> str:
+    """A value as an error message quotes it: its repr, cut to ``limit`` characters.
+
+    >>> shown("x" * 500, limit=12)
+    "'xxxxxxxxxx... (502 characters)"
+    """
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 1]}... ({len(text)} characters)"
 
 
 def literal(value) -> str:
@@ -85,7 +95,7 @@ class Parameter:
         return self.kind + (" or None" if self.nullable else "")
 
     def problem(self, value, rule: str | None = None) -> ParameterProblem:
-        return ParameterProblem(f"{self.name} must be {rule or self.allowed()}, got {value!r}")
+        return ParameterProblem(f"{self.name} must be {rule or self.allowed()}, got {shown(value)}")
 
     def check(self, value):
         """The value the study uses, or :class:`ParameterProblem`."""
@@ -114,7 +124,7 @@ def _text(parameter: Parameter, value) -> str:
     if not isinstance(value, str) or not value.strip():
         quoted = "{" + parameter.name + ': "2.5"}'
         hint = f" (for text that looks like a number, quote it: -y '{quoted}')" if isinstance(value, float) else ""
-        raise ParameterProblem(f"{parameter.name} must be {parameter.allowed()}, got {value!r}{hint}")
+        raise ParameterProblem(f"{parameter.name} must be {parameter.allowed()}, got {shown(value)}{hint}")
     return value
 
 
@@ -142,14 +152,13 @@ class Path(Parameter):
 
     def convert(self, value):
         text = _text(self, value)
-        shown = text if len(text) <= 200 else text[:200] + "..."
         if _read_elsewhere(text) and not self.folder:
             return text
         if not os.path.exists(text):
-            raise ParameterProblem(f"{self.name}: no file or folder at {shown!r}")
+            raise ParameterProblem(f"{self.name}: no file or folder at {shown(text)}")
         if self.folder and not os.path.isdir(text):
             raise ParameterProblem(f"{self.name} must be a folder with the tables (customers.csv, responses.csv, "
-                                   f"...), got the file {shown!r}")
+                                   f"...), got the file {shown(text)}")
         return text
 
 
