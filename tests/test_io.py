@@ -49,12 +49,14 @@ def test_semicolon_and_tab_delimiters_are_detected(write_csv):
         assert t.data["nps"].tolist() == [9, 3]
 
 
-def test_non_utf8_bytes_name_the_line_and_the_fix(write_csv):
+def test_non_utf8_bytes_are_detected_and_a_wrong_encoding_names_the_line(write_csv):
     path = write_csv("id,nps,comment\n1,9,ok\n2,3,caf\xe9\n".encode("cp1252"))
-    with pytest.raises(DataError, match=r"not valid utf-8: byte b'\\xe9' on line 3.*encoding='cp1252'") as err:
-        read_table(path, SURVEY)
+    t = read_table(path, SURVEY)
+    assert t.data["comment"].tolist() == ["ok", "café"] and t.source.encoding == "cp1252"
+    assert any("Western European Windows (cp1252)" in i.rule for i in t.quality.issues)
+    with pytest.raises(DataError, match=r"not valid utf-8: byte b'\\xe9' on line 3.*Leave encoding unset") as err:
+        read_table(path, SURVEY, encoding="utf-8")
     assert err.value.rows == (2,)
-    assert read_table(path, SURVEY, encoding="cp1252").data["comment"].tolist() == ["ok", "café"]
 
 
 def test_byte_order_mark_is_not_part_of_the_first_column(write_csv):
@@ -143,10 +145,11 @@ def test_zero_weight_is_excluded(write_csv):
     assert issues(t) == {("weight", "not a number above 0"): 1}
 
 
-def test_unparseable_dates_are_excluded(write_csv):
+def test_unparseable_dates_are_excluded_and_day_first_ones_read(write_csv):
     t = read_table(write_csv("id,nps,date\n1,9,2024-01-31\n2,8,31/01/2024\n3,7,2024-02-30\n4,6,soon\n"), SURVEY)
-    assert issues(t) == {("date", "not a date (YYYY-MM-DD)"): 3}
-    assert t.data["date"].tolist() == [pd.Timestamp("2024-01-31")]
+    assert issues(t) == {("date", "not a date (DD/MM/YYYY or YYYY-MM-DD)"): 2,
+                         ("date", "day-first dates read (e.g. '31/01/2024' = 2024-01-31)"): 1}
+    assert t.data["date"].tolist() == [pd.Timestamp("2024-01-31")] * 2
 
 
 def test_date_format_parameter_reads_day_first_dates(write_csv):
@@ -154,9 +157,11 @@ def test_date_format_parameter_reads_day_first_dates(write_csv):
     assert t.data["date"].tolist() == [pd.Timestamp("2024-01-31")]
 
 
-def test_time_of_day_in_a_date_column_is_excluded(write_csv):
-    t = read_table(write_csv("id,nps,date\n1,9,2024-01-31 13:45\n2,9,2024-01-31\n"), SURVEY)
-    assert issues(t) == {("date", "a date with a time of day"): 1}
+def test_time_of_day_in_a_date_column_is_read_as_the_date(write_csv):
+    t = read_table(write_csv("id,nps,date\n1,9,2024-01-31 13:45\n2,9,2024-02-01\n"), SURVEY)
+    assert t.data["date"].tolist() == [pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-01")]
+    assert [(i.rule, i.action, i.n_rows) for i in t.quality.issues] == [
+        ("time of day left out: the date is used", "note", 1)]
 
 
 def test_exact_duplicate_rows_are_kept_once(write_csv):
@@ -292,7 +297,7 @@ def test_duckdb_query(tmp_path):
     assert t.source.query == "SELECT id, nps FROM s" and t.source.rows == 2
     with pytest.raises(DataError, match="the query failed on DuckDB"):
         read_table(db, SURVEY, query="SELECT * FROM missing_table")
-    with pytest.raises(DataError, match="is a database; pass query"):
+    with pytest.raises(DataError, match="is a database; pass table or query"):
         read_table(db, SURVEY)
 
 

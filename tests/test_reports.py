@@ -39,7 +39,9 @@ def test_data_overview_writes_report_results_and_index(sample_run):
     assert results["status"] == "success" and results["error"] is None
     assert set(results) >= {"schema_version", "study", "parameters", "provenance", "data_quality", "headline",
                             "results", "run"}
-    assert results["parameters"] == {"data_path": None, "missing_codes": [], "strict": False}
+    assert results["parameters"] == {"data_path": None, "missing_codes": [], "strict": False, "encoding": None,
+                                     "sep": None, "decimal": None, "thousands": None, "date_format": None,
+                                     "sheet": None, "min_rows": 1, "max_excluded": 0.5}
     inputs = {i["name"]: i for i in results["provenance"]["inputs"]}
     assert inputs["customers"]["rows"] == 5000 and len(inputs["responses"]["sha256"]) == 64
     assert set(results["provenance"]) >= {"cxlib_version", "git_commit", "python", "inputs"}

@@ -4,7 +4,8 @@ A leaf: it imports nothing from the rest of cxlib, so io, estimators, studies an
 report runner can all use it (an import-linter contract holds this).
 """
 
-from .narrative import fmt_count, fmt_date, fmt_p, fmt_pct, md, not_available
+from .narrative import fmt_count, fmt_date, fmt_p, fmt_pct, left_out, md, not_available
 from .tables import format_table, pretty
 
-__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "md", "not_available", "pretty"]
+__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "left_out", "md", "not_available",
+           "pretty"]

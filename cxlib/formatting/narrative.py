@@ -13,7 +13,11 @@ import math
 
 from IPython.display import Markdown
 
-__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "md", "not_available"]
+__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
+           "not_available"]
+
+NOUNS = {"survey": "answers", "responses": "answers", "drivers": "answers", "customers": "customers",
+         "tickets": "tickets"}  # what a row of each table is, for sentences
 
 
 def md(template: str, /, **values) -> Markdown:
@@ -32,6 +36,16 @@ def not_available(parameter: str, view: str) -> Markdown:
     'Not available: name a column with `revenue_col` to see the revenue view.'
     """
     return md("Not available: name a column with `{parameter}` to see {view}.", parameter=parameter, view=view)
+
+
+def left_out(data) -> Markdown:
+    """The executive summary's line on rows left out: a sentence per table that lost 1% or more (empty if none).
+
+    ``data`` is what a study loaded (its ``quality`` is a DataQuality record).
+    """
+    quality = data.quality
+    sentences = [s for table in quality.rows_read if (s := quality.left_out(table, NOUNS.get(table, "rows")))]
+    return md("{text}", text=" ".join(sentences))
 
 
 def fmt_value(value) -> str:

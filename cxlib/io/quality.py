@@ -10,12 +10,30 @@ import pandas as pd
 
 from ..formatting.tables import pretty
 
-__all__ = ["EXCLUDED", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue"]
+__all__ = ["EXCLUDED", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue", "fix_hint"]
 
 EXCLUDED = "excluded"
 SET_MISSING = "set to missing"
 NOTE = "note"
 MAX_EXAMPLES = 5
+
+
+FIXES = (  # a rule's words -> the parameter that changes how such values are read
+    ("decimal mark unclear", "set decimal and thousands"),
+    ("not a number", "numbers written with a decimal comma read by themselves; otherwise set decimal, or list "
+                     "codes such as 'n/a' in missing_codes"),
+    ("not a date", "set date_format, e.g. %d.%m.%Y"),
+    ("not a whole number from", "answers off the scale: check the column, or list codes such as 99 in missing_codes"),
+    ("missing value", "blank values: fill them, or choose another column"),
+)
+
+
+def fix_hint(rule: str) -> str:
+    """" -> how to fix: ..." for a rule the reading options can fix; empty otherwise."""
+    for words, fix in FIXES:
+        if words in rule:
+            return f" -> {fix}"
+    return ""
 
 
 class DataError(ValueError):
@@ -45,7 +63,10 @@ class QualityIssue:
 
     def describe(self) -> str:
         where = f"{self.table}.{self.column}" if self.column else self.table
-        shown = ", ".join(f"row {r}: {v!r}" for r, v in zip(self.rows, self.examples, strict=False))
+        if self.examples:
+            shown = ", ".join(f"row {r}: {v!r}" for r, v in zip(self.rows, self.examples, strict=False))
+        else:
+            shown = f"row{'s' if len(self.rows) > 1 else ''} {', '.join(map(str, self.rows))}" if self.rows else ""
         return f"{where}: {self.rule} ({self.n_rows:,} rows {self.action})" + (f"; e.g. {shown}" if shown else "")
 
 
@@ -93,6 +114,32 @@ class DataQuality:
                 "issues": [{"table": i.table, "column": i.column, "rule": i.rule, "action": i.action,
                             "rows": i.n_rows, "example_rows": list(i.rows), "example_values": list(i.examples)}
                            for i in self.issues]}
+
+    def reasons(self, table: str, limit: int = 5) -> list[str]:
+        """The main exclusions of ``table``, largest first: rule, column, rows, examples and the parameter to change."""
+        excluded = sorted((i for i in self.issues if i.table == table and i.action == EXCLUDED),
+                          key=lambda i: -i.n_rows)
+        return [i.describe() + fix_hint(i.rule) for i in excluded[:limit]]
+
+    def left_out(self, table: str, noun: str = "rows", threshold: float = 0.01) -> str | None:
+        """One plain sentence when ``threshold`` or more of ``table``'s rows were left out; None otherwise.
+
+        >>> dq = DataQuality((QualityIssue("survey", "nps", "not a number", EXCLUDED, 312, (4,), ("ten",)),),
+        ...                  {"survey": 19500}, {"survey": 19188})
+        >>> dq.left_out("survey", "answers")
+        "312 answers (1.6%) were left out: nps not a number (312), e.g. 'ten'."
+        """
+        read, kept = self.rows_read.get(table, 0), self.rows_kept.get(table, 0)
+        if not read or (read - kept) / read < threshold:
+            return None
+        excluded = sorted((i for i in self.issues if i.table == table and i.action == EXCLUDED),
+                          key=lambda i: -i.n_rows)
+        causes = "; ".join(f"{i.column + ' ' if i.column else ''}{i.rule} ({i.n_rows:,})"
+                           + (f", e.g. {i.examples[0]!r}" if i.examples else "") for i in excluded[:2])
+        more = f"; {len(excluded) - 2} more reasons in the data quality table" if len(excluded) > 2 else ""
+        n = read - kept
+        counted = f"{n:,} {noun.removesuffix('s') if n == 1 else noun} ({n / read:.1%}) {'was' if n == 1 else 'were'}"
+        return f"{counted} left out: {causes}{more}."
 
     def raise_for_exclusions(self) -> None:
         """Raise :class:`DataError` listing every exclusion (``strict=True`` loading)."""

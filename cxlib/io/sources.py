@@ -1,28 +1,30 @@
-"""Reading raw tables: CSV, Parquet, a SQL query on DuckDB, or any SQLAlchemy URL.
+"""Reading raw tables: CSV/TSV, Excel, SPSS, Stata, Parquet, a SQL query on DuckDB, or any SQLAlchemy URL.
 
-Every reader returns the raw table and a :class:`SourceInfo` (path, SHA-256, rows) for
-the provenance of a report. CSV files are read as text, so that validation sees what
-was written and can quote it. Input files are only ever opened for reading.
+Every reader returns a :class:`RawTable`: the table, a :class:`SourceInfo` (path,
+SHA-256, rows) for the provenance of a report, column labels and notes. Text files are
+read as text, so that validation sees what was written and can quote it. Input files are
+only ever opened for reading.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
-import io
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .quality import DataError
+from .delimited import decode, header_names, read_delimited
+from .options import ReadOptions
+from .quality import DataError, QualityIssue
+from .spreadsheets import read_excel, read_stata_or_spss
 
-__all__ = ["SourceInfo", "read_header", "read_raw"]
+__all__ = ["RawTable", "SourceInfo", "file_format", "is_sql_url", "read_header", "read_raw"]
 
-DELIMITERS = (",", ";", "\t", "|")
 SQL_URL_PREFIXES = ("postgresql", "postgres", "mysql", "mssql", "oracle", "sqlite", "snowflake", "bigquery",
                     "redshift", "trino", "databricks")
 
@@ -38,60 +40,144 @@ class SourceInfo:
     rows: int
     query: str | None = None
     delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def read_raw(source: str | Path, *, name: str, query: str | None = None, sep: str | None = None,
-             encoding: str = "utf-8") -> tuple[pd.DataFrame, SourceInfo]:
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read, before validation: values as written, and what the file says about its columns.
+
+    ``labels`` are column labels (question texts of a survey tool, variable labels of SPSS),
+    ``value_labels`` map a column's codes to their labels (SPSS and Stata), and ``notes``
+    record what reading did (the encoding detected, header rows skipped, user-missing
+    values set to missing).
+    """
+
+    frame: pd.DataFrame
+    source: SourceInfo
+    labels: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict] = field(default_factory=dict)
+    notes: tuple[QualityIssue, ...] = ()
+
+
+def is_sql_url(text: str) -> bool:
+    """``text`` is a SQLAlchemy database URL (``postgresql://...``, ``postgresql+psycopg://...``)."""
+    return "://" in text and text.split("://")[0].split("+")[0].lower() in SQL_URL_PREFIXES
+
+
+def file_format(path: Path) -> str:
+    """What a file holds, from its first bytes and then its suffix: never text for a binary file.
+
+    One of "parquet", "excel", "spss", "stata", "duckdb", "text".
+    """
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    suffix = path.suffix.lower()
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        if suffix in (".xlsx", ".xlsm") or _zip_has(path, "xl/"):
+            return "excel"
+        raise DataError(f"{path.name} is a zip archive, not a table; unpack it, or save the workbook as .xlsx",
+                        rule="a table file")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DataError(f"{path.name} is an old Excel workbook (.xls); save it as .xlsx or CSV", rule="a table file")
+    if head.startswith((b"$FL2", b"$FL3")):
+        return "spss"
+    if head.startswith(b"<stata_dta>") or (suffix == ".dta" and head[:1] in (b"\x71", b"\x72", b"\x73")):
+        return "stata"
+    if head[8:12] == b"DUCK" or head.startswith(b"SQLite format 3"):
+        return "duckdb"
+    if suffix in (".parquet", ".pq", ".xlsx", ".xlsm", ".sav", ".zsav", ".dta"):
+        raise DataError(f"{path.name} is not a valid {suffix} file (its first bytes are {head[:8]!r})",
+                        rule=f"valid {suffix} file")
+    return "text"
+
+
+def _zip_has(path: Path, prefix: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.startswith(prefix) for n in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def read_raw(source: str | Path, *, name: str, query: str | None = None, table: str | None = None,
+             options: ReadOptions | None = None) -> RawTable:
     """Read a table without interpreting its values.
 
-    ``source`` is a CSV/TSV file, a Parquet file or folder, a DuckDB database file (with
-    ``query``), or a SQLAlchemy URL (with ``query``; SQLAlchemy must be installed). A
-    ``query`` alone (``source=":memory:"``) runs on an in-memory DuckDB, which reads
-    files named in the query (``SELECT * FROM 'export.parquet'``).
+    ``source`` is a CSV/TSV file, an Excel workbook, an SPSS or Stata file, a Parquet file
+    or folder (the format is read from the file's first bytes), a DuckDB database file (with
+    ``query``), or a SQLAlchemy URL (with ``query`` or ``table``). A ``query`` alone
+    (``source=":memory:"``) runs on an in-memory DuckDB, which reads files named in the
+    query (``SELECT * FROM 'export.parquet'``).
     """
+    options = options or ReadOptions()
     text = str(source)
+    if table is not None and query is None:
+        query = f"SELECT * FROM {_quote_table(table)}"
     if query is not None or text == ":memory:":
         if query is None:
             raise DataError(f"{name}: source ':memory:' needs a query", table=name, rule="query required")
-        if "://" in text and text.split("://")[0].split("+")[0] in SQL_URL_PREFIXES:
+        if is_sql_url(text):
             return _read_sqlalchemy(text, query, name)
         return _read_duckdb(text, query, name)
+    if is_sql_url(text):
+        raise DataError(f"{name}: a database URL needs table or query", table=name, rule="query required")
     path = Path(source)
     if not path.exists():
         raise DataError(f"{name}: no such file or folder: {path}", table=name, rule="file exists")
-    if path.is_dir() or path.suffix.lower() in (".parquet", ".pq"):
+    if path.is_dir():
         return _read_parquet(path, name)
-    if path.suffix.lower() in (".duckdb", ".db"):
-        raise DataError(f"{name}: {path} is a database; pass query='SELECT ...'", table=name, rule="query required")
-    return _read_csv(path, name, sep, encoding)
+    kind = file_format(path)
+    if kind == "parquet":
+        return _read_parquet(path, name)
+    if kind == "duckdb":
+        raise DataError(f"{name}: {path} is a database; pass table or query", table=name, rule="query required")
+    if kind == "excel":
+        frame, sheet = read_excel(path, name, options.sheet)
+        info = SourceInfo(name, str(path), "xlsx", _sha256(path.read_bytes()), len(frame), sheet=sheet)
+        return RawTable(frame, info)
+    if kind in ("spss", "stata"):
+        frame, labels, value_labels, notes = read_stata_or_spss(path, name, kind)
+        info = SourceInfo(name, str(path), kind, _sha256(path.read_bytes()), len(frame))
+        return RawTable(frame, info, labels, value_labels, tuple(notes))
+    return _read_text(path, name, options)
 
 
-def read_header(source: str | Path) -> list[str] | None:
-    """The column names of a CSV or Parquet file, read cheaply (the header row, or the Parquet schema).
+def read_header(source: str | Path, options: ReadOptions | None = None) -> list[str] | None:
+    """The column names of a file, read cheaply (the header rows, the Parquet schema, SPSS/Stata metadata, ...).
 
     None when that cannot be done cheaply or safely (a folder, a glob, a query, a database,
-    a file that is missing or not UTF-8): the reader reports those in full later.
+    a file that is missing or unreadable): the reader reports those in full later.
     """
+    options = options or ReadOptions()
     path = Path(str(source))
     try:
         if not path.is_file():
             return None
-        if path.suffix.lower() in (".parquet", ".pq"):
+        kind = file_format(path)
+        if kind == "parquet":
             return list(pq.read_schema(path).names)
-        if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        if kind == "excel":
+            return list(read_excel(path, "table", options.sheet)[0].columns)
+        if kind in ("spss", "stata"):
+            import pyreadstat
+
+            reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+            return list(reader(str(path), metadataonly=True)[1].column_names)
+        if kind != "text":
             return None
-        with path.open("r", encoding="utf-8-sig", newline="") as handle:
-            record = handle.readline()
-            while record.count('"') % 2 and (more := handle.readline()):  # a quoted name may hold a newline
-                record += more
-        record = record.rstrip("\r\n")
-        if not record:
-            return None
-        return next(csv.reader([record], delimiter=_sniff_delimiter(record)))
-    except (OSError, UnicodeDecodeError, pa.ArrowInvalid, csv.Error):
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+        decoded = decode(head, path.name, "table", options.encoding)
+        text = decoded.text.rpartition("\n")[0] if len(head) == 1 << 16 else decoded.text
+        return header_names(text, options.sep).names or None
+    except (OSError, DataError, pa.ArrowInvalid, csv.Error, UnicodeDecodeError):
         return None
 
 
@@ -104,73 +190,23 @@ def _frame_digest(frame: pd.DataFrame) -> str:
     return _sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
 
 
-def _codec(encoding: str) -> str:
-    """UTF-8 is read as utf-8-sig, so that a byte order mark is not part of the first column name."""
-    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+def _quote_table(table: str) -> str:
+    """A table name for SQL: ``schema.table`` parts each quoted."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in table.split("."))
 
 
-def _decode(data: bytes, path: Path, name: str, codec: str, encoding: str) -> str:
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        bad = data[exc.start:exc.end]
-        raise DataError(
-            f"{name}: {path.name} is not valid {encoding}: byte {bad!r} on line {line} "
-            f"(near {data[max(0, exc.start - 20):exc.start + 5]!r}). Pass encoding='cp1252' for Excel exports "
-            "from Windows, or 'latin-1'.", table=name, rule=f"text encoded as {encoding}", rows=(line - 1,)) from None
-    except LookupError:
-        raise DataError(f"{name}: unknown encoding {encoding!r}", table=name, rule="known encoding") from None
-
-
-def _sniff_delimiter(header: str) -> str:
-    """The candidate delimiter that splits the header line into the most fields."""
-    counts = {d: len(next(csv.reader([header], delimiter=d))) for d in DELIMITERS}
-    return max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
-
-
-def _first_ragged_line(content: str, delimiter: str) -> str | None:
-    """Where a line's field count first differs from the header's (for the error message)."""
-    rows = csv.reader(io.StringIO(content), delimiter=delimiter)
-    width = len(next(rows))
-    for row in rows:
-        if row and len(row) != width:
-            return f"line {rows.line_num} has {len(row)} fields, the header has {width}"
-    return None
-
-
-def _read_csv(path: Path, name: str, sep: str | None, encoding: str) -> tuple[pd.DataFrame, SourceInfo]:
+def _read_text(path: Path, name: str, options: ReadOptions) -> RawTable:
     data = path.read_bytes()
     if not data or data.isspace():
         raise DataError(f"{name}: {path.name} is empty", table=name, rule="file has a header and rows")
-    codec = _codec(encoding)
-    content = _decode(data, path, name, codec, encoding)
-    header = content.lstrip("\ufeff").partition("\n")[0].rstrip("\r")
-    delimiter = sep or _sniff_delimiter(header)
-    if sep is not None and sep not in header:
-        found = [d for d in DELIMITERS if d in header]
-        if found:
-            raise DataError(f"{name}: the header of {path.name} has no {sep!r} but has {found[0]!r}; "
-                            f"is the file {found[0]!r}-delimited? Pass sep={found[0]!r}.",
-                            table=name, rule=f"fields separated by {sep!r}")
-    names = next(csv.reader([header], delimiter=delimiter))
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise DataError(f"{name}: {path.name} has duplicate column names: {repeated}", table=name,
-                        rule="unique column names")
-    utf8 = data.removeprefix(codecs.BOM_UTF8) if codec == "utf-8-sig" else content.encode("utf-8")
-    try:  # Arrow's reader: about four times faster than pandas' own, same values
-        frame = pd.read_csv(io.BytesIO(utf8), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-                            engine="pyarrow")
-    except (pa.ArrowInvalid, ValueError) as exc:
-        raise DataError(f"{name}: {path.name} cannot be parsed as {delimiter!r}-delimited text: "
-                        f"{_first_ragged_line(content, delimiter) or exc}", table=name,
-                        rule="same number of fields on every line") from None
-    info = SourceInfo(name, str(path), "csv", _sha256(data), len(frame), delimiter=delimiter)
-    return frame, info
+    decoded = decode(data, path.name, name, options.encoding)
+    frame, delimiter, header, notes = read_delimited(decoded, path.name, name, options.sep)
+    info = SourceInfo(name, str(path), "csv", _sha256(data), len(frame), delimiter=delimiter,
+                      encoding=decoded.encoding)
+    return RawTable(frame, info, header.labels, {}, tuple(notes))
 
 
-def _read_parquet(path: Path, name: str) -> tuple[pd.DataFrame, SourceInfo]:
+def _read_parquet(path: Path, name: str) -> RawTable:
     files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
     if not files:
         raise DataError(f"{name}: no .parquet files in {path}", table=name, rule="parquet files present")
@@ -182,10 +218,10 @@ def _read_parquet(path: Path, name: str) -> tuple[pd.DataFrame, SourceInfo]:
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise DataError(f"{name}: {path} is not a readable Parquet file: {exc}", table=name,
                         rule="valid Parquet") from None
-    return frame, SourceInfo(name, str(path), "parquet", digest.hexdigest(), len(frame))
+    return RawTable(frame, SourceInfo(name, str(path), "parquet", digest.hexdigest(), len(frame)))
 
 
-def _read_duckdb(database: str, query: str, name: str) -> tuple[pd.DataFrame, SourceInfo]:
+def _read_duckdb(database: str, query: str, name: str) -> RawTable:
     import duckdb
 
     if database != ":memory:" and not Path(database).exists():
@@ -195,10 +231,10 @@ def _read_duckdb(database: str, query: str, name: str) -> tuple[pd.DataFrame, So
             frame = con.execute(query).df()
     except duckdb.Error as exc:
         raise DataError(f"{name}: the query failed on DuckDB: {exc}", table=name, rule="valid SQL") from None
-    return frame, SourceInfo(name, database, "duckdb", _frame_digest(frame), len(frame), query=query)
+    return RawTable(frame, SourceInfo(name, database, "duckdb", _frame_digest(frame), len(frame), query=query))
 
 
-def _read_sqlalchemy(url: str, query: str, name: str) -> tuple[pd.DataFrame, SourceInfo]:
+def _read_sqlalchemy(url: str, query: str, name: str) -> RawTable:
     try:
         import sqlalchemy
     except ImportError:
@@ -211,4 +247,4 @@ def _read_sqlalchemy(url: str, query: str, name: str) -> tuple[pd.DataFrame, Sou
     finally:
         engine.dispose()
     safe_url = sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
-    return frame, SourceInfo(name, safe_url, "sql", _frame_digest(frame), len(frame), query=query)
+    return RawTable(frame, SourceInfo(name, safe_url, "sql", _frame_digest(frame), len(frame), query=query))

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
+from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
 from .schemas import SCHEMAS, Schema
 from .sources import SourceInfo, read_raw
@@ -39,6 +40,7 @@ from .sources import SourceInfo, read_raw
 __all__ = ["CXData", "Table", "closest_column", "survey_rows", "where_columns_live", "flat_table", "has_column", "load", "read_table", "require"]
 
 MissingCodes = Sequence | Mapping[str, Sequence] | None
+MISSING_LEVEL = "(missing)"  # the segment of rows whose segment column is blank
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"  # the bundled sample (cxlib.sample writes it)
 
 
@@ -49,6 +51,7 @@ class Table:
     data: pd.DataFrame
     quality: DataQuality
     source: SourceInfo
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def _issue(table: str, column: str | None, rule: str, action: str, mask: np.ndar
     """Count the rows in ``mask``; cite the first few by source row number (index + 1) with their values."""
     positions = np.flatnonzero(mask)[:MAX_EXAMPLES]
     examples = tuple("" if shown is None or pd.isna(shown.iloc[p]) else str(shown.iloc[p]) for p in positions)
+    examples = examples if any(examples) else ()  # blanks: the row numbers say it
     row_numbers = tuple(int(shown.index[p]) + 1 if shown is not None else int(p) + 1 for p in positions)
     return QualityIssue(table, column, rule, action, int(mask.sum()), row_numbers, examples)
 
@@ -182,7 +186,8 @@ def _codes_for(column: str, missing_codes: MissingCodes) -> Sequence:
 
 
 def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, table: str,
-             missing_codes: MissingCodes = None, date_format: str | None = None) -> tuple[pd.DataFrame, DataQuality]:
+             missing_codes: MissingCodes = None, options: ReadOptions | None = None,
+             value_labels: Mapping[str, dict] | None = None) -> tuple[pd.DataFrame, DataQuality]:
     """Apply the schema's rules to a raw table: the valid rows, typed, and the DataQuality record."""
     if not isinstance(schema, Schema):
         schema = Schema(table, dict(schema))
@@ -211,7 +216,13 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
                 raise DataError(f"{table}: required column {name!r} has no values", table=table, column=name,
                                 rule="column has values")
             issues.append(QualityIssue(table, name, "column has no values", NOTE, 0))
-        parsed = c.parse(raw[name], rule, _codes_for(name, missing_codes), date_format)
+        try:
+            parsed = c.parse(raw[name], rule, _codes_for(name, missing_codes), options,
+                             (value_labels or {}).get(name))
+        except DataError as exc:
+            raise DataError(f"{table}: {exc}", table=table, column=name, rule=exc.rule) from None
+        for reason, mask in parsed.notes.items():
+            issues.append(QualityIssue(table, name, reason, NOTE, int(mask.sum())))
         for reason, mask in parsed.set_missing.items():
             issues.append(_issue(table, name, reason, SET_MISSING, mask, raw[name]))
         for reason, mask in parsed.problems.items():
@@ -256,15 +267,19 @@ def _duplicates(raw: pd.DataFrame, out: pd.DataFrame, key: str, table: str, excl
 
 def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str | None = None, *,
                name: str | None = None, rename: Mapping[str, str] | None = None, query: str | None = None,
-               missing_codes: MissingCodes = None, strict: bool = False, sep: str | None = None,
-               encoding: str = "utf-8", date_format: str | None = None) -> Table:
+               table: str | None = None, missing_codes: MissingCodes = None, strict: bool = False,
+               encoding: str | None = None, sep: str | None = None, decimal: str | None = None,
+               thousands: str | None = None, date_format: str | None = None, sheet: str | int | None = None
+               ) -> Table:
     """Read and validate one table.
 
     Parameters
     ----------
     source : path or str
-        CSV/TSV file (delimiter detected unless ``sep``), Parquet file or folder, DuckDB
-        database file or ``":memory:"`` with ``query``, or a SQLAlchemy URL with ``query``.
+        CSV/TSV file, Excel workbook (.xlsx), SPSS (.sav, .zsav) or Stata (.dta) file,
+        Parquet file or folder (the format is read from the file's first bytes), DuckDB
+        database file or ``":memory:"`` with ``query``, or a SQLAlchemy URL with ``query``
+        or ``table``.
     schema : Schema, dict of column name -> :class:`~cxlib.io.columns.Column`, or str
         The rules; a string names a canonical table (``"responses"``). Only these
         columns are validated; others pass through untouched. ``None`` validates nothing.
@@ -275,12 +290,14 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
         or per column (``{"nps": [99], "*": [-99]}``, ``"*"`` for all).
     strict : bool
         Raise :class:`~cxlib.io.quality.DataError` instead of excluding any row.
+    encoding, sep, decimal, thousands, date_format, sheet
+        Reading options (:class:`~cxlib.io.options.ReadOptions`); each is detected when None.
 
     Returns
     -------
     Table
         ``data`` (valid rows, typed; the index is the 0-based source row), ``quality``
-        (DataQuality), ``source`` (SourceInfo).
+        (DataQuality), ``source`` (SourceInfo), ``labels`` (column labels from the file).
 
     Examples
     --------
@@ -300,23 +317,27 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
         if schema not in SCHEMAS:
             raise ValueError(f"unknown canonical table {schema!r}; one of {sorted(SCHEMAS)}")
         schema = SCHEMAS[schema]
-    table = name or (schema.name if isinstance(schema, Schema) else Path(str(source)).stem)
-    raw, info = read_raw(source, name=table, query=query, sep=sep, encoding=encoding)
+    options = ReadOptions(encoding, sep, decimal, thousands, date_format, sheet)
+    name = name or (schema.name if isinstance(schema, Schema) else Path(str(source)).stem)
+    raw = read_raw(source, name=name, query=query, table=table, options=options)
+    frame = raw.frame
     if rename:
-        require(raw, list(rename), table)
-        raw = raw.rename(columns=dict(rename))
+        require(frame, list(rename), name)
+        frame = frame.rename(columns=dict(rename))
     if schema is None:
-        quality = DataQuality((), {table: len(raw)}, {table: len(raw)})
-        data = raw
+        quality = DataQuality((), {name: len(frame)}, {name: len(frame)})
+        data = frame
     else:
-        data, quality = validate(raw, schema, table=table, missing_codes=missing_codes, date_format=date_format)
+        data, quality = validate(frame, schema, table=name, missing_codes=missing_codes, options=options,
+                                 value_labels=raw.value_labels)
+    quality = DataQuality(raw.notes) + quality
     if strict:
         quality.raise_for_exclusions()
-    return Table(data, quality, info)
+    return Table(data, quality, raw.source, raw.labels)
 
 
 def _find_table_file(folder: Path, name: str) -> Path | None:
-    for suffix in (".csv", ".parquet", ".tsv", ".txt"):
+    for suffix in (".csv", ".parquet", ".tsv", ".txt", ".xlsx", ".sav", ".zsav", ".dta"):
         path = folder / f"{name}{suffix}"
         if path.exists():
             return path
@@ -324,15 +345,15 @@ def _find_table_file(folder: Path, name: str) -> Path | None:
 
 
 def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, str]] | None = None,
-         missing_codes: MissingCodes = None, strict: bool = False, encoding: str = "utf-8",
-         date_format: str | None = None) -> CXData:
+         missing_codes: MissingCodes = None, strict: bool = False, **reading) -> CXData:
     """Load the canonical tables from a folder (customers, responses, tickets, competitor_nps, social).
 
     Each table is ``NAME.csv`` or ``NAME.parquet``; absent tables are ``None``. Responses
     and tickets whose ``customer_id`` is not in ``customers`` are excluded and counted.
     ``folder=None`` loads the bundled sample. ``rename`` maps a table name to its column
-    renames (``{"responses": {"LTR": "nps"}}``); the other options are those of
-    :func:`read_table`.
+    renames (``{"responses": {"LTR": "nps"}}``); the other options (``missing_codes``,
+    ``strict`` and the reading options ``encoding``, ``sep``, ``decimal``, ``thousands``,
+    ``date_format``) are those of :func:`read_table`.
 
     >>> data = load()
     >>> len(data.customers), data.quality.n_excluded
@@ -351,7 +372,7 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
         if path is None:
             continue
         t = read_table(path, SCHEMAS[name], rename=(rename or {}).get(name), missing_codes=missing_codes,
-                       encoding=encoding, date_format=date_format)
+                       **reading)
         tables[name], quality, sources = t.data, quality + t.quality, [*sources, t.source]
     if tables["customers"] is not None:
         known = set(tables["customers"]["customer_id"])
@@ -372,27 +393,38 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
 
 def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, numbers: Sequence[str] = (),
                amounts: Sequence[str] = (), categories: Sequence[str] = (), dates: Sequence[str] = (),
-               weights: str | None = None, missing_codes: MissingCodes = None, name: str = "table") -> Table:
+               weights: str | None = None, missing_codes: MissingCodes = None, name: str = "table",
+               id_col: str | None = None, **reading) -> Table:
     """Read a flat export (one row per answer) whose columns a study names by parameters.
 
     Each named column is required and checked by its role: ``scores`` (column -> (low,
-    high), whole numbers), ``numbers`` (any number), ``amounts`` (>= 0), ``categories``,
-    ``dates`` (required values), ``weights`` (> 0, required values: a blank weight leaves
-its row out, counted). Other columns pass through unchecked.
+    high), whole numbers), ``numbers`` (any number), ``amounts`` (>= 0), ``dates`` and
+    ``weights`` (> 0): a blank in any of these leaves its row out, counted. A blank in a
+    ``categories`` column is the level "(missing)", counted in a note. With ``id_col``, an
+    exact repeated row is kept once and rows that share an id but differ are left out, all
+    counted. Other columns pass through unchecked. ``reading`` options are those of
+    :func:`read_table`.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
-    >>> _ = path.write_text("LTR,Tier\\n9,Gold\\n12,Gold\\n")
-    >>> flat_table(path, scores={"LTR": (0, 10)}, categories=["Tier"]).data["LTR"].tolist()
-    [9]
+    >>> _ = path.write_text("LTR,Tier\\n9,Gold\\n12,Gold\\n,Gold\\n10 - Extremely likely,\\n")
+    >>> t = flat_table(path, scores={"LTR": (0, 10)}, categories=["Tier"])
+    >>> t.data.to_dict("list")
+    {'LTR': [9, 10], 'Tier': ['Gold', '(missing)']}
+    >>> t.quality.to_frame()[["rule", "action", "rows"]]
+                                                    rule    action  rows
+    0  answer labels read as their numbers (e.g. '10 ...      note     1
+    1                    not a whole number from 0 to 10  excluded     1
+    2                                      missing value  excluded     1
+    3        blank values shown as the level '(missing)'      note     1
     """
-    rules: dict[str, c.Column] = {}
+    rules: dict[str, c.Column] = {id_col: c.identifier(unique=True, required=True)} if id_col else {}
     for column, (low, high) in (scores or {}).items():
-        rules[column] = c.score(low, high, required=True)
-    rules.update({column: c.number(required=True) for column in numbers})
-    rules.update({column: c.amount(required=True) for column in amounts})
-    rules.update({column: c.category(required=True) for column in categories})
+        rules[column] = c.score(low, high, required=True, nullable=False)
+    rules.update({column: c.number(required=True, nullable=False) for column in numbers})
+    rules.update({column: c.amount(required=True, nullable=False) for column in amounts})
+    rules.update({column: c.category(required=True, missing_level=MISSING_LEVEL) for column in categories})
     rules.update({column: c.date(required=True, nullable=False) for column in dates})
     if weights:
         rules[weights] = c.weight(required=True, nullable=False)
-    return read_table(source, rules, name=name, missing_codes=missing_codes)
+    return read_table(source, rules, name=name, missing_codes=missing_codes, **reading)

@@ -9,10 +9,20 @@ From the shell: ``cx run data_overview -y '{missing_codes: [-99]}'`` (see ``cx -
 Inside a study notebook: :func:`record` once at the end, and :func:`md` for sentences.
 """
 
-from ..formatting import fmt_count, fmt_date, fmt_p, fmt_pct, format_table, md, not_available, pretty
+from ..formatting import (
+           fmt_count,
+           fmt_date,
+           fmt_p,
+           fmt_pct,
+           format_table,
+           left_out,
+           md,
+           not_available,
+           pretty,
+)
 from .index import build_index
 from .results import attach, record
 from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study
 
 __all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "find_studies", "fmt_count", "fmt_date", "fmt_p",
-           "fmt_pct", "format_table", "md", "not_available", "pretty", "record", "run_all", "run_study"]
+           "fmt_pct", "format_table", "left_out", "md", "not_available", "pretty", "record", "run_all", "run_study"]

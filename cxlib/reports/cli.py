@@ -74,12 +74,18 @@ def _parameters(args: argparse.Namespace) -> dict:
 
 
 def _report_failure(failure: StudyFailed) -> int:
+    """A study that ran and failed: the data's reasons (exit 3), or the error and its traceback (exit 1)."""
     error = failure.error
+    if error.get("ename") == "DataError":  # the data cannot support the study: its reasons, without a traceback
+        study = failure.run_dir.parent.name
+        print(f"cx: {study} stopped: the data cannot support it. {error['evalue']}", file=sys.stderr)
+        print(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}", file=sys.stderr)
+        return EXIT_DATA
     print(f"cx: {failure}", file=sys.stderr)
     for line in error.get("traceback", [])[-6:]:
         print(f"    {line}", file=sys.stderr)
     print(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}", file=sys.stderr)
-    return EXIT_DATA if error.get("ename") == "DataError" else EXIT_FAILED
+    return EXIT_FAILED
 
 
 def _cmd_list(args) -> int:

@@ -18,7 +18,7 @@ the values used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +43,15 @@ from ..survival import hazard_rate
 from .churn_study import load_churn_data, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
-from .shared import data_path_parameter, missing_codes_parameter
+from .shared import (
+    check_reading,
+    data_path_parameter,
+    gate,
+    gate_parameters,
+    missing_codes_parameter,
+    reading,
+    reading_parameters,
+)
 
 __all__ = ["STUDY", "BusinessCaseStudy", "run_business_case"]
 
@@ -156,16 +164,20 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
                       horizon_years: float = 3.0, retention_points: Sequence[float] = (1, 2, 5),
                       sensitivity_shares: Sequence[float] = (0.05, 0.10, 0.20, 0.30), n_sim: int = 10_000,
                       seed: int = 1, observed_from="2024-01-01",
-                      missing_codes=None) -> tuple[BusinessCaseStudy, CXData | Table]:
+                      missing_codes=None, reading: Mapping | None = None, limits: Mapping | None = None
+                      ) -> tuple[BusinessCaseStudy, CXData | Table]:
     """Load the customers (sample or flat table, durations in days) and build the business case.
 
     ``revenue_col`` is revenue per ``period`` days; ``margin`` a share of revenue;
     ``discount_rate`` and ``running_cost_per_year`` per year; ``nps_col`` each customer's
     latest NPS score (0-10) or group (detractor/passive/promoter) in a flat table.
+    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
     """
     covariates = [nps_col] if data_path is not None else []
     frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
-                                  revenue_col, id_col, None, observed_from, missing_codes)
+                                  revenue_col, id_col, None, observed_from, missing_codes, reading)
+    if limits:
+        gate(data.quality, "customers", limits, "customers")
     entry = "entry" if data_path is None else None
     duration, event = ("duration", "event") if data_path is None else (duration_col, event_col)
     groups = frame["nps_group"] if data_path is None else _nps_group(frame[nps_col])
@@ -213,7 +225,8 @@ def run(p: dict):
                              p["revenue_col"], p["segment_col"], p["id_col"], p["period"], p["margin"],
                              p["discount_rate"], p["acquisition_cost"], p["share_moved"], p["program_cost"],
                              p["running_cost_per_year"], p["horizon_years"], p["retention_points"],
-                             p["sensitivity_shares"], p["n_sim"], p["seed"], p["observed_from"], p["missing_codes"])
+                             p["sensitivity_shares"], p["n_sim"], p["seed"], p["observed_from"], p["missing_codes"],
+                             reading(p), p)
 
 
 STUDY = StudyDeclaration(
@@ -221,7 +234,7 @@ STUDY = StudyDeclaration(
     "What does churn cost and what is retention worth? Revenue at risk, CLV, retention scenarios, ROI and payback.",
     "a CSV or Parquet table with one row per customer: days as a customer, left or not, revenue, latest NPS",
     (
-        data_path_parameter("CSV or Parquet, one row per customer"),
+        data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per customer"),
         Column("duration_col", "duration", "days from signup to leaving or to the end of observation"),
         Column("event_col", "event", "did the customer leave? yes/no"),
         Literal("event_value", None, 'or the value of event_col that means "left"', nullable=True),
@@ -246,6 +259,9 @@ STUDY = StudyDeclaration(
         Integer("seed", 1, "their random seed", low=0),
         Date("observed_from", "2024-01-01", "sample only: records begin here"),
         missing_codes_parameter(),
+        *reading_parameters(),
+        *gate_parameters(30),
     ),
+    checks=(check_reading,),
     run=run,
 )

@@ -24,7 +24,7 @@ designed ratios (tests).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,9 +57,14 @@ from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number,
 from .shared import (
     backend_parameters,
     check_backend,
+    check_reading,
     data_path_parameter,
+    gate,
+    gate_parameters,
     in_memory_only,
     missing_codes_parameter,
+    reading,
+    reading_parameters,
 )
 
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "load_churn_data",
@@ -213,7 +218,7 @@ def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", c
 def load_churn_data(data_path=None, duration_col: str = "duration", event_col: str = "event",
                     event_value=None, segment_col: str | None = None, covariates: Sequence[str] = (),
                     revenue_col: str | None = None, id_col: str | None = None, reason_col: str | None = None,
-                    observed_from="2024-01-01", missing_codes=None):
+                    observed_from="2024-01-01", missing_codes=None, reading: Mapping | None = None):
     """The rows of a churn study and the loaded object: the sample (with NPS and service columns) or a flat file.
 
     A flat file needs ``duration_col`` (a number >= 0 of days or months; blank or negative
@@ -237,7 +242,7 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
         rules[revenue_col] = col.amount(required=True, nullable=False)
     if reason_col:
         rules[reason_col] = col.text()
-    table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes)
+    table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
     frame = table.data
     if event_value is not None:
         frame = frame.assign(**{event_col: frame[event_col] == str(event_value)})
@@ -447,22 +452,29 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
                     id_col: str | None = None, reason_col: str | None = None, period: float = 30.0,
                     time_unit: str = "days", observed_from="2024-01-01", taxonomy: str = "en",
                     missing_codes=None, backend: str = "pandas", dask_scheduler: str | None = None,
-                    table: str | None = None, sample_size: int = 200_000,
-                    seed: int = 0) -> tuple[ChurnStudy, CXData | Table | SourceData]:
+                    table: str | None = None, sample_size: int = 200_000, seed: int = 0,
+                    reading: Mapping | None = None, limits: Mapping | None = None
+                    ) -> tuple[ChurnStudy, CXData | Table | SourceData]:
     """Load (the sample, or a flat table) and run the churn study: what the ``churn_study`` notebook calls.
 
     On the sample the durations are in days from signup, customers who joined before
     ``observed_from`` enter late, and the NPS, service, touchpoint and cancellation-reason
     parts are included. A flat table gives what its columns allow. With ``backend``
     "duckdb" or "dask" the table stays where it is (Parquet files, a DuckDB file with
-    ``table``, or a SQL query; see :func:`churn_study_from_source`).
+    ``table``, or a SQL query; see :func:`churn_study_from_source`). ``limits``
+    (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
     """
     if backend != "pandas":
-        return _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons,
-                                revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler, table,
-                                sample_size, seed, missing_codes)
+        study, data = _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates,
+                                       horizons, revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler,
+                                       table, sample_size, seed, missing_codes)
+        if limits:
+            gate(data.quality, "customers", limits, "customers")
+        return study, data
     frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
-                                  revenue_col, id_col, reason_col, observed_from, missing_codes)
+                                  revenue_col, id_col, reason_col, observed_from, missing_codes, reading)
+    if limits:
+        gate(data.quality, "customers", limits, "customers")
     if data_path is None:
         responses = data.responses
         study = churn_study(frame, "duration", "event", "entry", segment_col, covariates, horizons,
@@ -505,7 +517,7 @@ def run(p: dict):
                            p["covariates"], p["horizons"], p["revenue_col"], p["id_col"], p["reason_col"], p["period"],
                            p["time_unit"], p["observed_from"], missing_codes=p["missing_codes"],
                            backend=p["backend"], dask_scheduler=p["dask_scheduler"], table=p["table"],
-                           sample_size=p["sample_size"], seed=p["seed"])
+                           sample_size=p["sample_size"], seed=p["seed"], reading=reading(p), limits=p)
 
 
 STUDY = StudyDeclaration(
@@ -513,7 +525,7 @@ STUDY = StudyDeclaration(
     "Who leaves, when and why? Survival per segment, the Cox model, reasons for leaving, revenue at risk.",
     "a CSV or Parquet table with one row per customer: time as a customer and whether they left",
     (
-        data_path_parameter("CSV or Parquet, one row per customer"),
+        data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per customer"),
         Column("duration_col", "duration", "time from signup to leaving or to the end of observation"),
         Column("event_col", "event", 'did the customer leave? yes/no (True/1/"Yes" mean yes)'),
         Literal("event_value", None, 'or the value of event_col that means "left", e.g. "churned"', nullable=True),
@@ -531,9 +543,11 @@ STUDY = StudyDeclaration(
         Choice("time_unit", "days", "the unit of duration_col", choices=TIME_UNITS),
         Date("observed_from", "2024-01-01", "sample only: records begin here (earlier customers enter late)"),
         missing_codes_parameter(),
+        *reading_parameters(),
+        *gate_parameters(30),
         *backend_parameters(200_000, "the Cox model"),
         Integer("seed", 0, "the seed of that sample", low=0),
     ),
-    checks=(check_backend, in_memory_only("event_value", "missing_codes")),
+    checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes")),
     run=run,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,15 @@ from ..io import load, read_table
 from ..io.quality import DataQuality
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Date, Integer, Text
-from .shared import data_path_parameter, missing_codes_parameter
+from .shared import (
+    check_reading,
+    data_path_parameter,
+    gate,
+    gate_parameters,
+    missing_codes_parameter,
+    reading,
+    reading_parameters,
+)
 
 __all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]
 
@@ -140,11 +149,13 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
                     comment_col: str = "comment", touchpoint_col: str | None = "touchpoint",
                     revenue_col: str | None = "monthly_revenue", segment_col: str | None = "plan",
                     left_col: str | None = None, window_days: int = 30, until=None, period: str = "Q",
-                    taxonomy: str = "en", missing_codes=None):
+                    taxonomy: str = "en", missing_codes=None, reading: Mapping | None = None,
+                    limits: Mapping | None = None):
     """Load the answers (the sample, or a flat table) and run the closed-loop study; what the notebook calls.
 
     On the sample, customers with a churn date on or before the end of the window have
-    already left. In a flat table ``left_col`` (yes/no) says so, if given.
+    already left. In a flat table ``left_col`` (yes/no) says so, if given. ``limits``
+    (``min_rows``, ``max_excluded``) stop the study on too few usable answers.
     """
     if data_path is None:
         data = load(missing_codes=missing_codes)
@@ -160,9 +171,11 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
             rules[revenue_col] = col.amount(required=True)
         if left_col:
             rules[left_col] = col.flag(required=True)
-        data = read_table(data_path, rules, name="responses", missing_codes=missing_codes)
+        data = read_table(data_path, rules, name="responses", missing_codes=missing_codes, **(reading or {}))
         rows, quality = data.data, data.quality
         left = rows[left_col].fillna(False).astype(bool) if left_col else None
+    if limits:
+        gate(quality, "responses", limits, "answers")
     study = closed_loop(rows, score_col, id_col, date_col, comment_col, touchpoint_col, revenue_col, segment_col, left,
                         window_days, until, period, taxonomy, quality)
     return study, data
@@ -172,7 +185,7 @@ def run(p: dict):
     """The study on checked parameters: ``(ClosedLoop, data)``."""
     return run_closed_loop(p["data_path"], p["id_col"], p["score_col"], p["date_col"], p["comment_col"],
                            p["touchpoint_col"], p["revenue_col"], p["segment_col"], p["left_col"], p["window_days"],
-                           p["until"], p["period"], p["taxonomy"], p["missing_codes"])
+                           p["until"], p["period"], p["taxonomy"], p["missing_codes"], reading(p), p)
 
 
 def check_taxonomy(values: dict) -> list[str]:
@@ -189,7 +202,7 @@ STUDY = StudyDeclaration(
     "Which detractors do we call back today, who calls, and what are customers writing about?",
     "a CSV or Parquet table with one row per answer: customer id, score, date and comment",
     (
-        data_path_parameter("CSV or Parquet, one row per answer"),
+        data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per answer"),
         Column("id_col", "customer_id", "customer id column"),
         Column("score_col", "nps", "likelihood to recommend, 0-10"),
         Column("date_col", "survey_date", "date of the answer"),
@@ -205,7 +218,9 @@ STUDY = StudyDeclaration(
         Choice("period", "Q", 'theme shares per period: "M" month, "Q" quarter, "Y" year', choices=("M", "Q", "Y")),
         Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),
         missing_codes_parameter(),
+        *reading_parameters(),
+        *gate_parameters(1),
     ),
-    checks=(check_taxonomy,),
+    checks=(check_taxonomy, check_reading),
     run=run,
 )

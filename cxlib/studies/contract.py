@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..io.options import ReadOptions
 from ..io.sources import read_header
 from ..io.tables import closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
@@ -131,7 +132,7 @@ class StudyDeclaration:
         return Resolved(values, tuple(sorted(n for n in given if n in self.names)))
 
     def _header_problems(self, values: dict) -> list[str]:
-        header = read_header(values["data_path"])
+        header = read_header(values["data_path"], ReadOptions.from_params(values))
         if header is None:
             return []
         problems = []
@@ -173,10 +174,16 @@ class StudyDeclaration:
     def markdown(self) -> str:
         """The study's parameter table for the README."""
         rows = ["| parameter | default | on your data | allowed | meaning |", "|---|---|---|---|---|"]
+        reading = [p.name for p in self.parameters if p.shared == "reading"]
         for p in self.parameters:
+            if p.shared == "reading":
+                continue
             own = p.default_for(True)
             rows.append(f"| `{p.name}` | `{literal(p.default)}` | {'' if own == p.default else f'`{literal(own)}`'} "
                         f"| {p.allowed()} | {p.meaning} |")
+        if reading:
+            rows += ["", f"And the reading options {', '.join(f'`{n}`' for n in reading)} "
+                     "([Your own data](#your-own-data))."]
         return "\n".join([f"#### `{self.name}`: {self.title}", "", self.question, "", *rows])
 
 

@@ -32,7 +32,16 @@ from ..social import channel_comparison, engagement_table, engagement_trend, res
 from ..trends import benchmark_difference, goal, trend
 from .contract import StudyDeclaration
 from .parameters import Choice, Integer, Number, ValueFilter
-from .shared import FREQUENCIES, data_path_parameter, missing_codes_parameter
+from .shared import (
+    FREQUENCIES,
+    check_reading,
+    data_path_parameter,
+    gate,
+    gate_parameters,
+    missing_codes_parameter,
+    reading,
+    reading_parameters,
+)
 
 __all__ = ["STUDY", "Scorecard", "scorecard"]
 
@@ -217,7 +226,8 @@ def _benchmarks(responses: pd.DataFrame, competitors: pd.DataFrame | None, freq:
 
 def run(p: dict):
     """The study on checked parameters: ``(Scorecard, data)``."""
-    data = load(p["data_path"], missing_codes=p["missing_codes"])
+    data = load(p["data_path"], missing_codes=p["missing_codes"], **reading(p))
+    gate(data.quality, "responses", p, "answers")
     return scorecard(data, freq=p["freq"], response_hours=p["response_hours"], tenured_days=p["tenured_days"],
                      goal_points=p["goal_points"], goal_filter=p["goal_filter"], min_n=p["min_n"]), data
 
@@ -236,6 +246,9 @@ STUDY = StudyDeclaration(
                     "of them"),
         Integer("min_n", 30, "estimates on fewer answers are flagged", low=1),
         missing_codes_parameter(),
+        *reading_parameters(),
+        *gate_parameters(30),
     ),
+    checks=(check_reading,),
     run=run,
 )

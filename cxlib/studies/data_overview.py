@@ -15,7 +15,15 @@ from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, md
 from ..io import CXData, DataQuality, load
 from .contract import StudyDeclaration
 from .parameters import Flag
-from .shared import data_path_parameter, missing_codes_parameter
+from .shared import (
+    check_reading,
+    data_path_parameter,
+    gate,
+    gate_parameters,
+    missing_codes_parameter,
+    reading,
+    reading_parameters,
+)
 
 __all__ = ["STUDY", "SCORES", "DataOverview", "describe"]
 
@@ -115,7 +123,8 @@ def describe(data: CXData) -> DataOverview:
 
 def run(p: dict):
     """The study on checked parameters: ``(DataOverview, data)``."""
-    data = load(p["data_path"], missing_codes=p["missing_codes"], strict=p["strict"])
+    data = load(p["data_path"], missing_codes=p["missing_codes"], strict=p["strict"], **reading(p))
+    gate(data.quality, "responses", p, "answers")
     return describe(data), data
 
 
@@ -127,6 +136,9 @@ STUDY = StudyDeclaration(
         data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)", folder=True),
         missing_codes_parameter(),
         Flag("strict", False, "True: stop instead of excluding any row"),
+        *reading_parameters(),
+        *gate_parameters(1),
     ),
+    checks=(check_reading,),
     run=run,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,9 +22,14 @@ from .parameters import Choice, Column, ColumnGroups, Columns, Integer
 from .shared import (
     backend_parameters,
     check_backend,
+    check_reading,
     data_path_parameter,
+    gate,
+    gate_parameters,
     in_memory_only,
     missing_codes_parameter,
+    reading,
+    reading_parameters,
 )
 
 __all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]
@@ -31,12 +37,13 @@ __all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]
 
 def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str] = (),
                     categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
-                    missing_codes=None):
+                    missing_codes=None, reading: Mapping | None = None):
     """The rows of a driver study and the loaded object (for provenance and the DataQuality record).
 
     ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
-    CSV or Parquet file: the outcome and the numeric drivers must be numbers, the
-    ``categorical`` drivers and ``segment_col`` categories; only these columns are checked.
+    file (read with the ``reading`` options): the outcome and the numeric drivers must be
+    numbers (a blank leaves its row out, counted), the ``categorical`` drivers and
+    ``segment_col`` categories; only these columns are checked.
     """
     if data_path is None:
         data = load(missing_codes=missing_codes)
@@ -44,7 +51,7 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     numeric = [d for d in drivers if d not in categorical]
     table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
-                       name="drivers")
+                       name="drivers", **(reading or {}))
     return table.data, table
 
 
@@ -72,20 +79,25 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
                      categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
                      n_boot: int = 1000, seed: int | None = 1, ci_method: str = "percentile", missing_codes=None,
                      backend: str = "pandas", dask_scheduler: str | None = None, table: str | None = None,
-                     sample_size: int = 100_000):
+                     sample_size: int = 100_000, reading: Mapping | None = None, limits: Mapping | None = None):
     """Load and run the driver study: what the ``driver_study`` notebook calls.
 
     Returns the :class:`DriverStudy` and the loaded data.
     ``backend="pandas"`` validates the rows in memory; ``"duckdb"`` and ``"dask"`` take
     the cross-products where the data are and bootstrap a seeded sample of
     ``sample_size`` rows (see :func:`key_drivers_from_source`); drivers must be numeric.
+    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few complete rows.
     """
     drivers = [d for members in (groups or {}).values() for d in members]
     if backend == "pandas":
         frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
-                                      missing_codes)
+                                      missing_codes, reading)
+        if limits:
+            gate(data.quality, "drivers" if data_path is not None else "responses", limits, "answers")
         kd = key_drivers(frame, outcome, groups=groups, weights=weight_col, n_boot=n_boot, seed=seed,
                          ci_method=ci_method)
+        if data_path is not None:  # rows left out on reading (blank or unreadable ratings) count as dropped
+            kd = dataclasses.replace(kd, rows_dropped=kd.rows_dropped + data.quality.excluded("drivers"))
         segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
                     if segment_col else None)
         return DriverStudy(kd, segment_col, *(segments or (None, None))), data
@@ -98,6 +110,8 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
         note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a seeded "
                 f"random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
         data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
+    if limits:
+        gate(data.quality, "drivers", limits, "answers")
     return DriverStudy(kd, segment_col, *(segments or (None, None))), data
 
 
@@ -105,7 +119,8 @@ def run(p: dict):
     """The study on checked parameters: ``(DriverStudy, data)``."""
     return run_driver_study(p["data_path"], p["outcome"], p["driver_groups"], p["categorical_drivers"],
                             p["segment_col"], p["weight_col"], p["n_boot"], p["seed"], p["ci_method"],
-                            p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"], p["sample_size"])
+                            p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"], p["sample_size"],
+                            reading(p), p)
 
 
 def check_drivers(values: dict) -> list[str]:
@@ -125,7 +140,7 @@ STUDY = StudyDeclaration(
     "How much of loyalty do CX factors explain against price and brand, and which driver matters most?",
     "a CSV or Parquet table with one row per answer: the outcome and the driver ratings",
     (
-        data_path_parameter("CSV or Parquet, one row per answer"),
+        data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per answer"),
         Column("outcome", "nps", "the column to explain"),
         ColumnGroups("driver_groups", {"CX": ["speed", "ease_of_use", "knowledgeable_help", "friendly_service"],
                                        "Price": ["price_value"], "Brand": ["brand_image"]},
@@ -138,8 +153,10 @@ STUDY = StudyDeclaration(
         Integer("seed", 1, "the random seed of the bootstrap", low=0),
         Choice("ci_method", "percentile", 'bootstrap interval: "percentile" or "bca"', choices=("percentile", "bca")),
         missing_codes_parameter(),
+        *reading_parameters(),
+        *gate_parameters(50),
         *backend_parameters(100_000, "the bootstrap"),
     ),
-    checks=(check_backend, in_memory_only("categorical_drivers", "missing_codes"), check_drivers),
+    checks=(check_backend, check_reading, in_memory_only("categorical_drivers", "missing_codes"), check_drivers),
     run=run,
 )

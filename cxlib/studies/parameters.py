@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -75,6 +76,8 @@ class Parameter:
     ``own_data``: the default when ``data_path`` names the user's own data, if it differs
     (column parameters use it for "not used"). ``nullable``: None is allowed (it means
     what ``meaning`` says). ``renamed_from``: old names still accepted, with a warning.
+    ``shared``: the name of a group that many studies declare alike (the README lists
+    those once).
     """
 
     name: str
@@ -83,6 +86,7 @@ class Parameter:
     nullable: bool = False
     own_data: object = field(default=..., kw_only=True)
     renamed_from: tuple[str, ...] = field(default=(), kw_only=True)
+    shared: str = field(default="", kw_only=True)  # a group of parameters every study declares alike ("reading")
 
     kind = "any value"
 
@@ -152,6 +156,11 @@ class Path(Parameter):
 
     def convert(self, value):
         text = _text(self, value)
+        if re.search(r"^[a-z][a-z0-9+]*://[^/@\s]*:[^/@\s]*@", text.strip(), re.IGNORECASE):
+            raise ParameterProblem(f"{self.name}: the database URL holds a password, and parameters are written into "
+                                   "each run's executed.ipynb and results.json. Leave it out of the URL and give it "
+                                   "to the driver instead: for PostgreSQL, the PGPASSWORD environment variable or "
+                                   "~/.pgpass")
         if _read_elsewhere(text) and not self.folder:
             return text
         if not os.path.exists(text):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,11 +13,20 @@ from ..feedback.themes import theme_table
 from ..formatting.narrative import fmt_count, md
 from ..io import columns as col
 from ..io import load, read_table
+from ..io.numbers import parse_numbers
 from ..personas import PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
-from .shared import data_path_parameter, missing_codes_parameter
+from .shared import (
+    check_reading,
+    data_path_parameter,
+    gate,
+    gate_parameters,
+    missing_codes_parameter,
+    reading,
+    reading_parameters,
+)
 
 __all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
 
@@ -123,7 +132,8 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                       k_range: Sequence[int] = (2, 8), score_col: str | None = "latest_nps",
                       churn_col: str | None = "churned", revenue_col: str | None = "monthly_revenue",
                       id_col: str | None = None, seed: int = 1, n_boot: int = 30, missing_codes=None,
-                      csat_col: str | None = "latest_csat", drivers: Sequence[str] = ()):
+                      csat_col: str | None = "latest_csat", drivers: Sequence[str] = (),
+                      reading: Mapping | None = None, limits: Mapping | None = None):
     """Load (the sample's customers, or a flat table) and run the persona study; what the notebook calls.
 
     ``drivers``: the driver ratings of the sample's answers whose Shapley shares are
@@ -132,6 +142,7 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
     On the sample, ``latest_nps`` and ``latest_csat`` are each customer's latest routine
     answers (customers who never answered count as unanswered, not as excluded), ``churned``
     whether they left, and the top comment themes per persona come from their answers.
+    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
     """
     if data_path is None:
         frame, responses, data = _sample_customers()
@@ -147,11 +158,14 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
             rules[churn_col] = col.flag(required=True)
         if revenue_col:
             rules[revenue_col] = col.amount(required=True)
-        data = read_table(data_path, rules, name="customers", missing_codes=missing_codes)
+        data = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
         frame, responses = data.data.copy(), None
         for trait in trait_cols:
             if trait in frame.columns and trait not in rules:
-                frame[trait] = _numbers_or_categories(frame[trait])
+                frame[trait] = _numbers_or_categories(frame[trait], (reading or {}).get("decimal"),
+                                                      (reading or {}).get("thousands"))
+    if limits:
+        gate(data.quality, "customers", limits, "customers")
     model = discover_personas(frame, trait_cols, k, k_range, seed, n_boot=n_boot)
     personas, contrasts = profile_personas(frame, model, score_col, churn_col, revenue_col, csat_col)
     themes = persona_drivers = None
@@ -178,11 +192,14 @@ def _persona_drivers(answers: pd.DataFrame, drivers: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["persona", "driver", "share", "n"])
 
 
-def _numbers_or_categories(column: pd.Series) -> pd.Series:
-    """A trait read as text: numbers when every non-blank value is one, else categories (blanks missing)."""
+def _numbers_or_categories(column: pd.Series, decimal: str | None = None, thousands: str | None = None) -> pd.Series:
+    """A trait read as text: numbers when every non-blank value is one (decimal commas too), else categories."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.astype(float)
     text = column.astype("string").str.strip()
     text = text.where(text != "")
-    numbers = pd.to_numeric(text, errors="coerce")
+    parsed = parse_numbers(text.astype(object).where(text.notna()), decimal, thousands)
+    numbers = parsed.values
     return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text
 
 
@@ -191,7 +208,7 @@ def run(p: dict):
     return run_persona_study(p["data_path"], p["trait_cols"], k=p["k"], k_range=p["k_range"], score_col=p["score_col"],
                              csat_col=p["csat_col"], churn_col=p["churn_col"], revenue_col=p["revenue_col"],
                              id_col=p["id_col"], seed=p["seed"], n_boot=p["n_boot"], missing_codes=p["missing_codes"],
-                             drivers=DRIVERS if p["data_path"] is None else ())
+                             drivers=DRIVERS if p["data_path"] is None else (), reading=reading(p), limits=p)
 
 
 def check_traits(values: dict) -> list[str]:
@@ -203,7 +220,7 @@ STUDY = StudyDeclaration(
     "Who are our customers? Groups found from shared traits, each with a name, a card, NPS, CSAT, churn and revenue.",
     "a CSV or Parquet table with one row per customer",
     (
-        data_path_parameter("CSV or Parquet, one row per customer"),
+        data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per customer"),
         Columns("trait_cols", ["age_band", "region", "plan", "channel", "monthly_revenue"],
                 "traits that define the groups"),
         Integer("k", None, "number of personas; None: chosen by the silhouette criterion within k_range", low=2,
@@ -219,7 +236,9 @@ STUDY = StudyDeclaration(
         Integer("seed", 1, "random seed of the clustering and of the stability check", low=0),
         Integer("n_boot", 30, "resamples for the stability check", low=1),
         missing_codes_parameter(),
+        *reading_parameters(),
+        *gate_parameters(50),
     ),
-    checks=(check_traits,),
+    checks=(check_traits, check_reading),
     run=run,
 )

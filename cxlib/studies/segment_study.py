@@ -38,9 +38,14 @@ from .shared import (
     FREQUENCIES,
     backend_parameters,
     check_backend,
+    check_reading,
     data_path_parameter,
+    gate,
+    gate_parameters,
     in_memory_only,
     missing_codes_parameter,
+    reading,
+    reading_parameters,
 )
 
 __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
@@ -48,19 +53,23 @@ __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment
 
 def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = (), date_col: str | None = None,
                 weight_col: str | None = None, revenue_col: str | None = None, tenure_col: str | None = None,
-                missing_codes=None) -> tuple[pd.DataFrame, CXData | Table]:
+                missing_codes=None, id_col: str | None = None, reading: Mapping | None = None
+                ) -> tuple[pd.DataFrame, CXData | Table]:
     """One row per answer, validated: the sample's responses with customer columns, or a flat file.
 
     ``data_path=None`` loads the bundled sample (responses joined with customers, with
-    ``tenure_days``). Otherwise the file (CSV or Parquet) must have the named columns;
-    only those are validated. Returns the frame and the loaded object (for provenance).
+    ``tenure_days``). Otherwise the file (any format :func:`cxlib.io.read_table` reads,
+    with the ``reading`` options) must have the named columns; only those are validated.
+    With ``id_col``, a repeated answer is kept once and ids repeated with different values
+    are left out, counted. Returns the frame and the loaded object (for provenance).
     """
     if data_path is None:
         data = load(missing_codes=missing_codes)
         return data.survey_frame(), data
     table = flat_table(data_path, scores={score_col: (0, 10)}, categories=segment_cols,
                        dates=[date_col] if date_col else (), weights=weight_col,
-                       amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes, name="survey")
+                       amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes, name="survey",
+                       id_col=id_col, **(reading or {}))
     return table.data, table
 
 
@@ -189,17 +198,22 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
                       revenue_col: str | None = None, tenure_col: str | None = None, tenured: float = 365,
                       target_change: float = 3.0, freq: str = "Q", min_n: int = MIN_N, missing_codes=None,
                       backend: str = "pandas", dask_scheduler: str | None = None,
-                      table: str | None = None) -> tuple[SegmentStudy, CXData | Table | SourceData]:
+                      table: str | None = None, id_col: str | None = None, reading: Mapping | None = None,
+                      limits: Mapping | None = None) -> tuple[SegmentStudy, CXData | Table | SourceData]:
     """Load and run the segment study: what the ``segment_study`` notebook calls.
 
     ``backend="pandas"`` validates the rows in memory (bad values excluded and counted).
     ``"duckdb"`` and ``"dask"`` leave the data where they are (``data_path``: a Parquet
     file, folder or glob, a DuckDB file with ``table``, or a SQL query); answers off the
     scale and bad weights are left out and counted there too, so both give the same numbers.
+    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable answers
+    (:func:`~cxlib.studies.shared.gate`).
     """
     if backend == "pandas":
         frame, data = load_survey(data_path, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col,
-                                  missing_codes)
+                                  missing_codes, id_col, reading)
+        if limits:
+            gate(data.quality, "survey" if data_path is not None else "responses", limits, "answers")
         with open_source(frame) as source:
             study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
         return dataclasses.replace(study, **row_views(frame, score_col, weight_col, revenue_col, tenure_col, tenured),
@@ -210,6 +224,8 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
         skipped = [c for c in (revenue_col, tenure_col) if c]
         notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []
         data = source_data(source, "survey", [(score_col, f"{score_col} present", study.overall.n)], date_col, notes)
+    if limits:
+        gate(data.quality, "survey", limits, "answers")
     return dataclasses.replace(study, quality=data.quality), data
 
 
@@ -240,7 +256,8 @@ def run(p: dict):
     """The study on checked parameters: ``(SegmentStudy, data)``."""
     return run_segment_study(p["data_path"], p["score_col"], p["segment_cols"], p["date_col"], p["weight_col"],
                              p["revenue_col"], p["tenure_col"], p["tenured_days"], p["target_change"], p["freq"],
-                             p["min_n"], p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"])
+                             p["min_n"], p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"],
+                             p["id_col"], reading(p), p)
 
 
 STUDY = StudyDeclaration(
@@ -248,8 +265,10 @@ STUDY = StudyDeclaration(
     "Which segments are unhappy, which are improving, how much revenue sits with detractors?",
     "a CSV or Parquet table with one row per answer",
     (
-        data_path_parameter("CSV or Parquet, one row per answer"),
+        data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per answer"),
         Column("score_col", "nps", "the 0-10 likelihood-to-recommend column"),
+        Column("id_col", "response_id", "answer ids: a repeated answer counts once; None: rows as they are",
+               nullable=True, own_data=None),
         Columns("segment_cols", ["plan", "region", "touchpoint"], "columns that define segments; []: overall only",
                 own_data=[]),
         Column("date_col", "survey_date", "answer dates, for trends; None: no trends", nullable=True, own_data=None),
@@ -263,8 +282,10 @@ STUDY = StudyDeclaration(
         Choice("freq", "Q", 'period of the trends: "M" month, "Q" quarter, "Y" year', choices=FREQUENCIES),
         Integer("min_n", 30, "segments with fewer answers are flagged", low=1),
         missing_codes_parameter(),
+        *reading_parameters(),
+        *gate_parameters(30),
         *backend_parameters(),
     ),
-    checks=(check_backend, in_memory_only("missing_codes")),
+    checks=(check_backend, check_reading, in_memory_only("missing_codes", "id_col")),
     run=run,
 )

@@ -1,12 +1,21 @@
-"""Parameters that several studies share, declared once: reading options and where the numbers are computed."""
+"""Parameters that several studies share, declared once: reading options, the data gate, and where the numbers
+are computed."""
 
 from __future__ import annotations
 
-from ..backends import is_set
-from .parameters import Choice, Integer, MissingCodes, Path, Text
+import codecs
 
-__all__ = ["BACKENDS", "FREQUENCIES", "backend_parameters", "check_backend", "data_path_parameter", "in_memory_only",
-           "missing_codes_parameter"]
+from ..backends import is_set
+from ..io import DataError, DataQuality
+from ..io.options import ReadOptions
+from ..io.sources import is_sql_url
+from .parameters import Choice, Integer, MissingCodes, Number, Path, Text
+
+__all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_reading",
+           "data_path_parameter", "gate", "gate_parameters", "in_memory_only", "missing_codes_parameter",
+           "reading", "reading_parameters"]
+
+READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet")
 
 BACKENDS = ("pandas", "duckdb", "dask")
 FREQUENCIES = ("M", "Q", "Y")
@@ -28,7 +37,9 @@ def backend_parameters(sample_size: int | None = None, sample_use: str = "") -> 
                '"dask"', choices=BACKENDS),
         Text("dask_scheduler", None, 'a Dask scheduler address such as "tcp://10.0.0.5:8786"; None: Dask in this '
              "process", nullable=True),
-        Text("table", None, "the table to read when data_path is a DuckDB file", nullable=True),
+        Text("table", None, "the table to read when data_path is a DuckDB file or a database URL", nullable=True),
+        Text("query", None, "with a database URL in data_path: the SQL query whose rows are read, instead of a "
+             "table", nullable=True),
     )
     if sample_size is None:
         return params
@@ -42,6 +53,13 @@ def check_backend(values: dict) -> list[str]:
     if backend != "pandas" and values["data_path"] is None:
         problems.append(f"backend {backend!r} needs data_path: Parquet files, a DuckDB file (with table) or a SQL "
                         "query; the bundled sample is read with backend 'pandas'")
+    if is_sql_url(str(values["data_path"])):
+        if values["table"] is None and values["query"] is None:
+            problems.append("data_path is a database URL: name the table (table) or the rows (query)")
+        if backend != "pandas":
+            problems.append(f"a database URL is read with backend 'pandas', got backend {backend!r}")
+    elif values["query"] is not None:
+        problems.append("query applies only when data_path is a database URL (postgresql://...)")
     if values["dask_scheduler"] is not None and backend != "dask":
         problems.append(f"dask_scheduler applies only with backend 'dask', got backend {backend!r}")
     return problems
@@ -58,3 +76,84 @@ def in_memory_only(*names: str):
                 for name in names if is_set(values[name])]
 
     return check
+
+
+def reading_parameters() -> tuple:
+    """How to read the user's file: ``encoding``, ``sep``, ``decimal``, ``thousands``, ``date_format``, ``sheet``."""
+    return (
+        Text("encoding", None, "text encoding of a CSV/TSV file, e.g. cp1254; None: detected", nullable=True,
+             shared="reading"),
+        Text("sep", None, 'field separator of a CSV file, e.g. ";"; None: sniffed from the header', nullable=True,
+             shared="reading"),
+        Choice("decimal", None, 'decimal mark of numbers written as text; None: detected per column',
+               choices=(".", ","), nullable=True, shared="reading"),
+        Choice("thousands", None, "thousands separator of numbers written as text; None: detected per column",
+               choices=(".", ",", " ", "'"), nullable=True, shared="reading"),
+        Text("date_format", None, 'how dates are written, e.g. "%d.%m.%Y"; None: ISO, or day-first or month-first '
+             "where the column tells", nullable=True, shared="reading"),
+        Text("sheet", None, "the Excel sheet: its name, or its position (1: the first); None: the first",
+             nullable=True, shared="reading"),
+    )
+
+
+def check_reading(values: dict) -> list[str]:
+    """Rules across the reading options: a known encoding, one separator, a format with %, apart marks."""
+    problems = []
+    if values["encoding"] is not None:
+        try:
+            codecs.lookup(values["encoding"])
+        except LookupError:
+            problems.append(f"encoding must be a known text encoding (utf-8, cp1254, cp1252, cp1250, iso-8859-2, "
+                            f"utf-16), got {values['encoding']!r}")
+    if values["sep"] is not None and len(values["sep"].replace("\\t", "\t")) != 1:
+        problems.append(f"sep must be one character (\\t for a tab), got {values['sep']!r}")
+    if values["date_format"] is not None and "%" not in values["date_format"]:
+        problems.append(f"date_format must be a strftime format such as %d.%m.%Y, got {values['date_format']!r}")
+    if values["decimal"] is not None and values["decimal"] == values["thousands"]:
+        problems.append(f"decimal and thousands must differ, both are {values['decimal']!r}")
+    if values.get("backend", "pandas") != "pandas":
+        problems += [f"{name} applies only with backend 'pandas': out of core, DuckDB and Dask read UTF-8 CSV and "
+                     "Parquet as they are" for name in READING if values[name] is not None]
+    return problems
+
+
+def reading(values: dict) -> dict:
+    """The reading options among checked parameters, as keywords of :func:`cxlib.io.read_table`."""
+    options = ReadOptions.from_params(values)
+    chosen = {name: getattr(options, name) for name in READING if getattr(options, name) is not None}
+    if options.sep:
+        chosen["sep"] = options.sep.replace("\\t", "\t")
+    if is_sql_url(str(values.get("data_path"))):  # a database's rows: a table, or a query
+        chosen.update({name: values[name] for name in ("table", "query") if values.get(name) is not None})
+    return chosen
+
+
+def gate_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
+    """``min_rows`` and ``max_excluded``: a study stops (exit 3) rather than report on too few rows."""
+    return (
+        Integer("min_rows", min_rows, "fewest usable rows for the study; fewer stop it with the reasons (exit 3)",
+                low=1),
+        Number("max_excluded", max_excluded, "largest share of rows that may be left out; more stop the study with "
+               "the reasons (exit 3)", low=0, high=1),
+    )
+
+
+def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> None:
+    """Stop the study (:class:`~cxlib.io.DataError`, exit 3) when ``table`` kept too few rows or left out too many.
+
+    The message gives the counts, then the data-quality record's main exclusions with
+    example values and the parameter that would fix each.
+    """
+    read, kept = quality.rows_read.get(table, 0), quality.rows_kept.get(table, 0)
+    share = (read - kept) / read if read else 0.0
+    if kept >= values["min_rows"] and share <= values["max_excluded"]:
+        return
+    if kept < values["min_rows"]:
+        problem = (f"only {kept:,} of {read:,} {noun} can be used; the study needs at least {values['min_rows']:,} "
+                   "(min_rows)")
+    else:
+        problem = (f"{read - kept:,} of {read:,} {noun} ({share:.0%}) were left out, more than max_excluded "
+                   f"({values['max_excluded']:.0%})")
+    reasons = quality.reasons(table)
+    raise DataError(f"{table}: {problem}." + ("\n  " + "\n  ".join(reasons) if reasons else ""), table=table,
+                    rule="enough usable rows")

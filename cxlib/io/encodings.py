@@ -1,0 +1,160 @@
+"""Which text encoding a file is in: byte order marks, UTF-8, UTF-16, and the Windows code pages of Excel.
+
+Excel on Windows saves "CSV" in the computer's ANSI code page: cp1252 in Western Europe,
+cp1254 in Turkey, cp1250 in Central Europe and for Serbian Latin (ISO-8859-2 on older
+systems); "Unicode text" is UTF-16 with a byte order mark. A general detector
+(charset-normalizer) tells which of these decode a file into plausible text, but on a
+short file it cannot tell them apart: they share ASCII and most Western letters and
+differ in a few positions (byte 0xFE is ş in cp1254, þ in cp1252, ţ in cp1250).
+
+So the choice, in order:
+
+1. a byte order mark (UTF-8, UTF-16 LE/BE) decides;
+2. text that decodes as UTF-8 is UTF-8 (a text in a single-byte code page almost never
+   does, since its letters above 127 would have to form valid multi-byte sequences);
+3. UTF-16 without a mark is recognised by its zero bytes;
+4. the code pages that decode to the same text are one choice (a German file reads the same in cp1252 and cp1250). Where they differ,
+   each decoded text's letters outside ASCII are checked against the alphabets of the
+   languages served: a code page wins whose text is written wholly in the alphabet of a
+   language it is made for (Turkish for cp1254; Serbian Latin for cp1250 and ISO-8859-2;
+   the Western languages for cp1252); among several, the one with more of the letters that
+   only Turkish or Serbian use (ş ğ ı İ; č ć š ž đ). A tie is an error naming the
+   candidates and the letters each would give, so that the user can pass ``encoding``.
+   A text in no served alphabet (Greek, Cyrillic) is left to the general detector.
+
+Known limit: a Western text whose only letter outside ASCII is è (or æ) reads as Serbian
+č (ć) in cp1250; one more letter such as é or à settles it. Pass ``encoding`` for such files.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+__all__ = ["CODE_PAGES", "EncodingError", "detect_encoding"]
+
+# code page -> (what it is, languages it is made for); where several read a file alike, the first is named
+CODE_PAGES = {
+    "cp1252": ("Western European Windows", ("western",)),
+    "cp1254": ("Turkish Windows", ("turkish", "western")),
+    "cp1250": ("Central European Windows", ("serbian", "western")),
+    "iso8859_2": ("ISO-8859-2, Central European", ("serbian", "western")),
+}
+ALPHABETS = {
+    "turkish": set("çğıİöşüÇĞÖŞÜâîûÂÎÛ"),
+    "serbian": set("čćđšžČĆĐŠŽ"),
+    "western": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽ"),
+}
+DISTINCTIVE = set("şŞğĞıİčČćĆđĐ") | set("šžŠŽ")  # letters that only the Turkish and Serbian pages add
+SAMPLE_BYTES = 1 << 20  # enough text to decide; the whole file is decoded afterwards
+
+
+class EncodingError(ValueError):
+    """The encoding cannot be told; ``candidates`` are the likely ones."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class Detected:
+    """The encoding to decode with (a Python codec name) and how it was found."""
+
+    codec: str
+    name: str
+    how: str
+
+
+def _bom(data: bytes) -> Detected | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return Detected("utf-8-sig", "UTF-8", "byte order mark")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Detected("utf-16", "UTF-16", "byte order mark")
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> Detected | None:
+    """Text of ASCII letters in UTF-16 has a zero in every other byte."""
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > 0.4 * len(head) / 2 and even < 0.05 * len(head) / 2:
+        return Detected("utf-16-le", "UTF-16 LE", "zero bytes")
+    if even > 0.4 * len(head) / 2 and odd < 0.05 * len(head) / 2:
+        return Detected("utf-16-be", "UTF-16 BE", "zero bytes")
+    return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a sample may end inside a character
+        return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+def _letters(text: str) -> list[str]:
+    return [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
+
+
+def _fit(codec: str, letters: list[str]) -> tuple[bool, int]:
+    """Whether the letters are all of one language the page serves, and how many are distinctive."""
+    written = any(all(ch in ALPHABETS[lang] for ch in letters) for lang in CODE_PAGES[codec][1])
+    return written, sum(ch in DISTINCTIVE for ch in letters)
+
+
+def _examples(letters: list[str]) -> str:
+    return " ".join(dict.fromkeys(letters))[:30]
+
+
+def detect_encoding(data: bytes) -> Detected:
+    """The encoding of ``data`` (see the module's docstring for the rules).
+
+    >>> detect_encoding("Şube;İl\\nKadıköy;İstanbul\\n".encode("cp1254")).codec
+    'cp1254'
+    >>> detect_encoding("Grad,Ocena\\nČačak,9\\nNiš,7\\n".encode("cp1250")).codec
+    'cp1250'
+    >>> detect_encoding("ville\\nOrléans\\nBesançon à côté\\n".encode("cp1252")).codec
+    'cp1252'
+    """
+    found = _bom(data)
+    if found:
+        return found
+    sample = data[:SAMPLE_BYTES]
+    if _is_utf8(sample):
+        return Detected("utf-8", "UTF-8", "valid UTF-8")
+    found = _utf16_without_bom(sample)
+    if found:
+        return found
+    texts: dict[str, str] = {}  # one code page per distinct text, in CODE_PAGES' order of preference
+    for codec in CODE_PAGES:
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if text not in texts.values():
+            texts[codec] = text
+    if len(texts) == 1:
+        codec = next(iter(texts))
+        return Detected(codec, CODE_PAGES[codec][0], "detected")
+    letters = {codec: _letters(text) for codec, text in texts.items()}
+    fits = {codec: _fit(codec, letters[codec]) for codec in texts}
+    written = {codec: distinctive for codec, (ok, distinctive) in fits.items() if ok}
+    if written:
+        top = max(written.values())
+        best = [codec for codec, distinctive in written.items() if distinctive == top]
+        if len(best) == 1:
+            return Detected(best[0], CODE_PAGES[best[0]][0], "detected from the letters")
+    else:  # no served language: another code page altogether (Greek, Cyrillic, ...)?
+        other = from_bytes(sample).best()
+        if other is not None and other.encoding not in CODE_PAGES:
+            return Detected(other.encoding, other.encoding, "detected (charset-normalizer)")
+        best = list(texts)
+    if not best:
+        raise EncodingError("the file is not text in UTF-8, UTF-16 or a Windows code page")
+    shown = "; ".join(f"{c} ({CODE_PAGES[c][0]}) would give {_examples(letters[c])}" for c in best)
+    raise EncodingError(f"the encoding cannot be told for sure: {shown}", tuple(best))

@@ -1,0 +1,40 @@
+"""How to read a file: the reading options every study declares (all detected when not given)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+__all__ = ["ReadOptions"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Reading options; ``None`` means "detect".
+
+    encoding
+        A Python codec name (``"cp1254"``, ``"utf-16"``); detected from the bytes otherwise
+        (:func:`cxlib.io.encodings.detect_encoding`).
+    sep
+        The field separator; sniffed from the header otherwise.
+    decimal, thousands
+        The decimal mark and the thousands separator of numbers written as text; detected
+        per column otherwise (:mod:`cxlib.io.numbers`).
+    date_format
+        A ``strftime`` format such as ``"%d.%m.%Y"``; ISO dates, and day-first or
+        month-first dates that are unambiguous across a column, are read otherwise
+        (:mod:`cxlib.io.dates`).
+    sheet
+        The Excel sheet: its name or its position (1 is the first sheet, the default).
+    """
+
+    encoding: str | None = None
+    sep: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    date_format: str | None = None
+    sheet: str | int | None = None
+
+    @classmethod
+    def from_params(cls, params: dict) -> ReadOptions:
+        """The options among a study's checked parameters."""
+        return cls(**{f.name: params.get(f.name) for f in fields(cls)})

@@ -1,0 +1,93 @@
+"""Files survey teams have besides text: Excel workbooks, SPSS and Stata data files.
+
+* Excel (``.xlsx``, ``.xlsm``): one sheet (``sheet``: its name, or its position with 1 for
+  the first, the default), the first row as the header; cells keep their types (numbers,
+  dates, text).
+* SPSS (``.sav``, ``.zsav``) and Stata (``.dta``), read with pyreadstat: values keep their
+  codes (a 0-10 score stays a number), each column's value labels come along so that
+  segment columns can show the labels (1 -> "North"), variable labels become column labels,
+  and SPSS user-missing values (a code such as 99 declared missing in the file) become
+  missing and are counted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .quality import SET_MISSING, DataError, QualityIssue
+
+__all__ = ["read_excel", "read_stata_or_spss"]
+
+
+def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
+    if sheet is None:
+        return sheets[0]
+    if str(sheet) in sheets:
+        return str(sheet)
+    if isinstance(sheet, int) and 1 <= sheet <= len(sheets):
+        return sheets[sheet - 1]
+    raise DataError(f"{name}: {path.name} has no sheet {sheet!r}; its sheets: {sheets} (sheet takes a name, or a "
+                    "position with 1 for the first)", table=name, rule="sheet exists")
+
+
+def read_excel(path: Path, name: str, sheet) -> tuple[pd.DataFrame, str]:
+    """The sheet's rows (typed as the cells are) and the sheet's name."""
+    try:
+        workbook = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises several types for damaged files
+        raise DataError(f"{name}: {path.name} is not a readable Excel workbook: {exc}", table=name,
+                        rule="valid .xlsx") from None
+    with workbook:
+        chosen = _sheet_name(workbook.sheet_names, sheet, path, name)
+        frame = pd.read_excel(workbook, sheet_name=chosen)
+    unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
+    if unnamed and frame[[c for c in frame.columns if str(c) in unnamed]].notna().any().any():
+        raise DataError(f"{name}: sheet {chosen!r} of {path.name} has values under an empty header cell "
+                        f"({unnamed[0]}); the first row must name every column", table=name,
+                        rule="a name for every column")
+    frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
+    frame.columns = [str(c) for c in frame.columns]
+    return frame, chosen
+
+
+def _user_missing(frame: pd.DataFrame, meta, name: str) -> list[QualityIssue]:
+    """SPSS user-missing values (discrete codes and ranges declared in the file) set to missing, counted."""
+    issues = []
+    for column in frame.columns:
+        values = frame[column]
+        mask = np.zeros(len(frame), dtype=bool)
+        for code in (meta.missing_user_values or {}).get(column, []):
+            mask |= (values == code).to_numpy(dtype=bool)
+        for bounds in (meta.missing_ranges or {}).get(column, []):
+            low, high = bounds["lo"], bounds["hi"]
+            if pd.api.types.is_numeric_dtype(values.dtype):
+                mask |= ((values >= low) & (values <= high)).to_numpy(dtype=bool)
+            else:
+                mask |= (values == low).to_numpy(dtype=bool)
+        if mask.any():
+            shown = tuple(str(v) for v in values[mask].unique()[:5])
+            rows = tuple(int(i) + 1 for i in np.flatnonzero(mask)[:5])
+            issues.append(QualityIssue(name, column, "user-missing value declared in the file", SET_MISSING,
+                                       int(mask.sum()), rows, shown))
+            frame[column] = values.mask(mask)
+    return issues
+
+
+def read_stata_or_spss(path: Path, name: str, kind: str
+                       ) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict], list[QualityIssue]]:
+    """The rows of a ``.sav``/``.zsav`` (kind "spss") or ``.dta`` (kind "stata") file, with its labels."""
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
+    try:
+        frame, meta = reader(str(path), user_missing=kind == "spss")
+    except Exception as exc:  # pyreadstat raises its own ReadstatError and others
+        raise DataError(f"{name}: {path.name} is not a readable {kind.upper()} file: {exc}", table=name,
+                        rule=f"valid {kind.upper()} file") from None
+    issues = _user_missing(frame, meta, name) if kind == "spss" else []
+    labels = {c: t for c, t in (meta.column_names_to_labels or {}).items() if t}
+    value_labels = {c: dict(v) for c, v in (meta.variable_value_labels or {}).items() if v}
+    return frame, labels, value_labels, issues
