@@ -29,7 +29,8 @@ from ..compare import compare, segment_table_from_histograms
 from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting.narrative import fmt_count, fmt_p, md
 from ..histogram import score_histogram
-from ..io import CXData, DataQuality, Table, flat_table, load
+from ..io import CXData, DataQuality, QualityIssue, Table, flat_table, load
+from ..io.quality import EXCLUDED
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, trend_from_histogram
 from .contract import StudyDeclaration
@@ -65,7 +66,13 @@ def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[s
     """
     if data_path is None:
         data = load(missing_codes=missing_codes)
-        return data.survey_frame(), data
+        frame = data.survey_frame()
+        blank = frame[score_col].isna()
+        if blank.any():  # answers to other questions only: not in this study, and counted as such
+            unused = QualityIssue("responses", score_col, "blank", EXCLUDED, int(blank.sum()))
+            kept = data.quality.rows_kept["responses"] - int(blank.sum())
+            data = dataclasses.replace(data, quality=data.quality + DataQuality((unused,), {}, {"responses": kept}))
+        return frame, data
     table = flat_table(data_path, scores={score_col: (0, 10)}, categories=segment_cols,
                        dates=[date_col] if date_col else (), weights=weight_col,
                        amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes, name="survey",
