@@ -83,6 +83,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         flat_survey(tmp / "survey.parquet", args.rows)
+        pd.read_parquet(tmp / "survey.parquet").to_csv(tmp / "survey.csv", index=False)
         flat_customers(tmp / "customers.parquet", args.rows // 4)
         trees = {"before": worktree(args.before, tmp / "before"), "after": PROJECT}
         for tree in trees.values():  # the sample is tracked, so every worktree has it
@@ -91,6 +92,10 @@ def main() -> None:
             "segment_study, the sample (19,729 answers)": ("segment_study", {}),
             f"segment_study, a flat Parquet export ({args.rows:,} answers, 3 segment columns, weights)": (
                 "segment_study", {"data_path": str(tmp / "survey.parquet"), "score_col": "LTR",
+                                  "segment_cols": ["Tier", "Country", "Channel"], "date_col": "Answered",
+                                  "weight_col": "W"}),
+            f"segment_study, the same export as UTF-8 CSV ({args.rows:,} answers)": (
+                "segment_study", {"data_path": str(tmp / "survey.csv"), "score_col": "LTR",
                                   "segment_cols": ["Tier", "Country", "Channel"], "date_col": "Answered",
                                   "weight_col": "W"}),
             "churn_study, the sample (5,000 customers, time-varying model)": ("churn_study", {}),

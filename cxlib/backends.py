@@ -559,20 +559,34 @@ class DuckDBBackend(Backend):
         elif _csv_files(source):  # UTF-8 CSV exports, read where they are; types detected by DuckDB
             self.files, self.format = _csv_files(source), "csv"
             self.connection = duckdb.connect()
-            self.relation = f"read_csv([{_listing(self.files)}], header = true, union_by_name = true)"
+            self.relation = (f"read_csv([{_listing(self.files)}], header = true, union_by_name = true, "
+                             "dateformat = '%Y-%m-%d')")  # ISO dates only: never guess day or month first
         else:
             self.files = _parquet_files(source)
             self.format = "parquet"
             self.connection = duckdb.connect()
             self.relation = f"read_parquet([{_listing(self.files)}])"
         if memory_limit:
-            self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+            self._execute(f"SET memory_limit = '{memory_limit}'")
         if threads:
-            self.connection.execute(f"SET threads = {int(threads)}")
-        self.connection.execute("SET preserve_insertion_order = false")  # group-bys need no order; less memory
+            self._execute(f"SET threads = {int(threads)}")
+        self._execute("SET preserve_insertion_order = false")  # group-bys need no order; less memory
+
+    def _execute(self, sql: str):
+        """Run SQL; a file DuckDB cannot read as it is stops with what to do instead."""
+        import duckdb
+
+        try:
+            return self.connection.execute(sql)
+        except duckdb.Error as exc:
+            hint = (" Exports that are not plain UTF-8 CSV with ISO dates (another encoding, decimal commas, "
+                    "day-first dates, survey-tool headers, answer labels) are read with backend 'pandas'."
+                    if self.format == "csv" else "")
+            raise DataError(f"DuckDB could not read {self.description}: {str(exc).splitlines()[0]}.{hint}",
+                            rule="readable by DuckDB") from None
 
     def _query(self, sql: str) -> pd.DataFrame:
-        return self.connection.execute(sql).df()
+        return self._execute(sql).df()
 
     def close(self) -> None:
         self.connection.close()
@@ -580,24 +594,24 @@ class DuckDBBackend(Backend):
     @contextlib.contextmanager
     def _in_order(self):
         """Rows in source order for the statements inside (group-bys run faster without it)."""
-        self.connection.execute("SET preserve_insertion_order = true")
+        self._execute("SET preserve_insertion_order = true")
         try:
             yield
         finally:
-            self.connection.execute("SET preserve_insertion_order = false")
+            self._execute("SET preserve_insertion_order = false")
 
     def _min_max(self, column):
         c = _quote(column)
-        return tuple(self.connection.execute(f"SELECT min({c}), max({c}) FROM {self.relation}").fetchall()[0])
+        return tuple(self._execute(f"SELECT min({c}), max({c}) FROM {self.relation}").fetchall()[0])
 
     def _scalar(self, sql: str):
-        return self.connection.execute(sql).fetchall()[0][0]
+        return self._execute(sql).fetchall()[0][0]
 
     def n_rows(self) -> int:
         return int(self._scalar(f"SELECT count(*) FROM {self.relation}"))
 
     def columns(self) -> list[str]:
-        cursor = self.connection.execute(f"SELECT * FROM {self.relation} LIMIT 0")
+        cursor = self._execute(f"SELECT * FROM {self.relation} LIMIT 0")
         names = [d[0] for d in cursor.description]
         cursor.fetchall()
         return names
@@ -620,7 +634,7 @@ class DuckDBBackend(Backend):
         bad = f"{c} IS NOT NULL AND ({c} < {low} OR {c} > {high} OR {c} <> round({c}))"
         rows = self._scalar(f"SELECT count(*) FROM {self.relation} WHERE {bad}")
         if rows:
-            examples = [r[0] for r in self.connection.execute(
+            examples = [r[0] for r in self._execute(
                 f"SELECT DISTINCT {c} FROM {self.relation} WHERE {bad} ORDER BY 1 LIMIT 5").fetchall()]
             raise scale_error(column, low, high, rows, examples)
 
@@ -674,7 +688,7 @@ class DuckDBBackend(Backend):
         # mean = c + S1 / W and M = S2 - S1 S1' / W, with S1, S2 the weighted sums of x - c and of their products.
         # With whole-number values (ratings, scores) and no weights every sum is a whole number, exact in any order.
         with self._in_order():
-            first = self.connection.execute(f"SELECT {', '.join(f'avg(x{i})' for i in range(k))} "
+            first = self._execute(f"SELECT {', '.join(f'avg(x{i})' for i in range(k))} "
                                             f"FROM (SELECT * FROM {source} LIMIT 100000)").fetchall()[0]
         shift = np.round(np.nan_to_num(np.array(first, dtype=float)))
         centred = [f"(x{i} - {float(shift[i])!r})" for i in range(k)]

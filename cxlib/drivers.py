@@ -154,8 +154,8 @@ class KeyDrivers:
 
     def headline(self) -> dict:
         g = self.groups.iloc[0]
-        return {"R2": f"{self.r2:.2f}", f"{g['group']} share": format_ci(100 * g["share"], 100 * g["ci_low"],
-                                                                            100 * g["ci_high"], 0, "%")}
+        return {"variation explained": format_ci(100 * self.r2, 100 * self.r2_ci[0], 100 * self.r2_ci[1], 0, "%"),
+                f"{g['group']} share": format_ci(100 * g["share"], 100 * g["ci_low"], 100 * g["ci_high"], 0, "%")}
 
     def summary(self) -> Markdown:
         parts = []
@@ -167,11 +167,12 @@ class KeyDrivers:
                         "{outcome}; {rest}.", group=first["group"], share=f"{100 * first['share']:.0f}",
                         low=f"{100 * first['ci_low']:.0f}", high=f"{100 * first['ci_high']:.0f}",
                         outcome=self.outcome, rest="; ".join(pieces[1:]) if len(pieces) > 1 else "no other groups"))
-        parts.append(md("The drivers explain R² = {r2} (95% CI {low} to {high}) of the variance of {outcome} "
-                        "across {n} answers.", r2=f"{self.r2:.2f}", low=f"{self.r2_ci[0]:.2f}",
-                        high=f"{self.r2_ci[1]:.2f}", outcome=self.outcome, n=fmt_count(self.n)))
+        parts.append(md("Together the drivers explain {r2}% of the differences in {outcome} between answers (95% CI "
+                        "{low} to {high}%; {n} answers).", r2=f"{100 * self.r2:.0f}", low=f"{100 * self.r2_ci[0]:.0f}",
+                        high=f"{100 * self.r2_ci[1]:.0f}", outcome=self.outcome, n=fmt_count(self.n)))
         top = self.drivers.sort_values("share", ascending=False).iloc[0]
-        parts.append(md("The single most important driver is {driver} with {share}% of R² ({low}-{high}%).",
+        parts.append(md("The single most important driver is {driver} with {share}% of what the drivers explain "
+                        "({low}-{high}%).",
                         driver=top["driver"], share=f"{100 * top['share']:.0f}", low=f"{100 * top['ci_low']:.0f}",
                         high=f"{100 * top['ci_high']:.0f}"))
         fix = self.priorities()
@@ -180,6 +181,28 @@ class KeyDrivers:
             parts.append(md("Fix first (important, rated below the median): {drivers}.",
                             drivers=", ".join(fix.sort_values("share", ascending=False)["driver"])))
         return Markdown(" ".join(p.data for p in parts))
+
+    def group_note(self) -> Markdown:
+        """How each group's share compares with the sum of its members' shares, in the direction that holds here.
+
+        A group's share treats it as one player among the groups; a member's share is its
+        Shapley value among all drivers. The two split what drivers share with each other
+        differently, so their sum can be above or below the group's share.
+        """
+        sentences = []
+        for row in self.groups[self.groups["members"].str.contains(",")].itertuples():
+            total, share = 100 * row.sum_of_member_shares, 100 * row.share
+            if abs(total - share) < 0.5:
+                relation = "about the same as"
+            else:
+                relation = "more than" if total > share else "less than"
+            sentences.append(md("For {group}, the members' shares add up to {total}%, {relation} the group's {share}%.",
+                                group=row.group, total=f"{total:.0f}", relation=relation, share=f"{share:.0f}").data)
+        if not sentences:
+            return md("Every group here has a single driver: its share is that driver's share.")
+        return Markdown(" ".join(sentences) + " A group's share treats it as one player among the groups; a "
+                        "member's share is its own among all drivers. The two divide what drivers have in common "
+                        "differently, so they need not agree.")
 
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "n": self.n, "rows_dropped": self.rows_dropped, "r2": self.r2,

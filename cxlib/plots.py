@@ -21,6 +21,17 @@ SCORE_LABELS = {"nps": "Likelihood to recommend (0-10)", "csat": "Satisfaction, 
                 "ces": "Customer effort, CES (1-7, 7 = easiest)"}
 
 
+def _error_lengths(value, low, high) -> list:
+    """Error-bar lengths below and above each value, never negative or missing.
+
+    An adjusted interval need not contain its point (an adjusted Wald interval at n = 1),
+    and a missing bound has no bar: both would stop matplotlib.
+    """
+    below = (pd.Series(value) - pd.Series(low)).clip(lower=0).fillna(0)
+    above = (pd.Series(high) - pd.Series(value)).clip(lower=0).fillna(0)
+    return [below.to_numpy(float), above.to_numpy(float)]
+
+
 def _nps_color(value: int) -> str:
     group = "promoter" if value >= 9 else "passive" if value >= 7 else "detractor"
     return NPS_GROUP_COLORS[group]
@@ -85,7 +96,7 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
         _, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 1.2), layout="constrained")
     labels = rows["segment_col"].astype(str) + ": " + rows["segment"].astype(str)
     colors = [ACCENT if sig else GREY for sig in rows["significant"]]
-    errors = [rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]]
+    errors = _error_lengths(rows["value"], rows["ci_low"], rows["ci_high"])
     bars = ax.barh(labels, rows["value"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
     for bar, small in zip(bars, rows["small_n"], strict=True):
         if small:
@@ -108,7 +119,7 @@ def driver_shares(result, level: str = "groups", ax: plt.Axes | None = None) -> 
     labels = table["group" if level == "groups" else "driver"].astype(str)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 0.35 * len(table) + 1.2), layout="constrained")
-    errors = [100 * (table["share"] - table["ci_low"]), 100 * (table["ci_high"] - table["share"])]
+    errors = _error_lengths(100 * table["share"], 100 * table["ci_low"], 100 * table["ci_high"])
     ax.barh(labels, 100 * table["share"], xerr=errors, color=ACCENT, ecolor="#333333", capsize=3)
     ax.set_title(f"Share of the explained variance in {result.outcome} (R² = {result.r2:.2f}); lines: 95% interval",
                  fontsize=9)
@@ -126,8 +137,8 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
     x, y = priorities["mean"], 100 * priorities["share"]
-    ax.errorbar(x, y, xerr=[x - priorities["mean_ci_low"], priorities["mean_ci_high"] - x],
-                yerr=[y - 100 * priorities["ci_low"], 100 * priorities["ci_high"] - y], fmt="o", color=ACCENT,
+    ax.errorbar(x, y, xerr=_error_lengths(x, priorities["mean_ci_low"], priorities["mean_ci_high"]),
+                yerr=_error_lengths(y, 100 * priorities["ci_low"], 100 * priorities["ci_high"]), fmt="o", color=ACCENT,
                 ecolor=GREY, capsize=2)
     for _, row in priorities.iterrows():
         ax.annotate(str(row["driver"]), (row["mean"], 100 * row["share"]), textcoords="offset points",
@@ -169,7 +180,7 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
     rows = terms.iloc[::-1]
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 0.35 * len(rows) + 1.2), layout="constrained")
-    errors = [rows["hazard_ratio"] - rows["ci_low"], rows["ci_high"] - rows["hazard_ratio"]]
+    errors = _error_lengths(rows["hazard_ratio"], rows["ci_low"], rows["ci_high"])
     colors = [NPS_GROUP_COLORS["detractor"] if low > 1 else NPS_GROUP_COLORS["promoter"] if high < 1 else GREY
               for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)]
     ax.errorbar(rows["hazard_ratio"], rows["term"].astype(str), xerr=errors, fmt="none", ecolor="#333333",
@@ -188,7 +199,7 @@ def theme_shares(themes: pd.DataFrame, title: str = "What comments are about", a
     rows = themes.iloc[::-1]
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 1.2), layout="constrained")
-    errors = [(rows["share"] - rows["ci_low"]).clip(lower=0), (rows["ci_high"] - rows["share"]).clip(lower=0)]
+    errors = _error_lengths(rows["share"], rows["ci_low"], rows["ci_high"])
     colors = [GREY if theme == "untagged" else ACCENT for theme in rows["theme"]]
     ax.barh(rows["label"].astype(str), rows["share"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
     n = int(themes["comments"].max()) if len(themes) else 0

@@ -29,7 +29,7 @@ Validated against statsmodels ``SurvfuncRight`` and ``survdiff`` (tests).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +60,11 @@ class SurvivalCounts:
         if self.entries is None:
             return self.exits.sum(axis=1, keepdims=True) - gone_before
         return np.cumsum(self.entries, axis=1) - gone_before
+
+    def follow_up(self) -> dict[str, float]:
+        """The longest follow-up of each segment: the last time a customer of it was seen (left or censored)."""
+        return {str(segment): float(self.times[np.flatnonzero(self.exits[i])[-1]]) if self.exits[i].any() else 0.0
+                for i, segment in enumerate(self.segments)}
 
     def total(self) -> SurvivalCounts:
         return SurvivalCounts(pd.Index(["all"]), self.times, self.events.sum(0, keepdims=True),
@@ -164,20 +169,35 @@ def kaplan_meier(counts: SurvivalCounts, ci: float = 0.95) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def survival_at(km: pd.DataFrame, horizons: Sequence[float], segments: Sequence[str] | None = None) -> pd.DataFrame:
-    """Survival (with interval) at each horizon: the Kaplan-Meier step at or before it (1 before any event)."""
+def survival_at(km: pd.DataFrame, horizons: Sequence[float], segments: Sequence[str] | None = None,
+                follow_up: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Survival (with interval) at each horizon: the Kaplan-Meier step at or before it (1 before any event).
+
+    With ``follow_up`` (segment -> longest follow-up, :meth:`SurvivalCounts.follow_up`), a
+    horizon past a segment's longest follow-up is not estimable from the data: its
+    survival and interval are missing and ``note`` says why, rather than the curve's last
+    value carried forward as if it were known; ``follow_up`` becomes a column.
+    """
     rows = []
     for segment in segments if segments is not None else km["segment"].unique():
         table = km[km["segment"] == str(segment)]
+        last = (follow_up or {}).get(str(segment), np.inf)
         for h in horizons:
             before = table[table["time"] <= h]
-            if before.empty:
-                rows.append({"segment": str(segment), "t": h, "survival": 1.0, "ci_low": 1.0, "ci_high": 1.0})
+            if h > last:
+                rows.append({"segment": str(segment), "t": h, "survival": np.nan, "ci_low": np.nan,
+                             "ci_high": np.nan, "note": "not estimable: past the longest follow-up"})
+            elif before.empty:
+                rows.append({"segment": str(segment), "t": h, "survival": 1.0, "ci_low": 1.0, "ci_high": 1.0,
+                             "note": None})
             else:
-                last = before.iloc[-1]
-                rows.append({"segment": str(segment), "t": h, "survival": last["survival"], "ci_low": last["ci_low"],
-                             "ci_high": last["ci_high"]})
-    return pd.DataFrame(rows)
+                step = before.iloc[-1]
+                rows.append({"segment": str(segment), "t": h, "survival": step["survival"], "ci_low": step["ci_low"],
+                             "ci_high": step["ci_high"], "note": None})
+    out = pd.DataFrame(rows, columns=["segment", "t", "survival", "ci_low", "ci_high", "note"])
+    if follow_up is not None:
+        out.insert(5, "follow_up", out["segment"].map(follow_up))
+    return out
 
 
 def median_survival(km: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:

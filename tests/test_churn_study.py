@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
+import cxlib as cx
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 from cxlib.sample import HAZARD_RATIOS
@@ -169,3 +170,25 @@ def test_business_case_on_a_flat_table_with_scores(reports, flat_customers):
     active_detractors = (~frame["Churned"] & (frame["LastNPS"] <= 6)).sum()
     assert out["business_case"]["assumptions"]["detractors"] == active_detractors
     assert out["business_case"]["moved_customers"] == pytest.approx(0.3 * active_detractors)
+
+
+def test_a_horizon_past_the_longest_follow_up_is_not_estimable_and_said_so(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pd.DataFrame({"weeks": rng.integers(1, 53, n), "left": rng.integers(0, 2, n),
+                          "plan": rng.choice(["a", "b"], n)})
+    path = tmp_path / "weeks.csv"
+    frame.to_csv(path, index=False)
+    study, _ = cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "weeks", "event_col": "left",
+                                                  "segment_col": "plan", "horizons": [26, 1000],
+                                                  "time_unit": "weeks"})
+    past = study.survival[study.survival["t"] == 1000]
+    assert past["survival"].isna().all() and past["ci_low"].isna().all()
+    assert (past["note"] == "not estimable: past the longest follow-up").all()
+    assert (past["follow_up"] <= 52).all()
+    text = study.summary().data
+    assert "Survival at 1000 weeks is not estimable from these data: the longest follow-up is 52 weeks." in text
+    assert "stay at least 26 weeks" in text and "1000 weeks (95% CI" not in text
+    p = study.logrank["p_value"]  # the plans were drawn alike: no difference to claim
+    assert p > 0.05 and f"No clear difference in survival between segments ({cx.reports.fmt_p(p)})." in text
+    assert "log-rank" not in text and "chi-square" not in text

@@ -44,7 +44,39 @@ def test_callback_list_order_columns_and_one_row_per_customer(answers):
     promoters = study.promoters
     assert promoters["customer_id"].tolist() == ["e", "g", "f"]  # testimonial candidates first
     assert promoters["suggested_use"].tolist() == ["testimonial", "testimonial", "referral"]
-    assert study.crisis["raised"] and study.crisis["count"] == 1
+    # one incident comment among eight, against none of one before: present, not above usual (no flag)
+    assert study.crisis["state"] == "present" and not study.crisis["raised"] and study.crisis["count"] == 1
+    assert study.crisis_banner().data.startswith("No crisis flag: 1 comments in the window mention an incident")
+
+
+def test_the_latest_answer_decides_and_nobody_is_on_both_lists(answers):
+    day = pd.Timestamp("2025-06-30")
+    later = pd.DataFrame({"customer_id": ["j", "j", "k", "k"], "nps": [2, 9, 10, 3],
+                          "survey_date": [day - pd.Timedelta(days=5), day, day - pd.Timedelta(days=5), day],
+                          "comment": ["slow", "fixed, thanks", "love it", "broken again"], "touchpoint": "web",
+                          "revenue": 10.0})
+    study = closed_loop(pd.concat([answers, later], ignore_index=True), revenue="revenue", window_days=30)
+    called, promoters = set(study.callbacks["customer_id"]), set(study.promoters["customer_id"])
+    assert not called & promoters
+    assert "j" in promoters and "j" not in called and "k" in called and "k" not in promoters
+
+
+def test_the_crisis_flag_is_raised_only_when_incidents_are_above_usual():
+    day = pd.Timestamp("2025-06-30")
+    before = pd.DataFrame({"customer_id": [f"b{i}" for i in range(200)], "nps": [3, 7] * 100,
+                           "survey_date": day - pd.Timedelta(days=100),
+                           "comment": ["Total outage, unacceptable"] * 4 + ["fine"] * 196})
+    def window(incidents):
+        return pd.DataFrame({"customer_id": [f"w{i}" for i in range(100)], "nps": 7, "survey_date": day,
+                             "comment": ["Total outage, unacceptable"] * incidents + ["fine"] * (100 - incidents)})
+    usual = closed_loop(pd.concat([before, window(2)], ignore_index=True), touchpoint=None, window_days=30)
+    assert usual.crisis["state"] == "present" and not usual.crisis["raised"] and usual.crisis["p_value"] > 0.05
+    spike = closed_loop(pd.concat([before, window(20)], ignore_index=True), touchpoint=None, window_days=30)
+    assert spike.crisis["state"] == "above usual" and spike.crisis["raised"] and spike.crisis["p_value"] < 0.05
+    assert spike.crisis_banner().data.startswith("> **Crisis flag: 20 comments")
+    assert spike.headline()["incident comments"] == "above usual"
+    calm = closed_loop(before.assign(survey_date=day), touchpoint=None, window_days=30)
+    assert calm.crisis["state"] == "present"  # incidents, but no earlier comments to compare with
 
 
 def test_attached_csv_defuses_formulas(answers, tmp_path, monkeypatch):
@@ -90,7 +122,9 @@ def test_closed_loop_study_on_the_sample(sample_reports):
     over = {t["theme"] for t in out["results"]["detractor_themes"] if t["over_represented"]}
     assert {"technical_problem", "pricing", "billing", "incident"} <= over  # the sample's detractor themes
     html = (run / "report.html").read_text()
-    assert "Crisis flag" in html.split("Executive summary")[0]  # the flag comes first
+    # the flag's state comes first: the sample's incident comments are not above their usual share
+    assert study.crisis["state"] == "present" and study.crisis["p_value"] > 0.05
+    assert "No crisis flag: " in html.split("Executive summary")[0]
     assert 'href="callbacks.csv"' in html
 
 
@@ -109,3 +143,14 @@ def test_closed_loop_on_a_flat_table(tmp_path):
     assert out["results"]["callbacks"]["rows"] == 1 and out["results"]["callbacks"]["already_left"] == 1
     html = (run / "report.html").read_text()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("payload", ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "  =HYPERLINK(1)",
+                                     "\u00a0=1"])
+def test_every_formula_payload_is_defused_in_the_written_csv(answers, tmp_path, monkeypatch, payload):
+    from cxlib.reports import attach
+
+    monkeypatch.chdir(tmp_path)
+    path = attach(pd.DataFrame({"comment": [payload, "fine"]}), "payloads.csv")
+    back = pd.read_csv(path, keep_default_na=False)
+    assert back["comment"].tolist() == ["'" + payload, "fine"]

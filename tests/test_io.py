@@ -181,10 +181,11 @@ def test_missing_id_is_excluded(write_csv):
     assert issues(t) == {("id", "missing value"): 1}
 
 
-def test_blank_rows_are_excluded_and_counted(write_csv):
+def test_blank_rows_are_skipped_and_noted_not_counted_as_answers(write_csv):
+    """Excel leaves rows of bare separators behind: they are not data, so they never count against max_excluded."""
     t = read_table(write_csv("id,nps\n1,9\n,\n2,3\n,\n"), SURVEY)
-    assert issues(t) == {(None, "blank row"): 2}
-    assert t.quality.excluded("table") == 2
+    assert issues(t) == {(None, "blank rows skipped"): 2}
+    assert t.quality.excluded("table") == 0 and t.quality.rows_read["table"] == 2 and len(t.data) == 2
 
 
 def test_declared_missing_codes_become_missing_and_are_counted(write_csv):

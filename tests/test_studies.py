@@ -179,3 +179,18 @@ def test_every_headline_reads_intervals_one_way(sample_reports):
         value, low, high = re.fullmatch(r"(-?[\d.,]+%?) \((-?[\d.,]+%?) to (-?[\d.,]+%?)\)", text).groups()
         assert value.endswith("%") == low.endswith("%") == high.endswith("%")
         assert float(low.rstrip("%")) <= float(value.rstrip("%")) <= float(high.rstrip("%"))
+
+
+def test_segments_of_one_answer_are_drawn_not_crashed(tmp_path):
+    """Adjusted intervals at n = 1 need not contain their point: the chart draws them (bars clipped at the point)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rows = ["nps,plan"] + [f"{s},basic" for s in [9, 10, 3, 7, 8] * 10] + ["10,solo promoter", "0,solo detractor"]
+    path = tmp_path / "solo.csv"
+    path.write_text("\n".join(rows) + "\n")
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "segment_cols": ["plan"]})
+    solo = study.segments.set_index("segment").loc[["solo promoter", "solo detractor"]]
+    assert solo["n"].tolist() == [1, 1] and solo["small_n"].all()
+    ax = cx.plots.segment_chart(study.segments, "NPS by segment", overall=study.overall.value)
+    assert len(ax.patches) == 3

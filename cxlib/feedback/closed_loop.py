@@ -12,8 +12,11 @@
 * **Themes against detractors**: for each theme, its share among detractors' comments
   against the other comments, with Agresti-Caffo intervals and Holm-adjusted z-tests; a
   theme is over-represented when its adjusted p < 0.05 and detractors mention it more.
-* **Crisis flag**: incident comments in the window, their share against the share before
-  it (two-proportion test), with examples; any incident comment raises the flag.
+* **Crisis flag**, in three states: "none" (no comment in the window mentions an incident),
+  "present" (some do, but their share is not above the share before the window, or there
+  is no earlier comment to compare with) and "above usual" (a two-proportion test of the
+  window's share against the share before it rejects at 5% and the share rose); only the
+  last raises the flag. Examples of the comments come with it.
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ def _contact_rows(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, c
 
 def callback_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, columns: dict) -> pd.DataFrame:
     """Detractors to call back, angriest and most valuable first (module docstring); ``rows`` already in the window."""
-    detractors = _latest_per_customer(rows[rows[columns["score"]] <= 6], columns["id"], columns["date"])
+    latest = _latest_per_customer(rows, columns["id"], columns["date"])  # the latest answer decides, any score
+    detractors = latest[latest[columns["score"]] <= 6]
     out = _contact_rows(detractors, flags, taxonomy, columns)
     weight = out["revenue"].fillna(out["revenue"].median() if out["revenue"].notna().any() else 1.0)
     out["priority"] = (7 - out["score"]) * weight
@@ -72,7 +76,8 @@ def callback_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, c
 
 def promoter_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, columns: dict) -> pd.DataFrame:
     """Promoters for referrals; testimonial candidates (praise, shared content) first (module docstring)."""
-    promoters = _latest_per_customer(rows[rows[columns["score"]] >= 9], columns["id"], columns["date"])
+    latest = _latest_per_customer(rows, columns["id"], columns["date"])
+    promoters = latest[latest[columns["score"]] >= 9]
     out = _contact_rows(promoters, flags, taxonomy, columns)
     present = [t for t in TESTIMONIAL_THEMES if t in flags.columns]
     testimonial = flags.loc[promoters.index, present].fillna(False).any(axis=1).to_numpy(dtype=bool)
@@ -114,7 +119,8 @@ def crisis_flag(flags: pd.DataFrame, dates: pd.Series, comments: pd.Series, sinc
                 theme: str = CRISIS_THEME, ci: float = 0.95, examples: int = 3) -> dict:
     """Crisis comments in the window against before it (module docstring)."""
     if theme not in flags.columns:
-        return {"raised": False, "theme": theme, "count": 0, "comments": 0, "note": f"no theme {theme!r}"}
+        return {"state": "none", "raised": False, "theme": theme, "count": 0, "comments": 0,
+                "note": f"no theme {theme!r}"}
     has = flags[UNTAGGED].notna()
     window = (dates >= since) & has
     before = (dates < since) & has
@@ -122,14 +128,15 @@ def crisis_flag(flags: pd.DataFrame, dates: pd.Series, comments: pd.Series, sinc
     count, n = int((hit & window).sum()), int(window.sum())
     share = count / n if n else np.nan
     low, high = wilson_interval(np.array(share), np.array(float(n)), ci) if n else (np.nan, np.nan)
-    out = {"raised": count > 0, "theme": theme, "count": count, "comments": n, "share": 100 * share,
-           "ci_low": 100 * float(low), "ci_high": 100 * float(high),
+    out = {"state": "present" if count else "none", "raised": False, "theme": theme, "count": count, "comments": n,
+           "share": 100 * share, "ci_low": 100 * float(low), "ci_high": 100 * float(high),
            "examples": comments[hit & window].iloc[::-1].drop_duplicates().head(examples).tolist()}
     if before.sum() and n:
         d = share_difference(hit[window | before], pd.Series(np.where(window[window | before], "window", "before")),
                              "window", "before", "share %", ci)
+        above = bool(count and d.p_value < 1 - ci and d.value > 0)
         out.update({"share_before": d.components["value_before"], "difference": d.value, "p_value": d.p_value,
-                    "above_usual": bool(d.p_value < 0.05 and d.value > 0)})
+                    "above_usual": above, "raised": above, "state": "above usual" if above else out["state"]})
     return out
 
 

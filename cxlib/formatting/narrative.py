@@ -1,32 +1,46 @@
 """Narrative for notebooks: sentences built from results, with every value from data escaped.
 
 Markdown passes raw HTML through to the report, so a segment named
-``<script>alert(1)</script>`` would become markup if pasted into a sentence. :func:`md`
-escapes each value before it enters the text; the template itself is trusted (it is
-written in the notebook).
+``<script>alert(1)</script>`` would become markup if pasted into a sentence, and one named
+``[Verify your account](https://evil.example/login)`` a live link. :func:`md` escapes each
+value for HTML and for Markdown before it enters the text; the template itself is trusted
+(it is written in the code).
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 
 from IPython.display import Markdown
 
 __all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
-           "not_available"]
+           "not_available", "plural"]
 
 NOUNS = {"survey": "answers", "responses": "answers", "drivers": "answers", "customers": "customers",
          "tickets": "tickets"}  # what a row of each table is, for sentences
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!|~:{}])")
+
+
+def escape(value) -> str:
+    """Text from data made inert in Markdown and HTML: HTML-escaped, then Markdown's punctuation backslashed.
+
+    >>> print(escape("[Verify your account](https://evil.example/login)"))
+    \\[Verify your account\\]\\(https\\://evil.example/login\\)
+    """
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(value)))
+
+
 def md(template: str, /, **values) -> Markdown:
-    """Markdown from a trusted template and untrusted values (each HTML-escaped).
+    """Markdown from a trusted template and untrusted values (each escaped: :func:`escape`).
 
     >>> md("Segment **{name}** has {n} rows.", name="<b>x</b>", n=fmt_count(1200)).data
     'Segment **&lt;b&gt;x&lt;/b&gt;** has 1,200 rows.'
     """
-    return Markdown(template.format(**{k: html.escape(str(v)) for k, v in values.items()}))
+    return Markdown(template.format(**{k: escape(v) for k, v in values.items()}))
 
 
 def not_available(parameter: str, view: str) -> Markdown:
@@ -35,7 +49,7 @@ def not_available(parameter: str, view: str) -> Markdown:
     >>> not_available("revenue_col", "the revenue view").data
     'Not available: name a column with `revenue_col` to see the revenue view.'
     """
-    return md("Not available: name a column with `{parameter}` to see {view}.", parameter=parameter, view=view)
+    return md(f"Not available: name a column with `{parameter}` to see {{view}}.", view=view)  # a name from code
 
 
 def left_out(data) -> Markdown:
@@ -46,6 +60,15 @@ def left_out(data) -> Markdown:
     quality = data.quality
     sentences = [s for table in quality.rows_read if (s := quality.left_out(table, NOUNS.get(table, "rows")))]
     return md("{text}", text=" ".join(sentences))
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """A count with the words that agree with it.
+
+    >>> plural(1, "segment scores", "segments score"), plural(3, "segment scores", "segments score")
+    ('1 segment scores', '3 segments score')
+    """
+    return f"{fmt_count(n)} {one if n == 1 else many}"
 
 
 def fmt_value(value) -> str:
@@ -89,8 +112,19 @@ def fmt_date(value) -> str:
     return "n/a" if value is None or value != value else f"{value:%Y-%m-%d}"
 
 
-def fmt_p(p: float) -> str:
-    """A p-value as people read it: ``'p < 0.001'``, ``'p = 0.032'``, ``'p = 0.41'``."""
+def fmt_p(p: float, level: float = 0.05) -> str:
+    """A p-value as people read it: two significant digits, never rounded across the test's ``level``.
+
+    >>> [fmt_p(p) for p in (0.0004, 0.032, 0.41, 0.1019, 1.0, 0.0501, 0.0499, 0.05)]
+    ['p < 0.001', 'p = 0.032', 'p = 0.41', 'p = 0.10', 'p = 1.0', 'p = 0.0501', 'p = 0.0499', 'p = 0.050']
+    """
     if p is None or p != p:
         return "p n/a"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p >= 0.01 else f"p = {p:.3f}"
+    if p < 0.001:
+        return "p < 0.001"
+    for digits in range(2, 7):
+        shown = float(f"{p:.{digits}g}")
+        if (shown < level) == (p < level) and (shown == level) == (p == level):
+            break
+    decimals = max(digits - 1 - math.floor(math.log10(shown)), 1) if shown > 0 else digits
+    return f"p = {shown:.{decimals}f}"

@@ -87,7 +87,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
     ...                   "ci_high": [45.3, 21.9], "p_value": [0.0004, 0.2], "small_n": [False, True]})
     >>> format_table(t).to_dict("records")
     [{'segment': 'a', 'n': '1,200', 'nps (95% CI)': '41.2 (37.0–45.3)', 'p value': '< 0.001', 'note': ''}, \
-{'segment': 'b', 'n': '12', 'nps (95% CI)': '-5.0 (-30.2 to 21.9)', 'p value': '0.2', 'note': 'small n'}]
+{'segment': 'b', 'n': '12', 'nps (95% CI)': '-5.0 (-30.2 to 21.9)', 'p value': '0.20', 'note': 'small n'}]
     """
     meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
     frame = frame.reset_index(drop=not meaningful_index)

@@ -55,6 +55,9 @@ class Column:
     missing_level : str, optional
         For a category: blanks become this level (``"(missing)"``), counted in a note,
         so that a segment without a value is reported rather than dropped.
+    answer_labels : bool
+        For an answer on a scale: a value written with its label ("10 - Extremely
+        likely", "9 (Promoter)") reads as its number, noted. Scores have it.
     """
 
     kind: Kind
@@ -66,6 +69,7 @@ class Column:
     unique: bool = False
     description: str = ""
     missing_level: str | None = None
+    answer_labels: bool = False
 
     @property
     def rule(self) -> str:
@@ -82,7 +86,7 @@ class Column:
 
 def score(low: int, high: int, **kw) -> Column:
     """A survey score: a whole number in ``[low, high]`` (NPS 0-10, CSAT 1-5, CES 1-7)."""
-    return Column("integer", low, high, required=kw.pop("required", False), **kw)
+    return Column("integer", low, high, required=kw.pop("required", False), answer_labels=True, **kw)
 
 
 def rating(low: float = 0, high: float = 10, **kw) -> Column:
@@ -208,6 +212,8 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             notes[f"blank values shown as the level {column.missing_level!r}"] = values.isna().to_numpy(dtype=bool)
             values = values.fillna(column.missing_level)
     elif column.kind in ("integer", "number"):
+        if value_labels:
+            raw = _numbers_from_labels(raw, value_labels, notes)
         values = _parse_number(raw, column, problems, set_missing, notes, options)
     elif column.kind in ("date", "datetime"):
         values = _parse_datetime(raw, column, options.date_format, problems, set_missing, notes)
@@ -241,18 +247,19 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype("float64")
     else:
-        text = _standard_missing(_as_text(raw), set_missing)
-        parsed = parse_numbers(text, options.decimal, options.thousands)
-        values = parsed.values
+        typed = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
+        text = _standard_missing(_as_text(raw.mask(typed)), set_missing)
+        parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)
+        values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce"))
         problems.update(parsed.problems)
         if parsed.note:
             notes[parsed.note] = (values.notna() & text.notna()).to_numpy(dtype=bool)
         unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
-        if unread.any():
+        if unread.any() and column.answer_labels:
             values = _labelled_scores(text, values, unread, notes)
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         for mask in parsed.problems.values():
-            unread &= ~mask
+            unread = unread & ~mask
         if unread.any():
             problems["not a number"] = unread
     arr = values.to_numpy()
@@ -280,6 +287,19 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     return pd.Series(arr, index=raw.index, dtype="float64")
 
 
+def _numbers_from_labels(raw: pd.Series, value_labels: dict, notes: dict) -> pd.Series:
+    """Codes whose value labels are numbers that differ from them (an SPSS score coded 1-11, labelled "0"-"10")
+    read as the labels' numbers; other codes, and labels that are words, leave the codes as they are."""
+    numbers = {code: pd.to_numeric(str(label).strip(), errors="coerce") for code, label in value_labels.items()}
+    if any(pd.isna(v) for v in numbers.values()) or all(float(code) == v for code, v in numbers.items()):
+        return raw
+    mapped = raw.map(numbers)
+    recoded = (mapped.notna() & raw.notna()).to_numpy(dtype=bool)
+    code, label = next((c, value_labels[c]) for c, v in numbers.items() if float(c) != v)
+    notes[f"numbers read from the file's value labels (code {code:g} = {label!r})"] = recoded
+    return raw.where(~recoded, mapped)
+
+
 def _labelled_scores(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
     """Scores written with their answer label ("10 - Extremely likely") read as the number they start with."""
     numbers = text[unread].str.extract(LABELLED_SCORE, expand=False).astype("float64")
@@ -298,7 +318,7 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
         values = raw
     else:
         text = _standard_missing(_as_text(raw), set_missing)
-        parsed = parse_dates(text, date_format, column=str(raw.name))
+        parsed = parse_dates(text, date_format, column=str(raw.name), local=column.kind == "date")
         values = parsed.values
         if parsed.note:
             notes[parsed.note] = parsed.noted

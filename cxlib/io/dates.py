@@ -20,7 +20,8 @@ from .quality import DataError
 
 __all__ = ["ParsedDates", "parse_dates"]
 
-NUMERIC_DATE = (r"^(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})\.?"
+OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"  # the UTC offset that ends an ISO time stamp
+NUMERIC_DATE = (r"^(?P<a>\d{1,2})(?P<sep>[./-]) ?(?P<b>\d{1,2})(?P=sep) ?(?P<year>\d{4}|\d{2})\.?"
                 r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?$")
 
 
@@ -35,7 +36,12 @@ class ParsedDates:
 
 
 def _order(parts: pd.DataFrame) -> str | None:
-    """ "day" or "month" first, when the numbers or the separator tell; None when they do not."""
+    """ "day" or "month" first, when the numbers or the separator tell; None when they do not.
+
+    Dates with dots are judged apart from those with slashes or dashes (a column may hold
+    both, as typed by different people): dots are day first unless a second number above
+    12 says otherwise.
+    """
     a, b = parts["a"].astype(int), parts["b"].astype(int)
     if (a > 12).any() and not (b > 12).any():
         return "day"
@@ -44,6 +50,11 @@ def _order(parts: pd.DataFrame) -> str | None:
     if (parts["sep"] == ".").all() and not (b > 12).any():
         return "day"
     return None
+
+
+def _orders(parts: pd.DataFrame) -> dict[str, str | None]:
+    """The order of each separator's dates."""
+    return {sep: _order(group) for sep, group in parts.groupby("sep")}
 
 
 def _assemble(parts: pd.DataFrame, order: str) -> pd.Series:
@@ -59,7 +70,20 @@ def _assemble(parts: pd.DataFrame, order: str) -> pd.Series:
                                         "second": parts["second"]}), errors="coerce")
 
 
-def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "") -> ParsedDates:
+def _iso(text: pd.Series, local: bool) -> pd.Series:
+    """ISO 8601 dates and times. With an offset ("+02:00", "Z"): ``local`` keeps the time as written (the day
+    the customer saw), otherwise the moment in UTC; offsets may differ within a column (summer time)."""
+    if local:
+        text = text.str.replace(OFFSET, "", regex=True)
+    try:
+        values = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=not local)
+    except ValueError:  # a form ISO8601 parsing cannot take at all
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    return values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+
+
+def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "",
+                local: bool = True) -> ParsedDates:
     """Dates from stripped text (missing stays missing), as the module's docstring says.
 
     >>> parse_dates(pd.Series(["31.12.2025", "01.02.2026"])).values.dt.strftime("%Y-%m-%d").tolist()
@@ -70,26 +94,32 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     if date_format is not None:
         values = pd.to_datetime(text, format=date_format, errors="coerce")
         return ParsedDates(values, f"not a date ({date_format})")
-    values = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    values = _iso(text, local)
     failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
     if not failed.any():
         return ParsedDates(values, "not a date (YYYY-MM-DD)")
     parts = text[failed].str.extract(NUMERIC_DATE).dropna(subset=["a"])
     if parts.empty:
         return ParsedDates(values, "not a date (YYYY-MM-DD)")
-    order = _order(parts)
-    if order is None:
-        examples = ", ".join(repr(v) for v in text[parts.index].unique()[:3])
-        sep, year = parts["sep"].iloc[0], "%Y" if len(parts["year"].iloc[0]) == 4 else "%y"
+    orders = _orders(parts)
+    unclear = [sep for sep, order in orders.items() if order is None]
+    if unclear:
+        sep = unclear[0]
+        rows = parts[parts["sep"] == sep]
+        examples = ", ".join(repr(v) for v in text[rows.index].unique()[:3])
+        year = "%Y" if len(rows["year"].iloc[0]) == 4 else "%y"
         raise DataError(f"column {column!r} has dates that could be day-first or month-first (e.g. "
                         f"{examples}): pass date_format='%d{sep}%m{sep}{year}' (day first) or "
                         f"date_format='%m{sep}%d{sep}{year}' (month first)", column=column,
                         rule="dates in one order")
     values = values.copy()
-    values[parts.index] = _assemble(parts, order)
-    example = text[parts.index[0]]
-    sep = parts["sep"].iloc[0]
+    for sep, order in orders.items():
+        rows = parts[parts["sep"] == sep]
+        values[rows.index] = _assemble(rows, order)
+    example = parts.index[0]
+    order, sep = orders[parts.loc[example, "sep"]], parts.loc[example, "sep"]
     rule = f"not a date ({sep.join(['DD', 'MM'] if order == 'day' else ['MM', 'DD'])}{sep}YYYY or YYYY-MM-DD)"
     noted = text.index.isin(parts.index) & values.notna().to_numpy(dtype=bool)
-    return ParsedDates(values, rule, f"{order}-first dates read (e.g. {example!r} = "
-                                     f"{values[parts.index[0]]:%Y-%m-%d})", noted)
+    read = " and ".join(f"{o}-first" for o in dict.fromkeys(orders.values()))
+    return ParsedDates(values, rule, f"{read} dates read (e.g. {text[example]!r} = {values[example]:%Y-%m-%d})",
+                       noted)

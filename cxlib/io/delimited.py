@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -29,6 +30,7 @@ from .quality import NOTE, DataError, QualityIssue
 __all__ = ["DELIMITERS", "Decoded", "decode", "header_names", "read_delimited", "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t", "|")
+SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?\n')
 QUALTRICS_LEGACY = {"StartDate": "Start Date", "EndDate": "End Date", "ResponseId": "Response ID",
                     "ResponseID": "ResponseID"}
 SURVEYMONKEY_ANSWERS = {"response", "open-ended response", ""}
@@ -42,6 +44,7 @@ class Decoded:
     encoding: str
     notes: tuple[str, ...] = ()
     utf8: bytes | None = field(default=None, repr=False)  # the file's own bytes when they are UTF-8 already
+    sep: str | None = None  # the separator a "sep=;" first line names
 
 
 @dataclass(frozen=True)
@@ -81,15 +84,27 @@ def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decod
         raise DataError(f"{name}: unknown encoding {encoding!r}", table=name, rule="known encoding") from None
     text = text.lstrip("\ufeff")
     utf8 = data.removeprefix(codecs.BOM_UTF8) if codec in ("utf-8", "utf-8-sig") else None
-    if "\r" in text and "\n" not in text:
-        text, utf8 = text.replace("\r", "\n"), None
+    bare_cr = text.count("\r") - text.count("\r\n")
+    if bare_cr > text.count("\n") - text.count("\r\n"):  # CR ends the lines; an LF may sit inside a cell
+        text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
         notes.append("lines end in CR alone (Excel for the Mac): read as lines")
-    return Decoded(text, codec, tuple(notes), utf8)
+    hint = SEP_LINE.match(text)
+    if hint:  # Excel's "sep=;" first line names the separator
+        text, utf8 = text[hint.end():], None
+        notes.append(f"the first line {hint.group(0).strip()!r} names the separator")
+    return Decoded(text, codec, tuple(notes), utf8, hint.group(1) if hint else None)
 
 
-def sniff_delimiter(header: str) -> str:
-    """The candidate delimiter that splits the header line into the most fields."""
-    counts = {d: len(next(csv.reader([header], delimiter=d))) for d in DELIMITERS}
+def sniff_delimiter(header: str, preferred: str | None = None) -> str:
+    """The candidate delimiter that splits the header line into the most fields (``preferred`` if it splits it)."""
+    if preferred and preferred in header:
+        return preferred
+    counts = {}
+    for d in DELIMITERS:
+        try:
+            counts[d] = len(next(csv.reader([header], delimiter=d)))
+        except csv.Error:  # a stray line break in a quoted name
+            counts[d] = header.count(d) + 1
     return max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
 
 
@@ -143,9 +158,9 @@ def first_record(text: str) -> str:
     return (text if end == -1 else text[:end]).rstrip("\r")
 
 
-def header_names(text: str, sep: str | None = None) -> Header:
+def header_names(text: str, sep: str | None = None, preferred: str | None = None) -> Header:
     """The header of decoded text: column names after survey-tool headers are recognised."""
-    delimiter = sep or sniff_delimiter(first_record(text))
+    delimiter = sep or sniff_delimiter(first_record(text), preferred)
     records = _first_records(text, delimiter)
     if not records:
         return Header([])
@@ -164,10 +179,15 @@ def _first_ragged_line(content: str, delimiter: str) -> str | None:
 
 def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None
                    ) -> tuple[pd.DataFrame, str, Header, list[QualityIssue]]:
-    """The table of decoded delimited text (every value as text), its delimiter, header and notes."""
+    """The table of decoded delimited text (every value as text), its delimiter, header and notes.
+
+    A ``.tsv`` or ``.tab`` file is tab-separated when its header has a tab. Trailing header
+    cells left empty (Excel writes "a;b;;") are dropped when their columns hold nothing.
+    """
     text = decoded.text
     first_line = first_record(text)
-    delimiter = sep or sniff_delimiter(first_line)
+    preferred = "\t" if filename.lower().endswith((".tsv", ".tab")) else None
+    delimiter = sep or decoded.sep or sniff_delimiter(first_line, preferred)
     if sep is not None and sep not in first_line:
         found = [d for d in DELIMITERS if d in first_line]
         if found:
@@ -175,7 +195,7 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None
                             f"is the file {found[0]!r}-delimited? Pass sep={found[0]!r}.",
                             table=name, rule=f"fields separated by {sep!r}")
     header = header_names(text, delimiter)
-    repeated = sorted({n for n in header.names if header.names.count(n) > 1})
+    repeated = sorted({n for n in header.names if header.names.count(n) > 1 and n.strip()})
     if repeated:
         raise DataError(f"{name}: {filename} has duplicate column names: {repeated}", table=name,
                         rule="unique column names")
@@ -189,6 +209,12 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None
     if header.skip:
         frame = frame.iloc[header.skip:].reset_index(drop=True)
     frame.columns = header.names
+    unnamed = [i for i, n in enumerate(header.names) if not n.strip()]
+    if unnamed:
+        if frame.iloc[:, unnamed].notna().any().any():
+            raise DataError(f"{name}: {filename} has values under a header cell left empty (column "
+                            f"{unnamed[0] + 1}); name every column", table=name, rule="a name for every column")
+        frame = frame.drop(columns=frame.columns[unnamed])
     notes = [QualityIssue(name, None, note, NOTE, 0) for note in decoded.notes]
     if header.tool:
         notes.append(QualityIssue(name, None, f"a {header.tool} export: {header.skip} more header "

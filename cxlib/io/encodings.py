@@ -29,6 +29,7 @@ Known limit: a Western text whose only letter outside ASCII is è (or æ) reads 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -39,16 +40,18 @@ __all__ = ["CODE_PAGES", "EncodingError", "detect_encoding"]
 CODE_PAGES = {
     "cp1252": ("Western European Windows", ("western",)),
     "cp1254": ("Turkish Windows", ("turkish", "western")),
-    "cp1250": ("Central European Windows", ("serbian", "western")),
+    "cp1250": ("Central European Windows", ("serbian", "western")),  # "serbian": Serbian Latin and Polish
     "iso8859_2": ("ISO-8859-2, Central European", ("serbian", "western")),
 }
 ALPHABETS = {
     "turkish": set("çğıİöşüÇĞÖŞÜâîûÂÎÛ"),
-    "serbian": set("čćđšžČĆĐŠŽ"),
+    # Serbian Latin, and Polish but for ą (cp1250 writes it where ISO-8859-2 writes Serbian š)
+    "serbian": set("čćđšžČĆĐŠŽ") | set("ćęłńóśźżĆĘŁŃÓŚŹŻ"),
     "western": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽ"),
 }
-DISTINCTIVE = set("şŞğĞıİčČćĆđĐ") | set("šžŠŽ")  # letters that only the Turkish and Serbian pages add
-SAMPLE_BYTES = 1 << 20  # enough text to decide; the whole file is decoded afterwards
+DISTINCTIVE = set("şŞğĞıİčČćĆđĐšžŠŽ") | set("łŁśŚźŹżŻęĘ")  # letters only the Turkish and Central European pages add
+SAMPLE_BYTES = 1 << 20  # enough text to tell the code pages apart (with the first letters outside ASCII)
+UTF8_LETTER = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a letter written in UTF-8: before a bad byte, mixed encodings
 
 
 class EncodingError(ValueError):
@@ -89,14 +92,6 @@ def _utf16_without_bom(data: bytes) -> Detected | None:
     return None
 
 
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:  # a sample may end inside a character
-        return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
-    return True
-
-
 def _letters(text: str) -> list[str]:
     return [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
 
@@ -121,15 +116,20 @@ def detect_encoding(data: bytes) -> Detected:
     >>> detect_encoding("ville\\nOrléans\\nBesançon à côté\\n".encode("cp1252")).codec
     'cp1252'
     """
-    found = _bom(data)
+    found = _bom(data) or _utf16_without_bom(data[:SAMPLE_BYTES])
     if found:
         return found
-    sample = data[:SAMPLE_BYTES]
-    if _is_utf8(sample):
+    try:
+        data.decode("utf-8")
         return Detected("utf-8", "UTF-8", "valid UTF-8")
-    found = _utf16_without_bom(sample)
-    if found:
-        return found
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        if UTF8_LETTER.search(data[:exc.start]):
+            raise EncodingError(f"the file mixes encodings: it is UTF-8 up to line {line}, whose byte "
+                                f"{data[exc.start:exc.start + 1]!r} is not; save the whole file in one encoding "
+                                "(UTF-8)") from None
+        first = exc.start
+    sample = data[:SAMPLE_BYTES] if first < SAMPLE_BYTES else data[:SAMPLE_BYTES // 2] + data[first:][:SAMPLE_BYTES // 2]
     texts: dict[str, str] = {}  # one code page per distinct text, in CODE_PAGES' order of preference
     for codec in CODE_PAGES:
         try:

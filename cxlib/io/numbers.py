@@ -27,14 +27,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["LABELLED_SCORE", "ParsedNumbers", "parse_numbers", "text_to_float"]
+__all__ = ["LABELLED_SCORE", "ParsedNumbers", "numbers_or_text", "parse_numbers", "text_to_float"]
 
 SPACES = "[ \u00a0\u202f]"
 COMMA_EVIDENCE = re.compile(r"^[+-]?(\d*,(\d{1,2}|\d{4,})|\d{1,3}([.\u00a0\u202f ]\d{3})+,\d*)$")
 DOT_EVIDENCE = re.compile(r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d*)$")
-AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}([.,]\d{3})+$")
+AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")  # "1,234": a thousand and more, or one and a fraction
+DOTTED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 # a score written with its label, as survey tools export the end points: "10 - Extremely likely", "9 (Promoter)"
-LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})\s*(?:[-\u2013\u2014=:.)(]\s*)?[^\d\s.,].*$", re.DOTALL)
+LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})\s*(?:[-\u2013\u2014=:.(]\s*)?[^\W\d_].*$", re.DOTALL)
 UNCLEAR = "not a number (decimal mark unclear: set decimal and thousands)"
 
 
@@ -71,13 +72,20 @@ def _convert(text: pd.Series, decimal: str, thousands: str | None) -> pd.Series:
     return text_to_float(out)
 
 
-def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | None = None) -> ParsedNumbers:
+def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | None = None,
+                  comma_locale: bool = False) -> ParsedNumbers:
     """Numbers from stripped text (missing stays missing), in the given or the detected convention.
+
+    ``comma_locale``: the file is ";"-separated, as Excel writes it where the decimal mark
+    is a comma; then "1.476" alone is a thousand and more (not one and a fraction) unless
+    the column shows a decimal point elsewhere ("7.5").
 
     >>> parse_numbers(pd.Series(["7,5", "1.234,5", "3"])).values.tolist()
     [7.5, 1234.5, 3.0]
     >>> parse_numbers(pd.Series(["7.5", "1,234.5"])).values.tolist()
     [7.5, 1234.5]
+    >>> parse_numbers(pd.Series(["1.476", "561"]), comma_locale=True).values.tolist()
+    [1476.0, 561.0]
     >>> p = parse_numbers(pd.Series(["1,234", "2"]))
     >>> p.values.tolist(), list(p.problems)
     ([nan, 2.0], ['not a number (decimal mark unclear: set decimal and thousands)'])
@@ -85,31 +93,53 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
     given = text.notna().to_numpy(dtype=bool)
     if decimal is not None or thousands is not None:
         decimal = decimal or ("," if thousands == "." else ".")
-        values = _convert(text, decimal, thousands)
-        return ParsedNumbers(values, {})
+        return ParsedNumbers(_convert(text, decimal, thousands), {})
     values = text_to_float(text)
     failed = given & values.isna().to_numpy(dtype=bool)
-    if not failed.any():
-        return ParsedNumbers(values, {})
     shown = text[given]
-    comma = shown.str.match(COMMA_EVIDENCE).sum()
-    dot = shown.str.match(DOT_EVIDENCE).sum()
-    if comma > dot:
-        european = _convert(text, ",", ".")
-        spaced = _convert(text, ",", " ")
-        values = european.fillna(spaced)
-        example = shown[shown.str.match(COMMA_EVIDENCE)].iloc[0]
-        note = f"decimal comma read (e.g. {example!r} = {_convert(pd.Series([example]), ',', '.').iloc[0]:g})"
+    comma = int(shown.str.match(COMMA_EVIDENCE).sum())
+    dot = int(shown.str.match(DOT_EVIDENCE).sum())
+    dotted_thousands = int(shown.str.match(DOTTED_THOUSANDS).sum())
+    european = comma > dot or (comma_locale and not dot and (dotted_thousands or failed.any()))
+    if not failed.any() and not european:
+        return ParsedNumbers(values, {})
+    if european:
+        values = _convert(text, ",", ".").fillna(_convert(text, ",", " "))
         problems = {}
         if dot:
             conflicting = given & text.str.match(DOT_EVIDENCE).fillna(False).to_numpy(dtype=bool)
             values = values.mask(conflicting)
             problems[UNCLEAR] = conflicting
-        return ParsedNumbers(values, problems, note)
+        return ParsedNumbers(values, problems, _note("decimal comma read", text, values))
     grouped = _convert(text, ".", ",").fillna(_convert(text, ".", " "))
-    values = values.fillna(grouped.where(~text.str.match(AMBIGUOUS).fillna(False) | (dot > 0)))
+    ambiguous = text.str.match(AMBIGUOUS).fillna(False).to_numpy(dtype=bool)
+    values = values.fillna(grouped.where(~ambiguous | (dot > 0)))
     unclear = given & values.isna().to_numpy(dtype=bool) & text.str.match(
         f"{AMBIGUOUS.pattern}|{COMMA_EVIDENCE.pattern}").fillna(False).to_numpy(dtype=bool)
+    regrouped = given & failed & values.notna().to_numpy(dtype=bool)
     return ParsedNumbers(values, {UNCLEAR: unclear} if unclear.any() else {},
-                         "thousands separators read (e.g. '1,234.5' = 1234.5)" if values.notna().sum() > (
-                             given & ~failed).sum() else None)
+                         _note("thousands separators read", text[regrouped], values) if regrouped.any() else None)
+
+
+def _note(what: str, text: pd.Series, values: pd.Series) -> str:
+    """``what`` with the first example that shows it, and the number it was read as."""
+    unusual = text[text.notna() & ~text.str.fullmatch(r"[+-]?\d+").fillna(True)]
+    example = unusual.index[0] if len(unusual) else text.first_valid_index()
+    return f"{what} (e.g. {text[example]!r} = {values[example]:g})"
+
+
+def numbers_or_text(column: pd.Series, decimal: str | None = None, thousands: str | None = None) -> pd.Series:
+    """A column of unknown kind (a covariate, a trait): numbers when every non-blank value reads as one
+    (decimal commas too), else text with blanks missing.
+
+    >>> numbers_or_text(pd.Series(["15,66", "7", ""])).tolist()
+    [15.66, 7.0, nan]
+    >>> numbers_or_text(pd.Series(["gold", "7"])).tolist()
+    ['gold', '7']
+    """
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.astype(float)
+    text = column.astype("string").str.strip()
+    text = text.where(text != "")
+    numbers = parse_numbers(text.astype(object).where(text.notna()), decimal, thousands).values
+    return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text

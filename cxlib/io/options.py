@@ -33,8 +33,9 @@ class ReadOptions:
     thousands: str | None = None
     date_format: str | None = None
     sheet: str | int | None = None
+    comma_locale: bool = False  # set by the reader: the file is ";"-separated, as Excel writes where "," is decimal
 
     @classmethod
     def from_params(cls, params: dict) -> ReadOptions:
         """The options among a study's checked parameters."""
-        return cls(**{f.name: params.get(f.name) for f in fields(cls)})
+        return cls(**{f.name: params.get(f.name) for f in fields(cls) if f.name in params})

@@ -176,7 +176,8 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
             head = handle.read(1 << 16)
         decoded = decode(head, path.name, "table", options.encoding)
         text = decoded.text.rpartition("\n")[0] if len(head) == 1 << 16 else decoded.text
-        return header_names(text, options.sep).names or None
+        preferred = "\t" if path.suffix.lower() in (".tsv", ".tab") else None
+        return [n for n in header_names(text, options.sep or decoded.sep, preferred).names if n.strip()] or None
     except (OSError, DataError, pa.ArrowInvalid, csv.Error, UnicodeDecodeError):
         return None
 

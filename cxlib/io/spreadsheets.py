@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +28,23 @@ def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
         return sheets[0]
     if str(sheet) in sheets:
         return str(sheet)
-    if isinstance(sheet, int) and 1 <= sheet <= len(sheets):
-        return sheets[sheet - 1]
+    if str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(sheets):  # a position, 1 for the first
+        return sheets[int(sheet) - 1]
     raise DataError(f"{name}: {path.name} has no sheet {sheet!r}; its sheets: {sheets} (sheet takes a name, or a "
                     "position with 1 for the first)", table=name, rule="sheet exists")
+
+
+@contextlib.contextmanager
+def workbook_header(path: Path, sheet: str):
+    """The first row of a sheet as written (names as text, None for empty cells)."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        first = next(workbook[sheet].iter_rows(max_row=1, values_only=True), ())
+        yield [None if v is None else str(v) for v in first]
+    finally:
+        workbook.close()
 
 
 def read_excel(path: Path, name: str, sheet) -> tuple[pd.DataFrame, str]:
@@ -50,6 +64,11 @@ def read_excel(path: Path, name: str, sheet) -> tuple[pd.DataFrame, str]:
                         rule="a name for every column")
     frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
     frame.columns = [str(c) for c in frame.columns]
+    with workbook_header(path, chosen) as names:  # pandas renames a repeated name "LTR.1": refuse it as for CSV
+        repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
+    if repeated:
+        raise DataError(f"{name}: sheet {chosen!r} of {path.name} has duplicate column names: {repeated}",
+                        table=name, rule="unique column names")
     return frame, chosen
 
 

@@ -21,6 +21,7 @@ Columns the schema does not name are passed through untouched and never stop a s
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import unicodedata
@@ -204,8 +205,8 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     excluded = np.zeros(len(raw), dtype=bool)
 
     blank = raw.isna().all(axis=1).to_numpy()
-    if blank.any():
-        issues.append(_issue(table, None, "blank row", EXCLUDED, blank, None))
+    if blank.any():  # not data (Excel leaves rows of separators behind): skipped, noted, not counted as read
+        issues.append(_issue(table, None, "blank rows skipped", NOTE, blank, None))
         excluded |= blank
 
     out = raw.copy()
@@ -242,15 +243,19 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
                 excluded |= mask
 
     if schema.key and schema.key in out.columns:
-        excluded |= _duplicates(raw, out, schema.key, table, excluded, issues)
+        excluded |= _duplicates(raw[present], out, schema.key, table, excluded, issues)
 
-    quality = DataQuality(tuple(issues), {table: len(raw)}, {table: int((~excluded).sum())})
+    quality = DataQuality(tuple(issues), {table: len(raw) - int(blank.sum())}, {table: int((~excluded).sum())})
     return out.loc[~excluded], quality
 
 
 def _duplicates(raw: pd.DataFrame, out: pd.DataFrame, key: str, table: str, excluded: np.ndarray,
                 issues: list[QualityIssue]) -> np.ndarray:
-    """Exact repeats are kept once; rows sharing an id with different values are all excluded."""
+    """Exact repeats are kept once; rows sharing an id with different values are all excluded.
+
+    ``raw`` holds the columns that are compared: those the schema validates (a column
+    no analysis reads, such as an export time stamp, does not make two answers differ).
+    """
     keys = out[key].where(~excluded)
     shared = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
     repeated = np.zeros(len(raw), dtype=bool)
@@ -320,6 +325,8 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
     options = ReadOptions(encoding, sep, decimal, thousands, date_format, sheet)
     name = name or (schema.name if isinstance(schema, Schema) else Path(str(source)).stem)
     raw = read_raw(source, name=name, query=query, table=table, options=options)
+    if raw.source.delimiter == ";":  # Excel writes ";" where the decimal mark is ","
+        options = dataclasses.replace(options, comma_locale=True)
     frame = raw.frame
     if rename:
         require(frame, list(rename), name)
@@ -394,12 +401,14 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
 def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, numbers: Sequence[str] = (),
                amounts: Sequence[str] = (), categories: Sequence[str] = (), dates: Sequence[str] = (),
                weights: str | None = None, missing_codes: MissingCodes = None, name: str = "table",
-               id_col: str | None = None, **reading) -> Table:
+               id_col: str | None = None, labelled: Sequence[str] = (), **reading) -> Table:
     """Read a flat export (one row per answer) whose columns a study names by parameters.
 
     Each named column is required and checked by its role: ``scores`` (column -> (low,
-    high), whole numbers), ``numbers`` (any number), ``amounts`` (>= 0), ``dates`` and
-    ``weights`` (> 0): a blank in any of these leaves its row out, counted. A blank in a
+    high), whole numbers; answer labels read as numbers), ``numbers`` (any number;
+    answer labels read in the ``labelled`` ones), ``dates`` and ``weights`` (> 0): a blank
+    in any of these leaves its row out, counted. ``amounts`` (>= 0) may be blank: they
+    serve optional views, which use the rows that have them. A blank in a
     ``categories`` column is the level "(missing)", counted in a note. With ``id_col``, an
     exact repeated row is kept once and rows that share an id but differ are left out, all
     counted. Other columns pass through unchecked. ``reading`` options are those of
@@ -421,8 +430,9 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
     rules: dict[str, c.Column] = {id_col: c.identifier(unique=True, required=True)} if id_col else {}
     for column, (low, high) in (scores or {}).items():
         rules[column] = c.score(low, high, required=True, nullable=False)
-    rules.update({column: c.number(required=True, nullable=False) for column in numbers})
-    rules.update({column: c.amount(required=True, nullable=False) for column in amounts})
+    rules.update({column: c.number(required=True, nullable=False, answer_labels=column in labelled)
+                  for column in numbers})
+    rules.update({column: c.amount(required=True) for column in amounts})
     rules.update({column: c.category(required=True, missing_level=MISSING_LEVEL) for column in categories})
     rules.update({column: c.date(required=True, nullable=False) for column in dates})
     if weights:

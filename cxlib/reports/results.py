@@ -28,7 +28,7 @@ __all__ = ["RESULTS_ENV", "attach", "data_period", "dumps", "record", "to_jsonab
 
 RESULTS_ENV = "CXLIB_RESULTS_FILE"
 INTERACTIVE_EXPORTS = Path(__file__).resolve().parents[2] / "reports" / "exports"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"^\s*[=+\-@]|^[\t\r\n]"  # a formula, also after leading spaces; or a tab, CR or LF first
 
 
 def to_jsonable(value):
@@ -126,8 +126,9 @@ def attach(frame: pd.DataFrame, name: str) -> Path:
     Nothing lands beside the notebooks: an analyst's exports stay in the git-ignored
     reports folder of the project.
 
-    Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or
-    carriage return) get a leading apostrophe, as OWASP advises against CSV injection;
+    Text cells that a spreadsheet would run as a formula (starting with = + - @, also after
+    leading spaces, or with a tab, carriage return or line feed) get a leading apostrophe,
+    as OWASP advises against CSV injection;
     numbers are written as they are. The runner lists attached files in results.json.
     Returns the file's path; link it in the report by its name.
     """
@@ -140,8 +141,9 @@ def attach(frame: pd.DataFrame, name: str) -> Path:
     for column in safe.columns:
         if pd.api.types.is_string_dtype(safe[column].dtype) or safe[column].dtype == object:
             text = safe[column].astype("string")
-            risky = text.str.startswith(_FORMULA_START).fillna(False)
+            risky = text.str.contains(_FORMULA_START, regex=True).fillna(False)
             safe[column] = text.where(~risky, "'" + text)
     path = folder / name
-    safe.to_csv(path, index=False, lineterminator="\n")
+    # CRLF line ends: the csv module then quotes any cell holding a CR or LF, which would otherwise start a row
+    safe.to_csv(path, index=False, lineterminator="\r\n")
     return path

@@ -39,8 +39,9 @@ from ..estimate import Estimate, format_ci
 from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
 from ..formatting.narrative import fmt_count, fmt_p, md
 from ..inference import holm
-from ..io import CXData, DataQuality, Table, load, read_table, require
+from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
+from ..io.numbers import numbers_or_text
 from ..io.quality import NOTE, QualityIssue
 from ..rates import count_estimate, rate_table
 from ..survival import (
@@ -71,6 +72,7 @@ __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_f
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
 SLOW_FIRST_RESPONSE_HOURS = 48
+LEVEL = 0.05  # the tests' level: a difference is claimed only when p < LEVEL
 REPEAT_CONTACTS = 3
 SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
 
@@ -245,14 +247,21 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
     frame = table.data
     if event_value is not None:
-        frame = frame.assign(**{event_col: frame[event_col] == str(event_value)})
+        left = frame[event_col].str.casefold() == str(event_value).strip().casefold()
+        if not left.any():
+            seen = ", ".join(repr(v) for v in frame[event_col].dropna().unique()[:8])
+            raise DataError(f"customers: no value of {event_col!r} is {str(event_value)!r}, so nobody left; its "
+                            f"values: {seen}. Set event_value to the one that means \"left\"", table="customers",
+                            column=event_col, rule="event_value present")
+        frame = frame.assign(**{event_col: left})
     frame = frame.assign(**{event_col: frame[event_col].astype(bool)})
     require(frame, list(covariates), "customers")
     notes = []
     for name in covariates:
         if name in rules:
             continue
-        frame = frame.assign(**{name: _numbers_or_text(frame[name])})
+        frame = frame.assign(**{name: numbers_or_text(frame[name], (reading or {}).get("decimal"),
+                                                      (reading or {}).get("thousands"))})
         blank = frame[name].isna().to_numpy()
         if blank.any():
             notes.append(_note(frame, blank, name, "covariate missing (left out of the Cox model only)"))
@@ -260,14 +269,6 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     if zero.any():
         notes.append(_note(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)"))
     return frame, Table(frame, table.quality + DataQuality(tuple(notes)), table.source)
-
-
-def _numbers_or_text(column: pd.Series) -> pd.Series:
-    """A column read as text: numbers if every non-blank value is one, else text with blanks missing."""
-    text = column.astype("string").str.strip()
-    text = text.where(text != "")
-    numbers = pd.to_numeric(text, errors="coerce")
-    return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text
 
 
 def _note(frame: pd.DataFrame, mask: np.ndarray, column: str, rule: str) -> QualityIssue:
@@ -313,16 +314,22 @@ class ChurnStudy:
         values = {"n": fmt_count(self.n), "events": fmt_count(self.events), "rate": f"{c['value']:.1f}",
                   "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}"}
         overall = self.survival[self.survival["segment"] == "all"]
-        if len(overall):
-            last = overall.iloc[-1]
-            template += "; {survival}% are expected to stay at least {t} (95% CI {slow} to {shigh})"
+        known = overall[overall["survival"].notna()]
+        if len(known):
+            last = known.iloc[-1]
+            template += "; an estimated {survival}% stay at least {t} (95% CI {slow} to {shigh})"
             values.update(survival=f"{100 * last['survival']:.1f}", t=self.duration_text(last["t"]),
                           slow=f"{100 * last['ci_low']:.1f}", shigh=f"{100 * last['ci_high']:.1f}")
         parts = [md(template + ".", **values)]
+        beyond = overall[overall["survival"].isna()]
+        if len(beyond):
+            parts.append(md("Survival at {t} is not estimable from these data: the longest follow-up is {follow}.",
+                            t=" and ".join(self.duration_text(t) for t in beyond["t"]),
+                            follow=self.duration_text(beyond["follow_up"].iloc[0])))
         if self.logrank:
-            parts.append(md("Survival differs between segments: log-rank chi-square {stat} on {df} df, {p}.",
-                            stat=f"{self.logrank['statistic']:.1f}", df=self.logrank["df"],
-                            p=fmt_p(self.logrank["p_value"])))
+            p = self.logrank["p_value"]
+            parts.append(md("Survival differs between segments ({p})." if p < LEVEL else
+                            "No clear difference in survival between segments ({p}).", p=fmt_p(p)))
         if self.by_nps and self.by_service:
             hr = self.by_nps["hazard_ratios"].set_index("term").loc["nps_state[detractor]"]
             bad = self.by_service["hazard_ratio"]
@@ -413,10 +420,11 @@ def _churn(events: int, n: int) -> dict:
 def _survival_tables(overall: SurvivalCounts, by_segment: SurvivalCounts | None, horizons: Sequence[float]):
     """Survival at the horizons and medians (overall, then per segment), the log-rank test, and the curves."""
     km = km_all = kaplan_meier(overall)
-    survival, medians, test = [survival_at(km_all, horizons)], [median_survival(km_all)], None
+    survival = [survival_at(km_all, horizons, follow_up=overall.follow_up())]
+    medians, test = [median_survival(km_all)], None
     if by_segment is not None:
         km = kaplan_meier(by_segment)
-        survival.append(survival_at(km, horizons, [str(s) for s in by_segment.segments]))
+        survival.append(survival_at(km, horizons, [str(s) for s in by_segment.segments], by_segment.follow_up()))
         medians.append(median_survival(km))
         test = logrank(by_segment)
     return pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, km

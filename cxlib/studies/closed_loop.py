@@ -17,7 +17,7 @@ from ..feedback.closed_loop import (
     themes_by_detractors,
 )
 from ..feedback.themes import TAXONOMY_DIR, UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_table
-from ..formatting.narrative import fmt_count, md
+from ..formatting.narrative import fmt_count, fmt_p, md
 from ..io import columns as col
 from ..io import load, read_table
 from ..io.quality import DataQuality
@@ -57,20 +57,23 @@ class ClosedLoop:
 
     def headline(self) -> dict:
         return {"call-backs": fmt_count(len(self.callbacks)), "promoters": fmt_count(len(self.promoters)),
-                "crisis flag": "raised" if self.crisis["raised"] else "none"}
+                "incident comments": self.crisis["state"]}
 
     def crisis_banner(self) -> Markdown:
-        """The flag for the top of the report: a quote block when incident comments are in the window."""
+        """The state of the crisis flag for the top of the report: none, present, or above usual (a quote block)."""
         c = self.crisis
-        if not c["raised"]:
+        if c["state"] == "none":
             return md("No comment in the window mentions an incident or crisis.")
-        usual = ""
-        if "share_before" in c:
-            usual = f" (usually {c['share_before']:.1f}%: {'above' if c['above_usual'] else 'not above'} usual)"
-        return md("> **Crisis flag: {count} comments in the window mention an incident or crisis**, {share}% of "
-                  "comments (95% CI {low} to {high}){usual}. Latest: {quoted}", count=fmt_count(c["count"]),
-                  share=f"{c['share']:.1f}", low=f"{c['ci_low']:.1f}", high=f"{c['ci_high']:.1f}", usual=usual,
-                  quoted="; ".join(f"“{e}”" for e in c["examples"]))
+        values = {"count": fmt_count(c["count"]), "share": f"{c['share']:.1f}", "low": f"{c['ci_low']:.1f}",
+                  "high": f"{c['ci_high']:.1f}", "quoted": "; ".join(f"“{e}”" for e in c["examples"])}
+        if c["state"] == "above usual":
+            return md("> **Crisis flag: {count} comments in the window mention an incident or crisis, {share}% of "
+                      "comments (95% CI {low} to {high}), above the usual {before}% ({p}).** Latest: {quoted}",
+                      before=f"{c['share_before']:.1f}", p=fmt_p(c["p_value"]), **values)
+        usual = ("no earlier comments to compare with" if "share_before" not in c else
+                 f"not above the usual {c['share_before']:.1f}% ({fmt_p(c['p_value'])})")
+        return md("No crisis flag: {count} comments in the window mention an incident, {share}% of comments (95% CI "
+                  "{low} to {high}), {usual}. Latest: {quoted}", usual=usual, **values)
 
     def summary(self) -> Markdown:
         parts = [md("From {since} to {until}, {answers} answers with {comments} comments.",

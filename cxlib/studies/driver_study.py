@@ -51,7 +51,7 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     numeric = [d for d in drivers if d not in categorical]
     table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
-                       name="drivers", **(reading or {}))
+                       name="drivers", labelled=[outcome], **(reading or {}))
     return table.data, table
 
 

@@ -13,7 +13,7 @@ from ..feedback.themes import theme_table
 from ..formatting.narrative import fmt_count, md
 from ..io import columns as col
 from ..io import load, read_table
-from ..io.numbers import parse_numbers
+from ..io.numbers import numbers_or_text
 from ..personas import PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
@@ -162,7 +162,7 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
         frame, responses = data.data.copy(), None
         for trait in trait_cols:
             if trait in frame.columns and trait not in rules:
-                frame[trait] = _numbers_or_categories(frame[trait], (reading or {}).get("decimal"),
+                frame[trait] = numbers_or_text(frame[trait], (reading or {}).get("decimal"),
                                                       (reading or {}).get("thousands"))
     if limits:
         gate(data.quality, "customers", limits, "customers")
@@ -190,17 +190,6 @@ def _persona_drivers(answers: pd.DataFrame, drivers: list[str]) -> pd.DataFrame:
         rows.extend({"persona": int(persona), "driver": d, "share": float(v), "n": len(rated)}
                     for d, v in shares.items())
     return pd.DataFrame(rows, columns=["persona", "driver", "share", "n"])
-
-
-def _numbers_or_categories(column: pd.Series, decimal: str | None = None, thousands: str | None = None) -> pd.Series:
-    """A trait read as text: numbers when every non-blank value is one (decimal commas too), else categories."""
-    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
-        return column.astype(float)
-    text = column.astype("string").str.strip()
-    text = text.where(text != "")
-    parsed = parse_numbers(text.astype(object).where(text.notna()), decimal, thousands)
-    numbers = parsed.values
-    return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text
 
 
 def run(p: dict):

@@ -27,7 +27,7 @@ from IPython.display import Markdown
 from ..backends import Backend, Period, SourceData, check_out_of_core, open_source, source_data
 from ..compare import compare, segment_table_from_histograms
 from ..estimate import MIN_N, Estimate, format_ci
-from ..formatting.narrative import fmt_count, fmt_p, md
+from ..formatting.narrative import fmt_count, fmt_p, md, plural
 from ..histogram import score_histogram
 from ..io import CXData, DataQuality, QualityIssue, Table, flat_table, load
 from ..io.quality import EXCLUDED
@@ -107,17 +107,17 @@ class SegmentStudy:
         below, above = significant[significant["difference"] < 0], significant[significant["difference"] > 0]
         if len(below):
             w = below.iloc[0]
-            parts.append(md("{count} segments score significantly below the rest (Holm-adjusted); the lowest is "
-                            "{col} = {seg} at {value}, {diff} points from the rest ({p}).", count=len(below),
+            parts.append(md("{count} clearly below the rest; the lowest is {seg} ({col}) at {value}, {diff} points "
+                            "below the rest ({p}).", count=plural(len(below), "segment scores", "segments score"),
                             col=w["segment_col"], seg=w["segment"],
-                            value=format_ci(w["value"], w["ci_low"], w["ci_high"]), diff=f"{w['difference']:+.1f}",
+                            value=format_ci(w["value"], w["ci_low"], w["ci_high"]), diff=f"{-w['difference']:.1f}",
                             p=fmt_p(w["p_adjusted"])))
         else:
-            parts.append(md("No segment scores significantly below the rest after Holm's adjustment."))
+            parts.append(md("No segment scores clearly below the rest."))
         if len(above):
             b = above.iloc[-1]
-            parts.append(md("The highest is {col} = {seg} at {value}.", col=b["segment_col"], seg=b["segment"],
-                            value=format_ci(b["value"], b["ci_low"], b["ci_high"])))
+            parts.append(md("The highest clearly above the rest is {seg} ({col}) at {value}.", col=b["segment_col"],
+                            seg=b["segment"], value=format_ci(b["value"], b["ci_low"], b["ci_high"])))
         if self.revenue:
             r = self.revenue
             parts.append(md("Weighted by revenue, NPS is {value}; detractors hold {det}% of the revenue "
@@ -131,8 +131,9 @@ class SegmentStudy:
                             p=fmt_p(t["p_value"])))
         if self.slopes is not None and len(self.slopes):
             met = self.slopes[self.slopes["verdict"] == "met"]
-            parts.append(md("{count} of {total} segments gain at least {target} points a period with 95% "
-                            "confidence.", count=len(met), total=len(self.slopes), target=f"{self.target_change:g}"))
+            parts.append(md("{count} of {total} {verb} at least {target} NPS points a period, with 95% confidence.",
+                            count=len(met), total=len(self.slopes), target=f"{self.target_change:g}",
+                            verb="segment gains" if len(met) == 1 else "segments gain"))
         return Markdown(" ".join(p.data for p in parts))
 
     def tenure_table(self) -> pd.DataFrame:
