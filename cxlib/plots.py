@@ -1,16 +1,32 @@
-"""Charts from results, with one colour-blind-safe palette (Okabe & Ito 2008).
+"""Charts from results, legible on a phone, with a text alternative; one colour-blind-safe palette (Okabe & Ito 2008).
 
 Promoters, passives and detractors always have the same colours. Every chart has a
-title and labelled axes with units, and returns its matplotlib ``Axes``.
+title and labelled axes with units. Drawn with seaborn's style on matplotlib.
+
+Each function draws on ``ax`` when given one (to compose figures) and returns it;
+without ``ax`` it returns a :class:`Chart`: the chart drawn twice, 720 CSS pixels wide for
+screens and 355 for phones (a ``<picture>`` whose media query swaps the phone rendition in
+below 600 pixels), both as PNG at twice the pixel density, so that text is at least 11
+CSS pixels wherever it is read, and an ``alt`` text that says what the chart shows and
+its main message.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
-__all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "driver_shares", "hazard_ratios", "importance_performance",
-           "score_distribution", "segment_chart", "survival_curves", "theme_shares", "trend_chart"]
+__all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "Chart", "driver_shares", "hazard_ratios",
+           "importance_performance", "score_distribution", "segment_chart", "survival_curves", "theme_shares",
+           "trend_chart"]
 
 GREY = "#999999"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", GREY]
@@ -19,6 +35,70 @@ NPS_GROUP_COLORS = {"detractor": "#D55E00", "passive": "#999999", "promoter": "#
 ACCENT = "#0072B2"
 SCORE_LABELS = {"nps": "Likelihood to recommend (0-10)", "csat": "Satisfaction, CSAT (1-5)",
                 "ces": "Customer effort, CES (1-7, 7 = easiest)"}
+
+CSS_PX_PER_INCH = 96
+RENDITIONS = {"wide": (7.5, 10.0), "narrow": (3.7, 8.5)}  # width in inches, font size in points
+DPI = 2 * CSS_PX_PER_INCH  # sharp on screens of twice the density
+PHONE_BELOW_PX = 600
+
+
+class Chart:
+    """A chart for a report: a wide and a phone rendition, and a text alternative.
+
+    ``draw(ax)`` draws on an Axes; ``height`` is in inches at the wide width (the phone
+    rendition is as tall, with its smaller type). ``ax`` and ``figure`` are the wide
+    rendition, for checks and further drawing. Each rendition's type size, in CSS
+    pixels at the width it is drawn for, is in the image's data attributes.
+    """
+
+    def __init__(self, draw: Callable[[plt.Axes], object], height: float, alt: str):
+        self.draw, self.height, self.alt = draw, height, alt
+        self.figure, self.ax = self._render("wide")
+
+    def _render(self, rendition: str) -> tuple[Figure, plt.Axes]:
+        width, font = RENDITIONS[rendition]
+        rc = {**sns.axes_style("ticks"), "font.size": font, "axes.titlesize": font, "axes.labelsize": font,
+              "xtick.labelsize": font, "ytick.labelsize": font, "legend.fontsize": font,
+              "figure.titlesize": font}
+        with plt.rc_context(rc):
+            figure = Figure(figsize=(width, self.height), layout="constrained", dpi=DPI)
+            ax = figure.add_subplot()
+            self.draw(ax)
+        return figure, ax
+
+    @staticmethod
+    def font_px(rendition: str) -> float:
+        """The type size of a rendition in CSS pixels, at the width it is drawn for."""
+        return RENDITIONS[rendition][1] * CSS_PX_PER_INCH / 72
+
+    @staticmethod
+    def _png(figure: Figure) -> str:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=DPI)
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    def _repr_html_(self) -> str:
+        wide, narrow = self._png(self.figure), self._png(self._render("narrow")[0])
+        width = round(RENDITIONS["wide"][0] * CSS_PX_PER_INCH)
+        phone = round(RENDITIONS["narrow"][0] * CSS_PX_PER_INCH)
+        return (f'<figure class="cx-chart"><picture>'
+                f'<source media="(max-width: {PHONE_BELOW_PX}px)" srcset="data:image/png;base64,{narrow}" '
+                f'width="{phone}">'
+                f'<img src="data:image/png;base64,{wide}" alt="{html.escape(self.alt)}" width="{width}" '
+                f'data-font-px="{self.font_px("wide"):.2f}" data-phone-font-px="{self.font_px("narrow"):.2f}" '
+                f'data-phone-width="{phone}" '
+                f'style="max-width: 100%; height: auto"></picture></figure>')
+
+    def __repr__(self) -> str:
+        return f"Chart({self.alt!r})"
+
+
+def _chart(draw: Callable[[plt.Axes], object], ax: plt.Axes | None, height: float, alt: str):
+    """``draw`` on ``ax`` (returned), or a :class:`Chart` of it when no Axes is given."""
+    if ax is not None:
+        draw(ax)
+        return ax
+    return Chart(draw, height, alt)
 
 
 def _error_lengths(value, low, high) -> list:
@@ -32,12 +112,30 @@ def _error_lengths(value, low, high) -> list:
     return [below.to_numpy(float), above.to_numpy(float)]
 
 
+def _legend_below(ax: plt.Axes, handles=None, labels=None) -> None:
+    """A legend under the chart, outside the data."""
+    handles, labels = (handles, labels) if handles is not None else ax.get_legend_handles_labels()
+    ax.figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3), frameon=False)
+
+
+def _finish(ax: plt.Axes, title: str, xlabel: str, ylabel: str | None = None) -> None:
+    ax.set_title(title, wrap=True, loc="left")
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
 def _nps_color(value: int) -> str:
     group = "promoter" if value >= 9 else "passive" if value >= 7 else "detractor"
     return NPS_GROUP_COLORS[group]
 
 
-def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.Axes | None = None) -> plt.Axes:
+def _pct(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.Axes | None = None):
     """Bar chart of the share of answers at each score value.
 
     ``distributions`` is a tidy frame with columns score, value, count, share (as in
@@ -46,164 +144,199 @@ def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.
     rows = distributions[distributions["score"] == score]
     if rows.empty:
         raise ValueError(f"no distribution for score {score!r}; scores present: {sorted(distributions['score'].unique())}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
-    colors = [_nps_color(v) for v in rows["value"]] if score == "nps" else ACCENT
-    ax.bar(rows["value"].astype(str), 100 * rows["share"], color=colors)
     n = int(rows["count"].sum())
-    ax.set_title(f"{SCORE_LABELS.get(score, score)}: distribution of answers (n = {n:,})", fontsize=10)
-    ax.set_xlabel("Score")
-    ax.set_ylabel("Share of answers (%)")
-    ax.spines[["top", "right"]].set_visible(False)
+    label = SCORE_LABELS.get(score, score)
+
+    def draw(ax):
+        colors = [_nps_color(v) for v in rows["value"]] if score == "nps" else ACCENT
+        ax.bar(rows["value"].astype(str), 100 * rows["share"], color=colors)
+        _finish(ax, f"{label}: distribution of answers (n = {n:,})", "Score", "Share of answers (%)")
+        if score == "nps":
+            handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in NPS_GROUP_COLORS.values()]
+            _legend_below(ax, handles, ["Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)"])
+
+    top = rows.loc[rows["share"].idxmax()]
+    alt = (f"Bar chart of {label} over {n:,} answers: the most common answer is {top['value']} "
+           f"({_pct(100 * top['share'])} of answers).")
     if score == "nps":
-        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in NPS_GROUP_COLORS.values()]
-        ax.legend(handles, ["Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)"], frameon=False, fontsize=8)
-    return ax
+        shares = {g: 100 * rows.loc[rows["value"].between(lo, hi), "share"].sum()
+                  for g, (lo, hi) in {"detractors": (0, 6), "passives": (7, 8), "promoters": (9, 10)}.items()}
+        alt += " " + ", ".join(f"{_pct(v)} {g}" for g, v in shares.items()) + "."
+    return _chart(draw, ax, 3.4, alt)
 
 
 def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)", ax: plt.Axes | None = None,
-                segment_col: str | None = None) -> plt.Axes:
+                segment_col: str | None = None):
     """A metric per period with its 95% interval as a band (one line per segment if ``segment_col``).
 
     ``periods`` has columns period, value, ci_low, ci_high (as ``Trend.periods``).
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
-    groups = periods.groupby(segment_col, sort=True) if segment_col else [(None, periods)]
-    for i, (name, rows) in enumerate(groups):
-        color = PALETTE[i % len(PALETTE)]
-        x = rows["period"].astype(str)
-        ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=color, alpha=0.18, linewidth=0)
-        ax.plot(x, rows["value"], marker="o", color=color, label=None if name is None else str(name))
-    ax.set_title(f"{title} (band: 95% interval)", fontsize=10)
-    ax.set_xlabel("Period")
-    ax.set_ylabel(ylabel)
-    ax.spines[["top", "right"]].set_visible(False)
-    if segment_col:
-        ax.legend(frameon=False, fontsize=8)
-    return ax
+    groups = list(periods.groupby(segment_col, sort=True)) if segment_col else [(None, periods)]
+
+    def draw(ax):
+        for i, (name, rows) in enumerate(groups):
+            color = PALETTE[i % len(PALETTE)]
+            x = rows["period"].astype(str)
+            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=color, alpha=0.18, linewidth=0)
+            ax.plot(x, rows["value"], marker="o", color=color, label=None if name is None else str(name))
+        _finish(ax, f"{title} (band: 95% interval)", "Period", ylabel)
+        ax.tick_params(axis="x", labelrotation=45)
+        if segment_col:
+            _legend_below(ax)
+
+    moves = [f"{'' if name is None else f'{name}: '}{rows['value'].iloc[0]:.1f} in {rows['period'].iloc[0]} to "
+             f"{rows['value'].iloc[-1]:.1f} in {rows['period'].iloc[-1]}" for name, rows in groups if len(rows)]
+    alt = f"Line chart: {title}, per period, with 95% intervals. " + "; ".join(moves[:6]) + (
+        f"; and {len(moves) - 6} more" if len(moves) > 6 else "") + "."
+    return _chart(draw, ax, 3.6, alt)
 
 
 def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points)", overall: float | None = None,
-                  ax: plt.Axes | None = None) -> plt.Axes:
-    """Each segment's value with its 95% interval; significant differences in colour, small segments hatched.
+                  ax: plt.Axes | None = None):
+    """Each segment's value with its 95% interval; clear differences in colour, small segments hatched.
 
     ``segments`` is a :func:`cxlib.segment_table` result (value, ci_low, ci_high,
     significant, small_n, segment_col, segment).
     """
     rows = segments.iloc[::-1]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 1.2), layout="constrained")
-    labels = rows["segment_col"].astype(str) + ": " + rows["segment"].astype(str)
-    colors = [ACCENT if sig else GREY for sig in rows["significant"]]
-    errors = _error_lengths(rows["value"], rows["ci_low"], rows["ci_high"])
-    bars = ax.barh(labels, rows["value"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
-    for bar, small in zip(bars, rows["small_n"], strict=True):
-        if small:
-            bar.set_hatch("///")
-    if overall is not None:
-        ax.axvline(overall, color="#333333", linewidth=1, linestyle="--")
-    ax.set_title(f"{title}\n(blue: differs from the rest, Holm-adjusted; hatched: small n; lines: 95% interval)",
-                 fontsize=9)
-    ax.set_xlabel(xlabel)
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+
+    def draw(ax):
+        labels = rows["segment_col"].astype(str) + ": " + rows["segment"].astype(str)
+        colors = [ACCENT if sig else GREY for sig in rows["significant"]]
+        errors = _error_lengths(rows["value"], rows["ci_low"], rows["ci_high"])
+        bars = ax.barh(labels, rows["value"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
+        for bar, small in zip(bars, rows["small_n"], strict=True):
+            if small:
+                bar.set_hatch("///")
+        if overall is not None:
+            ax.axvline(overall, color="#333333", linewidth=1, linestyle="--")
+        _finish(ax, f"{title} (blue: differs clearly from the rest; hatched: few answers; lines: 95% interval)",
+                xlabel)
+
+    low, high = segments.loc[segments["value"].idxmin()], segments.loc[segments["value"].idxmax()]
+    alt = (f"Bar chart: {title}, {len(segments)} segments with 95% intervals. Lowest {low['segment']} "
+           f"({low['segment_col']}) at {low['value']:.1f}, highest {high['segment']} ({high['segment_col']}) at "
+           f"{high['value']:.1f}; {int(segments['significant'].sum())} differ clearly from the rest"
+           + (f"; overall {overall:.1f}." if overall is not None else "."))
+    return _chart(draw, ax, 0.3 * len(rows) + 1.4, alt)
 
 
-def driver_shares(result, level: str = "groups", ax: plt.Axes | None = None) -> plt.Axes:
+def driver_shares(result, level: str = "groups", ax: plt.Axes | None = None):
     """Share of explained variance (%) of each group (or driver) with its 95% interval.
 
     ``result`` is a :class:`cxlib.drivers.KeyDrivers`; ``level`` is "groups" or "drivers".
     """
     table = (result.groups if level == "groups" else result.drivers).sort_values("share")
     labels = table["group" if level == "groups" else "driver"].astype(str)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 0.35 * len(table) + 1.2), layout="constrained")
-    errors = _error_lengths(100 * table["share"], 100 * table["ci_low"], 100 * table["ci_high"])
-    ax.barh(labels, 100 * table["share"], xerr=errors, color=ACCENT, ecolor="#333333", capsize=3)
-    ax.set_title(f"Share of the explained variance in {result.outcome} (R² = {result.r2:.2f}); lines: 95% interval",
-                 fontsize=9)
-    ax.set_xlabel("Share of R² (%)")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+
+    def draw(ax):
+        errors = _error_lengths(100 * table["share"], 100 * table["ci_low"], 100 * table["ci_high"])
+        ax.barh(labels, 100 * table["share"], xerr=errors, color=ACCENT, ecolor="#333333", capsize=3)
+        _finish(ax, f"Share of what the drivers explain in {result.outcome} "
+                    f"({100 * result.r2:.0f}% of its variation); lines: 95% interval", "Share (%)")
+
+    ranked = ", ".join(f"{name} {_pct(100 * share)}" for name, share in zip(labels[::-1], table["share"][::-1],
+                                                                           strict=True))
+    alt = (f"Bar chart of each {'group' if level == 'groups' else 'driver'}'s share of what the drivers explain in "
+           f"{result.outcome}, largest first: {ranked}.")
+    return _chart(draw, ax, 0.35 * len(table) + 1.4, alt)
 
 
-def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
-    """Quadrant chart: importance (share of R², %) against performance (mean rating), with 95% intervals.
+def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None):
+    """Quadrant chart: importance (share, %) against performance (mean rating), with 95% intervals.
 
     ``priorities`` is ``KeyDrivers.priorities()``; the dashed lines are the medians that
     split the quadrants ("fix first" is important and rated low).
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
     x, y = priorities["mean"], 100 * priorities["share"]
-    ax.errorbar(x, y, xerr=_error_lengths(x, priorities["mean_ci_low"], priorities["mean_ci_high"]),
-                yerr=_error_lengths(y, 100 * priorities["ci_low"], 100 * priorities["ci_high"]), fmt="o", color=ACCENT,
-                ecolor=GREY, capsize=2)
-    for _, row in priorities.iterrows():
-        ax.annotate(str(row["driver"]), (row["mean"], 100 * row["share"]), textcoords="offset points",
-                    xytext=(5, 4), fontsize=8)
-    ax.axvline(x.median(), color=GREY, linestyle="--", linewidth=1)
-    ax.axhline(y.median(), color=GREY, linestyle="--", linewidth=1)
-    ax.set_title("Importance and performance (top left: fix first)", fontsize=10)
-    ax.set_xlabel("Performance: mean rating")
-    ax.set_ylabel("Importance: share of R² (%)")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+
+    def draw(ax):
+        ax.errorbar(x, y, xerr=_error_lengths(x, priorities["mean_ci_low"], priorities["mean_ci_high"]),
+                    yerr=_error_lengths(y, 100 * priorities["ci_low"], 100 * priorities["ci_high"]), fmt="o",
+                    color=ACCENT, ecolor=GREY, capsize=2)
+        for _, row in priorities.iterrows():
+            ax.annotate(str(row["driver"]), (row["mean"], 100 * row["share"]), textcoords="offset points",
+                        xytext=(5, 4))
+        ax.axvline(x.median(), color=GREY, linestyle="--", linewidth=1)
+        ax.axhline(y.median(), color=GREY, linestyle="--", linewidth=1)
+        _finish(ax, "Importance and performance (top left: fix first)", "Performance: mean rating",
+                "Importance: share (%)")
+
+    fix = priorities.loc[priorities["quadrant"] == "fix first", "driver"].astype(str).tolist() \
+        if "quadrant" in priorities else []
+    alt = (f"Scatter chart of {len(priorities)} drivers, importance against mean rating. Fix first (important and "
+           f"rated below the median): {', '.join(fix) if fix else 'none'}.")
+    return _chart(draw, ax, 4.4, alt)
 
 
 def survival_curves(km: pd.DataFrame, title: str = "Share of customers still active", time_unit: str = "days",
-                    ax: plt.Axes | None = None) -> plt.Axes:
+                    ax: plt.Axes | None = None):
     """Kaplan-Meier step curves per segment with their 95% intervals as bands.
 
     ``km`` is a :func:`cxlib.survival.kaplan_meier` result; NPS groups keep their colours.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
-    for i, (name, rows) in enumerate(km.groupby("segment", sort=False)):
-        color = NPS_GROUP_COLORS.get(str(name), PALETTE[i % len(PALETTE)])
-        t = [0.0, *rows["time"]]
-        ax.step(t, [100.0, *(100 * rows["survival"])], where="post", color=color, label=str(name))
-        ax.fill_between(t, [100.0, *(100 * rows["ci_low"])], [100.0, *(100 * rows["ci_high"])], step="post",
-                        color=color, alpha=0.18, linewidth=0)
-    ax.set_title(f"{title} (Kaplan-Meier; band: 95% interval)", fontsize=10)
-    ax.set_xlabel(f"Tenure ({time_unit})")
-    ax.set_ylabel("Still active (%)")
-    ax.spines[["top", "right"]].set_visible(False)
-    if km["segment"].nunique() > 1:
-        ax.legend(frameon=False, fontsize=8)
-    return ax
+    groups = list(km.groupby("segment", sort=False))
+
+    def draw(ax):
+        for i, (name, rows) in enumerate(groups):
+            color = NPS_GROUP_COLORS.get(str(name), PALETTE[i % len(PALETTE)])
+            t = [0.0, *rows["time"]]
+            ax.step(t, [100.0, *(100 * rows["survival"])], where="post", color=color, label=str(name))
+            ax.fill_between(t, [100.0, *(100 * rows["ci_low"])], [100.0, *(100 * rows["ci_high"])], step="post",
+                            color=color, alpha=0.18, linewidth=0)
+        _finish(ax, f"{title} (band: 95% interval)", f"Time as a customer ({time_unit})", "Still active (%)")
+        if len(groups) > 1:
+            _legend_below(ax)
+
+    last = min(rows["time"].max() for _, rows in groups) if groups else 0
+    at = [f"{name} {_pct(100 * rows.loc[rows['time'] <= last, 'survival'].iloc[-1])}" for name, rows in groups]
+    alt = (f"Step chart: {title}, over time as a customer. After {last:g} {time_unit}: {', '.join(at)} still "
+           "active.")
+    return _chart(draw, ax, 3.6, alt)
 
 
-def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axes | None = None) -> plt.Axes:
-    """Forest plot of hazard ratios with 95% intervals on a log scale (``terms`` as ``CoxResult.terms``)."""
+def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axes | None = None):
+    """Forest plot of hazard ratios with 95% intervals on a log scale with plain labels (``terms`` as ``CoxResult.terms``)."""
     rows = terms.iloc[::-1]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 0.35 * len(rows) + 1.2), layout="constrained")
-    errors = _error_lengths(rows["hazard_ratio"], rows["ci_low"], rows["ci_high"])
-    colors = [NPS_GROUP_COLORS["detractor"] if low > 1 else NPS_GROUP_COLORS["promoter"] if high < 1 else GREY
-              for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)]
-    ax.errorbar(rows["hazard_ratio"], rows["term"].astype(str), xerr=errors, fmt="none", ecolor="#333333",
-                capsize=2)
-    ax.scatter(rows["hazard_ratio"], rows["term"].astype(str), color=colors, zorder=3)
-    ax.axvline(1.0, color="#333333", linewidth=1, linestyle="--")
-    ax.set_xscale("log")
-    ax.set_title(f"{title}\n(above 1: leave sooner; orange/green: interval excludes 1)", fontsize=9)
-    ax.set_xlabel("Hazard ratio (log scale)")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+
+    def draw(ax):
+        errors = _error_lengths(rows["hazard_ratio"], rows["ci_low"], rows["ci_high"])
+        colors = [NPS_GROUP_COLORS["detractor"] if low > 1 else NPS_GROUP_COLORS["promoter"] if high < 1 else GREY
+                  for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)]
+        ax.errorbar(rows["hazard_ratio"], rows["term"].astype(str), xerr=errors, fmt="none", ecolor="#333333",
+                    capsize=2)
+        ax.scatter(rows["hazard_ratio"], rows["term"].astype(str), color=colors, zorder=3)
+        ax.axvline(1.0, color="#333333", linewidth=1, linestyle="--")
+        ax.set_xscale("log")
+        low, high = rows["ci_low"].min(), rows["ci_high"].max()
+        ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10) if low / 1.5 <= t <= high * 1.5] or [1]
+        ax.set_xticks(ticks)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        _finish(ax, f"{title} (above 1: leave sooner; orange or green: the interval excludes 1)",
+                "Hazard ratio (log scale)")
+
+    sooner = rows.loc[rows["ci_low"] > 1, "term"].astype(str).tolist()[::-1]
+    later = rows.loc[rows["ci_high"] < 1, "term"].astype(str).tolist()[::-1]
+    alt = (f"Chart of {len(rows)} hazard ratios with 95% intervals. Clearly sooner to leave: "
+           f"{', '.join(sooner) or 'none'}; clearly later: {', '.join(later) or 'none'}.")
+    return _chart(draw, ax, 0.35 * len(rows) + 1.4, alt)
 
 
-def theme_shares(themes: pd.DataFrame, title: str = "What comments are about", ax: plt.Axes | None = None) -> plt.Axes:
+def theme_shares(themes: pd.DataFrame, title: str = "What comments are about", ax: plt.Axes | None = None):
     """Share of comments per theme with 95% intervals (``themes`` as :func:`cxlib.feedback.theme_table`)."""
     rows = themes.iloc[::-1]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 0.3 * len(rows) + 1.2), layout="constrained")
-    errors = _error_lengths(rows["share"], rows["ci_low"], rows["ci_high"])
-    colors = [GREY if theme == "untagged" else ACCENT for theme in rows["theme"]]
-    ax.barh(rows["label"].astype(str), rows["share"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
     n = int(themes["comments"].max()) if len(themes) else 0
-    ax.set_title(f"{title} (n = {n:,} comments; lines: 95% interval)", fontsize=9)
-    ax.set_xlabel("Share of comments (%); a comment can have several themes")
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
+
+    def draw(ax):
+        errors = _error_lengths(rows["share"], rows["ci_low"], rows["ci_high"])
+        colors = [GREY if theme == "untagged" else ACCENT for theme in rows["theme"]]
+        ax.barh(rows["label"].astype(str), rows["share"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
+        _finish(ax, f"{title} (n = {n:,} comments; lines: 95% interval)",
+                "Share of comments (%); a comment can have several themes")
+
+    tagged = themes[themes["theme"] != "untagged"].sort_values("share", ascending=False).head(3)
+    alt = (f"Bar chart: {title}, {n:,} comments. Most frequent: "
+           + ", ".join(f"{label} {_pct(share)}" for label, share in zip(tagged["label"], tagged["share"],
+                                                                         strict=True)) + ".")
+    return _chart(draw, ax, 0.3 * len(rows) + 1.4, alt)

@@ -17,6 +17,14 @@ CHROMIUM = Path(os.environ.get("CXLIB_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run"]
 WIDTHS = {"laptop": (1366, 768), "phone": (390, 844)}
+# every chart: its rendered width, the width it was drawn for, its type size there, and which rendition shows
+CHARTS = """[...document.querySelectorAll('figure.cx-chart img')].map(img => {
+  const phone = img.currentSrc === img.parentElement.querySelector('source').getAttribute('srcset');
+  return {shown: img.getBoundingClientRect().width, phone: phone,
+          font: phone ? +img.dataset.phoneFontPx : +img.dataset.fontPx,
+          drawn: phone ? +img.dataset.phoneWidth : +img.getAttribute('width')};
+})"""
+NO_CHARTS = {"business_case", "persona_study"}
 STUDIES = ["business_case", "churn_study", "closed_loop", "cx_scorecard", "data_overview", "driver_study",
            "persona_study", "segment_study"]
 
@@ -73,6 +81,16 @@ def test_report_in_a_browser(browser, sample_reports, study, tmp_path_factory):
         assert page.locator("h2", has_text="Executive summary").count() == 1
         assert page.locator("nav.toc a").count() >= 3
         assert page.locator("pre:has-text('Traceback')").count() == 0
+        images = page.locator("main img")
+        for i in range(images.count()):
+            alt = images.nth(i).get_attribute("alt") or ""
+            assert alt and "No description" not in alt, f"{study}: an image without a real text alternative"
+        charts = page.evaluate(CHARTS)
+        assert charts or study in NO_CHARTS, f"{study} shows no chart"
+        for chart in charts:
+            font = chart["font"] * chart["shown"] / chart["drawn"]  # CSS px of the chart's smallest type
+            assert font >= 11, f"{study}: chart text is {font:.1f} px on a {name} screen"
+            assert chart["phone"] == (name == "phone"), f"{study}: wrong rendition on a {name} screen"
         path = shots / f"{study}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000

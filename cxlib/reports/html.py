@@ -40,6 +40,7 @@ th, td { border-bottom: 1px solid var(--rule); padding: .3rem .6rem; text-align:
 th { background: #f5f7fa; }
 td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; height: auto; }
+figure.cx-chart { margin: .6rem 0 1rem; }
 pre { white-space: pre-wrap; }
 table.runs td, table.runs th { text-align: left; }
 .status-failed { color: var(--bad); font-weight: 600; }
