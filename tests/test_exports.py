@@ -151,3 +151,13 @@ def test_a_database_url_with_a_password_is_refused_before_anything_runs(tmp_path
     assert code == 2 and not (tmp_path / "r").exists()
     err = capsys.readouterr().err
     assert "holds a password" in err and "PGPASSWORD" in err and "secret" not in err
+
+
+def test_question_texts_from_a_qualtrics_export_label_the_columns_the_study_read(corpus):
+    shape = corpus["qualtrics-csv"]
+    _, data = segment_results(shape.path, shape.base)
+    assert data.labels["nps"] == "How likely are you to recommend us to a friend?"
+    read = parameters("english")
+    assert set(data.labels) == {read["score_col"], *read["segment_cols"], read["date_col"], read["revenue_col"],
+                                read["id_col"]}  # only the columns the study read
+    assert "How likely are you to recommend us" in cx.reports.column_labels(data).to_html()

@@ -5,7 +5,7 @@ report runner can all use it (an import-linter contract holds this).
 """
 
 from .narrative import fmt_count, fmt_date, fmt_p, fmt_pct, left_out, md, not_available
-from .tables import format_table, pretty
+from .tables import column_labels, format_table, pretty
 
-__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "left_out", "md", "not_available",
-           "pretty"]
+__all__ = ["column_labels", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "left_out", "md",
+           "not_available", "pretty"]

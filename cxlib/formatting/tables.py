@@ -24,10 +24,11 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 from .narrative import fmt_p
 
-__all__ = ["format_table", "pretty"]
+__all__ = ["column_labels", "format_table", "pretty"]
 
 P_COLUMNS = ("p_value", "p_adjusted")
 FLAG_TEXT = {"small_n": "small n", "significant": "yes", "over_represented": "yes", "proportional": "yes"}
@@ -151,3 +152,12 @@ def _sources(frame: pd.DataFrame, text: pd.DataFrame) -> list[str]:
     columns = [str(c) for c in frame.reset_index(drop=not meaningful_index).columns]
     joined = {c for triple in _interval_pairs(columns) for c in triple[1:]}
     return [c for c in columns if c not in joined]
+
+
+def column_labels(data):
+    """The question each column asked, as the file labels it (Qualtrics, SPSS, Stata), for the columns a study
+    read; an empty note when the file has no labels."""
+    labels = getattr(data, "labels", None) or {}
+    if not labels:
+        return Markdown("")
+    return pretty(pd.DataFrame({"column": list(labels), "question in the file": list(labels.values())}))

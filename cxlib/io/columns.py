@@ -157,8 +157,8 @@ def _as_text(raw: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(raw.dtype):
         finite = raw.dropna()
         if len(finite) and (finite == finite.round()).all() and finite.abs().max() < 2**53:
-            raw = raw.astype("Int64")
-    out = raw.astype("str").str.strip().mask(raw.isna())
+            return _as_text(raw.astype("Int64").astype(object).where(raw.notna()))
+    out = raw.astype("str").str.strip()
     return out.mask(out == "")
 
 
@@ -247,10 +247,12 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype("float64")
     else:
-        typed = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
-        text = _standard_missing(_as_text(raw.mask(typed)), set_missing)
+        typed = (raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
+                 if raw.dtype == object else np.zeros(len(raw), dtype=bool))  # numbers typed in a text column
+        text = _standard_missing(_as_text(raw.mask(typed) if typed.any() else raw), set_missing)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)
-        values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce"))
+        values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce")) if typed.any() \
+            else parsed.values
         problems.update(parsed.problems)
         if parsed.note:
             notes[parsed.note] = (values.notna() & text.notna()).to_numpy(dtype=bool)

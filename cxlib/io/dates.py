@@ -73,11 +73,14 @@ def _assemble(parts: pd.DataFrame, order: str) -> pd.Series:
 def _iso(text: pd.Series, local: bool) -> pd.Series:
     """ISO 8601 dates and times. With an offset ("+02:00", "Z"): ``local`` keeps the time as written (the day
     the customer saw), otherwise the moment in UTC; offsets may differ within a column (summer time)."""
-    if local:
-        text = text.str.replace(OFFSET, "", regex=True)
     try:
         values = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=not local)
-    except ValueError:  # a form ISO8601 parsing cannot take at all
+        mixed = False
+    except ValueError:  # offsets that differ within the column (summer time)
+        mixed = True
+    if local and (mixed or getattr(values.dt, "tz", None) is not None):  # the time as written, offsets dropped
+        values = pd.to_datetime(text.str.replace(OFFSET, "", regex=True), format="ISO8601", errors="coerce")
+    elif mixed:
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     return values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
 

@@ -60,6 +60,11 @@ class Header:
 def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decoded:
     """The text of ``data`` in ``encoding`` (detected when None), with line endings made LF where CR is alone."""
     notes = []
+    if encoding is None and not data.startswith(codecs.BOM_UTF8) and b"\x00" not in data[:4096]:
+        try:  # UTF-8, the common case: decoded once
+            return _lines(data.decode("utf-8"), "utf-8", notes, data)
+        except UnicodeDecodeError:
+            pass
     if encoding is None:
         try:
             found = detect_encoding(data)
@@ -82,6 +87,11 @@ def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decod
                         rule=f"text encoded as {encoding or codec}", rows=(line - 1,)) from None
     except LookupError:
         raise DataError(f"{name}: unknown encoding {encoding!r}", table=name, rule="known encoding") from None
+    return _lines(text, codec, notes, data)
+
+
+def _lines(text: str, codec: str, notes: list, data: bytes) -> Decoded:
+    """Decoded text with any line ends made LF, and Excel's "sep=" line taken as the separator."""
     text = text.lstrip("\ufeff")
     utf8 = data.removeprefix(codecs.BOM_UTF8) if codec in ("utf-8", "utf-8-sig") else None
     bare_cr = text.count("\r") - text.count("\r\n")

@@ -36,6 +36,7 @@ AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")  # "1,234": a thousan
 DOTTED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 # a score written with its label, as survey tools export the end points: "10 - Extremely likely", "9 (Promoter)"
 LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})\s*(?:[-\u2013\u2014=:.(]\s*)?[^\W\d_].*$", re.DOTALL)
+NUMBER_LIKE = re.compile(r"^[+-]?[\d.,'\s\u00a0\u202f]*\d[\d.,'\s\u00a0\u202f]*$")
 UNCLEAR = "not a number (decimal mark unclear: set decimal and thousands)"
 
 
@@ -97,12 +98,13 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
     values = text_to_float(text)
     failed = given & values.isna().to_numpy(dtype=bool)
     shown = text[given]
+    if not failed.any() and (not comma_locale or not shown.str.match(DOTTED_THOUSANDS).any()):
+        return ParsedNumbers(values, {})  # plain numbers: the common case, one pass
+    if failed.any() and not text[failed].str.match(NUMBER_LIKE).any():
+        return ParsedNumbers(values, {})  # what failed is words, not numbers in another convention
     comma = int(shown.str.match(COMMA_EVIDENCE).sum())
     dot = int(shown.str.match(DOT_EVIDENCE).sum())
-    dotted_thousands = int(shown.str.match(DOTTED_THOUSANDS).sum())
-    european = comma > dot or (comma_locale and not dot and (dotted_thousands or failed.any()))
-    if not failed.any() and not european:
-        return ParsedNumbers(values, {})
+    european = comma > dot or (comma_locale and not dot)
     if european:
         values = _convert(text, ",", ".").fillna(_convert(text, ",", " "))
         problems = {}
@@ -141,5 +143,8 @@ def numbers_or_text(column: pd.Series, decimal: str | None = None, thousands: st
         return column.astype(float)
     text = column.astype("string").str.strip()
     text = text.where(text != "")
-    numbers = parse_numbers(text.astype(object).where(text.notna()), decimal, thousands).values
+    head = text.dropna().head(1000)
+    if not head.str.fullmatch(NUMBER_LIKE).all():  # words among the first values: a text column, no need to parse
+        return text
+    numbers = parse_numbers(text, decimal, thousands).values
     return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text

@@ -340,7 +340,9 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
     quality = DataQuality(raw.notes) + quality
     if strict:
         quality.raise_for_exclusions()
-    return Table(data, quality, raw.source, raw.labels)
+    read = None if schema is None else (schema.columns if isinstance(schema, Schema) else schema)
+    labels = {c: t for c, t in raw.labels.items() if read is None or c in read}  # the columns a study read
+    return Table(data, quality, raw.source, labels)
 
 
 def _find_table_file(folder: Path, name: str) -> Path | None:

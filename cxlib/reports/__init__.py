@@ -10,6 +10,7 @@ Inside a study notebook: :func:`record` once at the end, and :func:`md` for sent
 """
 
 from ..formatting import (
+    column_labels,
            fmt_count,
            fmt_date,
            fmt_p,
@@ -24,5 +25,6 @@ from .index import build_index
 from .results import attach, record
 from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study
 
-__all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "find_studies", "fmt_count", "fmt_date", "fmt_p",
-           "fmt_pct", "format_table", "left_out", "md", "not_available", "pretty", "record", "run_all", "run_study"]
+__all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "column_labels", "find_studies",
+           "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "left_out", "md", "not_available", "pretty",
+           "record", "run_all", "run_study"]

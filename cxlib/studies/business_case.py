@@ -43,15 +43,7 @@ from ..survival import hazard_rate
 from .churn_study import load_churn_data, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
-from .shared import (
-    check_reading,
-    data_path_parameter,
-    gate,
-    gate_parameters,
-    missing_codes_parameter,
-    reading,
-    reading_parameters,
-)
+from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
 
 __all__ = ["STUDY", "BusinessCaseStudy", "run_business_case"]
 
@@ -258,9 +250,7 @@ STUDY = StudyDeclaration(
         Integer("n_sim", 10_000, "simulations for the intervals of the business case", low=100),
         Integer("seed", 1, "their random seed", low=0),
         Date("observed_from", "2024-01-01", "sample only: records begin here"),
-        missing_codes_parameter(),
-        *reading_parameters(),
-        *gate_parameters(30),
+        *intake_parameters(30),
     ),
     checks=(check_reading,),
     run=run,

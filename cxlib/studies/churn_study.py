@@ -61,11 +61,9 @@ from .shared import (
     check_reading,
     data_path_parameter,
     gate,
-    gate_parameters,
     in_memory_only,
-    missing_codes_parameter,
+    intake_parameters,
     reading,
-    reading_parameters,
 )
 
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "load_churn_data",
@@ -550,9 +548,7 @@ STUDY = StudyDeclaration(
         Number("period", 30, "the next period for revenue at risk, in the units of duration_col", low=0, above=True),
         Choice("time_unit", "days", "the unit of duration_col", choices=TIME_UNITS),
         Date("observed_from", "2024-01-01", "sample only: records begin here (earlier customers enter late)"),
-        missing_codes_parameter(),
-        *reading_parameters(),
-        *gate_parameters(30),
+        *intake_parameters(30),
         *backend_parameters(200_000, "the Cox model"),
         Integer("seed", 0, "the seed of that sample", low=0),
     ),

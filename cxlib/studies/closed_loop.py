@@ -23,15 +23,7 @@ from ..io import load, read_table
 from ..io.quality import DataQuality
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Date, Integer, Text
-from .shared import (
-    check_reading,
-    data_path_parameter,
-    gate,
-    gate_parameters,
-    missing_codes_parameter,
-    reading,
-    reading_parameters,
-)
+from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
 
 __all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]
 
@@ -220,9 +212,7 @@ STUDY = StudyDeclaration(
         Date("until", None, "last day of the window (YYYY-MM-DD); None: the latest answer", nullable=True),
         Choice("period", "Q", 'theme shares per period: "M" month, "Q" quarter, "Y" year', choices=("M", "Q", "Y")),
         Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),
-        missing_codes_parameter(),
-        *reading_parameters(),
-        *gate_parameters(1),
+        *intake_parameters(1),
     ),
     checks=(check_taxonomy, check_reading),
     run=run,

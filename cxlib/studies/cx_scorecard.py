@@ -32,16 +32,7 @@ from ..social import channel_comparison, engagement_table, engagement_trend, res
 from ..trends import benchmark_difference, goal, trend
 from .contract import StudyDeclaration
 from .parameters import Choice, Integer, Number, ValueFilter
-from .shared import (
-    FREQUENCIES,
-    check_reading,
-    data_path_parameter,
-    gate,
-    gate_parameters,
-    missing_codes_parameter,
-    reading,
-    reading_parameters,
-)
+from .shared import FREQUENCIES, check_reading, data_path_parameter, gate, intake_parameters, reading
 
 __all__ = ["STUDY", "Scorecard", "scorecard"]
 
@@ -245,9 +236,7 @@ STUDY = StudyDeclaration(
         ValueFilter("goal_filter", {"region": "North"}, "the goal's segment among tenured customers; {} for all "
                     "of them"),
         Integer("min_n", 30, "estimates on fewer answers are flagged", low=1),
-        missing_codes_parameter(),
-        *reading_parameters(),
-        *gate_parameters(30),
+        *intake_parameters(30),
     ),
     checks=(check_reading,),
     run=run,

@@ -15,15 +15,7 @@ from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, md
 from ..io import CXData, DataQuality, load
 from .contract import StudyDeclaration
 from .parameters import Flag
-from .shared import (
-    check_reading,
-    data_path_parameter,
-    gate,
-    gate_parameters,
-    missing_codes_parameter,
-    reading,
-    reading_parameters,
-)
+from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
 
 __all__ = ["STUDY", "SCORES", "DataOverview", "describe"]
 
@@ -134,10 +126,8 @@ STUDY = StudyDeclaration(
     "a folder with customers, responses, tickets, competitor_nps and social tables (.csv or .parquet)",
     (
         data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)", folder=True),
-        missing_codes_parameter(),
         Flag("strict", False, "True: stop instead of excluding any row"),
-        *reading_parameters(),
-        *gate_parameters(1),
+        *intake_parameters(1),
     ),
     checks=(check_reading,),
     run=run,

@@ -25,11 +25,9 @@ from .shared import (
     check_reading,
     data_path_parameter,
     gate,
-    gate_parameters,
     in_memory_only,
-    missing_codes_parameter,
+    intake_parameters,
     reading,
-    reading_parameters,
 )
 
 __all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]
@@ -37,13 +35,14 @@ __all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]
 
 def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str] = (),
                     categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
-                    missing_codes=None, reading: Mapping | None = None):
+                    missing_codes=None, reading: Mapping | None = None, id_col: str | None = None):
     """The rows of a driver study and the loaded object (for provenance and the DataQuality record).
 
     ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
     file (read with the ``reading`` options): the outcome and the numeric drivers must be
     numbers (a blank leaves its row out, counted), the ``categorical`` drivers and
-    ``segment_col`` categories; only these columns are checked.
+    ``segment_col`` categories; only these columns are checked. With ``id_col``, a
+    repeated answer counts once and ids repeated with different values are left out.
     """
     if data_path is None:
         data = load(missing_codes=missing_codes)
@@ -51,7 +50,7 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     numeric = [d for d in drivers if d not in categorical]
     table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
-                       name="drivers", labelled=[outcome], **(reading or {}))
+                       name="drivers", labelled=[outcome], id_col=id_col, **(reading or {}))
     return table.data, table
 
 
@@ -79,7 +78,8 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
                      categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
                      n_boot: int = 1000, seed: int | None = 1, ci_method: str = "percentile", missing_codes=None,
                      backend: str = "pandas", dask_scheduler: str | None = None, table: str | None = None,
-                     sample_size: int = 100_000, reading: Mapping | None = None, limits: Mapping | None = None):
+                     sample_size: int = 100_000, reading: Mapping | None = None, limits: Mapping | None = None,
+                     id_col: str | None = None):
     """Load and run the driver study: what the ``driver_study`` notebook calls.
 
     Returns the :class:`DriverStudy` and the loaded data.
@@ -91,7 +91,7 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
     drivers = [d for members in (groups or {}).values() for d in members]
     if backend == "pandas":
         frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
-                                      missing_codes, reading)
+                                      missing_codes, reading, id_col)
         if limits:
             gate(data.quality, "drivers" if data_path is not None else "responses", limits, "answers")
         kd = key_drivers(frame, outcome, groups=groups, weights=weight_col, n_boot=n_boot, seed=seed,
@@ -120,7 +120,7 @@ def run(p: dict):
     return run_driver_study(p["data_path"], p["outcome"], p["driver_groups"], p["categorical_drivers"],
                             p["segment_col"], p["weight_col"], p["n_boot"], p["seed"], p["ci_method"],
                             p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"], p["sample_size"],
-                            reading(p), p)
+                            reading(p), p, p["id_col"])
 
 
 def check_drivers(values: dict) -> list[str]:
@@ -142,6 +142,8 @@ STUDY = StudyDeclaration(
     (
         data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per answer"),
         Column("outcome", "nps", "the column to explain"),
+        Column("id_col", "response_id", "answer ids: a repeated answer counts once; None: rows as they are",
+               nullable=True, own_data=None),
         ColumnGroups("driver_groups", {"CX": ["speed", "ease_of_use", "knowledgeable_help", "friendly_service"],
                                        "Price": ["price_value"], "Brand": ["brand_image"]},
                      "group -> driver columns; a list of columns makes each its own group"),
@@ -152,11 +154,9 @@ STUDY = StudyDeclaration(
         Integer("n_boot", 1000, "bootstrap resamples for the intervals", low=0),
         Integer("seed", 1, "the random seed of the bootstrap", low=0),
         Choice("ci_method", "percentile", 'bootstrap interval: "percentile" or "bca"', choices=("percentile", "bca")),
-        missing_codes_parameter(),
-        *reading_parameters(),
-        *gate_parameters(50),
+        *intake_parameters(50),
         *backend_parameters(100_000, "the bootstrap"),
     ),
-    checks=(check_backend, check_reading, in_memory_only("categorical_drivers", "missing_codes"), check_drivers),
+    checks=(check_backend, check_reading, in_memory_only("categorical_drivers", "missing_codes", "id_col"), check_drivers),
     run=run,
 )

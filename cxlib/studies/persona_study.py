@@ -18,15 +18,7 @@ from ..personas import PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
-from .shared import (
-    check_reading,
-    data_path_parameter,
-    gate,
-    gate_parameters,
-    missing_codes_parameter,
-    reading,
-    reading_parameters,
-)
+from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
 
 __all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
 
@@ -224,9 +216,7 @@ STUDY = StudyDeclaration(
         Column("id_col", None, "customer id column (repeated ids are handled); None: none", nullable=True),
         Integer("seed", 1, "random seed of the clustering and of the stability check", low=0),
         Integer("n_boot", 30, "resamples for the stability check", low=1),
-        missing_codes_parameter(),
-        *reading_parameters(),
-        *gate_parameters(50),
+        *intake_parameters(50),
     ),
     checks=(check_traits, check_reading),
     run=run,

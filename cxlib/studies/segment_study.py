@@ -42,11 +42,9 @@ from .shared import (
     check_reading,
     data_path_parameter,
     gate,
-    gate_parameters,
     in_memory_only,
-    missing_codes_parameter,
+    intake_parameters,
     reading,
-    reading_parameters,
 )
 
 __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
@@ -289,9 +287,7 @@ STUDY = StudyDeclaration(
         Number("target_change", 3.0, "NPS points a period a segment should gain"),
         Choice("freq", "Q", 'period of the trends: "M" month, "Q" quarter, "Y" year', choices=FREQUENCIES),
         Integer("min_n", 30, "segments with fewer answers are flagged", low=1),
-        missing_codes_parameter(),
-        *reading_parameters(),
-        *gate_parameters(30),
+        *intake_parameters(30),
         *backend_parameters(),
     ),
     checks=(check_backend, check_reading, in_memory_only("missing_codes", "id_col")),

@@ -12,7 +12,8 @@ from ..io.sources import is_sql_url
 from .parameters import Choice, Integer, MissingCodes, Number, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_reading",
-           "data_path_parameter", "gate", "gate_parameters", "in_memory_only", "missing_codes_parameter",
+           "data_path_parameter", "gate", "gate_parameters", "in_memory_only", "intake_parameters",
+           "missing_codes_parameter",
            "reading", "reading_parameters"]
 
 READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet")
@@ -126,6 +127,11 @@ def reading(values: dict) -> dict:
     if is_sql_url(str(values.get("data_path"))):  # a database's rows: a table, or a query
         chosen.update({name: values[name] for name in ("table", "query") if values.get(name) is not None})
     return chosen
+
+
+def intake_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
+    """What every study declares about reading its input: ``missing_codes``, the reading options and the gate."""
+    return (missing_codes_parameter(), *reading_parameters(), *gate_parameters(min_rows, max_excluded))
 
 
 def gate_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
