@@ -19,6 +19,7 @@ from cxlib.reports.results import to_jsonable
 from cxlib.reports.runner import find_studies
 from cxlib.studies import REGISTRY, ParameterError
 from cxlib.studies.contract import EDIT_LINE
+from cxlib.studies.shared import reading
 
 
 def run_cli(*args):
@@ -370,3 +371,10 @@ def test_lab_strips_outputs_before_they_reach_git(tmp_path, project):
                                           check=True).stdout)
     assert committed["cells"][0]["outputs"] == [] and committed["cells"][0]["execution_count"] is None
     assert nbformat.read(tmp_path / "a.ipynb", as_version=4).cells[0].outputs  # the working copy keeps them
+
+
+def test_reading_options_as_the_readme_spells_them_on_the_command_line():
+    given = {"data_path": None, "decimal": ",", "thousands": " ", "sep": "\\t", "date_format": "%d.%m.%Y", "sheet": 2}
+    values = REGISTRY["segment_study"].resolve(given).values
+    assert (values["decimal"], values["thousands"], values["sheet"]) == (",", " ", "2")
+    assert reading(values)["sep"] == "\t"

@@ -50,6 +50,12 @@ nav.toc h2 { border: 0; margin: .3rem 0; font-size: 1.1rem; }
 nav.toc ul { margin: .2rem 0 .4rem; padding-left: .2rem; list-style: none; }
 blockquote { margin: 1rem 0; padding: .6rem 1rem; border-left: 4px solid var(--bad); background: #fdf0ef; }
 @media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .25rem .4rem; } }
+@media print {
+  body { font-size: 11pt; } header, main, footer { max-width: none; padding: 0; } nav.toc { display: none; }
+  .output_area, .jp-OutputArea-output { overflow: visible; } a { color: inherit; text-decoration: none; }
+  figure, img, tr, blockquote { break-inside: avoid; } h2, h3 { break-after: avoid; }
+  table { font-size: 9pt; } th, td { padding: .15rem .35rem; }
+}
 """
 
 

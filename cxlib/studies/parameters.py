@@ -180,7 +180,7 @@ class Choice(Parameter):
 
     def convert(self, value):
         for choice in self.choices:
-            if isinstance(value, str) and value.strip().lower() == choice.lower():
+            if isinstance(value, str) and (value.strip() or value).lower() == choice.lower():  # " " is a choice
                 return choice
         raise self.problem(value)
 
