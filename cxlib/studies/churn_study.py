@@ -333,8 +333,7 @@ class ChurnStudy:
             bad = self.by_service["hazard_ratio"]
             parts.append(md("Customers whose latest answer made them detractors leave at {hr} times the rate of "
                             "promoters (95% CI {low} to {high}), and after a bad service experience (unresolved, "
-                            "slow or repeated contacts) at {bhr} times the rate (95% CI {blow} to {bhigh}; "
-                            "time-varying Cox model).", hr=f"{hr['hazard_ratio']:.2f}", low=f"{hr['ci_low']:.2f}",
+                            "slow or repeated contacts) at {bhr} times the rate (95% CI {blow} to {bhigh}).", hr=f"{hr['hazard_ratio']:.2f}", low=f"{hr['ci_low']:.2f}",
                             high=f"{hr['ci_high']:.2f}", bhr=f"{bad['hazard_ratio']:.2f}",
                             blow=f"{bad['ci_low']:.2f}", bhigh=f"{bad['ci_high']:.2f}"))
         if self.reasons is not None and len(self.reasons) and self.reasons.iloc[0]["theme"] != UNTAGGED:

@@ -69,13 +69,15 @@ class PersonaStudy:
 
     def headline(self) -> dict:
         s = self.model.stability
-        return {"personas": self.model.k, "stability (ARI)": None if s["mean"] is None else f"{s['mean']:.2f}"}
+        return {"personas": self.model.k,
+                "stability (1 = the same groups)": None if s["mean"] is None else f"{s['mean']:.2f}"}
 
     def summary(self) -> Markdown:
         m, s = self.model, self.model.stability
         how = "fixed by the user" if m.fixed_k else "chosen by the silhouette criterion"
-        parts = [md("The customers fall into {k} personas ({how}); refitted on resampled customers the grouping "
-                    "agrees with itself at an adjusted Rand index of {ari} (95% range {low} to {high}), {verdict}.",
+        parts = [md("The customers fall into {k} personas ({how}). Found again on resampled customers, the groups "
+                    "agree at {ari} on a scale where 1 is the same groups and 0 chance (95% range {low} to {high}): "
+                    "{verdict}.",
                     k=m.k, how=how, ari=f"{s['mean']:.2f}", low=f"{s['ci_low']:.2f}", high=f"{s['ci_high']:.2f}",
                     verdict="stable" if s["ci_low"] >= 0.75 else "moderately stable" if s["mean"] >= 0.6
                     else "not stable: read the groups as tendencies")]
