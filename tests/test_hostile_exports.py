@@ -157,3 +157,16 @@ def test_duckdb_refuses_what_it_cannot_read_with_the_way_to_read_it(tmp_path):
     with pytest.raises(DataError, match="read with backend 'pandas'"):
         cx.studies.compute("segment_study", {"data_path": str(path), "segment_cols": ["plan"], "date_col": "when",
                                              "backend": "duckdb"})
+
+
+def test_a_column_missing_from_a_workbook_is_named_before_the_study_runs(tmp_path):
+    """The header check reads only the sheet's first row, and finds the closest name."""
+    from cxlib.studies import REGISTRY, ParameterError
+
+    path = tmp_path / "w.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["readme"]}).to_excel(writer, sheet_name="About", index=False)
+        pd.DataFrame({"LTR": [9, 3], "Region": ["N", "S"]}).to_excel(writer, sheet_name="Answers", index=False)
+    with pytest.raises(ParameterError, match=r"score_col: column 'LTRX' \(closest: 'LTR'\) not in"):
+        REGISTRY["segment_study"].resolve({"data_path": str(path), "sheet": "Answers", "score_col": "LTRX"})
+    assert REGISTRY["segment_study"].resolve({"data_path": str(path), "sheet": 2, "score_col": "LTR"})

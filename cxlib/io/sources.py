@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from .delimited import decode, header_names, read_delimited
 from .options import ReadOptions
 from .quality import DataError, QualityIssue
-from .spreadsheets import read_excel, read_stata_or_spss
+from .spreadsheets import read_excel, read_stata_or_spss, workbook_header
 
 __all__ = ["RawTable", "SourceInfo", "file_format", "is_sql_url", "read_header", "read_raw"]
 
@@ -164,7 +164,7 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
         if kind == "parquet":
             return list(pq.read_schema(path).names)
         if kind == "excel":
-            return list(read_excel(path, "table", options.sheet)[0].columns)
+            return [n for n in workbook_header(path, options.sheet)[1] if n is not None]
         if kind in ("spss", "stata"):
             import pyreadstat
 

@@ -12,15 +12,15 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from .quality import SET_MISSING, DataError, QualityIssue
 
-__all__ = ["read_excel", "read_stata_or_spss"]
+__all__ = ["read_excel", "read_stata_or_spss", "workbook_header"]
 
 
 def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
@@ -34,15 +34,16 @@ def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
                     "position with 1 for the first)", table=name, rule="sheet exists")
 
 
-@contextlib.contextmanager
-def workbook_header(path: Path, sheet: str):
-    """The first row of a sheet as written (names as text, None for empty cells)."""
-    import openpyxl
+def workbook_header(path: Path, sheet, name: str = "table") -> tuple[str, list[str | None]]:
+    """The chosen sheet's name and its first row as written (names as text, None for empty cells).
 
+    Read alone, without the rows: cheap enough to check named columns before a study runs.
+    """
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        first = next(workbook[sheet].iter_rows(max_row=1, values_only=True), ())
-        yield [None if v is None else str(v) for v in first]
+        chosen = _sheet_name(workbook.sheetnames, sheet, path, name)
+        first = next(workbook[chosen].iter_rows(max_row=1, values_only=True), ())
+        return chosen, [None if v is None else str(v) for v in first]
     finally:
         workbook.close()
 
@@ -64,8 +65,8 @@ def read_excel(path: Path, name: str, sheet) -> tuple[pd.DataFrame, str]:
                         rule="a name for every column")
     frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
     frame.columns = [str(c) for c in frame.columns]
-    with workbook_header(path, chosen) as names:  # pandas renames a repeated name "LTR.1": refuse it as for CSV
-        repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
+    names = workbook_header(path, chosen, name)[1]  # pandas renames a repeated name "LTR.1": refuse it as for CSV
+    repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
     if repeated:
         raise DataError(f"{name}: sheet {chosen!r} of {path.name} has duplicate column names: {repeated}",
                         table=name, rule="unique column names")
