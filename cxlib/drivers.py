@@ -34,7 +34,9 @@ from scipy import stats
 
 from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
 from .estimate import Estimate, format_ci
-from .formatting.narrative import fmt_count, md
+from .formatting import labels
+from .formatting.claims import LEVEL, Claim, summary
+from .formatting.narrative import fmt_count, fmt_p, md
 from .inference import holm
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
@@ -155,32 +157,60 @@ class KeyDrivers:
     def headline(self) -> dict:
         g = self.groups.iloc[0]
         return {"variation explained": format_ci(100 * self.r2, 100 * self.r2_ci[0], 100 * self.r2_ci[1], 0, "%"),
-                f"{g['group']} share": format_ci(100 * g["share"], 100 * g["ci_low"], 100 * g["ci_high"], 0, "%")}
+                f"{labels.name(g['group'])} share": format_ci(100 * g["share"], 100 * g["ci_low"], 100 * g["ci_high"], 0, "%")}
+
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
+        outcome, out = labels.name(self.outcome), []
+        g = self.groups
+        if len(g) < len(self.drivers):  # groups of several drivers: the question "CX against price and brand"
+            first = g.iloc[0]
+            rest = "; ".join(f"{labels.name(row.group)} {100 * row.share:.0f}% ({100 * row.ci_low:.0f} to "
+                             f"{100 * row.ci_high:.0f}%)" for row in g.iloc[1:].itertuples())
+            out.append(Claim("drivers.top_group", "{group} accounts for {share}% of what the drivers explain in "
+                             "{outcome} (95% CI {low} to {high}%){rest}.",
+                             {"group": labels.name(first["group"]), "share": f"{100 * first['share']:.0f}",
+                              "low": f"{100 * first['ci_low']:.0f}", "high": f"{100 * first['ci_high']:.0f}",
+                              "outcome": outcome, "rest": f"; then {rest}" if rest else ""},
+                             {"group": first["group"], "share": first["share"], "ci_low": first["ci_low"],
+                              "ci_high": first["ci_high"], "groups": len(g)}, "Shapley decomposition of R², bootstrap"))
+        out.append(Claim("drivers.variation_explained", "Together the drivers explain {r2}% of the variation in "
+                         "{outcome} between answers (95% CI {low} to {high}%; {n} answers); the rest depends on "
+                         "what the survey does not ask.",
+                         {"r2": f"{100 * self.r2:.0f}", "low": f"{100 * self.r2_ci[0]:.0f}",
+                          "high": f"{100 * self.r2_ci[1]:.0f}", "outcome": outcome, "n": fmt_count(self.n)},
+                         {"r2": self.r2, "ci_low": self.r2_ci[0], "ci_high": self.r2_ci[1], "n": self.n}))
+        ranked = self.drivers.sort_values("share", ascending=False)
+        top = ranked.iloc[0]
+        values = {"driver": labels.name(top["driver"]), "share": f"{100 * top['share']:.0f}",
+                  "low": f"{100 * top['ci_low']:.0f}", "high": f"{100 * top['ci_high']:.0f}"}
+        numbers = {"driver": top["driver"], "share": top["share"], "ci_low": top["ci_low"], "ci_high": top["ci_high"]}
+        if len(ranked) > 1:
+            second = ranked.iloc[1]
+            d = self.differences
+            pair = d[((d["driver_a"] == top["driver"]) & (d["driver_b"] == second["driver"]))
+                     | ((d["driver_a"] == second["driver"]) & (d["driver_b"] == top["driver"]))]
+            p = float(pair["p_value"].iloc[0]) if len(pair) else float("nan")
+            values.update(second=labels.name(second["driver"]), p=fmt_p(p))
+            numbers.update(second=second["driver"], second_share=second["share"], p_value=p)
+            clear = p < LEVEL
+            out.append(Claim("drivers.top_driver_clear" if clear else "drivers.top_driver_not_clear",
+                             "The largest single driver is {driver}: {share}% of what the drivers explain (95% CI "
+                             "{low} to {high}%), " + ("clearly ahead of {second} ({p})." if clear else
+                                                      "not clearly ahead of {second} ({p})."),
+                             values, numbers, "bootstrap test of the difference of two shares"))
+        fix = self.priorities()
+        fix = fix[fix["quadrant"] == "fix first"].sort_values("share", ascending=False)
+        if len(fix):
+            out.append(Claim("drivers.fix_first", "Fix first: {drivers}, which " + (
+                             "matters more than the median driver and is rated below the median." if len(fix) == 1 else
+                             "matter more than the median driver and are rated below the median."),
+                             {"drivers": ", ".join(labels.name(d) for d in fix["driver"])},
+                             {"drivers": list(fix["driver"]), "shares": list(fix["share"]), "means": list(fix["mean"])}))
+        return out
 
     def summary(self) -> Markdown:
-        parts = []
-        g = self.groups
-        pieces = [f"{row.group} {format_ci(100 * row.share, 100 * row.ci_low, 100 * row.ci_high, 0, '%')}"
-                  for row in g.itertuples()]
-        first = g.iloc[0]
-        parts.append(md("{group} factors explain {share}% (95% CI {low}-{high}%) of the explained variance in "
-                        "{outcome}; {rest}.", group=first["group"], share=f"{100 * first['share']:.0f}",
-                        low=f"{100 * first['ci_low']:.0f}", high=f"{100 * first['ci_high']:.0f}",
-                        outcome=self.outcome, rest="; ".join(pieces[1:]) if len(pieces) > 1 else "no other groups"))
-        parts.append(md("Together the drivers explain {r2}% of the differences in {outcome} between answers (95% CI "
-                        "{low} to {high}%; {n} answers).", r2=f"{100 * self.r2:.0f}", low=f"{100 * self.r2_ci[0]:.0f}",
-                        high=f"{100 * self.r2_ci[1]:.0f}", outcome=self.outcome, n=fmt_count(self.n)))
-        top = self.drivers.sort_values("share", ascending=False).iloc[0]
-        parts.append(md("The single most important driver is {driver} with {share}% of what the drivers explain "
-                        "({low}-{high}%).",
-                        driver=top["driver"], share=f"{100 * top['share']:.0f}", low=f"{100 * top['ci_low']:.0f}",
-                        high=f"{100 * top['ci_high']:.0f}"))
-        fix = self.priorities()
-        fix = fix[fix["quadrant"] == "fix first"]
-        if len(fix):
-            parts.append(md("Fix first (important, rated below the median): {drivers}.",
-                            drivers=", ".join(fix.sort_values("share", ascending=False)["driver"])))
-        return Markdown(" ".join(p.data for p in parts))
+        return summary(self.claims())
 
     def group_note(self) -> Markdown:
         """How each group's share compares with the sum of its members' shares, in the direction that holds here.
@@ -197,7 +227,7 @@ class KeyDrivers:
             else:
                 relation = "more than" if total > share else "less than"
             sentences.append(md("For {group}, the members' shares add up to {total}%, {relation} the group's {share}%.",
-                                group=row.group, total=f"{total:.0f}", relation=relation, share=f"{share:.0f}").data)
+                                group=labels.name(row.group), total=f"{total:.0f}", relation=relation, share=f"{share:.0f}").data)
         if not sentences:
             return md("Every group here has a single driver: its share is that driver's share.")
         return Markdown(" ".join(sentences) + " A group's share treats it as one player among the groups; a "
@@ -208,7 +238,8 @@ class KeyDrivers:
         return {"outcome": self.outcome, "n": self.n, "rows_dropped": self.rows_dropped, "r2": self.r2,
                 "r2_ci_low": self.r2_ci[0], "r2_ci_high": self.r2_ci[1], "method": self.method, "ci": self.ci,
                 "n_boot": self.n_boot, "drivers": self.drivers, "groups": self.groups,
-                "differences": self.differences, "dominance": self.dominance, "coefficients": self.coefficients}
+                "differences": self.differences, "dominance": self.dominance, "coefficients": self.coefficients,
+                "claims": [c.to_dict() for c in self.claims()]}
 
 
 def _resolve_groups(drivers: Sequence[str] | None,

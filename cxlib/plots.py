@@ -24,6 +24,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from .formatting import labels as display
+
 __all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "Chart", "driver_shares", "hazard_ratios",
            "importance_performance", "score_distribution", "segment_chart", "survival_curves", "theme_shares",
            "trend_chart"]
@@ -171,14 +173,15 @@ def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)",
 
     ``periods`` has columns period, value, ci_low, ci_high (as ``Trend.periods``).
     """
-    groups = list(periods.groupby(segment_col, sort=True)) if segment_col else [(None, periods)]
+    groups = [(None if name is None else display.value(name), rows) for name, rows in
+              (periods.groupby(segment_col, sort=True) if segment_col else [(None, periods)])]
 
     def draw(ax):
         for i, (name, rows) in enumerate(groups):
             color = PALETTE[i % len(PALETTE)]
             x = rows["period"].astype(str)
             ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=color, alpha=0.18, linewidth=0)
-            ax.plot(x, rows["value"], marker="o", color=color, label=None if name is None else str(name))
+            ax.plot(x, rows["value"], marker="o", color=color, label=name)
         _finish(ax, f"{title} (band: 95% interval)", "Period", ylabel)
         ax.tick_params(axis="x", labelrotation=45)
         if segment_col:
@@ -199,9 +202,10 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
     significant, small_n, segment_col, segment).
     """
     rows = segments.iloc[::-1]
+    names = [f"{display.name(c)}: {display.value(s)}" for c, s in zip(rows["segment_col"], rows["segment"], strict=True)]
 
     def draw(ax):
-        labels = rows["segment_col"].astype(str) + ": " + rows["segment"].astype(str)
+        labels = names
         colors = [ACCENT if sig else GREY for sig in rows["significant"]]
         errors = _error_lengths(rows["value"], rows["ci_low"], rows["ci_high"])
         bars = ax.barh(labels, rows["value"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
@@ -214,8 +218,9 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
                 xlabel)
 
     low, high = segments.loc[segments["value"].idxmin()], segments.loc[segments["value"].idxmax()]
-    alt = (f"Bar chart: {title}, {len(segments)} segments with 95% intervals. Lowest {low['segment']} "
-           f"({low['segment_col']}) at {low['value']:.1f}, highest {high['segment']} ({high['segment_col']}) at "
+    alt = (f"Bar chart: {title}, {len(segments)} segments with 95% intervals. Lowest {display.value(low['segment'])} "
+           f"({display.name(low['segment_col'])}) at {low['value']:.1f}, highest {display.value(high['segment'])} "
+           f"({display.name(high['segment_col'])}) at "
            f"{high['value']:.1f}; {int(segments['significant'].sum())} differ clearly from the rest"
            + (f"; overall {overall:.1f}." if overall is not None else "."))
     return _chart(draw, ax, 0.3 * len(rows) + 1.4, alt)
@@ -227,18 +232,18 @@ def driver_shares(result, level: str = "groups", ax: plt.Axes | None = None):
     ``result`` is a :class:`cxlib.drivers.KeyDrivers`; ``level`` is "groups" or "drivers".
     """
     table = (result.groups if level == "groups" else result.drivers).sort_values("share")
-    labels = table["group" if level == "groups" else "driver"].astype(str)
+    labels = table["group" if level == "groups" else "driver"].map(display.name)
 
     def draw(ax):
         errors = _error_lengths(100 * table["share"], 100 * table["ci_low"], 100 * table["ci_high"])
         ax.barh(labels, 100 * table["share"], xerr=errors, color=ACCENT, ecolor="#333333", capsize=3)
-        _finish(ax, f"Share of what the drivers explain in {result.outcome} "
+        _finish(ax, f"Share of what the drivers explain in {display.name(result.outcome)} "
                     f"({100 * result.r2:.0f}% of its variation); lines: 95% interval", "Share (%)")
 
     ranked = ", ".join(f"{name} {_pct(100 * share)}" for name, share in zip(labels[::-1], table["share"][::-1],
                                                                            strict=True))
     alt = (f"Bar chart of each {'group' if level == 'groups' else 'driver'}'s share of what the drivers explain in "
-           f"{result.outcome}, largest first: {ranked}.")
+           f"{display.name(result.outcome)}, largest first: {ranked}.")
     return _chart(draw, ax, 0.35 * len(table) + 1.4, alt)
 
 
@@ -255,14 +260,14 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
                     yerr=_error_lengths(y, 100 * priorities["ci_low"], 100 * priorities["ci_high"]), fmt="o",
                     color=ACCENT, ecolor=GREY, capsize=2)
         for _, row in priorities.iterrows():
-            ax.annotate(str(row["driver"]), (row["mean"], 100 * row["share"]), textcoords="offset points",
+            ax.annotate(display.name(row["driver"]), (row["mean"], 100 * row["share"]), textcoords="offset points",
                         xytext=(5, 4))
         ax.axvline(x.median(), color=GREY, linestyle="--", linewidth=1)
         ax.axhline(y.median(), color=GREY, linestyle="--", linewidth=1)
         _finish(ax, "Importance and performance (top left: fix first)", "Performance: mean rating",
                 "Importance: share (%)")
 
-    fix = priorities.loc[priorities["quadrant"] == "fix first", "driver"].astype(str).tolist() \
+    fix = priorities.loc[priorities["quadrant"] == "fix first", "driver"].map(display.name).tolist() \
         if "quadrant" in priorities else []
     alt = (f"Scatter chart of {len(priorities)} drivers, importance against mean rating. Fix first (important and "
            f"rated below the median): {', '.join(fix) if fix else 'none'}.")
@@ -275,13 +280,13 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
 
     ``km`` is a :func:`cxlib.survival.kaplan_meier` result; NPS groups keep their colours.
     """
-    groups = list(km.groupby("segment", sort=False))
+    groups = [(display.value(name), rows) for name, rows in km.groupby("segment", sort=False)]
 
     def draw(ax):
         for i, (name, rows) in enumerate(groups):
-            color = NPS_GROUP_COLORS.get(str(name), PALETTE[i % len(PALETTE)])
+            color = NPS_GROUP_COLORS.get(name, PALETTE[i % len(PALETTE)])
             t = [0.0, *rows["time"]]
-            ax.step(t, [100.0, *(100 * rows["survival"])], where="post", color=color, label=str(name))
+            ax.step(t, [100.0, *(100 * rows["survival"])], where="post", color=color, label=name)
             ax.fill_between(t, [100.0, *(100 * rows["ci_low"])], [100.0, *(100 * rows["ci_high"])], step="post",
                             color=color, alpha=0.18, linewidth=0)
         _finish(ax, f"{title} (band: 95% interval)", f"Time as a customer ({time_unit})", "Still active (%)")
@@ -295,9 +300,13 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
     return _chart(draw, ax, 3.6, alt)
 
 
-def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axes | None = None):
-    """Forest plot of hazard ratios with 95% intervals on a log scale with plain labels (``terms`` as ``CoxResult.terms``)."""
-    rows = terms.iloc[::-1]
+def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axes | None = None,
+                  references: dict | None = None):
+    """Forest plot of hazard ratios with 95% intervals on a log scale with plain labels (``terms`` as ``CoxResult.terms``).
+
+    Terms read as comparisons ("Plan: premium vs basic") with ``references`` (column: reference level).
+    """
+    rows = terms.iloc[::-1].assign(term=[display.term(t, references) for t in terms["term"].iloc[::-1]])
 
     def draw(ax):
         errors = _error_lengths(rows["hazard_ratio"], rows["ci_low"], rows["ci_high"])

@@ -244,7 +244,7 @@ def test_driver_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
 
 
 def test_churn_study_on_dask_equals_the_pandas_run(parquet, tmp_path):
-    params = {"data_path": str(parquet / "customers"), "horizons": [90, 365], "segment_col": "plan",
+    params = {"data_path": str(parquet / "customers"), "horizons": [90, 365], "segment_col": "plan", "time_unit": "days",
               "covariates": ["plan", "region"]}
     runs, out = run_both("churn_study", params, "dask", tmp_path)
     assert_nested_close(out["dask"]["results"], out["pandas"]["results"])

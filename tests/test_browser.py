@@ -6,6 +6,7 @@ CI (``CI`` set), where ``.ci/run`` installs it and its absence is a failure.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,13 @@ CHARTS = """[...document.querySelectorAll('figure.cx-chart img')].map(img => {
           drawn: phone ? +img.dataset.phoneWidth : +img.getAttribute('width')};
 })"""
 NO_CHARTS = {"business_case", "persona_study"}
+# the visible text of a report, without code spans (parameter names such as `revenue_col` are instructions)
+VISIBLE_TEXT = """(() => { const main = document.querySelector('main').cloneNode(true);
+  main.querySelectorAll('code').forEach(c => c.remove()); return main.innerText; })()"""
+REPRS = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|<NA>|\bNaT\b|\[['\"]|['\"]\]|\{'|Timestamp\(|dtype|\w\[[^\]\s]+\]|"
+                   r"\bTrue\b|\bFalse\b")
+# in the executive summary, also no identifiers of the data and no methods words
+SUMMARY_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|Holm|log-rank|chi-square|R²|\bR2\b|\bdf\b|\bARI\b|\bVIF\b")
 STUDIES = ["business_case", "churn_study", "closed_loop", "cx_scorecard", "data_overview", "driver_study",
            "persona_study", "segment_study"]
 
@@ -81,6 +89,13 @@ def test_report_in_a_browser(browser, sample_reports, study, tmp_path_factory):
         assert page.locator("h2", has_text="Executive summary").count() == 1
         assert page.locator("nav.toc a").count() >= 3
         assert page.locator("pre:has-text('Traceback')").count() == 0
+        if name == "laptop":
+            text = page.evaluate(VISIBLE_TEXT)
+            found = sorted({m.group(0) for m in REPRS.finditer(text)})
+            assert not found, f"{study}: code or reprs in the visible text: {found}"
+            summary = text.split("Executive summary")[-1].split("\n1. ")[0]
+            found = sorted({m.group(0) for m in SUMMARY_CODE.finditer(summary)})
+            assert not found, f"{study}: identifiers or methods words in the executive summary: {found}"
         images = page.locator("main img")
         for i in range(images.count()):
             alt = images.nth(i).get_attribute("alt") or ""
@@ -103,14 +118,18 @@ def test_index_in_a_browser(browser, sample_reports):
         seen = visit(browser, index, width, height)
         assert seen["errors"] == [] and seen["requests"] == [index.as_uri()]
         assert seen["page"].locator("table.runs tbody tr").count() >= len(STUDIES)
+        assert seen["page"].locator(".tiles a.tile").count() >= 7  # NPS, CSAT, churn, revenue, CX, ROI, call-backs
+        assert seen["overflow"] <= 0
         seen["page"].close()
 
 
 def test_payloads_in_data_render_as_text(browser, tmp_path):
-    payloads = ["<script>alert('x')</script>", "<img src=x onerror=\"document.title='pwned'\">"]
-    frame = pd.DataFrame({"Id": ["a", "b", "c"], "LTR": [2, 3, 10], "When": ["2025-03-01"] * 3,
-                          "Text": [payloads[0] + " too expensive", payloads[1], "great service"],
-                          "Tier": [payloads[1], "plain", payloads[0]]})
+    payloads = ["<script>alert('x')</script>", "<img src=x onerror=\"document.title='pwned'\">",
+                "[Verify your account](https://evil.example/login)", "![x](https://evil.example/t.png)"]
+    frame = pd.DataFrame({"Id": ["a", "b", "c", "d"], "LTR": [2, 3, 10, 1], "When": ["2025-03-01"] * 4,
+                          "Text": [payloads[0] + " too expensive", payloads[1], "great service " + payloads[3],
+                                   "Total outage " + payloads[2]],
+                          "Tier": [payloads[1], payloads[2], payloads[0], payloads[3]]})
     path = tmp_path / "feedback.csv"
     frame.to_csv(path, index=False)
     params = {"data_path": str(path), "id_col": "Id", "score_col": "LTR", "date_col": "When", "comment_col": "Text",
@@ -123,3 +142,5 @@ def test_payloads_in_data_render_as_text(browser, tmp_path):
     text = page.inner_text("main")
     assert all(p in text for p in payloads)  # shown as the characters they are
     assert page.locator("main script").count() == 0 and page.locator("main img[src='x']").count() == 0
+    assert page.locator("a[href*='evil.example']").count() == 0  # Markdown links and images stay text
+    assert page.locator("img[src*='evil.example']").count() == 0

@@ -11,8 +11,7 @@ import cxlib as cx
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 from cxlib.sample import HAZARD_RATIOS
-from cxlib.studies.business_case import run_business_case
-from cxlib.studies.churn_study import load_churn_data, nps_churn_by_touchpoint, run_churn_study, service_churn
+from cxlib.studies.churn_study import load_churn_data, nps_churn_by_touchpoint, service_churn
 
 
 def results(run_dir):
@@ -27,7 +26,7 @@ def reports(tmp_path_factory):
 def test_churn_study_on_the_sample(sample_reports):
     run = sample_reports["churn_study"]
     out = results(run)["results"]
-    study, _ = run_churn_study()
+    study, _ = cx.studies.compute("churn_study")  # with the report's display options (currency)
     assert out == to_jsonable(study.to_dict())
     assert {"n", "events", "survival", "logrank", "cox"} <= set(out)
     assert out["n"] == 5000 and out["events"] == 1228
@@ -80,7 +79,7 @@ FLAT = {"duration_col": "TenureMonths", "event_col": "Churned", "segment_col": "
 def test_churn_study_on_a_flat_table(reports, flat_customers):
     run = run_study("churn_study", {"data_path": str(flat_customers), **FLAT}, reports_dir=reports)
     out = results(run)
-    study, table = run_churn_study(str(flat_customers), **FLAT)
+    study, table = cx.studies.compute("churn_study", {"data_path": str(flat_customers), **FLAT})
     assert out["results"] == to_jsonable(study.to_dict())
     issues = {(i["rule"], i["action"]): i["rows"] for i in out["data_quality"]["issues"]}
     assert issues[("missing value", "excluded")] == 1
@@ -143,7 +142,7 @@ def test_service_and_touchpoint_tables_match_direct_counts():
 def test_business_case_on_the_sample(sample_reports):
     run = sample_reports["business_case"]
     out = results(run)
-    study, _ = run_business_case()
+    study, _ = cx.studies.compute("business_case")  # with the report's display options (currency)
     assert out["results"] == to_jsonable(study.to_dict())
     case = out["results"]["business_case"]
     assert case["roi"]["ci_low"] <= case["roi"]["value"] <= case["roi"]["ci_high"]
@@ -163,8 +162,7 @@ def test_business_case_on_a_flat_table_with_scores(reports, flat_customers):
               "nps_col": "LastNPS", "revenue_col": "MRR", "segment_col": "Tier", "id_col": "CustomerID",
               "share_moved": 0.3, "program_cost": 1000.0, "n_sim": 2000}
     out = results(run_study("business_case", params, reports_dir=reports))["results"]
-    study, table = run_business_case(str(flat_customers), "TenureDays", "Churned", None, "LastNPS", "MRR", "Tier",
-                                     "CustomerID", share_moved=0.3, program_cost=1000.0, n_sim=2000)
+    study, table = cx.studies.compute("business_case", params)  # with the report's display options
     assert out == to_jsonable(study.to_dict())
     frame = table.data
     active_detractors = (~frame["Churned"] & (frame["LastNPS"] <= 6)).sum()
@@ -190,5 +188,5 @@ def test_a_horizon_past_the_longest_follow_up_is_not_estimable_and_said_so(tmp_p
     assert "Survival at 1000 weeks is not estimable from these data: the longest follow-up is 52 weeks." in text
     assert "stay at least 26 weeks" in text and "1000 weeks (95% CI" not in text
     p = study.logrank["p_value"]  # the plans were drawn alike: no difference to claim
-    assert p > 0.05 and f"No clear difference in survival between segments ({cx.reports.fmt_p(p)})." in text
+    assert p > 0.05 and f"No clear difference between segments in how long customers stay ({cx.reports.fmt_p(p)})." in text
     assert "log-rank" not in text and "chi-square" not in text

@@ -5,13 +5,16 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from lifelines import ExponentialFitter
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+import cxlib as cx
 from cxlib.feedback import load_taxonomy, tag_themes, themes_by_detractors
 from cxlib.feedback.closed_loop import LIST_COLUMNS
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
-from cxlib.studies.closed_loop import closed_loop, run_closed_loop
+from cxlib.studies.churn_study import state_panel
+from cxlib.studies.closed_loop import closed_loop
 
 
 @pytest.fixture
@@ -34,13 +37,15 @@ def test_callback_list_order_columns_and_one_row_per_customer(answers):
     left = pd.Series(answers["customer_id"] == "c", index=answers.index)
     study = closed_loop(answers, revenue="revenue", left=left, window_days=30)
     calls = study.callbacks
-    assert list(calls.columns) == [*LIST_COLUMNS, "priority"]
+    assert list(calls.columns) == [*LIST_COLUMNS, "priority", "why"]
+    assert study.callback_order.startswith("(7 - score) x revenue: without churn data")
     # priority (7 - score) x revenue: b 1x100 = 100, a 7x10 = 70, d (latest answer: 5) 2x20 = 40, i 6x1 = 6
     assert calls["customer_id"].tolist() == ["b", "a", "d", "i"]
     assert calls["priority"].tolist() == [100.0, 70.0, 40.0, 6.0]
     assert study.already_left == 1  # c left; h answered before the window
     assert calls.set_index("customer_id").loc["a", "suggested_owner"] == "Incident management"
     assert calls.set_index("customer_id").loc["d", "theme"] == "billing"  # the latest answer's comment
+    assert calls.set_index("customer_id").loc["a", "why"] == "Scored 0 on 2025-06-30 (web); writes about incident or crisis."
     promoters = study.promoters
     assert promoters["customer_id"].tolist() == ["e", "g", "f"]  # testimonial candidates first
     assert promoters["suggested_use"].tolist() == ["testimonial", "testimonial", "referral"]
@@ -80,9 +85,9 @@ def test_the_crisis_flag_is_raised_only_when_incidents_are_above_usual():
 
 
 def test_attached_csv_defuses_formulas(answers, tmp_path, monkeypatch):
-    from cxlib.reports import attach
+    from cxlib.reports import attach, results
 
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(results, "INTERACTIVE_EXPORTS", tmp_path / "exports")
     study = closed_loop(answers, revenue="revenue")
     path = attach(study.callbacks, "callbacks.csv")
     back = pd.read_csv(path)
@@ -112,13 +117,24 @@ def test_themes_over_represented_among_detractors_match_statsmodels():
 def test_closed_loop_study_on_the_sample(sample_reports):
     run = sample_reports["closed_loop"]
     out = json.loads((run / "results.json").read_text())
-    study, _ = run_closed_loop()
+    study, data = cx.studies.compute("closed_loop")  # with the report's display options (currency)
     assert out["results"] == to_jsonable(study.to_dict())
     files = {f["name"] for f in out["files"]}
     assert files == {"callbacks.csv", "promoters.csv"}
     calls = pd.read_csv(run / "callbacks.csv")
-    assert len(calls) == len(study.callbacks) and list(calls.columns) == [*LIST_COLUMNS, "priority"]
+    assert len(calls) == len(study.callbacks)
+    assert list(calls.columns) == [*LIST_COLUMNS, "churn_risk", "priority", "why"]
     assert calls["priority"].is_monotonic_decreasing
+    assert np.allclose(calls["priority"], calls["churn_risk"] * calls["revenue"], rtol=1e-12)
+    # each detractor's risk over 30 days: lifelines' exponential fit (left-truncated) on detractor customer-months
+    panel = state_panel(data, as_of=study.until)
+    for bad, rows in panel[panel["nps_state"] == "detractor"].groupby("bad_service_so_far"):
+        fit = ExponentialFitter().fit(rows["stop"], rows["event"], entry=rows["start"])
+        risk = 1 - np.exp(-30 / fit.lambda_)
+        flagged = calls["why"].str.contains("had a bad service experience")
+        assert np.allclose(calls.loc[flagged == (bad == "yes"), "churn_risk"], risk, rtol=1e-5)
+    top = calls.iloc[0]
+    assert f"{100 * top['churn_risk']:.1f}% chance of leaving in the next 30 days x €" in top["why"]
     over = {t["theme"] for t in out["results"]["detractor_themes"] if t["over_represented"]}
     assert {"technical_problem", "pricing", "billing", "incident"} <= over  # the sample's detractor themes
     html = (run / "report.html").read_text()
@@ -148,9 +164,9 @@ def test_closed_loop_on_a_flat_table(tmp_path):
 @pytest.mark.parametrize("payload", ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "  =HYPERLINK(1)",
                                      "\u00a0=1"])
 def test_every_formula_payload_is_defused_in_the_written_csv(answers, tmp_path, monkeypatch, payload):
-    from cxlib.reports import attach
+    from cxlib.reports import attach, results
 
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(results, "INTERACTIVE_EXPORTS", tmp_path / "exports")
     path = attach(pd.DataFrame({"comment": [payload, "fine"]}), "payloads.csv")
     back = pd.read_csv(path, keep_default_na=False)
     assert back["comment"].tolist() == ["'" + payload, "fine"]

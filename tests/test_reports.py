@@ -3,15 +3,17 @@
 import json
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
+from scipy import stats
 
 import cxlib as cx
 from cxlib.reports import StudyError, StudyFailed, cli, run_study
 from cxlib.reports.html import page
-from cxlib.reports.index import read_runs
+from cxlib.reports.index import build_index, read_runs
 from cxlib.reports.results import to_jsonable
 from cxlib.studies.data_overview import describe
 
@@ -38,10 +40,11 @@ def test_data_overview_writes_report_results_and_index(sample_run):
     results = json.loads((sample_run / "results.json").read_text())
     assert results["status"] == "success" and results["error"] is None
     assert set(results) >= {"schema_version", "study", "parameters", "provenance", "data_quality", "headline",
-                            "results", "run"}
+                            "figures", "results", "run"}
     assert results["parameters"] == {"data_path": None, "missing_codes": [], "strict": False, "encoding": None,
                                      "sep": None, "decimal": None, "thousands": None, "date_format": None,
-                                     "sheet": None, "min_rows": 1, "max_excluded": 0.5}
+                                     "sheet": None, "min_rows": 1, "max_excluded": 0.5, "labels": {},
+                                     "currency": "EUR"}
     inputs = {i["name"]: i for i in results["provenance"]["inputs"]}
     assert inputs["customers"]["rows"] == 5000 and len(inputs["responses"]["sha256"]) == 64
     assert set(results["provenance"]) >= {"cxlib_version", "git_commit", "python", "inputs"}
@@ -214,3 +217,44 @@ def test_every_study_notebook_is_committed_clean():
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code"), name
         assert nb.metadata["kernelspec"]["name"] == "cxlib", name
         assert study.defaults, name
+
+
+def _fake_run(reports_dir: Path, run_id: str, started: str, period: tuple, nps: tuple, parameters=None) -> None:
+    folder = reports_dir / "segment_study" / run_id
+    folder.mkdir(parents=True)
+    figure = {"key": "nps", "label": "NPS", "value": nps[0], "ci_low": nps[1], "ci_high": nps[2], "unit": "points",
+              "n": 900, "better": "higher"}
+    (folder / "results.json").write_text(json.dumps({
+        "study": "segment_study", "status": "success", "parameters": parameters or {"data_path": "weekly.csv"},
+        "overrides": ["data_path"], "headline": {}, "figures": [figure], "results": {},
+        "data_period": {"from": period[0], "to": period[1]}, "run": {"started_at": started}}))
+    (folder / "report.html").write_text("<html></html>")
+
+
+def test_index_tiles_show_the_change_since_the_previous_run_and_whether_it_is_beyond_noise(tmp_path):
+    """Weekly runs on new data: the change is tested (z-test of two independent estimates); overlapping data are
+    not tested; other parameters are not 'the previous run'."""
+    from cxlib.formatting.figures import change
+
+    _fake_run(tmp_path, "r1", "2026-11-23T06:00:00+00:00", ("2026-11-16", "2026-11-22"), (16.3, 15.2, 17.4))
+    _fake_run(tmp_path, "r2", "2026-11-30T06:00:00+00:00", ("2026-11-23", "2026-11-29"), (20.1, 18.9, 21.3))
+    _fake_run(tmp_path, "r0", "2026-11-29T06:00:00+00:00", ("2026-11-16", "2026-11-29"), (0.0, -5.0, 5.0),
+              parameters={"data_path": "other.csv"})
+    index = build_index(tmp_path).read_text()
+    se = ((17.4 - 15.2) ** 2 + (21.3 - 18.9) ** 2) ** 0.5 / (2 * 1.959963984540054)
+    assert change({"value": 16.3, "ci_low": 15.2, "ci_high": 17.4},
+                  {"value": 20.1, "ci_low": 18.9, "ci_high": 21.3}, True)["p_value"] == pytest.approx(
+        2 * stats.norm.sf(3.8 / se), rel=1e-9)
+    tile = index[index.index('<a class="tile"'):index.index("</a>", index.index('<a class="tile"'))]
+    assert "20.1 points" in tile and "95% CI 18.9 to 21.3" in tile and "r2/report.html" in tile
+    assert '<div class="change good">+3.8 points since the previous run, beyond noise (p &lt; 0.001)' in tile
+    assert 'data <span class="nowrap">2026-11-23</span> to <span class="nowrap">2026-11-29</span>' in tile
+    _fake_run(tmp_path, "r3", "2026-12-01T06:00:00+00:00", ("2026-11-16", "2026-11-30"), (19.0, 18.0, 20.0))
+    index = build_index(tmp_path).read_text()
+    assert "-1.1 points since the previous run (not tested: the two runs&#x27; data overlap)" in index
+
+
+def test_an_unreached_median_reads_not_reached_without_an_interval():
+    frame = pd.DataFrame({"segment": ["a", "b"], "median": [float("inf"), 30.0], "ci_low": [float("nan"), 20.0],
+                          "ci_high": [float("inf"), float("inf")]})
+    assert cx.reports.format_table(frame)["median (95% CI)"].tolist() == ["not reached", "30.0 (20.0–not reached)"]

@@ -142,7 +142,7 @@ def test_driver_study_on_the_sample(sample_reports):
     assert sum(d["share"] for d in out["drivers"]) == pytest.approx(1.0)
     cx_group = next(g for g in out["groups"] if g["group"] == "CX")
     assert cx_group["ci_low"] <= 0.66 <= cx_group["ci_high"]
-    assert "CX factors explain" in (run / "report.html").read_text()
+    assert "CX accounts for 66% of what the drivers explain in NPS" in (run / "report.html").read_text()
 
 
 def test_driver_study_on_a_flat_table_with_a_categorical_driver(reports, tmp_path):
@@ -193,5 +193,5 @@ def test_segments_of_one_answer_are_drawn_not_crashed(tmp_path):
     solo = study.segments.set_index("segment").loc[["solo promoter", "solo detractor"]]
     assert solo["n"].tolist() == [1, 1] and solo["small_n"].all()
     chart = cx.plots.segment_chart(study.segments, "NPS by segment", overall=study.overall.value)
-    assert len(chart.ax.patches) == 3 and "Lowest solo detractor (plan) at -100.0" in chart.alt
+    assert len(chart.ax.patches) == 3 and "Lowest solo detractor (Plan) at -100.0" in chart.alt
     assert 'srcset="data:image/png;base64,' in chart._repr_html_()  # the phone rendition draws too

@@ -163,7 +163,8 @@ def test_named_columns_are_checked_against_the_files_header(tmp_path):
     frame = pd.DataFrame({"Tenure": [3], "Left": [1]})
     frame.to_parquet(tmp_path / "c.parquet")
     with pytest.raises(ParameterError, match="event_col: column 'event' not in"):
-        REGISTRY["churn_study"].resolve({"data_path": str(tmp_path / "c.parquet"), "duration_col": "Tenure"})
+        REGISTRY["churn_study"].resolve({"data_path": str(tmp_path / "c.parquet"), "duration_col": "Tenure",
+                                           "time_unit": "months"})
 
 
 def test_segment_study_on_an_export_naming_only_its_columns(tmp_path, sample_dir, capsys):

@@ -1,11 +1,16 @@
 """Closing the loop: who to call back today, who to ask for a referral, and what customers write about.
 
 * **Call-back list**: customers whose latest answer in the window made them detractors
-  (0-6), one row per customer, ordered by ``priority = (7 - score) x revenue`` (the
-  angriest, most valuable first; without revenue, by score), then most recent first;
-  customers who have already left are not called back (counted). Each row carries the
-  comment's main theme (the first theme of the taxonomy it matches: the taxonomy lists
-  themes in order of precedence) and the theme's owner as the suggested owner.
+  (0-6), one row per customer, ordered by the revenue each is expected to take with them
+  over the next period, ``expected_loss = risk x revenue``, where ``risk`` is the
+  customer's probability of leaving within the period from a churn model (given by the
+  caller; :func:`cxlib.studies.closed_loop.churn_risk` on the canonical tables). Without
+  a churn model, by ``priority = (7 - score) x revenue`` (the angriest, most valuable
+  first; without revenue, by score); then most recent first. Customers who have already
+  left are not called back (counted). Each row carries the comment's main theme (the
+  first theme of the taxonomy it matches: the taxonomy lists themes in order of
+  precedence), the theme's owner as the suggested owner, and why the customer is on the
+  list, in words.
 * **Promoter list**: customers whose latest answer in the window is 9-10, for referrals;
   those whose comment praises the brand or shares content are testimonial candidates
   and come first, then by score and revenue.
@@ -25,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..compare import share_difference
+from ..formatting import labels
 from ..inference import holm, wilson_interval
 from ..io.quality import DataError
 from .themes import UNTAGGED, Taxonomy
@@ -63,15 +69,44 @@ def _contact_rows(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, c
     }, index=rows.index)
 
 
-def callback_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, columns: dict) -> pd.DataFrame:
-    """Detractors to call back, angriest and most valuable first (module docstring); ``rows`` already in the window."""
+def callback_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, columns: dict,
+                  risk: pd.DataFrame | None = None, risk_days: float = 30) -> pd.DataFrame:
+    """Detractors to call back, most revenue at stake first (module docstring); ``rows`` already in the window.
+
+    ``risk`` (index: customer id; columns ``risk``, the probability of leaving within
+    ``risk_days`` days, and ``bad_service``, yes or no) orders the list by expected
+    revenue lost; without it, ``(7 - score) x revenue`` does.
+    """
     latest = _latest_per_customer(rows, columns["id"], columns["date"])  # the latest answer decides, any score
     detractors = latest[latest[columns["score"]] <= 6]
     out = _contact_rows(detractors, flags, taxonomy, columns)
     weight = out["revenue"].fillna(out["revenue"].median() if out["revenue"].notna().any() else 1.0)
-    out["priority"] = (7 - out["score"]) * weight
+    if risk is not None:
+        known = risk.reindex(out["customer_id"])
+        out["churn_risk"] = known["risk"].to_numpy(dtype=float)
+        out["bad_service"] = known["bad_service"].to_numpy()
+        out["priority"] = out["churn_risk"] * weight
+    else:
+        out["priority"] = (7 - out["score"]) * weight
+    out["why"] = [_why(row, taxonomy, risk_days) for row in out.itertuples()]
     return out.sort_values(["priority", "score", "date"], ascending=[False, True, False],
                            kind="stable").reset_index(drop=True)
+
+
+def _why(row, taxonomy: Taxonomy, risk_days: float) -> str:
+    """Why a customer is on the call-back list, in words (the latest answer, the theme, service, the stake)."""
+    parts = [f"Scored {row.score} on {row.date:%Y-%m-%d}" + ("" if pd.isna(row.touchpoint) else
+                                                              f" ({labels.value(row.touchpoint).lower()})")]
+    if row.theme and row.theme != UNTAGGED:
+        parts.append(f"writes about {taxonomy.label(row.theme).lower()}")
+    if getattr(row, "bad_service", None) == "yes":
+        parts.append("had a bad service experience")
+    risk = getattr(row, "churn_risk", None)
+    if risk is not None and not np.isnan(risk):
+        stake = "" if np.isnan(row.revenue) else (f" x {labels.money(row.revenue, 2)} revenue = "
+                                                  f"{labels.money(risk * row.revenue, 2)} expected to be lost")
+        parts.append(f"{100 * risk:.1f}% chance of leaving in the next {risk_days:g} days{stake}")
+    return "; ".join(parts) + "."
 
 
 def promoter_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, columns: dict) -> pd.DataFrame:

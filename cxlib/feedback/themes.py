@@ -45,10 +45,11 @@ import pandas as pd
 import yaml
 
 from ..estimate import MIN_N
+from ..formatting.claims import Claim
 from ..inference import wilson_interval
 from ..io.quality import DataError
 
-__all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "tag_themes", "theme_table", "UNTAGGED"]
+__all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "tag_themes", "theme_claim", "theme_table", "UNTAGGED"]
 
 UNTAGGED = "untagged"
 TAXONOMY_DIR = Path(__file__).parent / "taxonomies"
@@ -230,3 +231,11 @@ def theme_table(data: pd.DataFrame, text: str = "comment", by: str | Sequence[st
     return (grouped.assign(_last=order).sort_values([*keys, "_last", "count"], ascending=[True] * len(keys)
                                                                                         + [True, False], kind="stable")
             .drop(columns="_last").reset_index(drop=True))
+
+
+def theme_claim(key: str, template: str, row: pd.Series) -> Claim:
+    """A claim on one theme's share of comments (a :func:`theme_table` row); the template shows ``{label}``,
+    ``{share}``, ``{low}`` and ``{high}`` (percent, whole numbers)."""
+    return Claim(key, template, {"label": row["label"].lower(), "share": f"{row['share']:.0f}",
+                                 "low": f"{row['ci_low']:.0f}", "high": f"{row['ci_high']:.0f}"},
+                 {"theme": row["theme"], "share": row["share"], "ci_low": row["ci_low"], "ci_high": row["ci_high"]})

@@ -15,7 +15,7 @@ import re
 
 from IPython.display import Markdown
 
-__all__ = ["fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
+__all__ = ["bullets", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
            "not_available", "plural"]
 
 NOUNS = {"survey": "answers", "responses": "answers", "drivers": "answers", "customers": "customers",
@@ -41,6 +41,15 @@ def md(template: str, /, **values) -> Markdown:
     'Segment **&lt;b&gt;x&lt;/b&gt;** has 1,200 rows.'
     """
     return Markdown(template.format(**{k: escape(v) for k, v in values.items()}))
+
+
+def bullets(parts) -> Markdown:
+    """An executive summary: one bullet per sentence (Markdown objects or Markdown text).
+
+    >>> bullets([md("NPS is {v}.", v="23"), "No segment is below the rest."]).data
+    '- NPS is 23.\\n- No segment is below the rest.'
+    """
+    return Markdown("\n".join(f"- {getattr(p, 'data', p)}" for p in parts))
 
 
 def not_available(parameter: str, view: str) -> Markdown:

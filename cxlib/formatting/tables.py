@@ -7,11 +7,15 @@ numbers behind it (results.json keeps those):
   to 21.9)"`` when a bound is negative): every
   ``<prefix>ci_low``/``<prefix>ci_high`` pair joins the column named ``<prefix>`` (without
   its underscore) or, failing that, the column just before the pair;
-* columns named in ``percent`` hold shares of 1 and are shown as percentages;
+* columns named in ``percent`` hold shares of 1 and are shown as percentages; columns
+  named in ``money`` as amounts in the report's currency (:func:`labels.money`);
 * whole numbers get thousands separators; other numbers get 0, 1 or 2 decimals by the
   size of the column's typical value (or ``digits``); p-values read "< 0.001", "0.032";
 * ``small_n`` rows are greyed and marked "small n"; other yes/no columns read yes/no;
-  missing values are a dash and infinite ones "not reached".
+  missing values are a dash and infinite ones "not reached";
+* names of the data (columns such as ``driver``, ``segment_col``, ``term``; values such
+  as ``segment``) show as display names (:mod:`cxlib.formatting.labels`): ``price_value``
+  as "Price value", ``plan[premium]`` as "Plan: premium vs basic" given ``references``.
 
 The result is a pandas Styler without the index, its text HTML-escaped (data stay
 data), which notebooks display and nbconvert renders as a plain HTML table.
@@ -26,6 +30,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from . import labels
 from .narrative import fmt_p
 
 __all__ = ["column_labels", "format_table", "pretty"]
@@ -33,6 +38,11 @@ __all__ = ["column_labels", "format_table", "pretty"]
 P_COLUMNS = ("p_value", "p_adjusted")
 FLAG_TEXT = {"small_n": "small n", "significant": "yes", "over_represented": "yes", "proportional": "yes"}
 DASH = "–"
+# cells that hold names of the data, shown as display names (cxlib.formatting.labels)
+NAME_COLUMNS = {"segment_col", "driver", "driver_a", "driver_b", "covariate", "column", "trait", "by", "outcome",
+                "group", "complete", "conditional", "general", "assumption"}
+VALUE_COLUMNS = {"segment", "segment_a", "segment_b", "touchpoint", "level", "reference level", "nps_group", "theme",
+                 "table"}
 
 
 def _digits(values: pd.Series) -> int:
@@ -80,8 +90,28 @@ def _interval_pairs(columns: list[str]) -> list[tuple[str, str, str]]:
     return triples
 
 
+def _display(name: str, column: pd.Series, references: Mapping | None, as_written: bool = False) -> list[str]:
+    """Text cells as shown: names of the data as display names (unless ``as_written``), lists joined, missing as a
+    dash."""
+    def one(v) -> str:
+        if isinstance(v, list | tuple):
+            return ", ".join(one(x) for x in v)
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return DASH
+        if as_written:
+            return str(v)
+        if name == "term":
+            return labels.term(v, references)
+        if name == "members":
+            return ", ".join(labels.name(member) for member in str(v).split(", "))
+        return labels.name(v) if name in NAME_COLUMNS else labels.value(v) if name in VALUE_COLUMNS else str(v)
+    return [one(v) for v in column]
+
+
 def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int] | None = None,
-                 ci: float = 0.95, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+                 ci: float = 0.95, names: Mapping[str, str] | None = None,
+                 references: Mapping | None = None, money: Iterable[str] = (),
+                 as_written: Iterable[str] = ()) -> pd.DataFrame:
     """The text of :func:`pretty` as a DataFrame (index dropped, column names readable).
 
     >>> t = pd.DataFrame({"segment": ["a", "b"], "n": [1200, 12], "nps": [41.234, -5.0], "ci_low": [37.0, -30.2],
@@ -92,7 +122,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
     """
     meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
     frame = frame.reset_index(drop=not meaningful_index)
-    percent, digits, names = set(percent), dict(digits or {}), dict(names or {})
+    percent, digits, names, money = set(percent), dict(digits or {}), dict(names or {}), set(money)
     columns = [str(c) for c in frame.columns]
     frame = frame.set_axis(columns, axis=1)
     triples = _interval_pairs(columns)
@@ -113,26 +143,34 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
             out["note" if name == "small_n" else names.get(name, name.replace("_", " "))] = text
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             out[names.get(name, name.replace("_", " "))] = [DASH if pd.isna(v) else f"{v:%Y-%m-%d}" for v in column]
+        elif name in money:
+            out[names.get(name, name.replace("_", " "))] = [labels.money(v, digits.get(name, 0)) for v in column]
         elif pd.api.types.is_numeric_dtype(column.dtype):
             values = column.astype(float) * scale
             whole = pd.api.types.is_integer_dtype(column.dtype) and scale == 1
             places = digits.get(name, 0 if whole else _digits(values))
             if triple:
                 low, high = frame[triple[1]].astype(float) * scale, frame[triple[2]].astype(float) * scale
-                text = [DASH if pd.isna(v) else f"{_number(v, places, suffix)} ({_interval(lo, hi, places)})"
+                text = [DASH if pd.isna(v) else _number(v, places, suffix) if math.isinf(v)
+                        else f"{_number(v, places, suffix)} ({_interval(lo, hi, places)})"
                         for v, lo, hi in zip(values, low, high, strict=True)]
                 out[names.get(name, f"{name.replace('_', ' ')} ({label})")] = text
             else:
                 out[names.get(name, name.replace("_", " "))] = [_number(v, places, suffix) for v in values]
         else:
-            out[names.get(name, name.replace("_", " "))] = [DASH if pd.isna(v) else str(v) for v in column]
+            out[names.get(name, name.replace("_", " "))] = _display(name, column, references, name in as_written)
     return pd.DataFrame(out)
 
 
 def pretty(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int] | None = None,
-           ci: float = 0.95, names: Mapping[str, str] | None = None):
-    """A readable, index-free view of ``frame`` for a report (module docstring); small-n rows greyed."""
-    text = format_table(frame, percent, digits, ci, names)
+           ci: float = 0.95, names: Mapping[str, str] | None = None, references: Mapping | None = None,
+           money: Iterable[str] = (), as_written: Iterable[str] = ()):
+    """A readable, index-free view of ``frame`` for a report (module docstring); small-n rows greyed.
+
+    Cells of the ``as_written`` columns keep the data's names exactly (a data quality table
+    names the column to look for in the file).
+    """
+    text = format_table(frame, percent, digits, ci, names, references, money, as_written)
     small = frame["small_n"].fillna(False).astype(bool).to_numpy() if "small_n" in frame.columns else None
 
     def grey(row: pd.Series) -> list[str]:

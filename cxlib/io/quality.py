@@ -157,7 +157,7 @@ class DataQuality:
     def _repr_html_(self) -> str:
         out = f"<p>{html.escape(self.describe())}</p>" + pretty(self.summary_frame()).to_html()
         if self.issues:
-            out += pretty(self.to_frame()).to_html()
+            out += pretty(self.to_frame(), as_written=["column"]).to_html()
         return out
 
     def describe(self) -> str:

@@ -38,7 +38,7 @@ from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQ
 from .schemas import SCHEMAS, Schema
 from .sources import SourceInfo, read_raw
 
-__all__ = ["CXData", "Table", "closest_column", "survey_rows", "where_columns_live", "flat_table", "has_column", "load", "read_table", "require"]
+__all__ = ["CXData", "Table", "canonical_folder", "closest_column", "survey_rows", "where_columns_live", "flat_table", "has_column", "load", "read_table", "require"]
 
 MissingCodes = Sequence | Mapping[str, Sequence] | None
 MISSING_LEVEL = "(missing)"  # the segment of rows whose segment column is blank
@@ -343,6 +343,18 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
     read = None if schema is None else (schema.columns if isinstance(schema, Schema) else schema)
     labels = {c: t for c, t in raw.labels.items() if read is None or c in read}  # the columns a study read
     return Table(data, quality, raw.source, labels)
+
+
+def canonical_folder(path) -> bool:
+    """Is ``path`` a folder of the canonical data model (a ``customers`` and a ``responses`` table in it)?
+
+    Such a folder is read as the bundled sample is (:func:`load`), with the sample's column
+    names; any other path is a single table.
+    """
+    if path is None or not isinstance(path, str | Path):
+        return False
+    folder = Path(path)
+    return folder.is_dir() and all(_find_table_file(folder, name) for name in ("customers", "responses"))
 
 
 def _find_table_file(folder: Path, name: str) -> Path | None:

@@ -45,6 +45,16 @@ pre { white-space: pre-wrap; }
 table.runs td, table.runs th { text-align: left; }
 .status-failed { color: var(--bad); font-weight: 600; }
 .status-success { color: #1b7f3b; font-weight: 600; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: .8rem; margin: 1rem 0; }
+.tile { display: block; border: 1px solid #d0d7de; border-radius: 6px; padding: .7rem .9rem; color: inherit;
+        text-decoration: none; }
+.tile:hover { border-color: #0072B2; }
+.tile .label { font-weight: 600; }
+.tile .value { font-size: 1.6rem; font-weight: 700; white-space: nowrap; }
+.tile .ci, .tile .study { color: #57606a; font-size: .9rem; }
+.tile .change { margin: .3rem 0; }
+.tile .good { color: #1b7f3b; } .tile .bad { color: var(--bad); }
+.nowrap { white-space: nowrap; }
 nav.toc { background: #f5f7fa; border-left: 3px solid var(--accent); padding: .4rem 1rem; margin: 1.5rem 0; }
 nav.toc h2 { border: 0; margin: .3rem 0; font-size: 1.1rem; }
 nav.toc ul { margin: .2rem 0 .4rem; padding-left: .2rem; list-style: none; }

@@ -1,4 +1,5 @@
-"""reports/index.html: every run, newest first, with its status and headline figures."""
+"""reports/index.html: an executive overview (a tile per key figure of each study's latest run, with its change
+since the previous run), then every run, newest first, with its status and headline figures."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import json
 import os
 from pathlib import Path
 
+from ..formatting.figures import change, change_text, figure_text
 from ..formatting.narrative import fmt_parameters
+from ..studies import REGISTRY
 from .html import page
 
-__all__ = ["build_index", "read_runs"]
+__all__ = ["build_index", "previous_run", "read_runs", "tiles"]
 
 
 def read_runs(reports_dir: str | Path) -> list[dict]:
@@ -51,8 +54,62 @@ def _row(run: dict, reports_dir: Path) -> str:
         error = run.get("error") or {}
         headline = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}"[:300]
     status = html.escape(run.get("status", "unknown"))
-    return ("<tr>" + _cell(run.get("study", "?")) + _cell(_when(run))
+    return ("<tr>" + _cell(_title(run)) + _cell(_when(run))
             + f'<td class="status-{status}">{status}</td>' + _cell(params) + _cell(headline) + link + "</tr>")
+
+
+def previous_run(run: dict, runs: list[dict]) -> dict | None:
+    """The successful run of the same study and parameters before ``run`` (``runs`` newest first)."""
+    older = runs[runs.index(run) + 1:]
+    return next((r for r in older if r.get("status") == "success" and r.get("study") == run.get("study")
+                 and r.get("parameters") == run.get("parameters")), None)
+
+
+def _independent(before: dict, after: dict) -> bool:
+    """Do the two runs' data cover periods that do not overlap (so their samples are independent)?"""
+    a, b = before.get("data_period"), after.get("data_period")
+    return bool(a and b) and (a["to"] < b["from"] or b["to"] < a["from"])
+
+
+def _tile(f: dict, run: dict, previous: dict | None, link: str) -> str:
+    text = figure_text(f)
+    value, _, interval = text.partition(" (")
+    moved = ""
+    before = next((g for g in (previous or {}).get("figures", []) if g.get("key") == f["key"]), None)
+    if before is not None and before.get("value") is not None and f["value"] is not None:
+        c = change(before, f, _independent(previous, run))
+        tone = ""
+        if c["verdict"] == "beyond noise":
+            tone = "good" if (c["difference"] > 0) == (f["better"] == "higher") else "bad"
+        moved = f'<div class="change {tone}">{html.escape(change_text(f, c))}</div>'
+    else:
+        moved = '<div class="change">first run of these parameters</div>'
+    period = run.get("data_period") or {}
+    span = (f'data <span class="nowrap">{html.escape(period["from"])}</span> to '
+            f'<span class="nowrap">{html.escape(period["to"])}</span>') if period else html.escape(_when(run))
+    return (f'<a class="tile" href="{html.escape(link)}"><div class="label">{html.escape(f["label"])}</div>'
+            f'<div class="value">{html.escape(value)}</div>'
+            f'<div class="ci">{html.escape(interval.rstrip(")"))}</div>{moved}'
+            f'<div class="study">{html.escape(_title(run))} · {span}</div></a>')
+
+
+def _title(run: dict) -> str:
+    """A study's title as its report shows it ("Segment study"), not its id."""
+    study = run.get("study", "?")
+    return REGISTRY[study].title if study in REGISTRY else study
+
+
+def tiles(runs: list[dict], reports_dir: Path) -> str:
+    """The overview: each key figure of each study's latest successful run, as a tile linking to its report."""
+    out, seen = [], set()
+    for run in runs:
+        if run.get("status") != "success" or run.get("study") in seen:
+            continue
+        seen.add(run.get("study"))
+        link = f"{run['_dir'].relative_to(reports_dir).as_posix()}/report.html"
+        previous = previous_run(run, runs)
+        out += [_tile(f, run, previous, link) for f in run.get("figures", [])]
+    return f'<div class="tiles">{"".join(out)}</div>' if out else ""
 
 
 def build_index(reports_dir: str | Path) -> Path:
@@ -65,10 +122,14 @@ def build_index(reports_dir: str | Path) -> Path:
             latest.setdefault(run.get("study", "?"), run)
     latest_items = "".join(
         f'<li><a href="{html.escape(r["_dir"].relative_to(reports_dir).as_posix())}/report.html">'
-        f"{html.escape(study)}</a> ({html.escape(_when(r))})</li>"
-        for study, r in sorted(latest.items()))
+        f"{html.escape(_title(r))}</a> ({html.escape(_when(r))})</li>"
+        for _, r in sorted(latest.items()))
     header = "<tr><th>Study</th><th>Started</th><th>Status</th><th>Parameters</th><th>Headline</th><th></th></tr>"
-    body = (f"<h2>Latest report of each study</h2><ul>{latest_items or '<li>No successful run yet.</li>'}</ul>"
+    overview = tiles(runs, reports_dir)
+    body = ((f"<h2>Key figures</h2><p>The latest run of each study; the change is against the previous run with the "
+             f"same parameters, tested only when the two runs cover different periods.</p>{overview}"
+             if overview else "")
+            + f"<h2>Latest report of each study</h2><ul>{latest_items or '<li>No successful run yet.</li>'}</ul>"
             f"<h2>All runs</h2><div class=\"output_area\"><table class=\"runs\"><thead>{header}</thead><tbody>"
             + "".join(_row(r, reports_dir) for r in runs) + "</tbody></table></div>")
     target = reports_dir / "index.html"

@@ -93,7 +93,7 @@ def data_period(data) -> dict | None:
     return None
 
 
-def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> None:
+def record(results: Mapping, *, headline: Mapping | None = None, data=None, figures=None) -> None:
     """Record a study's results for results.json (call it once, at the end of the notebook).
 
     Parameters
@@ -105,11 +105,15 @@ def record(results: Mapping, *, headline: Mapping | None = None, data=None) -> N
     data : CXData or Table, optional
         The loaded input: its sources (path, SHA-256, rows), DataQuality record and
         :func:`data_period` are added to the provenance.
+    figures : list of dict, optional
+        Key figures with interval and unit (:func:`cxlib.formatting.figures.figure`): the
+        index's tiles and their change since the previous run.
 
     Nothing is returned, so that the call can end a notebook cell without printing into
     the report; :func:`to_jsonable` gives the same values for inspection.
     """
-    payload = {"headline": to_jsonable(headline or {}), "results": to_jsonable(results)}
+    payload = {"headline": to_jsonable(headline or {}), "figures": to_jsonable(figures or []),
+               "results": to_jsonable(results)}
     if data is not None:
         sources = data.sources if hasattr(data, "sources") else (data.source,)
         payload["inputs"] = [s.to_dict() for s in sources]

@@ -339,6 +339,7 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
         "data_quality": recorded.get("data_quality"),
         "data_period": recorded.get("data_period"),
         "headline": recorded.get("headline", {}),
+        "figures": recorded.get("figures", []),
         "results": recorded.get("results"),
         "error": error,
         "run": {"run_id": run_id, "started_at": started.isoformat(timespec="seconds"),

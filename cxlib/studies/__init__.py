@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..formatting import labels
 from . import (
     business_case,
     churn_study,
@@ -38,10 +39,14 @@ def compute(name: str, parameters: Mapping | None = None):
     """A declared study computed in this process: parameters checked as ``cx run`` checks them.
 
     Returns what the study's computation returns (the result and the loaded data); the
-    numbers are those of the study's report.
+    numbers are those of the study's report. The display options (``labels``,
+    ``currency``) hold from here on in this process, as in the study's report
+    (:func:`cxlib.formatting.labels.use`).
     """
     study = REGISTRY[name]
-    return study.run(study.resolve(parameters).values)
+    values = study.resolve(parameters).values
+    labels.use(values.get("labels"), values.get("currency"))
+    return study.run(values)
 
 
 def run(name: str, namespace: Mapping):

@@ -36,14 +36,18 @@ from ..economics import (
     revenue_at_risk,
 )
 from ..estimate import format_ci
-from ..formatting.narrative import fmt_count, md
+from ..formatting import labels
+from ..formatting.claims import Claim, interval_words, summary
+from ..formatting.figures import figure
+from ..formatting.narrative import fmt_count
 from ..io import CXData, Table
 from ..io.quality import DataError
+from ..io.tables import canonical_folder
 from ..survival import hazard_rate
 from .churn_study import load_churn_data, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
-from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
+from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
 
 __all__ = ["STUDY", "BusinessCaseStudy", "run_business_case"]
 
@@ -89,54 +93,71 @@ class BusinessCaseStudy:
     def headline(self) -> dict:
         return {"ROI": format_ci(100 * self.case.roi["value"], 100 * self.case.roi["ci_low"],
                                  100 * self.case.roi["ci_high"], 0, "%"),
-                "revenue at risk next period": f"{self.revenue_risk.iloc[-1]['revenue_at_risk']:,.0f}"}
+                "revenue at risk next period": labels.money(self.revenue_risk.iloc[-1]["revenue_at_risk"])}
 
-    def summary(self) -> Markdown:
+    def figures(self) -> list[dict]:
+        """Key figures for results.json and the index: the retention programme's return on investment."""
+        roi = self.case.roi
+        return [figure("roi", "Return of the retention programme", 100 * roi["value"], 100 * roi["ci_low"],
+                       100 * roi["ci_high"], "%", sign_matters=True)]
+
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         a, case, gap = self.assumptions, self.case, self.gap["annual_gap"]
-        risk = self.revenue_risk.iloc[-1]
+        risk, money = self.revenue_risk.iloc[-1], labels.money
         five = self.retention.set_index("points").loc[5] if 5 in set(self.retention["points"]) else None
         payback = case.payback_years
-        payback_text = ("is not reached within the horizon" if not np.isfinite(payback["value"])
-                        else f"comes after {payback['value']:.1f} years")
-        parts = [
-            md("Over the next {period} days customers are expected to take {risk} of revenue with them "
-               "(95% CI {low} to {high}); replacing the {leavers} expected leavers would cost {replace} at an "
-               "acquisition cost of {cac} each.", period=f"{a['period']:g}", risk=f"{risk['revenue_at_risk']:,.0f}",
-               low=f"{risk['risk_ci_low']:,.0f}", high=f"{risk['risk_ci_high']:,.0f}",
-               leavers=f"{risk['expected_leavers']:,.0f}", replace=f"{self.replacement_cost['value']:,.0f}",
-               cac=f"{a['acquisition_cost']:,.0f}"),
-            md("A customer kept is worth {low} to {high} (CLV by segment), {rlow} to {rhigh} times the acquisition "
-               "cost; keeping one is worth spending up to {cac}, the cost of replacing them.",
-               low=f"{self.clv['clv'].min():,.0f}", high=f"{self.clv['clv'].max():,.0f}",
-               rlow=f"{self.acquisition['clv_to_cac'].min():.1f}", rhigh=f"{self.acquisition['clv_to_cac'].max():.1f}",
-               cac=f"{a['acquisition_cost']:,.0f}"),
-            md("Detractors leave at {d}% a year and passives at {p}%: a gap of {gap} points (95% CI {low} to {high}).",
-               d=f"{self.gap['annual_churn_from']:.1f}", p=f"{self.gap['annual_churn_to']:.1f}",
-               gap=f"{gap['value']:.1f}", low=f"{gap['ci_low']:.1f}", high=f"{gap['ci_high']:.1f}"),
-            md("Moving {share}% of the {n} active detractors to passives would keep {saved} more customers after "
-               "{years} years (95% CI {slow} to {shigh}) and protect {gain} of discounted margin (95% CI {glow} to "
-               "{ghigh}) against a cost of {cost}: a return on investment of {roi}% (95% CI {rlow} to {rhigh}%); "
-               "payback {payback}.", share=f"{100 * a['share_moved']:.0f}", n=fmt_count(a["detractors"]),
-               saved=f"{case.customers_saved['value']:.0f}", years=f"{a['horizon_years']:g}",
-               slow=f"{case.customers_saved['ci_low']:.0f}", shigh=f"{case.customers_saved['ci_high']:.0f}",
-               gain=f"{case.gain['value']:,.0f}", glow=f"{case.gain['ci_low']:,.0f}",
-               ghigh=f"{case.gain['ci_high']:,.0f}", cost=f"{case.cost:,.0f}", roi=f"{100 * case.roi['value']:.0f}",
-               rlow=f"{100 * case.roi['ci_low']:.0f}", rhigh=f"{100 * case.roi['ci_high']:.0f}",
-               payback=payback_text),
+        roi = {k: 100 * case.roi[k] for k in ("value", "ci_low", "ci_high")}
+        out = [
+            Claim("business.revenue_at_risk", "Over the next {period} days customers are expected to take {risk} of "
+                  "revenue with them (95% CI {low} to {high}); replacing the {leavers} expected leavers would cost "
+                  "{replace} at {cac} each.",
+                  {"period": f"{a['period']:g}", "risk": money(risk["revenue_at_risk"]),
+                   "low": money(risk["risk_ci_low"]), "high": money(risk["risk_ci_high"]),
+                   "leavers": f"{risk['expected_leavers']:,.0f}", "replace": money(self.replacement_cost["value"]),
+                   "cac": money(a["acquisition_cost"])},
+                  {"revenue_at_risk": risk["revenue_at_risk"], "ci_low": risk["risk_ci_low"],
+                   "ci_high": risk["risk_ci_high"], "currency": labels.currency()}),
+            Claim("business.clv", "A customer kept is worth {low} to {high} depending on the segment, {rlow} to "
+                  "{rhigh} times what winning a new one costs.",
+                  {"low": money(self.clv["clv"].min()), "high": money(self.clv["clv"].max()),
+                   "rlow": f"{self.acquisition['clv_to_cac'].min():.1f}",
+                   "rhigh": f"{self.acquisition['clv_to_cac'].max():.1f}"},
+                  {"clv_min": self.clv["clv"].min(), "clv_max": self.clv["clv"].max()}),
+            Claim("business.gap", "Detractors leave at {d}% a year and passives at {p}%: a gap of {gap} percentage "
+                  "points (95% CI {low} to {high}).",
+                  {"d": f"{self.gap['annual_churn_from']:.1f}", "p": f"{self.gap['annual_churn_to']:.1f}",
+                   "gap": f"{gap['value']:.1f}", "low": f"{gap['ci_low']:.1f}", "high": f"{gap['ci_high']:.1f}"},
+                  {"gap": gap["value"], "ci_low": gap["ci_low"], "ci_high": gap["ci_high"]}),
+            Claim("business.case", "Moving {share}% of the {n} active detractors to passives would keep {saved} more "
+                  "customers after {years} years and protect {gain} of discounted margin against a cost of {cost}: "
+                  "a return of {roi}% ({roi_range}); payback {payback}.",
+                  {"share": f"{100 * a['share_moved']:.0f}", "n": fmt_count(a["detractors"]),
+                   "saved": f"{case.customers_saved['value']:.0f}", "years": f"{a['horizon_years']:g}",
+                   "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:.0f}",
+                   "roi_range": interval_words(roi["ci_low"], roi["ci_high"], "%"),
+                   "payback": "is not reached within the horizon" if not np.isfinite(payback["value"])
+                   else f"after {payback['value']:.1f} years"},
+                  {"roi": roi["value"], "ci_low": roi["ci_low"], "ci_high": roi["ci_high"],
+                   "gain": case.gain["value"], "cost": case.cost, "currency": labels.currency()}),
         ]
         if five is not None and not np.isnan(five["profit_change"]):
-            inside = "within" if five["in_published_range"] else "outside"
-            parts.append(md("Raising yearly retention by 5 points ({r0}% to {r1}%) would raise lifetime profit per "
-                            "customer by {change}%, {inside} the published 25-95%.",
-                            r0=f"{five['retention'] - 5:.1f}", r1=f"{five['retention']:.1f}",
-                            change=f"{five['profit_change']:.0f}", inside=inside))
-        return Markdown(" ".join(p.data for p in parts))
+            out.append(Claim("business.retention_5_points", "Raising yearly retention by 5 points ({r0}% to {r1}%) "
+                             "would raise lifetime profit per customer by {change}%, {inside} the published 25-95%.",
+                             {"r0": f"{five['retention'] - 5:.1f}", "r1": f"{five['retention']:.1f}",
+                              "change": f"{five['profit_change']:.0f}",
+                              "inside": "within" if five["in_published_range"] else "outside"},
+                             {"profit_change": five["profit_change"]}))
+        return out
+
+    def summary(self) -> Markdown:
+        return summary(self.claims())
 
     def to_dict(self) -> dict:
         return {"assumptions": self.assumptions, "revenue_at_risk": self.revenue_risk, "clv": self.clv,
                 "acquisition_vs_retention": self.acquisition,
                 "retention_economics": self.retention, "churn_gap": self.gap, "business_case": self.case.to_dict(),
-                "replacement_cost": self.replacement_cost}
+                "replacement_cost": self.replacement_cost, "claims": [c.to_dict() for c in self.claims()]}
 
 
 def _nps_group(column: pd.Series) -> pd.Series:
@@ -165,15 +186,16 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
     latest NPS score (0-10) or group (detractor/passive/promoter) in a flat table.
     ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
     """
-    covariates = [nps_col] if data_path is not None else []
+    canonical = data_path is None or canonical_folder(data_path)  # the sample's tables, with NPS over time
+    covariates = [] if canonical else [nps_col]
     frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
                                   revenue_col, id_col, None, observed_from, missing_codes, reading)
     if limits:
         gate(data.quality, "customers", limits, "customers")
-    entry = "entry" if data_path is None else None
-    duration, event = ("duration", "event") if data_path is None else (duration_col, event_col)
-    groups = frame["nps_group"] if data_path is None else _nps_group(frame[nps_col])
-    if data_path is None:
+    entry = "entry" if canonical else None
+    duration, event = ("duration", "event") if canonical else (duration_col, event_col)
+    groups = frame["nps_group"] if canonical else _nps_group(frame[nps_col])
+    if canonical:
         panel = state_panel(data, observed_from=observed_from)
         gap = churn_gap(panel, "nps_state", duration="stop", entry="start")
     else:
@@ -250,7 +272,7 @@ STUDY = StudyDeclaration(
         Integer("n_sim", 10_000, "simulations for the intervals of the business case", low=100),
         Integer("seed", 1, "their random seed", low=0),
         Date("observed_from", "2024-01-01", "sample only: records begin here"),
-        *intake_parameters(30),
+        *common_parameters(30),
     ),
     checks=(check_reading,),
     run=run,

@@ -24,6 +24,7 @@ designed ratios (tests).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -36,13 +37,17 @@ from ..compare import share_difference
 from ..cox import CoxResult, cox
 from ..economics import revenue_at_risk
 from ..estimate import Estimate, format_ci
-from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_table
+from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, theme_table
+from ..formatting import labels
+from ..formatting.claims import LEVEL, Claim, summary
+from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, md
 from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
 from ..io.numbers import numbers_or_text
 from ..io.quality import NOTE, QualityIssue
+from ..io.tables import canonical_folder
 from ..rates import count_estimate, rate_table
 from ..survival import (
     SurvivalCounts,
@@ -59,10 +64,10 @@ from .shared import (
     backend_parameters,
     check_backend,
     check_reading,
+    common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
-    intake_parameters,
     reading,
 )
 
@@ -70,7 +75,6 @@ __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_f
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
 SLOW_FIRST_RESPONSE_HOURS = 48
-LEVEL = 0.05  # the tests' level: a difference is claimed only when p < LEVEL
 REPEAT_CONTACTS = 3
 SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
 
@@ -228,8 +232,8 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     duration 0 are kept and counted in a note. Covariates must exist (numbers stay
     numbers, text becomes categories); ``reason_col`` holds cancellation reasons in words.
     """
-    if data_path is None:
-        data = load(missing_codes=missing_codes)
+    if data_path is None or canonical_folder(data_path):
+        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
         return churn_frame(data, observed_from=observed_from), data
     rules = {duration_col: col.amount(required=True, nullable=False)}
     if id_col:
@@ -302,51 +306,118 @@ class ChurnStudy:
                                                                            self.churn["ci_high"], 1, "%")}
         if self.revenue_risk is not None:
             total = self.revenue_risk.iloc[-1]
-            out["revenue at risk next period"] = f"{total['revenue_at_risk']:,.0f}"
+            out["revenue at risk next period"] = labels.money(total["revenue_at_risk"])
         return out
 
-    def summary(self) -> Markdown:
-        """Three to five sentences: churn and survival, segments, NPS and service, reasons, revenue at risk."""
+    def figures(self) -> list[dict]:
+        """Key figures for results.json and the index: the share of customers who left, revenue at risk."""
         c = self.churn
-        template = "Of {n} customers, {events} left: {rate}% (95% CI {low} to {high})"
-        values = {"n": fmt_count(self.n), "events": fmt_count(self.events), "rate": f"{c['value']:.1f}",
-                  "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}"}
+        out = [figure("churn", "Customers who left", c["value"], c["ci_low"], c["ci_high"], "%", self.n, "lower")]
+        if self.revenue_risk is not None:
+            t = self.revenue_risk.iloc[-1]
+            out.append(figure("revenue_at_risk", f"Revenue at risk, next {self.duration_text(t['period'])}",
+                              t["revenue_at_risk"], t["risk_ci_low"], t["risk_ci_high"], labels.money_unit(),
+                              better="lower"))
+        return out
+
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
+        c = self.churn
+        out = [Claim("churn.overall", "Of {n} customers, {events} left: {rate}% (95% CI {low} to {high}%).",
+                     {"n": fmt_count(self.n), "events": fmt_count(self.events), "rate": f"{c['value']:.1f}",
+                      "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}"},
+                     {"customers": self.n, "left": self.events, "share": c["value"], "ci_low": c["ci_low"],
+                      "ci_high": c["ci_high"]})]
         overall = self.survival[self.survival["segment"] == "all"]
         known = overall[overall["survival"].notna()]
         if len(known):
             last = known.iloc[-1]
-            template += "; an estimated {survival}% stay at least {t} (95% CI {slow} to {shigh})"
-            values.update(survival=f"{100 * last['survival']:.1f}", t=self.duration_text(last["t"]),
-                          slow=f"{100 * last['ci_low']:.1f}", shigh=f"{100 * last['ci_high']:.1f}")
-        parts = [md(template + ".", **values)]
+            out.append(Claim("churn.survival", "An estimated {survival}% stay at least {t} (95% CI {low} to {high}%).",
+                             {"survival": f"{100 * last['survival']:.1f}", "t": self.duration_text(last["t"]),
+                              "low": f"{100 * last['ci_low']:.1f}", "high": f"{100 * last['ci_high']:.1f}"},
+                             {"t": last["t"], "survival": last["survival"], "ci_low": last["ci_low"],
+                              "ci_high": last["ci_high"], "follow_up": last["follow_up"]}, "Kaplan-Meier",
+                             joins=True))
         beyond = overall[overall["survival"].isna()]
         if len(beyond):
-            parts.append(md("Survival at {t} is not estimable from these data: the longest follow-up is {follow}.",
-                            t=" and ".join(self.duration_text(t) for t in beyond["t"]),
-                            follow=self.duration_text(beyond["follow_up"].iloc[0])))
+            out.append(Claim("churn.not_estimable", "Survival at {t} is not estimable from these data: the longest "
+                             "follow-up is {follow}.",
+                             {"t": " and ".join(self.duration_text(t) for t in beyond["t"]),
+                              "follow": self.duration_text(beyond["follow_up"].iloc[0])},
+                             {"t": list(beyond["t"]), "follow_up": beyond["follow_up"].iloc[0]}, joins=True))
         if self.logrank:
             p = self.logrank["p_value"]
-            parts.append(md("Survival differs between segments ({p})." if p < LEVEL else
-                            "No clear difference in survival between segments ({p}).", p=fmt_p(p)))
+            numbers = {"p_value": p, "statistic": self.logrank["statistic"], "df": self.logrank["df"]}
+            if p < LEVEL:
+                out.append(Claim("churn.segments_differ", "How long customers stay differs between segments ({p}): "
+                                 "see which in section 1.", {"p": fmt_p(p)}, numbers, "log-rank test"))
+            else:
+                out.append(Claim("churn.segments_no_clear_difference", "No clear difference between segments in how "
+                                 "long customers stay ({p}).", {"p": fmt_p(p)}, numbers, "log-rank test"))
+        if self.cox is not None:  # who leaves sooner continues the bullet on segments
+            out.append(dataclasses.replace(self._cox_claim(), joins=bool(self.logrank)))
         if self.by_nps and self.by_service:
             hr = self.by_nps["hazard_ratios"].set_index("term").loc["nps_state[detractor]"]
             bad = self.by_service["hazard_ratio"]
-            parts.append(md("Customers whose latest answer made them detractors leave at {hr} times the rate of "
-                            "promoters (95% CI {low} to {high}), and after a bad service experience (unresolved, "
-                            "slow or repeated contacts) at {bhr} times the rate (95% CI {blow} to {bhigh}).", hr=f"{hr['hazard_ratio']:.2f}", low=f"{hr['ci_low']:.2f}",
-                            high=f"{hr['ci_high']:.2f}", bhr=f"{bad['hazard_ratio']:.2f}",
-                            blow=f"{bad['ci_low']:.2f}", bhigh=f"{bad['ci_high']:.2f}"))
+            out.append(Claim("churn.nps_and_service", "Customers whose latest answer made them detractors leave at "
+                             "{hr} times the rate of promoters (95% CI {low} to {high}), and after a bad service "
+                             "experience (unresolved, slow or repeated contacts) at {bhr} times the rate (95% CI "
+                             "{blow} to {bhigh}).",
+                             {"hr": f"{hr['hazard_ratio']:.2f}", "low": f"{hr['ci_low']:.2f}",
+                              "high": f"{hr['ci_high']:.2f}", "bhr": f"{bad['hazard_ratio']:.2f}",
+                              "blow": f"{bad['ci_low']:.2f}", "bhigh": f"{bad['ci_high']:.2f}"},
+                             {"detractor_hazard_ratio": hr["hazard_ratio"], "ci_low": hr["ci_low"],
+                              "ci_high": hr["ci_high"], "bad_service_hazard_ratio": bad["hazard_ratio"],
+                              "bad_service_ci_low": bad["ci_low"], "bad_service_ci_high": bad["ci_high"]},
+                             "Cox model with time-varying NPS and service states"))
         if self.reasons is not None and len(self.reasons) and self.reasons.iloc[0]["theme"] != UNTAGGED:
             top = self.reasons.iloc[0]
-            parts.append(md("The most frequent reason given for leaving is {label}: {share}% of cancellation comments "
-                            "(95% CI {low} to {high}).", label=top["label"].lower(), share=f"{top['share']:.0f}",
-                            low=f"{top['ci_low']:.0f}", high=f"{top['ci_high']:.0f}"))
+            out.append(theme_claim("churn.top_reason", "The most frequent reason given for leaving is {label}: "
+                                   "{share}% of cancellation comments (95% CI {low} to {high}%).", top))
         if self.revenue_risk is not None:
             total = self.revenue_risk.iloc[-1]
-            parts.append(md("Revenue at risk over the next {period}: {risk} (95% CI {low} to {high}).",
-                            period=self.duration_text(total["period"]), risk=f"{total['revenue_at_risk']:,.0f}",
-                            low=f"{total['risk_ci_low']:,.0f}", high=f"{total['risk_ci_high']:,.0f}"))
-        return Markdown(" ".join(p.data for p in parts))
+            out.append(Claim("churn.revenue_at_risk", "Revenue at risk over the next {period}: {risk} (95% CI {low} "
+                             "to {high}).",
+                             {"period": self.duration_text(total["period"]), "risk": labels.money(total["revenue_at_risk"]),
+                              "low": labels.money(total["risk_ci_low"]), "high": labels.money(total["risk_ci_high"])},
+                             {"revenue_at_risk": total["revenue_at_risk"], "ci_low": total["risk_ci_low"],
+                              "ci_high": total["risk_ci_high"], "period": total["period"],
+                              "currency": labels.currency()}, "constant hazard per segment"))
+        return out
+
+    def introduction(self, segment_col: str | None = None, covariates: Sequence[str] = ()) -> Markdown:
+        """What this report follows, in the words of its parameters (never the sample's)."""
+        covariates = list(covariates) if self.cox is not None else []
+        return md("{n} customers followed over their time as customers, in {unit}{seg}{cox}{risk}.",
+                  n=fmt_count(self.n), unit=self.time_unit,
+                  seg=f"; survival compared across {labels.name(segment_col).lower()}" if segment_col else "",
+                  cox=f"; who leaves sooner, by {', '.join(labels.name(c).lower() for c in covariates)}"
+                  if covariates else "",
+                  risk="; revenue at risk over the next period" if self.revenue_risk is not None else "")
+
+    def _cox_claim(self) -> Claim:
+        """Which characteristics make customers leave clearly sooner or later (hazard ratio's interval excludes 1)."""
+        terms, refs = self.cox.terms, self.cox.references
+        test = "Cox model, Wald test of each hazard ratio"
+
+        def listed(rows: pd.DataFrame) -> str:
+            return "; ".join(f"{labels.term(r.term, refs)}{'' if '[' in r.term else ', per unit more'} "
+                             f"({r.hazard_ratio:.2f} times the rate, 95% CI "
+                             f"{r.ci_low:.2f} to {r.ci_high:.2f})" for r in rows.itertuples())
+
+        sooner = terms[terms["ci_low"] > 1].sort_values("hazard_ratio", ascending=False)
+        later = terms[terms["ci_high"] < 1].sort_values("hazard_ratio")
+        numbers = {"sooner": list(sooner["term"]), "later": list(later["term"]), "terms": len(terms)}
+        if not len(sooner) and not len(later):
+            return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave "
+                         "(every hazard ratio's 95% interval includes 1).", numbers=numbers, test=test)
+        parts = ([f"Leave clearly sooner: {listed(sooner)}."] if len(sooner) else []) + (
+            [f"Leave clearly later: {listed(later)}."] if len(later) else [])
+        return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
+
+    def summary(self) -> Markdown:
+        """Three to six bullets: churn, survival, segments, NPS and service, reasons, revenue at risk."""
+        return summary(self.claims())
 
     def duration_text(self, t: float) -> str:
         return f"{t:g} {self.time_unit}"
@@ -359,7 +430,7 @@ class ChurnStudy:
                 "cox_details": None if self.cox is None else self.cox.to_dict(),
                 "by_nps": self.by_nps, "by_service": self.by_service, "touchpoints": self.touchpoints,
                 "reasons": self.reasons, "revenue_at_risk": self.revenue_risk, "horizons": list(self.horizons),
-                "time_unit": self.time_unit}
+                "time_unit": self.time_unit, "claims": [c.to_dict() for c in self.claims()]}
 
 
 def _descriptive(frame: pd.DataFrame, event: str, column: str) -> pd.DataFrame:
@@ -480,7 +551,7 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
                                   revenue_col, id_col, reason_col, observed_from, missing_codes, reading)
     if limits:
         gate(data.quality, "customers", limits, "customers")
-    if data_path is None:
+    if isinstance(data, CXData):
         responses = data.responses
         study = churn_study(frame, "duration", "event", "entry", segment_col, covariates, horizons,
                             panel=state_panel(data, observed_from=observed_from), data=data,
@@ -516,11 +587,30 @@ def _run_from_source(data_path, duration_col, event_col, event_value, segment_co
 TIME_UNITS = ("days", "weeks", "months", "years")
 
 
+def unit_in_name(column: str) -> str | None:
+    """The time unit a duration column's name states (``tenure_months``, ``days_active``, ``Weeks``), or None.
+
+    >>> unit_in_name("tenure_months"), unit_in_name("DaysActive"), unit_in_name("week"), unit_in_name("tenure")
+    ('months', 'days', 'weeks', None)
+    """
+    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(column)).lower())
+    found = {unit for unit in TIME_UNITS for word in words if word in (unit, unit[:-1])}
+    return found.pop() if len(found) == 1 else None
+
+
+def check_time_unit(values: dict) -> list[str]:
+    """On the user's own table the unit of ``duration_col`` must be given, unless its name states it."""
+    if values["time_unit"] is not None or unit_in_name(values["duration_col"]):
+        return []
+    return [f"time_unit must be given: the name of duration_col {values['duration_col']!r} does not say whether "
+            f"it counts {', '.join(TIME_UNITS[:-1])} or {TIME_UNITS[-1]} (e.g. -p time_unit weeks)"]
+
+
 def run(p: dict):
     """The study on checked parameters: ``(ChurnStudy, data)``."""
     return run_churn_study(p["data_path"], p["duration_col"], p["event_col"], p["event_value"], p["segment_col"],
                            p["covariates"], p["horizons"], p["revenue_col"], p["id_col"], p["reason_col"], p["period"],
-                           p["time_unit"], p["observed_from"], missing_codes=p["missing_codes"],
+                           p["time_unit"] or unit_in_name(p["duration_col"]), p["observed_from"], missing_codes=p["missing_codes"],
                            backend=p["backend"], dask_scheduler=p["dask_scheduler"], table=p["table"],
                            sample_size=p["sample_size"], seed=p["seed"], reading=reading(p), limits=p)
 
@@ -545,12 +635,13 @@ STUDY = StudyDeclaration(
         Column("reason_col", None, "text column with the reason for leaving; None: none (the sample uses "
                "cancellation surveys)", nullable=True),
         Number("period", 30, "the next period for revenue at risk, in the units of duration_col", low=0, above=True),
-        Choice("time_unit", "days", "the unit of duration_col", choices=TIME_UNITS),
+        Choice("time_unit", "days", "the unit of duration_col; None: stated by its name (tenure_months)",
+               choices=TIME_UNITS, nullable=True, own_data=None),
         Date("observed_from", "2024-01-01", "sample only: records begin here (earlier customers enter late)"),
-        *intake_parameters(30),
+        *common_parameters(30),
         *backend_parameters(200_000, "the Cox model"),
         Integer("seed", 0, "the seed of that sample", low=0),
     ),
-    checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes")),
+    checks=(check_backend, check_reading, check_time_unit, in_memory_only("event_value", "missing_codes")),
     run=run,
 )

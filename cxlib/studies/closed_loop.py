@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
@@ -16,14 +17,26 @@ from ..feedback.closed_loop import (
     promoter_list,
     themes_by_detractors,
 )
-from ..feedback.themes import TAXONOMY_DIR, UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_table
-from ..formatting.narrative import fmt_count, fmt_p, md
+from ..feedback.themes import (
+    TAXONOMY_DIR,
+    UNTAGGED,
+    Taxonomy,
+    load_taxonomy,
+    tag_themes,
+    theme_claim,
+    theme_table,
+)
+from ..formatting.claims import Claim, summary
+from ..formatting.figures import figure
+from ..formatting.narrative import fmt_count, fmt_p, md, plural
+from ..io import CXData, load, read_table
 from ..io import columns as col
-from ..io import load, read_table
 from ..io.quality import DataQuality
+from ..io.tables import canonical_folder
+from .churn_study import state_panel
 from .contract import StudyDeclaration
-from .parameters import Choice, Column, Date, Integer, Text
-from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
+from .parameters import Choice, Column, Date, Integer, Number, Text
+from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
 
 __all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]
 
@@ -46,6 +59,11 @@ class ClosedLoop:
     crisis: dict
     taxonomy: Taxonomy = field(repr=False)
     quality: DataQuality | None = field(default=None, repr=False)
+    callback_order: str = "(7 - score) x revenue"
+
+    def figures(self) -> list[dict]:
+        """Key figures for results.json and the index: the call-backs waiting."""
+        return [figure("callbacks", "Call-backs waiting", len(self.callbacks), unit="count", better="lower")]
 
     def headline(self) -> dict:
         return {"call-backs": fmt_count(len(self.callbacks)), "promoters": fmt_count(len(self.promoters)),
@@ -67,54 +85,93 @@ class ClosedLoop:
         return md("No crisis flag: {count} comments in the window mention an incident, {share}% of comments (95% CI "
                   "{low} to {high}), {usual}. Latest: {quoted}", usual=usual, **values)
 
-    def summary(self) -> Markdown:
-        parts = [md("From {since} to {until}, {answers} answers with {comments} comments.",
-                    since=f"{self.since:%Y-%m-%d}", until=f"{self.until:%Y-%m-%d}", answers=fmt_count(self.answers),
-                    comments=fmt_count(self.comments))]
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
+        out = [Claim("closed_loop.window", "From {since} to {until}, {answers} answers with {comments} comments.",
+                     {"since": f"{self.since:%Y-%m-%d}", "until": f"{self.until:%Y-%m-%d}",
+                      "answers": fmt_count(self.answers), "comments": fmt_count(self.comments)},
+                     {"answers": self.answers, "comments": self.comments})]
         if len(self.callbacks):
             owners = self.callbacks["suggested_owner"].value_counts()
-            parts.append(md("{n} detractors to call back ({owners}); {left} more have already left.",
-                            n=fmt_count(len(self.callbacks)), left=fmt_count(self.already_left),
-                            owners=", ".join(f"{owner} {count}" for owner, count in owners.head(3).items())))
-        parts.append(md("{n} promoters to ask for a referral, {t} of them with a comment fit for a testimonial.",
-                        n=fmt_count(len(self.promoters)),
-                        t=fmt_count(int((self.promoters["suggested_use"] == "testimonial").sum()))))
+            out.append(Claim("closed_loop.callbacks", "Call back {n} today ({owners}), {order} first; {left} more "
+                             "have already left.",
+                             {"n": plural(len(self.callbacks), "detractor", "detractors"),
+                              "order": "most revenue at stake" if "churn_risk" in self.callbacks
+                              else "angriest and most valuable",
+                              "left": fmt_count(self.already_left),
+                              "owners": ", ".join(f"{owner} {count}" for owner, count in owners.head(3).items())},
+                             {"callbacks": len(self.callbacks), "already_left": self.already_left}, joins=True))
+        testimonials = int((self.promoters["suggested_use"] == "testimonial").sum())
+        out.append(Claim("closed_loop.promoters", "Ask {n} for a referral, {t} of them with a comment fit for a "
+                         "testimonial.", {"n": plural(len(self.promoters), "promoter", "promoters"),
+                                          "t": fmt_count(testimonials)},
+                         {"promoters": len(self.promoters), "testimonials": testimonials}))
         tagged = self.themes[self.themes["theme"] != UNTAGGED]
         if len(tagged) and tagged.iloc[0]["count"] > 0:
             top = tagged.iloc[0]
-            parts.append(md("The most frequent theme is {label}: {share}% of comments (95% CI {low} to {high}).",
-                            label=top["label"].lower(), share=f"{top['share']:.0f}", low=f"{top['ci_low']:.0f}",
-                            high=f"{top['ci_high']:.0f}"))
+            out.append(theme_claim("closed_loop.top_theme", "The most frequent theme is {label}: {share}% of "
+                                   "comments (95% CI {low} to {high}%).", top))
         over = self.detractor_themes[self.detractor_themes["over_represented"]]
         if len(over):
             first = over.iloc[0]
-            parts.append(md("Detractors write about {label} more than others: {a}% against {b}% "
-                            "(difference {d} points, 95% CI {low} to {high}).", label=first["label"].lower(),
-                            a=f"{first['share_detractors']:.0f}", b=f"{first['share_others']:.0f}",
-                            d=f"{first['difference']:.0f}", low=f"{first['ci_low']:.0f}",
-                            high=f"{first['ci_high']:.0f}"))
-        return Markdown(" ".join(p.data for p in parts))
+            out.append(Claim("closed_loop.detractor_theme", "Detractors write about {label} more than others: {a}% "
+                             "against {b}% (difference {d} percentage points, 95% CI {low} to {high}; {p}).",
+                             {"label": first["label"].lower(), "a": f"{first['share_detractors']:.0f}",
+                              "b": f"{first['share_others']:.0f}", "d": f"{first['difference']:.0f}",
+                              "low": f"{first['ci_low']:.0f}", "high": f"{first['ci_high']:.0f}",
+                              "p": fmt_p(first["p_adjusted"])},
+                             {"theme": first["theme"], "difference": first["difference"],
+                              "p_adjusted": first["p_adjusted"]}, "two-proportion z-test, Holm-adjusted"))
+        return out
+
+    def summary(self) -> Markdown:
+        return summary(self.claims())
 
     def to_dict(self) -> dict:
         return {"since": self.since, "until": self.until, "answers": self.answers, "comments": self.comments,
-                "callbacks": {"rows": len(self.callbacks), "already_left": self.already_left,
+                "callbacks": {"rows": len(self.callbacks), "already_left": self.already_left, "order": self.callback_order,
                               "top": self.callbacks.head(20)},
                 "promoters": {"rows": len(self.promoters), "top": self.promoters.head(20)},
                 "themes": self.themes, "themes_by_period": self.themes_by_period,
                 "themes_by_segment": self.themes_by_segment, "detractor_themes": self.detractor_themes,
-                "crisis": self.crisis, "taxonomy": self.taxonomy.source}
+                "crisis": self.crisis, "taxonomy": self.taxonomy.source,
+                "claims": [c.to_dict() for c in self.claims()]}
+
+
+def churn_risk(data: CXData, until, days: float = 30) -> pd.DataFrame:
+    """Each customer's probability of leaving within ``days`` days after ``until`` as a detractor, by service.
+
+    A constant hazard per state: over the customer-months of :func:`state_panel` up to
+    ``until``, the leavers over the days at risk of detractors (customers whose latest
+    answer was 0-6) with and without a bad service experience so far; the probability is
+    ``1 - exp(-hazard x days)``. Everyone on the call-back list is a detractor now, so each
+    gets the detractors' hazard of their service state in the last month. Returns a frame
+    indexed by customer id with ``bad_service`` (yes or no) and ``risk``.
+    """
+    panel = state_panel(data, as_of=until)
+    detractors = panel[panel["nps_state"] == "detractor"]
+    days_at_risk = detractors["stop"] - detractors["start"]
+    hazard = (detractors["event"].groupby(detractors["bad_service_so_far"]).sum()
+              / days_at_risk.groupby(detractors["bad_service_so_far"]).sum())
+    latest = panel.sort_values("start", kind="stable").groupby("customer_id").tail(1).set_index("customer_id")
+    rate = latest["bad_service_so_far"].map(hazard).to_numpy(dtype=float)
+    return pd.DataFrame({"bad_service": latest["bad_service_so_far"], "risk": 1 - np.exp(-rate * days)},
+                        index=latest.index)
 
 
 def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_id", date: str = "survey_date",
                 comment: str = "comment", touchpoint: str | None = "touchpoint", revenue: str | None = None,
                 segment: str | None = None, left: pd.Series | None = None, window_days: int = 30,
                 until=None, period: str = "Q", taxonomy: str | Taxonomy = "en",
-                quality: DataQuality | None = None) -> ClosedLoop:
+                quality: DataQuality | None = None, risk: pd.DataFrame | None = None,
+                risk_days: float = 30) -> ClosedLoop:
     """The closed-loop study on one row per answer (module docstring).
 
     The window is the ``window_days`` days up to ``until`` (default: the latest answer).
     ``left`` is a boolean Series aligned with ``rows``: the customer has already left
     (not called back). Theme shares cover every comment, per ``period`` and ``segment``.
+    ``risk`` (:func:`churn_risk`) orders the call-back list by expected revenue lost over
+    the next ``risk_days`` days.
     """
     tax = load_taxonomy(taxonomy)
     rows = rows[rows[score].notna()]
@@ -127,17 +184,22 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
     window = rows[in_window]
     gone = (left.reindex(window.index).fillna(False).astype(bool) if left is not None
             else pd.Series(False, index=window.index))
-    callbacks = callback_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns)
+    callbacks = callback_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns, risk, risk_days)
     everyone = callback_list(window, flags, tax, columns)
     promoters = promoter_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns)
     periods = rows[date].dt.to_period(period).astype(str).rename("period")
     by_period = theme_table(rows.assign(period=periods), comment, "period", tax)
     by_segment = theme_table(rows, comment, segment, tax) if segment else None
     return ClosedLoop(since, until, int(in_window.sum()), int(flags.loc[in_window, UNTAGGED].notna().sum()),
-                      callbacks[LIST_COLUMNS + ["priority"]], promoters[LIST_COLUMNS + ["suggested_use"]],
+                      callbacks[LIST_COLUMNS + [c for c in ("churn_risk", "priority", "why") if c in callbacks]],
+                      promoters[LIST_COLUMNS + ["suggested_use"]],
                       len(everyone) - len(callbacks), theme_table(rows, comment, None, tax), by_period, by_segment,
                       themes_by_detractors(flags, rows[score], tax),
-                      crisis_flag(flags, rows[date], rows[comment], since), tax, quality)
+                      crisis_flag(flags, rows[date], rows[comment], since), tax, quality,
+                      f"expected revenue lost over the next {risk_days:g} days (detractors' churn rate, with and "
+                      "without a bad service experience)"
+                      if risk is not None else "(7 - score) x revenue: without churn data, no customer's risk of "
+                      "leaving can be estimated")
 
 
 def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str = "nps", date_col: str = "survey_date",
@@ -145,19 +207,19 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
                     revenue_col: str | None = "monthly_revenue", segment_col: str | None = "plan",
                     left_col: str | None = None, window_days: int = 30, until=None, period: str = "Q",
                     taxonomy: str = "en", missing_codes=None, reading: Mapping | None = None,
-                    limits: Mapping | None = None):
+                    limits: Mapping | None = None, risk_days: float = 30):
     """Load the answers (the sample, or a flat table) and run the closed-loop study; what the notebook calls.
 
     On the sample, customers with a churn date on or before the end of the window have
     already left. In a flat table ``left_col`` (yes/no) says so, if given. ``limits``
     (``min_rows``, ``max_excluded``) stop the study on too few usable answers.
     """
-    if data_path is None:
-        data = load(missing_codes=missing_codes)
+    if data_path is None or canonical_folder(data_path):
+        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
         rows = data.survey_frame()
         end = pd.Timestamp(until) if until is not None else rows[date_col].max()
         left = rows["churn_date"].notna() & (rows["churn_date"] <= end)
-        quality = data.quality
+        quality, risk = data.quality, churn_risk(data, end, risk_days)
     else:
         rules = {id_col: col.identifier(), score_col: col.score(0, 10, required=True),
                  date_col: col.date(required=True, nullable=False), comment_col: col.text(required=True)}
@@ -169,10 +231,11 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
         data = read_table(data_path, rules, name="responses", missing_codes=missing_codes, **(reading or {}))
         rows, quality = data.data, data.quality
         left = rows[left_col].fillna(False).astype(bool) if left_col else None
+        risk = None
     if limits:
         gate(quality, "responses", limits, "answers")
     study = closed_loop(rows, score_col, id_col, date_col, comment_col, touchpoint_col, revenue_col, segment_col, left,
-                        window_days, until, period, taxonomy, quality)
+                        window_days, until, period, taxonomy, quality, risk, risk_days)
     return study, data
 
 
@@ -180,7 +243,7 @@ def run(p: dict):
     """The study on checked parameters: ``(ClosedLoop, data)``."""
     return run_closed_loop(p["data_path"], p["id_col"], p["score_col"], p["date_col"], p["comment_col"],
                            p["touchpoint_col"], p["revenue_col"], p["segment_col"], p["left_col"], p["window_days"],
-                           p["until"], p["period"], p["taxonomy"], p["missing_codes"], reading(p), p)
+                           p["until"], p["period"], p["taxonomy"], p["missing_codes"], reading(p), p, p["risk_days"])
 
 
 def check_taxonomy(values: dict) -> list[str]:
@@ -209,10 +272,12 @@ STUDY = StudyDeclaration(
         Column("segment_col", "plan", "theme shares per segment; None: none", nullable=True, own_data=None),
         Column("left_col", None, 'yes/no column "customer has already left"; None: none', nullable=True),
         Integer("window_days", 30, "the lists cover answers of the last window_days days", low=1),
+        Number("risk_days", 30, "sample only: the call-back list is ordered by revenue expected to be lost over "
+               "these next days (revenue_col is revenue per this period)", low=0, above=True),
         Date("until", None, "last day of the window (YYYY-MM-DD); None: the latest answer", nullable=True),
         Choice("period", "Q", 'theme shares per period: "M" month, "Q" quarter, "Y" year', choices=("M", "Q", "Y")),
         Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),
-        *intake_parameters(1),
+        *common_parameters(1),
     ),
     checks=(check_taxonomy, check_reading),
     run=run,

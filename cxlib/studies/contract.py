@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..io.options import ReadOptions
 from ..io.sources import read_header
-from ..io.tables import closest_column, has_column
+from ..io.tables import canonical_folder, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
 
 __all__ = ["EDIT_LINE", "ParameterError", "Resolved", "StudyDeclaration"]
@@ -37,6 +37,8 @@ __all__ = ["EDIT_LINE", "ParameterError", "Resolved", "StudyDeclaration"]
 EDIT_LINE = "# Parameters: edit these values, or pass them with `cx run {name} -p NAME VALUE` (`cx describe {name}`)"
 
 Check = Callable[[dict], list[str]]
+SHARED_GROUPS = {"reading": ("reading options", "Your own data"),
+                 "display": ("display options", "Names and money")}  # group: (words, README section)
 
 
 class ParameterError(ValueError):
@@ -101,7 +103,8 @@ class StudyDeclaration:
         """Check ``given`` against the declaration; every value the study will use.
 
         Unset parameters take their default: the sample's, or with ``data_path`` set,
-        the own-data default ("not used" for optional columns). Raises
+        the own-data default ("not used" for optional columns); a folder of the canonical
+        data model has the sample's columns, so it takes the sample's column defaults. Raises
         :class:`ParameterError` listing every problem: unknown names, values against
         their rule, rules across parameters, and named columns absent from the file's
         header (where the header can be read cheaply).
@@ -115,9 +118,10 @@ class StudyDeclaration:
                 close = difflib.get_close_matches(name, self.names, n=1)
                 problems.append(f"unknown parameter {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         own_data = given.get("data_path") is not None
+        canonical = own_data and canonical_folder(given["data_path"])  # the sample's columns, the user's data
         values = {}
         for p in self.parameters:
-            value = given[p.name] if p.name in given else p.default_for(own_data)
+            value = given[p.name] if p.name in given else p.default_for(own_data and (p.sample_only or not canonical))
             try:
                 values[p.name] = p.check(value)
             except ParameterProblem as exc:
@@ -125,7 +129,7 @@ class StudyDeclaration:
         if not problems:
             for check in self.checks:
                 problems.extend(check(values))
-        if not problems and own_data and check_header:
+        if not problems and own_data and not canonical and check_header:
             problems.extend(self._header_problems(values))
         if problems:
             raise ParameterError(self.name, problems)
@@ -172,18 +176,18 @@ class StudyDeclaration:
         return "\n".join(lines)
 
     def markdown(self) -> str:
-        """The study's parameter table for the README."""
+        """The study's parameter table for the README; shared groups (reading, display) are listed once elsewhere."""
         rows = ["| parameter | default | on your data | allowed | meaning |", "|---|---|---|---|---|"]
-        reading = [p.name for p in self.parameters if p.shared == "reading"]
         for p in self.parameters:
-            if p.shared == "reading":
+            if p.shared:
                 continue
             own = p.default_for(True)
             rows.append(f"| `{p.name}` | `{literal(p.default)}` | {'' if own == p.default else f'`{literal(own)}`'} "
                         f"| {p.allowed()} | {p.meaning} |")
-        if reading:
-            rows += ["", f"And the reading options {', '.join(f'`{n}`' for n in reading)} "
-                     "([Your own data](#your-own-data))."]
+        for group, (words, section) in SHARED_GROUPS.items():
+            names = [f"`{p.name}`" for p in self.parameters if p.shared == group]
+            if names:
+                rows += ["", f"And the {words} {', '.join(names)} ([{section}](#{section.lower().replace(' ', '-')}))."]
         return "\n".join([f"#### `{self.name}`: {self.title}", "", self.question, "", *rows])
 
 

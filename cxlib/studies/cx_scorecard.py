@@ -22,7 +22,10 @@ from IPython.display import Markdown
 
 from ..compare import segment_table
 from ..estimate import MIN_N, Estimate, format_ci
-from ..formatting.narrative import fmt_count, fmt_p, md
+from ..formatting import labels
+from ..formatting.claims import LEVEL, Claim, summary
+from ..formatting.figures import figure
+from ..formatting.narrative import fmt_count, fmt_p
 from ..io import CXData, DataQuality, load
 from ..rates import count_estimate, rate_table
 from ..retention import churn_rate
@@ -32,7 +35,7 @@ from ..social import channel_comparison, engagement_table, engagement_trend, res
 from ..trends import benchmark_difference, goal, trend
 from .contract import StudyDeclaration
 from .parameters import Choice, Integer, Number, ValueFilter
-from .shared import FREQUENCIES, check_reading, data_path_parameter, gate, intake_parameters, reading
+from .shared import FREQUENCIES, check_reading, common_parameters, data_path_parameter, gate, reading
 
 __all__ = ["STUDY", "Scorecard", "scorecard"]
 
@@ -55,12 +58,20 @@ class Scorecard:
         rows = self.periods[self.periods["metric"] == metric]
         return rows.iloc[-1]
 
+    def figures(self) -> list[dict]:
+        """Key figures for results.json and the index: NPS and CSAT over the whole period."""
+        o = self.overall.set_index("metric")
+        return [figure("nps", "NPS", *o.loc["NPS", ["value", "ci_low", "ci_high"]], "points", o.loc["NPS", "n"]),
+                figure("csat", "CSAT, % satisfied", *o.loc["CSAT % satisfied", ["value", "ci_low", "ci_high"]], "%",
+                       o.loc["CSAT % satisfied", "n"])]
+
     def headline(self) -> dict:
         latest = self.latest("NPS")
         return {f"NPS {latest['period']}": format_ci(latest["value"], latest["ci_low"], latest["ci_high"], 0),
                 "goal": self.goal["verdict"]}
 
-    def summary(self) -> Markdown:
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
         o = self.overall.set_index("metric")
 
         def ci(metric: str) -> str:
@@ -68,54 +79,81 @@ class Scorecard:
 
         first, last = self.periods["period"].min(), self.periods["period"].max()
         latest = self.latest("NPS")
-        parts = [md("From {first} to {last}, NPS was {nps} (95% CI {nps_ci}; n = {n}), {latest} in {period}; {sat}% "
-                    "of customers were satisfied ({sat_ci}) and {fcr}% of resolved tickets took one contact "
-                    "({fcr_ci}).", first=first, last=last, nps=f"{o.loc['NPS', 'value']:.1f}", nps_ci=ci("NPS"),
-                    n=fmt_count(o.loc["NPS", "n"]), period=latest["period"],
-                    latest=format_ci(latest["value"], latest["ci_low"], latest["ci_high"]),
-                    sat=f"{o.loc['CSAT % satisfied', 'value']:.1f}", sat_ci=ci("CSAT % satisfied"),
-                    fcr=f"{o.loc['FCR %', 'value']:.1f}", fcr_ci=ci("FCR %"))]
-        weak = self.segments[(self.segments["metric"] == "NPS") & self.segments["significant"]]
+        out = [Claim("scorecard.overall", "From {first} to {last}, NPS was {nps} points (95% CI {nps_ci}; {n} answers), "
+                     "{latest} in {period}; {sat}% of customers were satisfied (95% CI {sat_ci}%) and {fcr}% of "
+                     "resolved tickets took one contact (95% CI {fcr_ci}%).",
+                     {"first": first, "last": last, "nps": f"{o.loc['NPS', 'value']:.1f}", "nps_ci": ci("NPS"),
+                      "n": fmt_count(o.loc["NPS", "n"]), "period": latest["period"],
+                      "latest": format_ci(latest["value"], latest["ci_low"], latest["ci_high"]),
+                      "sat": f"{o.loc['CSAT % satisfied', 'value']:.1f}", "sat_ci": ci("CSAT % satisfied"),
+                      "fcr": f"{o.loc['FCR %', 'value']:.1f}", "fcr_ci": ci("FCR %")},
+                     {"nps": o.loc["NPS", "value"], "csat": o.loc["CSAT % satisfied", "value"],
+                      "fcr": o.loc["FCR %", "value"], "latest_nps": latest["value"]})]
+        weak = self.segments[(self.segments["metric"] == "NPS") & self.segments["significant"]
+                             & (self.segments["difference"] < 0)]
+        test = "each segment against the rest, two-sample z-test, adjusted for the number of segments (Holm)"
         if len(weak):
             w = weak.sort_values("difference").iloc[0]
-            parts.append(md("The weakest {col} is {seg}: NPS {value}, {diff} points from the rest ({p}, "
-                            "Holm-adjusted).", col=w["segment_col"].replace("_", " "), seg=w["segment"],
-                            value=format_ci(w["value"], w["ci_low"], w["ci_high"]), diff=f"{w['difference']:+.1f}",
-                            p=fmt_p(w["p_adjusted"])))
+            out.append(Claim("scorecard.weakest", "The weakest {col} is {seg}: NPS {value}, {diff} points below the "
+                             "rest ({p}, allowing for the number of segments compared).",
+                             {"col": labels.name(w["segment_col"]).lower(), "seg": labels.value(w["segment"]),
+                              "value": format_ci(w["value"], w["ci_low"], w["ci_high"]),
+                              "diff": f"{-w['difference']:.1f}", "p": fmt_p(w["p_adjusted"])},
+                             {"segment_col": w["segment_col"], "segment": w["segment"], "difference": w["difference"],
+                              "p_adjusted": w["p_adjusted"]}, test))
         industry = self.benchmarks[self.benchmarks["competitor"] == "industry"]
         if len(industry):
             b = industry.iloc[-1]
-            parts.append(md("Against the industry in {period} our NPS differs by {diff} points (95% CI {low} to "
-                            "{high}).", period=b["period"], diff=f"{b['difference']:+.1f}", low=f"{b['ci_low']:+.1f}",
-                            high=f"{b['ci_high']:+.1f}"))
+            values = {"period": b["period"], "diff": f"{abs(b['difference']):.1f}", "low": f"{b['ci_low']:+.1f}",
+                      "high": f"{b['ci_high']:+.1f}", "p": fmt_p(b["p_value"]),
+                      "direction": "below" if b["difference"] < 0 else "above"}
+            numbers = {"difference": b["difference"], "ci_low": b["ci_low"], "ci_high": b["ci_high"],
+                       "p_value": b["p_value"]}
+            if b["p_value"] < LEVEL:
+                out.append(Claim("scorecard.industry_differs", "In {period} our NPS is {diff} points {direction} the "
+                                 "industry's (95% CI {low} to {high}; {p}).", values, numbers, "two-sample z-test"))
+            else:
+                out.append(Claim("scorecard.industry_no_clear_difference", "In {period} our NPS shows no clear "
+                                 "difference from the industry's ({p}; 95% CI {low} to {high} points).", values,
+                                 numbers, "two-sample z-test"))
         g = self.goal
-        parts.append(md("Goal: {who} gain {target} NPS points a {freq}; they gain {slope} a {freq}, so the goal "
-                        "is {verdict}.", who=self.goal_description, target=f"{g['target_per_period']:g}",
-                        freq=_period_word(self.freq), slope=format_ci(g["slope"], g["ci_low"], g["ci_high"]),
-                        verdict={"met": "met", "missed": "missed", "uncertain": "neither met nor missed at 95% "
-                                 "confidence"}[g["verdict"]]))
+        out.append(Claim("scorecard.goal_" + g["verdict"], "Goal: {who} gain {target} NPS points a {freq}; they gain "
+                         "{slope} a {freq}, so the goal is {verdict}.",
+                         {"who": self.goal_description, "target": f"{g['target_per_period']:g}",
+                          "freq": _period_word(self.freq), "slope": format_ci(g["slope"], g["ci_low"], g["ci_high"]),
+                          "verdict": {"met": "met", "missed": "missed",
+                                      "uncertain": "neither met nor missed at 95% confidence"}[g["verdict"]]},
+                         {"slope": g["slope"], "ci_low": g["ci_low"], "ci_high": g["ci_high"],
+                          "target": g["target_per_period"]}, "the slope's 95% interval against the target"))
         if self.social is not None:
-            parts.append(self._social_sentence())
-        return Markdown(" ".join(p.data for p in parts))
+            out.append(self._social_claim())
+        return out
 
-    def _social_sentence(self) -> Markdown:
+    def summary(self) -> Markdown:
+        return summary(self.claims())
+
+    def _social_claim(self) -> Claim:
         answered = self.social["answered_24h"]
         total_share = 100 * answered["answered"].sum() / answered["messages"].sum()
         worst = answered.sort_values("share").iloc[0]
         best = self.social["engagement"].sort_values("rate").iloc[-1]
         trend = self.social["trends"].set_index("channel").loc[best["channel"]]
-        return md("On social channels {share}% of messages were answered within 24 hours (lowest: {worst}, {wshare}%, "
-                  "95% CI {wlow} to {whigh}); engagement is highest on {best} at {rate}% ({low} to {high}), changing "
-                  "by {slope} points a {freq}.", share=f"{total_share:.0f}", worst=worst["channel"],
-                  wshare=f"{worst['share']:.0f}", wlow=f"{worst['ci_low']:.0f}", whigh=f"{worst['ci_high']:.0f}",
-                  best=best["channel"], rate=f"{best['rate']:.1f}", low=f"{best['ci_low']:.1f}",
-                  high=f"{best['ci_high']:.1f}", slope=format_ci(trend["slope"], trend["ci_low"], trend["ci_high"], 2),
-                  freq=_period_word(self.freq))
+        return Claim("scorecard.social", "On social channels {share}% of messages were answered within 24 hours "
+                     "(lowest: {worst}, {wshare}%, 95% CI {wlow} to {whigh}%); engagement is highest on {best} at "
+                     "{rate}% (95% CI {low} to {high}%), changing by {slope} percentage points a {freq}.",
+                     {"share": f"{total_share:.0f}", "worst": labels.value(worst["channel"]),
+                      "wshare": f"{worst['share']:.0f}", "wlow": f"{worst['ci_low']:.0f}",
+                      "whigh": f"{worst['ci_high']:.0f}", "best": labels.value(best["channel"]),
+                      "rate": f"{best['rate']:.1f}", "low": f"{best['ci_low']:.1f}", "high": f"{best['ci_high']:.1f}",
+                      "slope": format_ci(trend["slope"], trend["ci_low"], trend["ci_high"], 2),
+                      "freq": _period_word(self.freq)},
+                     {"answered_share": total_share, "lowest_channel": worst["channel"],
+                      "highest_engagement_channel": best["channel"], "engagement_rate": best["rate"]})
 
     def to_dict(self) -> dict:
         return {"freq": self.freq, "overall": self.overall, "periods": self.periods, "segments": self.segments,
                 "benchmarks": self.benchmarks, "goal": {**self.goal, "description": self.goal_description},
-                "social": self.social}
+                "social": self.social, "claims": [c.to_dict() for c in self.claims()]}
 
 
 def _period_word(freq: str) -> str:
@@ -177,7 +215,7 @@ def scorecard(data: CXData, freq: str = "Q", response_hours: float = 24, tenured
     mask = routine["tenure_days"] >= tenured_days
     for column, value in goal_filter.items():
         mask &= routine[column] == value
-    described = " and ".join(f"{k} = {v}" for k, v in goal_filter.items())
+    described = " and ".join(f"{labels.name(k).lower()} {labels.value(v)}" for k, v in goal_filter.items())
     description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
     goal_trend = trend(routine[mask], "nps", freq=freq, ci=ci)
     return Scorecard(freq, pd.DataFrame(overall), periods, pd.concat(segments, ignore_index=True), benchmarks,
@@ -236,7 +274,7 @@ STUDY = StudyDeclaration(
         ValueFilter("goal_filter", {"region": "North"}, "the goal's segment among tenured customers; {} for all "
                     "of them"),
         Integer("min_n", 30, "estimates on fewer answers are flagged", low=1),
-        *intake_parameters(30),
+        *common_parameters(30),
     ),
     checks=(check_reading,),
     run=run,

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 from IPython.display import Markdown
 
-from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, md
+from ..formatting import labels
+from ..formatting.claims import Claim, summary
+from ..formatting.narrative import fmt_count, fmt_date, fmt_pct
 from ..io import CXData, DataQuality, load
 from .contract import StudyDeclaration
 from .parameters import Flag
-from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
+from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
 
 __all__ = ["STUDY", "SCORES", "DataOverview", "describe"]
 
@@ -24,6 +26,9 @@ SCORES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 DATE_COLUMNS = {"customers": "signup_date", "responses": "survey_date", "tickets": "opened_at",
                 "competitor_nps": "period", "social": "date"}
 
+
+TABLE_NOUNS = {"responses": "survey answers", "tickets": "support tickets", "competitor_nps": "competitor NPS figures",
+               "social": "rows of social-media figures"}  # what a row of each canonical table is
 
 @dataclass(frozen=True)
 class DataOverview:
@@ -41,27 +46,35 @@ class DataOverview:
         return {"responses": fmt_count(rows.get("responses", 0)), "customers": fmt_count(rows.get("customers", 0)),
                 "rows excluded": fmt_count(self.quality.n_excluded)}
 
-    def summary(self) -> Markdown:
-        """The executive summary: three to four sentences built from the numbers."""
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         t = self.tables
-        parts = []
-        sizes = ", ".join(f"{fmt_count(r.rows)} {name.replace('_', ' ')}" for name, r in t.iterrows())
-        parts.append(md("The data hold {sizes}.", sizes=sizes))
+        sizes = ", ".join(f"{fmt_count(r.rows)} {TABLE_NOUNS.get(name, labels.value(name).lower())}"
+                          for name, r in t.iterrows())
+        out = [Claim("overview.tables", "The data hold {sizes}.", {"sizes": sizes}, {"rows": t["rows"].to_dict()})]
         if "responses" in t.index and pd.notna(t.loc["responses", "first"]):
             r = t.loc["responses"]
-            parts.append(md("Survey responses run from {first} to {last}.", first=r["first"], last=r["last"]))
+            out.append(Claim("overview.period", "Survey answers run from {first} to {last}.",
+                             {"first": r["first"], "last": r["last"]}, {"first": r["first"], "last": r["last"]}))
         read = sum(self.quality.rows_read.values())
-        parts.append(md("Validation excluded {n} of {read} rows ({share}).", n=fmt_count(self.quality.n_excluded),
-                        read=fmt_count(read), share=fmt_pct(self.quality.n_excluded / read if read else float("nan"), 2)))
+        out.append(Claim("overview.excluded", "Validation left out {n} of {read} rows ({share}).",
+                         {"n": fmt_count(self.quality.n_excluded), "read": fmt_count(read),
+                          "share": fmt_pct(self.quality.n_excluded / read if read else float("nan"), 2)},
+                         {"excluded": self.quality.n_excluded, "read": read}))
         if "nps" in self.scores.index:
-            s = self.scores.loc["nps"]
-            parts.append(md("{n} responses answered the 0-10 recommendation question ({share} of responses).",
-                            n=fmt_count(s["n"]), share=fmt_pct(s["n"] / (s["n"] + s["missing"]))))
-        return Markdown(" ".join(p.data for p in parts))
+            sc = self.scores.loc["nps"]
+            out.append(Claim("overview.nps_answers", "{n} answers include the 0-10 recommendation question ({share} "
+                             "of answers).", {"n": fmt_count(sc["n"]), "share": fmt_pct(sc["n"] / (sc["n"] + sc["missing"]))},
+                             {"n": sc["n"], "missing": sc["missing"]}))
+        return out
+
+    def summary(self) -> Markdown:
+        """The executive summary: three to four bullets built from the numbers."""
+        return summary(self.claims())
 
     def to_dict(self) -> dict:
         return {"tables": self.tables, "scores": self.scores, "distributions": self.distributions,
-                "coverage": self.coverage}
+                "coverage": self.coverage, "claims": [c.to_dict() for c in self.claims()]}
 
 
 def _date_range(frame: pd.DataFrame, column: str) -> tuple[str, str]:
@@ -127,7 +140,7 @@ STUDY = StudyDeclaration(
     (
         data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)", folder=True),
         Flag("strict", False, "True: stop instead of excluding any row"),
-        *intake_parameters(1),
+        *common_parameters(1),
     ),
     checks=(check_reading,),
     run=run,

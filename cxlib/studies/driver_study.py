@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from IPython.display import Markdown
 
 from ..backends import check_out_of_core, open_source, source_data
 from ..drivers import (
@@ -16,17 +17,21 @@ from ..drivers import (
     segment_drivers,
     segment_drivers_from_source,
 )
-from ..io import flat_table, load
+from ..formatting import labels
+from ..formatting.figures import figure
+from ..formatting.narrative import fmt_count, md
+from ..io import CXData, flat_table, load
+from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
 from .shared import (
     backend_parameters,
     check_backend,
     check_reading,
+    common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
-    intake_parameters,
     reading,
 )
 
@@ -44,8 +49,8 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     ``segment_col`` categories; only these columns are checked. With ``id_col``, a
     repeated answer counts once and ids repeated with different values are left out.
     """
-    if data_path is None:
-        data = load(missing_codes=missing_codes)
+    if data_path is None or canonical_folder(data_path):
+        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
         return data.survey_frame(), data
     numeric = [d for d in drivers if d not in categorical]
     table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
@@ -65,6 +70,20 @@ class DriverStudy:
 
     def headline(self) -> dict:
         return self.drivers.headline()
+
+    def figures(self) -> list[dict]:
+        """Key figures for results.json and the index: the largest group's share of what the drivers explain."""
+        g = self.drivers.groups.iloc[0]
+        return [figure("top_group_share", f"{labels.name(g['group'])} share of what drivers explain",
+                       100 * g["share"], 100 * g["ci_low"], 100 * g["ci_high"], "%", self.drivers.n)]
+
+    def introduction(self, driver_groups: Mapping[str, Sequence[str]]) -> Markdown:
+        """What this report explains and with what, in the words of its parameters (never the sample's)."""
+        groups = "; ".join(labels.name(g) + ("" if list(m) == [g] else f" ({', '.join(labels.name(d) for d in m)})")
+                           for g, m in driver_groups.items())
+        return md("What explains {outcome} across {n} answers: {groups}{by}.", outcome=labels.name(self.drivers.outcome),
+                  n=fmt_count(self.drivers.n), groups=groups,
+                  by=f"; compared between segments of {labels.name(self.segment_col).lower()}" if self.segment_col else "")
 
     def to_dict(self) -> dict:
         out = self.drivers.to_dict()
@@ -93,10 +112,10 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
         frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
                                       missing_codes, reading, id_col)
         if limits:
-            gate(data.quality, "drivers" if data_path is not None else "responses", limits, "answers")
+            gate(data.quality, "responses" if isinstance(data, CXData) else "drivers", limits, "answers")
         kd = key_drivers(frame, outcome, groups=groups, weights=weight_col, n_boot=n_boot, seed=seed,
                          ci_method=ci_method)
-        if data_path is not None:  # rows left out on reading (blank or unreadable ratings) count as dropped
+        if not isinstance(data, CXData):  # rows left out on reading (blank or unreadable ratings) count as dropped
             kd = dataclasses.replace(kd, rows_dropped=kd.rows_dropped + data.quality.excluded("drivers"))
         segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
                     if segment_col else None)
@@ -154,7 +173,7 @@ STUDY = StudyDeclaration(
         Integer("n_boot", 1000, "bootstrap resamples for the intervals", low=0),
         Integer("seed", 1, "the random seed of the bootstrap", low=0),
         Choice("ci_method", "percentile", 'bootstrap interval: "percentile" or "bca"', choices=("percentile", "bca")),
-        *intake_parameters(50),
+        *common_parameters(50),
         *backend_parameters(100_000, "the bootstrap"),
     ),
     checks=(check_backend, check_reading, in_memory_only("categorical_drivers", "missing_codes", "id_col"), check_drivers),

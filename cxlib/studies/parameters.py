@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Date", "Flag", "Integer", "IntegerRange", "ListOf", "Literal",
+__all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Currency", "Date", "DisplayNames", "Flag", "Integer", "IntegerRange", "ListOf", "Literal",
            "MissingCodes", "Number", "Numbers", "Parameter", "ParameterProblem", "Path", "Text", "ValueFilter",
            "literal", "shown"]
 
@@ -77,7 +77,8 @@ class Parameter:
     (column parameters use it for "not used"). ``nullable``: None is allowed (it means
     what ``meaning`` says). ``renamed_from``: old names still accepted, with a warning.
     ``shared``: the name of a group that many studies declare alike (the README lists
-    those once).
+    those once). ``sample_only``: the sample's default does not carry over to a folder of
+    the canonical data model (which otherwise has the sample's columns and defaults).
     """
 
     name: str
@@ -87,6 +88,7 @@ class Parameter:
     own_data: object = field(default=..., kw_only=True)
     renamed_from: tuple[str, ...] = field(default=(), kw_only=True)
     shared: str = field(default="", kw_only=True)  # a group of parameters every study declares alike ("reading")
+    sample_only: bool = field(default=False, kw_only=True)
 
     kind = "any value"
 
@@ -332,6 +334,30 @@ class ValueFilter(Parameter):
 
     def columns(self, value) -> list[str]:
         return list(value)
+
+
+class DisplayNames(Parameter):
+    """Display names: ``{name in the data: name to show}`` for columns and values; empty: names humanised."""
+
+    kind = "a mapping of names to display names"
+
+    def check(self, value):
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping) or any(_name(str(k)) is None or _name(v) is None for k, v in value.items()):
+            raise self.problem(value)
+        return {str(k): v for k, v in value.items()}
+
+
+class Currency(Parameter):
+    """An ISO 4217 currency code (three letters), as upper case."""
+
+    kind = "a three-letter currency code such as EUR, USD or GBP"
+
+    def convert(self, value):
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+            raise self.problem(value)
+        return value.strip().upper()
 
 
 class MissingCodes(ListOf):

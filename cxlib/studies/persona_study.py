@@ -10,15 +10,17 @@ from IPython.display import Markdown
 
 from ..drivers import shapley_shares
 from ..feedback.themes import theme_table
+from ..formatting.claims import Claim, summary
 from ..formatting.narrative import fmt_count, md
 from ..io import columns as col
 from ..io import load, read_table
 from ..io.numbers import numbers_or_text
+from ..io.tables import canonical_folder
 from ..personas import PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
-from .shared import check_reading, data_path_parameter, gate, intake_parameters, reading
+from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
 
 __all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
 
@@ -72,45 +74,62 @@ class PersonaStudy:
         return {"personas": self.model.k,
                 "stability (1 = the same groups)": None if s["mean"] is None else f"{s['mean']:.2f}"}
 
-    def summary(self) -> Markdown:
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         m, s = self.model, self.model.stability
-        how = "fixed by the user" if m.fixed_k else "chosen by the silhouette criterion"
-        parts = [md("The customers fall into {k} personas ({how}). Found again on resampled customers, the groups "
-                    "agree at {ari} on a scale where 1 is the same groups and 0 chance (95% range {low} to {high}): "
-                    "{verdict}.",
-                    k=m.k, how=how, ari=f"{s['mean']:.2f}", low=f"{s['ci_low']:.2f}", high=f"{s['ci_high']:.2f}",
-                    verdict="stable" if s["ci_low"] >= 0.75 else "moderately stable" if s["mean"] >= 0.6
-                    else "not stable: read the groups as tendencies")]
+        verdict = ("stable" if s["ci_low"] >= 0.75 else "moderately stable" if s["mean"] >= 0.6
+                   else "not stable: read the groups as tendencies")
+        out = [Claim("persona.stability", "The customers fall into {k} personas ({how}). Found again on resampled "
+                     "customers, the groups agree at {ari} on a scale where 1 is the same groups and 0 chance (95% "
+                     "range {low} to {high}): {verdict}.",
+                     {"k": m.k, "how": "fixed by the user" if m.fixed_k else "chosen by the silhouette criterion",
+                      "ari": f"{s['mean']:.2f}", "low": f"{s['ci_low']:.2f}", "high": f"{s['ci_high']:.2f}",
+                      "verdict": verdict},
+                     {"k": m.k, "stability": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"]},
+                     "adjusted Rand index over bootstrap resamples")]
         largest = self.personas.iloc[0]
-        parts.append(md("The largest, {name} ({share}% of customers), is described as: {description}",
-                        name=largest["name"], share=f"{largest['share']:.0f}", description=largest["description"]))
+        out.append(Claim("persona.largest", "The largest, {name} ({share}% of customers), is described as: "
+                         "{description}", {"name": largest["name"], "share": f"{largest['share']:.0f}",
+                                           "description": largest["description"]},
+                         {"persona": largest["name"], "share": largest["share"]}))
         if self.personas["nps"].notna().any():
             low, high = self.personas.loc[self.personas["nps"].idxmin()], self.personas.loc[self.personas["nps"].idxmax()]
-            parts.append(md("NPS ranges from {lo} ({loname}, 95% CI {a} to {b}) to {hi} ({hiname}, 95% CI {c} to {d}).",
-                            lo=f"{low['nps']:.0f}", loname=low["name"], a=f"{low['nps_ci_low']:.0f}",
-                            b=f"{low['nps_ci_high']:.0f}", hi=f"{high['nps']:.0f}", hiname=high["name"],
-                            c=f"{high['nps_ci_low']:.0f}", d=f"{high['nps_ci_high']:.0f}"))
+            out.append(Claim("persona.nps_range", "NPS ranges from {lo} ({loname}, 95% CI {a} to {b}) to {hi} "
+                             "({hiname}, 95% CI {c} to {d}).",
+                             {"lo": f"{low['nps']:.0f}", "loname": low["name"], "a": f"{low['nps_ci_low']:.0f}",
+                              "b": f"{low['nps_ci_high']:.0f}", "hi": f"{high['nps']:.0f}", "hiname": high["name"],
+                              "c": f"{high['nps_ci_low']:.0f}", "d": f"{high['nps_ci_high']:.0f}"},
+                             {"lowest": low["name"], "lowest_nps": low["nps"], "highest": high["name"],
+                              "highest_nps": high["nps"]}))
         if self.personas["churn_rate"].notna().any():
             worst = self.personas.loc[self.personas["churn_rate"].idxmax()]
-            parts.append(md("{name} leave most often: {rate}% (95% CI {low} to {high}) of {n} customers.",
-                            name=worst["name"], rate=f"{worst['churn_rate']:.1f}", low=f"{worst['churn_ci_low']:.1f}",
-                            high=f"{worst['churn_ci_high']:.1f}", n=fmt_count(worst["size"])))
-        return Markdown(" ".join(p.data for p in parts))
+            out.append(Claim("persona.churn", "{name} leave most often: {rate}% (95% CI {low} to {high}%) of {n} "
+                             "customers.",
+                             {"name": worst["name"], "rate": f"{worst['churn_rate']:.1f}",
+                              "low": f"{worst['churn_ci_low']:.1f}", "high": f"{worst['churn_ci_high']:.1f}",
+                              "n": fmt_count(worst["size"])},
+                             {"persona": worst["name"], "churn_rate": worst["churn_rate"]}))
+        return out
+
+    def summary(self) -> Markdown:
+        return summary(self.claims())
 
     def to_dict(self) -> dict:
         m = self.model
         return {"k": m.k, "criterion": {"name": "fixed" if m.fixed_k else "silhouette", "values": m.criterion},
                 "stability": m.stability, "dropped_traits": m.encoding.dropped,
                 "personas": self.personas, "traits": {str(k): v for k, v in self.contrasts.items()},
-                "themes": self.themes, "drivers": self.drivers}
+                "themes": self.themes, "drivers": self.drivers, "claims": [c.to_dict() for c in self.claims()]}
 
 
 SAMPLE_TRAITS = ["age_band", "region", "plan", "channel", "monthly_revenue"]
 
 
-def _sample_customers(taxonomy: str = "en") -> tuple[pd.DataFrame, pd.DataFrame, object]:
-    """The sample's customers with their latest routine NPS and CSAT answers and whether they left; their comments."""
-    data = load()
+def _sample_customers(data_path=None, missing_codes=None, reading: Mapping | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, object]:
+    """The customers of the sample (or a canonical folder) with their latest routine NPS and CSAT answers and whether
+    they left; their comments."""
+    data = load(data_path, missing_codes=missing_codes, **(reading or {}))
     routine = data.responses[data.responses["touchpoint"] != "cancellation"].sort_values("survey_date", kind="stable")
 
     def latest(score: str) -> pd.Series:
@@ -138,8 +157,8 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
     whether they left, and the top comment themes per persona come from their answers.
     ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
     """
-    if data_path is None:
-        frame, responses, data = _sample_customers()
+    if data_path is None or canonical_folder(data_path):
+        frame, responses, data = _sample_customers(data_path, missing_codes, reading)
     else:
         rules = {}
         if id_col:
@@ -218,7 +237,7 @@ STUDY = StudyDeclaration(
         Column("id_col", None, "customer id column (repeated ids are handled); None: none", nullable=True),
         Integer("seed", 1, "random seed of the clustering and of the stability check", low=0),
         Integer("n_boot", 30, "resamples for the stability check", low=1),
-        *intake_parameters(50),
+        *common_parameters(50),
     ),
     checks=(check_traits, check_reading),
     run=run,

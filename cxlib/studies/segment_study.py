@@ -27,10 +27,14 @@ from IPython.display import Markdown
 from ..backends import Backend, Period, SourceData, check_out_of_core, open_source, source_data
 from ..compare import compare, segment_table_from_histograms
 from ..estimate import MIN_N, Estimate, format_ci
+from ..formatting import labels
+from ..formatting.claims import LEVEL, Claim, summary
+from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, md, plural
 from ..histogram import score_histogram
 from ..io import CXData, DataQuality, QualityIssue, Table, flat_table, load
 from ..io.quality import EXCLUDED
+from ..io.tables import canonical_folder
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, trend_from_histogram
 from .contract import StudyDeclaration
@@ -40,10 +44,10 @@ from .shared import (
     backend_parameters,
     check_backend,
     check_reading,
+    common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
-    intake_parameters,
     reading,
 )
 
@@ -62,8 +66,8 @@ def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[s
     With ``id_col``, a repeated answer is kept once and ids repeated with different values
     are left out, counted. Returns the frame and the loaded object (for provenance).
     """
-    if data_path is None:
-        data = load(missing_codes=missing_codes)
+    if data_path is None or canonical_folder(data_path):
+        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
         frame = data.survey_frame()
         blank = frame[score_col].isna()
         if blank.any():  # answers to other questions only: not in this study, and counted as such
@@ -97,42 +101,83 @@ class SegmentStudy:
         return {"NPS": format_ci(self.overall.value, self.overall.ci_low, self.overall.ci_high, 0),
                 "segments below the rest": len(weak)}
 
-    def summary(self) -> Markdown:
+    def figures(self) -> list[dict]:
+        """Key figures for results.json and the index: the overall NPS."""
         o = self.overall
-        parts = [md("Overall NPS is {value} (95% CI {low} to {high}; n = {n}).", value=f"{o.value:.1f}",
-                    low=f"{o.ci_low:.1f}", high=f"{o.ci_high:.1f}", n=fmt_count(o.n))]
+        return [figure("nps", "NPS", o.value, o.ci_low, o.ci_high, "points", o.n)]
+
+    def introduction(self) -> Markdown:
+        """What this report compares, in the words of its parameters (never the sample's)."""
+        cols = list(dict.fromkeys(self.segments["segment_col"])) if len(self.segments) else []
+        return md("NPS from the 0-10 answers in {score}{by}; {trend}.", score=labels.name(self.score_col),
+                  by=f", compared across {', '.join(labels.name(c).lower() for c in cols)}" if cols else "",
+                  trend="with trends per period" if self.trends is not None else "no trends (no date column named)")
+
+    def claims(self) -> list[Claim]:
+        """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
+        o = self.overall
+        out = [Claim("segment.overall", "Overall NPS is {value} points (95% CI {low} to {high}; {n} answers).",
+                     {"value": f"{o.value:.1f}", "low": f"{o.ci_low:.1f}", "high": f"{o.ci_high:.1f}",
+                      "n": fmt_count(o.n)}, {"nps": o.value, "ci_low": o.ci_low, "ci_high": o.ci_high, "n": o.n})]
         significant = self.segments[self.segments["significant"]].sort_values("difference")
         below, above = significant[significant["difference"] < 0], significant[significant["difference"] > 0]
+        test = "each segment against the rest, two-sample z-test, Holm-adjusted across segments"
         if len(below):
             w = below.iloc[0]
-            parts.append(md("{count} clearly below the rest; the lowest is {seg} ({col}) at {value}, {diff} points "
-                            "below the rest ({p}).", count=plural(len(below), "segment scores", "segments score"),
-                            col=w["segment_col"], seg=w["segment"],
-                            value=format_ci(w["value"], w["ci_low"], w["ci_high"]), diff=f"{-w['difference']:.1f}",
-                            p=fmt_p(w["p_adjusted"])))
+            out.append(Claim("segment.below", "{count} clearly below the rest; the lowest is {seg} ({col}) at "
+                             "{value}, {diff} points below the rest ({p}). Start there.",
+                             {"count": plural(len(below), "segment scores", "segments score"),
+                              "col": labels.name(w["segment_col"]), "seg": labels.value(w["segment"]),
+                              "value": format_ci(w["value"], w["ci_low"], w["ci_high"]),
+                              "diff": f"{-w['difference']:.1f}", "p": fmt_p(w["p_adjusted"])},
+                             {"segments_below": len(below), "segment_col": w["segment_col"], "segment": w["segment"],
+                              "nps": w["value"], "difference": w["difference"], "p_adjusted": w["p_adjusted"]}, test))
         else:
-            parts.append(md("No segment scores clearly below the rest."))
+            out.append(Claim("segment.none_below", "No segment scores clearly below the rest.",
+                             numbers={"segments_below": 0, "segments": len(self.segments)}, test=test))
         if len(above):
             b = above.iloc[-1]
-            parts.append(md("The highest clearly above the rest is {seg} ({col}) at {value}.", col=b["segment_col"],
-                            seg=b["segment"], value=format_ci(b["value"], b["ci_low"], b["ci_high"])))
+            out.append(Claim("segment.above", "The highest clearly above the rest is {seg} ({col}) at {value}.",
+                             {"col": labels.name(b["segment_col"]), "seg": labels.value(b["segment"]),
+                              "value": format_ci(b["value"], b["ci_low"], b["ci_high"])},
+                             {"segment_col": b["segment_col"], "segment": b["segment"], "nps": b["value"],
+                              "difference": b["difference"], "p_adjusted": b["p_adjusted"]}, test, joins=True))
         if self.revenue:
-            r = self.revenue
-            parts.append(md("Weighted by revenue, NPS is {value}; detractors hold {det}% of the revenue "
-                            "(95% CI {low} to {high}).", value=format_ci(r["nps"], r["ci_low"], r["ci_high"]),
-                            det=f"{r['detractors']['share']:.1f}", low=f"{r['detractors']['ci_low']:.1f}",
-                            high=f"{r['detractors']['ci_high']:.1f}"))
+            r, d = self.revenue, self.revenue["detractors"]
+            out.append(Claim("segment.revenue", "Weighted by revenue, NPS is {value}; detractors hold {det}% of the "
+                             "revenue (95% CI {low} to {high}%).",
+                             {"value": format_ci(r["nps"], r["ci_low"], r["ci_high"]), "det": f"{d['share']:.1f}",
+                              "low": f"{d['ci_low']:.1f}", "high": f"{d['ci_high']:.1f}"},
+                             {"nps": r["nps"], "detractor_share": d["share"], "ci_low": d["ci_low"],
+                              "ci_high": d["ci_high"]}))
         if self.tenure:
             t = self.tenure
-            parts.append(md("Tenured customers score {diff} points against new ones (95% CI {low} to {high}; {p}).",
-                            diff=f"{t['difference']:+.1f}", low=f"{t['ci_low']:+.1f}", high=f"{t['ci_high']:+.1f}",
-                            p=fmt_p(t["p_value"])))
+            numbers = {"difference": t["difference"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
+                       "p_value": t["p_value"], "threshold": t["threshold"]}
+            values = {"diff": f"{abs(t['difference']):.1f}", "low": f"{t['ci_low']:+.1f}",
+                      "high": f"{t['ci_high']:+.1f}", "p": fmt_p(t["p_value"]),
+                      "direction": "above" if t["difference"] > 0 else "below"}
+            if t["p_value"] < LEVEL:
+                out.append(Claim("segment.tenure_differs", "Tenured customers score {diff} points {direction} new "
+                                 "ones (95% CI {low} to {high}; {p}).", values, numbers, "two-sample z-test"))
+            else:
+                out.append(Claim("segment.tenure_no_clear_difference", "No clear difference between tenured and new "
+                                 "customers ({p}; 95% CI {low} to {high} points).", values, numbers,
+                                 "two-sample z-test"))
         if self.slopes is not None and len(self.slopes):
             met = self.slopes[self.slopes["verdict"] == "met"]
-            parts.append(md("{count} of {total} {verb} at least {target} NPS points a period, with 95% confidence.",
-                            count=len(met), total=len(self.slopes), target=f"{self.target_change:g}",
-                            verb="segment gains" if len(met) == 1 else "segments gain"))
-        return Markdown(" ".join(p.data for p in parts))
+            out.append(Claim("segment.trend_target", ("No segment (of {total}) gains" if not len(met) else
+                                                     "{count} of {total} {verb}") + " at least {target} NPS points a "
+                             "period, with 95% confidence.",
+                             {"count": fmt_count(len(met)), "total": fmt_count(len(self.slopes)),
+                              "target": f"{self.target_change:g}",
+                              "verb": "segment gains" if len(met) == 1 else "segments gain"},
+                             {"met": len(met), "segments": len(self.slopes), "target_change": self.target_change},
+                             "one-sided test of each segment's slope against the target"))
+        return out
+
+    def summary(self) -> Markdown:
+        return summary(self.claims())
 
     def tenure_table(self) -> pd.DataFrame:
         """NPS of tenured and of new customers, and their difference, each with its interval."""
@@ -149,7 +194,8 @@ class SegmentStudy:
         return {"overall": {"nps": o.value, "ci_low": o.ci_low, "ci_high": o.ci_high, "n": o.n,
                             "n_effective": o.n_effective},
                 "segments": segments, "revenue": self.revenue, "tenure": self.tenure, "trends": self.trends,
-                "slopes": self.slopes, "target_change": self.target_change}
+                "slopes": self.slopes, "target_change": self.target_change,
+                "claims": [c.to_dict() for c in self.claims()]}
 
 
 def _estimate_row(e: Estimate) -> dict:
@@ -219,7 +265,7 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
         frame, data = load_survey(data_path, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col,
                                   missing_codes, id_col, reading)
         if limits:
-            gate(data.quality, "survey" if data_path is not None else "responses", limits, "answers")
+            gate(data.quality, "responses" if isinstance(data, CXData) else "survey", limits, "answers")
         with open_source(frame) as source:
             study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
         return dataclasses.replace(study, **row_views(frame, score_col, weight_col, revenue_col, tenure_col, tenured),
@@ -287,7 +333,7 @@ STUDY = StudyDeclaration(
         Number("target_change", 3.0, "NPS points a period a segment should gain"),
         Choice("freq", "Q", 'period of the trends: "M" month, "Q" quarter, "Y" year', choices=FREQUENCIES),
         Integer("min_n", 30, "segments with fewer answers are flagged", low=1),
-        *intake_parameters(30),
+        *common_parameters(30),
         *backend_parameters(),
     ),
     checks=(check_backend, check_reading, in_memory_only("missing_codes", "id_col")),

@@ -9,10 +9,11 @@ from ..backends import is_set
 from ..io import DataError, DataQuality
 from ..io.options import ReadOptions
 from ..io.sources import is_sql_url
-from .parameters import Choice, Integer, MissingCodes, Number, Path, Text
+from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_reading",
-           "data_path_parameter", "gate", "gate_parameters", "in_memory_only", "intake_parameters",
+           "common_parameters", "data_path_parameter", "display_parameters", "gate", "gate_parameters",
+           "in_memory_only",
            "missing_codes_parameter",
            "reading", "reading_parameters"]
 
@@ -129,9 +130,20 @@ def reading(values: dict) -> dict:
     return chosen
 
 
-def intake_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
-    """What every study declares about reading its input: ``missing_codes``, the reading options and the gate."""
-    return (missing_codes_parameter(), *reading_parameters(), *gate_parameters(min_rows, max_excluded))
+def common_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
+    """What every study declares alike: ``missing_codes``, the reading options, the gate and the display options."""
+    return (missing_codes_parameter(), *reading_parameters(), *gate_parameters(min_rows, max_excluded),
+            *display_parameters())
+
+
+def display_parameters() -> tuple:
+    """``labels`` and ``currency``: how names and money are shown (:mod:`cxlib.formatting.labels`)."""
+    return (
+        DisplayNames("labels", {}, 'names to show for columns and values, e.g. {price_value: "Value for money"}; '
+                     "others are humanised (price_value: Price value)", shared="display"),
+        Currency("currency", "EUR", "ISO code of the money amounts, e.g. USD; None: amounts without a currency",
+                 nullable=True, own_data=None, shared="display", sample_only=True),
+    )
 
 
 def gate_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
