@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 from scipy import stats
 
 from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
 from .estimate import Estimate, format_ci
 from .formatting import labels
-from .formatting.claims import LEVEL, Claim, summary
-from .formatting.narrative import fmt_count, fmt_p, md
+from .formatting.claims import LEVEL, Claim
+from .formatting.narrative import fmt_count
 from .inference import holm
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
@@ -180,59 +179,77 @@ class KeyDrivers:
                          {"r2": f"{100 * self.r2:.0f}", "low": f"{100 * self.r2_ci[0]:.0f}",
                           "high": f"{100 * self.r2_ci[1]:.0f}", "outcome": outcome, "n": fmt_count(self.n)},
                          {"r2": self.r2, "ci_low": self.r2_ci[0], "ci_high": self.r2_ci[1], "n": self.n}))
+        if self.rows_dropped:
+            out.append(Claim("drivers.rows_dropped", "{dropped} answers without a rating for every driver are not in "
+                             "the model ({share}% of {total}).",
+                             {"dropped": fmt_count(self.rows_dropped), "total": fmt_count(self.n + self.rows_dropped),
+                              "share": f"{100 * self.rows_dropped / (self.n + self.rows_dropped):.0f}"},
+                             {"rows_dropped": self.rows_dropped, "n": self.n}, joins=True))
         ranked = self.drivers.sort_values("share", ascending=False)
         top = ranked.iloc[0]
         values = {"driver": labels.name(top["driver"]), "share": f"{100 * top['share']:.0f}",
                   "low": f"{100 * top['ci_low']:.0f}", "high": f"{100 * top['ci_high']:.0f}"}
         numbers = {"driver": top["driver"], "share": top["share"], "ci_low": top["ci_low"], "ci_high": top["ci_high"]}
         if len(ranked) > 1:
-            second = ranked.iloc[1]
-            d = self.differences
-            pair = d[((d["driver_a"] == top["driver"]) & (d["driver_b"] == second["driver"]))
-                     | ((d["driver_a"] == second["driver"]) & (d["driver_b"] == top["driver"]))]
-            p = float(pair["p_value"].iloc[0]) if len(pair) else float("nan")
-            values.update(second=labels.name(second["driver"]), p=fmt_p(p))
-            numbers.update(second=second["driver"], second_share=second["share"], p_value=p)
-            clear = p < LEVEL
-            out.append(Claim("drivers.top_driver_clear" if clear else "drivers.top_driver_not_clear",
-                             "The largest single driver is {driver}: {share}% of what the drivers explain (95% CI "
-                             "{low} to {high}%), " + ("clearly ahead of {second} ({p})." if clear else
-                                                      "not clearly ahead of {second} ({p})."),
-                             values, numbers, "bootstrap test of the difference of two shares"))
+            p = {other: self._p_difference(top["driver"], other) for other in ranked["driver"].iloc[1:]}
+            tied = ranked[ranked["driver"].isin([o for o, v in p.items() if not v < LEVEL])]
+            numbers.update(p_values=p, not_clearly_behind=list(tied["driver"]))
+            test = "bootstrap test of the difference of two shares"
+            if len(tied):
+                values["tied"] = ", ".join(f"{labels.name(r.driver)} ({100 * r.share:.0f}%)" for r in tied.itertuples())
+                out.append(Claim("drivers.top_driver_not_clear", "The largest single driver is {driver}: {share}% of "
+                                 "what the drivers explain (95% CI {low} to {high}%), but not clearly ahead of {tied}.",
+                                 values, numbers, test))
+            else:
+                out.append(Claim("drivers.top_driver_clear", "The largest single driver is {driver}: {share}% of what "
+                                 "the drivers explain (95% CI {low} to {high}%), clearly ahead of every other.",
+                                 values, numbers, test))
         fix = self.priorities()
-        fix = fix[fix["quadrant"] == "fix first"].sort_values("share", ascending=False)
+        median_mean = fix["mean"].median()
+        fix = fix[(fix["share"] >= fix["share"].median()) & (fix["mean_ci_high"] < median_mean)].sort_values(
+            "share", ascending=False)
         if len(fix):
             out.append(Claim("drivers.fix_first", "Fix first: {drivers}, which " + (
-                             "matters more than the median driver and is rated below the median." if len(fix) == 1 else
-                             "matter more than the median driver and are rated below the median."),
-                             {"drivers": ", ".join(labels.name(d) for d in fix["driver"])},
-                             {"drivers": list(fix["driver"]), "shares": list(fix["share"]), "means": list(fix["mean"])}))
+                             "matters more than the median driver and is rated clearly below the median rating "
+                             "({median})." if len(fix) == 1 else "matter more than the median driver and are rated "
+                             "clearly below the median rating ({median})."),
+                             {"drivers": ", ".join(f"{labels.name(r.driver)} (mean {r.mean:.2f}, 95% CI "
+                                                   f"{r.mean_ci_low:.2f} to {r.mean_ci_high:.2f})"
+                                                   for r in fix.itertuples()), "median": f"{median_mean:.2f}"},
+                             {"drivers": list(fix["driver"]), "shares": list(fix["share"]), "means": list(fix["mean"]),
+                              "mean_ci_high": list(fix["mean_ci_high"]), "median_mean": median_mean},
+                             "the mean rating's 95% interval below the median of the drivers' means"))
         return out
 
-    def summary(self) -> Markdown:
-        return summary(self.claims())
+    def _p_difference(self, a: str, b: str) -> float:
+        """The bootstrap p-value of the difference between two drivers' shares (either order in ``differences``)."""
+        d = self.differences
+        pair = d[((d["driver_a"] == a) & (d["driver_b"] == b)) | ((d["driver_a"] == b) & (d["driver_b"] == a))]
+        return float(pair["p_value"].iloc[0]) if len(pair) else float("nan")
 
-    def group_note(self) -> Markdown:
+    def group_claims(self) -> list[Claim]:
         """How each group's share compares with the sum of its members' shares, in the direction that holds here.
 
         A group's share treats it as one player among the groups; a member's share is its
         Shapley value among all drivers. The two split what drivers share with each other
         differently, so their sum can be above or below the group's share.
         """
-        sentences = []
+        out = []
         for row in self.groups[self.groups["members"].str.contains(",")].itertuples():
             total, share = 100 * row.sum_of_member_shares, 100 * row.share
-            if abs(total - share) < 0.5:
-                relation = "about the same as"
-            else:
-                relation = "more than" if total > share else "less than"
-            sentences.append(md("For {group}, the members' shares add up to {total}%, {relation} the group's {share}%.",
-                                group=labels.name(row.group), total=f"{total:.0f}", relation=relation, share=f"{share:.0f}").data)
-        if not sentences:
-            return md("Every group here has a single driver: its share is that driver's share.")
-        return Markdown(" ".join(sentences) + " A group's share treats it as one player among the groups; a "
-                        "member's share is its own among all drivers. The two divide what drivers have in common "
-                        "differently, so they need not agree.")
+            relation = ("about the same as" if abs(total - share) < 0.5 else "more than" if total > share
+                        else "less than")
+            out.append(Claim("drivers.member_sum", "For {group}, the members' shares add up to {total}%, {relation} "
+                             "the group's {share}%.", {"group": labels.name(row.group), "total": f"{total:.0f}",
+                                                       "relation": relation, "share": f"{share:.0f}"},
+                             {"group": row.group, "sum_of_member_shares": row.sum_of_member_shares,
+                              "share": row.share}))
+        if not out:
+            return [Claim("drivers.single_driver_groups", "Every group here has a single driver: its share is that "
+                          "driver's share.")]
+        return [*out, Claim("drivers.member_sum_why", "A group's share treats it as one player among the groups; a "
+                            "member's share is its own among all drivers. The two divide what drivers have in common "
+                            "differently, so they need not agree.")]
 
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "n": self.n, "rows_dropped": self.rows_dropped, "r2": self.r2,

@@ -206,7 +206,8 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
 
     def draw(ax):
         labels = names
-        colors = [ACCENT if sig else GREY for sig in rows["significant"]]
+        colors = [GREY if not sig else NPS_GROUP_COLORS["detractor"] if diff < 0 else ACCENT
+                  for sig, diff in zip(rows["significant"], rows["difference"], strict=True)]
         errors = _error_lengths(rows["value"], rows["ci_low"], rows["ci_high"])
         bars = ax.barh(labels, rows["value"], xerr=errors, color=colors, ecolor="#333333", capsize=2)
         for bar, small in zip(bars, rows["small_n"], strict=True):
@@ -214,7 +215,8 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
                 bar.set_hatch("///")
         if overall is not None:
             ax.axvline(overall, color="#333333", linewidth=1, linestyle="--")
-        _finish(ax, f"{title} (blue: differs clearly from the rest; hatched: few answers; lines: 95% interval)",
+        _finish(ax, f"{title} (orange: clearly below the rest, blue: clearly above; hatched: few answers; lines: "
+                    "95% interval)",
                 xlabel)
 
     low, high = segments.loc[segments["value"].idxmin()], segments.loc[segments["value"].idxmax()]

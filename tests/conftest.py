@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from cxlib import sample
+from cxlib.formatting import labels
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +44,11 @@ def sample_reports(tmp_path_factory) -> dict[str, Path]:
     failed = {study: str(run) for study, run in runs.items() if not isinstance(run, Path)}
     assert not failed, failed
     return runs
+
+
+@pytest.fixture(autouse=True)
+def display_defaults():
+    """Each test starts with the default display options (no labels, no currency), whatever ran before it."""
+    labels.use()
+    yield
+    labels.use()

@@ -45,13 +45,14 @@ def test_callback_list_order_columns_and_one_row_per_customer(answers):
     assert study.already_left == 1  # c left; h answered before the window
     assert calls.set_index("customer_id").loc["a", "suggested_owner"] == "Incident management"
     assert calls.set_index("customer_id").loc["d", "theme"] == "billing"  # the latest answer's comment
-    assert calls.set_index("customer_id").loc["a", "why"] == "Scored 0 on 2025-06-30 (web); writes about incident or crisis."
+    assert calls.set_index("customer_id").loc["a", "why"] == ("Scored 0 on 2025-06-30 (web); writes about incident or crisis; "
+                                                         "revenue 10.00 a period.")
     promoters = study.promoters
     assert promoters["customer_id"].tolist() == ["e", "g", "f"]  # testimonial candidates first
     assert promoters["suggested_use"].tolist() == ["testimonial", "testimonial", "referral"]
     # one incident comment among eight, against none of one before: present, not above usual (no flag)
     assert study.crisis["state"] == "present" and not study.crisis["raised"] and study.crisis["count"] == 1
-    assert study.crisis_banner().data.startswith("No crisis flag: 1 comments in the window mention an incident")
+    assert cx.reports.crisis_banner(study).data.startswith("No crisis flag: 1 comment in the window mentions an incident")
 
 
 def test_the_latest_answer_decides_and_nobody_is_on_both_lists(answers):
@@ -78,8 +79,8 @@ def test_the_crisis_flag_is_raised_only_when_incidents_are_above_usual():
     assert usual.crisis["state"] == "present" and not usual.crisis["raised"] and usual.crisis["p_value"] > 0.05
     spike = closed_loop(pd.concat([before, window(20)], ignore_index=True), touchpoint=None, window_days=30)
     assert spike.crisis["state"] == "above usual" and spike.crisis["raised"] and spike.crisis["p_value"] < 0.05
-    assert spike.crisis_banner().data.startswith("> **Crisis flag: 20 comments")
-    assert spike.headline()["incident comments"] == "above usual"
+    assert cx.reports.crisis_banner(spike).data.startswith("> **Crisis flag: 20 comments")
+    assert spike.headline()["crisis flag"] == "raised"
     calm = closed_loop(before.assign(survey_date=day), touchpoint=None, window_days=30)
     assert calm.crisis["state"] == "present"  # incidents, but no earlier comments to compare with
 
@@ -134,7 +135,8 @@ def test_closed_loop_study_on_the_sample(sample_reports):
         flagged = calls["why"].str.contains("had a bad service experience")
         assert np.allclose(calls.loc[flagged == (bad == "yes"), "churn_risk"], risk, rtol=1e-5)
     top = calls.iloc[0]
-    assert f"{100 * top['churn_risk']:.1f}% chance of leaving in the next 30 days x €" in top["why"]
+    assert top["why"].endswith(f"revenue €{top['revenue']:,.2f} a period; {100 * top['churn_risk']:.1f}% chance of "
+                               "leaving within 30 days.")
     over = {t["theme"] for t in out["results"]["detractor_themes"] if t["over_represented"]}
     assert {"technical_problem", "pricing", "billing", "incident"} <= over  # the sample's detractor themes
     html = (run / "report.html").read_text()

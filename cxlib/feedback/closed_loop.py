@@ -101,11 +101,11 @@ def _why(row, taxonomy: Taxonomy, risk_days: float) -> str:
         parts.append(f"writes about {taxonomy.label(row.theme).lower()}")
     if getattr(row, "bad_service", None) == "yes":
         parts.append("had a bad service experience")
+    if not np.isnan(row.revenue):
+        parts.append(f"revenue {labels.money(row.revenue, 2)} a period")
     risk = getattr(row, "churn_risk", None)
     if risk is not None and not np.isnan(risk):
-        stake = "" if np.isnan(row.revenue) else (f" x {labels.money(row.revenue, 2)} revenue = "
-                                                  f"{labels.money(risk * row.revenue, 2)} expected to be lost")
-        parts.append(f"{100 * risk:.1f}% chance of leaving in the next {risk_days:g} days{stake}")
+        parts.append(f"{100 * risk:.1f}% chance of leaving within {risk_days:g} days")
     return "; ".join(parts) + "."
 
 

@@ -235,7 +235,8 @@ def theme_table(data: pd.DataFrame, text: str = "comment", by: str | Sequence[st
 
 def theme_claim(key: str, template: str, row: pd.Series) -> Claim:
     """A claim on one theme's share of comments (a :func:`theme_table` row); the template shows ``{label}``,
-    ``{share}``, ``{low}`` and ``{high}`` (percent, whole numbers)."""
+    ``{share}``, ``{low}`` and ``{high}`` (percent, whole numbers) and ``{comments}`` (how many)."""
     return Claim(key, template, {"label": row["label"].lower(), "share": f"{row['share']:.0f}",
-                                 "low": f"{row['ci_low']:.0f}", "high": f"{row['ci_high']:.0f}"},
+                                 "low": f"{row['ci_low']:.0f}", "high": f"{row['ci_high']:.0f}",
+                                 "comments": f"{row['comments']:,}"},
                  {"theme": row["theme"], "share": row["share"], "ci_low": row["ci_low"], "ci_high": row["ci_high"]})

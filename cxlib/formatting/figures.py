@@ -34,14 +34,17 @@ UNITS = ("points", "%", "count", "amount")  # or an ISO currency code for money
 
 
 def figure(key: str, label: str, value: float, ci_low: float | None = None, ci_high: float | None = None,
-           unit: str = "points", n: int | None = None, better: str = "higher", sign_matters: bool = False) -> dict:
+           unit: str = "points", n: int | None = None, better: str = "higher", sign_matters: bool = False,
+           period: tuple[str, str] | None = None) -> dict:
     """One key figure: ``unit`` is points, %, count, amount (money without a currency) or a currency code;
     ``better`` says which way is good ("higher" or "lower"); ``sign_matters``: below zero is a loss (a return),
-    so an interval across zero is said in words."""
+    so an interval across zero is said in words; ``period``: the dates the figure covers, when not the whole
+    data's (the closed loop's window)."""
     def number(x):
         return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
     return {"key": key, "label": label, "value": number(value), "ci_low": number(ci_low), "ci_high": number(ci_high),
-            "unit": unit, "n": None if n is None else int(n), "better": better, "sign_matters": sign_matters}
+            "unit": unit, "n": None if n is None else int(n), "better": better, "sign_matters": sign_matters,
+            "period": None if period is None else {"from": period[0], "to": period[1]}}
 
 
 def _amount(value: float, unit: str, signed: bool = False) -> str:

@@ -21,10 +21,11 @@ from ..formatting import (
            not_available,
            pretty,
 )
+from ..presentation import crisis_banner, persona_cards, say, summary
 from .index import build_index
 from .results import attach, record
 from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study
 
-__all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "column_labels", "find_studies",
-           "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "left_out", "md", "not_available", "pretty",
-           "record", "run_all", "run_study"]
+__all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "column_labels", "crisis_banner",
+           "find_studies", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "left_out", "md",
+           "not_available", "persona_cards", "pretty", "record", "run_all", "run_study", "say", "summary"]

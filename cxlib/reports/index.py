@@ -84,7 +84,7 @@ def _tile(f: dict, run: dict, previous: dict | None, link: str) -> str:
         moved = f'<div class="change {tone}">{html.escape(change_text(f, c))}</div>'
     else:
         moved = '<div class="change">first run of these parameters</div>'
-    period = run.get("data_period") or {}
+    period = f.get("period") or run.get("data_period") or {}
     span = (f'data <span class="nowrap">{html.escape(period["from"])}</span> to '
             f'<span class="nowrap">{html.escape(period["to"])}</span>') if period else html.escape(_when(run))
     return (f'<a class="tile" href="{html.escape(link)}"><div class="label">{html.escape(f["label"])}</div>'

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from ..economics import (
     DAYS_PER_YEAR,
@@ -37,7 +36,7 @@ from ..economics import (
 )
 from ..estimate import format_ci
 from ..formatting import labels
-from ..formatting.claims import Claim, interval_words, summary
+from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count
 from ..io import CXData, Table
@@ -109,9 +108,9 @@ class BusinessCaseStudy:
         payback = case.payback_years
         roi = {k: 100 * case.roi[k] for k in ("value", "ci_low", "ci_high")}
         out = [
-            Claim("business.revenue_at_risk", "Over the next {period} days customers are expected to take {risk} of "
-                  "revenue with them (95% CI {low} to {high}); replacing the {leavers} expected leavers would cost "
-                  "{replace} at {cac} each.",
+            Claim("business.revenue_at_risk", "Over the next {period} days customers are expected to leave with "
+                  "{risk} of revenue per period (95% CI {low} to {high}), lost again every period they stay away; "
+                  "replacing the {leavers} expected leavers would cost {replace} at {cac} each.",
                   {"period": f"{a['period']:g}", "risk": money(risk["revenue_at_risk"]),
                    "low": money(risk["risk_ci_low"]), "high": money(risk["risk_ci_high"]),
                    "leavers": f"{risk['expected_leavers']:,.0f}", "replace": money(self.replacement_cost["value"]),
@@ -129,15 +128,18 @@ class BusinessCaseStudy:
                   {"d": f"{self.gap['annual_churn_from']:.1f}", "p": f"{self.gap['annual_churn_to']:.1f}",
                    "gap": f"{gap['value']:.1f}", "low": f"{gap['ci_low']:.1f}", "high": f"{gap['ci_high']:.1f}"},
                   {"gap": gap["value"], "ci_low": gap["ci_low"], "ci_high": gap["ci_high"]}),
-            Claim("business.case", "Moving {share}% of the {n} active detractors to passives would keep {saved} more "
-                  "customers after {years} years and protect {gain} of discounted margin against a cost of {cost}: "
-                  "a return of {roi}% ({roi_range}); payback {payback}.",
+            Claim("business.case", "If a programme moved {share}% of the {n} active detractors to passives (an "
+                  "assumption), and passives keep leaving less often as they do in these data, it would keep {saved} "
+                  "more customers after {years} years and protect {gain} of discounted margin against a cost of "
+                  "{cost}: a return of {roi}% ({roi_range}); payback {payback}.",
                   {"share": f"{100 * a['share_moved']:.0f}", "n": fmt_count(a["detractors"]),
                    "saved": f"{case.customers_saved['value']:.0f}", "years": f"{a['horizon_years']:g}",
                    "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:.0f}",
                    "roi_range": interval_words(roi["ci_low"], roi["ci_high"], "%"),
                    "payback": "is not reached within the horizon" if not np.isfinite(payback["value"])
-                   else f"after {payback['value']:.1f} years"},
+                   else f"after {payback['value']:.1f} years" + (
+                       f", but possibly not within the {a['horizon_years']:g} years (95% CI {payback['ci_low']:.1f} "
+                       "years to not reached)" if not np.isfinite(payback["ci_high"]) else "")},
                   {"roi": roi["value"], "ci_low": roi["ci_low"], "ci_high": roi["ci_high"],
                    "gain": case.gain["value"], "cost": case.cost, "currency": labels.currency()}),
         ]
@@ -149,9 +151,6 @@ class BusinessCaseStudy:
                               "inside": "within" if five["in_published_range"] else "outside"},
                              {"profit_change": five["profit_change"]}))
         return out
-
-    def summary(self) -> Markdown:
-        return summary(self.claims())
 
     def to_dict(self) -> dict:
         return {"assumptions": self.assumptions, "revenue_at_risk": self.revenue_risk, "clv": self.clv,

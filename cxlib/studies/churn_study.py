@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from ..backends import Backend, SourceData, check_out_of_core, open_source, source_data
 from ..compare import share_difference
@@ -39,9 +38,9 @@ from ..economics import revenue_at_risk
 from ..estimate import Estimate, format_ci
 from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, theme_table
 from ..formatting import labels
-from ..formatting.claims import LEVEL, Claim, summary
+from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, md
+from ..formatting.narrative import fmt_count, fmt_p
 from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
@@ -385,39 +384,40 @@ class ChurnStudy:
                               "currency": labels.currency()}, "constant hazard per segment"))
         return out
 
-    def introduction(self, segment_col: str | None = None, covariates: Sequence[str] = ()) -> Markdown:
+    def introduction(self, segment_col: str | None = None, covariates: Sequence[str] = ()) -> Claim:
         """What this report follows, in the words of its parameters (never the sample's)."""
         covariates = list(covariates) if self.cox is not None else []
-        return md("{n} customers followed over their time as customers, in {unit}{seg}{cox}{risk}.",
-                  n=fmt_count(self.n), unit=self.time_unit,
-                  seg=f"; survival compared across {labels.name(segment_col).lower()}" if segment_col else "",
-                  cox=f"; who leaves sooner, by {', '.join(labels.name(c).lower() for c in covariates)}"
-                  if covariates else "",
-                  risk="; revenue at risk over the next period" if self.revenue_risk is not None else "")
+        return Claim("churn.introduction", "{n} customers followed over their time as customers, in {unit}{seg}{cox}"
+                     "{risk}.",
+                     {"n": fmt_count(self.n), "unit": self.time_unit,
+                      "seg": f"; survival compared across {labels.name(segment_col).lower()}" if segment_col else "",
+                      "cox": f"; who leaves sooner, by {', '.join(labels.name(c).lower() for c in covariates)}"
+                      if covariates else "",
+                      "risk": "; revenue at risk over the next period" if self.revenue_risk is not None else ""},
+                     {"customers": self.n, "segment_col": segment_col, "covariates": covariates})
 
     def _cox_claim(self) -> Claim:
-        """Which characteristics make customers leave clearly sooner or later (hazard ratio's interval excludes 1)."""
-        terms, refs = self.cox.terms, self.cox.references
-        test = "Cox model, Wald test of each hazard ratio"
+        """Which characteristics make customers leave clearly sooner or later: a hazard ratio whose Wald test rejects
+        at the report's level after Holm's adjustment for the number of terms."""
+        refs = self.cox.references
+        terms = self.cox.terms.assign(p_adjusted=holm(self.cox.terms["p_value"].fillna(1.0).to_numpy()))
+        test = "Cox model, Wald test of each hazard ratio, Holm-adjusted across the terms"
 
         def listed(rows: pd.DataFrame) -> str:
             return "; ".join(f"{labels.term(r.term, refs)}{'' if '[' in r.term else ', per unit more'} "
                              f"({r.hazard_ratio:.2f} times the rate, 95% CI "
                              f"{r.ci_low:.2f} to {r.ci_high:.2f})" for r in rows.itertuples())
 
-        sooner = terms[terms["ci_low"] > 1].sort_values("hazard_ratio", ascending=False)
-        later = terms[terms["ci_high"] < 1].sort_values("hazard_ratio")
+        clear = terms["p_adjusted"] < LEVEL
+        sooner = terms[clear & (terms["hazard_ratio"] > 1)].sort_values("hazard_ratio", ascending=False)
+        later = terms[clear & (terms["hazard_ratio"] < 1)].sort_values("hazard_ratio")
         numbers = {"sooner": list(sooner["term"]), "later": list(later["term"]), "terms": len(terms)}
         if not len(sooner) and not len(later):
-            return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave "
-                         "(every hazard ratio's 95% interval includes 1).", numbers=numbers, test=test)
+            return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave, "
+                         "once the number of characteristics compared is allowed for.", numbers=numbers, test=test)
         parts = ([f"Leave clearly sooner: {listed(sooner)}."] if len(sooner) else []) + (
             [f"Leave clearly later: {listed(later)}."] if len(later) else [])
         return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
-
-    def summary(self) -> Markdown:
-        """Three to six bullets: churn, survival, segments, NPS and service, reasons, revenue at risk."""
-        return summary(self.claims())
 
     def duration_text(self, t: float) -> str:
         return f"{t:g} {self.time_unit}"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from ..feedback.closed_loop import (
     LIST_COLUMNS,
@@ -26,9 +25,9 @@ from ..feedback.themes import (
     theme_claim,
     theme_table,
 )
-from ..formatting.claims import Claim, summary
+from ..formatting.claims import Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, md, plural
+from ..formatting.narrative import fmt_count, fmt_p, plural
 from ..io import CXData, load, read_table
 from ..io import columns as col
 from ..io.quality import DataQuality
@@ -63,27 +62,35 @@ class ClosedLoop:
 
     def figures(self) -> list[dict]:
         """Key figures for results.json and the index: the call-backs waiting."""
-        return [figure("callbacks", "Call-backs waiting", len(self.callbacks), unit="count", better="lower")]
+        return [figure("callbacks", "Call-backs waiting", len(self.callbacks), unit="count", better="lower",
+                       period=(f"{self.since:%Y-%m-%d}", f"{self.until:%Y-%m-%d}"))]
 
     def headline(self) -> dict:
         return {"call-backs": fmt_count(len(self.callbacks)), "promoters": fmt_count(len(self.promoters)),
-                "incident comments": self.crisis["state"]}
+                "crisis flag": "raised" if self.crisis["raised"] else "not raised"}
 
-    def crisis_banner(self) -> Markdown:
-        """The state of the crisis flag for the top of the report: none, present, or above usual (a quote block)."""
+    def crisis_claim(self) -> Claim:
+        """The state of the crisis flag for the top of the report: none, present, or above usual."""
         c = self.crisis
+        numbers = {k: c.get(k) for k in ("state", "count", "share", "share_before", "p_value")}
         if c["state"] == "none":
-            return md("No comment in the window mentions an incident or crisis.")
-        values = {"count": fmt_count(c["count"]), "share": f"{c['share']:.1f}", "low": f"{c['ci_low']:.1f}",
-                  "high": f"{c['ci_high']:.1f}", "quoted": "; ".join(f"“{e}”" for e in c["examples"])}
+            return Claim("closed_loop.crisis_none", "No comment in the window mentions an incident or crisis.",
+                         numbers=numbers)
+        values = {"count": plural(c["count"], "comment", "comments"), "share": f"{c['share']:.1f}",
+                  "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}",
+                  "verb": "mentions" if c["count"] == 1 else "mention",
+                  "quoted": "; ".join(f"“{e}”" for e in c["examples"])}
+        test = "two-proportion z-test of the window against before it"
         if c["state"] == "above usual":
-            return md("> **Crisis flag: {count} comments in the window mention an incident or crisis, {share}% of "
-                      "comments (95% CI {low} to {high}), above the usual {before}% ({p}).** Latest: {quoted}",
-                      before=f"{c['share_before']:.1f}", p=fmt_p(c["p_value"]), **values)
+            return Claim("closed_loop.crisis_above_usual", "Crisis flag: {count} in the window {verb} an incident or "
+                         "crisis, {share}% of comments (95% CI {low} to {high}%), above the usual {before}% ({p}). "
+                         "Latest: {quoted}", {**values, "before": f"{c['share_before']:.1f}", "p": fmt_p(c["p_value"])},
+                         numbers, test)
         usual = ("no earlier comments to compare with" if "share_before" not in c else
                  f"not above the usual {c['share_before']:.1f}% ({fmt_p(c['p_value'])})")
-        return md("No crisis flag: {count} comments in the window mention an incident, {share}% of comments (95% CI "
-                  "{low} to {high}), {usual}. Latest: {quoted}", usual=usual, **values)
+        return Claim("closed_loop.crisis_present", "No crisis flag: {count} in the window {verb} an incident, {share}% "
+                     "of comments (95% CI {low} to {high}%), {usual}. Latest: {quoted}", {**values, "usual": usual},
+                     numbers, test)
 
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
@@ -99,7 +106,7 @@ class ClosedLoop:
                               "order": "most revenue at stake" if "churn_risk" in self.callbacks
                               else "angriest and most valuable",
                               "left": fmt_count(self.already_left),
-                              "owners": ", ".join(f"{owner} {count}" for owner, count in owners.head(3).items())},
+                              "owners": ", ".join(f"{owner} {count}" for owner, count in owners.items())},
                              {"callbacks": len(self.callbacks), "already_left": self.already_left}, joins=True))
         testimonials = int((self.promoters["suggested_use"] == "testimonial").sum())
         out.append(Claim("closed_loop.promoters", "Ask {n} for a referral, {t} of them with a comment fit for a "
@@ -109,13 +116,14 @@ class ClosedLoop:
         tagged = self.themes[self.themes["theme"] != UNTAGGED]
         if len(tagged) and tagged.iloc[0]["count"] > 0:
             top = tagged.iloc[0]
-            out.append(theme_claim("closed_loop.top_theme", "The most frequent theme is {label}: {share}% of "
-                                   "comments (95% CI {low} to {high}%).", top))
+            out.append(theme_claim("closed_loop.top_theme", "Across all {comments} comments in the data (not only the "
+                                   "window), the most frequent theme is {label}: {share}% (95% CI {low} to {high}%).",
+                                   top))
         over = self.detractor_themes[self.detractor_themes["over_represented"]]
         if len(over):
             first = over.iloc[0]
             out.append(Claim("closed_loop.detractor_theme", "Detractors write about {label} more than others: {a}% "
-                             "against {b}% (difference {d} percentage points, 95% CI {low} to {high}; {p}).",
+                             "against {b}% (difference {d} percentage points, 95% CI {low} to {high}).",
                              {"label": first["label"].lower(), "a": f"{first['share_detractors']:.0f}",
                               "b": f"{first['share_others']:.0f}", "d": f"{first['difference']:.0f}",
                               "low": f"{first['ci_low']:.0f}", "high": f"{first['ci_high']:.0f}",
@@ -123,9 +131,6 @@ class ClosedLoop:
                              {"theme": first["theme"], "difference": first["difference"],
                               "p_adjusted": first["p_adjusted"]}, "two-proportion z-test, Holm-adjusted"))
         return out
-
-    def summary(self) -> Markdown:
-        return summary(self.claims())
 
     def to_dict(self) -> dict:
         return {"since": self.since, "until": self.until, "answers": self.answers, "comments": self.comments,

@@ -18,12 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from IPython.display import Markdown
 
 from ..compare import segment_table
 from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
-from ..formatting.claims import LEVEL, Claim, summary
+from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p
 from ..io import CXData, DataQuality, load
@@ -59,11 +58,13 @@ class Scorecard:
         return rows.iloc[-1]
 
     def figures(self) -> list[dict]:
-        """Key figures for results.json and the index: NPS and CSAT over the whole period."""
+        """Key figures for results.json and the index: CSAT and first-contact resolution (NPS is the segment
+        study's)."""
         o = self.overall.set_index("metric")
-        return [figure("nps", "NPS", *o.loc["NPS", ["value", "ci_low", "ci_high"]], "points", o.loc["NPS", "n"]),
-                figure("csat", "CSAT, % satisfied", *o.loc["CSAT % satisfied", ["value", "ci_low", "ci_high"]], "%",
-                       o.loc["CSAT % satisfied", "n"])]
+        return [figure("csat", "CSAT, % of answers satisfied", *o.loc["CSAT % satisfied", ["value", "ci_low", "ci_high"]],
+                       "%", o.loc["CSAT % satisfied", "n"]),
+                figure("fcr", "Resolved at first contact, %", *o.loc["FCR %", ["value", "ci_low", "ci_high"]], "%",
+                       o.loc["FCR %", "n"])]
 
     def headline(self) -> dict:
         latest = self.latest("NPS")
@@ -80,7 +81,7 @@ class Scorecard:
         first, last = self.periods["period"].min(), self.periods["period"].max()
         latest = self.latest("NPS")
         out = [Claim("scorecard.overall", "From {first} to {last}, NPS was {nps} points (95% CI {nps_ci}; {n} answers), "
-                     "{latest} in {period}; {sat}% of customers were satisfied (95% CI {sat_ci}%) and {fcr}% of "
+                     "{latest} in {period}; {sat}% of answers were satisfied (95% CI {sat_ci}%) and {fcr}% of "
                      "resolved tickets took one contact (95% CI {fcr_ci}%).",
                      {"first": first, "last": last, "nps": f"{o.loc['NPS', 'value']:.1f}", "nps_ci": ci("NPS"),
                       "n": fmt_count(o.loc["NPS", "n"]), "period": latest["period"],
@@ -117,20 +118,18 @@ class Scorecard:
                                  "difference from the industry's ({p}; 95% CI {low} to {high} points).", values,
                                  numbers, "two-sample z-test"))
         g = self.goal
-        out.append(Claim("scorecard.goal_" + g["verdict"], "Goal: {who} gain {target} NPS points a {freq}; they gain "
-                         "{slope} a {freq}, so the goal is {verdict}.",
+        out.append(Claim("scorecard.goal_" + g["verdict"], "Goal: +{target} NPS points a {freq} for {who}; actual "
+                         "{slope} a {freq}: {verdict}.",
                          {"who": self.goal_description, "target": f"{g['target_per_period']:g}",
                           "freq": _period_word(self.freq), "slope": format_ci(g["slope"], g["ci_low"], g["ci_high"]),
-                          "verdict": {"met": "met", "missed": "missed",
-                                      "uncertain": "neither met nor missed at 95% confidence"}[g["verdict"]]},
+                          "verdict": {"met": "goal met", "missed": "goal missed",
+                                      "uncertain": "too early to tell (the 95% interval includes the goal)"}[
+                              g["verdict"]]},
                          {"slope": g["slope"], "ci_low": g["ci_low"], "ci_high": g["ci_high"],
                           "target": g["target_per_period"]}, "the slope's 95% interval against the target"))
         if self.social is not None:
             out.append(self._social_claim())
         return out
-
-    def summary(self) -> Markdown:
-        return summary(self.claims())
 
     def _social_claim(self) -> Claim:
         answered = self.social["answered_24h"]

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from IPython.display import Markdown
 
 from ..formatting import labels
-from ..formatting.claims import Claim, summary
+from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count, fmt_date, fmt_pct
 from ..io import CXData, DataQuality, load
 from .contract import StudyDeclaration
@@ -67,10 +66,6 @@ class DataOverview:
                              "of answers).", {"n": fmt_count(sc["n"]), "share": fmt_pct(sc["n"] / (sc["n"] + sc["missing"]))},
                              {"n": sc["n"], "missing": sc["missing"]}))
         return out
-
-    def summary(self) -> Markdown:
-        """The executive summary: three to four bullets built from the numbers."""
-        return summary(self.claims())
 
     def to_dict(self) -> dict:
         return {"tables": self.tables, "scores": self.scores, "distributions": self.distributions,

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from IPython.display import Markdown
 
 from ..backends import check_out_of_core, open_source, source_data
 from ..drivers import (
@@ -18,8 +17,9 @@ from ..drivers import (
     segment_drivers_from_source,
 )
 from ..formatting import labels
+from ..formatting.claims import Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, md
+from ..formatting.narrative import fmt_count
 from ..io import CXData, flat_table, load
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
@@ -74,16 +74,18 @@ class DriverStudy:
     def figures(self) -> list[dict]:
         """Key figures for results.json and the index: the largest group's share of what the drivers explain."""
         g = self.drivers.groups.iloc[0]
-        return [figure("top_group_share", f"{labels.name(g['group'])} share of what drivers explain",
+        return [figure("top_group_share", f"{labels.name(g['group'])}'s share of what drives "
+                       f"{labels.name(self.drivers.outcome)}",
                        100 * g["share"], 100 * g["ci_low"], 100 * g["ci_high"], "%", self.drivers.n)]
 
-    def introduction(self, driver_groups: Mapping[str, Sequence[str]]) -> Markdown:
+    def introduction(self, driver_groups: Mapping[str, Sequence[str]]) -> Claim:
         """What this report explains and with what, in the words of its parameters (never the sample's)."""
         groups = "; ".join(labels.name(g) + ("" if list(m) == [g] else f" ({', '.join(labels.name(d) for d in m)})")
                            for g, m in driver_groups.items())
-        return md("What explains {outcome} across {n} answers: {groups}{by}.", outcome=labels.name(self.drivers.outcome),
-                  n=fmt_count(self.drivers.n), groups=groups,
-                  by=f"; compared between segments of {labels.name(self.segment_col).lower()}" if self.segment_col else "")
+        return Claim("drivers.introduction", "What explains {outcome} across {n} answers: {groups}{by}.",
+                     {"outcome": labels.name(self.drivers.outcome), "n": fmt_count(self.drivers.n), "groups": groups,
+                      "by": f"; compared between segments of {labels.name(self.segment_col).lower()}"
+                      if self.segment_col else ""}, {"outcome": self.drivers.outcome, "answers": self.drivers.n})
 
     def to_dict(self) -> dict:
         out = self.drivers.to_dict()

@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from IPython.display import Markdown
 
 from ..drivers import shapley_shares
 from ..feedback.themes import theme_table
-from ..formatting.claims import Claim, summary
-from ..formatting.narrative import fmt_count, md
+from ..formatting.claims import Claim
+from ..formatting.narrative import fmt_count
 from ..io import columns as col
 from ..io import load, read_table
 from ..io.numbers import numbers_or_text
@@ -34,40 +33,6 @@ class PersonaStudy:
     contrasts: dict
     themes: pd.DataFrame | None = None
     drivers: pd.DataFrame | None = None
-
-    def cards(self) -> Markdown:
-        """One card per persona: who they are, how many, how they feel and behave, what they write about."""
-        parts = []
-        for row in self.personas.itertuples():
-            lines = [md("### Persona {i}: {name}", i=row.persona, name=row.name).data, "",
-                     md("{description}", description=row.description).data, "",
-                     md("- **Size**: {n} customers, {share}% of all", n=fmt_count(row.size),
-                        share=f"{row.share:.0f}").data]
-            if row.nps is not None and not pd.isna(row.nps):
-                lines.append(md("- **NPS**: {v} (95% CI {a} to {b}; {n} answers)", v=f"{row.nps:.0f}",
-                                a=f"{row.nps_ci_low:.0f}", b=f"{row.nps_ci_high:.0f}", n=fmt_count(row.nps_n)).data)
-            if row.csat is not None and not pd.isna(row.csat):
-                lines.append(md("- **CSAT**: {v}% satisfied (95% CI {a} to {b}; {n} answers)", v=f"{row.csat:.0f}",
-                                a=f"{row.csat_ci_low:.0f}", b=f"{row.csat_ci_high:.0f}", n=fmt_count(row.csat_n)).data)
-            if row.churn_rate is not None and not pd.isna(row.churn_rate):
-                lines.append(md("- **Left**: {v}% (95% CI {a} to {b})", v=f"{row.churn_rate:.1f}",
-                                a=f"{row.churn_ci_low:.1f}", b=f"{row.churn_ci_high:.1f}").data)
-            if row.revenue is not None and not pd.isna(row.revenue):
-                lines.append(md("- **Revenue**: {v} per customer (95% CI {a} to {b}); {s}% of all revenue",
-                                v=f"{row.revenue:,.1f}", a=f"{row.revenue_ci_low:,.1f}", b=f"{row.revenue_ci_high:,.1f}",
-                                s=f"{row.revenue_share:.0f}").data)
-            if self.drivers is not None:
-                top = self.drivers[self.drivers["persona"] == row.persona].head(2)
-                if len(top):
-                    lines.append(md("- **Loyalty drivers**: {d}", d=", ".join(
-                        f"{d.driver.replace('_', ' ')} ({100 * d.share:.0f}% of R²)" for d in top.itertuples())).data)
-            if self.themes is not None:
-                top = self.themes[self.themes["persona"] == row.persona]
-                if len(top):
-                    lines.append(md("- **Writes about**: {t}", t=", ".join(
-                        f"{t.label.lower()} ({t.share:.0f}%)" for t in top.itertuples())).data)
-            parts.append("\n".join(lines))
-        return Markdown("\n\n".join(parts))
 
     def headline(self) -> dict:
         s = self.model.stability
@@ -110,9 +75,6 @@ class PersonaStudy:
                               "n": fmt_count(worst["size"])},
                              {"persona": worst["name"], "churn_rate": worst["churn_rate"]}))
         return out
-
-    def summary(self) -> Markdown:
-        return summary(self.claims())
 
     def to_dict(self) -> dict:
         m = self.model

@@ -22,15 +22,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from IPython.display import Markdown
 
 from ..backends import Backend, Period, SourceData, check_out_of_core, open_source, source_data
 from ..compare import compare, segment_table_from_histograms
 from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
-from ..formatting.claims import LEVEL, Claim, summary
+from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, md, plural
+from ..formatting.narrative import fmt_count, fmt_p, plural
 from ..histogram import score_histogram
 from ..io import CXData, DataQuality, QualityIssue, Table, flat_table, load
 from ..io.quality import EXCLUDED
@@ -106,12 +105,14 @@ class SegmentStudy:
         o = self.overall
         return [figure("nps", "NPS", o.value, o.ci_low, o.ci_high, "points", o.n)]
 
-    def introduction(self) -> Markdown:
+    def introduction(self) -> Claim:
         """What this report compares, in the words of its parameters (never the sample's)."""
         cols = list(dict.fromkeys(self.segments["segment_col"])) if len(self.segments) else []
-        return md("NPS from the 0-10 answers in {score}{by}; {trend}.", score=labels.name(self.score_col),
-                  by=f", compared across {', '.join(labels.name(c).lower() for c in cols)}" if cols else "",
-                  trend="with trends per period" if self.trends is not None else "no trends (no date column named)")
+        return Claim("segment.introduction", "NPS from the 0-10 answers in {score}{by}; {trend}.",
+                     {"score": labels.name(self.score_col),
+                      "by": f", compared across {', '.join(labels.name(c).lower() for c in cols)}" if cols else "",
+                      "trend": "with trends per period" if self.trends is not None
+                      else "no trends (no date column named)"}, {"segment_cols": cols})
 
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
@@ -125,7 +126,7 @@ class SegmentStudy:
         if len(below):
             w = below.iloc[0]
             out.append(Claim("segment.below", "{count} clearly below the rest; the lowest is {seg} ({col}) at "
-                             "{value}, {diff} points below the rest ({p}). Start there.",
+                             "{value}, {diff} points below the rest ({p}).",
                              {"count": plural(len(below), "segment scores", "segments score"),
                               "col": labels.name(w["segment_col"]), "seg": labels.value(w["segment"]),
                               "value": format_ci(w["value"], w["ci_low"], w["ci_high"]),
@@ -174,10 +175,18 @@ class SegmentStudy:
                               "verb": "segment gains" if len(met) == 1 else "segments gain"},
                              {"met": len(met), "segments": len(self.slopes), "target_change": self.target_change},
                              "one-sided test of each segment's slope against the target"))
+            moving = self.slopes[(self.slopes["ci_low"] > 0) | (self.slopes["ci_high"] < 0)]
+            moving = moving.reindex(moving["slope"].abs().sort_values(ascending=False).index).head(3)
+            if len(moving):
+                out.append(Claim("segment.clear_trends", "Clear trends (95% interval away from zero): {moves}.",
+                                 {"moves": "; ".join(
+                                     f"{labels.value(r.segment)} ({labels.name(r.segment_col).lower()}) "
+                                     f"{r.slope:+.1f} NPS points a period (95% CI {r.ci_low:+.1f} to {r.ci_high:+.1f})"
+                                     for r in moving.itertuples())},
+                                 {"segments": list(moving["segment"]), "slopes": list(moving["slope"]),
+                                  "ci_low": list(moving["ci_low"]), "ci_high": list(moving["ci_high"])},
+                                 "each segment's slope, 95% interval", joins=True))
         return out
-
-    def summary(self) -> Markdown:
-        return summary(self.claims())
 
     def tenure_table(self) -> pd.DataFrame:
         """NPS of tenured and of new customers, and their difference, each with its interval."""
