@@ -179,9 +179,11 @@ def pretty(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype)
                and not pd.api.types.is_bool_dtype(frame[c].dtype)}
     words = [shown for shown, source in zip(text.columns, _sources(frame, text), strict=True) if source not in numeric]
+    figures = [c for c in text.columns if c not in words]  # a number and its interval never wrap apart
     left = {column: [{"selector": "th", "props": "text-align: left"}] for column in words}
-    return (text.style.format(escape="html").format_index(escape="html", axis=1).hide(axis="index").apply(grey, axis=1).set_properties(subset=words, **{"text-align": "left"})
-            .set_table_styles(left, overwrite=False))
+    return (text.style.format(escape="html").format_index(escape="html", axis=1).hide(axis="index")
+            .apply(grey, axis=1).set_properties(subset=words, **{"text-align": "left"})
+            .set_properties(subset=figures, **{"white-space": "nowrap"}).set_table_styles(left, overwrite=False))
 
 
 def _sources(frame: pd.DataFrame, text: pd.DataFrame) -> list[str]:

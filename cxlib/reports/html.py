@@ -35,6 +35,14 @@ main h1 { font-size: 1.5rem; } main h2 { font-size: 1.3rem; margin-top: 2rem; bo
 a { color: var(--accent); }
 .anchor-link { display: none; }
 .output_area, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+/* a table wider than the screen scrolls inside the page; shadows at its edges say there is more (CSS only) */
+.output_area:has(table), .jp-OutputArea-output:has(table) {
+  background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)),
+              linear-gradient(to right, rgba(255,255,255,0), #fff 70%) 100% 0,
+              radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.25), rgba(0,0,0,0)),
+              radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.25), rgba(0,0,0,0)) 100% 0;
+  background-repeat: no-repeat; background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%;
+  background-attachment: local, local, scroll, scroll; }
 table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid var(--rule); padding: .3rem .6rem; text-align: right; vertical-align: top; }
 th { background: #f5f7fa; }
