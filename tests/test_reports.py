@@ -258,3 +258,13 @@ def test_an_unreached_median_reads_not_reached_without_an_interval():
     frame = pd.DataFrame({"segment": ["a", "b"], "median": [float("inf"), 30.0], "ci_low": [float("nan"), 20.0],
                           "ci_high": [float("inf"), float("inf")]})
     assert cx.reports.format_table(frame)["median (95% CI)"].tolist() == ["not reached", "30.0 (20.0–not reached)"]
+
+
+def test_money_columns_carry_the_currency_with_their_interval():
+    from cxlib.formatting import labels
+
+    frame = pd.DataFrame({"segment": ["all"], "revenue_at_risk": [2675.4], "risk_ci_low": [2485.0],
+                          "risk_ci_high": [2864.2]})
+    labels.use(currency="EUR")
+    assert cx.reports.format_table(frame, money=["revenue_at_risk"])["revenue at risk (95% CI)"].tolist() == [
+        "€2,675 (€2,485 to €2,864)"]

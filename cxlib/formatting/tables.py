@@ -144,7 +144,12 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             out[names.get(name, name.replace("_", " "))] = [DASH if pd.isna(v) else f"{v:%Y-%m-%d}" for v in column]
         elif name in money:
-            out[names.get(name, name.replace("_", " "))] = [labels.money(v, digits.get(name, 0)) for v in column]
+            places = digits.get(name, 0)
+            shown = [labels.money(v, places) for v in column]
+            if triple:
+                shown = [f"{v} ({labels.money(lo, places)} to {labels.money(hi, places)})" if v != "n/a" else DASH
+                         for v, lo, hi in zip(shown, frame[triple[1]], frame[triple[2]], strict=True)]
+            out[names.get(name, f"{name.replace('_', ' ')} ({label})" if triple else name.replace("_", " "))] = shown
         elif pd.api.types.is_numeric_dtype(column.dtype):
             values = column.astype(float) * scale
             whole = pd.api.types.is_integer_dtype(column.dtype) and scale == 1
