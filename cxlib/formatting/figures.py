@@ -27,7 +27,7 @@ from scipy import stats
 from . import labels
 from .narrative import fmt_count, fmt_p
 
-__all__ = ["change", "change_text", "figure", "figure_text"]
+__all__ = ["change", "change_text", "figure", "figure_parts", "figure_text"]
 
 Z95 = stats.norm.ppf(0.975)
 UNITS = ("points", "%", "count", "amount")  # or an ISO currency code for money
@@ -62,17 +62,22 @@ def _amount(value: float, unit: str, signed: bool = False) -> str:
     return f"{sign}{value:.2f}"
 
 
+def figure_parts(f: dict) -> tuple[str, str]:
+    """The figure's value and its interval as read: ("16.3 points", "95% CI 15.2 to 17.4"); "" without one."""
+    if f["value"] is None:
+        return "not available", ""
+    value = _amount(f["value"], f["unit"]) + (" points" if f["unit"] == "points" else "")
+    if f["ci_low"] is None or f["ci_high"] is None:
+        return value, ""
+    loss = f.get("sign_matters") and f["ci_low"] < 0 < f["ci_high"]
+    return value, (f"{'could be negative: ' if loss else ''}95% CI {_amount(f['ci_low'], f['unit'])} to "
+                   f"{_amount(f['ci_high'], f['unit'])}")
+
+
 def figure_text(f: dict) -> str:
     """The figure as read: "16.3 points (95% CI 15.2 to 17.4)", "€2,675 (95% CI €2,485 to €2,864)"."""
-    if f["value"] is None:
-        return "not available"
-    unit = " points" if f["unit"] == "points" else ""
-    text = _amount(f["value"], f["unit"]) + unit
-    if f["ci_low"] is not None and f["ci_high"] is not None:
-        loss = f.get("sign_matters") and f["ci_low"] < 0 < f["ci_high"]
-        text += (f" ({'could be negative: ' if loss else ''}95% CI {_amount(f['ci_low'], f['unit'])} to "
-                 f"{_amount(f['ci_high'], f['unit'])})")
-    return text
+    value, interval = figure_parts(f)
+    return f"{value} ({interval})" if interval else value
 
 
 def change(before: dict, after: dict, independent: bool) -> dict:

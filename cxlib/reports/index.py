@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from ..formatting.figures import change, change_text, figure_text
+from ..formatting.figures import change, change_text, figure_parts
 from ..formatting.narrative import fmt_parameters
 from ..studies import REGISTRY
 from .html import page
@@ -72,8 +72,7 @@ def _independent(before: dict, after: dict) -> bool:
 
 
 def _tile(f: dict, run: dict, previous: dict | None, link: str) -> str:
-    text = figure_text(f)
-    value, _, interval = text.partition(" (")
+    value, interval = figure_parts(f)
     moved = ""
     before = next((g for g in (previous or {}).get("figures", []) if g.get("key") == f["key"]), None)
     if before is not None and before.get("value") is not None and f["value"] is not None:
@@ -89,7 +88,7 @@ def _tile(f: dict, run: dict, previous: dict | None, link: str) -> str:
             f'<span class="nowrap">{html.escape(period["to"])}</span>') if period else html.escape(_when(run))
     return (f'<a class="tile" href="{html.escape(link)}"><div class="label">{html.escape(f["label"])}</div>'
             f'<div class="value">{html.escape(value)}</div>'
-            f'<div class="ci">{html.escape(interval.rstrip(")"))}</div>{moved}'
+            f'<div class="ci">{html.escape(interval)}</div>{moved}'
             f'<div class="study">{html.escape(_title(run))} · {span}</div></a>')
 
 

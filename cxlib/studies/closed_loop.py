@@ -126,8 +126,7 @@ class ClosedLoop:
                              "against {b}% (difference {d} percentage points, 95% CI {low} to {high}).",
                              {"label": first["label"].lower(), "a": f"{first['share_detractors']:.0f}",
                               "b": f"{first['share_others']:.0f}", "d": f"{first['difference']:.0f}",
-                              "low": f"{first['ci_low']:.0f}", "high": f"{first['ci_high']:.0f}",
-                              "p": fmt_p(first["p_adjusted"])},
+                              "low": f"{first['ci_low']:.0f}", "high": f"{first['ci_high']:.0f}"},
                              {"theme": first["theme"], "difference": first["difference"],
                               "p_adjusted": first["p_adjusted"]}, "two-proportion z-test, Holm-adjusted"))
         return out
