@@ -21,13 +21,17 @@ so no backend forms raw sums of squares that lose digits. DuckDB adds floating-p
 numbers in whatever order its threads finish, so sums of fractional values can differ in
 the last digit between runs; counts, and sums of whole-number scores and ratings, are exact.
 
-Score histograms treat bad values as the in-memory loader does: an answer that is not a
-whole number on the scale, or whose survey weight is missing or not positive, is left out
-and counted in :attr:`Backend.exclusions` (column, rule, rows, example values), which
-:func:`source_data` puts into the report's data quality table. The check costs no extra
-pass: bad values arrive as groups of their own. Elsewhere (rates, cross-products,
-survival counts) a bad value stops the run with its column, rule, count and examples,
-since those analyses must share one set of rows.
+Bad values are treated as the in-memory loader treats them: left out and counted in
+:attr:`Backend.exclusions` (column, rule, rows, example values), which :func:`source_data`
+puts into the report's data quality table. Score histograms do it per analysis (an answer
+that is not a whole number on the scale, or whose survey weight is missing or not
+positive), at no extra pass: bad values arrive as groups of their own. Analyses that must
+share one set of rows (survival counts, rates and the Cox sample of one study; the
+cross-products and bootstrap sample of a driver study) first call
+:meth:`Backend.restrict` with the study's :class:`RowRule` s (a duration present and not
+negative, an event that is 0 or 1, a weight above 0, a segment present); every analysis
+after it sees only the rows kept. Called without it, they stop on a bad value with its
+column, rule, count and examples.
 
 Models that need rows (Cox, the bootstrap of driver shares) take :meth:`Backend.sample`,
 a seeded simple random sample without replacement. Its positions follow the source's
@@ -50,12 +54,13 @@ import pandas as pd
 from .crossprod import CrossProducts
 from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
+from .io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
 from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
 from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo
 from .survival import SurvivalCounts, survival_counts
 
-__all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "SourceData",
+__all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
            "check_out_of_core", "is_set", "open_source", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
@@ -73,6 +78,69 @@ class Period:
 
 
 Key = str | Period
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule every row of an analysis must keep; :meth:`Backend.restrict` leaves out and counts the rows that break it.
+
+    ``kind`` is "present" (a value), "not negative" (a number of at least 0 where present),
+    "yes/no" (0 or 1 where present) or "positive" (a number above 0 where present);
+    :attr:`rule` is the data-quality label, in the in-memory loader's words.
+
+    >>> RowRule("days", "not negative").broken(pd.DataFrame({"days": [3.0, -1.0, None]})).tolist()
+    [False, True, False]
+    """
+
+    column: str
+    kind: str
+
+    @property
+    def rule(self) -> str:
+        return {"present": MISSING_VALUE, "not negative": f"not {amount().rule}", "yes/no": NOT_YES_NO,
+                "positive": f"not {weight().rule}"}[self.kind]
+
+    def broken(self, frame: pd.DataFrame) -> pd.Series:
+        """True where a row of ``frame`` breaks the rule."""
+        if self.kind == "present":
+            return frame[self.column].isna()
+        values = _numbers(frame, self.column)
+        if self.kind == "yes/no":
+            return values.notna() & ~values.isin([0.0, 1.0])
+        return values < 0 if self.kind == "not negative" else values <= 0
+
+    def sql(self) -> str:
+        """The rule as a DuckDB condition, true where a row breaks it (never NULL)."""
+        c = _quote(self.column)
+        if self.kind == "present":
+            return f"{c} IS NULL"
+        test = {"not negative": "< 0", "yes/no": "NOT IN (0, 1)", "positive": "<= 0"}[self.kind]
+        return f"coalesce(CAST({c} AS DOUBLE) {test}, false)"
+
+
+def usable_rows(frame: pd.DataFrame, rules: Sequence[RowRule]) -> pd.Series:
+    """True where a row keeps every rule."""
+    keep = pd.Series(True, index=frame.index)
+    for r in rules:
+        keep &= ~r.broken(frame)
+    return keep
+
+
+def broken_chunk(frame: pd.DataFrame, rules: Sequence[RowRule]) -> list[tuple[int, list]]:
+    """Per rule, the rows that break it first (a row counts under the first rule it breaks) and their smallest
+    distinct values (up to five)."""
+    counted = pd.Series(False, index=frame.index)
+    out = []
+    for r in rules:
+        bad = r.broken(frame) & ~counted
+        counted |= bad
+        values = frame.loc[bad, r.column].dropna().drop_duplicates()
+        out.append((int(bad.sum()), values.sort_values().iloc[:5].tolist()))
+    return out
+
+
+def _keep_rows(frame: pd.DataFrame, rules: Sequence[RowRule]) -> pd.DataFrame:
+    return frame[usable_rows(frame, rules)]
 
 
 def _key_name(key: Key) -> str:
@@ -344,6 +412,7 @@ class Backend:
     def __init__(self) -> None:
         self.exclusions: dict[tuple[str, str], tuple[int, tuple]] = {}
         """Rows left out so far: (column, rule) -> (rows, up to five example values)."""
+        self._rows_read: int | None = None
 
     def _min_max(self, column: str) -> tuple:
         raise NotImplementedError
@@ -363,11 +432,39 @@ class Backend:
     def _rows_at(self, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
         raise NotImplementedError
 
-    def n_rows(self) -> int:
+    def _broken(self, rules: list[RowRule]) -> list[tuple[int, list]]:
         raise NotImplementedError
+
+    def _keep(self, rules: list[RowRule]) -> None:
+        raise NotImplementedError
+
+    def n_rows(self) -> int:
+        """Rows the analyses see: all rows, or those kept by :meth:`restrict`."""
+        raise NotImplementedError
+
+    def rows_read(self) -> int:
+        """Every row of the source, kept or not."""
+        return self.n_rows() if self._rows_read is None else self._rows_read
 
     def columns(self) -> list[str]:
         raise NotImplementedError
+
+    def restrict(self, rules: Sequence[RowRule]) -> None:
+        """Leave out, for every analysis after this, the rows that break one of ``rules``.
+
+        Each row left out is counted once, in :attr:`exclusions` under the first rule it
+        breaks, with up to five distinct values that broke it.
+        """
+        rules = list(rules)
+        if not rules:
+            return
+        self._require([r.column for r in rules])
+        if self._rows_read is None:
+            self._rows_read = self.n_rows()
+        for r, (rows, examples) in zip(rules, self._broken(rules), strict=True):
+            if rows:
+                self._exclude(r.column, r.rule, rows, [plain(v) for v in examples])
+        self._keep(rules)
 
     def close(self) -> None:
         """Release what the backend opened (a database connection, a cluster client)."""
@@ -451,7 +548,7 @@ class Backend:
                     digest.update(block)
         if not self.files:
             digest.update(self.description.encode())
-        return SourceInfo(name, self.description, self.format, digest.hexdigest(), self.n_rows())
+        return SourceInfo(name, self.description, self.format, digest.hexdigest(), self.rows_read())
 
     def sample(self, columns: Sequence[str], size: int, seed: int = 0) -> pd.DataFrame:
         """A seeded simple random sample of ``size`` rows (all rows when there are fewer), in source order."""
@@ -494,6 +591,12 @@ class PandasBackend(Backend):
 
     def _rows_at(self, positions, columns):
         return self.frame[columns].iloc[positions]
+
+    def _broken(self, rules):
+        return broken_chunk(self.frame, rules)
+
+    def _keep(self, rules):
+        self.frame = _keep_rows(self.frame, rules)
 
     def _min_max(self, column):
         return self.frame[column].min(), self.frame[column].max()
@@ -539,7 +642,7 @@ class DuckDBBackend(Backend):
 
         super().__init__()
         self.files: list[str] | None = None
-        self.table = None
+        self.table, self._restricted = None, False
         text = str(source)
         self.description, self.format = text, "duckdb"
         if isinstance(source, pd.DataFrame):
@@ -733,11 +836,27 @@ class DuckDBBackend(Backend):
                             column=entry, rule="entry <= duration")
         return exits, entries
 
+    def _broken(self, rules):
+        tests = [r.sql() for r in rules]
+        first = [" AND ".join([*(f"NOT {t}" for t in tests[:i]), test]) for i, test in enumerate(tests)]
+        counts = self._execute(f"SELECT {', '.join(f'count(*) FILTER (WHERE {f})' for f in first)} "
+                               f"FROM {self.relation}").fetchall()[0]
+        out = []
+        for r, where, rows in zip(rules, first, counts, strict=True):
+            examples = [] if not rows or r.kind == "present" else [v[0] for v in self._execute(
+                f"SELECT DISTINCT {_quote(r.column)} FROM {self.relation} WHERE {where} ORDER BY 1 LIMIT 5").fetchall()]
+            out.append((int(rows), examples))
+        return out
+
+    def _keep(self, rules):
+        self.relation = f"(SELECT * FROM {self.relation} WHERE NOT ({' OR '.join(r.sql() for r in rules)}))"
+        self._restricted = True
+
     def _rows_at(self, positions, columns):
         listing = ", ".join(_quote(c) for c in columns)
         self.connection.register("cx_positions", pd.DataFrame({"position": positions}))
         try:
-            if self.format == "parquet":  # global position -> (file, row within the file)
+            if self.format == "parquet" and not self._restricted:  # global position -> (file, row within the file)
                 import pyarrow.parquet as pq
 
                 sizes = np.array([pq.ParquetFile(f).metadata.num_rows for f in self.files])
@@ -749,10 +868,10 @@ class DuckDBBackend(Backend):
                 sql = (f"SELECT {listing} FROM read_parquet([{_listing(self.files)}], "
                        "filename = true, file_row_number = true) AS s JOIN cx_picks AS p "
                        "ON s.filename = p.filename AND s.file_row_number = p.row ORDER BY p.position")
-            elif self.table is not None:
+            elif self.table is not None and not self._restricted:
                 sql = (f"SELECT {listing} FROM (SELECT *, rowid AS cx_row FROM {self.relation}) "
                        "JOIN cx_positions ON cx_row = position ORDER BY position")
-            else:
+            else:  # a query's rows, or the rows restrict() kept: positions count them in source order
                 sql = (f"SELECT {listing} FROM (SELECT *, row_number() OVER () - 1 AS cx_row FROM {self.relation}) "
                        "JOIN cx_positions ON cx_row = position ORDER BY position")
             with self._in_order():
@@ -801,6 +920,18 @@ class DaskBackend(Backend):
 
         tasks = [dask.delayed(function)(part, *args) for part in self.frame.to_delayed()]
         return list(dask.compute(*tasks))
+
+    def _broken(self, rules):
+        parts = self._each(broken_chunk, rules)
+        out = []
+        for i in range(len(rules)):
+            examples = pd.Series([v for p in parts for v in p[i][1]]).drop_duplicates()
+            out.append((sum(p[i][0] for p in parts), examples.sort_values().iloc[:5].tolist()))
+        return out
+
+    def _keep(self, rules):
+        self.frame = self.frame.map_partitions(_keep_rows, rules, meta=self.frame._meta)
+        self._lengths = None
 
     def _partition_lengths(self) -> np.ndarray:
         if self._lengths is None:

@@ -398,7 +398,7 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
     names = [outcome, *drivers]
     full = source.crossproducts(names, weights=weights)["all"]
     rows = source.sample([*names, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
-    return _rescaled(full, rows, source.n_rows(), outcome, drivers, groups, weights, n_boot, seed, ci, ci_method,
+    return _rescaled(full, rows, source.rows_read(), outcome, drivers, groups, weights, n_boot, seed, ci, ci_method,
                      max_exact, n_perm)
 
 

@@ -380,3 +380,54 @@ def test_segment_study_on_a_csv_export_out_of_core_equals_in_memory(frames, tmp_
     (memory, _), (duck, data) = (cx.studies.compute("segment_study", {**given, "backend": b}) for b in ("pandas", "duckdb"))
     assert_nested_close(to_jsonable(duck.to_dict()), to_jsonable(memory.to_dict()))
     assert data.source.format == "csv"
+
+
+@pytest.fixture(scope="module")
+def bad_customers(tmp_path_factory):
+    """500 customers as Parquet: 5 negative durations, 1 blank, 3 events coded 2, 2 blank segments."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"days": rng.exponential(300, 500).round(), "left": rng.integers(0, 2, 500).astype(float),
+                          "plan": rng.choice(["basic", "premium"], 500), "age": rng.normal(40, 10, 500)})
+    frame.loc[[3, 40, 77, 120, 300], "days"] = -5.0
+    frame.loc[9, "days"] = np.nan
+    frame.loc[[11, 12, 200], "left"] = 2.0
+    frame.loc[[14, 15], "plan"] = None
+    path = tmp_path_factory.mktemp("bad") / "customers.parquet"
+    frame.to_parquet(path, index=False)
+    return path
+
+
+def test_rows_the_churn_study_cannot_use_are_left_out_and_counted_out_of_core(bad_customers):
+    """Negative or blank durations, events that are not 0/1 and blank segments are left out and counted, as in
+    memory, instead of stopping the run; everything else (Cox on the rows kept included) is the pandas run's."""
+    given = {"data_path": str(bad_customers), "duration_col": "days", "event_col": "left", "segment_col": "plan",
+             "covariates": ["plan", "age"], "time_unit": "days"}
+    runs = {b: cx.studies.compute("churn_study", {**given, "backend": b}) for b in ("pandas", "duckdb", "dask")}
+    memory, memory_data = runs.pop("pandas")
+    assert memory.n == 500 - 11
+    for study, data in runs.values():
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
+        issues = {(i.column, i.rule): (i.n_rows, i.examples) for i in data.quality.issues}
+        assert issues == {("days", "missing value"): (1, ()), ("days", "not a number of at least 0"): (5, ("-5",)),
+                          ("left", "not yes/no (true/false, yes/no, 1/0)"): (3, ("2",)),
+                          ("plan", "missing value"): (2, ())}
+        assert data.quality.rows_read == memory_data.quality.rows_read == {"customers": 500}
+        assert data.quality.rows_kept == {"customers": 489}
+
+
+def test_bad_weights_leave_rows_out_of_a_driver_study_out_of_core(tmp_path):
+    frame = cx.io.load().responses[["nps", "speed", "ease_of_use", "price_value", "weight"]].iloc[:3000].copy()
+    frame.loc[[3, 40, 77], "weight"] = 0.0
+    frame.loc[9, "weight"] = np.nan
+    frame.loc[15, "weight"] = -2.0
+    frame.to_parquet(tmp_path / "answers.parquet", index=False)
+    given = {"data_path": str(tmp_path / "answers.parquet"), "driver_groups": ["speed", "ease_of_use", "price_value"],
+             "weight_col": "weight", "n_boot": 50, "id_col": None, "segment_col": None, "min_rows": 10}
+    (memory, _), *others = (cx.studies.compute("driver_study", {**given, "backend": b})
+                            for b in ("pandas", "duckdb", "dask"))
+    complete = frame.dropna(subset=["nps", "speed", "ease_of_use", "price_value"])
+    assert memory.drivers.n == int((complete["weight"] > 0).sum())
+    for study, data in others:
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
+        issues = {(i.column, i.rule): i.n_rows for i in data.quality.issues}
+        assert issues[("weight", "missing value")] == 1 and issues[("weight", "not a number above 0")] == 4

@@ -22,8 +22,8 @@ from .options import ReadOptions
 from .scale import scale_rule
 
 __all__ = [
-    "STANDARD_MISSING_MARKERS", "Column", "amount", "category", "count", "date", "flag", "identifier",
-    "number", "rating", "score", "text", "timestamp", "weight",
+    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "Column", "amount", "category", "count", "date",
+    "flag", "identifier", "number", "rating", "score", "text", "timestamp", "weight",
 ]
 
 Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime", "boolean"]
@@ -33,6 +33,8 @@ Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime"
 STANDARD_MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a", "-", "?", "missing"})
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
+MISSING_VALUE = "missing value"  # the rule of a blank in a column that must have a value
+NOT_YES_NO = "not yes/no (true/false, yes/no, 1/0)"  # the rule of a flag that reads as neither
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,7 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
     if not column.nullable:
         blank = values.isna().to_numpy(dtype=bool) & ~broken
         if blank.any():
-            problems["missing value"] = blank
+            problems[MISSING_VALUE] = blank
     return ParsedColumn(values, problems, set_missing, notes)
 
 
@@ -348,5 +350,5 @@ def _parse_boolean(raw: pd.Series, problems: dict, set_missing: dict) -> pd.Seri
     values[text.isin(FALSE_WORDS).fillna(False)] = False
     bad = (values.isna() & text.notna()).to_numpy(dtype=bool)
     if bad.any():
-        problems["not yes/no (true/false, yes/no, 1/0)"] = bad
+        problems[NOT_YES_NO] = bad
     return values

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..backends import Backend, SourceData, check_out_of_core, open_source, source_data
+from ..backends import Backend, RowRule, SourceData, check_out_of_core, open_source, source_data
 from ..compare import share_difference
 from ..cox import CoxResult, cox
 from ..economics import revenue_at_risk
@@ -504,11 +504,16 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
                             time_unit: str = "days", sample_size: int = 200_000, seed: int = 0) -> ChurnStudy:
     """The churn study on any backend: churn, Kaplan-Meier, medians and log-rank from counts per time.
 
-    ``event`` must hold 0/1. The Cox model needs rows: it is fitted on a seeded random
-    sample of ``sample_size`` rows (all rows when there are fewer), so its intervals are
-    those of the sample. NPS, service, reasons and revenue at risk need the sample's
-    tables or a flat table in memory and are left out.
+    Rows without a duration, with a negative one, without an event, with an event that
+    is not 0/1, or (with ``segment_col``) without a segment are left out and counted in
+    the source's exclusions, as reading a table in memory does. The Cox model needs rows:
+    it is fitted on a seeded random sample of ``sample_size`` of the rows kept (all of
+    them when there are fewer), so its intervals are those of the sample. NPS, service,
+    reasons and revenue at risk need the sample's tables or a flat table in memory and
+    are left out.
     """
+    source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), RowRule(event, "present"),
+                     RowRule(event, "yes/no"), *([RowRule(segment_col, "present")] if segment_col else [])])
     rates = source.rate_counts(event)
     events, n = int(rates["successes"].iloc[0]), int(rates["n"].iloc[0])
     overall = source.survival_counts(duration, event, entry)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..backends import check_out_of_core, open_source, source_data
+from ..backends import RowRule, check_out_of_core, open_source, source_data
 from ..drivers import (
     KeyDrivers,
     key_drivers,
@@ -124,6 +124,8 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
         return DriverStudy(kd, segment_col, *(segments or (None, None))), data
     check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
     with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        if weight_col:
+            source.restrict([RowRule(weight_col, "present"), RowRule(weight_col, "positive")])
         kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
                                      sample_size=sample_size, seed=seed, ci_method=ci_method)
         segments = (segment_drivers_from_source(source, outcome, segment_col, groups, n_boot=n_boot, seed=seed,
