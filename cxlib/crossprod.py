@@ -18,7 +18,8 @@ import pandas as pd
 
 from .io.quality import DataError
 
-__all__ = ["CrossProducts", "bootstrap_crossproducts", "crossproducts", "design_matrix", "jackknife_crossproducts"]
+__all__ = ["CrossProducts", "bootstrap_crossproducts", "crossproducts", "design_matrix", "driver_columns",
+           "jackknife_crossproducts", "with_dummies"]
 
 
 @dataclass(frozen=True)
@@ -56,28 +57,47 @@ def design_matrix(data: pd.DataFrame, outcome: str, drivers: Sequence[str], weig
     if absent:
         raise DataError(f"columns {absent} are not in the data; columns present: {list(data.columns)}",
                         column=absent[0], rule="column present")
-    numeric = all(pd.api.types.is_numeric_dtype(data[c].dtype) and not pd.api.types.is_bool_dtype(data[c].dtype)
-                  for c in [outcome, *drivers])
-    if numeric:  # one copy of the consolidated block instead of one per column
+    if all(_numeric(data[c]) for c in [outcome, *drivers]):  # one copy of the consolidated block, not one per column
         x = data[[outcome, *drivers]].to_numpy(dtype="float64", na_value=np.nan)
         return _complete_rows(x, data, [outcome, *drivers], weights, missing)
-    columns, names = [_as_float(data[outcome], outcome)], [outcome]
-    for driver in drivers:
-        column = data[driver]
-        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
-            columns.append(_as_float(column, driver))
-            names.append(driver)
+    expanded = with_dummies(data[[outcome, *drivers]], drivers)
+    names = [outcome, *driver_columns(list(expanded.columns), drivers)]
+    x = np.column_stack([_as_float(expanded[c], c) for c in names])
+    return _complete_rows(x, data, names, weights, missing)
+
+
+def _numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
+
+
+def with_dummies(data: pd.DataFrame, drivers: Sequence[str]) -> pd.DataFrame:
+    """``data`` with each text or categorical driver replaced by its dummy columns ``driver[level]``.
+
+    The first level in sorted order is the reference; a dummy is missing where its driver
+    is. Other columns are kept as they are.
+
+    >>> with_dummies(pd.DataFrame({"plan": ["basic", "pro", None], "y": [1, 2, 3]}), ["plan"]).to_dict("list")
+    {'plan[pro]': [0.0, 1.0, nan], 'y': [1, 2, 3]}
+    """
+    columns = {}
+    for name in data.columns:
+        column = data[name]
+        if name not in drivers or _numeric(column):
+            columns[name] = column
             continue
         text = column.astype("str").where(column.notna())
         levels = sorted(text.dropna().unique())
         if len(levels) < 2:
-            raise DataError(f"categorical driver {driver!r} has fewer than two levels: {levels}", column=driver,
+            raise DataError(f"categorical driver {name!r} has fewer than two levels: {levels}", column=name,
                             rule="at least two levels")
-        missing_level = text.isna().to_numpy()
         for level in levels[1:]:
-            columns.append(np.where(missing_level, np.nan, (text == level).to_numpy(dtype=float)))
-            names.append(f"{driver}[{level}]")
-    return _complete_rows(np.column_stack(columns), data, names, weights, missing)
+            columns[f"{name}[{level}]"] = (text == level).astype("float64").where(text.notna())
+    return pd.DataFrame(columns, index=data.index)
+
+
+def driver_columns(columns: Sequence[str], drivers: Sequence[str]) -> list[str]:
+    """The columns of each driver in turn: the driver itself, or its dummies (see :func:`with_dummies`)."""
+    return [c for d in drivers for c in ([d] if d in columns else [c for c in columns if c.startswith(f"{d}[")])]
 
 
 def _complete_rows(x: np.ndarray, data: pd.DataFrame, names: list[str], weights: str | None,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, jackknife_crossproducts
+from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, driver_columns, jackknife_crossproducts
 from .estimate import Estimate, format_ci
 from .formatting import labels
 from .formatting.claims import LEVEL, Claim
@@ -386,7 +386,8 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
     """:func:`key_drivers` on data of any size: the covariance from a backend's reduce step, intervals from a sample.
 
     ``source`` is a :class:`cxlib.backends.Backend` (pandas, DuckDB or Dask); drivers
-    must be numeric. The shares, betas and R^2 use every complete row. The bootstrap
+    holds the numeric drivers, and a categorical driver as its dummy columns ``driver[level]``
+    (:func:`cxlib.crossprod.with_dummies`). The shares, betas and R^2 use every complete row. The bootstrap
     draws from a seeded random sample of m rows (``sample_size``): each replicate's
     deviation from the sample's covariance is shrunk by sqrt(m / n) and added to the
     covariance of all n rows, the rescaled m-out-of-n bootstrap (Bickel, Goetze & van
@@ -395,10 +396,10 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
     When m >= n it is the ordinary bootstrap, the same numbers as :func:`key_drivers`.
     """
     drivers, groups = _check_request(drivers, groups, ci_method)
-    names = [outcome, *drivers]
+    names = [outcome, *driver_columns(source.columns(), drivers)]
     full = source.crossproducts(names, weights=weights)["all"]
     rows = source.sample([*names, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
-    return _rescaled(full, rows, source.rows_read(), outcome, drivers, groups, weights, n_boot, seed, ci, ci_method,
+    return _rescaled(full, rows, source.rows_read(), names, drivers, groups, weights, n_boot, seed, ci, ci_method,
                      max_exact, n_perm)
 
 
@@ -413,7 +414,7 @@ def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[s
     complete rows in the sample is skipped and listed (raise ``sample_size``).
     """
     drivers, groups = _check_request(None, groups, "percentile")
-    names = [outcome, *drivers]
+    names = [outcome, *driver_columns(source.columns(), drivers)]
     full = source.crossproducts(names, by=by, weights=weights)
     rows = source.sample([*names, by, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
     results, skipped = {}, []
@@ -422,7 +423,7 @@ def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[s
         if cp.n[0] < min_n or (part is not None and len(part) < min_sample):
             skipped.append(str(segment))
             continue
-        results[str(segment)] = _rescaled(cp, part, int(cp.n[0]), outcome, drivers, groups, weights, n_boot, seed,
+        results[str(segment)] = _rescaled(cp, part, int(cp.n[0]), names, drivers, groups, weights, n_boot, seed,
                                           ci, "percentile", MAX_EXACT, 2000)
     return _segment_comparison(results, skipped, ci)
 
@@ -436,16 +437,17 @@ def _check_request(drivers, groups, ci_method) -> tuple[list[str], dict]:
     return drivers, groups
 
 
-def _rescaled(full, rows, rows_read, outcome, drivers, groups, weights, n_boot, seed, ci, ci_method, max_exact,
+def _rescaled(full, rows, rows_read, names, drivers, groups, weights, n_boot, seed, ci, ci_method, max_exact,
               n_perm) -> KeyDrivers:
-    """The analysis of all rows' cross-products ``full``, bootstrapped on the sample ``rows`` rescaled to n."""
-    names = [outcome, *drivers]
+    """The analysis of all rows' cross-products ``full`` of ``names`` (the outcome, then the drivers' columns),
+    bootstrapped on the sample ``rows`` rescaled to n."""
+    outcome = names[0]
     n = int(full.n[0])
     if n < len(names) + 2:
         raise DataError(f"only {n} complete rows for {len(drivers)} drivers", rule="enough rows")
     boot_cov = jack_cov = None
     if n_boot:
-        x, w, _, _ = design_matrix(rows, outcome, drivers, weights)
+        x, w, _, _ = design_matrix(rows, outcome, names[1:], weights)
         sample_cov = crossproducts(x, names, w).cov
         shrink = np.sqrt(len(x) / n)
         boot = bootstrap_crossproducts(x, names, n_boot, None if seed is None else seed + 1, w).cov

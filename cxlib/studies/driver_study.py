@@ -9,18 +9,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..backends import RowRule, check_out_of_core, open_source, source_data
-from ..drivers import (
-    KeyDrivers,
-    key_drivers,
-    key_drivers_from_source,
-    segment_drivers,
-    segment_drivers_from_source,
-)
+from ..crossprod import with_dummies
+from ..drivers import KeyDrivers, key_drivers_from_source, segment_drivers_from_source
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count
-from ..io import CXData, flat_table, load
+from ..io import CXData, Table, flat_table, load
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
@@ -103,38 +98,40 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
                      id_col: str | None = None):
     """Load and run the driver study: what the ``driver_study`` notebook calls.
 
-    Returns the :class:`DriverStudy` and the loaded data.
-    ``backend="pandas"`` validates the rows in memory; ``"duckdb"`` and ``"dask"`` take
-    the cross-products where the data are and bootstrap a seeded sample of
-    ``sample_size`` rows (see :func:`key_drivers_from_source`); drivers must be numeric.
-    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few complete rows.
+    Returns the :class:`DriverStudy` and the loaded data. Every backend runs the same
+    code (:func:`key_drivers_from_source`): cross-products of all complete rows, and a
+    bootstrap of a seeded sample. ``backend="pandas"`` validates the rows in memory
+    first and bootstraps all of them (categorical drivers enter as dummies); ``"duckdb"``
+    and ``"dask"`` leave the data where they are and bootstrap a sample of
+    ``sample_size`` rows; their drivers must be numeric. ``limits`` (``min_rows``,
+    ``max_excluded``) stop the study on too few complete rows.
     """
     drivers = [d for members in (groups or {}).values() for d in members]
+    data = None
     if backend == "pandas":
         frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
                                       missing_codes, reading, id_col)
         if limits:
             gate(data.quality, "responses" if isinstance(data, CXData) else "drivers", limits, "answers")
-        kd = key_drivers(frame, outcome, groups=groups, weights=weight_col, n_boot=n_boot, seed=seed,
-                         ci_method=ci_method)
-        if not isinstance(data, CXData):  # rows left out on reading (blank or unreadable ratings) count as dropped
-            kd = dataclasses.replace(kd, rows_dropped=kd.rows_dropped + data.quality.excluded("drivers"))
-        segments = (segment_drivers(frame, outcome, segment_col, groups, n_boot=n_boot, seed=seed, weights=weight_col)
-                    if segment_col else None)
-        return DriverStudy(kd, segment_col, *(segments or (None, None))), data
-    check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
-    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+        source, sample_size = open_source(with_dummies(frame, categorical)), len(frame)
+    else:
+        check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
+        source = open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler)
+    with source:
         if weight_col:
             source.restrict([RowRule(weight_col, "present"), RowRule(weight_col, "positive")])
         kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
                                      sample_size=sample_size, seed=seed, ci_method=ci_method)
         segments = (segment_drivers_from_source(source, outcome, segment_col, groups, n_boot=n_boot, seed=seed,
                                                 sample_size=sample_size, weights=weight_col) if segment_col else None)
-        note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a seeded "
-                f"random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
-        data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
-    if limits:
-        gate(data.quality, "drivers", limits, "answers")
+        if data is None:
+            note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a "
+                    f"seeded random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
+            data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
+            if limits:
+                gate(data.quality, "drivers", limits, "answers")
+    if isinstance(data, Table):  # rows left out on reading (blank or unreadable ratings) count as dropped
+        kd = dataclasses.replace(kd, rows_dropped=kd.rows_dropped + data.quality.excluded("drivers"))
     return DriverStudy(kd, segment_col, *(segments or (None, None))), data
 
 
