@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .crossprod import bootstrap_crossproducts, crossproducts, design_matrix, driver_columns, jackknife_crossproducts
+from .crossprod import (
+    bootstrap_crossproducts,
+    crossproducts,
+    design_matrix,
+    driver_columns,
+    jackknife_crossproducts,
+)
 from .estimate import Estimate, format_ci
 from .formatting import labels
 from .formatting.claims import LEVEL, Claim
