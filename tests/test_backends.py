@@ -431,3 +431,32 @@ def test_bad_weights_leave_rows_out_of_a_driver_study_out_of_core(tmp_path):
         assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
         issues = {(i.column, i.rule): i.n_rows for i in data.quality.issues}
         assert issues[("weight", "missing value")] == 1 and issues[("weight", "not a number above 0")] == 4
+
+
+def test_personas_out_of_core_run_on_a_seeded_sample_and_equal_pandas_when_it_holds_every_row(tmp_path):
+    from cxlib.studies.persona_study import _sample_customers
+
+    customers = _sample_customers()[0].drop(columns=["customer_id", "signup_date", "churn_date"])
+    customers.to_parquet(tmp_path / "customers.parquet", index=False)
+    given = {"data_path": str(tmp_path / "customers.parquet"), "k": 3, "n_boot": 3}
+    (memory, _), *others = (cx.studies.compute("persona_study", {**given, "backend": b})
+                            for b in ("pandas", "duckdb", "dask"))
+    for study, data in others:
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
+        assert data.describe().endswith("The personas ran on all 5,000 rows.")
+    sampled, data = cx.studies.compute("persona_study", {**given, "backend": "duckdb", "sample_size": 1200})
+    assert int(sampled.personas["size"].sum()) == 1200 == data.quality.rows_read["customers"]
+    assert "a seeded random sample of 1,200 of the 5,000 rows" in data.describe()
+    with open_source(tmp_path / "customers.parquet", "dask") as source:
+        rows = source.sample(["monthly_revenue"], 1200, 1)
+    assert sorted(rows["monthly_revenue"]) == sorted(customers["monthly_revenue"].iloc[
+        np.sort(np.random.default_rng(1).choice(5000, 1200, replace=False))])
+
+
+def test_a_folder_of_canonical_tables_is_refused_out_of_core():
+    from cxlib.io.tables import SAMPLE_DIR
+    from cxlib.studies import REGISTRY, ParameterError
+
+    with pytest.raises(ParameterError, match=r"reads one table .* the folder of canonical tables .* is read with "
+                                             r"backend 'pandas'"):
+        REGISTRY["persona_study"].resolve({"data_path": str(SAMPLE_DIR), "backend": "duckdb"})

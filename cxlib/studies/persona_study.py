@@ -19,7 +19,17 @@ from ..personas import PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
-from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
+from .shared import (
+    backend_parameters,
+    check_backend,
+    check_reading,
+    common_parameters,
+    data_path_parameter,
+    gate,
+    in_memory_only,
+    reading,
+    sampled_rows,
+)
 
 __all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
 
@@ -108,7 +118,8 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                       churn_col: str | None = "churned", revenue_col: str | None = "monthly_revenue",
                       id_col: str | None = None, seed: int = 1, n_boot: int = 30, missing_codes=None,
                       csat_col: str | None = "latest_csat", drivers: Sequence[str] = (),
-                      reading: Mapping | None = None, limits: Mapping | None = None):
+                      reading: Mapping | None = None, limits: Mapping | None = None,
+                      out_of_core: Mapping | None = None):
     """Load (the sample's customers, or a flat table) and run the persona study; what the notebook calls.
 
     ``drivers``: the driver ratings of the sample's answers whose Shapley shares are
@@ -118,6 +129,9 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
     answers (customers who never answered count as unanswered, not as excluded), ``churned``
     whether they left, and the top comment themes per persona come from their answers.
     ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
+    ``out_of_core`` (the checked parameters, with ``backend`` "duckdb" or "dask") reads a
+    flat table where it is and finds the personas on a seeded sample of ``sample_size``
+    customers (:func:`~cxlib.studies.shared.sampled_rows`).
     """
     if data_path is None or canonical_folder(data_path):
         frame, responses, data = _sample_customers(data_path, missing_codes, reading)
@@ -133,8 +147,13 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
             rules[churn_col] = col.flag(required=True)
         if revenue_col:
             rules[revenue_col] = col.amount(required=True)
-        data = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
-        frame, responses = data.data.copy(), None
+        if out_of_core:
+            read = list(dict.fromkeys([*rules, *trait_cols]))
+            frame, data = sampled_rows(out_of_core, "customers", rules, read, "The personas")
+        else:
+            data = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
+            frame = data.data.copy()
+        responses = None
         for trait in trait_cols:
             if trait in frame.columns and trait not in rules:
                 frame[trait] = numbers_or_text(frame[trait], (reading or {}).get("decimal"),
@@ -172,7 +191,8 @@ def run(p: dict):
     return run_persona_study(p["data_path"], p["trait_cols"], k=p["k"], k_range=p["k_range"], score_col=p["score_col"],
                              csat_col=p["csat_col"], churn_col=p["churn_col"], revenue_col=p["revenue_col"],
                              id_col=p["id_col"], seed=p["seed"], n_boot=p["n_boot"], missing_codes=p["missing_codes"],
-                             drivers=DRIVERS if p["data_path"] is None else (), reading=reading(p), limits=p)
+                             drivers=DRIVERS if p["data_path"] is None else (), reading=reading(p), limits=p,
+                             out_of_core=p if p["backend"] != "pandas" else None)
 
 
 def check_traits(values: dict) -> list[str]:
@@ -200,7 +220,8 @@ STUDY = StudyDeclaration(
         Integer("seed", 1, "random seed of the clustering and of the stability check", low=0),
         Integer("n_boot", 30, "resamples for the stability check", low=1),
         *common_parameters(50),
+        *backend_parameters(50_000, "the personas (clustering)"),
     ),
-    checks=(check_traits, check_reading),
+    checks=(check_traits, check_backend, check_reading, in_memory_only("missing_codes", "id_col")),
     run=run,
 )

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import codecs
 
-from ..backends import is_set
+import pandas as pd
+
+from ..backends import SourceData, check_out_of_core, is_set, open_source
 from ..io import DataError, DataQuality
+from ..io.columns import Column
+from ..io.tables import canonical_folder, validate
 from ..io.options import ReadOptions
 from ..io.sources import is_sql_url
 from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
@@ -15,7 +19,7 @@ __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_ba
            "common_parameters", "data_path_parameter", "display_parameters", "gate", "gate_parameters",
            "in_memory_only",
            "missing_codes_parameter",
-           "reading", "reading_parameters"]
+           "reading", "reading_parameters", "sampled_rows"]
 
 READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet")
 
@@ -55,6 +59,9 @@ def check_backend(values: dict) -> list[str]:
     if backend != "pandas" and values["data_path"] is None:
         problems.append(f"backend {backend!r} needs data_path: Parquet files, a DuckDB file (with table) or a SQL "
                         "query; the bundled sample is read with backend 'pandas'")
+    elif backend != "pandas" and canonical_folder(values["data_path"]):
+        problems.append(f"backend {backend!r} reads one table (Parquet files, a CSV file, a DuckDB table or a SQL "
+                        f"query); the folder of canonical tables {values['data_path']} is read with backend 'pandas'")
     if is_sql_url(str(values["data_path"])):
         if values["table"] is None and values["query"] is None:
             problems.append("data_path is a database URL: name the table (table) or the rows (query)")
@@ -175,3 +182,23 @@ def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> 
     reasons = quality.reasons(table)
     raise DataError(f"{table}: {problem}." + ("\n  " + "\n  ".join(reasons) if reasons else ""), table=table,
                     rule="enough usable rows")
+
+
+def sampled_rows(values: dict, name: str, rules: dict[str, Column], columns: list[str], use: str
+                 ) -> tuple[pd.DataFrame, SourceData]:
+    """Rows for a study that needs them (clustering), read with ``values["backend"]``: a seeded random sample.
+
+    ``sample_size`` rows of ``columns`` (all rows when there are fewer), drawn with
+    ``seed`` where the data are (:meth:`cxlib.backends.Backend.sample`), then validated by
+    ``rules`` as a table in memory is; their data-quality record counts the sample's rows.
+    The note says what ``use`` ran on.
+    """
+    check_out_of_core(values["backend"], values["data_path"], missing_codes=values["missing_codes"])
+    with open_source(values["data_path"], values["backend"], table=values["table"],
+                     dask_scheduler=values["dask_scheduler"]) as source:
+        rows = source.sample(columns, values["sample_size"], values["seed"])
+        info = source.source_info(name)
+    frame, quality = validate(rows, rules, table=name)
+    share = (f"a seeded random sample of {len(rows):,} of the {info.rows:,} rows (sample_size); the data quality "
+             "table counts the sample's rows" if len(rows) < info.rows else f"all {info.rows:,} rows")
+    return frame, SourceData(info, quality, None, values["backend"], (f"{use} ran on {share}.",))
