@@ -60,7 +60,7 @@ from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo
 from .survival import SurvivalCounts, survival_counts
 
-__all__ = ["BACKENDS", "Backend", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
+__all__ = ["BACKENDS", "Backend", "Band", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
            "check_out_of_core", "is_set", "open_source", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
@@ -76,8 +76,44 @@ class Period:
     freq: str = "Q"
     name: str = "_period"
 
+    def labels(self, values: pd.Series) -> pd.Series:
+        return values.dt.to_period(self.freq).astype("str").where(values.notna())
 
-Key = str | Period
+    def sql(self) -> str:
+        column = _quote(self.column)
+        if self.freq == "Q":
+            return f"strftime({column}, '%Y') || 'Q' || quarter({column})"
+        return f"strftime({column}, '{PERIOD_FORMATS[self.freq]}')"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A grouping key derived from a number: the label of the highest ``cuts`` entry (low, label) the value reaches,
+    ``below`` under all of them, ``missing`` for no value.
+
+    >>> Band("nps").labels(pd.Series([10, 8, 3, None])).tolist()
+    ['promoter', 'passive', 'detractor', 'not surveyed']
+    """
+
+    column: str
+    cuts: tuple = ((9, "promoter"), (7, "passive"))
+    below: str = "detractor"
+    missing: str = "not surveyed"
+    name: str = "_band"
+
+    def labels(self, values: pd.Series) -> pd.Series:
+        numbers = pd.to_numeric(values, errors="raise").astype("float64")
+        conditions = [numbers >= low for low, _ in self.cuts] + [numbers.notna()]
+        return pd.Series(np.select(conditions, [label for _, label in self.cuts] + [self.below], self.missing),
+                         index=values.index)
+
+    def sql(self) -> str:
+        c = _quote(self.column)
+        cases = " ".join(f"WHEN CAST({c} AS DOUBLE) >= {low!r} THEN '{label}'" for low, label in self.cuts)
+        return f"CASE {cases} WHEN {c} IS NOT NULL THEN '{self.below}' ELSE '{self.missing}' END"
+
+
+Key = str | Period | Band
 
 
 @dataclass(frozen=True)
@@ -144,11 +180,11 @@ def _keep_rows(frame: pd.DataFrame, rules: Sequence[RowRule]) -> pd.DataFrame:
 
 
 def _key_name(key: Key) -> str:
-    return key.name if isinstance(key, Period) else key
+    return key if isinstance(key, str) else key.name
 
 
 def _key_columns(keys: Sequence[Key]) -> list[str]:
-    return [k.column if isinstance(k, Period) else k for k in keys]
+    return [k if isinstance(k, str) else k.column for k in keys]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,17 +287,13 @@ def merge_moments(parts: Sequence[Moments]) -> Moments:
 # The pandas reducers: on a whole DataFrame, or on one partition of a Dask DataFrame
 
 
-def _period_labels(dates: pd.Series, freq: str) -> pd.Series:
-    return dates.dt.to_period(freq).astype("str").where(dates.notna())
-
-
 def _keys_frame(frame: pd.DataFrame, keys: Sequence[Key]) -> pd.DataFrame:
-    return pd.DataFrame({_key_name(k): _period_labels(frame[k.column], k.freq) if isinstance(k, Period) else frame[k]
-                         for k in keys}, index=frame.index)
+    return pd.DataFrame({_key_name(k): frame[k] if isinstance(k, str) else k.labels(frame[k.column]) for k in keys},
+                        index=frame.index)
 
 
 def _as_keys(by) -> list[Key]:
-    return [by] if isinstance(by, str | Period) else list(by)
+    return [by] if isinstance(by, str | Period | Band) else list(by)
 
 
 def _check_whole(values: pd.Series, column: str, low: float, high: float) -> None:
@@ -337,6 +369,16 @@ def rate_chunk(frame: pd.DataFrame, flag: str, keys: Sequence[Key]) -> pd.DataFr
     if not keys:
         return pd.DataFrame({"n": [int(use.sum())], "successes": [float(parts["successes"].sum())]})
     return parts.groupby(list(key_frame.columns), sort=False, observed=True)[["n", "successes"]].sum().reset_index()
+
+
+def totals_chunk(frame: pd.DataFrame, columns: Sequence[str], keys: Sequence[Key]) -> pd.DataFrame:
+    """Rows of (keys..., rows, columns...): rows per group and the sum of each column (a missing value adds 0)."""
+    key_frame = _keys_frame(frame, keys)
+    parts = pd.concat([key_frame, pd.DataFrame({c: _numbers(frame, c) for c in columns}, index=frame.index)], axis=1)
+    parts.insert(len(keys), "rows", 1)
+    if not keys:
+        return parts[["rows", *columns]].sum().to_frame().T
+    return parts.groupby(list(key_frame.columns), sort=False, observed=True)[["rows", *columns]].sum().reset_index()
 
 
 def moments_chunk(frame: pd.DataFrame, columns: Sequence[str], by: str | None, weights: str | None) -> Moments:
@@ -424,6 +466,9 @@ class Backend:
         raise NotImplementedError
 
     def _moments(self, columns, by, weights) -> Moments:
+        raise NotImplementedError
+
+    def _totals(self, columns, keys) -> pd.DataFrame:
         raise NotImplementedError
 
     def _survival_groups(self, duration, event, entry, segment):
@@ -519,6 +564,16 @@ class Backend:
         groups = groups.sort_values(names, ignore_index=True) if names else groups
         return groups.astype({"n": "int64", "successes": "int64"})
 
+    def totals(self, columns: Sequence[str], by: Sequence[Key] = ()) -> pd.DataFrame:
+        """Per group (rows with a missing key left out): ``rows`` and the sum of each of ``columns``, sorted by the
+        group."""
+        keys = _as_keys(by)
+        self._require([*columns, *_key_columns(keys)])
+        names = [_key_name(k) for k in keys]
+        groups = self._totals(list(columns), keys)
+        groups = groups.sort_values(names, ignore_index=True) if names else groups
+        return groups.astype({"rows": "int64", **{c: "float64" for c in columns}})
+
     def crossproducts(self, columns: Sequence[str], by: str | None = None, weights: str | None = None) -> dict:
         """Per segment of ``by`` (or "all"), a CrossProducts of ``columns`` over the complete rows."""
         self._require([*columns, by, weights])
@@ -585,6 +640,9 @@ class PandasBackend(Backend):
 
     def _moments(self, columns, by, weights):
         return moments_chunk(self.frame, columns, by, weights)
+
+    def _totals(self, columns, keys):
+        return totals_chunk(self.frame, columns, keys)
 
     def _survival_groups(self, duration, event, entry, segment):
         return survival_chunk(self.frame, duration, event, entry, segment)
@@ -720,16 +778,7 @@ class DuckDBBackend(Backend):
         return names
 
     def _key_sql(self, keys) -> list[str]:
-        out = []
-        for key in keys:
-            if isinstance(key, Period):
-                column = _quote(key.column)
-                label = (f"strftime({column}, '%Y') || 'Q' || quarter({column})" if key.freq == "Q"
-                         else f"strftime({column}, '{PERIOD_FORMATS[key.freq]}')")
-                out.append(f"{label} AS {_quote(key.name)}")
-            else:
-                out.append(_quote(key))
-        return out
+        return [_quote(k) if isinstance(k, str) else f"{k.sql()} AS {_quote(k.name)}" for k in keys]
 
     def _check_whole(self, column: str, low: float, high: float) -> None:
         """Raise, with the count and examples, when ``column`` holds values that are not whole numbers in range."""
@@ -778,6 +827,11 @@ class DuckDBBackend(Backend):
         groups = self._values_by_key(flag, keys, ["count(*) AS n"], (0, 1))
         groups["successes"] = groups["n"] * groups["value"]
         return _add_up([groups], [_key_name(k) for k in keys], ["n", "successes"])
+
+    def _totals(self, columns, keys):
+        sums = [f"coalesce(sum(CAST({_quote(c)} AS DOUBLE)), 0) AS {_quote(c)}" for c in columns]
+        groups = self._grouped(self._key_sql(keys), ["count(*) AS rows", *sums], [])
+        return groups.dropna(subset=[_key_name(k) for k in keys])
 
     def _moments(self, columns, by, weights):
         quoted = [_quote(c) for c in columns]
@@ -958,6 +1012,9 @@ class DaskBackend(Backend):
 
     def _moments(self, columns, by, weights):
         return merge_moments(self._each(moments_chunk, columns, by, weights))
+
+    def _totals(self, columns, keys):
+        return _add_up(self._each(totals_chunk, columns, keys), [_key_name(k) for k in keys], ["rows", *columns])
 
     def _survival_groups(self, duration, event, entry, segment):
         parts = self._each(survival_chunk, duration, event, entry, segment)

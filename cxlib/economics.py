@@ -46,10 +46,11 @@ import pandas as pd
 from .estimate import Estimate
 from .inference import z_value
 from .io.quality import DataError
-from .survival import hazard_rate
+from .survival import hazard_table
 
-__all__ = ["BusinessCase", "acquisition_vs_retention", "business_case", "churn_gap", "clv", "clv_table", "clv_value",
-           "retention_economics", "revenue_at_risk"]
+__all__ = ["BusinessCase", "acquisition_vs_retention", "business_case", "churn_gap", "churn_gap_from_totals", "clv",
+           "clv_table", "clv_table_from_totals", "clv_value", "customer_totals", "retention_economics",
+           "revenue_at_risk", "revenue_at_risk_from_totals"]
 
 DAYS_PER_YEAR = 365.25
 REICHHELD_POINTS = 5
@@ -83,14 +84,41 @@ def clv(margin: float, retention: Estimate, discount_rate: float) -> Estimate:
                                 "expected_lifetime_periods": 100 / (100 - retention.value)})
 
 
-def _segment(frame: pd.DataFrame, by: str | None) -> pd.Series | None:
-    return None if by is None else frame[by].astype("string")
+def customer_totals(frame: pd.DataFrame, revenue: str | None, duration: str = "duration", event: str = "event",
+                    entry: str | None = None, by: str | None = None) -> pd.DataFrame:
+    """What every table below rests on: per segment of ``by`` ("all" without) and whether the customer left, the
+    customers, their time at risk (``duration - entry``) and their revenue summed.
+
+    Tidy: segment, left, customers, exposure, revenue. A backend gives the same from one
+    group-by where the data are (:meth:`cxlib.backends.Backend.totals`).
+
+    >>> f = pd.DataFrame({"duration": [100, 200, 300], "event": [True, False, False], "revenue": [10.0, 20.0, 30.0]})
+    >>> customer_totals(f, "revenue").to_dict("records")
+    [{'segment': 'all', 'left': False, 'customers': 2, 'exposure': 500.0, 'revenue': 50.0}, \
+{'segment': 'all', 'left': True, 'customers': 1, 'exposure': 100.0, 'revenue': 10.0}]
+    """
+    missing = [c for c in (revenue, duration, event, entry, by) if c is not None and c not in frame.columns]
+    if missing:
+        raise DataError(f"column {missing[0]!r} is not in the data; columns present: {list(frame.columns)}",
+                        column=missing[0], rule="column present")
+    exposure = frame[duration].to_numpy(float) - (0.0 if entry is None else frame[entry].to_numpy(float))
+    parts = pd.DataFrame({"segment": "all" if by is None else frame[by].astype("string").to_numpy(),
+                          "left": frame[event].astype(bool).to_numpy(), "customers": 1, "exposure": exposure,
+                          "revenue": 0.0 if revenue is None else frame[revenue].to_numpy(float)})
+    return parts.groupby(["segment", "left"], sort=True).sum().reset_index()
 
 
-def _hazards(frame: pd.DataFrame, duration: str, event: str, entry: str | None, by: str | None,
-             ci: float) -> pd.DataFrame:
-    return hazard_rate(frame[duration], frame[event].astype(bool), None if entry is None else frame[entry],
-                       _segment(frame, by), ci)
+def _hazards(totals: pd.DataFrame, ci: float) -> pd.DataFrame:
+    """Each segment's constant hazard from :func:`customer_totals` (segments in sorted order)."""
+    segments = sorted(totals["segment"].astype(str).unique())
+    events = totals[totals["left"]].groupby("segment")["customers"].sum().reindex(segments, fill_value=0)
+    exposure = totals.groupby("segment")["exposure"].sum().reindex(segments)
+    return hazard_table(segments, events.to_numpy(), exposure.to_numpy(), ci)
+
+
+def _active(totals: pd.DataFrame) -> pd.DataFrame:
+    """Customers who have not left, and their revenue, per segment."""
+    return totals[~totals["left"]].groupby("segment")[["customers", "revenue"]].sum()
 
 
 def revenue_at_risk(frame: pd.DataFrame, revenue: str, duration: str = "duration", event: str = "event",
@@ -111,38 +139,39 @@ def revenue_at_risk(frame: pd.DataFrame, revenue: str, duration: str = "duration
     >>> [round(float(row[c]), 3) for c in ("churn_probability", "revenue_at_risk")]  # 2 events in 1000 days
     [5.824, 3.494]
     """
-    for column in (revenue, duration, event):
-        if column not in frame.columns:
-            raise DataError(f"column {column!r} is not in the data; columns present: {list(frame.columns)}",
-                            column=column, rule="column present")
-    rates = _hazards(frame, duration, event, entry, by, ci)
-    active = frame[~frame[event].astype(bool)]
-    keys = _segment(active, by) if by else pd.Series("all", index=active.index)
-    summed = active.groupby(keys.to_numpy())[revenue].agg(["size", "sum"])
-    out = rates.assign(customers=rates["segment"].map(summed["size"]).fillna(0).astype(int),
-                       revenue=rates["segment"].map(summed["sum"]).fillna(0.0))
+    return revenue_at_risk_from_totals(customer_totals(frame, revenue, duration, event, entry, by), by is not None,
+                                       period, ci)
+
+
+def revenue_at_risk_from_totals(totals: pd.DataFrame, by_segment: bool = True, period: float = 30.0,
+                                ci: float = 0.95) -> pd.DataFrame:
+    """:func:`revenue_at_risk` from :func:`customer_totals` (with ``by_segment``, a total row is added)."""
+    rates = _hazards(totals, ci)
+    summed = _active(totals)
+    out = rates.assign(customers=rates["segment"].map(summed["customers"]).fillna(0).astype(int),
+                       revenue=rates["segment"].map(summed["revenue"]).fillna(0.0))
     for name, hazard in (("churn_probability", "hazard"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
         out[name] = 100 * (1 - np.exp(-out[hazard] * period))
     # delta method: d/dlambda [R (1 - exp(-lambda L))] = R L exp(-lambda L); Var(lambda) = d / E^2
     slope_variance = (period * np.exp(-out["hazard"] * period)) ** 2 * out["events"] / out["exposure"] ** 2
-    totals = {}
+    whole = {}
     for name, base in (("revenue_at_risk", "revenue"), ("expected_leavers", "customers")):
         out[name] = out[base] * out["churn_probability"] / 100
         out[f"{name}_ci_low"] = out[base] * out["ci_low"] / 100
         out[f"{name}_ci_high"] = out[base] * out["ci_high"] / 100
         value, se = out[name].sum(), np.sqrt((out[base] ** 2 * slope_variance).sum())
-        totals.update({name: value, f"{name}_ci_low": max(value - z_value(ci) * se, 0.0),
+        whole.update({name: value, f"{name}_ci_low": max(value - z_value(ci) * se, 0.0),
                        f"{name}_ci_high": value + z_value(ci) * se})
     out = out.rename(columns={"revenue_at_risk_ci_low": "risk_ci_low", "revenue_at_risk_ci_high": "risk_ci_high",
                               "expected_leavers_ci_low": "leavers_ci_low", "expected_leavers_ci_high": "leavers_ci_high"})
-    if by is not None:
-        total_risk = totals["revenue_at_risk"]
+    if by_segment:
+        total_risk = whole["revenue_at_risk"]
         total = {"segment": "all", "events": out["events"].sum(), "exposure": out["exposure"].sum(),
                  "customers": out["customers"].sum(), "revenue": out["revenue"].sum(),
-                 "revenue_at_risk": total_risk, "risk_ci_low": totals["revenue_at_risk_ci_low"],
-                 "risk_ci_high": totals["revenue_at_risk_ci_high"], "expected_leavers": totals["expected_leavers"],
-                 "leavers_ci_low": totals["expected_leavers_ci_low"],
-                 "leavers_ci_high": totals["expected_leavers_ci_high"]}
+                 "revenue_at_risk": total_risk, "risk_ci_low": whole["revenue_at_risk_ci_low"],
+                 "risk_ci_high": whole["revenue_at_risk_ci_high"], "expected_leavers": whole["expected_leavers"],
+                 "leavers_ci_low": whole["expected_leavers_ci_low"],
+                 "leavers_ci_high": whole["expected_leavers_ci_high"]}
         for name, value in (("churn_probability", total_risk), ("ci_low", total["risk_ci_low"]),
                             ("ci_high", total["risk_ci_high"])):  # revenue-weighted
             total[name] = 100 * value / total["revenue"] if total["revenue"] else np.nan
@@ -165,13 +194,19 @@ def clv_table(frame: pd.DataFrame, revenue: str, margin: float, discount_rate: f
     interval, clv with clv_ci_low/clv_ci_high, expected_lifetime (periods), and the
     assumptions used.
     """
+    return clv_table_from_totals(customer_totals(frame, revenue, duration, event, entry, by), margin, discount_rate,
+                                 period, revenue_period, ci)
+
+
+def clv_table_from_totals(totals: pd.DataFrame, margin: float, discount_rate: float, period: float = 30.0,
+                          revenue_period: float | None = None, ci: float = 0.95) -> pd.DataFrame:
+    """:func:`clv_table` from :func:`customer_totals`."""
     if not 0 < margin <= 1:
         raise ValueError(f"margin is a share of revenue in (0, 1], got {margin}")
-    rates = _hazards(frame, duration, event, entry, by, ci)
-    active = frame[~frame[event].astype(bool)]
-    keys = _segment(active, by) if by else pd.Series("all", index=active.index)
-    mean_revenue = active.groupby(keys.to_numpy())[revenue].agg(["size", "mean"])
-    mean_revenue["mean"] *= period / (revenue_period or period)
+    rates = _hazards(totals, ci)
+    active = _active(totals)
+    mean_revenue = pd.DataFrame({"size": active["customers"],
+                                 "mean": active["revenue"] / active["customers"] * period / (revenue_period or period)})
     rows = []
     for r in rates.itertuples():
         retention = Estimate("retention %", 100 * np.exp(-r.hazard * period), 100 * np.exp(-r.ci_high * period),
@@ -250,7 +285,14 @@ def churn_gap(frame: pd.DataFrame, group_col: str, from_group: str = "detractor"
     customers lost within a year of 365.25 time units, from_group minus to_group) with a
     delta-method interval.
     """
-    rates = _hazards(frame, duration, event, entry, group_col, ci).set_index("segment")
+    return churn_gap_from_totals(customer_totals(frame, None, duration, event, entry, group_col), from_group,
+                                 to_group, group_col, ci)
+
+
+def churn_gap_from_totals(totals: pd.DataFrame, from_group: str = "detractor", to_group: str = "passive",
+                          group_col: str = "group", ci: float = 0.95) -> dict:
+    """:func:`churn_gap` from :func:`customer_totals` by group (``group_col`` names the groups in messages)."""
+    rates = _hazards(totals, ci).set_index("segment")
     absent = [g for g in (from_group, to_group) if g not in rates.index]
     if absent:
         raise DataError(f"no customers in group(s) {absent} of {group_col!r}; groups: {list(rates.index)}",

@@ -39,7 +39,7 @@ from scipy import stats
 from .inference import z_value
 from .io.quality import DataError
 
-__all__ = ["SurvivalCounts", "customer_durations", "hazard_rate", "kaplan_meier", "logrank", "median_survival",
+__all__ = ["SurvivalCounts", "customer_durations", "hazard_rate", "hazard_table", "kaplan_meier", "logrank", "median_survival",
            "survival_at", "survival_counts"]
 
 
@@ -260,9 +260,16 @@ def hazard_rate(duration: np.ndarray, event: np.ndarray, entry: np.ndarray | Non
         codes, labels = pd.factorize(segment, sort=True)
     d = np.bincount(codes, weights=event, minlength=len(labels))
     e = np.bincount(codes, weights=exposure, minlength=len(labels))
+    return hazard_table([str(s) for s in labels], d, e, ci)
+
+
+def hazard_table(segments: Sequence[str], events: np.ndarray, exposure: np.ndarray, ci: float = 0.95) -> pd.DataFrame:
+    """:func:`hazard_rate` from each segment's events and exposure: ``d / E`` with the exact Poisson interval
+    ``chi2(alpha/2; 2d) / 2E`` to ``chi2(1 - alpha/2; 2d + 2) / 2E`` (Garwood 1936)."""
+    d, e = np.asarray(events, dtype=float), np.asarray(exposure, dtype=float)
     alpha = 1 - ci
     with np.errstate(divide="ignore", invalid="ignore"):
         low = np.where(d > 0, stats.chi2.ppf(alpha / 2, 2 * d) / 2, 0.0) / e
         high = stats.chi2.ppf(1 - alpha / 2, 2 * (d + 1)) / 2 / e
-        return pd.DataFrame({"segment": [str(s) for s in labels], "events": d.astype(int), "exposure": e,
+        return pd.DataFrame({"segment": list(segments), "events": d.astype(int), "exposure": e,
                              "hazard": d / e, "ci_low": low, "ci_high": high})

@@ -24,15 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..backends import Backend, Band, Key, RowRule, SourceData, check_out_of_core, open_source, source_data
 from ..economics import (
     DAYS_PER_YEAR,
     BusinessCase,
     acquisition_vs_retention,
     business_case,
     churn_gap,
-    clv_table,
+    churn_gap_from_totals,
+    clv_table_from_totals,
     retention_economics,
-    revenue_at_risk,
+    revenue_at_risk_from_totals,
 )
 from ..estimate import format_ci
 from ..formatting import labels
@@ -42,11 +44,20 @@ from ..formatting.narrative import fmt_count
 from ..io import CXData, Table
 from ..io.quality import DataError
 from ..io.tables import canonical_folder
-from ..survival import hazard_rate
+from ..survival import hazard_table
 from .churn_study import load_churn_data, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
-from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
+from .shared import (
+    backend_parameters,
+    check_backend,
+    check_reading,
+    common_parameters,
+    data_path_parameter,
+    gate,
+    in_memory_only,
+    reading,
+)
 
 __all__ = ["STUDY", "BusinessCaseStudy", "run_business_case"]
 
@@ -159,13 +170,28 @@ class BusinessCaseStudy:
                 "replacement_cost": self.replacement_cost, "claims": [c.to_dict() for c in self.claims()]}
 
 
-def _nps_group(column: pd.Series) -> pd.Series:
-    """Scores 0-10 become groups; group names pass through (lower case)."""
+def _nps_group(column: pd.Series) -> pd.Series | None:
+    """Group names (detractor, passive, promoter) in lower case; None when the column holds 0-10 scores, which
+    :class:`~cxlib.backends.Band` groups where the data are."""
     numbers = pd.to_numeric(column, errors="coerce")
     if numbers.notna().sum() == column.notna().sum():
-        return pd.Series(np.select([numbers >= 9, numbers >= 7, numbers.notna()], ["promoter", "passive", "detractor"],
-                                   "not surveyed"), index=column.index)
+        return None
     return column.astype("string").str.strip().str.lower().fillna("not surveyed")
+
+
+def _totals(source: Backend, duration: str, event: str, entry: str | None, revenue: str, segment_col: str | None,
+            group: Key) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`~cxlib.economics.customer_totals` by segment and by NPS group, from one group-by of ``source``."""
+    t = source.totals([duration, *([entry] if entry else []), revenue],
+                      by=[*([segment_col] if segment_col else []), group, event])
+    t = t.assign(left=t[event].astype(float) == 1, customers=t["rows"],
+                 exposure=t[duration] - (t[entry] if entry else 0.0), revenue=t[revenue])
+
+    def by(key: str | None) -> pd.DataFrame:
+        keyed = t.assign(segment=t[key].astype(str) if key else "all")
+        return keyed.groupby(["segment", "left"], sort=True)[["customers", "exposure", "revenue"]].sum().reset_index()
+
+    return by(segment_col), by(group if isinstance(group, str) else group.name)
 
 
 def run_business_case(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
@@ -176,54 +202,76 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
                       horizon_years: float = 3.0, retention_points: Sequence[float] = (1, 2, 5),
                       sensitivity_shares: Sequence[float] = (0.05, 0.10, 0.20, 0.30), n_sim: int = 10_000,
                       seed: int = 1, observed_from="2024-01-01",
-                      missing_codes=None, reading: Mapping | None = None, limits: Mapping | None = None
-                      ) -> tuple[BusinessCaseStudy, CXData | Table]:
+                      missing_codes=None, reading: Mapping | None = None, limits: Mapping | None = None,
+                      out_of_core: Mapping | None = None) -> tuple[BusinessCaseStudy, CXData | Table | SourceData]:
     """Load the customers (sample or flat table, durations in days) and build the business case.
 
     ``revenue_col`` is revenue per ``period`` days; ``margin`` a share of revenue;
     ``discount_rate`` and ``running_cost_per_year`` per year; ``nps_col`` each customer's
     latest NPS score (0-10) or group (detractor/passive/promoter) in a flat table.
     ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
+    Every number rests on one group-by (:meth:`~cxlib.backends.Backend.totals`): customers,
+    time at risk and revenue per segment, NPS group and left or not. ``out_of_core`` (the
+    checked parameters, with ``backend`` "duckdb" or "dask") computes it where a flat
+    table is; its 0-10 scores are grouped there, and rows without a usable duration,
+    event, segment or revenue are left out and counted as in memory.
     """
     canonical = data_path is None or canonical_folder(data_path)  # the sample's tables, with NPS over time
-    covariates = [] if canonical else [nps_col]
-    frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
-                                  revenue_col, id_col, None, observed_from, missing_codes, reading)
-    if limits:
-        gate(data.quality, "customers", limits, "customers")
-    entry = "entry" if canonical else None
-    duration, event = ("duration", "event") if canonical else (duration_col, event_col)
-    groups = frame["nps_group"] if canonical else _nps_group(frame[nps_col])
-    if canonical:
-        panel = state_panel(data, observed_from=observed_from)
-        gap = churn_gap(panel, "nps_state", duration="stop", entry="start")
+    if out_of_core:
+        check_out_of_core(out_of_core["backend"], data_path, event_value=event_value, missing_codes=missing_codes,
+                          id_col=id_col)
+        source = open_source(data_path, out_of_core["backend"], table=out_of_core["table"],
+                             dask_scheduler=out_of_core["dask_scheduler"])
+        data, entry, duration, event, group = None, None, duration_col, event_col, Band(nps_col, name="nps_group")
     else:
-        gap = churn_gap(frame.assign(_group=groups), "_group", duration=duration, event=event)
-    active = ~frame[event].astype(bool)
-    detractors = frame[active & (groups == "detractor")]
-    if detractors.empty:
+        frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col,
+                                      [] if canonical else [nps_col], revenue_col, id_col, None, observed_from,
+                                      missing_codes, reading)
+        if limits:
+            gate(data.quality, "customers", limits, "customers")
+        entry = "entry" if canonical else None
+        duration, event = ("duration", "event") if canonical else (duration_col, event_col)
+        groups = frame["nps_group"] if canonical else _nps_group(frame[nps_col])
+        group = Band(nps_col, name="nps_group") if groups is None else "nps_group"
+        source = open_source(frame if groups is None else frame.assign(nps_group=groups))
+    with source:
+        source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), RowRule(event, "present"),
+                         RowRule(event, "yes/no"), *([RowRule(segment_col, "present")] if segment_col else []),
+                         RowRule(revenue_col, "present"), RowRule(revenue_col, "not negative")])
+        by_segment, by_group = _totals(source, duration, event, entry, revenue_col, segment_col, group)
+        if data is None:
+            data = source_data(source, "customers", [(duration, f"{duration} present",
+                                                      int(by_segment["customers"].sum()))])
+    if out_of_core and limits:
+        gate(data.quality, "customers", limits, "customers")
+    gap = (churn_gap(state_panel(data, observed_from=observed_from), "nps_state", duration="stop", entry="start")
+           if canonical else churn_gap_from_totals(by_group, group_col=nps_col))
+    active = by_group[~by_group["left"]].set_index("segment")
+    if "detractor" not in active.index:
         raise DataError("no active detractors: the business case needs customers to move", column=nps_col,
                         rule="active detractors present")
-    risk = revenue_at_risk(frame, revenue_col, duration, event, entry, segment_col, period)
+    detractors = active.loc["detractor"]
+    risk = revenue_at_risk_from_totals(by_segment, segment_col is not None, period)
     total = risk.iloc[-1]
     yearly = DAYS_PER_YEAR
-    clv = clv_table(frame, revenue_col, margin, discount_rate, duration, event, entry, segment_col, period=yearly,
-                    revenue_period=period)
-    overall = hazard_rate(frame[duration], frame[event].astype(bool), None if entry is None else frame[entry]).iloc[0]
+    clv = clv_table_from_totals(by_segment, margin, discount_rate, period=yearly, revenue_period=period)
+    everyone = by_segment.groupby("left")[["customers", "exposure", "revenue"]].sum()
+    overall = hazard_table(["all"], [everyone.loc[True, "customers"] if True in everyone.index else 0],
+                           [everyone["exposure"].sum()]).iloc[0]
     yearly_retention = 100 * np.exp(-overall["hazard"] * yearly)
-    yearly_margin = margin * frame.loc[active, revenue_col].mean() * yearly / period
+    yearly_margin = margin * everyone.loc[False, "revenue"] / everyone.loc[False, "customers"] * yearly / period
     retention = retention_economics(yearly_retention, yearly_margin, discount_rate, acquisition_cost,
                                     [p for p in retention_points if yearly_retention + p < 100])
     hazards = gap["hazards"].set_index("segment")
-    case = business_case(len(detractors), share_moved, hazards.loc["detractor"], hazards.loc["passive"],
-                         revenue_per_year=detractors[revenue_col].mean() * yearly / period, margin=margin,
-                         program_cost=program_cost, running_cost_per_year=running_cost_per_year,
+    case = business_case(int(detractors["customers"]), share_moved, hazards.loc["detractor"], hazards.loc["passive"],
+                         revenue_per_year=detractors["revenue"] / detractors["customers"] * yearly / period,
+                         margin=margin, program_cost=program_cost, running_cost_per_year=running_cost_per_year,
                          horizon_years=horizon_years, discount_rate=discount_rate, n_sim=n_sim, seed=seed,
                          sensitivity_shares=sensitivity_shares)
     assumptions = {"period": period, "margin": margin, "discount_rate": discount_rate,
                    "acquisition_cost": acquisition_cost, "share_moved": share_moved, "program_cost": program_cost,
                    "running_cost_per_year": running_cost_per_year, "horizon_years": horizon_years,
-                   "detractors": len(detractors), "n_sim": n_sim, "seed": seed,
+                   "detractors": int(detractors["customers"]), "n_sim": n_sim, "seed": seed,
                    "yearly_retention": yearly_retention, "yearly_margin_per_customer": yearly_margin}
     replacement = {"value": total["expected_leavers"] * acquisition_cost,
                    "ci_low": total["leavers_ci_low"] * acquisition_cost,
@@ -239,7 +287,7 @@ def run(p: dict):
                              p["discount_rate"], p["acquisition_cost"], p["share_moved"], p["program_cost"],
                              p["running_cost_per_year"], p["horizon_years"], p["retention_points"],
                              p["sensitivity_shares"], p["n_sim"], p["seed"], p["observed_from"], p["missing_codes"],
-                             reading(p), p)
+                             reading(p), p, p if p["backend"] != "pandas" else None)
 
 
 STUDY = StudyDeclaration(
@@ -272,7 +320,8 @@ STUDY = StudyDeclaration(
         Integer("seed", 1, "their random seed", low=0),
         Date("observed_from", "2024-01-01", "sample only: records begin here"),
         *common_parameters(30),
+        *backend_parameters(),
     ),
-    checks=(check_reading,),
+    checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes", "id_col")),
     run=run,
 )

@@ -10,9 +10,9 @@ import pandas as pd
 from ..backends import SourceData, check_out_of_core, is_set, open_source
 from ..io import DataError, DataQuality
 from ..io.columns import Column
-from ..io.tables import canonical_folder, validate
 from ..io.options import ReadOptions
 from ..io.sources import is_sql_url
+from ..io.tables import canonical_folder, validate
 from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_reading",
