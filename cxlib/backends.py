@@ -60,7 +60,7 @@ from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo
 from .survival import SurvivalCounts, survival_counts
 
-__all__ = ["BACKENDS", "Backend", "Band", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
+__all__ = ["BACKENDS", "Backend", "Band", "Condition", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
            "check_out_of_core", "is_set", "open_source", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
@@ -152,6 +152,50 @@ class RowRule:
             return f"{c} IS NULL"
         test = {"not negative": "< 0", "yes/no": "NOT IN (0, 1)", "positive": "<= 0"}[self.kind]
         return f"coalesce(CAST({c} AS DOUBLE) {test}, false)"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition rows must meet to be read by :meth:`Backend.rows`: "present" (``column`` has a value) or
+    "on or after" (``column``, a date, is ``value`` or later).
+
+    >>> Condition("day", "on or after", "2025-01-02").holds(pd.DataFrame({"day": pd.to_datetime(
+    ...     ["2025-01-01", "2025-01-02", None])})).tolist()
+    [False, True, False]
+    """
+
+    column: str
+    kind: str
+    value: object = None
+
+    def holds(self, frame: pd.DataFrame) -> pd.Series:
+        values = frame[self.column]
+        return values.notna() if self.kind == "present" else (values >= pd.Timestamp(self.value)).fillna(False)
+
+    def sql(self) -> str:
+        c = _quote(self.column)
+        if self.kind == "present":
+            return f"{c} IS NOT NULL"
+        return f"coalesce({c} >= TIMESTAMP '{pd.Timestamp(self.value).isoformat(sep=' ')}', false)"
+
+
+def _selected(frame: pd.DataFrame, where: Sequence[Condition], any_of: Sequence[Condition]) -> pd.Series:
+    """True where a row meets every condition of ``where`` and, if given, one of ``any_of``."""
+    keep = pd.Series(True, index=frame.index)
+    for condition in where:
+        keep &= condition.holds(frame)
+    if any_of:
+        keep &= np.logical_or.reduce([condition.holds(frame) for condition in any_of])
+    return keep
+
+
+def _select_rows(frame: pd.DataFrame, columns: list[str], where, any_of) -> pd.DataFrame:
+    return frame.loc[_selected(frame, where, any_of), columns]
+
+
+def _column_range(frame: pd.DataFrame, column: str, where) -> tuple:
+    values = frame.loc[_selected(frame, where, ()), column]
+    return values.min(), values.max()
 
 
 def usable_rows(frame: pd.DataFrame, rules: Sequence[RowRule]) -> pd.Series:
@@ -456,7 +500,10 @@ class Backend:
         """Rows left out so far: (column, rule) -> (rows, up to five example values)."""
         self._rows_read: int | None = None
 
-    def _min_max(self, column: str) -> tuple:
+    def _min_max(self, column: str, where: list[Condition]) -> tuple:
+        raise NotImplementedError
+
+    def _rows_where(self, columns: list[str], where: list[Condition], any_of: list[Condition]) -> pd.DataFrame:
         raise NotImplementedError
 
     def _histogram_groups(self, score, keys, weights, scale) -> pd.DataFrame:
@@ -586,10 +633,21 @@ class Backend:
         exits, entries = self._survival_groups(duration, event, entry, segment)
         return survival_from_groups(exits, entries, segment)
 
-    def date_range(self, column: str) -> dict | None:
-        """First and last date of ``column`` ({"from", "to"} as YYYY-MM-DD), None when it is empty."""
-        self._require([column])
-        low, high = self._min_max(column)
+    def rows(self, columns: Sequence[str], where: Sequence[Condition] = (),
+             any_of: Sequence[Condition] = ()) -> pd.DataFrame:
+        """The rows that meet every condition of ``where`` and one of ``any_of``: only ``columns``, in source order.
+
+        For a study that needs some rows in full (a window's answers, those with a
+        comment); the filter runs where the data are.
+        """
+        self._require([*columns, *(c.column for c in [*where, *any_of])])
+        return self._rows_where(list(columns), list(where), list(any_of)).reset_index(drop=True)
+
+    def date_range(self, column: str, where: Sequence[Condition] = ()) -> dict | None:
+        """First and last date of ``column`` among the rows that meet ``where`` ({"from", "to"} as YYYY-MM-DD), None
+        when there is none."""
+        self._require([column, *(c.column for c in where)])
+        low, high = self._min_max(column, list(where))
         if pd.isna(low):
             return None
         return {"from": f"{pd.Timestamp(low):%Y-%m-%d}", "to": f"{pd.Timestamp(high):%Y-%m-%d}"}
@@ -656,8 +714,11 @@ class PandasBackend(Backend):
     def _keep(self, rules):
         self.frame = _keep_rows(self.frame, rules)
 
-    def _min_max(self, column):
-        return self.frame[column].min(), self.frame[column].max()
+    def _min_max(self, column, where):
+        return _column_range(self.frame, column, where)
+
+    def _rows_where(self, columns, where, any_of):
+        return _select_rows(self.frame, columns, where, any_of)
 
 
 def _quote(name: str) -> str:
@@ -761,9 +822,20 @@ class DuckDBBackend(Backend):
         finally:
             self._execute("SET preserve_insertion_order = false")
 
-    def _min_max(self, column):
+    @staticmethod
+    def _where_sql(where: list[Condition], any_of: list[Condition] = ()) -> str:
+        tests = [c.sql() for c in where] + ([f"({' OR '.join(c.sql() for c in any_of)})"] if any_of else [])
+        return f" WHERE {' AND '.join(tests)}" if tests else ""
+
+    def _min_max(self, column, where):
         c = _quote(column)
-        return tuple(self._execute(f"SELECT min({c}), max({c}) FROM {self.relation}").fetchall()[0])
+        return tuple(self._execute(f"SELECT min({c}), max({c}) FROM {self.relation}{self._where_sql(where)}")
+                     .fetchall()[0])
+
+    def _rows_where(self, columns, where, any_of):
+        with self._in_order():
+            return self._query(f"SELECT {', '.join(_quote(c) for c in columns)} FROM {self.relation}"
+                               f"{self._where_sql(where, any_of)}")
 
     def _scalar(self, sql: str):
         return self._execute(sql).fetchall()[0][0]
@@ -998,10 +1070,12 @@ class DaskBackend(Backend):
     def columns(self) -> list[str]:
         return list(self.frame.columns)
 
-    def _min_max(self, column):
-        import dask
+    def _min_max(self, column, where):
+        ranges = pd.DataFrame(self._each(_column_range, column, where), columns=["low", "high"])
+        return ranges["low"].min(), ranges["high"].max()
 
-        return dask.compute(self.frame[column].min(), self.frame[column].max())
+    def _rows_where(self, columns, where, any_of):
+        return pd.concat(self._each(_select_rows, columns, where, any_of))
 
     def _histogram_groups(self, score, keys, weights, scale):
         parts = self._each(histogram_chunk, score, keys, weights, scale)

@@ -496,3 +496,21 @@ def test_business_case_on_duckdb_and_dask_equals_the_pandas_run(flat_customers):
         assert issues == {("days", "not a number of at least 0"): 4,
                           ("left", "not yes/no (true/false, yes/no, 1/0)"): 2}
         assert data.quality.rows_kept == memory_data.quality.rows_kept == {"customers": len(kept)}
+
+
+def test_closed_loop_out_of_core_reads_only_the_answers_it_uses_and_equals_the_pandas_run(sample, tmp_path):
+    frame = sample.survey_frame()
+    flat = frame[["customer_id", "nps", "survey_date", "comment", "touchpoint", "monthly_revenue", "plan"]].assign(
+        left=(frame["churn_date"].notna() & (frame["churn_date"] <= frame["survey_date"].max())).astype(int))
+    flat.to_parquet(tmp_path / "answers.parquet", index=False)
+    given = {"data_path": str(tmp_path / "answers.parquet"), "revenue_col": "monthly_revenue", "segment_col": "plan",
+             "touchpoint_col": "touchpoint", "left_col": "left"}
+    (memory, _), *others = (cx.studies.compute("closed_loop", {**given, "backend": b})
+                            for b in ("pandas", "duckdb", "dask"))
+    since = flat["survey_date"].max() - pd.Timedelta(days=29)
+    used = flat["nps"].notna() & (flat["comment"].notna() | (flat["survey_date"] >= since))
+    assert 0 < used.sum() < len(flat)
+    for study, data in others:
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
+        assert data.quality.rows_read == {"responses": int(used.sum())}
+        assert f"Only the {int(used.sum()):,} answers" in data.describe()

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..backends import Condition, SourceData, check_out_of_core, open_source
 from ..feedback.closed_loop import (
     LIST_COLUMNS,
     callback_list,
@@ -30,12 +31,21 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, plural
 from ..io import CXData, load, read_table
 from ..io import columns as col
-from ..io.quality import DataQuality
-from ..io.tables import canonical_folder
+from ..io.quality import DataError, DataQuality
+from ..io.tables import canonical_folder, validate
 from .churn_study import state_panel
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Date, Integer, Number, Text
-from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
+from .shared import (
+    backend_parameters,
+    check_backend,
+    check_reading,
+    common_parameters,
+    data_path_parameter,
+    gate,
+    in_memory_only,
+    reading,
+)
 
 __all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]
 
@@ -211,12 +221,15 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
                     revenue_col: str | None = "monthly_revenue", segment_col: str | None = "plan",
                     left_col: str | None = None, window_days: int = 30, until=None, period: str = "Q",
                     taxonomy: str = "en", missing_codes=None, reading: Mapping | None = None,
-                    limits: Mapping | None = None, risk_days: float = 30):
+                    limits: Mapping | None = None, risk_days: float = 30, out_of_core: Mapping | None = None):
     """Load the answers (the sample, or a flat table) and run the closed-loop study; what the notebook calls.
 
     On the sample, customers with a churn date on or before the end of the window have
     already left. In a flat table ``left_col`` (yes/no) says so, if given. ``limits``
     (``min_rows``, ``max_excluded``) stop the study on too few usable answers.
+    ``out_of_core`` (the checked parameters, with ``backend`` "duckdb" or "dask") reads
+    from a flat table only the answers the study uses, filtered where the data are: those
+    with a score and either a comment or a date in the window.
     """
     if data_path is None or canonical_folder(data_path):
         data = load(data_path, missing_codes=missing_codes, **(reading or {}))
@@ -232,8 +245,12 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
             rules[revenue_col] = col.amount(required=True)
         if left_col:
             rules[left_col] = col.flag(required=True)
-        data = read_table(data_path, rules, name="responses", missing_codes=missing_codes, **(reading or {}))
-        rows, quality = data.data, data.quality
+        if out_of_core:
+            rows, data = _used_answers(out_of_core, rules, score_col, date_col, comment_col, window_days, until)
+        else:
+            data = read_table(data_path, rules, name="responses", missing_codes=missing_codes, **(reading or {}))
+            rows = data.data
+        quality = data.quality
         left = rows[left_col].fillna(False).astype(bool) if left_col else None
         risk = None
     if limits:
@@ -243,11 +260,34 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
     return study, data
 
 
+def _used_answers(values: Mapping, rules: dict, score_col: str, date_col: str, comment_col: str, window_days: int,
+                  until) -> tuple[pd.DataFrame, SourceData]:
+    """The answers the closed loop uses, read out of core: a score and either a comment or a date in the window
+    (which ends at ``until`` or at the latest scored answer), validated as in memory; with the reading noted."""
+    check_out_of_core(values["backend"], values["data_path"], missing_codes=values["missing_codes"])
+    scored = Condition(score_col, "present")
+    with open_source(values["data_path"], values["backend"], table=values["table"],
+                     dask_scheduler=values["dask_scheduler"]) as source:
+        latest = source.date_range(date_col, [scored])
+        if latest is None:
+            raise DataError(f"responses: no answer has a score in {score_col!r}", table="responses",
+                            column=score_col, rule="answers present")
+        since = pd.Timestamp(until if until is not None else latest["to"]) - pd.Timedelta(days=window_days - 1)
+        raw = source.rows(list(rules), [scored], [Condition(comment_col, "present"),
+                                                  Condition(date_col, "on or after", since)])
+        info = source.source_info("responses")
+    frame, quality = validate(raw, rules, table="responses")
+    note = (f"Only the {len(raw):,} answers the call-backs and themes use (a score, and a comment or a date in the "
+            "window) were read into memory; the data quality table counts those.")
+    return frame, SourceData(info, quality, None, values["backend"], (note,))
+
+
 def run(p: dict):
     """The study on checked parameters: ``(ClosedLoop, data)``."""
     return run_closed_loop(p["data_path"], p["id_col"], p["score_col"], p["date_col"], p["comment_col"],
                            p["touchpoint_col"], p["revenue_col"], p["segment_col"], p["left_col"], p["window_days"],
-                           p["until"], p["period"], p["taxonomy"], p["missing_codes"], reading(p), p, p["risk_days"])
+                           p["until"], p["period"], p["taxonomy"], p["missing_codes"], reading(p), p, p["risk_days"],
+                           p if p["backend"] != "pandas" else None)
 
 
 def check_taxonomy(values: dict) -> list[str]:
@@ -282,7 +322,8 @@ STUDY = StudyDeclaration(
         Choice("period", "Q", 'theme shares per period: "M" month, "Q" quarter, "Y" year', choices=("M", "Q", "Y")),
         Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),
         *common_parameters(1),
+        *backend_parameters(),
     ),
-    checks=(check_taxonomy, check_reading),
+    checks=(check_taxonomy, check_backend, check_reading, in_memory_only("missing_codes")),
     run=run,
 )
