@@ -42,11 +42,13 @@ own order, so give the query an ORDER BY), and every backend draws the same rows
 from __future__ import annotations
 
 import contextlib
+import copy
 import glob
 import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -57,11 +59,12 @@ from .histogram import ScoreHistogram, score_histogram
 from .io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
 from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
 from .io.scale import excluded_label, off_scale, plain, scale_error
-from .io.sources import SourceInfo
+from .io.sources import SourceInfo, read_header
+from .io.tables import table_file
 from .survival import SurvivalCounts, survival_counts
 
 __all__ = ["BACKENDS", "Backend", "Band", "Condition", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
-           "check_out_of_core", "is_set", "open_source", "source_data"]
+           "check_out_of_core", "is_set", "open_source", "open_survey", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
@@ -156,8 +159,9 @@ class RowRule:
 
 @dataclass(frozen=True)
 class Condition:
-    """A condition rows must meet to be read by :meth:`Backend.rows`: "present" (``column`` has a value) or
-    "on or after" (``column``, a date, is ``value`` or later).
+    """A condition on one column, for :meth:`Backend.rows` and :meth:`Backend.subset`: "present" (a value),
+    "equal" or "not equal" to ``value`` (a missing value is not equal), "at least" ``value``, or "on or after"
+    the date ``value``.
 
     >>> Condition("day", "on or after", "2025-01-02").holds(pd.DataFrame({"day": pd.to_datetime(
     ...     ["2025-01-01", "2025-01-02", None])})).tolist()
@@ -170,13 +174,25 @@ class Condition:
 
     def holds(self, frame: pd.DataFrame) -> pd.Series:
         values = frame[self.column]
-        return values.notna() if self.kind == "present" else (values >= pd.Timestamp(self.value)).fillna(False)
+        if self.kind == "present":
+            return values.notna()
+        if self.kind == "not equal":  # a missing value is not equal to anything
+            return (values != self.value).astype("boolean").fillna(True).astype(bool)
+        value = pd.Timestamp(self.value) if self.kind == "on or after" else self.value
+        met = values == value if self.kind == "equal" else values >= value
+        return met.astype("boolean").fillna(False).astype(bool)
 
     def sql(self) -> str:
         c = _quote(self.column)
         if self.kind == "present":
             return f"{c} IS NOT NULL"
-        return f"coalesce({c} >= TIMESTAMP '{pd.Timestamp(self.value).isoformat(sep=' ')}', false)"
+        if self.kind == "on or after":
+            return f"coalesce({c} >= TIMESTAMP '{pd.Timestamp(self.value).isoformat(sep=' ')}', false)"
+        value = (f"'{self.value.replace(chr(39), chr(39) * 2)}'" if isinstance(self.value, str)
+                 else repr(float(self.value)))
+        if self.kind == "not equal":
+            return f"{c} IS DISTINCT FROM {value}"
+        return f"coalesce({c} {'=' if self.kind == 'equal' else '>='} {value}, false)"
 
 
 def _selected(frame: pd.DataFrame, where: Sequence[Condition], any_of: Sequence[Condition]) -> pd.Series:
@@ -187,6 +203,10 @@ def _selected(frame: pd.DataFrame, where: Sequence[Condition], any_of: Sequence[
     if any_of:
         keep &= np.logical_or.reduce([condition.holds(frame) for condition in any_of])
     return keep
+
+
+def _keep_selected(frame: pd.DataFrame, where) -> pd.DataFrame:
+    return frame[_selected(frame, where, ())]
 
 
 def _select_rows(frame: pd.DataFrame, columns: list[str], where, any_of) -> pd.DataFrame:
@@ -499,6 +519,7 @@ class Backend:
         self.exclusions: dict[tuple[str, str], tuple[int, tuple]] = {}
         """Rows left out so far: (column, rule) -> (rows, up to five example values)."""
         self._rows_read: int | None = None
+        self._view = False  # a subset() of another backend: its connection or client is not this one's to close
 
     def _min_max(self, column: str, where: list[Condition]) -> tuple:
         raise NotImplementedError
@@ -633,6 +654,18 @@ class Backend:
         exits, entries = self._survival_groups(duration, event, entry, segment)
         return survival_from_groups(exits, entries, segment)
 
+    def subset(self, where: Sequence[Condition]) -> Backend:
+        """The rows that meet every condition of ``where``, as a backend of their own that shares this one's
+        connection or cluster (close this one, not the subset); e.g. the tenured customers a goal is about."""
+        self._require([c.column for c in where])
+        view = copy.copy(self)
+        view.exclusions, view._rows_read, view._view = {}, None, True
+        view._keep_where(list(where))
+        return view
+
+    def _keep_where(self, where: list[Condition]) -> None:
+        raise NotImplementedError
+
     def rows(self, columns: Sequence[str], where: Sequence[Condition] = (),
              any_of: Sequence[Condition] = ()) -> pd.DataFrame:
         """The rows that meet every condition of ``where`` and one of ``any_of``: only ``columns``, in source order.
@@ -713,6 +746,9 @@ class PandasBackend(Backend):
 
     def _keep(self, rules):
         self.frame = _keep_rows(self.frame, rules)
+
+    def _keep_where(self, where):
+        self.frame = _keep_selected(self.frame, where)
 
     def _min_max(self, column, where):
         return _column_range(self.frame, column, where)
@@ -811,7 +847,12 @@ class DuckDBBackend(Backend):
         return self._execute(sql).df()
 
     def close(self) -> None:
-        self.connection.close()
+        if not self._view:
+            self.connection.close()
+
+    def _keep_where(self, where):
+        self.relation = f"(SELECT * FROM {self.relation}{self._where_sql(where)})"
+        self._restricted = True
 
     @contextlib.contextmanager
     def _in_order(self):
@@ -1038,8 +1079,12 @@ class DaskBackend(Backend):
         self._lengths = None
 
     def close(self) -> None:
-        if self._own_client:
+        if self._own_client and not self._view:
             self.client.close()
+
+    def _keep_where(self, where):
+        self.frame = self.frame.map_partitions(_keep_selected, where, meta=self.frame._meta)
+        self._lengths = None
 
     def _each(self, function, *args) -> list:
         import dask
@@ -1180,6 +1225,43 @@ def check_out_of_core(backend: str, data_path, **in_memory_only) -> None:
         raise ValueError(f"with backend={backend!r}, {', '.join(given)} cannot be applied: they work row by row in "
                          "memory (backend='pandas'); out of core, express them in a SQL query (for missing codes: "
                          "NULLIF(column, 99))")
+
+
+def open_survey(folder, backend: str, dask_scheduler=None) -> Backend:
+    """The answers of a folder of canonical tables with their customer's columns and ``tenure_days`` (days from
+    signup to the answer), as :meth:`cxlib.io.CXData.survey_frame` gives them, joined where the data are.
+
+    DuckDB joins ``responses`` and ``customers`` (Parquet, or CSV with ISO dates) in SQL; Dask
+    reads the responses' Parquet files by partition and joins each partition to the
+    customers' columns, which it holds in memory.
+    """
+    folder = Path(folder)
+    paths = {name: table_file(folder, name) for name in ("responses", "customers")}
+    answers, people = read_header(paths["responses"]), read_header(paths["customers"])
+    extra = [c for c in people if c not in answers]
+    if backend == "duckdb":
+        def reader(path: Path) -> str:
+            quoted = "'" + str(path).replace("'", "''") + "'"
+            return (f"read_parquet({quoted})" if path.suffix == ".parquet"
+                    else f"read_csv({quoted}, header = true, dateformat = '%Y-%m-%d')")
+
+        days = ("CAST(floor((epoch(CAST(r.survey_date AS TIMESTAMP)) - epoch(CAST(c.signup_date AS TIMESTAMP))) "
+                "/ 86400) AS BIGINT)")
+        source = DuckDBBackend(f"SELECT r.*, {''.join(f'c.{_quote(x)}, ' for x in extra)}{days} AS tenure_days "
+                               f"FROM {reader(paths['responses'])} AS r LEFT JOIN {reader(paths['customers'])} AS c "
+                               "ON r.customer_id = c.customer_id")
+    elif backend == "dask":
+        if any(path.suffix != ".parquet" for path in paths.values()):
+            raise DataError(f"Dask reads Parquet: {folder} holds {paths['responses'].name} and "
+                            f"{paths['customers'].name}; use backend 'duckdb' for CSV", rule="Parquet files")
+        customers = pd.read_parquet(paths["customers"], columns=["customer_id", *extra])
+        source = DaskBackend(str(paths["responses"]), scheduler=dask_scheduler)
+        joined = source.frame.merge(customers, on="customer_id", how="left")
+        source.frame = joined.assign(tenure_days=(joined["survey_date"] - joined["signup_date"]).dt.days)
+    else:
+        raise ValueError(f"open_survey reads a folder out of core: backend 'duckdb' or 'dask', got {backend!r}")
+    source.files, source.format, source.description = [str(p) for p in paths.values()], "folder", str(folder)
+    return source
 
 
 def open_source(source, backend: str = "pandas", table: str | None = None, dask_scheduler=None) -> Backend:

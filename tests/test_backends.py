@@ -514,3 +514,29 @@ def test_closed_loop_out_of_core_reads_only_the_answers_it_uses_and_equals_the_p
         assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
         assert data.quality.rows_read == {"responses": int(used.sum())}
         assert f"Only the {int(used.sum()):,} answers" in data.describe()
+
+
+@pytest.fixture(scope="module")
+def canonical_parquet(sample, tmp_path_factory):
+    """The sample's canonical tables as a folder of Parquet files."""
+    root = tmp_path_factory.mktemp("canonical")
+    for name, table in sample.tables().items():
+        table.to_parquet(root / f"{name}.parquet", index=False)
+    return root
+
+
+def test_scorecard_out_of_core_on_a_folder_of_canonical_tables_equals_the_pandas_run(canonical_parquet):
+    """Survey figures from histograms where the answers are (joined to their customers there); tickets and customers
+    from a seeded sample, which holds every row here. DuckDB also reads the sample's own CSV folder."""
+    from cxlib.io.tables import SAMPLE_DIR
+
+    memory, _ = cx.studies.compute("cx_scorecard", {})
+    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR)):
+        study, data = cx.studies.compute("cx_scorecard", {"data_path": str(folder), "backend": backend})
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
+        assert "The tickets figures ran on all 14,999 rows." in data.describe()
+    _, sampled = cx.studies.compute("cx_scorecard", {"data_path": str(canonical_parquet), "backend": "duckdb",
+                                                     "sample_size": 3000})
+    assert sampled.quality.rows_read == {"responses": 19729, "tickets": 3000, "customers": 3000,
+                                         "competitor_nps": 24, "social": 2938}
+    assert "a seeded random sample of 3,000 of the 14,999 rows" in sampled.describe()

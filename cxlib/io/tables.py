@@ -354,10 +354,11 @@ def canonical_folder(path) -> bool:
     if path is None or not isinstance(path, str | Path):
         return False
     folder = Path(path)
-    return folder.is_dir() and all(_find_table_file(folder, name) for name in ("customers", "responses"))
+    return folder.is_dir() and all(table_file(folder, name) for name in ("customers", "responses"))
 
 
-def _find_table_file(folder: Path, name: str) -> Path | None:
+def table_file(folder: Path, name: str) -> Path | None:
+    """The file of canonical table ``name`` in ``folder`` (``responses.csv``, ``responses.parquet``, ...), or None."""
     for suffix in (".csv", ".parquet", ".tsv", ".txt", ".xlsx", ".sav", ".zsav", ".dta"):
         path = folder / f"{name}{suffix}"
         if path.exists():
@@ -383,7 +384,7 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
     folder = Path(folder) if folder is not None else SAMPLE_DIR
     if not folder.is_dir():
         raise DataError(f"no such folder: {folder}", rule="folder exists")
-    found = {name: _find_table_file(folder, name) for name in SCHEMAS}
+    found = {name: table_file(folder, name) for name in SCHEMAS}
     if not any(found.values()):
         raise DataError(f"{folder} holds none of the tables {sorted(SCHEMAS)} (as .csv or .parquet)",
                         rule="canonical tables present")

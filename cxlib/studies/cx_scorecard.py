@@ -15,26 +15,42 @@ What the ``cx_scorecard`` study reports, computed from a loaded :class:`~cxlib.i
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
-from ..compare import segment_table
+from ..backends import Backend, Condition, Period, open_source, open_survey, source_data
+from ..compare import segment_table_from_histograms
 from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p
-from ..io import CXData, DataQuality, load
+from ..histogram import ScoreHistogram
+from ..io import CXData, DataQuality, load, read_table
+from ..io.schemas import SCHEMAS
+from ..io.tables import canonical_folder, table_file
 from ..rates import count_estimate, rate_table
 from ..retention import churn_rate
-from ..scores import ces, csat, nps
+from ..scores import ces, csat, nps, resolve_metric
 from ..service import fcr, fcr_success, resolution_time, response_within, within_success
 from ..social import channel_comparison, engagement_table, engagement_trend, response_table
-from ..trends import benchmark_difference, goal, trend
+from ..trends import benchmark_difference, goal, trend_from_histogram
 from .contract import StudyDeclaration
 from .parameters import Choice, Integer, Number, ValueFilter
-from .shared import FREQUENCIES, check_reading, common_parameters, data_path_parameter, gate, reading
+from .shared import (
+    FREQUENCIES,
+    backend_parameters,
+    check_reading,
+    common_parameters,
+    data_path_parameter,
+    gate,
+    in_memory_only,
+    reading,
+    sampled_rows,
+)
 
 __all__ = ["STUDY", "Scorecard", "scorecard"]
 
@@ -173,15 +189,35 @@ def _periods(frame: pd.DataFrame, metric: str, value: str = "value", n: str = "n
 def scorecard(data: CXData, freq: str = "Q", response_hours: float = 24, tenured_days: int = 365,
               goal_points: float = 3.0, goal_filter: dict | None = None, min_n: int = MIN_N, n_boot: int = 1000,
               seed: int = 0, ci: float = 0.95) -> Scorecard:
-    """Compute the scorecard from the canonical tables (see the module docstring)."""
-    responses = data.survey_frame()
-    routine = responses[responses["touchpoint"] != "cancellation"] if "touchpoint" in responses else responses
-    tickets, customers = data.tickets, data.customers
-    overall = [_row("NPS", nps(responses, ci=ci)), _row("CSAT % satisfied", csat(responses, ci=ci)),
-               _row("CES % low effort", ces(responses, ci=ci))]
-    parts = [_periods(trend(responses, "nps", freq=freq, ci=ci).periods, "NPS"),
-             _periods(trend(responses, "csat", freq=freq, ci=ci).periods, "CSAT % satisfied"),
-             _periods(trend(responses, "ces", freq=freq, ci=ci).periods, "CES % low effort")]
+    """Compute the scorecard from the canonical tables in memory (see the module docstring)."""
+    with open_source(data.survey_frame()) as survey:
+        return scorecard_from_sources(survey, data.tickets, data.customers, data.competitor_nps, data.social,
+                                      data.quality, freq, response_hours, tenured_days, goal_points, goal_filter,
+                                      min_n, n_boot, seed, ci)
+
+
+def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, customers: pd.DataFrame | None,
+                           competitor_nps: pd.DataFrame | None, social: pd.DataFrame | None, quality: DataQuality,
+                           freq: str = "Q", response_hours: float = 24, tenured_days: int = 365,
+                           goal_points: float = 3.0, goal_filter: dict | None = None, min_n: int = MIN_N,
+                           n_boot: int = 1000, seed: int = 0, ci: float = 0.95) -> Scorecard:
+    """The scorecard with the answers on any backend: every survey figure comes from score histograms of
+    ``survey`` (answers with their customer's columns and ``tenure_days``); tickets, customers, competitor and
+    social figures from their tables (in memory, or a seeded sample of them)."""
+    period = Period("survey_date", freq)
+    scores = {score: resolve_metric(score, None, None, None) for score in ("nps", "csat", "ces")}  # metric, scale, top
+
+    def histogram(score: str, by=(), source: Backend = survey) -> ScoreHistogram:
+        return source.score_histogram(score, by=by, scale=scores[score][1])
+
+    def over_time(score: str, source: Backend = survey):
+        metric, _, top = scores[score]
+        return trend_from_histogram(histogram(score, [period], source), [], freq, metric, top, ci)
+
+    overall = [_row("NPS", nps(histogram("nps"), ci=ci)), _row("CSAT % satisfied", csat(histogram("csat"), ci=ci)),
+               _row("CES % low effort", ces(histogram("ces"), ci=ci))]
+    parts = [_periods(over_time(score).periods, metric)
+             for score, metric in (("nps", "NPS"), ("csat", "CSAT % satisfied"), ("ces", "CES % low effort"))]
     if tickets is not None:
         overall += [_row("FCR %", fcr(tickets, ci=ci)),
                     _row(f"first response within {response_hours:g} h %", response_within(tickets, response_hours, ci=ci))]
@@ -204,22 +240,22 @@ def scorecard(data: CXData, freq: str = "Q", response_hours: float = 24, tenured
 
     segments = []
     for score, metric in (("nps", "NPS"), ("csat", "CSAT % satisfied")):
-        table = segment_table(responses, by=["touchpoint", "journey_stage"], score=score, min_n=min_n, ci=ci)
+        table = segment_table_from_histograms({c: histogram(score, c) for c in ("touchpoint", "journey_stage")},
+                                              scores[score][0], scores[score][2], min_n, ci)
         table.insert(0, "metric", metric)
         segments.append(table)
 
-    benchmarks = _benchmarks(responses, data.competitor_nps, freq, ci)
+    benchmarks = _benchmarks(histogram("nps", [period]), competitor_nps, ci)
 
     goal_filter = dict(goal_filter or {})
-    mask = routine["tenure_days"] >= tenured_days
-    for column, value in goal_filter.items():
-        mask &= routine[column] == value
+    tenured = [Condition("touchpoint", "not equal", "cancellation"), Condition("tenure_days", "at least", tenured_days),
+               *(Condition(column, "equal", value) for column, value in goal_filter.items())]
     described = " and ".join(f"{labels.name(k).lower()} {labels.value(v)}" for k, v in goal_filter.items())
     description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
-    goal_trend = trend(routine[mask], "nps", freq=freq, ci=ci)
+    goal_trend = over_time("nps", survey.subset(tenured))
     return Scorecard(freq, pd.DataFrame(overall), periods, pd.concat(segments, ignore_index=True), benchmarks,
-                     goal(goal_trend, goal_points), description, data.quality,
-                     None if data.social is None else social_metrics(data.social, freq, ci))
+                     goal(goal_trend, goal_points), description, quality,
+                     None if social is None else social_metrics(social, freq, ci))
 
 
 def social_metrics(social: pd.DataFrame, freq: str = "Q", ci: float = 0.95) -> dict:
@@ -232,16 +268,16 @@ def social_metrics(social: pd.DataFrame, freq: str = "Q", ci: float = 0.95) -> d
             "channels": channel_comparison(social, "channel", ci)}
 
 
-def _benchmarks(responses: pd.DataFrame, competitors: pd.DataFrame | None, freq: str, ci: float) -> pd.DataFrame:
-    """Our NPS minus each benchmark's, per period both have."""
+def _benchmarks(by_period: ScoreHistogram, competitors: pd.DataFrame | None, ci: float) -> pd.DataFrame:
+    """Our NPS (from the answers' histogram by period) minus each benchmark's, per period both have."""
     columns = ["period", "competitor", "ours", "benchmark", "benchmark_n", "difference", "ci_low", "ci_high", "p_value"]
     if competitors is None:
         return pd.DataFrame(columns=columns)
-    period = responses["survey_date"].dt.to_period(freq).astype(str)
+    periods = by_period.segments.astype(str)
     rows = []
     for _, b in competitors.sort_values(["period", "competitor"]).iterrows():
-        ours = responses[period == str(b["period"])]
-        if ours["nps"].notna().sum() == 0:
+        ours = by_period.select(periods == str(b["period"]))
+        if ours.n.sum() == 0:
             continue
         est = nps(ours, ci=ci)
         n = None if pd.isna(b.get("n")) else int(b["n"])
@@ -254,10 +290,44 @@ def _benchmarks(responses: pd.DataFrame, competitors: pd.DataFrame | None, freq:
 
 def run(p: dict):
     """The study on checked parameters: ``(Scorecard, data)``."""
-    data = load(p["data_path"], missing_codes=p["missing_codes"], **reading(p))
-    gate(data.quality, "responses", p, "answers")
-    return scorecard(data, freq=p["freq"], response_hours=p["response_hours"], tenured_days=p["tenured_days"],
-                     goal_points=p["goal_points"], goal_filter=p["goal_filter"], min_n=p["min_n"]), data
+    options = {k: p[k] for k in ("freq", "response_hours", "tenured_days", "goal_points", "goal_filter", "min_n")}
+    if p["backend"] == "pandas":
+        data = load(p["data_path"], missing_codes=p["missing_codes"], **reading(p))
+        gate(data.quality, "responses", p, "answers")
+        return scorecard(data, **options), data
+    folder = Path(p["data_path"])
+    with open_survey(folder, p["backend"], p["dask_scheduler"]) as survey:
+        survey_data = source_data(survey, "responses", [], "survey_date")
+        gate(survey_data.quality, "responses", p, "answers")
+        tables, quality, notes = {}, survey_data.quality, []
+        for name in ("tickets", "customers", "competitor_nps", "social"):
+            path = table_file(folder, name)
+            if path is None:
+                continue
+            if name in ("tickets", "customers"):
+                tables[name], read = sampled_rows(p, name, SCHEMAS[name], None, f"The {name.replace('_', ' ')} "
+                                                  "figures", path)
+                quality, notes = quality + read.quality, [*notes, *read.notes]
+            else:  # a few rows per period: read in memory
+                read = read_table(path, name)
+                tables[name], quality = read.data, quality + read.quality
+        result = scorecard_from_sources(survey, tables.get("tickets"), tables.get("customers"),
+                                        tables.get("competitor_nps"), tables.get("social"), quality, **options)
+    data = dataclasses.replace(survey_data, quality=quality, notes=(
+        "Every survey figure uses every answer, counted where the data are.", *notes))
+    return dataclasses.replace(result, quality=quality), data
+
+
+def check_backend_folder(values: dict) -> list[str]:
+    """Out of core the scorecard reads a folder of canonical tables where they are."""
+    if values["backend"] == "pandas":
+        return [] if values["dask_scheduler"] is None else [
+            "dask_scheduler applies only with backend 'dask', got backend 'pandas'"]
+    if not canonical_folder(values["data_path"]):
+        return [f"backend {values['backend']!r} needs data_path: a folder of canonical tables (customers and "
+                f"responses, .parquet{'' if values['backend'] == 'dask' else ' or .csv'}), got "
+                f"{values['data_path']!r}"]
+    return []
 
 
 STUDY = StudyDeclaration(
@@ -274,7 +344,8 @@ STUDY = StudyDeclaration(
                     "of them"),
         Integer("min_n", 30, "estimates on fewer answers are flagged", low=1),
         *common_parameters(30),
+        *backend_parameters(200_000, "the tickets and customers figures", tables=False),
     ),
-    checks=(check_reading,),
+    checks=(check_backend_folder, check_reading, in_memory_only("missing_codes")),
     run=run,
 )

@@ -11,6 +11,7 @@ from ..backends import SourceData, check_out_of_core, is_set, open_source
 from ..io import DataError, DataQuality
 from ..io.columns import Column
 from ..io.options import ReadOptions
+from ..io.schemas import Schema
 from ..io.sources import is_sql_url
 from ..io.tables import canonical_folder, validate
 from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
@@ -36,8 +37,9 @@ def missing_codes_parameter() -> MissingCodes:
     return MissingCodes("missing_codes", [], 'values that mean "missing", e.g. [-99, 999, "n/a"]')
 
 
-def backend_parameters(sample_size: int | None = None, sample_use: str = "") -> tuple:
-    """``backend``, ``dask_scheduler``, ``table`` and, for studies that draw rows, ``sample_size``."""
+def backend_parameters(sample_size: int | None = None, sample_use: str = "", tables: bool = True) -> tuple:
+    """``backend``, ``dask_scheduler``, with ``tables`` ``table`` and ``query``, and, for studies that draw rows,
+    ``sample_size``."""
     params = (
         Choice("backend", "pandas", 'where the numbers are computed: "pandas" (in memory), "duckdb" (out of core), '
                '"dask"', choices=BACKENDS),
@@ -47,6 +49,8 @@ def backend_parameters(sample_size: int | None = None, sample_use: str = "") -> 
         Text("query", None, "with a database URL in data_path: the SQL query whose rows are read, instead of a "
              "table", nullable=True),
     )
+    if not tables:
+        params = params[:2]
     if sample_size is None:
         return params
     return (*params, Integer("sample_size", sample_size, f"with duckdb or dask: rows sampled (seeded) for {sample_use}",
@@ -184,19 +188,20 @@ def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> 
                     rule="enough usable rows")
 
 
-def sampled_rows(values: dict, name: str, rules: dict[str, Column], columns: list[str], use: str
-                 ) -> tuple[pd.DataFrame, SourceData]:
+def sampled_rows(values: dict, name: str, rules: dict[str, Column] | Schema, columns: list[str] | None, use: str,
+                 path=None) -> tuple[pd.DataFrame, SourceData]:
     """Rows for a study that needs them (clustering), read with ``values["backend"]``: a seeded random sample.
 
-    ``sample_size`` rows of ``columns`` (all rows when there are fewer), drawn with
-    ``seed`` where the data are (:meth:`cxlib.backends.Backend.sample`), then validated by
-    ``rules`` as a table in memory is; their data-quality record counts the sample's rows.
-    The note says what ``use`` ran on.
+    ``sample_size`` rows of ``columns`` (None: all) of ``path`` (default: ``data_path``),
+    all rows when there are fewer, drawn with ``seed`` where the data are
+    (:meth:`cxlib.backends.Backend.sample`), then validated by ``rules`` as a table in
+    memory is; their data-quality record counts the sample's rows. The note says what
+    ``use`` ran on.
     """
     check_out_of_core(values["backend"], values["data_path"], missing_codes=values["missing_codes"])
-    with open_source(values["data_path"], values["backend"], table=values["table"],
+    with open_source(path or values["data_path"], values["backend"], table=None if path else values["table"],
                      dask_scheduler=values["dask_scheduler"]) as source:
-        rows = source.sample(columns, values["sample_size"], values["seed"])
+        rows = source.sample(columns or source.columns(), values["sample_size"], values.get("seed", 0))
         info = source.source_info(name)
     frame, quality = validate(rows, rules, table=name)
     share = (f"a seeded random sample of {len(rows):,} of the {info.rows:,} rows (sample_size); the data quality "
