@@ -676,11 +676,15 @@ class Backend:
         self._require([*columns, *(c.column for c in [*where, *any_of])])
         return self._rows_where(list(columns), list(where), list(any_of)).reset_index(drop=True)
 
+    def value_range(self, column: str, where: Sequence[Condition] = ()) -> tuple:
+        """The smallest and largest value of ``column`` among the rows that meet ``where`` (missing when none)."""
+        self._require([column, *(c.column for c in where)])
+        return self._min_max(column, list(where))
+
     def date_range(self, column: str, where: Sequence[Condition] = ()) -> dict | None:
         """First and last date of ``column`` among the rows that meet ``where`` ({"from", "to"} as YYYY-MM-DD), None
         when there is none."""
-        self._require([column, *(c.column for c in where)])
-        low, high = self._min_max(column, list(where))
+        low, high = self.value_range(column, where)
         if pd.isna(low):
             return None
         return {"from": f"{pd.Timestamp(low):%Y-%m-%d}", "to": f"{pd.Timestamp(high):%Y-%m-%d}"}

@@ -540,3 +540,16 @@ def test_scorecard_out_of_core_on_a_folder_of_canonical_tables_equals_the_pandas
     assert sampled.quality.rows_read == {"responses": 19729, "tickets": 3000, "customers": 3000,
                                          "competitor_nps": 24, "social": 2938}
     assert "a seeded random sample of 3,000 of the 14,999 rows" in sampled.describe()
+
+
+def test_data_overview_out_of_core_equals_the_pandas_run(canonical_parquet):
+    from cxlib.io.tables import SAMPLE_DIR
+
+    memory, _ = cx.studies.compute("data_overview", {})
+    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR)):
+        overview, data = cx.studies.compute("data_overview", {"data_path": str(folder), "backend": backend})
+        assert_nested_close(to_jsonable(overview.to_dict()), to_jsonable(memory.to_dict()))
+        assert data.quality.rows_read == {"customers": 5000, "responses": 19729, "tickets": 14999,
+                                          "competitor_nps": 24, "social": 2938}
+    with pytest.raises(cx.studies.ParameterError, match="strict cannot be applied with backend 'duckdb'"):
+        cx.studies.compute("data_overview", {"data_path": str(canonical_parquet), "backend": "duckdb", "strict": True})

@@ -31,7 +31,7 @@ from ..formatting.narrative import fmt_count, fmt_p
 from ..histogram import ScoreHistogram
 from ..io import CXData, DataQuality, load, read_table
 from ..io.schemas import SCHEMAS
-from ..io.tables import canonical_folder, table_file
+from ..io.tables import table_file
 from ..rates import count_estimate, rate_table
 from ..retention import churn_rate
 from ..scores import ces, csat, nps, resolve_metric
@@ -43,6 +43,7 @@ from .parameters import Choice, Integer, Number, ValueFilter
 from .shared import (
     FREQUENCIES,
     backend_parameters,
+    check_backend_folder,
     check_reading,
     common_parameters,
     data_path_parameter,
@@ -316,18 +317,6 @@ def run(p: dict):
     data = dataclasses.replace(survey_data, quality=quality, notes=(
         "Every survey figure uses every answer, counted where the data are.", *notes))
     return dataclasses.replace(result, quality=quality), data
-
-
-def check_backend_folder(values: dict) -> list[str]:
-    """Out of core the scorecard reads a folder of canonical tables where they are."""
-    if values["backend"] == "pandas":
-        return [] if values["dask_scheduler"] is None else [
-            "dask_scheduler applies only with backend 'dask', got backend 'pandas'"]
-    if not canonical_folder(values["data_path"]):
-        return [f"backend {values['backend']!r} needs data_path: a folder of canonical tables (customers and "
-                f"responses, .parquet{'' if values['backend'] == 'dask' else ' or .csv'}), got "
-                f"{values['data_path']!r}"]
-    return []
 
 
 STUDY = StudyDeclaration(

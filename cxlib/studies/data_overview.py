@@ -6,17 +6,32 @@ carry no interval; every share states the n it is a share of.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..backends import Backend, Period, SourceData, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count, fmt_date, fmt_pct
 from ..io import CXData, DataQuality, load
+from ..io.tables import table_file
 from .contract import StudyDeclaration
 from .parameters import Flag
-from .shared import check_reading, common_parameters, data_path_parameter, gate, reading
+from .shared import (
+    backend_parameters,
+    check_backend_folder,
+    check_reading,
+    common_parameters,
+    data_path_parameter,
+    gate,
+    in_memory_only,
+    reading,
+)
 
 __all__ = ["STUDY", "SCORES", "DataOverview", "describe"]
 
@@ -72,14 +87,17 @@ class DataOverview:
                 "coverage": self.coverage, "claims": [c.to_dict() for c in self.claims()]}
 
 
-def _date_range(frame: pd.DataFrame, column: str) -> tuple[str, str]:
-    if column not in frame.columns or frame[column].notna().sum() == 0:
+def _first_last(source: Backend, column: str) -> tuple[str, str]:
+    """The first and last value of a table's date column: dates as YYYY-MM-DD, other values (a period such as
+    2024Q3) as written, in text order; empty when the column is absent or blank."""
+    if column not in source.columns():
         return "", ""
-    values = frame[column].dropna()
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return fmt_date(values.min()), fmt_date(values.max())
-    ordered = sorted(values.astype(str))
-    return ordered[0], ordered[-1]
+    low, high = source.value_range(column)
+    if pd.isna(low):
+        return "", ""
+    if isinstance(low, str):
+        return low, high
+    return fmt_date(pd.Timestamp(low)), fmt_date(pd.Timestamp(high))
 
 
 def describe(data: CXData) -> DataOverview:
@@ -90,42 +108,72 @@ def describe(data: CXData) -> DataOverview:
     >>> ov.tables["rows"].tolist()  # customers, responses, tickets, competitor_nps, social
     [5000, 19729, 14999, 24, 2938]
     """
+    sources = {name: open_source(frame) for name, frame in data.tables().items()}
+    return describe_sources(sources, data.quality)
+
+
+def describe_sources(sources: Mapping[str, Backend], quality: DataQuality) -> DataOverview:
+    """Describe tables on any backend: sizes, date ranges, score histograms and answers per quarter and touchpoint
+    come from each table's reduce step."""
     rows = []
-    for name, frame in data.tables().items():
-        first, last = _date_range(frame, DATE_COLUMNS[name])
-        rows.append({"table": name, "rows": len(frame), "columns": frame.shape[1], "first": first, "last": last})
+    for name, source in sources.items():
+        first, last = _first_last(source, DATE_COLUMNS[name])
+        rows.append({"table": name, "rows": source.n_rows(), "columns": len(source.columns()), "first": first,
+                     "last": last})
     tables = pd.DataFrame(rows, columns=["table", "rows", "columns", "first", "last"]).set_index("table")
 
-    responses = data.responses if data.responses is not None else pd.DataFrame()
+    responses = sources.get("responses")
+    present = responses.columns() if responses is not None else []
     score_rows, dist_rows = [], []
     for score, (low, high) in SCORES.items():
-        if score not in responses.columns:
+        if score not in present:
             continue
-        values = responses[score].dropna().astype("int64")
-        score_rows.append({"score": score, "scale": f"{low}-{high}", "n": len(values),
-                           "missing": int(responses[score].isna().sum()),
-                           "mean": values.mean() if len(values) else float("nan"),
-                           "sd": values.std() if len(values) > 1 else float("nan")})
-        counts = values.value_counts().reindex(range(low, high + 1), fill_value=0)
-        for value, count in counts.items():
-            dist_rows.append({"score": score, "value": int(value), "count": int(count),
-                              "share": count / len(values) if len(values) else float("nan")})
+        counts = responses.score_histogram(score, scale=(low, high)).counts[0]
+        values = np.arange(low, high + 1)
+        n = int(counts.sum())
+        mean = float(values @ counts / n) if n else float("nan")
+        sd = float(np.sqrt(counts @ (values - mean) ** 2 / (n - 1))) if n > 1 else float("nan")
+        score_rows.append({"score": score, "scale": f"{low}-{high}", "n": n, "missing": responses.n_rows() - n,
+                           "mean": mean, "sd": sd})
+        dist_rows.extend({"score": score, "value": int(v), "count": int(c), "share": c / n if n else float("nan")}
+                         for v, c in zip(values, counts, strict=True))
     scores = pd.DataFrame(score_rows, columns=["score", "scale", "n", "missing", "mean", "sd"]).set_index("score")
     distributions = pd.DataFrame(dist_rows, columns=["score", "value", "count", "share"])
 
-    if {"survey_date", "touchpoint"} <= set(responses.columns):
-        quarter = responses["survey_date"].dt.to_period("Q").astype(str).rename("quarter")
-        coverage = pd.crosstab(quarter, responses["touchpoint"].fillna("(blank)")).rename_axis(columns=None)
-    else:
-        coverage = pd.DataFrame()
-    return DataOverview(tables, scores, distributions, coverage, data.quality)
+    coverage = pd.DataFrame()
+    if {"survey_date", "touchpoint"} <= set(present):
+        quarter = Period("survey_date", "Q", "quarter")
+        counts = responses.totals([], by=[quarter, "touchpoint"]).pivot(index="quarter", columns="touchpoint",
+                                                                         values="rows")
+        every = responses.totals([], by=[quarter]).set_index("quarter")["rows"]
+        blank = every - counts.sum(axis=1).reindex(every.index, fill_value=0)
+        coverage = counts.reindex(every.index).assign(**({"(blank)": blank} if blank.any() else {}))
+        coverage = coverage[sorted(coverage.columns)].fillna(0).astype("int64").rename_axis(columns=None)
+    return DataOverview(tables, scores, distributions, coverage, quality)
 
 
 def run(p: dict):
     """The study on checked parameters: ``(DataOverview, data)``."""
-    data = load(p["data_path"], missing_codes=p["missing_codes"], strict=p["strict"], **reading(p))
-    gate(data.quality, "responses", p, "answers")
-    return describe(data), data
+    if p["backend"] == "pandas":
+        data = load(p["data_path"], missing_codes=p["missing_codes"], strict=p["strict"], **reading(p))
+        gate(data.quality, "responses", p, "answers")
+        return describe(data), data
+    folder = Path(p["data_path"])
+    paths = {name: path for name in DATE_COLUMNS if (path := table_file(folder, name)) is not None}
+    sources = {name: open_source(path, p["backend"], dask_scheduler=p["dask_scheduler"])
+               for name, path in paths.items()}
+    try:
+        overview = describe_sources(sources, DataQuality(()))
+        reads = {name: source_data(source, name, []) for name, source in sources.items()}
+    finally:
+        for source in sources.values():
+            source.close()
+    quality = sum((r.quality for r in reads.values()), DataQuality(()))
+    data = SourceData(reads["responses"].source, quality, None, p["backend"], (
+        "Each table was counted where it is; out of core, only answers off their scale are checked (row by row "
+        "validation of every column needs backend 'pandas').",))
+    gate(quality, "responses", p, "answers")
+    return dataclasses.replace(overview, quality=quality), data
 
 
 STUDY = StudyDeclaration(
@@ -136,7 +184,8 @@ STUDY = StudyDeclaration(
         data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)", folder=True),
         Flag("strict", False, "True: stop instead of excluding any row"),
         *common_parameters(1),
+        *backend_parameters(tables=False),
     ),
-    checks=(check_reading,),
+    checks=(check_backend_folder, check_reading, in_memory_only("strict", "missing_codes")),
     run=run,
 )

@@ -16,7 +16,8 @@ from ..io.sources import is_sql_url
 from ..io.tables import canonical_folder, validate
 from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
 
-__all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_reading",
+__all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_backend_folder",
+           "check_reading",
            "common_parameters", "data_path_parameter", "display_parameters", "gate", "gate_parameters",
            "in_memory_only",
            "missing_codes_parameter",
@@ -76,6 +77,19 @@ def check_backend(values: dict) -> list[str]:
     if values["dask_scheduler"] is not None and backend != "dask":
         problems.append(f"dask_scheduler applies only with backend 'dask', got backend {backend!r}")
     return problems
+
+
+def check_backend_folder(values: dict) -> list[str]:
+    """Rules across the backend parameters of a study that reads a folder of canonical tables: out of core, the
+    folder is read where it is."""
+    if values["backend"] == "pandas":
+        return [] if values["dask_scheduler"] is None else [
+            "dask_scheduler applies only with backend 'dask', got backend 'pandas'"]
+    if not canonical_folder(values["data_path"]):
+        return [f"backend {values['backend']!r} needs data_path: a folder of canonical tables (customers and "
+                f"responses, .parquet{'' if values['backend'] == 'dask' else ' or .csv'}), got "
+                f"{values['data_path']!r}"]
+    return []
 
 
 def in_memory_only(*names: str):
