@@ -110,6 +110,10 @@ def main() -> None:
                                   "weight_col": "W"}),
             "driver_study, the sample (19,729 answers, 6 drivers, 1,000 resamples, 4 regions)": ("driver_study", {}),
             "churn_study, the sample (5,000 customers, time-varying model)": ("churn_study", {}),
+            "cx_scorecard, the sample (5 tables)": ("cx_scorecard", {}),
+            "data_overview, the sample (5 tables)": ("data_overview", {}),
+            "business_case, the sample (5,000 customers)": ("business_case", {}),
+            "closed_loop, the sample (19,729 answers)": ("closed_loop", {}),
             f"churn_study, a flat Parquet extract ({args.rows // 4:,} customers, Cox on tier and region)": (
                 "churn_study", {"data_path": str(tmp / "customers.parquet"), "duration_col": "TenureMonths",
                                 "event_col": "Churned", "segment_col": "Tier", "covariates": ["Tier", "Region"],
