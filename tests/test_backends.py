@@ -510,6 +510,7 @@ def test_closed_loop_out_of_core_reads_only_the_answers_it_uses_and_equals_the_p
     since = flat["survey_date"].max() - pd.Timedelta(days=29)
     used = flat["nps"].notna() & (flat["comment"].notna() | (flat["survey_date"] >= since))
     assert 0 < used.sum() < len(flat)
+    assert memory.to_dict()["taxonomy"] == "en (shipped)"  # no path of the installation in results
     for study, data in others:
         assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
         assert data.quality.rows_read == {"responses": int(used.sum())}

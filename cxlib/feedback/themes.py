@@ -99,7 +99,8 @@ class Theme:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """Themes in order (ties keep the first) with the typo tolerance."""
+    """Themes in order (ties keep the first) with the typo tolerance; ``source`` says where they came from (a
+    shipped taxonomy by name, ``"en (shipped)"``, or a YAML file's path)."""
 
     themes: tuple[Theme, ...]
     language: str = "en"
@@ -187,7 +188,9 @@ def load_taxonomy(taxonomy: str | Path | Taxonomy = "en") -> Taxonomy:
         if not keywords and not patterns:
             raise DataError(f"{path}: theme {name!r} has neither keywords nor patterns", rule="taxonomy format")
         themes.append(Theme(str(name), str(body.get("label", name)), str(body.get("owner", "")), keywords, patterns))
-    return Taxonomy(tuple(themes), str(spec.get("language", "")), int(spec.get("fuzzy_min_length", 5)), str(path))
+    shipped = path.parent == TAXONOMY_DIR  # recorded by name: results carry no path of the installation
+    return Taxonomy(tuple(themes), str(spec.get("language", "")), int(spec.get("fuzzy_min_length", 5)),
+                    f"{path.stem} (shipped)" if shipped else str(path))
 
 
 def _normalize_keyword(word: str) -> str:
