@@ -1178,7 +1178,7 @@ class SourceData:
     def describe(self) -> str:
         """Sentences for the report: where the numbers were computed and what used a sample."""
         where = {"pandas": "in memory (pandas)", "duckdb": "out of core in DuckDB",
-                 "dask": "on a Dask cluster"}[self.backend]
+                 "dask": "with Dask"}[self.backend]
         return " ".join([f"Computed {where} from {self.source.rows:,} rows of {self.source.path}.", *self.notes])
 
     def note(self):

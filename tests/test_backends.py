@@ -249,7 +249,7 @@ def test_churn_study_on_dask_equals_the_pandas_run(parquet, tmp_path):
     runs, out = run_both("churn_study", params, "dask", tmp_path)
     assert_nested_close(out["dask"]["results"], out["pandas"]["results"])
     assert out["dask"]["results"]["cox"] and out["dask"]["results"]["logrank"]["df"] == 2
-    assert "on a Dask cluster" in (runs["dask"] / "report.html").read_text()
+    assert "Computed with Dask from" in (runs["dask"] / "report.html").read_text()
 
 
 def test_duckdb_moments_of_whole_numbers_are_the_same_bits_every_run(parquet):
@@ -554,3 +554,16 @@ def test_data_overview_out_of_core_equals_the_pandas_run(canonical_parquet):
                                           "competitor_nps": 24, "social": 2938}
     with pytest.raises(cx.studies.ParameterError, match="strict cannot be applied with backend 'duckdb'"):
         cx.studies.compute("data_overview", {"data_path": str(canonical_parquet), "backend": "duckdb", "strict": True})
+
+
+@pytest.mark.parametrize("study, given", [("segment_study", {"revenue_col": None, "tenure_col": None}),
+                                          ("driver_study", {"n_boot": 100})])
+def test_studies_of_answers_read_a_folder_of_canonical_tables_out_of_core(study, given, canonical_parquet):
+    """The answers joined to their customers where they are (DuckDB: Parquet or the sample's CSV; Dask: Parquet)."""
+    from cxlib.io.tables import SAMPLE_DIR
+
+    memory, _ = cx.studies.compute(study, given)
+    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR)):
+        result, data = cx.studies.compute(study, {**given, "data_path": str(folder), "backend": backend})
+        assert_nested_close(to_jsonable(result.to_dict()), to_jsonable(memory.to_dict()))
+        assert data.source.rows == 19729 and data.source.path == str(folder)

@@ -21,12 +21,13 @@ from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
 from .shared import (
     backend_parameters,
-    check_backend,
+    check_backend_survey,
     check_reading,
     common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
+    open_answers,
     reading,
 )
 
@@ -116,7 +117,7 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
         source, sample_size = open_source(with_dummies(frame, categorical)), len(frame)
     else:
         check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
-        source = open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler)
+        source = open_answers(data_path, backend, table, dask_scheduler)
     with source:
         if weight_col:
             source.restrict([RowRule(weight_col, "present"), RowRule(weight_col, "positive")])
@@ -177,6 +178,6 @@ STUDY = StudyDeclaration(
         *common_parameters(50),
         *backend_parameters(100_000, "the bootstrap"),
     ),
-    checks=(check_backend, check_reading, in_memory_only("categorical_drivers", "missing_codes", "id_col"), check_drivers),
+    checks=(check_backend_survey, check_reading, in_memory_only("categorical_drivers", "missing_codes", "id_col"), check_drivers),
     run=run,
 )

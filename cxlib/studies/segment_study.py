@@ -41,12 +41,13 @@ from .parameters import Choice, Column, Columns, Integer, Number
 from .shared import (
     FREQUENCIES,
     backend_parameters,
-    check_backend,
+    check_backend_survey,
     check_reading,
     common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
+    open_answers,
     reading,
 )
 
@@ -280,7 +281,7 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
         return dataclasses.replace(study, **row_views(frame, score_col, weight_col, revenue_col, tenure_col, tenured),
                                    quality=data.quality), data
     check_out_of_core(backend, data_path, missing_codes=missing_codes)
-    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
+    with open_answers(data_path, backend, table, dask_scheduler) as source:
         study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
         skipped = [c for c in (revenue_col, tenure_col) if c]
         notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []
@@ -345,6 +346,6 @@ STUDY = StudyDeclaration(
         *common_parameters(30),
         *backend_parameters(),
     ),
-    checks=(check_backend, check_reading, in_memory_only("missing_codes", "id_col")),
+    checks=(check_backend_survey, check_reading, in_memory_only("missing_codes", "id_col")),
     run=run,
 )

@@ -7,7 +7,7 @@ import codecs
 
 import pandas as pd
 
-from ..backends import SourceData, check_out_of_core, is_set, open_source
+from ..backends import SourceData, check_out_of_core, is_set, open_source, open_survey
 from ..io import DataError, DataQuality
 from ..io.columns import Column
 from ..io.options import ReadOptions
@@ -17,6 +17,7 @@ from ..io.tables import canonical_folder, validate
 from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_backend_folder",
+           "check_backend_survey", "open_answers",
            "check_reading",
            "common_parameters", "data_path_parameter", "display_parameters", "gate", "gate_parameters",
            "in_memory_only",
@@ -58,13 +59,14 @@ def backend_parameters(sample_size: int | None = None, sample_use: str = "", tab
                              low=1))
 
 
-def check_backend(values: dict) -> list[str]:
-    """Rules across the backend parameters."""
+def check_backend(values: dict, folder: bool = False) -> list[str]:
+    """Rules across the backend parameters; with ``folder`` a folder of canonical tables is read out of core too
+    (the answers joined to their customers: :func:`~cxlib.backends.open_survey`)."""
     backend, problems = values["backend"], []
     if backend != "pandas" and values["data_path"] is None:
         problems.append(f"backend {backend!r} needs data_path: Parquet files, a DuckDB file (with table) or a SQL "
                         "query; the bundled sample is read with backend 'pandas'")
-    elif backend != "pandas" and canonical_folder(values["data_path"]):
+    elif backend != "pandas" and not folder and canonical_folder(values["data_path"]):
         problems.append(f"backend {backend!r} reads one table (Parquet files, a CSV file, a DuckDB table or a SQL "
                         f"query); the folder of canonical tables {values['data_path']} is read with backend 'pandas'")
     if is_sql_url(str(values["data_path"])):
@@ -92,15 +94,29 @@ def check_backend_folder(values: dict) -> list[str]:
     return []
 
 
+def check_backend_survey(values: dict) -> list[str]:
+    """:func:`check_backend` for a study of answers, which reads a folder of canonical tables out of core too."""
+    return check_backend(values, folder=True)
+
+
+def open_answers(data_path, backend: str, table: str | None = None, dask_scheduler=None):
+    """A backend on the answers ``data_path`` holds: a folder of canonical tables as the answers joined to their
+    customers (:func:`~cxlib.backends.open_survey`), any other source as it is."""
+    if canonical_folder(data_path):
+        return open_survey(data_path, backend, dask_scheduler)
+    return open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler)
+
+
 def in_memory_only(*names: str):
     """A check refusing, out of core, options that work row by row in memory (they would be ignored otherwise)."""
 
     def check(values: dict) -> list[str]:
         if values["backend"] == "pandas":
             return []
+        folder = canonical_folder(values["data_path"])  # canonical tables identify their rows; id_col is not read
         return [f"{name} cannot be applied with backend {values['backend']!r}: it works row by row in memory "
                 "(backend 'pandas'); out of core, write it into a SQL query (missing codes: NULLIF(column, 99))"
-                for name in names if is_set(values[name])]
+                for name in names if is_set(values[name]) and not (folder and name == "id_col")]
 
     return check
 
