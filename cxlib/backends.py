@@ -1076,9 +1076,12 @@ class DaskBackend(Backend):
             self.frame = dd.from_pandas(source, npartitions=npartitions, sort=False)
         elif hasattr(source, "map_partitions"):
             self.frame = source
+        elif _csv_files(source):  # UTF-8 CSV exports, read where they are, in blocks
+            self.files, self.format, self.description = _csv_files(source), "csv", str(source)
+            self.frame = _read_csv_blocks(self.files)
         else:
-            self.files, self.format, self.description = (_parquet_files(source, "(CSV with backend 'duckdb'), "),
-                                                          "parquet", str(source))
+            self.files, self.format, self.description = _parquet_files(source, "a UTF-8 CSV file, "), "parquet", \
+                str(source)
             self.frame = dd.read_parquet(self.files)
         self._lengths = None
 
@@ -1094,7 +1097,15 @@ class DaskBackend(Backend):
         import dask
 
         tasks = [dask.delayed(function)(part, *args) for part in self.frame.to_delayed()]
-        return list(dask.compute(*tasks))
+        try:
+            return list(dask.compute(*tasks))
+        except (ValueError, TypeError) as exc:
+            if self.format != "csv" or isinstance(exc, DataError):
+                raise
+            raise DataError(f"Dask could not read {self.description}: {str(exc).strip().splitlines()[0]}. Exports "
+                            "that are not plain UTF-8 CSV with ISO dates are read with backend 'pandas' (or "
+                            "'duckdb', which reads each column's type from the whole file)",
+                            rule="readable by Dask") from None
 
     def _broken(self, rules):
         parts = self._each(broken_chunk, rules)
@@ -1159,6 +1170,23 @@ class DaskBackend(Backend):
             if len(local):
                 tasks.append(dask.delayed(_take)(part, local))
         return pd.concat(dask.compute(*tasks))
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+
+
+def _read_csv_blocks(files: list[str]):
+    """A dask.dataframe of UTF-8 CSV files in blocks: numbers as floats (a blank is missing in any block), text as
+    text, and ISO dates (``2025-03-31``, ``2025-03-31 14:05``) as dates, judged from the first 1,000 rows, as
+    DuckDB's reader is told to; other date forms stay text."""
+    import dask.dataframe as dd
+
+    head = pd.read_csv(files[0], nrows=1000)
+    text = [c for c in head.columns if not pd.api.types.is_numeric_dtype(head[c].dtype)]
+    dates = [c for c in text if head[c].notna().any()
+             and head[c].dropna().astype(str).str.fullmatch(ISO_DATE).all()]
+    return dd.read_csv(files, assume_missing=True, dtype={c: "object" for c in text if c not in dates},
+                       parse_dates=dates, blocksize="64MB")
 
 
 def _take(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -1235,9 +1263,9 @@ def open_survey(folder, backend: str, dask_scheduler=None) -> Backend:
     """The answers of a folder of canonical tables with their customer's columns and ``tenure_days`` (days from
     signup to the answer), as :meth:`cxlib.io.CXData.survey_frame` gives them, joined where the data are.
 
-    DuckDB joins ``responses`` and ``customers`` (Parquet, or CSV with ISO dates) in SQL; Dask
-    reads the responses' Parquet files by partition and joins each partition to the
-    customers' columns, which it holds in memory.
+    Each table is Parquet, or UTF-8 CSV with ISO dates. DuckDB joins ``responses`` and
+    ``customers`` in SQL; Dask reads the responses by partition and joins each partition
+    to the customers' columns, which it holds in memory.
     """
     folder = Path(folder)
     paths = {name: table_file(folder, name) for name in ("responses", "customers")}
@@ -1255,10 +1283,9 @@ def open_survey(folder, backend: str, dask_scheduler=None) -> Backend:
                                f"FROM {reader(paths['responses'])} AS r LEFT JOIN {reader(paths['customers'])} AS c "
                                "ON r.customer_id = c.customer_id")
     elif backend == "dask":
-        if any(path.suffix != ".parquet" for path in paths.values()):
-            raise DataError(f"Dask reads Parquet: {folder} holds {paths['responses'].name} and "
-                            f"{paths['customers'].name}; use backend 'duckdb' for CSV", rule="Parquet files")
-        customers = pd.read_parquet(paths["customers"], columns=["customer_id", *extra])
+        people = paths["customers"]
+        customers = (pd.read_parquet(people) if people.suffix == ".parquet"
+                     else _read_csv_blocks([str(people)]).compute())[["customer_id", *extra]]
         source = DaskBackend(str(paths["responses"]), scheduler=dask_scheduler)
         joined = source.frame.merge(customers, on="customer_id", how="left")
         source.frame = joined.assign(tenure_days=(joined["survey_date"] - joined["signup_date"]).dt.days)

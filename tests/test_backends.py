@@ -264,12 +264,13 @@ def test_duckdb_moments_of_whole_numbers_are_the_same_bits_every_run(parquet):
 
 
 def test_a_utf8_csv_export_goes_out_of_core_without_conversion(frames, tmp_path):
-    """DuckDB reads CSV files (a file or a glob) where they are; Dask reads Parquet and says where CSV goes."""
+    """DuckDB and Dask read CSV files (a file or a glob) where they are: the same counts and the same sampled rows."""
     path = tmp_path / "export.csv"
     frames["responses"][["response_id", "nps", "plan"]].to_csv(path, index=False)
     expected = cx.score_histogram(frames["responses"], "nps", by="plan")
-    for source in (str(path), f"SELECT * FROM read_csv('{path}')", str(tmp_path / "*.csv")):
-        with open_source(source, "duckdb") as backend:
+    for name, source in (("duckdb", str(path)), ("duckdb", f"SELECT * FROM read_csv('{path}')"),
+                         ("duckdb", str(tmp_path / "*.csv")), ("dask", str(path)), ("dask", str(tmp_path / "*.csv"))):
+        with open_source(source, name) as backend:
             got = backend.score_histogram("nps", by="plan")
             assert (got.counts == expected.counts).all() and list(got.segments) == list(expected.segments)
             rows = backend.sample(["response_id"], 40, seed=4)
@@ -279,8 +280,11 @@ def test_a_utf8_csv_export_goes_out_of_core_without_conversion(frames, tmp_path)
         info = backend.source_info("survey")
     assert info.format == "csv" and info.rows == len(frames["responses"])
     assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    with pytest.raises(FileNotFoundError, match=r"no Parquet files at .*CSV with backend 'duckdb'"):
-        open_source(path, "dask")
+    late_text = tmp_path / "late" / "export.csv"  # a number column with text after the rows Dask types it from
+    late_text.parent.mkdir()
+    pd.DataFrame({"nps": [9] * 1500 + ["ten"]}).to_csv(late_text, index=False)
+    with open_source(late_text, "dask") as backend, pytest.raises(DataError, match="Dask could not read .*'duckdb'"):
+        backend.score_histogram("nps")
 
 
 def test_logistic_drivers_run_on_the_seeded_sample(backend, frames):
@@ -377,9 +381,11 @@ def test_segment_study_on_a_csv_export_out_of_core_equals_in_memory(frames, tmp_
     path = tmp_path / "export.csv"
     frames["responses"][["nps", "plan", "region", "survey_date"]].rename(columns={"nps": "LTR"}).to_csv(path, index=False)
     given = {"data_path": str(path), "score_col": "LTR", "segment_cols": ["plan", "region"], "date_col": "survey_date"}
-    (memory, _), (duck, data) = (cx.studies.compute("segment_study", {**given, "backend": b}) for b in ("pandas", "duckdb"))
-    assert_nested_close(to_jsonable(duck.to_dict()), to_jsonable(memory.to_dict()))
-    assert data.source.format == "csv"
+    memory, _ = cx.studies.compute("segment_study", {**given, "backend": "pandas"})
+    for backend in ("duckdb", "dask"):
+        study, data = cx.studies.compute("segment_study", {**given, "backend": backend})
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
+        assert data.source.format == "csv"
 
 
 @pytest.fixture(scope="module")
@@ -528,11 +534,12 @@ def canonical_parquet(sample, tmp_path_factory):
 
 def test_scorecard_out_of_core_on_a_folder_of_canonical_tables_equals_the_pandas_run(canonical_parquet):
     """Survey figures from histograms where the answers are (joined to their customers there); tickets and customers
-    from a seeded sample, which holds every row here. DuckDB also reads the sample's own CSV folder."""
+    from a seeded sample, which holds every row here. Both also read the sample's own CSV folder."""
     from cxlib.io.tables import SAMPLE_DIR
 
     memory, _ = cx.studies.compute("cx_scorecard", {})
-    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR)):
+    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR),
+                            ("dask", SAMPLE_DIR)):
         study, data = cx.studies.compute("cx_scorecard", {"data_path": str(folder), "backend": backend})
         assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
         assert "The tickets figures ran on all 14,999 rows." in data.describe()
@@ -547,7 +554,8 @@ def test_data_overview_out_of_core_equals_the_pandas_run(canonical_parquet):
     from cxlib.io.tables import SAMPLE_DIR
 
     memory, _ = cx.studies.compute("data_overview", {})
-    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR)):
+    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR),
+                            ("dask", SAMPLE_DIR)):
         overview, data = cx.studies.compute("data_overview", {"data_path": str(folder), "backend": backend})
         assert_nested_close(to_jsonable(overview.to_dict()), to_jsonable(memory.to_dict()))
         assert data.quality.rows_read == {"customers": 5000, "responses": 19729, "tickets": 14999,
@@ -559,11 +567,12 @@ def test_data_overview_out_of_core_equals_the_pandas_run(canonical_parquet):
 @pytest.mark.parametrize("study, given", [("segment_study", {"revenue_col": None, "tenure_col": None}),
                                           ("driver_study", {"n_boot": 100})])
 def test_studies_of_answers_read_a_folder_of_canonical_tables_out_of_core(study, given, canonical_parquet):
-    """The answers joined to their customers where they are (DuckDB: Parquet or the sample's CSV; Dask: Parquet)."""
+    """The answers joined to their customers where they are (Parquet, or the sample's own CSV folder)."""
     from cxlib.io.tables import SAMPLE_DIR
 
     memory, _ = cx.studies.compute(study, given)
-    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR)):
+    for backend, folder in (("duckdb", canonical_parquet), ("dask", canonical_parquet), ("duckdb", SAMPLE_DIR),
+                            ("dask", SAMPLE_DIR)):
         result, data = cx.studies.compute(study, {**given, "data_path": str(folder), "backend": backend})
         assert_nested_close(to_jsonable(result.to_dict()), to_jsonable(memory.to_dict()))
         assert data.source.rows == 19729 and data.source.path == str(folder)

@@ -89,8 +89,7 @@ def check_backend_folder(values: dict) -> list[str]:
             "dask_scheduler applies only with backend 'dask', got backend 'pandas'"]
     if not canonical_folder(values["data_path"]):
         return [f"backend {values['backend']!r} needs data_path: a folder of canonical tables (customers and "
-                f"responses, .parquet{'' if values['backend'] == 'dask' else ' or .csv'}), got "
-                f"{values['data_path']!r}"]
+                f"responses, .parquet or UTF-8 .csv), got {values['data_path']!r}"]
     return []
 
 
