@@ -64,7 +64,7 @@ from .io.tables import table_file
 from .survival import SurvivalCounts, survival_counts
 
 __all__ = ["BACKENDS", "Backend", "Band", "Condition", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
-           "check_out_of_core", "is_set", "open_source", "open_survey", "source_data"]
+           "Words", "check_out_of_core", "is_set", "open_source", "open_survey", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
@@ -116,7 +116,26 @@ class Band:
         return f"CASE {cases} WHEN {c} IS NOT NULL THEN '{self.below}' ELSE '{self.missing}' END"
 
 
-Key = str | Period | Band
+@dataclass(frozen=True)
+class Words:
+    """A grouping key from a text column: its values trimmed and in lower case, ``missing`` for no value.
+
+    >>> Words("group").labels(pd.Series([" Detractor", "PROMOTER", None])).tolist()
+    ['detractor', 'promoter', 'not surveyed']
+    """
+
+    column: str
+    missing: str = "not surveyed"
+    name: str = "_words"
+
+    def labels(self, values: pd.Series) -> pd.Series:
+        return values.astype("string").str.strip().str.lower().fillna(self.missing).astype(object)
+
+    def sql(self) -> str:
+        return f"coalesce(lower(trim(CAST({_quote(self.column)} AS VARCHAR))), '{self.missing}')"
+
+
+Key = str | Period | Band | Words
 
 
 @dataclass(frozen=True)
@@ -357,7 +376,7 @@ def _keys_frame(frame: pd.DataFrame, keys: Sequence[Key]) -> pd.DataFrame:
 
 
 def _as_keys(by) -> list[Key]:
-    return [by] if isinstance(by, str | Period | Band) else list(by)
+    return [by] if isinstance(by, str | Period | Band | Words) else list(by)
 
 
 def _check_whole(values: pd.Series, column: str, low: float, high: float) -> None:
@@ -592,8 +611,11 @@ class Backend:
         present = self.columns()
         absent = [c for c in names if c is not None and c not in present]
         if absent:
-            raise DataError(f"columns {absent} are not in the data; columns present: {present}", column=absent[0],
-                            rule="column present")
+            joined = next((sep for sep in ";\t|" if len(present) == 1 and sep in present[0]), None)
+            hint = (f"; the file looks separated by {joined!r}: out of core reads comma-separated UTF-8 CSV, backend "
+                    "'pandas' detects the separator" if joined else "")
+            raise DataError(f"columns {absent} are not in the data; columns present: {present}{hint}",
+                            column=absent[0], rule="column present")
 
     def _exclude(self, column: str, rule: str, rows: int, examples: Sequence = ()) -> None:
         """Record rows left out under a rule (every analysis of a column leaves out the same rows)."""

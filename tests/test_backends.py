@@ -479,6 +479,8 @@ def flat_customers(sample, tmp_path_factory):
     frame = pd.DataFrame({"days": frame["duration"].astype(float), "left": frame["event"].astype(float),
                           "plan": frame["plan"], "monthly_revenue": frame["monthly_revenue"],
                           "ltr": frame["customer_id"].map(latest).astype(float)})
+    frame["group"] = np.select([frame["ltr"] >= 9, frame["ltr"] >= 7, frame["ltr"].notna()],
+                               [" Promoter", "PASSIVE", "detractor"], None)  # the groups as an export writes them
     frame.loc[[5, 50, 500, 4000], "days"] = -1.0
     frame.loc[[7, 70], "left"] = 2.0
     path = tmp_path_factory.mktemp("flat") / "customers.parquet"
@@ -502,6 +504,9 @@ def test_business_case_on_duckdb_and_dask_equals_the_pandas_run(flat_customers):
         assert issues == {("days", "not a number of at least 0"): 4,
                           ("left", "not yes/no (true/false, yes/no, 1/0)"): 2}
         assert data.quality.rows_kept == memory_data.quality.rows_kept == {"customers": len(kept)}
+    for backend in ("pandas", "duckdb"):  # group names instead of scores: the same groups, the same numbers
+        named, _ = cx.studies.compute("business_case", {**given, "nps_col": "group", "backend": backend})
+        assert_nested_close(to_jsonable(named.to_dict()), to_jsonable(memory.to_dict()))
 
 
 def test_closed_loop_out_of_core_reads_only_the_answers_it_uses_and_equals_the_pandas_run(sample, tmp_path):

@@ -24,7 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..backends import Backend, Band, Key, RowRule, SourceData, check_out_of_core, open_source, source_data
+from ..backends import (
+    Backend,
+    Band,
+    Key,
+    RowRule,
+    SourceData,
+    Words,
+    check_out_of_core,
+    open_source,
+    source_data,
+)
 from ..economics import (
     DAYS_PER_YEAR,
     BusinessCase,
@@ -170,13 +180,13 @@ class BusinessCaseStudy:
                 "replacement_cost": self.replacement_cost, "claims": [c.to_dict() for c in self.claims()]}
 
 
-def _nps_group(column: pd.Series) -> pd.Series | None:
-    """Group names (detractor, passive, promoter) in lower case; None when the column holds 0-10 scores, which
-    :class:`~cxlib.backends.Band` groups where the data are."""
-    numbers = pd.to_numeric(column, errors="coerce")
-    if numbers.notna().sum() == column.notna().sum():
-        return None
-    return column.astype("string").str.strip().str.lower().fillna("not surveyed")
+def _nps_group(nps_col: str, values: pd.Series) -> Band | Words:
+    """The key that groups customers by ``nps_col``, judged from ``values`` of it: 0-10 scores by their NPS group
+    (:class:`~cxlib.backends.Band`), or group names (detractor, passive, promoter) in any case
+    (:class:`~cxlib.backends.Words`); where the data are."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    scores = numbers.notna().sum() == values.notna().sum()
+    return Band(nps_col, name="nps_group") if scores else Words(nps_col, name="nps_group")
 
 
 def _totals(source: Backend, duration: str, event: str, entry: str | None, revenue: str, segment_col: str | None,
@@ -222,7 +232,8 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
                           id_col=id_col)
         source = open_source(data_path, out_of_core["backend"], table=out_of_core["table"],
                              dask_scheduler=out_of_core["dask_scheduler"])
-        data, entry, duration, event, group = None, None, duration_col, event_col, Band(nps_col, name="nps_group")
+        data, entry, duration, event = None, None, duration_col, event_col
+        group = _nps_group(nps_col, source.sample([nps_col], 10_000, 0)[nps_col])
     else:
         frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col,
                                       [] if canonical else [nps_col], revenue_col, id_col, None, observed_from,
@@ -231,9 +242,8 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
             gate(data.quality, "customers", limits, "customers")
         entry = "entry" if canonical else None
         duration, event = ("duration", "event") if canonical else (duration_col, event_col)
-        groups = frame["nps_group"] if canonical else _nps_group(frame[nps_col])
-        group = Band(nps_col, name="nps_group") if groups is None else "nps_group"
-        source = open_source(frame if groups is None else frame.assign(nps_group=groups))
+        group = "nps_group" if canonical else _nps_group(nps_col, frame[nps_col])
+        source = open_source(frame)
     with source:
         source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), RowRule(event, "present"),
                          RowRule(event, "yes/no"), *([RowRule(segment_col, "present")] if segment_col else []),
