@@ -581,3 +581,15 @@ def test_studies_of_answers_read_a_folder_of_canonical_tables_out_of_core(study,
         result, data = cx.studies.compute(study, {**given, "data_path": str(folder), "backend": backend})
         assert_nested_close(to_jsonable(result.to_dict()), to_jsonable(memory.to_dict()))
         assert data.source.rows == 19729 and data.source.path == str(folder)
+
+
+def test_a_csv_that_is_not_comma_separated_is_refused_out_of_core_before_a_kernel_starts(tmp_path):
+    from cxlib.studies import REGISTRY, ParameterError
+
+    export = tmp_path / "excel.csv"  # a Turkish Excel export: semicolons, decimal commas
+    export.write_text("LTR;Tier;Puan\n9;gold;4,5\n3;silver;2,0\n", encoding="utf-8")
+    given = {"data_path": str(export), "score_col": "LTR", "segment_cols": ["Tier"], "date_col": None}
+    for backend in ("duckdb", "dask"):
+        with pytest.raises(ParameterError, match=r"reads comma-separated UTF-8 CSV; .*excel.csv is separated by ';'"):
+            REGISTRY["segment_study"].resolve({**given, "backend": backend})
+    assert REGISTRY["segment_study"].resolve(given).values["backend"] == "pandas"

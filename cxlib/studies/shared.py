@@ -4,6 +4,7 @@ are computed."""
 from __future__ import annotations
 
 import codecs
+import pathlib
 
 import pandas as pd
 
@@ -69,6 +70,9 @@ def check_backend(values: dict, folder: bool = False) -> list[str]:
     elif backend != "pandas" and not folder and canonical_folder(values["data_path"]):
         problems.append(f"backend {backend!r} reads one table (Parquet files, a CSV file, a DuckDB table or a SQL "
                         f"query); the folder of canonical tables {values['data_path']} is read with backend 'pandas'")
+    elif backend != "pandas" and (separator := _not_comma_separated(values["data_path"])):
+        problems.append(f"backend {backend!r} reads comma-separated UTF-8 CSV; {values['data_path']} is separated by "
+                        f"{separator!r}: read it with backend 'pandas', which detects the separator")
     if is_sql_url(str(values["data_path"])):
         if values["table"] is None and values["query"] is None:
             problems.append("data_path is a database URL: name the table (table) or the rows (query)")
@@ -91,6 +95,18 @@ def check_backend_folder(values: dict) -> list[str]:
         return [f"backend {values['backend']!r} needs data_path: a folder of canonical tables (customers and "
                 f"responses, .parquet or UTF-8 .csv), got {values['data_path']!r}"]
     return []
+
+
+def _not_comma_separated(data_path) -> str | None:
+    """The separator of a CSV file's header when it is not a comma (a Turkish or German Excel export), else None."""
+    path = pathlib.Path(str(data_path))
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt") or not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        header = handle.readline(1 << 16).decode("utf-8", errors="replace")
+    if "," in header:
+        return None
+    return next((sep for sep in (";", "\t", "|") if sep in header), None)
 
 
 def check_backend_survey(values: dict) -> list[str]:
