@@ -143,8 +143,10 @@ class RowRule:
     """A rule every row of an analysis must keep; :meth:`Backend.restrict` leaves out and counts the rows that break it.
 
     ``kind`` is "present" (a value), "not negative" (a number of at least 0 where present),
-    "yes/no" (0 or 1 where present) or "positive" (a number above 0 where present);
-    :attr:`rule` is the data-quality label, in the in-memory loader's words.
+    "yes/no" (0 or 1 where present), "positive" (a number above 0 where present) or "not
+    flagged" (a true/false marker column a join computed is not true); :attr:`rule` is the
+    data-quality label, in the in-memory loader's words, unless ``label`` gives it, and the
+    rows left out are counted under ``reported_as`` (default: ``column``).
 
     >>> RowRule("days", "not negative").broken(pd.DataFrame({"days": [3.0, -1.0, None]})).tolist()
     [False, True, False]
@@ -152,16 +154,25 @@ class RowRule:
 
     column: str
     kind: str
+    label: str | None = None
+    reported_as: str | None = None
 
     @property
     def rule(self) -> str:
-        return {"present": MISSING_VALUE, "not negative": f"not {amount().rule}", "yes/no": NOT_YES_NO,
-                "positive": f"not {weight().rule}"}[self.kind]
+        return self.label or {"present": MISSING_VALUE, "not negative": f"not {amount().rule}", "yes/no": NOT_YES_NO,
+                              "positive": f"not {weight().rule}"}[self.kind]
+
+    @property
+    def shows_values(self) -> bool:
+        """Whether the values that broke the rule are worth showing as examples (not for a blank or a marker)."""
+        return self.kind not in ("present", "not flagged")
 
     def broken(self, frame: pd.DataFrame) -> pd.Series:
         """True where a row of ``frame`` breaks the rule."""
         if self.kind == "present":
             return frame[self.column].isna()
+        if self.kind == "not flagged":
+            return frame[self.column].astype("boolean").fillna(False).astype(bool)
         values = _numbers(frame, self.column)
         if self.kind == "yes/no":
             return values.notna() & ~values.isin([0.0, 1.0])
@@ -172,6 +183,8 @@ class RowRule:
         c = _quote(self.column)
         if self.kind == "present":
             return f"{c} IS NULL"
+        if self.kind == "not flagged":
+            return f"coalesce(CAST({c} AS BOOLEAN), false)"
         test = {"not negative": "< 0", "yes/no": "NOT IN (0, 1)", "positive": "<= 0"}[self.kind]
         return f"coalesce(CAST({c} AS DOUBLE) {test}, false)"
 
@@ -253,7 +266,7 @@ def broken_chunk(frame: pd.DataFrame, rules: Sequence[RowRule]) -> list[tuple[in
     for r in rules:
         bad = r.broken(frame) & ~counted
         counted |= bad
-        values = frame.loc[bad, r.column].dropna().drop_duplicates()
+        values = frame.loc[bad, r.column].dropna().drop_duplicates() if r.shows_values else pd.Series([])
         out.append((int(bad.sum()), values.sort_values().iloc[:5].tolist()))
     return out
 
@@ -595,7 +608,7 @@ class Backend:
             self._rows_read = self.n_rows()
         for r, (rows, examples) in zip(rules, self._broken(rules), strict=True):
             if rows:
-                self._exclude(r.column, r.rule, rows, [plain(v) for v in examples])
+                self._exclude(r.reported_as or r.column, r.rule, rows, [plain(v) for v in examples])
         self._keep(rules)
 
     def close(self) -> None:
@@ -1036,7 +1049,7 @@ class DuckDBBackend(Backend):
                                f"FROM {self.relation}").fetchall()[0]
         out = []
         for r, where, rows in zip(rules, first, counts, strict=True):
-            examples = [] if not rows or r.kind == "present" else [v[0] for v in self._execute(
+            examples = [] if not rows or not r.shows_values else [v[0] for v in self._execute(
                 f"SELECT DISTINCT {_quote(r.column)} FROM {self.relation} WHERE {where} ORDER BY 1 LIMIT 5").fetchall()]
             out.append((int(rows), examples))
         return out
@@ -1287,7 +1300,8 @@ def open_survey(folder, backend: str, dask_scheduler=None) -> Backend:
 
     Each table is Parquet, or UTF-8 CSV with ISO dates. DuckDB joins ``responses`` and
     ``customers`` in SQL; Dask reads the responses by partition and joins each partition
-    to the customers' columns, which it holds in memory.
+    to the customers' columns, which it holds in memory. As :func:`cxlib.io.load` does,
+    answers whose ``customer_id`` is not in ``customers`` are left out and counted.
     """
     folder = Path(folder)
     paths = {name: table_file(folder, name) for name in ("responses", "customers")}
@@ -1301,19 +1315,23 @@ def open_survey(folder, backend: str, dask_scheduler=None) -> Backend:
 
         days = ("CAST(floor((epoch(CAST(r.survey_date AS TIMESTAMP)) - epoch(CAST(c.signup_date AS TIMESTAMP))) "
                 "/ 86400) AS BIGINT)")
-        source = DuckDBBackend(f"SELECT r.*, {''.join(f'c.{_quote(x)}, ' for x in extra)}{days} AS tenure_days "
-                               f"FROM {reader(paths['responses'])} AS r LEFT JOIN {reader(paths['customers'])} AS c "
-                               "ON r.customer_id = c.customer_id")
+        orphan = "(r.customer_id IS NOT NULL AND c.customer_id IS NULL)"
+        source = DuckDBBackend(f"SELECT r.*, {''.join(f'c.{_quote(x)}, ' for x in extra)}{days} AS tenure_days, "
+                               f"{orphan} AS _orphan FROM {reader(paths['responses'])} AS r "
+                               f"LEFT JOIN {reader(paths['customers'])} AS c ON r.customer_id = c.customer_id")
     elif backend == "dask":
         people = paths["customers"]
         customers = (pd.read_parquet(people) if people.suffix == ".parquet"
                      else _read_csv_blocks([str(people)]).compute())[["customer_id", *extra]]
         source = DaskBackend(str(paths["responses"]), scheduler=dask_scheduler)
-        joined = source.frame.merge(customers, on="customer_id", how="left")
-        source.frame = joined.assign(tenure_days=(joined["survey_date"] - joined["signup_date"]).dt.days)
+        joined = source.frame.merge(customers.assign(_known=True), on="customer_id", how="left")
+        source.frame = joined.assign(tenure_days=(joined["survey_date"] - joined["signup_date"]).dt.days,
+                                     _orphan=joined["customer_id"].notnull() & joined["_known"].isnull()
+                                     ).drop(columns="_known")
     else:
         raise ValueError(f"open_survey reads a folder out of core: backend 'duckdb' or 'dask', got {backend!r}")
     source.files, source.format, source.description = [str(p) for p in paths.values()], "folder", str(folder)
+    source.restrict([RowRule("_orphan", "not flagged", "customer_id not in customers", "customer_id")])
     return source
 
 

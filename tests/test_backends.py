@@ -593,3 +593,20 @@ def test_a_csv_that_is_not_comma_separated_is_refused_out_of_core_before_a_kerne
         with pytest.raises(ParameterError, match=r"reads comma-separated UTF-8 CSV; .*excel.csv is separated by ';'"):
             REGISTRY["segment_study"].resolve({**given, "backend": backend})
     assert REGISTRY["segment_study"].resolve(given).values["backend"] == "pandas"
+
+
+def test_answers_of_unknown_customers_are_left_out_and_counted_out_of_core(sample, tmp_path):
+    """As the loader does in memory: an answer whose customer_id is not in customers is excluded, counted once."""
+    responses = sample.responses.copy()
+    orphans = responses.iloc[:3].assign(customer_id="C-UNKNOWN", response_id=["R-X1", "R-X2", "R-X3"])
+    pd.concat([responses, orphans], ignore_index=True).to_parquet(tmp_path / "responses.parquet", index=False)
+    sample.customers.to_parquet(tmp_path / "customers.parquet", index=False)
+    given = {"data_path": str(tmp_path), "revenue_col": None, "tenure_col": None}
+    memory, memory_data = cx.studies.compute("segment_study", given)
+    rule = ("customer_id", "customer_id not in customers")
+    assert {(i.column, i.rule): i.n_rows for i in memory_data.quality.issues}[rule] == 3
+    for backend in ("duckdb", "dask"):
+        study, data = cx.studies.compute("segment_study", {**given, "backend": backend})
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
+        assert {(i.column, i.rule): i.n_rows for i in data.quality.issues}[rule] == 3
+        assert data.source.rows == len(responses) + 3

@@ -298,7 +298,7 @@ def run(p: dict):
         return scorecard(data, **options), data
     folder = Path(p["data_path"])
     with open_survey(folder, p["backend"], p["dask_scheduler"]) as survey:
-        survey_data = source_data(survey, "responses", [], "survey_date")
+        survey_data = source_data(survey, "responses", [(None, "answers kept", survey.n_rows())], "survey_date")
         gate(survey_data.quality, "responses", p, "answers")
         tables, quality, notes = {}, survey_data.quality, []
         for name in ("tickets", "customers", "competitor_nps", "social"):
