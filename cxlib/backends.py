@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import glob
 import hashlib
 import os
@@ -237,10 +238,6 @@ def _selected(frame: pd.DataFrame, where: Sequence[Condition], any_of: Sequence[
     return keep
 
 
-def _keep_selected(frame: pd.DataFrame, where) -> pd.DataFrame:
-    return frame[_selected(frame, where, ())]
-
-
 def _select_rows(frame: pd.DataFrame, columns: list[str], where, any_of) -> pd.DataFrame:
     return frame.loc[_selected(frame, where, any_of), columns]
 
@@ -271,8 +268,14 @@ def broken_chunk(frame: pd.DataFrame, rules: Sequence[RowRule]) -> list[tuple[in
     return out
 
 
-def _keep_rows(frame: pd.DataFrame, rules: Sequence[RowRule]) -> pd.DataFrame:
-    return frame[usable_rows(frame, rules)]
+def _kept(frame: pd.DataFrame, keep) -> pd.DataFrame:
+    return frame[keep(frame)]
+
+
+def _condition_sql(where: Sequence[Condition], any_of: Sequence[Condition] = ()) -> str:
+    """Every condition of ``where`` and one of ``any_of`` as one DuckDB condition (``true`` for none)."""
+    tests = [c.sql() for c in where] + ([f"({' OR '.join(c.sql() for c in any_of)})"] if any_of else [])
+    return " AND ".join(tests) or "true"
 
 
 def _key_name(key: Key) -> str:
@@ -580,7 +583,8 @@ class Backend:
     def _broken(self, rules: list[RowRule]) -> list[tuple[int, list]]:
         raise NotImplementedError
 
-    def _keep(self, rules: list[RowRule]) -> None:
+    def _filter(self, keep, sql: str) -> None:
+        """Keep only the rows where ``keep(frame)`` is true; ``sql`` is the same as a DuckDB condition."""
         raise NotImplementedError
 
     def n_rows(self) -> int:
@@ -609,7 +613,7 @@ class Backend:
         for r, (rows, examples) in zip(rules, self._broken(rules), strict=True):
             if rows:
                 self._exclude(r.reported_as or r.column, r.rule, rows, [plain(v) for v in examples])
-        self._keep(rules)
+        self._filter(functools.partial(usable_rows, rules=rules), f"NOT ({' OR '.join(r.sql() for r in rules)})")
 
     def close(self) -> None:
         """Release what the backend opened (a database connection, a cluster client)."""
@@ -695,11 +699,8 @@ class Backend:
         self._require([c.column for c in where])
         view = copy.copy(self)
         view.exclusions, view._rows_read, view._view = {}, None, True
-        view._keep_where(list(where))
+        view._filter(functools.partial(_selected, where=list(where), any_of=()), _condition_sql(where))
         return view
-
-    def _keep_where(self, where: list[Condition]) -> None:
-        raise NotImplementedError
 
     def rows(self, columns: Sequence[str], where: Sequence[Condition] = (),
              any_of: Sequence[Condition] = ()) -> pd.DataFrame:
@@ -783,11 +784,8 @@ class PandasBackend(Backend):
     def _broken(self, rules):
         return broken_chunk(self.frame, rules)
 
-    def _keep(self, rules):
-        self.frame = _keep_rows(self.frame, rules)
-
-    def _keep_where(self, where):
-        self.frame = _keep_selected(self.frame, where)
+    def _filter(self, keep, sql):
+        self.frame = _kept(self.frame, keep)
 
     def _min_max(self, column, where):
         return _column_range(self.frame, column, where)
@@ -889,8 +887,8 @@ class DuckDBBackend(Backend):
         if not self._view:
             self.connection.close()
 
-    def _keep_where(self, where):
-        self.relation = f"(SELECT * FROM {self.relation}{self._where_sql(where)})"
+    def _filter(self, keep, sql):
+        self.relation = f"(SELECT * FROM {self.relation} WHERE {sql})"
         self._restricted = True
 
     @contextlib.contextmanager
@@ -902,20 +900,15 @@ class DuckDBBackend(Backend):
         finally:
             self._execute("SET preserve_insertion_order = false")
 
-    @staticmethod
-    def _where_sql(where: list[Condition], any_of: list[Condition] = ()) -> str:
-        tests = [c.sql() for c in where] + ([f"({' OR '.join(c.sql() for c in any_of)})"] if any_of else [])
-        return f" WHERE {' AND '.join(tests)}" if tests else ""
-
     def _min_max(self, column, where):
         c = _quote(column)
-        return tuple(self._execute(f"SELECT min({c}), max({c}) FROM {self.relation}{self._where_sql(where)}")
+        return tuple(self._execute(f"SELECT min({c}), max({c}) FROM {self.relation} WHERE {_condition_sql(where)}")
                      .fetchall()[0])
 
     def _rows_where(self, columns, where, any_of):
         with self._in_order():
-            return self._query(f"SELECT {', '.join(_quote(c) for c in columns)} FROM {self.relation}"
-                               f"{self._where_sql(where, any_of)}")
+            return self._query(f"SELECT {', '.join(_quote(c) for c in columns)} FROM {self.relation} "
+                               f"WHERE {_condition_sql(where, any_of)}")
 
     def _scalar(self, sql: str):
         return self._execute(sql).fetchall()[0][0]
@@ -1054,10 +1047,6 @@ class DuckDBBackend(Backend):
             out.append((int(rows), examples))
         return out
 
-    def _keep(self, rules):
-        self.relation = f"(SELECT * FROM {self.relation} WHERE NOT ({' OR '.join(r.sql() for r in rules)}))"
-        self._restricted = True
-
     def _rows_at(self, positions, columns):
         listing = ", ".join(_quote(c) for c in columns)
         self.connection.register("cx_positions", pd.DataFrame({"position": positions}))
@@ -1124,8 +1113,8 @@ class DaskBackend(Backend):
         if self._own_client and not self._view:
             self.client.close()
 
-    def _keep_where(self, where):
-        self.frame = self.frame.map_partitions(_keep_selected, where, meta=self.frame._meta)
+    def _filter(self, keep, sql):
+        self.frame = self.frame.map_partitions(_kept, keep, meta=self.frame._meta)
         self._lengths = None
 
     def _each(self, function, *args) -> list:
@@ -1149,10 +1138,6 @@ class DaskBackend(Backend):
             examples = pd.Series([v for p in parts for v in p[i][1]]).drop_duplicates()
             out.append((sum(p[i][0] for p in parts), examples.sort_values().iloc[:5].tolist()))
         return out
-
-    def _keep(self, rules):
-        self.frame = self.frame.map_partitions(_keep_rows, rules, meta=self.frame._meta)
-        self._lengths = None
 
     def _partition_lengths(self) -> np.ndarray:
         if self._lengths is None:

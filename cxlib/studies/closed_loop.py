@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..backends import Condition, SourceData, check_out_of_core, open_source
+from ..backends import Condition, SourceData
 from ..feedback.closed_loop import (
     LIST_COLUMNS,
     callback_list,
@@ -32,7 +32,7 @@ from ..formatting.narrative import fmt_count, fmt_p, plural
 from ..io import CXData, load, read_table
 from ..io import columns as col
 from ..io.quality import DataError, DataQuality
-from ..io.tables import canonical_folder, validate
+from ..io.tables import canonical_folder
 from .churn_study import state_panel
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Date, Integer, Number, Text
@@ -44,6 +44,7 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
+    read_rows,
     reading,
 )
 
@@ -263,23 +264,21 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
 def _used_answers(values: Mapping, rules: dict, score_col: str, date_col: str, comment_col: str, window_days: int,
                   until) -> tuple[pd.DataFrame, SourceData]:
     """The answers the closed loop uses, read out of core: a score and either a comment or a date in the window
-    (which ends at ``until`` or at the latest scored answer), validated as in memory; with the reading noted."""
-    check_out_of_core(values["backend"], values["data_path"], missing_codes=values["missing_codes"])
+    (which ends at ``until`` or at the latest scored answer), validated as in memory (:func:`read_rows`)."""
     scored = Condition(score_col, "present")
-    with open_source(values["data_path"], values["backend"], table=values["table"],
-                     dask_scheduler=values["dask_scheduler"]) as source:
+
+    def used(source) -> pd.DataFrame:
         latest = source.date_range(date_col, [scored])
         if latest is None:
             raise DataError(f"responses: no answer has a score in {score_col!r}", table="responses",
                             column=score_col, rule="answers present")
         since = pd.Timestamp(until if until is not None else latest["to"]) - pd.Timedelta(days=window_days - 1)
-        raw = source.rows(list(rules), [scored], [Condition(comment_col, "present"),
-                                                  Condition(date_col, "on or after", since)])
-        info = source.source_info("responses")
-    frame, quality = validate(raw, rules, table="responses")
-    note = (f"Only the {len(raw):,} answers the call-backs and themes use (a score, and a comment or a date in the "
-            "window) were read into memory; the data quality table counts those.")
-    return frame, SourceData(info, quality, None, values["backend"], (note,))
+        return source.rows(list(rules), [scored], [Condition(comment_col, "present"),
+                                                   Condition(date_col, "on or after", since)])
+
+    return read_rows(values, "responses", rules, used, lambda read, total: (
+        f"Only the {read:,} answers the call-backs and themes use (a score, and a comment or a date in the window) "
+        "were read into memory; the data quality table counts those."))
 
 
 def run(p: dict):

@@ -211,13 +211,14 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     def histogram(score: str, by=(), source: Backend = survey) -> ScoreHistogram:
         return source.score_histogram(score, by=by, scale=scores[score][1])
 
-    def over_time(score: str, source: Backend = survey):
+    def over_time(score: str, by_period: ScoreHistogram):
         metric, _, top = scores[score]
-        return trend_from_histogram(histogram(score, [period], source), [], freq, metric, top, ci)
+        return trend_from_histogram(by_period, [], freq, metric, top, ci)
 
+    by_period = {score: histogram(score, [period]) for score in scores}
     overall = [_row("NPS", nps(histogram("nps"), ci=ci)), _row("CSAT % satisfied", csat(histogram("csat"), ci=ci)),
                _row("CES % low effort", ces(histogram("ces"), ci=ci))]
-    parts = [_periods(over_time(score).periods, metric)
+    parts = [_periods(over_time(score, by_period[score]).periods, metric)
              for score, metric in (("nps", "NPS"), ("csat", "CSAT % satisfied"), ("ces", "CES % low effort"))]
     if tickets is not None:
         overall += [_row("FCR %", fcr(tickets, ci=ci)),
@@ -246,14 +247,14 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
         table.insert(0, "metric", metric)
         segments.append(table)
 
-    benchmarks = _benchmarks(histogram("nps", [period]), competitor_nps, ci)
+    benchmarks = _benchmarks(by_period["nps"], competitor_nps, ci)
 
     goal_filter = dict(goal_filter or {})
     tenured = [Condition("touchpoint", "not equal", "cancellation"), Condition("tenure_days", "at least", tenured_days),
                *(Condition(column, "equal", value) for column, value in goal_filter.items())]
     described = " and ".join(f"{labels.name(k).lower()} {labels.value(v)}" for k, v in goal_filter.items())
     description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
-    goal_trend = over_time("nps", survey.subset(tenured))
+    goal_trend = over_time("nps", histogram("nps", [period], survey.subset(tenured)))
     return Scorecard(freq, pd.DataFrame(overall), periods, pd.concat(segments, ignore_index=True), benchmarks,
                      goal(goal_trend, goal_points), description, quality,
                      None if social is None else social_metrics(social, freq, ci))

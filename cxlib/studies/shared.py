@@ -11,6 +11,7 @@ import pandas as pd
 from ..backends import SourceData, check_out_of_core, is_set, open_source, open_survey
 from ..io import DataError, DataQuality
 from ..io.columns import Column
+from ..io.delimited import first_record, sniff_delimiter
 from ..io.options import ReadOptions
 from ..io.schemas import Schema
 from ..io.sources import is_sql_url
@@ -18,7 +19,7 @@ from ..io.tables import canonical_folder, validate
 from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_backend_folder",
-           "check_backend_survey", "open_answers",
+           "check_backend_survey", "open_answers", "read_rows",
            "check_reading",
            "common_parameters", "data_path_parameter", "display_parameters", "gate", "gate_parameters",
            "in_memory_only",
@@ -103,10 +104,9 @@ def _not_comma_separated(data_path) -> str | None:
     if path.suffix.lower() not in (".csv", ".tsv", ".txt") or not path.is_file():
         return None
     with path.open("rb") as handle:
-        header = handle.readline(1 << 16).decode("utf-8", errors="replace")
-    if "," in header:
-        return None
-    return next((sep for sep in (";", "\t", "|") if sep in header), None)
+        head = handle.read(1 << 16).decode("utf-8", errors="replace")
+    separator = sniff_delimiter(first_record(head))  # as the in-memory reader finds it
+    return None if separator == "," else separator
 
 
 def check_backend_survey(values: dict) -> list[str]:
@@ -233,22 +233,38 @@ def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> 
                     rule="enough usable rows")
 
 
+def read_rows(values: dict, name: str, rules: dict[str, Column] | Schema, read, describe, path=None
+              ) -> tuple[pd.DataFrame, SourceData]:
+    """Rows for a study that needs them, read out of core: ``read(source)`` on a ``values["backend"]`` backend of
+    ``path`` (default: ``data_path``), then validated by ``rules`` as a table in memory is.
+
+    Their data-quality record counts the rows read; ``describe(rows read, rows in the
+    source)`` is the report's note on what was read.
+    """
+    check_out_of_core(values["backend"], values["data_path"], missing_codes=values["missing_codes"])
+    with open_source(path or values["data_path"], values["backend"], table=None if path else values["table"],
+                     dask_scheduler=values["dask_scheduler"]) as source:
+        rows = read(source)
+        info = source.source_info(name)
+    frame, quality = validate(rows, rules, table=name)
+    return frame, SourceData(info, quality, None, values["backend"], (describe(len(rows), info.rows),))
+
+
 def sampled_rows(values: dict, name: str, rules: dict[str, Column] | Schema, columns: list[str] | None, use: str,
                  path=None) -> tuple[pd.DataFrame, SourceData]:
     """Rows for a study that needs them (clustering), read with ``values["backend"]``: a seeded random sample.
 
     ``sample_size`` rows of ``columns`` (None: all) of ``path`` (default: ``data_path``),
     all rows when there are fewer, drawn with ``seed`` where the data are
-    (:meth:`cxlib.backends.Backend.sample`), then validated by ``rules`` as a table in
-    memory is; their data-quality record counts the sample's rows. The note says what
-    ``use`` ran on.
+    (:meth:`cxlib.backends.Backend.sample`), then validated (:func:`read_rows`). The note
+    says what ``use`` ran on.
     """
-    check_out_of_core(values["backend"], values["data_path"], missing_codes=values["missing_codes"])
-    with open_source(path or values["data_path"], values["backend"], table=None if path else values["table"],
-                     dask_scheduler=values["dask_scheduler"]) as source:
-        rows = source.sample(columns or source.columns(), values["sample_size"], values.get("seed", 0))
-        info = source.source_info(name)
-    frame, quality = validate(rows, rules, table=name)
-    share = (f"a seeded random sample of {len(rows):,} of the {info.rows:,} rows (sample_size); the data quality "
-             "table counts the sample's rows" if len(rows) < info.rows else f"all {info.rows:,} rows")
-    return frame, SourceData(info, quality, None, values["backend"], (f"{use} ran on {share}.",))
+    def sample(source) -> pd.DataFrame:
+        return source.sample(columns or source.columns(), values["sample_size"], values.get("seed", 0))
+
+    def describe(read: int, total: int) -> str:
+        share = (f"a seeded random sample of {read:,} of the {total:,} rows (sample_size); the data quality table "
+                 "counts the sample's rows" if read < total else f"all {total:,} rows")
+        return f"{use} ran on {share}."
+
+    return read_rows(values, name, rules, sample, describe, path)
