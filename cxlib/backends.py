@@ -290,8 +290,17 @@ def _key_columns(keys: Sequence[Key]) -> list[str]:
 # Building the summaries from small grouped tables (the same code for every backend)
 
 
+def _whole_keys(groups: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Key columns of whole numbers stored as floats (a blank anywhere in a CSV or Parquet column makes them so) as
+    integers, so that a segment reads "1" on every backend, as the loader reads it, never "1.0"."""
+    floats = [n for n in names if pd.api.types.is_float_dtype(groups[n].dtype)
+              and (groups[n].dropna() == groups[n].dropna().round()).all()]
+    return groups.astype({n: "Int64" for n in floats}) if floats else groups
+
+
 def _label_codes(groups: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, pd.Index]:
     """Codes of each grouped row's segment and the sorted segment labels (as ``score_histogram`` orders them)."""
+    groups = _whole_keys(groups, names)
     if not names:
         return np.zeros(len(groups), dtype=np.intp), pd.Index(["all"])
     if len(names) == 1:
@@ -335,7 +344,8 @@ def survival_from_groups(exits: pd.DataFrame, entries: pd.DataFrame | None, segm
     entered = None
     if entries is not None:
         entered = np.zeros(shape, dtype=np.int64)
-        rows = labels.get_indexer(pd.Index(entries[segment])) if segment else np.zeros(len(entries), dtype=np.intp)
+        rows = (labels.get_indexer(pd.Index(_whole_keys(entries, names)[segment])) if segment
+                else np.zeros(len(entries), dtype=np.intp))
         np.add.at(entered, (rows, np.searchsorted(grid, entry_times)), entries["entries"].to_numpy(dtype=np.int64))
     return SurvivalCounts(labels, grid, events, gone, entered)
 
@@ -667,7 +677,7 @@ class Backend:
         keys = _as_keys(by)
         self._require([flag, *_key_columns(keys)])
         names = [_key_name(k) for k in keys]
-        groups = self._rate_groups(flag, keys)
+        groups = _whole_keys(self._rate_groups(flag, keys), names)
         groups = groups.sort_values(names, ignore_index=True) if names else groups
         return groups.astype({"n": "int64", "successes": "int64"})
 
@@ -677,7 +687,7 @@ class Backend:
         keys = _as_keys(by)
         self._require([*columns, *_key_columns(keys)])
         names = [_key_name(k) for k in keys]
-        groups = self._totals(list(columns), keys)
+        groups = _whole_keys(self._totals(list(columns), keys), names)
         groups = groups.sort_values(names, ignore_index=True) if names else groups
         return groups.astype({"rows": "int64", **{c: "float64" for c in columns}})
 

@@ -610,3 +610,22 @@ def test_answers_of_unknown_customers_are_left_out_and_counted_out_of_core(sampl
         assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
         assert {(i.column, i.rule): i.n_rows for i in data.quality.issues}[rule] == 3
         assert data.source.rows == len(responses) + 3
+
+
+def test_a_numeric_segment_reads_the_same_out_of_core_on_public_data(tmp_path):
+    """lifelines' rossi: fin (0/1) as the segment and a covariate. The loader reads it as the category "1"; out of
+    core it is "1" too, never "1.0" (Dask reads a CSV's whole numbers as floats), and the Cox term is fin[1]."""
+    from lifelines.datasets import load_rossi
+
+    rossi = load_rossi()
+    rossi.to_csv(tmp_path / "rossi.csv", index=False)
+    rossi.assign(fin=rossi["fin"].astype(float)).to_parquet(tmp_path / "rossi.parquet", index=False)
+    given = {"data_path": str(tmp_path / "rossi.csv"), "duration_col": "week", "event_col": "arrest",
+             "segment_col": "fin", "covariates": ["fin", "age", "prio"], "horizons": [13, 26, 52],
+             "revenue_col": None}
+    memory, _ = cx.studies.compute("churn_study", given)
+    assert memory.cox.terms["term"].tolist() == ["fin[1]", "age", "prio"]
+    for backend, path in (("dask", "rossi.csv"), ("duckdb", "rossi.csv"), ("duckdb", "rossi.parquet"),
+                          ("dask", "rossi.parquet")):
+        study, _ = cx.studies.compute("churn_study", {**given, "data_path": str(tmp_path / path), "backend": backend})
+        assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))

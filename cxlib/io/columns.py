@@ -22,8 +22,8 @@ from .options import ReadOptions
 from .scale import scale_rule
 
 __all__ = [
-    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "Column", "amount", "category", "count", "date",
-    "flag", "identifier", "number", "rating", "score", "text", "timestamp", "weight",
+    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "Column", "amount", "as_text", "category", "count",
+    "date", "flag", "identifier", "number", "rating", "score", "text", "timestamp", "weight",
 ]
 
 Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime", "boolean"]
@@ -154,12 +154,12 @@ class ParsedColumn:
     notes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _as_text(raw: pd.Series) -> pd.Series:
+def as_text(raw: pd.Series) -> pd.Series:
     """Raw values as stripped text; blanks become missing. Whole numbers stored as floats read without ".0"."""
     if pd.api.types.is_float_dtype(raw.dtype):
         finite = raw.dropna()
         if len(finite) and (finite == finite.round()).all() and finite.abs().max() < 2**53:
-            return _as_text(raw.astype("Int64").astype(object).where(raw.notna()))
+            return as_text(raw.astype("Int64").astype(object).where(raw.notna()))
     out = raw.astype("str").str.strip()
     return out.mask(out == "")
 
@@ -169,11 +169,11 @@ def _missing_code_mask(raw: pd.Series, codes: Iterable) -> np.ndarray:
     codes = list(codes)
     if not codes:
         return np.zeros(len(raw), dtype=bool)
-    as_text = _as_text(raw)
-    mask = as_text.isin([str(c).strip() for c in codes]).fillna(False).to_numpy(dtype=bool)
+    written = as_text(raw)
+    mask = written.isin([str(c).strip() for c in codes]).fillna(False).to_numpy(dtype=bool)
     numeric_codes = [float(c) for c in codes if _is_number(c)]
     if numeric_codes:
-        as_number = pd.to_numeric(as_text, errors="coerce")
+        as_number = pd.to_numeric(written, errors="coerce")
         mask = mask | as_number.isin(numeric_codes).fillna(False).to_numpy(dtype=bool)
     return mask
 
@@ -205,7 +205,7 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
     raw = raw.mask(declared)
 
     if column.kind in ("id", "category", "text"):
-        values = _as_text(raw) if column.kind != "text" else raw.astype("str").mask(raw.isna())
+        values = as_text(raw) if column.kind != "text" else raw.astype("str").mask(raw.isna())
         if value_labels and column.kind == "category":
             labelled = raw.map(value_labels)
             values = labelled.astype("string").fillna(values).astype(object).where(values.notna())
@@ -251,7 +251,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     else:
         typed = (raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
                  if raw.dtype == object else np.zeros(len(raw), dtype=bool))  # numbers typed in a text column
-        text = _standard_missing(_as_text(raw.mask(typed) if typed.any() else raw), set_missing)
+        text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)
         values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce")) if typed.any() \
             else parsed.values
@@ -321,7 +321,7 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = raw
     else:
-        text = _standard_missing(_as_text(raw), set_missing)
+        text = _standard_missing(as_text(raw), set_missing)
         parsed = parse_dates(text, date_format, column=str(raw.name), local=column.kind == "date")
         values = parsed.values
         if parsed.note:
@@ -343,7 +343,7 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
 def _parse_boolean(raw: pd.Series, problems: dict, set_missing: dict) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
-    text = _standard_missing(_as_text(raw), set_missing).str.lower()
+    text = _standard_missing(as_text(raw), set_missing).str.lower()
     text = text.str.replace(r"\.0$", "", regex=True)
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     values[text.isin(TRUE_WORDS).fillna(False)] = True

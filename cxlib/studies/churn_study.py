@@ -522,6 +522,8 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
     cox_fit = None
     if covariates:
         rows = source.sample([duration, event, *([entry] if entry else []), *covariates], sample_size, seed)
+        if segment_col in covariates:  # the segment is a category, as the loader reads it: 0/1 gives a "1" term
+            rows[segment_col] = col.as_text(rows[segment_col])
         cox_fit = cox(rows, duration, event, list(covariates), entry=entry)
     return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
                       tuple(horizons), time_unit, None, km, None)
