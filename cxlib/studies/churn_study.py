@@ -580,9 +580,9 @@ def _run_from_source(data_path, duration_col, event_col, event_value, segment_co
         study = churn_study_from_source(source, duration_col, event_col, None, segment_col, covariates, horizons,
                                         time_unit, sample_size, seed)
         notes = []
-        if covariates:
-            notes.append(f"The Cox model is fitted on a seeded random sample of {min(sample_size, study.n):,} rows; "
-                         "everything else uses every row.")
+        if covariates and sample_size < study.n:
+            notes.append(f"The Cox model is fitted on a seeded random sample of {sample_size:,} of the {study.n:,} "
+                         "rows (sample_size); everything else uses every row.")
         skipped = [c for c in (revenue_col, id_col, reason_col) if c]
         if skipped:
             notes.append(f"The columns {', '.join(skipped)} are used with backend 'pandas' only (revenue at risk, "
