@@ -62,7 +62,7 @@ from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
 from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo, read_header
 from .io.tables import table_file
-from .survival import SurvivalCounts, survival_counts
+from .survival import SurvivalCounts, survival_counts, time_grid
 
 __all__ = ["BACKENDS", "Backend", "Band", "Condition", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
            "Words", "check_out_of_core", "is_set", "open_source", "open_survey", "source_data"]
@@ -331,10 +331,7 @@ def survival_from_groups(exits: pd.DataFrame, entries: pd.DataFrame | None, segm
     times = exits["time"].to_numpy(dtype=float)
     entry_times = np.array([]) if entries is None else entries["time"].to_numpy(dtype=float)
     everything = np.concatenate([times, entry_times])
-    if np.all(everything == np.round(everything)):
-        grid = np.arange(int(everything.max(initial=0)) + 1, dtype=float)
-    else:
-        grid = np.unique(everything)
+    grid = time_grid(everything, int(exits["exits"].sum()))
     codes, labels = _label_codes(exits, names)
     shape = (len(labels), len(grid))
     events, gone = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)

@@ -1,21 +1,32 @@
 """Cox proportional hazards: hazard ratios with intervals, and a check of proportionality.
 
-With Breslow's handling of ties (the default; Cox 1972, Breslow 1974) the model is fitted
-here by Newton-Raphson on sums over the distinct times, which is what makes a million
-customers take about a second; Efron's ties go to statsmodels ``PHReg``. With
-``w_i = exp(x_i'b)``, risk-set sums ``S0(t) = sum w_i``, ``S1(t) = sum w_i x_i`` over the
-customers at risk at t, ``d_t`` events at t and ``m_t = S1(t) / S0(t)``:
+The model is fitted here by Newton-Raphson on sums over the distinct times, which is what
+makes a million customers take about a second. Ties (several customers leaving at the same
+time, common with whole days or months) are handled as Efron (1977) proposed, the default
+of R's ``survival::coxph`` and of lifelines; Breslow's (1974) approximation is an option.
+With ``w_i = exp(x_i'b)``, risk-set sums ``S0(t) = sum w_i``, ``S1(t) = sum w_i x_i``
+over the customers at risk at t, the sums ``E0(t)``, ``E1(t)`` over the ``d_t`` customers
+who left at t, and for ``l = 0 .. d_t - 1`` (Breslow: l/d_t taken as 0)
 
-    log L = sum over events x_i'b - sum_t d_t log S0(t)
-    U     = sum over events x_i - sum_t d_t m_t
-    I     = sum_i w_i C_i x_i x_i' - sum_t d_t m_t m_t',   C_i = sum over t at which i is at risk of d_t / S0(t)
+    phi_tl = S0(t) - (l / d_t) E0(t),   m_tl = (S1(t) - (l / d_t) E1(t)) / phi_tl
+    log L  = sum over events x_i'b - sum_t sum_l log phi_tl
+    U      = sum over events x_i - sum_t sum_l m_tl
+    I      = sum_i w_i (C_i - [i left at t] A_t) x_i x_i' - sum_t sum_l m_tl m_tl',
+             C_i = sum over t at which i is at risk of sum_l 1 / phi_tl,   A_t = sum_l (l / d_t) / phi_tl
 
-so the information matrix is one weighted cross-product of the rows plus a sum over
-times, and S0, S1 come from per-time sums and cumulative sums (no loop over risk sets).
-The result equals ``PHReg(ties="breslow")`` (tests). Text covariates
-are dummy-coded against a reference level that the result states (the most frequent
-level unless ``reference`` names one). Delayed entry is supported as in
-:mod:`cxlib.survival` (a customer is at risk when ``entry <= t <= duration``).
+so the information matrix is one weighted cross-product of the rows plus a sum over the
+events, and S0, S1 come from per-time sums and cumulative sums (no loop over risk sets).
+The result equals ``PHReg`` (ties "breslow" and "efron") and lifelines' ``CoxPHFitter``
+(Efron) on public data (tests). Text covariates are dummy-coded against a reference level
+that the result states (the most frequent level unless ``reference`` names one). Delayed
+entry is supported as in :mod:`cxlib.survival` (a customer is at risk when
+``entry <= t <= duration``).
+
+A hazard ratio of a number is per one unit of it, which says little when the unit is a
+dollar or a day; ``per`` gives each term the size of step its hazard ratio is read for:
+a unit the user names, else one standard deviation for a number with more than two
+values (0/1 numbers and categories stay per one step). :meth:`CoxResult.per_step` gives
+the ratios for those steps, ``exp(b * step)`` with the interval ``exp((b -+ z se) * step)``.
 
 The proportional-hazards check correlates each covariate's Schoenfeld residuals with the
 rank of the event times (Grambsch & Therneau 1994, with the rank transform); a
@@ -35,12 +46,18 @@ from scipy import stats
 from .inference import holm, z_value
 from .io.quality import DataError
 
-__all__ = ["CoxResult", "breslow_fit", "cox"]
+__all__ = ["TIES", "CoxResult", "cox", "cox_fit"]
+
+TIES = ("efron", "breslow")
 
 
 @dataclass(frozen=True)
 class CoxResult:
-    """Hazard ratios (``terms``), the proportional-hazards check, and the reference levels used."""
+    """Hazard ratios (``terms``, per one unit), the proportional-hazards check, and the reference levels used.
+
+    ``terms`` has a ``per`` column: the step each term is best read for (module
+    docstring); :meth:`per_step` gives the hazard ratios for those steps.
+    """
 
     terms: pd.DataFrame
     ph_check: pd.DataFrame
@@ -49,6 +66,16 @@ class CoxResult:
     events: int
     ties: str
     warnings: list[str] = field(default_factory=list)
+    ci: float = 0.95
+
+    def per_step(self) -> pd.DataFrame:
+        """The terms with ``hazard_ratio``, ``ci_low`` and ``ci_high`` for a step of ``per`` units, and whether
+        the proportional-hazards check holds (``proportional``)."""
+        t = self.terms
+        z = z_value(self.ci)
+        proportional = self.ph_check.set_index("term")["proportional"].reindex(t["term"]).to_numpy()
+        return t.assign(hazard_ratio=np.exp(t["coef"] * t["per"]), ci_low=np.exp((t["coef"] - z * t["se"]) * t["per"]),
+                        ci_high=np.exp((t["coef"] + z * t["se"]) * t["per"]), proportional=proportional)
 
     def to_dict(self) -> dict:
         return {"terms": self.terms, "ph_check": self.ph_check, "references": self.references, "n": self.n,
@@ -77,45 +104,56 @@ def _design(data: pd.DataFrame, covariates: Sequence[str], reference: Mapping[st
     return pd.concat(columns, axis=1), references
 
 
+def _steps(frame: pd.DataFrame, design: pd.DataFrame, units: Mapping[str, float]) -> list[float]:
+    """The step each term is read for: the user's unit, else one standard deviation of a number with more than
+    two values among the rows used, else 1."""
+    steps = []
+    for term in design.columns:
+        values = frame[term]
+        if term in units:
+            steps.append(float(units[term]))
+        elif "[" not in term and values.nunique() > 2 and values.std() > 0:
+            steps.append(float(values.std()))
+        else:
+            steps.append(1.0)
+    return steps
+
+
 def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str], entry: str | None = None,
-        reference: Mapping[str, str] | None = None, ties: str = "breslow", ci: float = 0.95,
-        entry_inclusive: bool = True) -> CoxResult:
+        reference: Mapping[str, str] | None = None, ties: str = "efron", ci: float = 0.95,
+        entry_inclusive: bool = True, units: Mapping[str, float] | None = None) -> CoxResult:
     """Fit a Cox model: one row per customer (or per interval) with ``duration``, ``event`` and covariates.
 
     Rows with a missing value in any used column are left out (their number is ``n``'s
-    complement). Returns hazard ratios with intervals and p-values per term. For
-    time-varying covariates pass one row per (customer, interval) with the interval's
-    start as ``entry`` and ``entry_inclusive=False``: a row is at risk on (start, stop].
+    complement). Returns hazard ratios with intervals and p-values per term (per one
+    unit; ``per`` and :meth:`CoxResult.per_step` for steps of ``units[name]`` or one
+    standard deviation). ``ties``: "efron" (default) or "breslow". For time-varying
+    covariates pass one row per (customer, interval) with the interval's start as
+    ``entry`` and ``entry_inclusive=False``: a row is at risk on (start, stop].
     """
-    from statsmodels.duration.hazard_regression import PHReg
-
     needed = [duration, event, *covariates, *([entry] if entry else [])]
     absent = [c for c in needed if c not in data.columns]
     if absent:
         raise DataError(f"columns {absent} are not in the data; columns present: {list(data.columns)}",
                         column=absent[0], rule="column present")
+    units = dict(units or {})
+    unknown = sorted(set(units) - set(covariates))
+    if unknown:
+        raise DataError(f"units are given for {unknown}, which are not covariates: {list(covariates)}",
+                        column=unknown[0], rule="unit of a covariate")
     design, references = _design(data, covariates, dict(reference or {}))
     frame = pd.concat([data[[duration, event, *([entry] if entry else [])]], design], axis=1).dropna()
     time = frame[duration].to_numpy(dtype=float)
     status = frame[event].astype(bool).to_numpy()
     enter = None if entry is None else frame[entry].to_numpy(dtype=float)
     x = frame[design.columns].to_numpy(dtype=float)
-    if ties == "breslow":
-        params, cov, residuals = breslow_fit(time, status, x, enter, entry_inclusive)
-        bse = np.sqrt(np.diag(cov))
-        pvalues = 2 * stats.norm.sf(np.abs(params / bse))
-    else:
-        # PHReg counts a row at risk when entry <= t; on the ranks of the distinct times,
-        # entry - 1/2 keeps that and entry + 1/2 gives entry < t, both exactly.
-        grid = np.unique(time if enter is None else np.concatenate([time, enter]))
-        rank = np.searchsorted(grid, time) + 1.0
-        enter_rank = None if enter is None else np.searchsorted(grid, enter) + (0.5 if entry_inclusive else 1.5)
-        fit = PHReg(rank, x, status=status.astype(int), entry=enter_rank, ties=ties).fit()
-        params, bse, pvalues, residuals = fit.params, fit.bse, fit.pvalues, fit.schoenfeld_residuals
+    params, cov, residuals = cox_fit(time, status, x, enter, entry_inclusive, ties)
+    bse = np.sqrt(np.diag(cov))
     z = z_value(ci)
     terms = pd.DataFrame({"term": list(design.columns), "coef": params, "se": bse,
                           "hazard_ratio": np.exp(params), "ci_low": np.exp(params - z * bse),
-                          "ci_high": np.exp(params + z * bse), "p_value": pvalues})
+                          "ci_high": np.exp(params + z * bse), "p_value": 2 * stats.norm.sf(np.abs(params / bse)),
+                          "per": _steps(frame, design, units)})
     is_event = ~np.isnan(residuals[:, 0])
     ranks = stats.rankdata(time[is_event])
     checks = []
@@ -127,20 +165,27 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     ph["proportional"] = ph["p_adjusted"] >= 0.05
     notes = [f"proportional hazards may not hold for {r.term} (correlation with time {r.rho:+.2f}, "
              f"Holm-adjusted p = {r.p_adjusted:.3g})" for r in ph.itertuples() if not r.proportional]
-    return CoxResult(terms.reset_index(drop=True), ph, references, len(frame), int(status.sum()), ties, notes)
+    return CoxResult(terms.reset_index(drop=True), ph, references, len(frame), int(status.sum()), ties, notes, ci)
 
 
-def breslow_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.ndarray | None = None,
-                entry_inclusive: bool = True, tol: float = 1e-10,
-                max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cox model with Breslow ties by Newton-Raphson (module docstring): coefficients, covariance, Schoenfeld residuals.
+def cox_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.ndarray | None = None,
+            entry_inclusive: bool = True, ties: str = "efron", tol: float = 1e-10,
+            max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cox model by Newton-Raphson on sums over distinct times (module docstring): coefficients, covariance,
+    Schoenfeld residuals.
 
-    A row is at risk at event time t when ``entry <= t <= time`` (``entry_inclusive``, as
-    statsmodels ``PHReg``), or ``entry < t <= time`` (for (start, stop] intervals);
-    ``entry=None``: from the start. Residuals are ``x_i - m_t`` for event rows, NaN for others.
+    ``ties`` is "efron" or "breslow". A row is at risk at event time t when
+    ``entry <= t <= time`` (``entry_inclusive``, as statsmodels ``PHReg``), or
+    ``entry < t <= time`` (for (start, stop] intervals); ``entry=None``: from the start.
+    Residuals are ``x_i`` minus the risk set's mean at the row's event time (with Efron's
+    ties, the average of the ``d_t`` partial means, as R's ``cox.zph``), NaN for rows
+    without an event.
     """
+    if ties not in TIES:
+        raise DataError(f"ties must be one of {', '.join(TIES)}, got {ties!r}", rule="ties method")
     x = np.asarray(x, dtype=float)
     x = x - x.mean(axis=0)  # the coefficients do not change; the sums stay well scaled
+    event = np.asarray(event, dtype=bool)
     n, p = x.shape
     grid, exit_index = np.unique(time, return_inverse=True)
     k = len(grid)
@@ -152,8 +197,16 @@ def breslow_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.nd
                         rows=np.flatnonzero(first > exit_index)[:5])
     deaths = np.bincount(exit_index, weights=event, minlength=k)
     has_event = deaths > 0
-    d = deaths[has_event]
-    event_sum = x[event].sum(axis=0)
+    event_time = np.flatnonzero(has_event)
+    d = deaths[has_event].astype(np.int64)
+    # one entry per event, l = 0 .. d_t - 1 within its time; Efron removes l/d_t of the tied events' weight
+    tied_time = np.repeat(np.arange(len(d)), d)
+    fraction = (np.arange(len(tied_time)) - np.repeat(np.cumsum(d) - d, d)) / np.repeat(d, d)
+    if ties == "breslow":
+        fraction = np.zeros_like(fraction)
+    event_rows = np.flatnonzero(event)
+    event_slot = np.searchsorted(event_time, exit_index[event_rows])  # the event's time among event times
+    event_sum = x[event_rows].sum(axis=0)
 
     def at_risk_sums(values: np.ndarray) -> np.ndarray:
         """Per grid time, the sum of ``values`` over rows at risk (first <= index <= exit)."""
@@ -170,15 +223,22 @@ def breslow_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.nd
         eta = x @ beta
         shift = eta.max()
         w = np.exp(eta - shift)
-        sums = at_risk_sums(np.column_stack([w, w[:, None] * x]))[has_event]
-        s0, mean = sums[:, 0], sums[:, 1:] / sums[:, :1]
-        loglik = eta[event].sum() - (d * (np.log(s0) + shift)).sum()
-        gradient = event_sum - d @ mean
+        wx = np.column_stack([w, w[:, None] * x])
+        risk = at_risk_sums(wx)[has_event]
+        tied = np.zeros((len(d), p + 1))
+        np.add.at(tied, event_slot, wx[event_rows])
+        partial = risk[tied_time] - fraction[:, None] * tied[tied_time]  # phi and its x-weighted sums
+        phi, mean = partial[:, 0], partial[:, 1:] / partial[:, :1]
+        loglik = eta[event_rows].sum() - (np.log(phi) + shift).sum()
+        gradient = event_sum - mean.sum(axis=0)
         rate = np.zeros(k)
-        rate[has_event] = d / s0
+        rate[event_time] = np.bincount(tied_time, weights=1 / phi, minlength=len(d))
         cumulative = np.concatenate([[0.0], rate.cumsum()])
         exposure = cumulative[exit_index + 1] - cumulative[first]
-        information = x.T @ (x * (w * exposure)[:, None]) - (mean.T * d) @ mean
+        tied_share = np.bincount(tied_time, weights=fraction / phi, minlength=len(d))[event_slot]
+        weight = w * exposure
+        weight[event_rows] -= w[event_rows] * tied_share
+        information = x.T @ (x * weight[:, None]) - mean.T @ mean
         return loglik, gradient, information, mean
 
     beta = np.zeros(p)
@@ -197,8 +257,7 @@ def breslow_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.nd
         loglik, gradient, information, mean = candidate
         if np.max(np.abs(step)) < tol:
             break
+    average = np.column_stack([np.bincount(tied_time, weights=column, minlength=len(d)) for column in mean.T]) / d[:, None]
     residuals = np.full((n, p), np.nan)
-    time_of_event = np.cumsum(has_event) - 1
-    rows = np.flatnonzero(event)
-    residuals[rows] = x[rows] - mean[time_of_event[exit_index[rows]]]
+    residuals[event_rows] = x[event_rows] - average[event_slot]
     return beta, np.linalg.inv(information), residuals

@@ -40,7 +40,7 @@ from .inference import z_value
 from .io.quality import DataError
 
 __all__ = ["SurvivalCounts", "customer_durations", "hazard_rate", "hazard_table", "kaplan_meier", "logrank", "median_survival",
-           "survival_at", "survival_counts"]
+           "survival_at", "survival_counts", "time_grid"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,18 @@ class SurvivalCounts:
         """The longest follow-up of each segment: the last time a customer of it was seen (left or censored)."""
         return {str(segment): float(self.times[np.flatnonzero(self.exits[i])[-1]]) if self.exits[i].any() else 0.0
                 for i, segment in enumerate(self.segments)}
+
+    def known_until(self) -> dict[str, float]:
+        """Per segment, the longest time the curve is known for: the longest follow-up when a customer was still
+        there at the end of it (censored), else for ever (inf): when every customer seen last left, the curve has
+        reached 0 and stays there."""
+        out = {}
+        for i, segment in enumerate(self.segments):
+            seen = np.flatnonzero(self.exits[i])
+            last = seen[-1] if len(seen) else None
+            censored = last is None or self.exits[i, last] > self.events[i, last]
+            out[str(segment)] = (0.0 if last is None else float(self.times[last])) if censored else np.inf
+        return out
 
     def total(self) -> SurvivalCounts:
         return SurvivalCounts(pd.Index(["all"]), self.times, self.events.sum(0, keepdims=True),
@@ -109,6 +121,20 @@ def _segment_codes(segment: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques, name=segment.name)
 
 
+def time_grid(times: np.ndarray, rows: int) -> np.ndarray:
+    """The time axis of the counts: every whole unit from 0 to the longest time when the times are whole numbers
+    and the longest is at most ``4 * rows + 1024`` (then one ``bincount`` counts them), else the distinct times.
+    Memory grows with the number of rows or of distinct times, never with a value in the data.
+
+    >>> time_grid(np.array([0.0, 3.0, 3.0]), 3), time_grid(np.array([2.0, 1e9]), 2)
+    (array([0., 1., 2., 3.]), array([2.e+00, 1.e+09]))
+    """
+    longest = times.max(initial=0)
+    if longest <= 4 * rows + 1024 and np.all(times == np.round(times)):
+        return np.arange(int(longest) + 1, dtype=float)
+    return np.unique(times)
+
+
 def survival_counts(duration: np.ndarray, event: np.ndarray, entry: np.ndarray | None = None,
                     segment: pd.Series | None = None) -> SurvivalCounts:
     """Count events, exits and entries per segment and time (the reduce step)."""
@@ -129,13 +155,11 @@ def survival_counts(duration: np.ndarray, event: np.ndarray, entry: np.ndarray |
         if (codes < 0).any():
             raise DataError(f"segment column {segment.name!r} has missing values", column=segment.name,
                             rule="segment present", rows=np.flatnonzero(codes < 0)[:5])
-    whole = np.all(duration == np.round(duration)) and (entry is None or np.all(entry == np.round(entry)))
-    if whole and duration.max(initial=0) < 10_000_000:  # whole time units: the index is the time itself
-        times = np.arange(int(duration.max(initial=0)) + 1, dtype=float)
+    times = time_grid(np.concatenate([duration, [] if entry is None else entry]), len(duration))
+    if len(times) and times[-1] == len(times) - 1 and times[0] == 0:  # every whole unit: the index is the time
         exit_index = duration.astype(np.int64)
         entry_index = None if entry is None else entry.astype(np.int64)
     else:
-        times = np.unique(np.concatenate([duration, [] if entry is None else entry]))
         exit_index = np.searchsorted(times, duration)
         entry_index = None if entry is None else np.searchsorted(times, entry)
     k, t = len(labels), len(times)
@@ -170,18 +194,23 @@ def kaplan_meier(counts: SurvivalCounts, ci: float = 0.95) -> pd.DataFrame:
 
 
 def survival_at(km: pd.DataFrame, horizons: Sequence[float], segments: Sequence[str] | None = None,
-                follow_up: Mapping[str, float] | None = None) -> pd.DataFrame:
+                follow_up: Mapping[str, float] | None = None,
+                known_until: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Survival (with interval) at each horizon: the Kaplan-Meier step at or before it (1 before any event).
 
-    With ``follow_up`` (segment -> longest follow-up, :meth:`SurvivalCounts.follow_up`), a
-    horizon past a segment's longest follow-up is not estimable from the data: its
-    survival and interval are missing and ``note`` says why, rather than the curve's last
-    value carried forward as if it were known; ``follow_up`` becomes a column.
+    The value at t is ``P(T > t)``: the share who stay *longer than* t. With
+    ``known_until`` (segment -> :meth:`SurvivalCounts.known_until`), a horizon past it is
+    not estimable from the data: a customer was still there at the end of the longest
+    follow-up, so what happens later is unknown; its survival and interval are missing
+    and ``note`` says why, rather than the curve's last value carried forward as if it
+    were known. Past the longest follow-up of a segment whose last customers all left,
+    the curve is known: it has reached 0. ``follow_up`` (segment -> longest follow-up,
+    :meth:`SurvivalCounts.follow_up`) becomes a column.
     """
     rows = []
     for segment in segments if segments is not None else km["segment"].unique():
         table = km[km["segment"] == str(segment)]
-        last = (follow_up or {}).get(str(segment), np.inf)
+        last = (known_until or {}).get(str(segment), np.inf)
         for h in horizons:
             before = table[table["time"] <= h]
             if h > last:

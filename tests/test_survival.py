@@ -100,17 +100,18 @@ def test_cox_equals_phreg_and_the_time_shift_is_exact():
     entry = np.minimum(rng.integers(1, 30, n), duration).astype(float)
     frame = pd.DataFrame({"d": duration, "e": event, "x0": x[:, 0], "x1": x[:, 1], "entry": entry})
     plain = cox(frame, "d", "e", ["x0", "x1"])
-    ref = PHReg(duration, x, status=event.astype(int)).fit()
+    ref = PHReg(duration, x, status=event.astype(int), ties="efron").fit()
     np.testing.assert_allclose(plain.terms["coef"], ref.params, rtol=1e-8)
     np.testing.assert_allclose(plain.terms["se"], ref.bse, rtol=1e-8)
     delayed = cox(frame[frame["entry"] < frame["d"]], "d", "e", ["x0", "x1"], entry="entry")
     keep = entry < duration
-    ref = PHReg(duration[keep], x[keep], status=event[keep].astype(int), entry=entry[keep] - 0.5).fit()
+    ref = PHReg(duration[keep], x[keep], status=event[keep].astype(int), entry=entry[keep] - 0.5, ties="efron").fit()
     np.testing.assert_allclose(delayed.terms["coef"], ref.params, rtol=1e-8)
 
 
-def test_fast_breslow_fit_equals_phreg_with_heavy_ties_intervals_and_schoenfeld_residuals():
-    from cxlib.cox import breslow_fit
+@pytest.mark.parametrize("ties", ["breslow", "efron"])
+def test_fast_fit_equals_phreg_with_heavy_ties_intervals_and_schoenfeld_residuals(ties):
+    from cxlib.cox import cox_fit
 
     rng = np.random.default_rng(7)
     n = 5000
@@ -119,18 +120,66 @@ def test_fast_breslow_fit_equals_phreg_with_heavy_ties_intervals_and_schoenfeld_
     event = rng.random(n) < 0.8
     start = np.floor(rng.uniform(0, 1, n) * duration)  # (start, stop] intervals
     for entry, inclusive, phreg_entry in ((None, True, None), (start, True, start), (start, False, start + 0.5)):
-        ours, cov, residuals = breslow_fit(duration, event, x, entry, entry_inclusive=inclusive)
-        ref = PHReg(duration, x, status=event.astype(int), entry=phreg_entry, ties="breslow").fit()  # entry <= t
+        ours, cov, residuals = cox_fit(duration, event, x, entry, entry_inclusive=inclusive, ties=ties)
+        ref = PHReg(duration, x, status=event.astype(int), entry=phreg_entry, ties=ties).fit()  # entry <= t
         np.testing.assert_allclose(ours, ref.params, rtol=1e-9)
         np.testing.assert_allclose(np.sqrt(np.diag(cov)), ref.bse, rtol=1e-9)
-        np.testing.assert_allclose(residuals, ref.schoenfeld_residuals, rtol=1e-7, atol=1e-9)
+        if ties == "breslow":  # PHReg's residuals use the Breslow means whatever the ties
+            np.testing.assert_allclose(residuals, ref.schoenfeld_residuals, rtol=1e-7, atol=1e-9)
     frame = pd.DataFrame({"d": duration, "e": event, "a": x[:, 0], "b": 2 * x[:, 0], "start": start})
     with pytest.raises(DataError, match="collinear"):
-        cox(frame, "d", "e", ["a", "b"])
-    for inclusive, phreg_entry in ((True, start), (False, start + 0.5)):  # Efron: PHReg on ranks, same risk sets
-        efron = cox(frame, "d", "e", ["a"], entry="start", entry_inclusive=inclusive, ties="efron")
-        ref = PHReg(duration, x[:, :1], status=event.astype(int), entry=phreg_entry, ties="efron").fit()
-        np.testing.assert_allclose(efron.terms["coef"], ref.params, rtol=1e-9)
+        cox(frame, "d", "e", ["a", "b"], ties=ties)
+
+
+def test_efron_is_the_default_and_equals_lifelines_and_phreg_on_public_data():
+    """Whole-week (rossi) and whole-day (gbsg2) durations, heavily tied."""
+    from lifelines import CoxPHFitter
+    from lifelines.datasets import load_gbsg2, load_rossi
+
+    from cxlib.cox import cox_fit
+
+    gbsg2 = load_gbsg2().assign(hormone=lambda f: (f["horTh"] == "yes").astype(float))
+    for frame, duration, event, covariates in (
+            (load_rossi(), "week", "arrest", ["fin", "age", "race", "wexp", "mar", "paro", "prio"]),
+            (gbsg2, "time", "cens", ["hormone", "age", "tsize", "pnodes", "progrec", "estrec"])):
+        ours = cox(frame, duration, event, covariates)
+        assert ours.ties == "efron"
+        theirs = CoxPHFitter().fit(frame[[duration, event, *covariates]], duration, event,
+                                   fit_options={"precision": 1e-12})
+        np.testing.assert_allclose(ours.terms["coef"], theirs.params_[covariates], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(ours.terms["se"], theirs.standard_errors_[covariates], rtol=1e-6)
+        ref = PHReg(frame[duration], frame[covariates], status=frame[event].astype(int), ties="efron").fit()
+        np.testing.assert_allclose(ours.terms["coef"], ref.params, rtol=1e-10)
+        np.testing.assert_allclose(ours.terms["se"], ref.bse, rtol=1e-10)
+        breslow = cox(frame, duration, event, covariates, ties="breslow")
+        ref = PHReg(frame[duration], frame[covariates], status=frame[event].astype(int), ties="breslow").fit()
+        np.testing.assert_allclose(breslow.terms["coef"], ref.params, rtol=1e-10)
+        # Schoenfeld residuals with Efron's tied means, as lifelines computes them
+        _, _, residuals = cox_fit(frame[duration].to_numpy(float), frame[event].to_numpy(bool),
+                                  frame[covariates].to_numpy(float))
+        event_rows = ~np.isnan(residuals[:, 0])
+        theirs_residuals = theirs.compute_residuals(frame[[duration, event, *covariates]], "schoenfeld")
+        np.testing.assert_allclose(residuals[event_rows], theirs_residuals.sort_index()[covariates], atol=1e-6)
+    with pytest.raises(DataError, match="ties must be one of"):
+        cox(load_rossi(), "week", "arrest", ["fin"], ties="exact")
+
+
+def test_numbers_are_read_per_standard_deviation_or_per_the_unit_given():
+    from lifelines.datasets import load_rossi
+
+    rossi = load_rossi()
+    fit = cox(rossi, "week", "arrest", ["fin", "age", "prio"])
+    steps = fit.per_step().set_index("term")
+    assert steps.loc["fin", "per"] == 1  # 0/1: per one step
+    assert steps.loc["age", "per"] == pytest.approx(rossi["age"].std())
+    coef = fit.terms.set_index("term").loc["age", "coef"]
+    assert steps.loc["age", "hazard_ratio"] == pytest.approx(np.exp(coef * rossi["age"].std()))
+    assert steps.loc["age", "ci_low"] < steps.loc["age", "hazard_ratio"] < steps.loc["age", "ci_high"]
+    ten_years = cox(rossi, "week", "arrest", ["fin", "age", "prio"], units={"age": 10}).per_step().set_index("term")
+    assert ten_years.loc["age", "per"] == 10
+    assert ten_years.loc["age", "hazard_ratio"] == pytest.approx(np.exp(10 * coef), rel=1e-12)
+    with pytest.raises(DataError, match="not covariates"):
+        cox(rossi, "week", "arrest", ["fin"], units={"agee": 10})
 
 
 def test_cox_dummy_coding_reference_and_ph_check():
@@ -177,3 +226,39 @@ def test_fixed_ever_had_a_bad_ticket_is_biased_which_is_why_the_study_uses_state
     study = churn_study(frame, panel=state_panel(data, observed_from="2024-01-01"))
     hr = study.by_service["hazard_ratio"]
     assert hr["ci_low"] <= HAZARD_RATIOS["bad_service"] <= hr["ci_high"]
+
+
+def test_memory_grows_with_the_rows_not_with_a_value_in_the_data():
+    """One duration of a billion months once took 23 GB: the time axis is the distinct times when the longest time
+    is far beyond the rows, in memory and in every backend's reduce."""
+    import tracemalloc
+
+    from cxlib.backends import open_source
+
+    duration = np.array([3.0, 5.0, 5.0, 8.0, 1e9])
+    event = np.array([True, False, True, True, True])
+    tracemalloc.start()
+    counts = survival_counts(duration, event)
+    with open_source(pd.DataFrame({"d": duration, "e": event})) as source:
+        reduced = source.survival_counts("d", "e")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000
+    assert list(counts.times) == list(reduced.times) == [3.0, 5.0, 8.0, 1e9]
+    km = kaplan_meier(counts)
+    assert km["survival"].tolist() == pytest.approx([0.8, 0.6, 0.3, 0.0])
+    assert list(survival_counts(np.array([0.0, 2.0]), np.array([True, True])).times) == [0.0, 1.0, 2.0]
+
+
+def test_survival_past_the_last_observation_is_known_when_it_was_a_departure():
+    """Past the longest follow-up the curve is unknown only when a customer was still there at its end."""
+    segment = pd.Series(["left last"] * 3 + ["stayed last"] * 3, name="g")
+    counts = survival_counts(np.array([100.0, 500, 999, 100, 500, 999]),
+                             np.array([True, False, True, True, True, False]), segment=segment)
+    at = survival_at(kaplan_meier(counts), [365, 1000], ["left last", "stayed last"], counts.follow_up(),
+                     counts.known_until()).set_index(["segment", "t"])
+    assert at.loc[("left last", 1000), "survival"] == 0.0  # every customer seen last left: the curve is at 0
+    assert pd.isna(at.loc[("left last", 1000), "note"])
+    assert np.isnan(at.loc[("stayed last", 1000), "survival"])
+    assert at.loc[("stayed last", 1000), "note"].startswith("not estimable")
+    assert at.loc[("stayed last", 365), "survival"] == pytest.approx(2 / 3)

@@ -488,11 +488,12 @@ def _churn(events: int, n: int) -> dict:
 def _survival_tables(overall: SurvivalCounts, by_segment: SurvivalCounts | None, horizons: Sequence[float]):
     """Survival at the horizons and medians (overall, then per segment), the log-rank test, and the curves."""
     km = km_all = kaplan_meier(overall)
-    survival = [survival_at(km_all, horizons, follow_up=overall.follow_up())]
+    survival = [survival_at(km_all, horizons, follow_up=overall.follow_up(), known_until=overall.known_until())]
     medians, test = [median_survival(km_all)], None
     if by_segment is not None:
         km = kaplan_meier(by_segment)
-        survival.append(survival_at(km, horizons, [str(s) for s in by_segment.segments], by_segment.follow_up()))
+        survival.append(survival_at(km, horizons, [str(s) for s in by_segment.segments], by_segment.follow_up(),
+                                    by_segment.known_until()))
         medians.append(median_survival(km))
         test = logrank(by_segment)
     return pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, km
