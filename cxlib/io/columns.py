@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .dates import parse_dates
+from .dates import implausible, parse_dates
 from .numbers import LABELLED_SCORE, parse_numbers
 from .options import ReadOptions
 from .scale import scale_rule
@@ -337,6 +337,7 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
         if has_time.any():
             notes["time of day left out: the date is used"] = has_time
             values = values.dt.normalize()
+    notes.update(implausible(values))
     return values
 
 

@@ -7,6 +7,11 @@ AM") are read day-first or month-first when the column tells which: a first numb
 Dots are day-first by convention (no locale writes month.day.year). Where the column does
 not tell (every number 12 or less, with slashes or dashes), reading stops with examples
 and the ``date_format`` to pass, rather than guess and swap days and months.
+
+A two-digit year may stand first (``24-12-15``, year-month-day) or last (``15.12.24``):
+such dates are read in the one order in which every date of the column is a real day (a
+field above 31 or 00 is no day, above 12 no month); where more than one order fits, reading
+stops with examples and the ``date_format`` of each order, whatever the separator.
 """
 
 from __future__ import annotations
@@ -18,11 +23,16 @@ import pandas as pd
 
 from .quality import DataError
 
-__all__ = ["ParsedDates", "parse_dates"]
+__all__ = ["MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates"]
 
 OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"  # the UTC offset that ends an ISO time stamp
 NUMERIC_DATE = (r"^(?P<a>\d{1,2})(?P<sep>[./-]) ?(?P<b>\d{1,2})(?P=sep) ?(?P<year>\d{4}|\d{2})\.?"
                 r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?$")
+
+FIELDS = {"day": ("year", "b", "a"), "month": ("year", "a", "b"), "year": ("a", "b", "year")}  # year, month, day
+FORMATS = {"day": "%d{sep}%m{sep}{year}", "month": "%m{sep}%d{sep}{year}", "year": "{year}{sep}%m{sep}%d"}
+FIRST = {"day": "day first", "month": "month first", "year": "year first"}
+MAX_SPAN_YEARS = 20  # dates of one column further apart than this are flagged: a year or an order misread?
 
 
 @dataclass
@@ -52,15 +62,58 @@ def _order(parts: pd.DataFrame) -> str | None:
     return None
 
 
-def _orders(parts: pd.DataFrame) -> dict[str, str | None]:
-    """The order of each separator's dates."""
-    return {sep: _order(group) for sep, group in parts.groupby("sep")}
+def _fits(parts: pd.DataFrame, layout: str) -> pd.Series:
+    """Which dates of ``parts`` are real days when read in ``layout`` (month 1-12, day 1-31)."""
+    _, month, day = (parts[f].astype(int) for f in FIELDS[layout])
+    return month.between(1, 12) & day.between(1, 31)
+
+
+def _fitting(parts: pd.DataFrame) -> list[str]:
+    """The layouts of two-digit-year dates in which every date that is a real day in some layout is one."""
+    fits = {layout: _fits(parts, layout) for layout in FIELDS}
+    dated = pd.concat(fits.values(), axis=1).any(axis=1)  # a date no layout reads is left to the "not a date" rule
+    return [layout for layout, fit in fits.items() if fit[dated].all()]
+
+
+def _layout(parts: pd.DataFrame) -> str | None:
+    """The order of one kind of date (one separator; four- or two-digit years) as "day", "month" (day or month
+    first, the year last) or "year" (year, month, day); None when the data do not prove it.
+
+    A four-digit year is last, and day and month as :func:`_order` tells them. A two-digit
+    year could be any field: the order is the one in which every date is a real day (a
+    field above 31 or 00 is no day, above 12 no month), and never assumed where more than
+    one order fits.
+    """
+    if parts["year"].str.len().iloc[0] == 4:
+        return _order(parts)
+    fitting = _fitting(parts)
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _layouts(parts: pd.DataFrame) -> dict[tuple[str, bool], str | None]:
+    """The layout of each kind of date: by separator, and by the year's digits."""
+    return {(sep, bool(two)): _layout(group)
+            for (sep, two), group in parts.groupby([parts["sep"], parts["year"].str.len() == 2])}
+
+
+def _unclear(text: pd.Series, rows: pd.DataFrame, column: str) -> DataError:
+    """The error for dates whose order the data do not prove: examples and the formats that would read them."""
+    sep, short = rows["sep"].iloc[0], rows["year"].str.len().iloc[0] == 2
+    examples = ", ".join(repr(v) for v in text[rows.index].unique()[:3])
+    year = "%y" if short else "%Y"
+    orders = _fitting(rows) if short else ("day", "month")
+    formats = " or ".join(f"date_format='{FORMATS[o].format(sep=sep, year=year)}' ({FIRST[o]})" for o in orders)
+    what = f"could be read {' or '.join(FIRST[o] for o in orders)}" if short else \
+        "could be day-first or month-first"
+    return DataError(f"column {column!r} has dates that {what} (e.g. {examples}): pass {formats}", column=column,
+                     rule="dates in one order")
 
 
 def _assemble(parts: pd.DataFrame, order: str) -> pd.Series:
-    day, month = (parts["a"], parts["b"]) if order == "day" else (parts["b"], parts["a"])
+    """Dates from their fields in ``order`` (a layout of :func:`_layout`)."""
+    year, month, day = (parts[f] for f in FIELDS[order])
     parts = parts.assign(**{k: pd.to_numeric(parts[k]).fillna(0).astype(int) for k in ("hour", "minute", "second")})
-    year = parts["year"].astype(int)
+    year = year.astype(int)
     year = year.where(year >= 100, year + np.where(year < 70, 2000, 1900))
     hour = parts["hour"]
     pm = parts["ampm"].fillna("").str.lower()
@@ -104,25 +157,44 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     parts = text[failed].str.extract(NUMERIC_DATE).dropna(subset=["a"])
     if parts.empty:
         return ParsedDates(values, "not a date (YYYY-MM-DD)")
-    orders = _orders(parts)
-    unclear = [sep for sep, order in orders.items() if order is None]
-    if unclear:
-        sep = unclear[0]
-        rows = parts[parts["sep"] == sep]
-        examples = ", ".join(repr(v) for v in text[rows.index].unique()[:3])
-        year = "%Y" if len(rows["year"].iloc[0]) == 4 else "%y"
-        raise DataError(f"column {column!r} has dates that could be day-first or month-first (e.g. "
-                        f"{examples}): pass date_format='%d{sep}%m{sep}{year}' (day first) or "
-                        f"date_format='%m{sep}%d{sep}{year}' (month first)", column=column,
-                        rule="dates in one order")
+    short = parts["year"].str.len() == 2
+    layouts = _layouts(parts)
+    for (sep, two), layout in layouts.items():
+        if layout is None:
+            raise _unclear(text, parts[(parts["sep"] == sep) & (short == two)], column)
     values = values.copy()
-    for sep, order in orders.items():
-        rows = parts[parts["sep"] == sep]
-        values[rows.index] = _assemble(rows, order)
-    example = parts.index[0]
-    order, sep = orders[parts.loc[example, "sep"]], parts.loc[example, "sep"]
-    rule = f"not a date ({sep.join(['DD', 'MM'] if order == 'day' else ['MM', 'DD'])}{sep}YYYY or YYYY-MM-DD)"
+    for (sep, two), layout in layouts.items():
+        rows = parts[(parts["sep"] == sep) & (short == two)]
+        values[rows.index] = _assemble(rows, layout)
+    read_rows = parts.index[values[parts.index].notna().to_numpy(dtype=bool)]
+    example = read_rows[0] if len(read_rows) else parts.index[0]
+    sep, layout = parts.loc[example, "sep"], layouts[(parts.loc[example, "sep"], bool(short[example]))]
+    year = "YY" if short[example] else "YYYY"
+    fields = {"day": ["DD", "MM", year], "month": ["MM", "DD", year], "year": [year, "MM", "DD"]}[layout]
+    rule = f"not a date ({sep.join(fields)} or YYYY-MM-DD)"
     noted = text.index.isin(parts.index) & values.notna().to_numpy(dtype=bool)
-    read = " and ".join(f"{o}-first" for o in dict.fromkeys(orders.values()))
-    return ParsedDates(values, rule, f"{read} dates read (e.g. {text[example]!r} = {values[example]:%Y-%m-%d})",
-                       noted)
+    read = " and ".join(f"{FIRST[o].replace(' ', '-')}" for o in dict.fromkeys(layouts.values()))
+    shown = f" (e.g. {text[example]!r} = {values[example]:%Y-%m-%d})" if len(read_rows) else ""
+    return ParsedDates(values, rule, f"{read} dates read{shown}", noted)
+
+
+def implausible(values: pd.Series, today: pd.Timestamp | None = None) -> dict[str, np.ndarray]:
+    """Dates that read but are unlikely, as notes for the data-quality record (the rows are kept): dates after
+    ``today`` (a day-month swap, a two-digit year read in the wrong century), and a column whose dates span more
+    than :data:`MAX_SPAN_YEARS` years (the earliest and latest dates flagged). Each note says what to check.
+
+    >>> dates = pd.Series(pd.to_datetime(["2001-03-05", "2024-06-01", "2031-12-24"]))
+    >>> list(implausible(dates, pd.Timestamp("2026-01-01")))
+    ['dates in the future (e.g. 2031-12-24): check the dates, or date_format', 'dates span 2001-03-05 to 2031-12-24 (30.8 years): check the dates, or date_format']
+    """
+    today = (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1)
+    flags = {}
+    future = (values >= today).to_numpy(dtype=bool)
+    if future.any():
+        flags[f"dates in the future (e.g. {values[future].iloc[0]:%Y-%m-%d}): check the dates, or date_format"] = \
+            future
+    low, high = values.min(), values.max()
+    if pd.notna(low) and (years := (high - low).days / 365.25) > MAX_SPAN_YEARS:
+        flags[f"dates span {low:%Y-%m-%d} to {high:%Y-%m-%d} ({years:.1f} years): check the dates, or "
+              "date_format"] = ((values == low) | (values == high)).to_numpy(dtype=bool)
+    return flags

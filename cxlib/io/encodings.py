@@ -1,8 +1,10 @@
-"""Which text encoding a file is in: byte order marks, UTF-8, UTF-16, and the Windows code pages of Excel.
+"""Which text encoding a file is in: byte order marks, UTF-8, UTF-16, and the code pages of Excel.
 
 Excel on Windows saves "CSV" in the computer's ANSI code page: cp1252 in Western Europe,
 cp1254 in Turkey, cp1250 in Central Europe and for Serbian Latin (ISO-8859-2 on older
-systems); "Unicode text" is UTF-16 with a byte order mark. A general detector
+systems), cp1251 for Serbian Cyrillic (ISO-8859-5 on older systems); Excel for the Mac
+saves "CSV" in Mac Roman with lines ended by CR alone; "Unicode text" is UTF-16 with a
+byte order mark. A general detector
 (charset-normalizer) tells which of these decode a file into plausible text, but on a
 short file it cannot tell them apart: they share ASCII and most Western letters and
 differ in a few positions (byte 0xFE is ş in cp1254, þ in cp1252, ţ in cp1250).
@@ -13,14 +15,20 @@ So the choice, in order:
 2. text that decodes as UTF-8 is UTF-8 (a text in a single-byte code page almost never
    does, since its letters above 127 would have to form valid multi-byte sequences);
 3. UTF-16 without a mark is recognised by its zero bytes;
-4. the code pages that decode to the same text are one choice (a German file reads the same in cp1252 and cp1250). Where they differ,
-   each decoded text's letters outside ASCII are checked against the alphabets of the
+4. the code pages that decode to the same text are one choice (a German file reads the same in cp1252 and cp1250).
+   Where they differ, a decoding with fewer impossible words wins: a word that mixes
+   scripts (Latin and Cyrillic), holds a control character, has a symbol between two
+   letters (``Z¸rich``) or a capital after a small letter outside ASCII (``GenŹve``) is one
+   no language writes (:func:`implausible_words`);
+5. then each decoded text's letters outside ASCII are checked against the alphabets of the
    languages served: a code page wins whose text is written wholly in the alphabet of a
    language it is made for (Turkish for cp1254; Serbian Latin for cp1250 and ISO-8859-2;
-   the Western languages for cp1252); among several, the one with more of the letters that
-   only Turkish or Serbian use (ş ğ ı İ; č ć š ž đ). A tie is an error naming the
-   candidates and the letters each would give, so that the user can pass ``encoding``.
-   A text in no served alphabet (Greek, Cyrillic) is left to the general detector.
+   Serbian Cyrillic for cp1251 and ISO-8859-5; the Western languages for cp1252 and Mac
+   Roman); where lines end in CR alone, Mac Roman wins among those (Excel for the Mac);
+   otherwise the one with more of the letters that only Turkish or Serbian use (ş ğ ı İ;
+   č ć š ž đ; ђ ј љ њ ћ џ). A tie is an error naming the candidates and the letters each
+   would give, so that the user can pass ``encoding``. A text in no served alphabet
+   (Greek, Hebrew) is left to the general detector.
 
 Known limit: a Western text whose only letter outside ASCII is è (or æ) reads as Serbian
 č (ć) in cp1250; one more letter such as é or à settles it. Pass ``encoding`` for such files.
@@ -30,11 +38,12 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-__all__ = ["CODE_PAGES", "EncodingError", "detect_encoding"]
+__all__ = ["CODE_PAGES", "EncodingError", "detect_encoding", "implausible_words"]
 
 # code page -> (what it is, languages it is made for); where several read a file alike, the first is named
 CODE_PAGES = {
@@ -42,14 +51,21 @@ CODE_PAGES = {
     "cp1254": ("Turkish Windows", ("turkish", "western")),
     "cp1250": ("Central European Windows", ("serbian", "western")),  # "serbian": Serbian Latin and Polish
     "iso8859_2": ("ISO-8859-2, Central European", ("serbian", "western")),
+    "mac_roman": ("Mac Roman (Excel for the Mac)", ("western",)),
+    "cp1251": ("Cyrillic Windows", ("cyrillic",)),
+    "iso8859_5": ("ISO-8859-5, Cyrillic", ("cyrillic",)),
 }
 ALPHABETS = {
     "turkish": set("çğıİöşüÇĞÖŞÜâîûÂÎÛ"),
     # Serbian Latin, and Polish but for ą (cp1250 writes it where ISO-8859-2 writes Serbian š)
     "serbian": set("čćđšžČĆĐŠŽ") | set("ćęłńóśźżĆĘŁŃÓŚŹŻ"),
     "western": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽ"),
+    "cyrillic": {chr(c) for c in range(0x400, 0x460)},  # Serbian Cyrillic, and the Cyrillic of its neighbours
 }
-DISTINCTIVE = set("şŞğĞıİčČćĆđĐšžŠŽ") | set("łŁśŚźŹżŻęĘ")  # letters only the Turkish and Central European pages add
+# letters only the Turkish, Central European and Serbian Cyrillic pages add
+DISTINCTIVE = set("şŞğĞıİčČćĆđĐšžŠŽ") | set("łŁśŚźŹżŻęĘ") | set("ђјљњћџЂЈЉЊЋЏ")
+WORD = re.compile(r"[^\s,;|\"'()\[\]{}<>=/\\]+")  # a run of characters between spaces and separators
+COMMON_MARKS = set("-_.:&+'’‘“”«»–—…%€£$°#@!?*~^`")  # may stand between letters in real text
 SAMPLE_BYTES = 1 << 20  # enough text to tell the code pages apart (with the first letters outside ASCII)
 UTF8_LETTER = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a letter written in UTF-8: before a bad byte, mixed encodings
 
@@ -102,6 +118,37 @@ def _fit(codec: str, letters: list[str]) -> tuple[bool, int]:
     return written, sum(ch in DISTINCTIVE for ch in letters)
 
 
+def _script(ch: str) -> str:
+    """The script of a letter: the first word of its Unicode name (LATIN, CYRILLIC, GREEK, HEBREW, ...)."""
+    return unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+
+
+def _impossible(word: str) -> bool:
+    previous = ""
+    scripts = set()
+    for i, ch in enumerate(word):
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Co", "Cn"):
+            return True
+        if ch.isalpha():
+            scripts.add(_script(ch))
+            if ord(ch) > 127 and ch.isupper() and previous.islower():
+                return True
+        elif ord(ch) > 127 and ch not in COMMON_MARKS and previous.isalpha() and word[i + 1:i + 2].isalpha():
+            return True
+        previous = ch
+    return len(scripts) > 1
+
+
+def implausible_words(text: str) -> int:
+    """How many words outside ASCII no language writes so (see the module's docstring, rule 4).
+
+    >>> implausible_words("Zürich;Genève"), implausible_words("Z¸rich;GenŹve"), implausible_words("Ниш;Nиш")
+    (0, 2, 1)
+    """
+    return sum(_impossible(word) for word in WORD.findall(text) if not word.isascii())
+
+
 def _examples(letters: list[str]) -> str:
     return " ".join(dict.fromkeys(letters))[:30]
 
@@ -115,6 +162,10 @@ def detect_encoding(data: bytes) -> Detected:
     'cp1250'
     >>> detect_encoding("ville\\nOrléans\\nBesançon à côté\\n".encode("cp1252")).codec
     'cp1252'
+    >>> detect_encoding("grad;ocena\\rZürich;9\\rGenève;7\\r".encode("mac_roman")).codec
+    'mac_roman'
+    >>> detect_encoding("Град;Оцена\\nЉубовија;9\\nЋуприја;7\\n".encode("cp1251")).codec
+    'cp1251'
     """
     found = _bom(data) or _utf16_without_bom(data[:SAMPLE_BYTES])
     if found:
@@ -141,15 +192,19 @@ def detect_encoding(data: bytes) -> Detected:
     if len(texts) == 1:
         codec = next(iter(texts))
         return Detected(codec, CODE_PAGES[codec][0], "detected")
+    impossible = {codec: implausible_words(text) for codec, text in texts.items()}
+    texts = {codec: text for codec, text in texts.items() if impossible[codec] == min(impossible.values())}
     letters = {codec: _letters(text) for codec, text in texts.items()}
     fits = {codec: _fit(codec, letters[codec]) for codec in texts}
     written = {codec: distinctive for codec, (ok, distinctive) in fits.items() if ok}
+    if "mac_roman" in written and sample.count(b"\r") > 2 * sample.count(b"\n"):
+        return Detected("mac_roman", CODE_PAGES["mac_roman"][0], "detected from the letters and the CR line ends")
     if written:
         top = max(written.values())
         best = [codec for codec, distinctive in written.items() if distinctive == top]
         if len(best) == 1:
             return Detected(best[0], CODE_PAGES[best[0]][0], "detected from the letters")
-    else:  # no served language: another code page altogether (Greek, Cyrillic, ...)?
+    else:  # no served language: another code page altogether (Greek, Hebrew, ...)?
         other = from_bytes(sample).best()
         if other is not None and other.encoding not in CODE_PAGES:
             return Detected(other.encoding, other.encoding, "detected (charset-normalizer)")

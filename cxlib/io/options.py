@@ -25,6 +25,9 @@ class ReadOptions:
         (:mod:`cxlib.io.dates`).
     sheet
         The Excel sheet: its name or its position (1 is the first sheet, the default).
+    keep_unfinished
+        Keep a survey export's unfinished responses (Qualtrics ``Finished`` false), which are
+        left out and counted otherwise (:mod:`cxlib.io.survey_status`).
     """
 
     encoding: str | None = None
@@ -33,6 +36,7 @@ class ReadOptions:
     thousands: str | None = None
     date_format: str | None = None
     sheet: str | int | None = None
+    keep_unfinished: bool = False
     comma_locale: bool = False  # set by the reader: the file is ";"-separated, as Excel writes where "," is decimal
 
     @classmethod

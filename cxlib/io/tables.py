@@ -9,7 +9,9 @@ record with example rows; ``strict=True`` turns any exclusion into an error):
    and the closest match); a column that differs only in case, spaces or dashes is used
    and the mapping noted;
 3. a required column with no values at all is an error; an optional one is noted;
-4. rows that are entirely blank are excluded;
+4. rows that are entirely blank are excluded; so are rows of a survey export that are not
+   answers (previews, tests, spam) and, unless ``keep_unfinished``, unfinished responses
+   (:mod:`cxlib.io.survey_status`);
 5. declared missing codes (``missing_codes``) and, in numeric, date and yes/no columns,
    the markers ``n/a``, ``null``, ``NA``, ... become missing (counted, not excluded);
 6. each value must parse as its column's kind and lie in its range (excluded otherwise);
@@ -37,6 +39,7 @@ from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
 from .schemas import SCHEMAS, Schema
 from .sources import SourceInfo, read_raw
+from .survey_status import not_answers
 
 __all__ = ["CXData", "Table", "canonical_folder", "closest_column", "survey_rows", "where_columns_live", "flat_table", "has_column", "load", "read_table", "require"]
 
@@ -208,6 +211,9 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     if blank.any():  # not data (Excel leaves rows of separators behind): skipped, noted, not counted as read
         issues.append(_issue(table, None, "blank rows skipped", NOTE, blank, None))
         excluded |= blank
+    for column, rule, mask in not_answers(raw, (options or ReadOptions()).keep_unfinished):
+        issues.append(_issue(table, column, rule, EXCLUDED, mask & ~excluded, raw[column]))
+        excluded |= mask
 
     out = raw.copy()
     for name in present:
@@ -274,8 +280,8 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
                name: str | None = None, rename: Mapping[str, str] | None = None, query: str | None = None,
                table: str | None = None, missing_codes: MissingCodes = None, strict: bool = False,
                encoding: str | None = None, sep: str | None = None, decimal: str | None = None,
-               thousands: str | None = None, date_format: str | None = None, sheet: str | int | None = None
-               ) -> Table:
+               thousands: str | None = None, date_format: str | None = None, sheet: str | int | None = None,
+               keep_unfinished: bool = False) -> Table:
     """Read and validate one table.
 
     Parameters
@@ -295,7 +301,7 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
         or per column (``{"nps": [99], "*": [-99]}``, ``"*"`` for all).
     strict : bool
         Raise :class:`~cxlib.io.quality.DataError` instead of excluding any row.
-    encoding, sep, decimal, thousands, date_format, sheet
+    encoding, sep, decimal, thousands, date_format, sheet, keep_unfinished
         Reading options (:class:`~cxlib.io.options.ReadOptions`); each is detected when None.
 
     Returns
@@ -322,7 +328,7 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
         if schema not in SCHEMAS:
             raise ValueError(f"unknown canonical table {schema!r}; one of {sorted(SCHEMAS)}")
         schema = SCHEMAS[schema]
-    options = ReadOptions(encoding, sep, decimal, thousands, date_format, sheet)
+    options = ReadOptions(encoding, sep, decimal, thousands, date_format, sheet, keep_unfinished)
     name = name or (schema.name if isinstance(schema, Schema) else Path(str(source)).stem)
     raw = read_raw(source, name=name, query=query, table=table, options=options)
     if raw.source.delimiter == ";":  # Excel writes ";" where the decimal mark is ","

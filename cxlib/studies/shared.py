@@ -14,9 +14,10 @@ from ..io.columns import Column
 from ..io.delimited import first_record, sniff_delimiter
 from ..io.options import ReadOptions
 from ..io.schemas import Schema
-from ..io.sources import is_sql_url
+from ..io.sources import is_sql_url, read_header
+from ..io.survey_status import survey_export
 from ..io.tables import canonical_folder, validate
-from .parameters import Choice, Currency, DisplayNames, Integer, MissingCodes, Number, Path, Text
+from .parameters import Choice, Currency, DisplayNames, Flag, Integer, MissingCodes, Number, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_backend_folder",
            "check_backend_survey", "open_answers", "read_rows",
@@ -26,7 +27,7 @@ __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_ba
            "missing_codes_parameter",
            "reading", "reading_parameters", "sampled_rows"]
 
-READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet")
+READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet", "keep_unfinished")
 
 BACKENDS = ("pandas", "duckdb", "dask")
 FREQUENCIES = ("M", "Q", "Y")
@@ -71,6 +72,10 @@ def check_backend(values: dict, folder: bool = False) -> list[str]:
     elif backend != "pandas" and not folder and canonical_folder(values["data_path"]):
         problems.append(f"backend {backend!r} reads one table (Parquet files, a CSV file, a DuckDB table or a SQL "
                         f"query); the folder of canonical tables {values['data_path']} is read with backend 'pandas'")
+    elif backend != "pandas" and survey_export(read_header(values["data_path"]) or ()):
+        problems.append(f"backend {backend!r} reads rows as they are; {values['data_path']} is a survey export whose "
+                        "previews, test and spam responses and unfinished answers (Status, Finished) are left out "
+                        "in memory: read it with backend 'pandas', or filter them in a SQL query")
     elif backend != "pandas" and (separator := _not_comma_separated(values["data_path"])):
         problems.append(f"backend {backend!r} reads comma-separated UTF-8 CSV; {values['data_path']} is separated by "
                         f"{separator!r}: read it with backend 'pandas', which detects the separator")
@@ -137,7 +142,8 @@ def in_memory_only(*names: str):
 
 
 def reading_parameters() -> tuple:
-    """How to read the user's file: ``encoding``, ``sep``, ``decimal``, ``thousands``, ``date_format``, ``sheet``."""
+    """How to read the user's file: ``encoding``, ``sep``, ``decimal``, ``thousands``, ``date_format``, ``sheet``,
+    ``keep_unfinished``."""
     return (
         Text("encoding", None, "text encoding of a CSV/TSV file, e.g. cp1254; None: detected", nullable=True,
              shared="reading"),
@@ -151,6 +157,8 @@ def reading_parameters() -> tuple:
              "where the column tells", nullable=True, shared="reading"),
         Text("sheet", None, "the Excel sheet: its name, or its position (1: the first); None: the first",
              nullable=True, shared="reading"),
+        Flag("keep_unfinished", False, "keep a survey export's unfinished responses (Qualtrics Finished false), "
+             "left out and counted otherwise", shared="reading"),
     )
 
 
@@ -171,14 +179,14 @@ def check_reading(values: dict) -> list[str]:
         problems.append(f"decimal and thousands must differ, both are {values['decimal']!r}")
     if values.get("backend", "pandas") != "pandas":
         problems += [f"{name} applies only with backend 'pandas': out of core, DuckDB and Dask read UTF-8 CSV and "
-                     "Parquet as they are" for name in READING if values[name] is not None]
+                     "Parquet as they are" for name in READING if is_set(values[name])]
     return problems
 
 
 def reading(values: dict) -> dict:
     """The reading options among checked parameters, as keywords of :func:`cxlib.io.read_table`."""
     options = ReadOptions.from_params(values)
-    chosen = {name: getattr(options, name) for name in READING if getattr(options, name) is not None}
+    chosen = {name: getattr(options, name) for name in READING if is_set(getattr(options, name))}
     if options.sep:
         chosen["sep"] = options.sep.replace("\\t", "\t")
     if is_sql_url(str(values.get("data_path"))):  # a database's rows: a table, or a query

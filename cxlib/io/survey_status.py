@@ -1,0 +1,100 @@
+"""Rows of a survey export that are not answers: previews, test and spam responses, and unfinished answers.
+
+Qualtrics writes every response it recorded, also those that are not answers from
+customers, and says which in two columns (Qualtrics, "Data & Analysis" > "Response
+metadata"; https://www.qualtrics.com/support/survey-platform/data-and-analysis-module/data/download-data/export-data-overview/):
+
+* ``Status``: "IP Address" (an answer through a link), "Imported", "Offline" are answers;
+  "Survey Preview", "Survey Test" (generated test responses), "Spam" and their
+  combinations ("Survey Preview Spam", "Imported Spam", "Offline Survey Preview") are not.
+  Exported as numeric values, the codes 0, 4, 16 are answers and 1, 2, 8, 9, 12, 17 are not;
+  codes are trusted only beside another Qualtrics metadata column (``ResponseId``,
+  ``Progress``, ``Finished``, ...), since a plain ``Status`` of 0/1 could mean anything.
+* ``Finished``: False (or 0) for a response closed before the end (a respondent who left,
+  recorded when the survey's partial responses close). Its answers to the questions it
+  reached are there, but an NPS from people who gave up half way is not the NPS of those
+  who answered the survey; they are left out unless ``keep_unfinished`` is set.
+
+Every row left out is counted in the DataQuality record with its rule; nothing else changes.
+
+>>> frame = pd.DataFrame({"Status": ["IP Address", "Survey Preview", "Spam", "IP Address"],
+...                       "Finished": ["True", "True", "True", "False"], "nps": [9, 3, 0, 10]})
+>>> [(column, rule, mask.tolist()) for column, rule, mask in not_answers(frame)]
+[('Status', 'a survey preview, test or spam response', [False, True, True, False]), ('Finished', 'an unfinished response (keep_unfinished keeps it)', [False, False, False, True])]
+>>> [column for column, _, _ in not_answers(frame, keep_unfinished=True)]
+['Status']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["NOT_ANSWER", "UNFINISHED", "not_answers", "survey_export"]
+
+NOT_ANSWER = "a survey preview, test or spam response"
+UNFINISHED = "an unfinished response (keep_unfinished keeps it)"
+STATUS_TEXT = frozenset({"survey preview", "survey test", "spam", "survey preview spam", "imported spam",
+                         "offline survey preview", "offline survey preview spam"})
+ANSWER_TEXT = frozenset({"ip address", "imported", "offline"})
+STATUS_CODES = {0: False, 4: False, 16: False, 1: True, 2: True, 8: True, 9: True, 12: True, 17: True}
+METADATA = frozenset({"startdate", "enddate", "status", "ipaddress", "progress", "duration (in seconds)",
+                      "finished", "recordeddate", "responseid", "distributionchannel", "userlanguage", "responseset"})
+FINISHED = {"true": False, "1": False, "1.0": False, "yes": False, "false": True, "0": True, "0.0": True, "no": True}
+
+
+def survey_export(columns) -> bool:
+    """Do these column names carry a Qualtrics export's response metadata (two of its columns, one of them
+    ``Finished``, ``ResponseId`` or ``RecordedDate``, which other tables seldom have)?
+
+    >>> survey_export(["ResponseId", "Status", "Q1"]), survey_export(["StartDate", "Status", "plan"])
+    (True, False)
+    """
+    names = {str(c).strip().lower() for c in columns}
+    return len(names & METADATA) >= 2 and bool(names & {"finished", "responseid", "recordeddate"})
+
+
+def _column(frame: pd.DataFrame, name: str) -> str | None:
+    """The frame's column called ``name`` in any case and spacing, if exactly one is."""
+    found = [c for c in frame.columns if str(c).strip().lower() == name]
+    return found[0] if len(found) == 1 else None
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip().str.lower()
+
+
+def _status(values: pd.Series, qualtrics: bool) -> np.ndarray | None:
+    """Rows whose status says they are not answers; None when the column does not hold Qualtrics statuses."""
+    text = _text(values).dropna()
+    if text.isin(STATUS_TEXT).any() and (qualtrics or text.isin(STATUS_TEXT | ANSWER_TEXT).all()):
+        return _text(values).isin(STATUS_TEXT).fillna(False).to_numpy(dtype=bool)
+    codes = pd.to_numeric(values, errors="coerce")
+    if qualtrics and codes.notna().sum() == values.notna().sum() and codes.dropna().isin(list(STATUS_CODES)).all():
+        return codes.map(STATUS_CODES).fillna(False).to_numpy(dtype=bool)
+    return None
+
+
+def _unfinished(values: pd.Series) -> np.ndarray | None:
+    """Rows whose ``Finished`` is false; None when the column is not yes/no."""
+    text = _text(values)
+    if not text.dropna().isin(list(FINISHED)).all():
+        return None
+    return text.map(FINISHED).fillna(False).to_numpy(dtype=bool)
+
+
+def not_answers(frame: pd.DataFrame, keep_unfinished: bool = False) -> list[tuple[str, str, np.ndarray]]:
+    """The rules that leave rows out of ``frame`` (see the module's docstring): column, rule and rows."""
+    out = []
+    qualtrics = survey_export(frame.columns)
+    status = _column(frame, "status")
+    if status is not None:
+        mask = _status(frame[status], qualtrics)
+        if mask is not None and mask.any():
+            out.append((status, NOT_ANSWER, mask))
+    finished = _column(frame, "finished")
+    if finished is not None and not keep_unfinished:
+        mask = _unfinished(frame[finished])
+        if mask is not None and mask.any():
+            out.append((finished, UNFINISHED, mask))
+    return out
