@@ -104,19 +104,22 @@ def _design(data: pd.DataFrame, covariates: Sequence[str], reference: Mapping[st
     return pd.concat(columns, axis=1), references
 
 
-def _steps(frame: pd.DataFrame, design: pd.DataFrame, units: Mapping[str, float]) -> list[float]:
-    """The step each term is read for: the user's unit, else one standard deviation of a number with more than
-    two values among the rows used, else 1."""
-    steps = []
+def _steps(frame: pd.DataFrame, design: pd.DataFrame, units: Mapping[str, float]) -> tuple[list[float], list[str]]:
+    """The step each term is read for and what it is: "given" (the user's unit), "standard deviation" (of a number
+    with more than two values, among the rows used) or "one" (a category, a 0/1 number)."""
+    steps, kinds = [], []
     for term in design.columns:
         values = frame[term]
         if term in units:
             steps.append(float(units[term]))
+            kinds.append("given")
         elif "[" not in term and values.nunique() > 2 and values.std() > 0:
             steps.append(float(values.std()))
+            kinds.append("standard deviation")
         else:
             steps.append(1.0)
-    return steps
+            kinds.append("one")
+    return steps, kinds
 
 
 def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str], entry: str | None = None,
@@ -142,6 +145,10 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
         raise DataError(f"units are given for {unknown}, which are not covariates: {list(covariates)}",
                         column=unknown[0], rule="unit of a covariate")
     design, references = _design(data, covariates, dict(reference or {}))
+    categories = sorted(set(units) & set(references))
+    if categories:
+        raise DataError(f"units are given for {categories}, which are categories (read per level, not per unit)",
+                        column=categories[0], rule="unit of a number")
     frame = pd.concat([data[[duration, event, *([entry] if entry else [])]], design], axis=1).dropna()
     time = frame[duration].to_numpy(dtype=float)
     status = frame[event].astype(bool).to_numpy()
@@ -153,7 +160,7 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     terms = pd.DataFrame({"term": list(design.columns), "coef": params, "se": bse,
                           "hazard_ratio": np.exp(params), "ci_low": np.exp(params - z * bse),
                           "ci_high": np.exp(params + z * bse), "p_value": 2 * stats.norm.sf(np.abs(params / bse)),
-                          "per": _steps(frame, design, units)})
+                          **dict(zip(("per", "per_kind"), _steps(frame, design, units), strict=True))})
     is_event = ~np.isnan(residuals[:, 0])
     ranks = stats.rankdata(time[is_event])
     checks = []

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..backends import Backend, RowRule, SourceData, check_out_of_core, open_source, source_data
 from ..compare import share_difference
-from ..cox import CoxResult, cox
+from ..cox import TIES, CoxResult, cox
 from ..economics import revenue_at_risk
 from ..estimate import Estimate, format_ci
 from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, theme_table
@@ -58,7 +58,7 @@ from ..survival import (
     survival_counts,
 )
 from .contract import StudyDeclaration
-from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers
+from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers, Steps
 from .shared import (
     backend_parameters,
     check_backend,
@@ -331,7 +331,7 @@ class ChurnStudy:
         known = overall[overall["survival"].notna()]
         if len(known):
             last = known.iloc[-1]
-            out.append(Claim("churn.survival", "An estimated {survival}% stay at least {t} (95% CI {low} to {high}%).",
+            out.append(Claim("churn.survival", "An estimated {survival}% stay longer than {t} (95% CI {low} to {high}%).",
                              {"survival": f"{100 * last['survival']:.1f}", "t": self.duration_text(last["t"]),
                               "low": f"{100 * last['ci_low']:.1f}", "high": f"{100 * last['ci_high']:.1f}"},
                              {"t": last["t"], "survival": last["survival"], "ci_low": last["ci_low"],
@@ -340,7 +340,7 @@ class ChurnStudy:
         beyond = overall[overall["survival"].isna()]
         if len(beyond):
             out.append(Claim("churn.not_estimable", "Survival at {t} is not estimable from these data: the longest "
-                             "follow-up is {follow}.",
+                             "follow-up is {follow}, and customers were still there at its end.",
                              {"t": " and ".join(self.duration_text(t) for t in beyond["t"]),
                               "follow": self.duration_text(beyond["follow_up"].iloc[0])},
                              {"t": list(beyond["t"]), "follow_up": beyond["follow_up"].iloc[0]}, joins=True))
@@ -398,20 +398,33 @@ class ChurnStudy:
 
     def _cox_claim(self) -> Claim:
         """Which characteristics make customers leave clearly sooner or later: a hazard ratio whose Wald test rejects
-        at the report's level after Holm's adjustment for the number of terms."""
+        at the report's level after Holm's adjustment for the number of terms. A number is read per its step (one
+        standard deviation unless ``covariate_steps`` names one); a term whose effect the proportional-hazards check
+        finds changing with tenure says so."""
         refs = self.cox.references
-        terms = self.cox.terms.assign(p_adjusted=holm(self.cox.terms["p_value"].fillna(1.0).to_numpy()))
-        test = "Cox model, Wald test of each hazard ratio, Holm-adjusted across the terms"
+        terms = self.cox.per_step()
+        terms = terms.assign(p_adjusted=holm(terms["p_value"].fillna(1.0).to_numpy()))
+        test = (f"Cox model ({self.cox.ties} ties), Wald test of each hazard ratio, Holm-adjusted across the terms; "
+                "proportional-hazards check on Schoenfeld residuals")
+
+        def step(r) -> str:
+            if "[" in r.term:
+                return ""
+            kind = ", one standard deviation" if r.per_kind == "standard deviation" else ""
+            return f" per {r.per:.3g} more{kind};"
 
         def listed(rows: pd.DataFrame) -> str:
-            return "; ".join(f"{labels.term(r.term, refs)}{'' if '[' in r.term else ', per unit more'} "
-                             f"({r.hazard_ratio:.2f} times the rate, 95% CI "
-                             f"{r.ci_low:.2f} to {r.ci_high:.2f})" for r in rows.itertuples())
+            return "; ".join(f"{labels.term(r.term, refs)} ({r.hazard_ratio:.2f} times the rate{step(r) or ','} 95% "
+                             f"CI {r.ci_low:.2f} to {r.ci_high:.2f}"
+                             f"{'' if r.proportional else ', though its effect changes with tenure'})"
+                             for r in rows.itertuples())
 
         clear = terms["p_adjusted"] < LEVEL
         sooner = terms[clear & (terms["hazard_ratio"] > 1)].sort_values("hazard_ratio", ascending=False)
         later = terms[clear & (terms["hazard_ratio"] < 1)].sort_values("hazard_ratio")
-        numbers = {"sooner": list(sooner["term"]), "later": list(later["term"]), "terms": len(terms)}
+        numbers = {"sooner": list(sooner["term"]), "later": list(later["term"]), "terms": len(terms),
+                   "changing_with_tenure": list(terms.loc[~terms["proportional"], "term"]),
+                   "per": dict(zip(terms["term"], terms["per"], strict=True)), "ties": self.cox.ties}
         if not len(sooner) and not len(later):
             return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave, "
                          "once the number of characteristics compared is allowed for.", numbers=numbers, test=test)
@@ -443,7 +456,8 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
                 horizons: Sequence[float] = (90, 365, 730), panel: pd.DataFrame | None = None,
                 data: CXData | None = None, reasons: pd.Series | None = None, revenue_col: str | None = None,
                 period: float = 30.0, time_unit: str = "days", taxonomy: str | Taxonomy = "en",
-                quality: DataQuality | None = None) -> ChurnStudy:
+                quality: DataQuality | None = None, ties: str = "efron",
+                covariate_steps: Mapping[str, float] | None = None) -> ChurnStudy:
     """Run the churn study on one row per customer (see the module docstring).
 
     ``panel`` (from :func:`state_panel`) adds the time-varying Cox model of NPS state and
@@ -451,16 +465,18 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
     touchpoint; ``reasons`` (cancellation comments) the ranked reasons for leaving;
     ``revenue_col`` (revenue per ``period``, in the unit of ``duration``) the revenue at
     risk over the next period. Without them (a flat table) those parts are skipped.
+    ``ties`` ("efron" or "breslow") and ``covariate_steps`` (column -> the step its hazard
+    ratio is read for) go to :func:`cxlib.cox.cox`.
     """
     entry = entry if entry and entry in frame.columns else None
     with open_source(frame) as source:  # the counts and the Cox model as on any backend; in memory, on every row
         core = churn_study_from_source(source, duration, event, entry, segment_col, covariates, horizons, time_unit,
-                                       sample_size=len(frame))
+                                       sample_size=len(frame), ties=ties, covariate_steps=covariate_steps)
     by_nps = by_service = km_by_nps = None
     if panel is not None:
         baseline = [c for c in covariates if c in panel.columns and c not in ("nps_group", "service")]
         states = cox(panel, "stop", "event", [*baseline, "nps_state", "bad_service_so_far"], entry="start",
-                     entry_inclusive=False, reference={"nps_state": "promoter", "bad_service_so_far": "no"})
+                     entry_inclusive=False, reference={"nps_state": "promoter", "bad_service_so_far": "no"}, ties=ties)
         terms = states.terms
         last_group = survival_counts(frame[duration], frame[event], None if entry is None else frame[entry],
                                      frame["nps_group"])
@@ -502,7 +518,8 @@ def _survival_tables(overall: SurvivalCounts, by_segment: SurvivalCounts | None,
 def churn_study_from_source(source: Backend, duration: str = "duration", event: str = "event",
                             entry: str | None = None, segment_col: str | None = "plan",
                             covariates: Sequence[str] = ("plan", "region"), horizons: Sequence[float] = (90, 365, 730),
-                            time_unit: str = "days", sample_size: int = 200_000, seed: int = 0) -> ChurnStudy:
+                            time_unit: str = "days", sample_size: int = 200_000, seed: int = 0, ties: str = "efron",
+                            covariate_steps: Mapping[str, float] | None = None) -> ChurnStudy:
     """The churn study on any backend: churn, Kaplan-Meier, medians and log-rank from counts per time.
 
     Rows without a duration, with a negative one, without an event, with an event that
@@ -525,7 +542,7 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
         rows = source.sample([duration, event, *([entry] if entry else []), *covariates], sample_size, seed)
         if segment_col in covariates:  # the segment is a category, as the loader reads it: 0/1 gives a "1" term
             rows[segment_col] = col.as_text(rows[segment_col])
-        cox_fit = cox(rows, duration, event, list(covariates), entry=entry)
+        cox_fit = cox(rows, duration, event, list(covariates), entry=entry, ties=ties, units=covariate_steps)
     return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
                       tuple(horizons), time_unit, None, km, None)
 
@@ -537,7 +554,8 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
                     time_unit: str = "days", observed_from="2024-01-01", taxonomy: str = "en",
                     missing_codes=None, backend: str = "pandas", dask_scheduler: str | None = None,
                     table: str | None = None, sample_size: int = 200_000, seed: int = 0,
-                    reading: Mapping | None = None, limits: Mapping | None = None
+                    reading: Mapping | None = None, limits: Mapping | None = None, ties: str = "efron",
+                    covariate_steps: Mapping[str, float] | None = None
                     ) -> tuple[ChurnStudy, CXData | Table | SourceData]:
     """Load (the sample, or a flat table) and run the churn study: what the ``churn_study`` notebook calls.
 
@@ -551,7 +569,7 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
     if backend != "pandas":
         study, data = _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates,
                                        horizons, revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler,
-                                       table, sample_size, seed, missing_codes)
+                                       table, sample_size, seed, missing_codes, ties, covariate_steps)
         if limits:
             gate(data.quality, "customers", limits, "customers")
         return study, data
@@ -565,21 +583,22 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
                             panel=state_panel(data, observed_from=observed_from), data=data,
                             reasons=responses.loc[responses["touchpoint"] == "cancellation", "comment"],
                             revenue_col=revenue_col, period=period, time_unit=time_unit, taxonomy=taxonomy,
-                            quality=data.quality)
+                            quality=data.quality, ties=ties, covariate_steps=covariate_steps)
     else:
         study = churn_study(frame, duration_col, event_col, None, segment_col, covariates, horizons,
                             reasons=frame[reason_col] if reason_col else None, revenue_col=revenue_col,
-                            period=period, time_unit=time_unit, taxonomy=taxonomy, quality=data.quality)
+                            period=period, time_unit=time_unit, taxonomy=taxonomy, quality=data.quality, ties=ties,
+                            covariate_steps=covariate_steps)
     return study, data
 
 
 def _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons, revenue_col,
                      id_col, reason_col, time_unit, backend, dask_scheduler, table, sample_size, seed,
-                     missing_codes) -> tuple[ChurnStudy, SourceData]:
+                     missing_codes, ties, covariate_steps) -> tuple[ChurnStudy, SourceData]:
     check_out_of_core(backend, data_path, event_value=event_value, missing_codes=missing_codes)
     with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
         study = churn_study_from_source(source, duration_col, event_col, None, segment_col, covariates, horizons,
-                                        time_unit, sample_size, seed)
+                                        time_unit, sample_size, seed, ties, covariate_steps)
         notes = []
         if covariates and sample_size < study.n:
             notes.append(f"The Cox model is fitted on a seeded random sample of {sample_size:,} of the {study.n:,} "
@@ -614,13 +633,20 @@ def check_time_unit(values: dict) -> list[str]:
             f"it counts {', '.join(TIME_UNITS[:-1])} or {TIME_UNITS[-1]} (e.g. -p time_unit weeks)"]
 
 
+def check_steps(values: dict) -> list[str]:
+    """Steps are for covariates of the model."""
+    other = [c for c in values["covariate_steps"] if c not in values["covariates"]]
+    return [f"covariate_steps names {other}, which are not among the covariates {values['covariates']}"] if other else []
+
+
 def run(p: dict):
     """The study on checked parameters: ``(ChurnStudy, data)``."""
     return run_churn_study(p["data_path"], p["duration_col"], p["event_col"], p["event_value"], p["segment_col"],
                            p["covariates"], p["horizons"], p["revenue_col"], p["id_col"], p["reason_col"], p["period"],
                            p["time_unit"] or unit_in_name(p["duration_col"]), p["observed_from"], missing_codes=p["missing_codes"],
                            backend=p["backend"], dask_scheduler=p["dask_scheduler"], table=p["table"],
-                           sample_size=p["sample_size"], seed=p["seed"], reading=reading(p), limits=p)
+                           sample_size=p["sample_size"], seed=p["seed"], reading=reading(p), limits=p, ties=p["ties"],
+                           covariate_steps=p["covariate_steps"])
 
 
 STUDY = StudyDeclaration(
@@ -636,6 +662,10 @@ STUDY = StudyDeclaration(
                own_data=None),
         Columns("covariates", ["plan", "region"], "columns of the Cox model (text columns become categories); "
                 "[]: no model", own_data=[]),
+        Steps("covariate_steps", {}, "read the hazard ratio of these number covariates per this step, e.g. "
+              "{age: 10}; others per one standard deviation"),
+        Choice("ties", "efron", "how the Cox model treats customers who leave at the same time: efron (as R and "
+               "lifelines) or breslow", choices=TIES),
         Numbers("horizons", [90, 365, 730], "report survival at these durations", low=0, above=True),
         Column("revenue_col", "monthly_revenue", "revenue per period of each customer; None: no revenue at risk",
                nullable=True, own_data=None),
@@ -650,6 +680,6 @@ STUDY = StudyDeclaration(
         *backend_parameters(200_000, "the Cox model"),
         Integer("seed", 0, "the seed of that sample", low=0),
     ),
-    checks=(check_backend, check_reading, check_time_unit, in_memory_only("event_value", "missing_codes")),
+    checks=(check_backend, check_reading, check_time_unit, check_steps, in_memory_only("event_value", "missing_codes")),
     run=run,
 )

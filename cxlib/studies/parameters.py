@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 __all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Currency", "Date", "DisplayNames", "Flag", "Integer", "IntegerRange", "ListOf", "Literal",
-           "MissingCodes", "Number", "Numbers", "Parameter", "ParameterProblem", "Path", "Text", "ValueFilter",
+           "MissingCodes", "Number", "Numbers", "Parameter", "ParameterProblem", "Path", "Steps", "Text", "ValueFilter",
            "literal", "shown"]
 
 
@@ -409,3 +409,20 @@ class IntegerRange(Parameter):
                 or pair[0] > pair[1]:
             raise self.problem(value)
         return [int(v) for v in pair]
+
+
+class Steps(Parameter):
+    """Steps for number columns, ``{column: a number above 0}``; empty: none given."""
+
+    kind = "a mapping of column names to numbers above 0"
+
+    def check(self, value):
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping) or any(_name(str(k)) is None or not _number(v) or _number(v) <= 0
+                                                 for k, v in value.items()):
+            raise self.problem(value)
+        return {str(k): float(v) for k, v in value.items()}
+
+    def columns(self, value) -> list[str]:
+        return list(value)
