@@ -119,21 +119,28 @@ class Band:
 
 @dataclass(frozen=True)
 class Words:
-    """A grouping key from a text column: its values trimmed and in lower case, ``missing`` for no value.
+    """A grouping key from a text column: its values trimmed and in lower case (a dotted capital İ as i), each
+    word of ``synonyms`` (pairs of a word in lower case and its label) as its label, ``missing`` for no value.
 
-    >>> Words("group").labels(pd.Series([" Detractor", "PROMOTER", None])).tolist()
+    >>> Words("group", synonyms=(("kötüleyen", "detractor"),)).labels(pd.Series([" Kötüleyen", "PROMOTER", None])).tolist()
     ['detractor', 'promoter', 'not surveyed']
     """
 
     column: str
     missing: str = "not surveyed"
     name: str = "_words"
+    synonyms: tuple[tuple[str, str], ...] = ()
 
     def labels(self, values: pd.Series) -> pd.Series:
-        return values.astype("string").str.strip().str.lower().fillna(self.missing).astype(object)
+        words = values.astype("string").str.strip().str.lower().str.replace("\u0307", "", regex=False)
+        return words.replace(dict(self.synonyms)).fillna(self.missing).astype(object)
 
     def sql(self) -> str:
-        return f"coalesce(lower(trim(CAST({_quote(self.column)} AS VARCHAR))), '{self.missing}')"
+        word = f"replace(lower(trim(CAST({_quote(self.column)} AS VARCHAR))), '\u0307', '')"
+        if self.synonyms:
+            cases = " ".join(f"WHEN {_listing([w])} THEN {_listing([label])}" for w, label in self.synonyms)
+            word = f"CASE {word} {cases} ELSE {word} END"
+        return f"coalesce({word}, '{self.missing}')"
 
 
 Key = str | Period | Band | Words

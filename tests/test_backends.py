@@ -12,6 +12,7 @@ from nested import TOL, assert_nested_close
 
 import cxlib as cx
 from cxlib import backends
+from cxlib.io import DataError
 from cxlib.backends import Period, open_source
 from cxlib.compare import segment_table, segment_table_from_histograms
 from cxlib.drivers import (
@@ -390,13 +391,13 @@ def test_segment_study_on_a_csv_export_out_of_core_equals_in_memory(frames, tmp_
 
 @pytest.fixture(scope="module")
 def bad_customers(tmp_path_factory):
-    """500 customers as Parquet: 5 negative durations, 1 blank, 3 events coded 2, 2 blank segments."""
+    """500 customers as Parquet: 5 negative durations, 1 blank, 3 blank events, 2 blank segments."""
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"days": rng.exponential(300, 500).round(), "left": rng.integers(0, 2, 500).astype(float),
                           "plan": rng.choice(["basic", "premium"], 500), "age": rng.normal(40, 10, 500)})
     frame.loc[[3, 40, 77, 120, 300], "days"] = -5.0
     frame.loc[9, "days"] = np.nan
-    frame.loc[[11, 12, 200], "left"] = 2.0
+    frame.loc[[11, 12, 200], "left"] = np.nan
     frame.loc[[14, 15], "plan"] = None
     path = tmp_path_factory.mktemp("bad") / "customers.parquet"
     frame.to_parquet(path, index=False)
@@ -404,7 +405,7 @@ def bad_customers(tmp_path_factory):
 
 
 def test_rows_the_churn_study_cannot_use_are_left_out_and_counted_out_of_core(bad_customers):
-    """Negative or blank durations, events that are not 0/1 and blank segments are left out and counted, as in
+    """Negative or blank durations, blank events and blank segments are left out and counted, as in
     memory, instead of stopping the run; everything else (Cox on the rows kept included) is the pandas run's."""
     given = {"data_path": str(bad_customers), "duration_col": "days", "event_col": "left", "segment_col": "plan",
              "covariates": ["plan", "age"], "time_unit": "days"}
@@ -415,10 +416,30 @@ def test_rows_the_churn_study_cannot_use_are_left_out_and_counted_out_of_core(ba
         assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
         issues = {(i.column, i.rule): (i.n_rows, i.examples) for i in data.quality.issues}
         assert issues == {("days", "missing value"): (1, ()), ("days", "not a number of at least 0"): (5, ("-5",)),
-                          ("left", "not yes/no (true/false, yes/no, 1/0)"): (3, ("2",)),
+                          ("left", "missing value"): (3, ()),
                           ("plan", "missing value"): (2, ())}
         assert data.quality.rows_read == memory_data.quality.rows_read == {"customers": 500}
         assert data.quality.rows_kept == {"customers": 489}
+
+
+def test_an_event_column_with_three_codes_is_refused_on_every_backend_naming_event_value(bad_customers, tmp_path):
+    """0/1/2 is not yes/no with a few bad rows: every backend stops with the codes, their counts and event_value."""
+    frame = pd.read_parquet(bad_customers)
+    frame.loc[[20, 21, 22], "left"] = 2.0
+    path = tmp_path / "three_codes.parquet"
+    frame.to_parquet(path, index=False)
+    given = {"data_path": str(path), "duration_col": "days", "event_col": "left", "segment_col": "plan",
+             "covariates": [], "time_unit": "days"}
+    counts = frame["left"].value_counts()
+    for backend in ("pandas", "duckdb", "dask"):
+        with pytest.raises(DataError, match=r"'left' should be yes/no but holds 3 different codes") as caught:
+            cx.studies.compute("churn_study", {**given, "backend": backend})
+        message = str(caught.value)
+        assert f"'2' (3 rows)" in message and f"'0' ({counts[0.0]:,} rows)" in message
+        assert "Set event_value to the code that means yes" in message
+    named, _ = cx.studies.compute("churn_study", {**given, "event_value": "1"})  # 1 means left, 0 and 2 do not
+    usable = frame[(frame["days"] >= 0) & frame["plan"].notna() & frame["left"].notna()]
+    assert (named.n, named.events) == (len(usable), int((usable["left"] == 1).sum()))
 
 
 def test_bad_weights_leave_rows_out_of_a_driver_study_out_of_core(tmp_path):
@@ -471,7 +492,7 @@ def test_a_folder_of_canonical_tables_is_refused_out_of_core():
 @pytest.fixture(scope="module")
 def flat_customers(sample, tmp_path_factory):
     """One row per customer of the sample: days as a customer, left or not, plan, monthly revenue, latest NPS (0-10),
-    with 4 negative durations and 2 events coded 2 that every backend leaves out and counts."""
+    with 4 negative durations and 2 blank events that every backend leaves out and counts."""
     from cxlib.studies.persona_study import _sample_customers
 
     latest = _sample_customers()[0].set_index("customer_id")["latest_nps"]
@@ -482,7 +503,7 @@ def flat_customers(sample, tmp_path_factory):
     frame["group"] = np.select([frame["ltr"] >= 9, frame["ltr"] >= 7, frame["ltr"].notna()],
                                [" Promoter", "PASSIVE", "detractor"], None)  # the groups as an export writes them
     frame.loc[[5, 50, 500, 4000], "days"] = -1.0
-    frame.loc[[7, 70], "left"] = 2.0
+    frame.loc[[7, 70], "left"] = np.nan
     path = tmp_path_factory.mktemp("flat") / "customers.parquet"
     frame.to_parquet(path, index=False)
     return path
@@ -501,8 +522,7 @@ def test_business_case_on_duckdb_and_dask_equals_the_pandas_run(flat_customers):
     for study, data in others:
         assert_nested_close(to_jsonable(study.to_dict()), to_jsonable(memory.to_dict()))
         issues = {(i.column, i.rule): i.n_rows for i in data.quality.issues}
-        assert issues == {("days", "not a number of at least 0"): 4,
-                          ("left", "not yes/no (true/false, yes/no, 1/0)"): 2}
+        assert issues == {("days", "not a number of at least 0"): 4, ("left", "missing value"): 2}
         assert data.quality.rows_kept == memory_data.quality.rows_kept == {"customers": len(kept)}
     for backend in ("pandas", "duckdb"):  # group names instead of scores: the same groups, the same numbers
         named, _ = cx.studies.compute("business_case", {**given, "nps_col": "group", "backend": backend})

@@ -103,3 +103,90 @@ def test_mac_roman_and_cyrillic_code_pages_read_as_written(tmp_path, text, encod
     t = read_table(path, {"nps": col.score(0, 10)})
     assert t.data["grad"].tolist() == [line.split(";")[0] for line in text.splitlines()[1:]]
     assert t.source.encoding == encoding
+
+
+@pytest.mark.parametrize("words", [("Promoter", "Passive", "Detractor"), ("PROMOTERS", "passives", "detractors"),
+                                   ("Destekçi", "Pasif", "KÖTÜLEYEN"), ("Promoteri", "Pasivni", "Kritičari")])
+def test_nps_groups_give_the_nps_shares_and_intervals_of_the_scores(tmp_path, words):
+    rng = np.random.default_rng(5)
+    scores = rng.integers(0, 11, 400)
+    plans = rng.choice(["basic", "premium"], 400)
+    dates = pd.date_range("2024-01-01", periods=400, freq="D").strftime("%Y-%m-%d")
+    group = np.where(scores >= 9, words[0], np.where(scores >= 7, words[1], words[2]))
+    given = {"segment_cols": ["plan"], "date_col": "when"}
+    frame = pd.DataFrame({"nps": scores, "plan": plans, "when": dates})
+    want, _ = cx.studies.compute("segment_study", {"data_path": str(write(tmp_path, "s.csv", frame.to_csv(
+        index=False))), **given})
+    got, data = cx.studies.compute("segment_study", {"data_path": str(write(tmp_path, "g.csv", frame.assign(
+        nps=group).to_csv(index=False))), **given})
+    assert (got.overall.value, got.overall.ci_low, got.overall.ci_high, got.overall.n) == pytest.approx(
+        (want.overall.value, want.overall.ci_low, want.overall.ci_high, want.overall.n))
+    pd.testing.assert_frame_equal(got.segments, want.segments)
+    pd.testing.assert_frame_equal(got.trends, want.trends)
+    assert got.from_groups and not want.from_groups
+    assert "NPS groups" in got.introduction().text() and data.quality.n_excluded == 0
+
+
+def test_what_needs_0_10_answers_says_so_when_given_nps_groups(tmp_path):
+    path = write(tmp_path, "c.csv", "id,nps,when,comment\n" + "".join(
+        f"C{i},{['Promoter', 'Detractor', 'Passive'][i % 3]},2025-01-{1 + i % 28:02d},slow\n" for i in range(60)))
+    with pytest.raises(DataError, match="holds NPS groups .* not 0-10 answers: the call-back list"):
+        cx.studies.compute("closed_loop", {"data_path": str(path), "score_col": "nps", "id_col": "id",
+                                           "date_col": "when", "comment_col": "comment"})
+
+
+@pytest.mark.parametrize("backend", ["pandas", "duckdb"])
+def test_the_business_case_reads_group_words_of_every_language_as_one_list(tmp_path, backend):
+    rng = np.random.default_rng(2)
+    n = 600
+    group = rng.choice(["promoter", "passive", "detractor"], n)
+    left = (rng.random(n) < np.where(group == "detractor", 0.4, 0.15)).astype(int)
+    frame = pd.DataFrame({"days": rng.integers(30, 900, n), "left": left, "revenue": 50.0, "group": group})
+    given = {"duration_col": "days", "event_col": "left", "nps_col": "group", "revenue_col": "revenue",
+             "segment_col": None, "n_sim": 200, "backend": backend}
+    english = write(tmp_path, "en.csv", frame.to_csv(index=False))
+    turkish = write(tmp_path, "tr.csv", frame.assign(group=frame["group"].map(
+        {"promoter": "Destekçi", "passive": "PASİF", "detractor": "Kötüleyenler"})).to_csv(index=False))
+    want, _ = cx.studies.compute("business_case", {"data_path": str(english), **given})
+    got, _ = cx.studies.compute("business_case", {"data_path": str(turkish), **given})
+    assert got.gap["annual_gap"] == pytest.approx(want.gap["annual_gap"])
+    assert got.assumptions["detractors"] == want.assumptions["detractors"] == int(((group == "detractor")
+                                                                                   & (left == 0)).sum())
+
+
+@pytest.mark.parametrize("value", ["0x9", "0b1", "0o7", "10x"])
+def test_numbers_in_other_notations_are_unreadable_not_labels(tmp_path, value):
+    t = flat_table(write(tmp_path, "x.csv", f"nps\n9\n{value}\n"), scores={"nps": (0, 10)})
+    assert t.data["nps"].tolist() == [9]
+    assert [(i.rule, i.n_rows) for i in t.quality.issues if i.action == "excluded"] == [("not a number", 1)]
+
+
+def test_labelled_end_points_of_drivers_read_as_their_numbers(tmp_path):
+    rng = np.random.default_rng(4)
+    n = 300
+    speed = rng.integers(0, 11, n)
+    price = rng.integers(0, 11, n)
+    nps = np.clip(np.round(0.6 * speed + 0.3 * price + rng.normal(0, 1, n)), 0, 10).astype(int)
+    frame = pd.DataFrame({"nps": nps, "speed": speed, "price": price})
+    labels = {0: "0 - Very dissatisfied", 10: "10 - Very satisfied"}
+    written = frame.assign(speed=frame["speed"].map(lambda v: labels.get(v, str(v))),
+                           price=frame["price"].map(lambda v: labels.get(v, str(v))))
+    given = {"outcome": "nps", "driver_groups": {"Speed": ["speed"], "Price": ["price"]}, "n_boot": 20}
+    want, _ = cx.studies.compute("driver_study", {"data_path": str(write(tmp_path, "a.csv", frame.to_csv(
+        index=False))), **given})
+    got, data = cx.studies.compute("driver_study", {"data_path": str(write(tmp_path, "b.csv", written.to_csv(
+        index=False))), **given})
+    assert got.drivers.n == want.drivers.n == n and got.drivers.r2 == pytest.approx(want.drivers.r2)
+
+
+def test_an_unreadable_optional_value_leaves_only_its_view(tmp_path):
+    path = write(tmp_path, "rev.csv", "nps,plan,revenue\n" + "9,basic,10\n3,basic,20\n" * 20 + "10,premium,n/a?\n" * 10
+                 + "0,premium,-5\n" * 3)
+    without, _ = cx.studies.compute("segment_study", {"data_path": str(path), "segment_cols": ["plan"]})
+    with_revenue, data = cx.studies.compute("segment_study", {"data_path": str(path), "segment_cols": ["plan"],
+                                                              "revenue_col": "revenue"})
+    assert with_revenue.overall.n == without.overall.n == 53 and data.quality.n_excluded == 0
+    assert with_revenue.overall.value == without.overall.value
+    assert with_revenue.revenue["n"] == 40
+    assert {(i.rule, i.action, i.n_rows) for i in data.quality.issues} >= {
+        ("not a number (left out of the revenue view only)", "set to missing", 10)}

@@ -17,13 +17,15 @@ import numpy as np
 import pandas as pd
 
 from .dates import implausible, parse_dates
+from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of
 from .numbers import LABELLED_SCORE, parse_numbers
 from .options import ReadOptions
+from .quality import DataError
 from .scale import scale_rule
 
 __all__ = [
-    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "Column", "amount", "as_text", "category", "count",
-    "date", "flag", "identifier", "number", "rating", "score", "text", "timestamp", "weight",
+    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "Column", "amount", "as_text", "category",
+    "check_yes_no_codes", "count", "date", "flag", "identifier", "number", "rating", "score", "text", "timestamp", "weight",
 ]
 
 Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime", "boolean"]
@@ -31,8 +33,9 @@ Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime"
 # Text that means "no value" in a numeric, date or boolean column (never in a text column,
 # where "NA" may be North America). Each such value is counted in the DataQuality record.
 STANDARD_MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a", "-", "?", "missing"})
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
+# yes and no in the reports' languages (en, tr, sr in Latin and Cyrillic script), with and without diacritics
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "evet", "da", "да"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", "не"})
 MISSING_VALUE = "missing value"  # the rule of a blank in a column that must have a value
 NOT_YES_NO = "not yes/no (true/false, yes/no, 1/0)"  # the rule of a flag that reads as neither
 
@@ -59,7 +62,12 @@ class Column:
         so that a segment without a value is reported rather than dropped.
     answer_labels : bool
         For an answer on a scale: a value written with its label ("10 - Extremely
-        likely", "9 (Promoter)") reads as its number, noted. Scores have it.
+        likely", "9 (Promoter)") reads as its number, noted; on the 0-10 scale an NPS
+        group ("Promoter") reads as its group (:mod:`cxlib.io.nps_groups`). Scores have it.
+    optional_view : bool
+        Only an optional view reads the column (revenue, tenure): a value that breaks its
+        rule is set to missing and counted, so that the answer leaves that view only and stays
+        in every headline, as a blank does.
     """
 
     kind: Kind
@@ -72,6 +80,8 @@ class Column:
     description: str = ""
     missing_level: str | None = None
     answer_labels: bool = False
+    choose_with: str | None = None
+    optional_view: bool = False
 
     @property
     def rule(self) -> str:
@@ -220,7 +230,7 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
     elif column.kind in ("date", "datetime"):
         values = _parse_datetime(raw, column, options.date_format, problems, set_missing, notes)
     elif column.kind == "boolean":
-        values = _parse_boolean(raw, problems, set_missing)
+        values = _parse_boolean(raw, column, problems, set_missing)
     else:  # pragma: no cover - Column's Literal type rules this out
         raise ValueError(f"unknown column kind {column.kind!r}")
 
@@ -261,6 +271,9 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if unread.any() and column.answer_labels:
             values = _labelled_scores(text, values, unread, notes)
+            unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
+        if unread.any() and column.answer_labels and (column.low, column.high) == (0, 10):
+            values = _nps_groups(text, values, unread, notes)
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         for mask in parsed.problems.values():
             unread = unread & ~mask
@@ -316,6 +329,20 @@ def _labelled_scores(text: pd.Series, values: pd.Series, unread: np.ndarray, not
     return values.fillna(numbers)
 
 
+def _nps_groups(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
+    """NPS groups written as words ("Promoter") read as the lowest score of the group, noted
+    (:mod:`cxlib.io.nps_groups`)."""
+    groups = group_of(text[unread]).dropna()
+    if groups.empty:
+        return values
+    shares = groups.value_counts()
+    notes[f"{GROUPS_NOTE} (e.g. {text[groups.index[0]]!r} = {groups.iloc[0]}; "
+          + ", ".join(f"{shares.get(g, 0):,} {g}s" for g in GROUP_SCORES)
+          + "): NPS and the groups' shares are exact; means of the 0-10 answers are not available"] = \
+        text.index.isin(groups.index)
+    return values.fillna(groups.map(GROUP_SCORES).astype("float64"))
+
+
 def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, problems: dict,
                     set_missing: dict, notes: dict) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
@@ -341,15 +368,49 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
     return values
 
 
-def _parse_boolean(raw: pd.Series, problems: dict, set_missing: dict) -> pd.Series:
+def _parse_boolean(raw: pd.Series, column: Column, problems: dict, set_missing: dict) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
     text = _standard_missing(as_text(raw), set_missing).str.lower()
     text = text.str.replace(r"\.0$", "", regex=True)
+    check_yes_no_codes(text.value_counts(), str(raw.name), column.choose_with)
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     values[text.isin(TRUE_WORDS).fillna(False)] = True
     values[text.isin(FALSE_WORDS).fillna(False)] = False
     bad = (values.isna() & text.notna()).to_numpy(dtype=bool)
     if bad.any():
-        problems[NOT_YES_NO] = bad
+        problems[not_yes_no(column.choose_with)] = bad
     return values
+
+
+def not_yes_no(choose_with: str | None) -> str:
+    """The rule of a yes/no value that reads as neither, naming the parameter that picks the code for yes."""
+    return NOT_YES_NO + (f"; {choose_with} names the code that means yes" if choose_with else "")
+
+
+def check_yes_no_codes(counts: pd.Series, column: str, choose_with: str | None = None) -> None:
+    """Refuse a yes/no column whose codes mean more than two things, or none of which reads as yes or no.
+
+    ``counts``: rows per code (as text, lower case). Yes words and no words are one meaning
+    each; every other code is a meaning of its own, so 0/1/2 is three. Such a column is
+    not yes/no with a few bad rows: which code means yes is the user's to say, through
+    ``choose_with`` (``event_value``), the other codes then meaning no.
+
+    >>> check_yes_no_codes(pd.Series({"0": 240, "1": 120, "2": 12}), "left", "event_value")
+    Traceback (most recent call last):
+    ...
+    cxlib.io.quality.DataError: column 'left' should be yes/no but holds 3 different codes: '0' (240 rows), '1' (120 rows), '2' (12 rows). Set event_value to the code that means yes (e.g. -p event_value 1); the other codes then mean no
+    """
+    counts = counts[counts > 0]
+    readable = [code for code in counts.index if code in TRUE_WORDS or code in FALSE_WORDS]
+    meanings = {code in TRUE_WORDS for code in readable} | {code for code in counts.index if code not in readable}
+    if len(meanings) < 3 and (readable or counts.empty):
+        return
+    ordered = counts.sort_values(ascending=False, kind="stable")
+    shown = ", ".join(f"{str(code)[:40]!r} ({n:,} rows)" for code, n in ordered.iloc[:8].items())
+    more = f" and {len(ordered) - 8:,} more" if len(ordered) > 8 else ""
+    example = next((code for code in counts.index if code in TRUE_WORDS), str(ordered.index[-1]))
+    fix = (f"Set {choose_with} to the code that means yes (e.g. -p {choose_with} {example}); the other codes then "
+           "mean no" if choose_with else "Recode it to two values, yes and no")
+    raise DataError(f"column {column!r} should be yes/no but holds {len(counts):,} different codes: {shown}{more}. "
+                    f"{fix}", column=column, rule="yes/no: two codes")

@@ -234,7 +234,10 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
             issues.append(_issue(table, name, reason, SET_MISSING, mask, raw[name]))
         for reason, mask in parsed.problems.items():
             mask = mask & ~blank
-            if mask.any():
+            if mask.any() and rule.optional_view:  # left out of the views that read the column, not of the table
+                issues.append(_issue(table, name, f"{reason} (left out of the {name} view only)", SET_MISSING, mask,
+                                     raw[name]))
+            elif mask.any():
                 issues.append(_issue(table, name, reason, EXCLUDED, mask, raw[name]))
                 excluded |= mask
         out[name] = parsed.values
@@ -429,7 +432,8 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
     high), whole numbers; answer labels read as numbers), ``numbers`` (any number;
     answer labels read in the ``labelled`` ones), ``dates`` and ``weights`` (> 0): a blank
     in any of these leaves its row out, counted. ``amounts`` (>= 0) may be blank: they
-    serve optional views, which use the rows that have them. A blank in a
+    serve optional views, which use the rows that have them; an unreadable or negative
+    amount is set to missing, counted, so that its answer leaves those views only. A blank in a
     ``categories`` column is the level "(missing)", counted in a note. With ``id_col``, an
     exact repeated row is kept once and rows that share an id but differ are left out, all
     counted. Other columns pass through unchecked. ``reading`` options are those of
@@ -453,7 +457,7 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
         rules[column] = c.score(low, high, required=True, nullable=False)
     rules.update({column: c.number(required=True, nullable=False, answer_labels=column in labelled)
                   for column in numbers})
-    rules.update({column: c.amount(required=True) for column in amounts})
+    rules.update({column: c.amount(required=True, optional_view=True) for column in amounts})
     rules.update({column: c.category(required=True, missing_level=MISSING_LEVEL) for column in categories})
     rules.update({column: c.date(required=True, nullable=False) for column in dates})
     if weights:

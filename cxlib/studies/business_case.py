@@ -52,10 +52,11 @@ from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count
 from ..io import CXData, Table
+from ..io.nps_groups import WORD_GROUP
 from ..io.quality import DataError
 from ..io.tables import canonical_folder
 from ..survival import hazard_table
-from .churn_study import load_churn_data, state_panel
+from .churn_study import event_rules, load_churn_data, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
 from .shared import (
@@ -182,11 +183,13 @@ class BusinessCaseStudy:
 
 def _nps_group(nps_col: str, values: pd.Series) -> Band | Words:
     """The key that groups customers by ``nps_col``, judged from ``values`` of it: 0-10 scores by their NPS group
-    (:class:`~cxlib.backends.Band`), or group names (detractor, passive, promoter) in any case
+    (:class:`~cxlib.backends.Band`), or group names in any case and in the languages of
+    :data:`~cxlib.io.nps_groups.GROUP_WORDS` (Detractor, Kötüleyen, Kritičar, ...)
     (:class:`~cxlib.backends.Words`); where the data are."""
     numbers = pd.to_numeric(values, errors="coerce")
     scores = numbers.notna().sum() == values.notna().sum()
-    return Band(nps_col, name="nps_group") if scores else Words(nps_col, name="nps_group")
+    return Band(nps_col, name="nps_group") if scores else Words(nps_col, name="nps_group",
+                                                               synonyms=tuple(WORD_GROUP.items()))
 
 
 def _totals(source: Backend, duration: str, event: str, entry: str | None, revenue: str, segment_col: str | None,
@@ -245,8 +248,8 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
         group = "nps_group" if canonical else _nps_group(nps_col, frame[nps_col])
         source = open_source(frame)
     with source:
-        source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), RowRule(event, "present"),
-                         RowRule(event, "yes/no"), *([RowRule(segment_col, "present")] if segment_col else []),
+        source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), *event_rules(source, event),
+                         *([RowRule(segment_col, "present")] if segment_col else []),
                          RowRule(revenue_col, "present"), RowRule(revenue_col, "not negative")])
         by_segment, by_group = _totals(source, duration, event, entry, revenue_col, segment_col, group)
         if data is None:

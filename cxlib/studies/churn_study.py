@@ -44,8 +44,10 @@ from ..formatting.narrative import fmt_count, fmt_p
 from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
+from ..io.columns import check_yes_no_codes
 from ..io.numbers import numbers_or_text
 from ..io.quality import NOTE, QualityIssue
+from ..io.scale import plain
 from ..io.tables import canonical_folder
 from ..rates import count_estimate, rate_table
 from ..survival import (
@@ -70,7 +72,7 @@ from .shared import (
     reading,
 )
 
-__all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "load_churn_data",
+__all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "event_rules", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
 SLOW_FIRST_RESPONSE_HOURS = 48
@@ -238,7 +240,7 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     if id_col:
         rules = {id_col: col.identifier(unique=True), **rules}
     rules[event_col] = (col.category(required=True, nullable=False) if event_value is not None
-                        else col.flag(required=True, nullable=False))
+                        else col.flag(required=True, nullable=False, choose_with="event_value"))
     if segment_col:
         rules[segment_col] = col.category(required=True, nullable=False)
     if revenue_col:
@@ -411,7 +413,7 @@ class ChurnStudy:
             if "[" in r.term:
                 return ""
             kind = ", one standard deviation" if r.per_kind == "standard deviation" else ""
-            return f" per {r.per:.3g} more{kind};"
+            return f" per {r.per:,.0f} more{kind};" if r.per >= 100 else f" per {r.per:.3g} more{kind};"
 
         def listed(rows: pd.DataFrame) -> str:
             return "; ".join(f"{labels.term(r.term, refs)} ({r.hazard_ratio:.2f} times the rate{step(r) or ','} 95% "
@@ -530,8 +532,8 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
     reasons and revenue at risk need the sample's tables or a flat table in memory and
     are left out.
     """
-    source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), RowRule(event, "present"),
-                     RowRule(event, "yes/no"), *([RowRule(segment_col, "present")] if segment_col else [])])
+    source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), *event_rules(source, event),
+                     *([RowRule(segment_col, "present")] if segment_col else [])])
     rates = source.rate_counts(event)
     events, n = int(rates["successes"].iloc[0]), int(rates["n"].iloc[0])
     overall = source.survival_counts(duration, event, entry)
@@ -545,6 +547,15 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
         cox_fit = cox(rows, duration, event, list(covariates), entry=entry, ties=ties, units=covariate_steps)
     return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
                       tuple(horizons), time_unit, None, km, None)
+
+
+def event_rules(source: Backend, event: str) -> list[RowRule]:
+    """The rules a yes/no event column keeps where the data are: present, and 0 or 1. A column whose codes mean more
+    than two things (0/1/2) is refused first, as the in-memory loader refuses it (:func:`~cxlib.io.columns.check_yes_no_codes`)."""
+    codes = source.totals([], by=[event])
+    check_yes_no_codes(pd.Series(codes["rows"].to_numpy(), index=[str(plain(v)).lower() for v in codes[event]]), event,
+                       "event_value")
+    return [RowRule(event, "present"), RowRule(event, "yes/no", label=col.not_yes_no("event_value"))]
 
 
 def run_churn_study(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,

@@ -32,6 +32,7 @@ from ..formatting.narrative import fmt_count, fmt_p, plural
 from ..io import CXData, load, read_table
 from ..io import columns as col
 from ..io.quality import DataError, DataQuality
+from ..io.nps_groups import require_scores
 from ..io.tables import canonical_folder
 from .churn_study import state_panel
 from .contract import StudyDeclaration
@@ -253,6 +254,7 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
             rows = data.data
         quality = data.quality
         left = rows[left_col].fillna(False).astype(bool) if left_col else None
+        require_scores(quality, score_col, "responses", "the call-back list's order (7 - score) x revenue")
         risk = None
     if limits:
         gate(quality, "responses", limits, "answers")

@@ -16,6 +16,7 @@ from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count
 from ..io import CXData, Table, flat_table, load
+from ..io.nps_groups import require_scores
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
@@ -41,17 +42,19 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
 
     ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
     file (read with the ``reading`` options): the outcome and the numeric drivers must be
-    numbers (a blank leaves its row out, counted), the ``categorical`` drivers and
+    numbers (a blank leaves its row out, counted; an end point written with its answer label,
+    "10 - Very satisfied", reads as its number), the ``categorical`` drivers and
     ``segment_col`` categories; only these columns are checked. With ``id_col``, a
     repeated answer counts once and ids repeated with different values are left out.
     """
     if data_path is None or canonical_folder(data_path):
         data = load(data_path, missing_codes=missing_codes, **(reading or {}))
+        require_scores(data.quality, outcome, "responses", "the driver study's regression of the outcome")
         return data.survey_frame(), data
     numeric = [d for d in drivers if d not in categorical]
     table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
-                       name="drivers", labelled=[outcome], id_col=id_col, **(reading or {}))
+                       name="drivers", labelled=[outcome, *numeric], id_col=id_col, **(reading or {}))
     return table.data, table
 
 

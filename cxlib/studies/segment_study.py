@@ -32,6 +32,7 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, plural
 from ..histogram import score_histogram
 from ..io import CXData, DataQuality, QualityIssue, Table, flat_table, load
+from ..io.nps_groups import holds_groups
 from ..io.quality import EXCLUDED
 from ..io.tables import canonical_folder
 from ..scores import nps, proportion_table
@@ -95,6 +96,7 @@ class SegmentStudy:
     slopes: pd.DataFrame | None
     target_change: float
     quality: DataQuality | None = field(default=None, repr=False)
+    from_groups: bool = False  # the score column gave NPS groups (Promoter, ...) rather than 0-10 answers
 
     def headline(self) -> dict:
         weak = self.segments[self.segments["significant"] & (self.segments["difference"] < 0)]
@@ -109,8 +111,10 @@ class SegmentStudy:
     def introduction(self) -> Claim:
         """What this report compares, in the words of its parameters (never the sample's)."""
         cols = list(dict.fromkeys(self.segments["segment_col"])) if len(self.segments) else []
-        return Claim("segment.introduction", "NPS from the 0-10 answers in {score}{by}; {trend}.",
-                     {"score": labels.name(self.score_col),
+        answers = ("the NPS groups (promoter, passive, detractor; no 0-10 answers, so no means)"
+                   if self.from_groups else "the 0-10 answers")
+        return Claim("segment.introduction", "NPS from {answers} in {score}{by}; {trend}.",
+                     {"answers": answers, "score": labels.name(self.score_col),
                       "by": f", compared across {', '.join(labels.name(c).lower() for c in cols)}" if cols else "",
                       "trend": "with trends per period" if self.trends is not None
                       else "no trends (no date column named)"}, {"segment_cols": cols})
@@ -279,7 +283,7 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
         with open_source(frame) as source:
             study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
         return dataclasses.replace(study, **row_views(frame, score_col, weight_col, revenue_col, tenure_col, tenured),
-                                   quality=data.quality), data
+                                   quality=data.quality, from_groups=holds_groups(data.quality, score_col)), data
     check_out_of_core(backend, data_path, missing_codes=missing_codes)
     with open_answers(data_path, backend, table, dask_scheduler) as source:
         study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)

@@ -1,0 +1,69 @@
+"""NPS groups written as words: the one list of group names, in the languages reports speak (en, tr, sr).
+
+Some exports give each answer's NPS group instead of its 0-10 score ("Promoter",
+"Passive", "Detractor"; Qualtrics and Medallia write them so when the score is recoded).
+The group is all NPS needs: NPS is the share of promoters (9-10) minus the share of
+detractors (0-6) (Reichheld, "The One Number You Need to Grow", HBR 2003), and its
+variance follows from the three shares. Means of the scores, and anything else that needs
+the 0-10 answer, cannot be had from groups.
+
+A group word reads as the lowest score of its group (promoter 9, passive 7, detractor 0),
+so that every histogram, NPS, share and interval of a study comes out exact; reading
+notes it under :data:`GROUPS_NOTE`, and a study that needs 0-10 answers asks
+:func:`holds_groups` and says so. The business case groups customers by the same words
+(:data:`GROUP_WORDS`), in memory and out of core.
+
+>>> group_of(pd.Series(["Promoter", " DETRACTORS", "Kötüleyen", "Pasivni", "ПРОМОТЕР", "ten", None])).tolist()
+['promoter', 'detractor', 'detractor', 'passive', 'promoter', <NA>, <NA>]
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+
+from .quality import DataError
+
+__all__ = ["GROUPS_NOTE", "GROUP_SCORES", "GROUP_WORDS", "WORD_GROUP", "group_of", "holds_groups", "normal_word", "require_scores"]
+
+GROUP_WORDS = {  # group -> its names (singular and plural) in English, Turkish and Serbian (Latin and Cyrillic)
+    "promoter": ("promoter", "promoters", "destekçi", "destekçiler", "tavsiye eden", "tavsiye edenler",
+                 "promoteri", "promotor", "promotori", "промотер", "промотери"),
+    "passive": ("passive", "passives", "pasif", "pasifler", "nötr", "pasivni", "pasivan", "pasivna",
+                "пасивни", "пасиван"),
+    "detractor": ("detractor", "detractors", "kötüleyen", "kötüleyenler", "eleştiren", "eleştirenler",
+                  "detraktor", "detraktori", "kritičar", "kritičari", "детрактор", "детрактори", "критичар",
+                  "критичари"),
+}
+GROUP_SCORES = {"promoter": 9, "passive": 7, "detractor": 0}  # the lowest score of each group
+GROUPS_NOTE = "NPS groups read as groups"
+
+
+def normal_word(text: str) -> str:
+    """A word compared without case, spaces around it or Unicode form (Turkish "İ" is "i")."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "").strip()
+
+
+WORD_GROUP = {normal_word(word): group for group, words in GROUP_WORDS.items() for word in words}
+
+
+def group_of(text: pd.Series) -> pd.Series:
+    """The group each value names ("promoter", "passive", "detractor"), missing where it names none."""
+    normal = text.astype("string").map(lambda v: normal_word(v) if isinstance(v, str) else v)
+    return normal.map(WORD_GROUP, na_action="ignore").astype("string")
+
+
+def holds_groups(quality, column: str) -> bool:
+    """Did reading take NPS groups for ``column``'s scores (a note of :data:`GROUPS_NOTE` in ``quality``)?"""
+    return any(i.column == column and i.rule.startswith(GROUPS_NOTE) for i in quality.issues)
+
+
+def require_scores(quality, column: str, table: str, use: str) -> None:
+    """Stop (:class:`DataError`) a study part that needs 0-10 answers when ``column`` gave NPS groups; ``use``
+    says what needs them."""
+    if holds_groups(quality, column):
+        raise DataError(f"{table}: column {column!r} holds NPS groups (promoter, passive, detractor), not 0-10 "
+                        f"answers: {use} needs the 0-10 answers; name a column that holds them (the segment study "
+                        "and the scorecard give NPS from groups)", table=table, column=column,
+                        rule="0-10 answers, not NPS groups")

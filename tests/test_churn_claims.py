@@ -1,0 +1,105 @@
+"""The churn report's sentences hold for data nobody here made: survival read as "longer than", what is known past
+the last observation, Cox terms per a meaningful step with the proportional-hazards caveat, and yes/no codes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import KaplanMeierFitter
+
+from cxlib import studies
+from cxlib.io import DataError
+
+
+def _run(tmp_path, frame: pd.DataFrame, **params):
+    path = tmp_path / "customers.csv"
+    frame.to_csv(path, index=False)
+    result, data = studies.compute("churn_study", {"data_path": str(path), "time_unit": "months", **params})
+    return result, data, {c.key: c for c in result.claims()}
+
+
+def test_survival_is_the_share_who_stay_longer_than_the_horizon(tmp_path):
+    """Six customers leave at exactly 72 months: the sentence is about staying longer than 72, and its number is
+    P(T > 72), lifelines' value at 72."""
+    rng = np.random.default_rng(4)
+    months = np.minimum(rng.integers(1, 90, 400), 80).astype(float)
+    left = rng.random(400) < 0.4
+    months[:6], left[:6] = 72.0, True
+    months[6:10], left[6:10] = 80.0, False  # still there at the end
+    frame = pd.DataFrame({"tenure_months": months, "left": left})
+    result, _, claims = _run(tmp_path, frame, duration_col="tenure_months", event_col="left", segment_col=None,
+                             covariates=[], horizons=[72])
+    claim = claims["churn.survival"]
+    assert "stay longer than 72 months" in claim.text()
+    reference = KaplanMeierFitter().fit(months, left).survival_function_at_times([72.0]).iloc[0]
+    assert claim.numbers["survival"] == pytest.approx(reference, abs=1e-12)
+    assert claim.numbers["survival"] == pytest.approx(1 - KaplanMeierFitter().fit(months, left)
+                                                      .cumulative_density_at_times([72.0]).iloc[0], abs=1e-12)
+
+
+def test_past_the_longest_follow_up_only_a_censored_end_is_unknown(tmp_path):
+    """A segment whose last customer left at day 999 has reached 0 at 1,000 days; one whose last was still there
+    is not estimable, and the sentence says why."""
+    frame = pd.DataFrame({"days": [100, 400, 999] * 10, "left": [1, 0, 1] * 5 + [1, 1, 0] * 5,
+                          "tier": ["gold"] * 15 + ["silver"] * 15})
+    result, _, claims = _run(tmp_path, frame, duration_col="days", event_col="left", segment_col="tier",
+                             covariates=[], horizons=[365, 1000], time_unit="days")
+    at = result.survival.set_index(["segment", "t"])
+    assert at.loc[("gold", 1000), "survival"] == 0.0
+    assert np.isnan(at.loc[("silver", 1000), "survival"])
+    assert np.isnan(at.loc[("all", 1000), "survival"])  # overall, the last seen at 999 include customers still there
+    assert "customers were still there at its end" in claims["churn.not_estimable"].text()
+
+
+def test_cox_sentence_reads_numbers_per_standard_deviation_and_warns_where_the_effect_changes_with_tenure(tmp_path):
+    rng = np.random.default_rng(11)
+    n = 3000
+    income = rng.normal(50_000, 12_000, n)
+    early = rng.random(n) < 0.4  # an early cohort leaves fast in its first months only: not proportional
+    hazard = 0.02 * np.exp((income - 50_000) / 12_000 * 0.4)
+    first = rng.exponential(1 / (8 * hazard))  # the early cohort: 8 times the hazard in its first 3 months, then 1
+    lifetime = np.where(early & (first < 3), first, np.where(early, 3, 0) + rng.exponential(1 / hazard))
+    follow = rng.uniform(20, 60, n)
+    frame = pd.DataFrame({"tenure_months": np.ceil(np.minimum(lifetime, follow)), "left": lifetime < follow,
+                          "income": income.round(), "cohort": np.where(early, "early", "late")})
+    result, _, claims = _run(tmp_path, frame, duration_col="tenure_months", event_col="left", segment_col=None,
+                             covariates=["income", "cohort"], horizons=[12])
+    terms = result.cox.per_step().set_index("term")
+    assert terms.loc["income", "per_kind"] == "standard deviation"
+    assert terms.loc["income", "per"] == pytest.approx(frame["income"].std(), rel=1e-9)
+    assert not terms.loc["cohort[early]", "proportional"]
+    text = claims["churn.cox_clear"].text()
+    assert f"times the rate per {frame['income'].std():,.0f} more, one standard deviation" in text
+    assert "0.00 to" not in text and "(1.00 times" not in text
+    early_part = text[text.index("Cohort"):]
+    assert early_part.split(")")[0].endswith("though its effect changes with tenure")
+    assert "changes with tenure" not in text[text.index("Income"):].split(")")[0]
+    assert claims["churn.cox_clear"].numbers["changing_with_tenure"] == ["cohort[early]"]
+    assert result.cox.ties == "efron"
+    steps, _ = studies.compute("churn_study", {"data_path": str(tmp_path / "customers.csv"), "time_unit": "months",
+                                               "duration_col": "tenure_months", "event_col": "left",
+                                               "segment_col": None, "covariates": ["income", "cohort"],
+                                               "horizons": [12], "covariate_steps": {"income": 10_000}})
+    assert "per 10,000 more;" in steps.claims()[-1].text()
+
+
+@pytest.mark.parametrize("yes, no", [("Yes", "No"), ("Evet", "Hayır"), ("EVET", "HAYIR"), ("evet", "hayir"),
+                                     ("Da", "Ne"), ("ДА", "НЕ"), ("да", "не")])
+def test_yes_and_no_in_the_reports_languages_read_as_yes_and_no(tmp_path, yes, no):
+    frame = pd.DataFrame({"tenure_months": [3, 5, 8, 13, 21, 34] * 6, "left": [yes, no, yes, no, no, yes] * 6})
+    result, data, _ = _run(tmp_path, frame, duration_col="tenure_months", event_col="left", segment_col=None,
+                           covariates=[], horizons=[6])
+    assert (result.n, result.events) == (36, 18)
+    assert data.quality.rows_kept == {"customers": 36}
+
+
+def test_three_codes_are_refused_naming_event_value_and_a_stray_code_names_it_too(tmp_path):
+    frame = pd.DataFrame({"tenure_months": range(1, 41), "left": [0, 1, 2, 1] * 10})
+    with pytest.raises(DataError, match=r"holds 3 different codes: '1' \(20 rows\), '0' \(10 rows\), '2' \(10 rows\)"
+                                        r"\. Set event_value"):
+        _run(tmp_path, frame, duration_col="tenure_months", event_col="left", segment_col=None, covariates=[],
+             horizons=[6])
+    stray = pd.DataFrame({"tenure_months": range(1, 41), "left": ["yes"] * 39 + ["maybe"]})
+    _, data, _ = _run(tmp_path, stray, duration_col="tenure_months", event_col="left", segment_col=None,
+                      covariates=[], horizons=[6])
+    (issue,) = [i for i in data.quality.issues if i.column == "left"]
+    assert issue.n_rows == 1 and "event_value names the code that means yes" in issue.rule
