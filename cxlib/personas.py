@@ -21,11 +21,26 @@ read as stable, below 0.6 as not).
 
 **Profiles.** Per persona: size and share; the traits that set it apart from the other
 customers -- for numeric traits the standardized mean difference (Cohen's d against the
-rest, Welch's t-test), for categories the most over-represented level (share in the
-persona against the rest, two-proportion test), Holm-adjusted within the persona; then
-revenue, NPS and CSAT (% satisfied, 4-5 of 5) with their intervals, churn rate, and where the data allow the top comment
-themes. The name and the one-sentence description are built from the distinguishing
-traits.
+rest, Welch's t-test), for two-valued traits (0/1 markers, or a number constant at
+different values in the two groups, whose within-group variance is 0 and would zero a
+standardized difference) and categories the share holding a value (the higher one; for
+categories the most over-represented level) in the persona against the rest, with
+Cohen's h as the effect and the two-proportion z-test, Holm-adjusted within the persona;
+then revenue, NPS
+and CSAT (% satisfied, 4-5 of 5) with their intervals, churn rate, and where the data
+allow the top comment themes.
+
+**Names that describe most members.** A persona's name and description are built from
+its distinguishing traits, and say no more than the members bear out: a category is
+named by the fewest of its levels that together hold more than three quarters of the
+persona ("basic or standard plan" when 59% are basic and 41% standard), a two-valued
+trait by the value most members hold, and "mostly" is said only of a share above half.
+
+**How clear the groups are.** The best mean silhouette below 0.25 means the customers
+show no substantial group structure (Kaufman & Rousseeuw 1990): the personas are then a
+convenient split of a continuum, and the study says so. Stability whose 95% range
+reaches down to chance agreement (an adjusted Rand index of 0.1 or less) is called
+unstable.
 """
 
 from __future__ import annotations
@@ -46,6 +61,9 @@ __all__ = ["PersonaModel", "discover_personas", "encode_traits", "persona_names"
 
 SILHOUETTE_SAMPLE = 5000
 CATEGORY_SCALE = 1 / np.sqrt(2)
+NAME_COVERAGE = 0.75  # a name's levels together hold more than this share of the persona
+CLEAR_STRUCTURE = 0.25  # a best mean silhouette below this: no substantial group structure
+CHANCE_AGREEMENT = 0.1  # a stability range reaching this adjusted Rand index reaches chance
 
 
 @dataclass(frozen=True)
@@ -156,32 +174,69 @@ def discover_personas(frame: pd.DataFrame, traits: Sequence[str], k: int | None 
     return PersonaModel(chosen, labels, criterion, stability, encoding, fixed_k=k is not None)
 
 
+def _share_test(p1: float, p2: float, n1: int, n2: int) -> tuple[float, float]:
+    """Cohen's h and the two-proportion z-test's p-value (pooled standard error) of shares p1 and p2."""
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) if n1 and n2 else 0.0
+    p = 2 * stats.norm.sf(abs(p1 - p2) / se) if se > 0 else 1.0
+    return float(2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))), float(p)
+
+
+def _numeric_contrast(values: pd.Series, inside: np.ndarray) -> dict:
+    """Cohen's d (pooled SD) and Welch's t-test. With three or more values, and two customers on each side, the
+    pooled SD is above 0 (two constant groups make a two-valued trait, read as shares)."""
+    a, b = values[inside].dropna(), values[~inside].dropna()
+    if len(a) < 2 or len(b) < 2:
+        return {"effect": 0.0, "p_value": 1.0, "in_persona": float(a.mean()), "elsewhere": float(b.mean())}
+    pooled = np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+    return {"effect": float((a.mean() - b.mean()) / pooled),
+            "p_value": float(stats.ttest_ind(a, b, equal_var=False).pvalue),
+            "in_persona": float(a.mean()), "elsewhere": float(b.mean())}
+
+
+def _covering(share_in: pd.Series) -> tuple[list[str], float]:
+    """The fewest levels, most frequent first, that together hold more than NAME_COVERAGE of the persona."""
+    ordered = share_in.sort_values(ascending=False, kind="stable")
+    count = int(np.searchsorted(ordered.cumsum().to_numpy(), NAME_COVERAGE, side="right")) + 1
+    chosen = ordered.iloc[:count]
+    return [str(level) for level in chosen.index], float(100 * chosen.sum())
+
+
 def _distinguishing(frame: pd.DataFrame, inside: np.ndarray, encoding: Encoding) -> pd.DataFrame:
-    """Each trait's contrast between the persona and the rest, with Holm-adjusted p-values."""
+    """Each trait's contrast between the persona and the rest, with Holm-adjusted p-values (module docstring).
+
+    ``kind`` is numeric, binary (a number with two values: ``level`` is the higher one and
+    the shares are of customers holding it) or categorical; ``name_levels`` and ``coverage``
+    are what a name may say of the persona (the levels that hold most of it, and their share).
+    """
     rows = []
+    n1, n2 = int(inside.sum()), int((~inside).sum())
     for trait in encoding.numeric:
         values = frame[trait].astype(float)
-        a, b = values[inside].dropna(), values[~inside].dropna()
-        pooled = np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2) if len(a) > 1 and len(b) > 1 else np.nan
-        effect = (a.mean() - b.mean()) / pooled if pooled and pooled > 0 else 0.0
-        p = stats.ttest_ind(a, b, equal_var=False).pvalue if len(a) > 1 and len(b) > 1 else 1.0
-        rows.append({"trait": trait, "level": "higher" if effect > 0 else "lower", "effect": float(effect),
-                     "in_persona": float(a.mean()), "elsewhere": float(b.mean()), "p_value": float(p),
-                     "kind": "numeric"})
+        distinct = np.sort(values.dropna().unique())
+        if len(distinct) == 2:
+            present = values.notna().to_numpy()
+            high = (values == distinct[1]).to_numpy()
+            p1, p2 = high[inside & present].mean(), high[~inside & present].mean()
+            effect, p = _share_test(p1, p2, int((inside & present).sum()), int((~inside & present).sum()))
+            most = distinct[1] if p1 > 0.5 else distinct[0]
+            rows.append({"trait": trait, "level": f"{distinct[1]:g}", "effect": effect, "in_persona": float(100 * p1),
+                         "elsewhere": float(100 * p2), "p_value": p, "kind": "binary", "name_levels": [f"{most:g}"],
+                         "coverage": float(100 * max(p1, 1 - p1))})
+            continue
+        contrast = _numeric_contrast(values, inside)
+        rows.append({"trait": trait, "level": "higher" if contrast["effect"] > 0 else "lower", **contrast,
+                     "kind": "numeric", "name_levels": [], "coverage": np.nan})
     for trait in encoding.categorical:
         text = frame[trait].astype("string").fillna("(missing)")
         share_in = text[inside].value_counts(normalize=True)
         share_out = text[~inside].value_counts(normalize=True).reindex(share_in.index, fill_value=0.0)
         level = (share_in - share_out).idxmax()
-        n1, n2 = int(inside.sum()), int((~inside).sum())
-        p1, p2 = share_in[level], share_out[level]
-        pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) if n2 else np.nan
-        p = 2 * stats.norm.sf(abs(p1 - p2) / se) if se and se > 0 else 1.0
-        # effect on the scale of a standardized difference: Cohen's h for proportions
-        effect = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
-        rows.append({"trait": trait, "level": str(level), "effect": float(effect), "in_persona": float(100 * p1),
-                     "elsewhere": float(100 * p2), "p_value": float(p), "kind": "categorical"})
+        effect, p = _share_test(share_in[level], share_out[level], n1, n2)
+        levels, coverage = _covering(share_in)
+        rows.append({"trait": trait, "level": str(level), "effect": effect, "in_persona": float(100 * share_in[level]),
+                     "elsewhere": float(100 * share_out[level]), "p_value": p, "kind": "categorical",
+                     "name_levels": levels, "coverage": coverage})
     out = pd.DataFrame(rows)
     out["p_adjusted"] = holm(out["p_value"].to_numpy())
     out["distinguishing"] = (out["p_adjusted"] < 0.05) & (out["effect"].abs() >= 0.2)
@@ -189,7 +244,7 @@ def _distinguishing(frame: pd.DataFrame, inside: np.ndarray, encoding: Encoding)
 
 
 def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
-    """A short name and a one-sentence description from a persona's distinguishing traits."""
+    """A short name and a one-sentence description from a persona's distinguishing traits (module docstring)."""
     keep = traits[traits["distinguishing"]].head(top)
     if keep.empty:
         return "Typical customers", "No trait sets this group clearly apart from the other customers."
@@ -199,13 +254,19 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
         if row.kind == "numeric":
             words.append(f"{'high' if row.effect > 0 else 'low'} {label}")
             clauses.append(f"{label} {'above' if row.effect > 0 else 'below'} the rest "
-                           f"({row.in_persona:,.1f} against {row.elsewhere:,.1f})")
-        else:
-            words.append(f"{row.level} {label}")
-            clauses.append(f"{label} {row.level} ({row.in_persona:.0f}% against {row.elsewhere:.0f}% elsewhere)")
+                           f"({row.in_persona:,.1f} against {row.elsewhere:,.1f} on average)")
+            continue
+        share = row.in_persona
+        if row.kind == "binary" and row.level == "1":  # a 0/1 marker: named by what most members are
+            words.append(label if row.name_levels == ["1"] else f"no {label}")
+            clauses.append(f"{label} for {share:.0f}% (against {row.elsewhere:.0f}% elsewhere)")
+            continue
+        words.append(f"{' or '.join(row.name_levels)} {label}")
+        clauses.append(f"{'mostly ' if share > 50 else ''}{label} {row.level} ({share:.0f}% against "
+                       f"{row.elsewhere:.0f}% elsewhere)")
     name = ", ".join(words[:2])
-    name = name[0].upper() + name[1:]
-    return name, "Mostly " + "; ".join(clauses) + "."
+    description = "; ".join(clauses) + "."
+    return name[0].upper() + name[1:], description[0].upper() + description[1:]
 
 
 def profile_personas(frame: pd.DataFrame, model: PersonaModel, score: str | None = None,

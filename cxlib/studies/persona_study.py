@@ -15,7 +15,7 @@ from ..io import columns as col
 from ..io import load, read_table
 from ..io.numbers import numbers_or_text
 from ..io.tables import canonical_folder
-from ..personas import PersonaModel, discover_personas, profile_personas
+from ..personas import CHANCE_AGREEMENT, CLEAR_STRUCTURE, PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
@@ -52,8 +52,14 @@ class PersonaStudy:
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         m, s = self.model, self.model.stability
-        verdict = ("stable" if s["ci_low"] >= 0.75 else "moderately stable" if s["mean"] >= 0.6
-                   else "not stable: read the groups as tendencies")
+        if s["ci_low"] <= CHANCE_AGREEMENT:
+            verdict = "unstable: on some resamples the groups agree no better than chance"
+        elif s["ci_low"] >= 0.75:
+            verdict = "stable"
+        elif s["ci_low"] >= 0.6:
+            verdict = "moderately stable"
+        else:
+            verdict = "not stable: read the groups as tendencies"
         out = [Claim("persona.stability", "The customers fall into {k} personas ({how}). Found again on resampled "
                      "customers, the groups agree at {ari} on a scale where 1 is the same groups and 0 chance (95% "
                      "range {low} to {high}): {verdict}.",
@@ -62,6 +68,13 @@ class PersonaStudy:
                       "verdict": verdict},
                      {"k": m.k, "stability": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"]},
                      "adjusted Rand index over bootstrap resamples")]
+        best = float(m.criterion["silhouette"].max())
+        if best < CLEAR_STRUCTURE:
+            out.append(Claim("persona.no_clear_groups", "The customers show no clear groups (separation {best} on a "
+                             "scale from -1 to 1, where below 0.25 means no real structure): the personas are a "
+                             "convenient split of customers who vary gradually, not natural types.",
+                             {"best": f"{best:.2f}"}, {"best_silhouette": best, "threshold": CLEAR_STRUCTURE},
+                             "mean silhouette width (Kaufman & Rousseeuw 1990)"))
         largest = self.personas.iloc[0]
         out.append(Claim("persona.largest", "The largest, {name} ({share}% of customers), is described as: "
                          "{description}", {"name": largest["name"], "share": f"{largest['share']:.0f}",

@@ -1,0 +1,86 @@
+"""Persona sentences that hold: separating traits found, names that describe most members, stability and structure
+in words that their numbers support."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from cxlib.personas import PersonaModel, discover_personas, encode_traits, persona_names, profile_personas
+from cxlib.studies.persona_study import PersonaStudy
+
+
+def _profile(frame: pd.DataFrame, labels: np.ndarray, traits: list[str]):
+    model = PersonaModel(int(labels.max()) + 1, labels, pd.DataFrame({"k": [2], "silhouette": [0.5], "inertia": [1.0]}),
+                         {"mean": 0.9, "ci_low": 0.8, "ci_high": 1.0}, encode_traits(frame, traits))
+    return profile_personas(frame, model)
+
+
+def test_a_perfectly_separating_trait_is_the_most_distinguishing():
+    """A 0/1 trait at 0% in one persona and 100% in the other, and a number constant at different values, were
+    'effect 0.00, not distinguishing'; they are the clearest contrasts, with a difference of proportions and its test."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], [120, 80])
+    frame = pd.DataFrame({"senior": np.where(labels == 0, 0, 1), "seats": np.where(labels == 0, 5.0, 7.0),
+                          "age": rng.normal(40, 10, 200)})
+    table, contrasts = _profile(frame, labels, ["senior", "seats", "age"])
+    first = contrasts[1].set_index("trait")
+    assert first.loc["senior", "kind"] == "binary"
+    assert (first.loc["senior", "in_persona"], first.loc["senior", "elsewhere"]) == (0.0, 100.0)
+    assert first.loc["senior", "effect"] == pytest.approx(-np.pi)  # Cohen's h from 0% to 100%
+    z = 1.0 / np.sqrt(0.4 * 0.6 * (1 / 120 + 1 / 80))  # the pooled two-proportion z-test
+    assert first.loc["senior", "p_value"] == pytest.approx(2 * stats.norm.sf(z))
+    assert first.loc["senior", "distinguishing"] and first.loc["seats", "distinguishing"]
+    assert first.loc["seats", "kind"] == "binary" and first.loc["seats", "level"] == "7"
+    assert first.loc["seats", "effect"] == pytest.approx(-np.pi)
+    assert set(contrasts[1]["trait"].iloc[:2]) == {"senior", "seats"}
+    assert not first.loc["age", "distinguishing"]
+    assert table.loc[0, "name"].startswith("No senior") and table.loc[1, "name"].startswith("Senior")
+    assert table.loc[0, "description"].startswith("Senior for 0% (against 100% elsewhere); seats 7 (0% against")
+
+
+def test_names_describe_most_members_and_mostly_means_more_than_half():
+    traits = pd.DataFrame([{"trait": "plan", "level": "basic", "effect": 0.9, "in_persona": 59.0, "elsewhere": 20.0,
+                            "kind": "categorical", "name_levels": ["basic", "standard"], "coverage": 100.0,
+                            "distinguishing": True},
+                           {"trait": "region", "level": "north", "effect": 0.5, "in_persona": 45.0,
+                            "elsewhere": 20.0, "kind": "categorical", "name_levels": ["north", "south", "east"],
+                            "coverage": 80.0, "distinguishing": True}])
+    name, description = persona_names(traits)
+    assert name == "Basic or standard plan, north or south or east region"
+    assert description == ("Mostly plan basic (59% against 20% elsewhere); region north (45% against 20% "
+                           "elsewhere).")
+    rng = np.random.default_rng(2)
+    labels = np.repeat([0, 1], [100, 100])
+    plan = np.concatenate([np.where(np.arange(100) < 59, "basic", "standard"), rng.choice(["premium", "basic"], 100,
+                                                                                           p=[0.8, 0.2])])
+    _, contrasts = _profile(pd.DataFrame({"plan": plan}), labels, ["plan"])
+    row = contrasts[1].set_index("trait").loc["plan"]
+    assert row["name_levels"] == ["basic", "standard"] and row["coverage"] == pytest.approx(100.0)
+
+
+def _study(stability: dict, silhouette: float) -> PersonaStudy:
+    personas = pd.DataFrame({"persona": [1, 2], "name": ["A", "B"], "description": ["a", "b"], "share": [60.0, 40.0],
+                             "nps": [None, None], "churn_rate": [None, None]})
+    model = PersonaModel(2, np.array([0, 1]), pd.DataFrame({"k": [2], "silhouette": [silhouette], "inertia": [1.0]}),
+                         stability, encode_traits(pd.DataFrame({"x": [1.0, 2.0]}), ["x"]))
+    return PersonaStudy(model, personas, {})
+
+
+@pytest.mark.parametrize("low, mean, verdict", [(0.01, 0.62, "unstable"), (0.8, 0.9, "stable"),
+                                                (0.65, 0.8, "moderately stable"), (0.3, 0.7, "not stable")])
+def test_stability_in_words_its_interval_supports(low, mean, verdict):
+    claims = {c.key: c for c in _study({"mean": mean, "ci_low": low, "ci_high": 1.0}, 0.5).claims()}
+    text = claims["persona.stability"].text()
+    assert text.split("): ")[1].startswith(verdict)
+    assert "persona.no_clear_groups" not in claims
+
+
+def test_weak_structure_is_said_to_be_a_convenient_split():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"a": rng.normal(size=600), "b": rng.normal(size=600)})  # one round cloud: no groups
+    model = discover_personas(frame, ["a", "b"], k_range=(2, 4), seed=1, n_boot=3)
+    assert model.criterion["silhouette"].max() < 0.4
+    claims = {c.key: c for c in _study({"mean": 0.9, "ci_low": 0.8, "ci_high": 1.0}, 0.21).claims()}
+    assert "no clear groups" in claims["persona.no_clear_groups"].text()
+    assert claims["persona.no_clear_groups"].numbers["best_silhouette"] == 0.21
