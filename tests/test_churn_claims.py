@@ -1,6 +1,8 @@
 """The churn report's sentences hold for data nobody here made: survival read as "longer than", what is known past
 the last observation, Cox terms per a meaningful step with the proportional-hazards caveat, and yes/no codes."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,14 +94,15 @@ def test_yes_and_no_in_the_reports_languages_read_as_yes_and_no(tmp_path, yes, n
     assert data.quality.rows_kept == {"customers": 36}
 
 
-def test_three_codes_are_refused_naming_event_value_and_a_stray_code_names_it_too(tmp_path):
-    frame = pd.DataFrame({"tenure_months": range(1, 41), "left": [0, 1, 2, 1] * 10})
-    with pytest.raises(DataError, match=r"holds 3 different codes: '1' \(20 rows\), '0' \(10 rows\), '2' \(10 rows\)"
-                                        r"\. Set event_value"):
+@pytest.mark.parametrize("codes, shown", [([0, 1, 2, 1], "3 different codes: '1' (20 rows), '0' (10 rows), '2' (10 rows)"),
+                                          ([1, 2, 2, 2], "2 different codes: '2' (30 rows), '1' (10 rows)"),
+                                          (["yes"] * 3 + ["maybe"], "2 different codes: 'yes' (30 rows), 'maybe' (10 rows)")])
+def test_codes_other_than_yes_and_no_are_refused_naming_event_value(tmp_path, codes, shown):
+    """0/1/2 means three things; R's 1/2 (censored/died) and yes/maybe do not say which code means no."""
+    frame = pd.DataFrame({"tenure_months": range(1, 41), "left": codes * 10})
+    with pytest.raises(DataError, match=re.escape(shown) + r"\. Set event_value to the code that means yes"):
         _run(tmp_path, frame, duration_col="tenure_months", event_col="left", segment_col=None, covariates=[],
              horizons=[6])
-    stray = pd.DataFrame({"tenure_months": range(1, 41), "left": ["yes"] * 39 + ["maybe"]})
-    _, data, _ = _run(tmp_path, stray, duration_col="tenure_months", event_col="left", segment_col=None,
-                      covariates=[], horizons=[6])
-    (issue,) = [i for i in data.quality.issues if i.column == "left"]
-    assert issue.n_rows == 1 and "event_value names the code that means yes" in issue.rule
+    named, _, _ = _run(tmp_path, frame, duration_col="tenure_months", event_col="left", event_value=str(codes[-1]),
+                       segment_col=None, covariates=[], horizons=[6])
+    assert named.events == 10 * codes.count(codes[-1])

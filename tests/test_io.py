@@ -218,9 +218,11 @@ def test_na_stays_text_in_a_category_column(write_csv):
 
 def test_yes_no_flags(write_csv):
     schema = {"id": col.identifier(), "churned": col.flag()}
-    t = read_table(write_csv("id,churned\n1,Yes\n2,no\n3,1\n4,TRUE\n5,maybe\n6,\n"), schema)
-    assert issues(t) == {("churned", "not yes/no (true/false, yes/no, 1/0)"): 1}
-    assert t.data["churned"].tolist() == [True, False, True, True, pd.NA]
+    t = read_table(write_csv("id,churned\n1,Yes\n2,no\n3,1\n4,TRUE\n5,Hayır\n6,\n"), schema)
+    assert t.data["churned"].tolist() == [True, False, True, True, False, pd.NA]
+    with pytest.raises(DataError, match=r"'churned' should be yes/no but holds 5 different codes: .*'maybe' \(1 "
+                                        r"row\)\. Recode it to two values"):
+        read_table(write_csv("id,churned\n1,Yes\n2,no\n3,1\n4,TRUE\n5,maybe\n6,\n"), schema)
 
 
 def test_row_checks_across_columns(tmp_path, sample_dir):

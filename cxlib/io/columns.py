@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..formatting.narrative import plural
 from .dates import implausible, parse_dates
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of
 from .numbers import LABELLED_SCORE, parse_numbers
@@ -377,24 +378,17 @@ def _parse_boolean(raw: pd.Series, column: Column, problems: dict, set_missing: 
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     values[text.isin(TRUE_WORDS).fillna(False)] = True
     values[text.isin(FALSE_WORDS).fillna(False)] = False
-    bad = (values.isna() & text.notna()).to_numpy(dtype=bool)
-    if bad.any():
-        problems[not_yes_no(column.choose_with)] = bad
     return values
 
 
-def not_yes_no(choose_with: str | None) -> str:
-    """The rule of a yes/no value that reads as neither, naming the parameter that picks the code for yes."""
-    return NOT_YES_NO + (f"; {choose_with} names the code that means yes" if choose_with else "")
-
-
 def check_yes_no_codes(counts: pd.Series, column: str, choose_with: str | None = None) -> None:
-    """Refuse a yes/no column whose codes mean more than two things, or none of which reads as yes or no.
+    """Refuse a yes/no column that holds a code other than a yes or a no word.
 
-    ``counts``: rows per code (as text, lower case). Yes words and no words are one meaning
-    each; every other code is a meaning of its own, so 0/1/2 is three. Such a column is
-    not yes/no with a few bad rows: which code means yes is the user's to say, through
-    ``choose_with`` (``event_value``), the other codes then meaning no.
+    ``counts``: rows per code (as text, lower case). Such a code is not a bad row to leave
+    out: with 0/1/2 the column means three things, with R's 1/2 (censored/died) or
+    "yes"/"maybe" the reader cannot tell which code means no, and guessing would change
+    every number. Which code means yes is the user's to say, through ``choose_with``
+    (``event_value``), the other codes then meaning no; or the column is recoded.
 
     >>> check_yes_no_codes(pd.Series({"0": 240, "1": 120, "2": 12}), "left", "event_value")
     Traceback (most recent call last):
@@ -402,12 +396,10 @@ def check_yes_no_codes(counts: pd.Series, column: str, choose_with: str | None =
     cxlib.io.quality.DataError: column 'left' should be yes/no but holds 3 different codes: '0' (240 rows), '1' (120 rows), '2' (12 rows). Set event_value to the code that means yes (e.g. -p event_value 1); the other codes then mean no
     """
     counts = counts[counts > 0]
-    readable = [code for code in counts.index if code in TRUE_WORDS or code in FALSE_WORDS]
-    meanings = {code in TRUE_WORDS for code in readable} | {code for code in counts.index if code not in readable}
-    if len(meanings) < 3 and (readable or counts.empty):
+    if all(code in TRUE_WORDS or code in FALSE_WORDS for code in counts.index):
         return
     ordered = counts.sort_values(ascending=False, kind="stable")
-    shown = ", ".join(f"{str(code)[:40]!r} ({n:,} rows)" for code, n in ordered.iloc[:8].items())
+    shown = ", ".join(f"{str(code)[:40]!r} ({plural(n, 'row', 'rows')})" for code, n in ordered.iloc[:8].items())
     more = f" and {len(ordered) - 8:,} more" if len(ordered) > 8 else ""
     example = next((code for code in counts.index if code in TRUE_WORDS), str(ordered.index[-1]))
     fix = (f"Set {choose_with} to the code that means yes (e.g. -p {choose_with} {example}); the other codes then "

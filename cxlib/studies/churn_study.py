@@ -550,12 +550,13 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
 
 
 def event_rules(source: Backend, event: str) -> list[RowRule]:
-    """The rules a yes/no event column keeps where the data are: present, and 0 or 1. A column whose codes mean more
-    than two things (0/1/2) is refused first, as the in-memory loader refuses it (:func:`~cxlib.io.columns.check_yes_no_codes`)."""
+    """The rule a yes/no event column keeps where the data are: a value present. A column with a code other than 0
+    and 1 (0/1/2, R's 1/2) is refused first, as the in-memory loader refuses it
+    (:func:`~cxlib.io.columns.check_yes_no_codes`)."""
     codes = source.totals([], by=[event])
     check_yes_no_codes(pd.Series(codes["rows"].to_numpy(), index=[str(plain(v)).lower() for v in codes[event]]), event,
                        "event_value")
-    return [RowRule(event, "present"), RowRule(event, "yes/no", label=col.not_yes_no("event_value"))]
+    return [RowRule(event, "present")]
 
 
 def run_churn_study(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
