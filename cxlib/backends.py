@@ -880,6 +880,17 @@ class DuckDBBackend(Backend):
         if threads:
             self._execute(f"SET threads = {int(threads)}")
         self._execute("SET preserve_insertion_order = false")  # group-bys need no order; less memory
+        if self.format == "parquet":
+            self.relation = self._typed_dates(self.relation)
+
+    def _typed_dates(self, relation: str) -> str:
+        """``relation`` with its ISO dates stored as text (:func:`iso_text_columns` of its first 1,000 rows) as
+        timestamps."""
+        dates = iso_text_columns(self._query(f"SELECT * FROM {relation} LIMIT 1000"))
+        if not dates:
+            return relation
+        casts = ", ".join(f"CAST({_quote(c)} AS TIMESTAMP) AS {_quote(c)}" for c in dates)
+        return f"(SELECT * REPLACE ({casts}) FROM {relation})"
 
     def _execute(self, sql: str):
         """Run SQL; a file DuckDB cannot read as it is stops with what to do instead."""
@@ -1120,7 +1131,9 @@ class DaskBackend(Backend):
         else:
             self.files, self.format, self.description = _parquet_files(source, "a UTF-8 CSV file, "), "parquet", \
                 str(source)
-            self.frame = dd.read_parquet(self.files)
+            frame = dd.read_parquet(self.files)
+            dates = iso_text_columns(frame.head(1000))
+            self.frame = frame.assign(**{c: dd.to_datetime(frame[c], format="ISO8601") for c in dates})
         self._lengths = None
 
     def close(self) -> None:
@@ -1209,16 +1222,25 @@ class DaskBackend(Backend):
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
 
 
+def iso_text_columns(head: pd.DataFrame) -> list[str]:
+    """The text columns of ``head`` (a source's first rows) whose values are all ISO dates (``2025-03-31``,
+    ``2025-03-31 14:05``): dates stored as text, as pandas writes a CSV's dates into Parquet when it read them
+    without parsing. Out of core they are read as dates, as the in-memory reader reads them; a later value that is
+    no ISO date stops the run there."""
+    text = [c for c in head.columns if not pd.api.types.is_numeric_dtype(head[c].dtype)
+            and not pd.api.types.is_datetime64_any_dtype(head[c].dtype)]
+    return [c for c in text if head[c].notna().any() and head[c].dropna().astype(str).str.fullmatch(ISO_DATE).all()]
+
+
 def _read_csv_blocks(files: list[str]):
     """A dask.dataframe of UTF-8 CSV files in blocks: numbers as floats (a blank is missing in any block), text as
-    text, and ISO dates (``2025-03-31``, ``2025-03-31 14:05``) as dates, judged from the first 1,000 rows, as
-    DuckDB's reader is told to; other date forms stay text."""
+    text, and ISO dates as dates (:func:`iso_text_columns` of the first 1,000 rows), as DuckDB's reader is told to;
+    other date forms stay text."""
     import dask.dataframe as dd
 
     head = pd.read_csv(files[0], nrows=1000)
     text = [c for c in head.columns if not pd.api.types.is_numeric_dtype(head[c].dtype)]
-    dates = [c for c in text if head[c].notna().any()
-             and head[c].dropna().astype(str).str.fullmatch(ISO_DATE).all()]
+    dates = iso_text_columns(head)
     return dd.read_csv(files, assume_missing=True, dtype={c: "object" for c in text if c not in dates},
                        parse_dates=dates, blocksize="64MB")
 

@@ -190,3 +190,43 @@ def test_an_unreadable_optional_value_leaves_only_its_view(tmp_path):
     assert with_revenue.revenue["n"] == 40
     assert {(i.rule, i.action, i.n_rows) for i in data.quality.issues} >= {
         ("not a number (left out of the revenue view only)", "set to missing", 10)}
+
+
+def test_a_bare_cr_in_an_unquoted_cell_and_a_cell_over_128_kib_read_as_written(tmp_path):
+    """pandas' to_csv writes "a\\rb" without quotes; Python's csv module stops at a cell of 128 KiB, Arrow's reader
+    at a row of 1 MB."""
+    comments = ["fine\rthanks", "x" * 200_000, "y" * 3_000_000, "ok"]
+    path = tmp_path / "c.csv"
+    pd.DataFrame({"nps": [9, 3, 7, 10], "comment": comments}).to_csv(path, index=False)
+    assert b"fine\rthanks" in path.read_bytes()
+    t = read_table(path, {"nps": col.score(0, 10)})
+    assert t.data["comment"].tolist() == comments and t.data["nps"].tolist() == [9, 3, 7, 10]
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "min_rows": 1})
+    assert study.overall.n == 4
+
+
+@pytest.fixture(scope="module")
+def text_dates(tmp_path_factory):
+    """The sample's first answers in Parquet with their dates stored as ISO text (pandas writes them so from a CSV
+    read without parsing dates), and the same with the dates typed."""
+    folder = tmp_path_factory.mktemp("text-dates")
+    frame = cx.io.load().survey_frame().head(3000)[["response_id", "customer_id", "nps", "plan", "survey_date",
+                                                     "comment", "monthly_revenue"]]
+    frame.to_parquet(folder / "typed.parquet", index=False)
+    frame.assign(survey_date=frame["survey_date"].dt.strftime("%Y-%m-%d")).to_parquet(folder / "text.parquet",
+                                                                                     index=False)
+    return folder
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "dask"])
+def test_dates_stored_as_text_in_parquet_read_as_dates_out_of_core(text_dates, backend):
+    given = {"segment_cols": ["plan"], "date_col": "survey_date", "backend": backend}
+    want, _ = cx.studies.compute("segment_study", {"data_path": str(text_dates / "typed.parquet"), **given})
+    got, _ = cx.studies.compute("segment_study", {"data_path": str(text_dates / "text.parquet"), **given})
+    pd.testing.assert_frame_equal(got.trends, want.trends)
+    loop = {"score_col": "nps", "id_col": "customer_id", "date_col": "survey_date", "comment_col": "comment",
+            "revenue_col": "monthly_revenue", "until": "2025-12-31"}
+    memory, _ = cx.studies.compute("closed_loop", {"data_path": str(text_dates / "text.parquet"), **loop})
+    out, _ = cx.studies.compute("closed_loop", {"data_path": str(text_dates / "text.parquet"), **loop,
+                                                "backend": backend})
+    pd.testing.assert_frame_equal(out.callbacks.reset_index(drop=True), memory.callbacks.reset_index(drop=True))

@@ -1,7 +1,11 @@
 """Delimited text (CSV, TSV) as survey tools and Excel write it.
 
 * the encoding is detected (:mod:`cxlib.io.encodings`) unless given;
-* any line ending: LF, CRLF, and CR alone (Excel for the Mac);
+* any line ending: LF, CRLF, and CR alone (Excel for the Mac); a CR alone inside a file whose
+  lines end otherwise is a cell's text (pandas' ``to_csv`` writes ``a\rb`` without quotes)
+  and stays in that cell;
+* cells up to :data:`CELL_LIMIT` characters (Python's csv module stops at 128 KiB); a
+  longer one is an error naming its line;
 * the separator is sniffed from the header: the one of ``, ; TAB |`` that splits it into
   the most fields;
 * survey-tool headers: a Qualtrics export has two more header rows (the question text, then
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import re
 from dataclasses import dataclass, field
@@ -34,6 +39,9 @@ SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?\n')
 QUALTRICS_LEGACY = {"StartDate": "Start Date", "EndDate": "End Date", "ResponseId": "Response ID",
                     "ResponseID": "ResponseID"}
 SURVEYMONKEY_ANSWERS = {"response", "open-ended response", ""}
+CELL_LIMIT = 1 << 26  # characters in one cell (64 Mi): bounds what one field may hold, far above any real comment
+BARE_CR = re.compile(r"\r(?!\n)")
+CR_IN_CELL = "\ue0cd"  # a private-use character that stands for a CR inside a cell while the text is parsed
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class Decoded:
     notes: tuple[str, ...] = ()
     utf8: bytes | None = field(default=None, repr=False)  # the file's own bytes when they are UTF-8 already
     sep: str | None = None  # the separator a "sep=;" first line names
+    cr_in_cells: bool = False  # CRs inside cells stand as CR_IN_CELL in text
 
 
 @dataclass(frozen=True)
@@ -95,14 +104,17 @@ def _lines(text: str, codec: str, notes: list, data: bytes) -> Decoded:
     text = text.lstrip("\ufeff")
     utf8 = data.removeprefix(codecs.BOM_UTF8) if codec in ("utf-8", "utf-8-sig") else None
     bare_cr = text.count("\r") - text.count("\r\n")
+    cr_in_cells = False
     if bare_cr > text.count("\n") - text.count("\r\n"):  # CR ends the lines; an LF may sit inside a cell
         text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
         notes.append("lines end in CR alone (Excel for the Mac): read as lines")
+    elif bare_cr and CR_IN_CELL not in text:  # a CR alone inside a cell, quoted or not: the cell's text
+        text, utf8, cr_in_cells = BARE_CR.sub(CR_IN_CELL, text), None, True
     hint = SEP_LINE.match(text)
     if hint:  # Excel's "sep=;" first line names the separator
         text, utf8 = text[hint.end():], None
         notes.append(f"the first line {hint.group(0).strip()!r} names the separator")
-    return Decoded(text, codec, tuple(notes), utf8, hint.group(1) if hint else None)
+    return Decoded(text, codec, tuple(notes), utf8, hint.group(1) if hint else None, cr_in_cells)
 
 
 def sniff_delimiter(header: str, preferred: str | None = None) -> str:
@@ -118,9 +130,16 @@ def sniff_delimiter(header: str, preferred: str | None = None) -> str:
     return max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
 
 
+def _records(text: str, delimiter: str):
+    """The records of ``text`` as Python's csv module reads them, with cells up to :data:`CELL_LIMIT` long."""
+    if csv.field_size_limit() < CELL_LIMIT:
+        csv.field_size_limit(CELL_LIMIT)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
 def _first_records(text: str, delimiter: str, n: int = 3) -> list[list[str]]:
     records = []
-    for record in csv.reader(io.StringIO(text[:1 << 20]), delimiter=delimiter):
+    for record in _records(text[:1 << 24], delimiter):
         records.append(record)
         if len(records) == n:
             break
@@ -179,12 +198,28 @@ def header_names(text: str, sep: str | None = None, preferred: str | None = None
 
 def _first_ragged_line(content: str, delimiter: str) -> str | None:
     """Where a line's field count first differs from the header's (for the error message)."""
-    rows = csv.reader(io.StringIO(content), delimiter=delimiter)
-    width = len(next(rows))
-    for row in rows:
-        if row and len(row) != width:
-            return f"line {rows.line_num} has {len(row)} fields, the header has {width}"
+    rows = _records(content, delimiter)
+    try:
+        width = len(next(rows))
+        for row in rows:
+            if row and len(row) != width:
+                return f"line {rows.line_num} has {len(row)} fields, the header has {width}"
+    except csv.Error as exc:  # a cell longer than CELL_LIMIT, or a quote left open
+        return f"line {rows.line_num}: {exc}"
     return None
+
+
+def _read_csv(data: bytes, delimiter: str) -> pd.DataFrame:
+    """Every value as text, blanks missing: Arrow's reader, or pandas' own for a row longer than Arrow's block."""
+    options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "na_values": [""]}
+    try:
+        return pd.read_csv(io.BytesIO(data), engine="pyarrow", **options)
+    except (pa.ArrowInvalid, ValueError) as exc:  # pandas passes Arrow's error on as a ValueError
+        if "straddl" not in str(exc):  # a row that straddles Arrow's block (1 MB): a long cell
+            raise
+    if csv.field_size_limit() < CELL_LIMIT:
+        csv.field_size_limit(CELL_LIMIT)
+    return pd.read_csv(io.BytesIO(data), engine="python", **options)
 
 
 def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None
@@ -210,14 +245,16 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None
         raise DataError(f"{name}: {filename} has duplicate column names: {repeated}", table=name,
                         rule="unique column names")
     try:  # Arrow's reader: about four times faster than pandas' own, same values
-        frame = pd.read_csv(io.BytesIO(decoded.utf8 or text.encode("utf-8")), sep=delimiter, dtype=str,
-                            keep_default_na=False, na_values=[""], engine="pyarrow")
-    except (pa.ArrowInvalid, ValueError) as exc:
+        frame = _read_csv(decoded.utf8 or text.encode("utf-8"), delimiter)
+    except (pa.ArrowInvalid, ValueError, csv.Error) as exc:
         raise DataError(f"{name}: {filename} cannot be parsed as {delimiter!r}-delimited text: "
                         f"{_first_ragged_line(text, delimiter) or exc}", table=name,
                         rule="same number of fields on every line") from None
     if header.skip:
         frame = frame.iloc[header.skip:].reset_index(drop=True)
+    if decoded.cr_in_cells:
+        frame = frame.apply(lambda cells: cells.str.replace(CR_IN_CELL, "\r", regex=False))
+        header = dataclasses.replace(header, names=[n.replace(CR_IN_CELL, "\r") for n in header.names])
     frame.columns = header.names
     unnamed = [i for i, n in enumerate(header.names) if not n.strip()]
     if unnamed:
