@@ -82,7 +82,7 @@ def test_a_file_whose_scores_are_all_unreadable_stops_with_the_reason(tmp_path):
     message = str(err.value)
     assert message.startswith("survey: only 0 of 60 answers can be used; the study needs at least 30 (min_rows).")
     assert "survey.nps: not a number (60 rows excluded); e.g. row 1: 'ten'" in message
-    assert "set decimal, or list codes such as 'n/a' in missing_codes" in message
+    assert "numbers written as words ('ten'): write them as digits, or list such words in missing_codes" in message
 
 
 def test_a_one_row_file_stops_at_the_gate_in_every_study_that_reads_a_flat_table(tmp_path):

@@ -230,3 +230,17 @@ def test_dates_stored_as_text_in_parquet_read_as_dates_out_of_core(text_dates, b
     out, _ = cx.studies.compute("closed_loop", {"data_path": str(text_dates / "text.parquet"), **loop,
                                                 "backend": backend})
     pd.testing.assert_frame_equal(out.callbacks.reset_index(drop=True), memory.callbacks.reset_index(drop=True))
+
+
+@pytest.mark.parametrize(("values", "hint", "reading"), [
+    (["80%", "75 %", "90%"], "percentages ('80%'): write the number without the % sign (80)", {}),
+    (["ten", "nine", "eight"], "numbers written as words ('ten'): write them as digits", {}),
+    (["1,5", "2,5", "3,25"], "a decimal comma ('1,5'): set decimal to ','", {"decimal": "."}),
+    (["Promoter", "Detractor", "Passive"], "NPS groups ('Promoter'): they give NPS in a 0-10 score column", {}),
+])
+def test_the_fix_named_for_unreadable_values_follows_what_they_look_like(tmp_path, values, hint, reading):
+    rows = "".join(f'{i % 11},{i % 7},"{values[i % len(values)] if i < 30 else i % 5}"\n' for i in range(100))
+    t = flat_table(write(tmp_path, "h.csv", "nps,speed,x\n" + rows), scores={"nps": (0, 10)}, numbers=["x"],
+                   **reading)
+    (reason,) = [r for r in t.quality.reasons("table") if "table.x" in r]
+    assert hint in reason

@@ -10,7 +10,7 @@ the 0-10 answer, cannot be had from groups.
 A group word reads as the lowest score of its group (promoter 9, passive 7, detractor 0),
 so that every histogram, NPS, share and interval of a study comes out exact; reading
 notes it under :data:`GROUPS_NOTE`, and a study that needs 0-10 answers asks
-:func:`holds_groups` and says so. The business case groups customers by the same words
+:func:`holds_groups` and says so (:func:`cxlib.studies.shared.require_scores`). The business case groups customers by the same words
 (:data:`GROUP_WORDS`), in memory and out of core.
 
 >>> group_of(pd.Series(["Promoter", " DETRACTORS", "Kötüleyen", "Pasivni", "ПРОМОТЕР", "ten", None])).tolist()
@@ -23,9 +23,7 @@ import unicodedata
 
 import pandas as pd
 
-from .quality import DataError
-
-__all__ = ["GROUPS_NOTE", "GROUP_SCORES", "GROUP_WORDS", "WORD_GROUP", "group_of", "holds_groups", "normal_word", "require_scores"]
+__all__ = ["GROUPS_NOTE", "GROUP_SCORES", "GROUP_WORDS", "WORD_GROUP", "group_of", "holds_groups", "normal_word"]
 
 GROUP_WORDS = {  # group -> its names (singular and plural) in English, Turkish and Serbian (Latin and Cyrillic)
     "promoter": ("promoter", "promoters", "destekçi", "destekçiler", "tavsiye eden", "tavsiye edenler",
@@ -58,12 +56,3 @@ def holds_groups(quality, column: str) -> bool:
     """Did reading take NPS groups for ``column``'s scores (a note of :data:`GROUPS_NOTE` in ``quality``)?"""
     return any(i.column == column and i.rule.startswith(GROUPS_NOTE) for i in quality.issues)
 
-
-def require_scores(quality, column: str, table: str, use: str) -> None:
-    """Stop (:class:`DataError`) a study part that needs 0-10 answers when ``column`` gave NPS groups; ``use``
-    says what needs them."""
-    if holds_groups(quality, column):
-        raise DataError(f"{table}: column {column!r} holds NPS groups (promoter, passive, detractor), not 0-10 "
-                        f"answers: {use} needs the 0-10 answers; name a column that holds them (the segment study "
-                        "and the scorecard give NPS from groups)", table=table, column=column,
-                        rule="0-10 answers, not NPS groups")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..formatting.tables import pretty
+from .hints import value_hint
 
 __all__ = ["EXCLUDED", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue", "fix_hint"]
 
@@ -28,8 +29,12 @@ FIXES = (  # a rule's words -> the parameter that changes how such values are re
 )
 
 
-def fix_hint(rule: str) -> str:
-    """" -> how to fix: ..." for a rule the reading options can fix; empty otherwise."""
+def fix_hint(rule: str, examples: Iterable[str] = ()) -> str:
+    """" -> how to fix: ..." for a rule the reading options can fix, judged first from what the values that broke
+    it look like (:func:`~cxlib.io.hints.value_hint`, for values that do not read); empty otherwise."""
+    shaped = value_hint(tuple(examples)) if rule.startswith("not a number") else None
+    if shaped:
+        return f" -> {shaped}"
     for words, fix in FIXES:
         if words in rule:
             return f" -> {fix}"
@@ -119,7 +124,7 @@ class DataQuality:
         """The main exclusions of ``table``, largest first: rule, column, rows, examples and the parameter to change."""
         excluded = sorted((i for i in self.issues if i.table == table and i.action == EXCLUDED),
                           key=lambda i: -i.n_rows)
-        return [i.describe() + fix_hint(i.rule) for i in excluded[:limit]]
+        return [i.describe() + fix_hint(i.rule, i.examples) for i in excluded[:limit]]
 
     def left_out(self, table: str, noun: str = "rows", threshold: float = 0.01) -> str | None:
         """One plain sentence when ``threshold`` or more of ``table``'s rows were left out; None otherwise.

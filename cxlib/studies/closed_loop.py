@@ -32,7 +32,6 @@ from ..formatting.narrative import fmt_count, fmt_p, plural
 from ..io import CXData, load, read_table
 from ..io import columns as col
 from ..io.quality import DataError, DataQuality
-from ..io.nps_groups import require_scores
 from ..io.tables import canonical_folder
 from .churn_study import state_panel
 from .contract import StudyDeclaration
@@ -47,6 +46,7 @@ from .shared import (
     in_memory_only,
     read_rows,
     reading,
+    require_scores,
 )
 
 __all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]

@@ -16,7 +16,6 @@ from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count
 from ..io import CXData, Table, flat_table, load
-from ..io.nps_groups import require_scores
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
@@ -30,6 +29,7 @@ from .shared import (
     in_memory_only,
     open_answers,
     reading,
+    require_scores,
 )
 
 __all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]

@@ -12,6 +12,7 @@ from ..backends import SourceData, check_out_of_core, is_set, open_source, open_
 from ..io import DataError, DataQuality
 from ..io.columns import Column
 from ..io.delimited import first_record, sniff_delimiter
+from ..io.nps_groups import holds_groups
 from ..io.options import ReadOptions
 from ..io.schemas import Schema
 from ..io.sources import is_sql_url, read_header
@@ -25,7 +26,7 @@ __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_ba
            "common_parameters", "data_path_parameter", "display_parameters", "gate", "gate_parameters",
            "in_memory_only",
            "missing_codes_parameter",
-           "reading", "reading_parameters", "sampled_rows"]
+           "reading", "reading_parameters", "require_scores", "sampled_rows"]
 
 READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet", "keep_unfinished")
 
@@ -276,3 +277,13 @@ def sampled_rows(values: dict, name: str, rules: dict[str, Column] | Schema, col
         return f"{use} ran on {share}."
 
     return read_rows(values, name, rules, sample, describe, path)
+
+
+def require_scores(quality, column: str, table: str, use: str) -> None:
+    """Stop (:class:`~cxlib.io.DataError`, exit 3) a study part that needs 0-10 answers when ``column`` gave NPS
+    groups (:mod:`cxlib.io.nps_groups`); ``use`` says what needs them."""
+    if holds_groups(quality, column):
+        raise DataError(f"{table}: column {column!r} holds NPS groups (promoter, passive, detractor), not 0-10 "
+                        f"answers: {use} needs the 0-10 answers; name a column that holds them (the segment study "
+                        "and the scorecard give NPS from groups)", table=table, column=column,
+                        rule="0-10 answers, not NPS groups")

@@ -1,0 +1,47 @@
+"""What to do about values that do not read: a hint chosen by what the values look like.
+
+A rule alone ("not a number") cannot say what to change: ``80%`` needs the percent sign
+gone, ``ten`` digits, ``1,5`` the decimal comma named, ``Promoter`` a column of 0-10 answers
+(or the study that reads groups). The hint follows the shape most of the example values
+share; values of no known shape leave the rule's own hint (:data:`cxlib.io.quality.FIXES`).
+
+>>> value_hint(("80%", "75 %"))
+"percentages ('80%'): write the number without the % sign (80), or leave the column out"
+>>> value_hint(("ten", "nine")), value_hint(("abc1",))
+("numbers written as words ('ten'): write them as digits, or list such words in missing_codes", None)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .nps_groups import WORD_GROUP, normal_word
+
+__all__ = ["value_hint"]
+
+SHAPES = (  # (what a value looks like, the hint with {example}) in the order they are tried
+    (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*%$"),
+     "percentages ({example}): write the number without the % sign ({number}), or leave the column out"),
+    (re.compile(r"^[+-]?\d+,\d+$"),
+     "a decimal comma ({example}): set decimal to ','"),
+    (None, "NPS groups ({example}): they give NPS in a 0-10 score column (the segment study's score_col, the "
+           "business case's nps_col); a study that needs the 0-10 answers needs a column of them"),
+    (re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$"),
+     "numbers written as words ({example}): write them as digits, or list such words in missing_codes"),
+)
+
+
+def _matches(shape, value: str) -> bool:
+    return normal_word(value) in WORD_GROUP if shape is None else bool(shape.match(value.strip()))
+
+
+def value_hint(examples: Sequence[str]) -> str | None:
+    """The hint for the shape most of ``examples`` share; None when none of them has a known shape."""
+    counts = [sum(_matches(shape, v) for v in examples) for shape, _ in SHAPES]
+    if not examples or max(counts) == 0:
+        return None
+    best = counts.index(max(counts))
+    shape, hint = SHAPES[best]
+    example = next(v for v in examples if _matches(shape, v))
+    return hint.format(example=repr(example), number=re.sub(r"\s*%$", "", example.strip()))
