@@ -11,11 +11,14 @@ who left at t, and for ``l = 0 .. d_t - 1`` (Breslow: l/d_t taken as 0)
     phi_tl = S0(t) - (l / d_t) E0(t),   m_tl = (S1(t) - (l / d_t) E1(t)) / phi_tl
     log L  = sum over events x_i'b - sum_t sum_l log phi_tl
     U      = sum over events x_i - sum_t sum_l m_tl
-    I      = sum_i w_i (C_i - [i left at t] A_t) x_i x_i' - sum_t sum_l m_tl m_tl',
-             C_i = sum over t at which i is at risk of sum_l 1 / phi_tl,   A_t = sum_l (l / d_t) / phi_tl
+    I      = sum_i w_i (C_i - [i left at t] B1_t) x_i x_i' - sum_t sum_l m_tl m_tl',
+             C_i = sum over t at which i is at risk of B0_t
 
-so the information matrix is one weighted cross-product of the rows plus a sum over the
-events, and S0, S1 come from per-time sums and cumulative sums (no loop over risk sets).
+with the per-time numbers ``B0_t = sum_l 1/phi_tl``, ``B1_t = sum_l (l/d_t)/phi_tl`` and
+``A_j,t = sum_l (l/d_t)^j / phi_tl^2``, so that ``sum_l m_tl = S1 B0 - E1 B1`` and
+``sum_l m_tl m_tl' = A_0 S1 S1' - A_1 (S1 E1' + E1 S1') + A_2 E1 E1'``. Only the scalars
+phi_tl are per event; every vector and matrix is a sum over the distinct times, and the
+information matrix is one weighted cross-product of the rows (no loop over risk sets).
 The result equals ``PHReg`` (ties "breslow" and "efron") and lifelines' ``CoxPHFitter``
 (Efron) on public data (tests). Text covariates are dummy-coded against a reference level
 that the result states (the most frequent level unless ``reference`` names one). Delayed
@@ -113,7 +116,7 @@ def _steps(frame: pd.DataFrame, design: pd.DataFrame, units: Mapping[str, float]
         if term in units:
             steps.append(float(units[term]))
             kinds.append("given")
-        elif "[" not in term and values.nunique() > 2 and values.std() > 0:
+        elif "[" not in term and not values.isin([values.min(), values.max()]).all():  # more than two values
             steps.append(float(values.std()))
             kinds.append("standard deviation")
         else:
@@ -206,13 +209,16 @@ def cox_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.ndarra
     has_event = deaths > 0
     event_time = np.flatnonzero(has_event)
     d = deaths[has_event].astype(np.int64)
-    # one entry per event, l = 0 .. d_t - 1 within its time; Efron removes l/d_t of the tied events' weight
-    tied_time = np.repeat(np.arange(len(d)), d)
-    fraction = (np.arange(len(tied_time)) - np.repeat(np.cumsum(d) - d, d)) / np.repeat(d, d)
-    if ties == "breslow":
-        fraction = np.zeros_like(fraction)
+    # Efron: one slot per event, l = 0 .. d_t - 1 within its time, removing l/d_t of the tied events' weight;
+    # Breslow: one slot per event time, counted d_t times (l/d_t taken as 0)
+    if ties == "efron":
+        slot_time = np.repeat(np.arange(len(d)), d)
+        fraction = (np.arange(len(slot_time)) - np.repeat(np.cumsum(d) - d, d)) / np.repeat(d, d)
+        multiplicity = np.ones(len(slot_time))
+    else:
+        slot_time, fraction, multiplicity = np.arange(len(d)), np.zeros(len(d)), d.astype(float)
     event_rows = np.flatnonzero(event)
-    event_slot = np.searchsorted(event_time, exit_index[event_rows])  # the event's time among event times
+    event_slot = (np.cumsum(has_event) - 1)[exit_index[event_rows]]  # the event's time among event times
     event_sum = x[event_rows].sum(axis=0)
 
     def at_risk_sums(values: np.ndarray) -> np.ndarray:
@@ -226,27 +232,34 @@ def cox_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.ndarra
             columns.append(leaving)
         return np.column_stack(columns)
 
+    def per_time(weights: np.ndarray) -> np.ndarray:
+        """Sums over the slots of each event time."""
+        return np.bincount(slot_time, weights=multiplicity * weights, minlength=len(d))
+
     def pieces(beta: np.ndarray):
         eta = x @ beta
         shift = eta.max()
         w = np.exp(eta - shift)
         wx = np.column_stack([w, w[:, None] * x])
-        risk = at_risk_sums(wx)[has_event]
-        tied = np.zeros((len(d), p + 1))
-        np.add.at(tied, event_slot, wx[event_rows])
-        partial = risk[tied_time] - fraction[:, None] * tied[tied_time]  # phi and its x-weighted sums
-        phi, mean = partial[:, 0], partial[:, 1:] / partial[:, :1]
-        loglik = eta[event_rows].sum() - (np.log(phi) + shift).sum()
-        gradient = event_sum - mean.sum(axis=0)
+        risk = at_risk_sums(wx)[has_event]  # S0, S1 per event time
+        tied = np.column_stack([np.bincount(event_slot, weights=column, minlength=len(d)) for column in
+                                wx[event_rows].T])  # E0, E1 per event time
+        phi = risk[slot_time, 0] - fraction * tied[slot_time, 0]  # one number per slot: the vectors stay per time
+        b0, b1 = per_time(1 / phi), per_time(fraction / phi)
+        a0, a1, a2 = per_time(1 / phi**2), per_time(fraction / phi**2), per_time(fraction**2 / phi**2)
+        s1, e1 = risk[:, 1:], tied[:, 1:]
+        loglik = eta[event_rows].sum() - per_time(np.log(phi) + shift).sum()
+        mean_sum = s1 * b0[:, None] - e1 * b1[:, None]  # sum over the slots of m_tl, per event time
+        gradient = event_sum - mean_sum.sum(axis=0)
         rate = np.zeros(k)
-        rate[event_time] = np.bincount(tied_time, weights=1 / phi, minlength=len(d))
+        rate[event_time] = b0
         cumulative = np.concatenate([[0.0], rate.cumsum()])
-        exposure = cumulative[exit_index + 1] - cumulative[first]
-        tied_share = np.bincount(tied_time, weights=fraction / phi, minlength=len(d))[event_slot]
-        weight = w * exposure
-        weight[event_rows] -= w[event_rows] * tied_share
-        information = x.T @ (x * weight[:, None]) - mean.T @ mean
-        return loglik, gradient, information, mean
+        weight = w * (cumulative[exit_index + 1] - cumulative[first])
+        weight[event_rows] -= w[event_rows] * b1[event_slot]
+        mixed = s1.T @ (e1 * a1[:, None])
+        spread = s1.T @ (s1 * a0[:, None]) - mixed - mixed.T + e1.T @ (e1 * a2[:, None])  # sum of m_tl m_tl'
+        information = x.T @ (x * weight[:, None]) - spread
+        return loglik, gradient, information, mean_sum / d[:, None]
 
     beta = np.zeros(p)
     loglik, gradient, information, mean = pieces(beta)
@@ -264,7 +277,6 @@ def cox_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.ndarra
         loglik, gradient, information, mean = candidate
         if np.max(np.abs(step)) < tol:
             break
-    average = np.column_stack([np.bincount(tied_time, weights=column, minlength=len(d)) for column in mean.T]) / d[:, None]
     residuals = np.full((n, p), np.nan)
-    residuals[event_rows] = x[event_rows] - average[event_slot]
+    residuals[event_rows] = x[event_rows] - mean[event_slot]
     return beta, np.linalg.inv(information), residuals
