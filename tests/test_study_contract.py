@@ -60,7 +60,7 @@ def test_readme_parameter_tables_come_from_the_declarations(project):
     ("driver_study", {"driver_groups": {"CX": ["speed", "ease"], "Price": ["price", "speed"]}},
      "driver_groups: 'speed' is listed 2 times; a driver belongs to one group"),
     ("driver_study", {"outcome": "speed"}, "driver_groups: the outcome 'speed' cannot also be a driver"),
-    ("segment_study", {"data_path": "/no/such/export.csv"}, "data_path: no file or folder at '/no/such/export.csv'"),
+    ("segment_study", {"data_path": "/no/such/export.csv"}, "data_path: no such file or folder: '/no/such/export.csv'"),
     ("data_overview", {"data_path": __file__}, "data_path must be a folder with the tables"),
     ("closed_loop", {"taxonomy": "/no/such/taxonomy.yaml"}, "taxonomy must be one of en, tr or the path of a YAML"),
     ("segment_study", {"score_col": 2.5}, "score_col must be a column name, got 2.5 (for text that looks like a number"),

@@ -42,12 +42,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..estimate import MIN_N
 from ..formatting.claims import Claim
 from ..inference import wilson_interval
 from ..io.quality import DataError
+from ..io.yaml_files import read_yaml
 
 __all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "tag_themes", "theme_claim", "theme_table", "UNTAGGED"]
 
@@ -170,7 +170,7 @@ def load_taxonomy(taxonomy: str | Path | Taxonomy = "en") -> Taxonomy:
             shipped = sorted(p.stem for p in TAXONOMY_DIR.glob("*.yaml"))
             raise DataError(f"no shipped taxonomy {taxonomy!r}; shipped: {shipped}, or give a YAML file's path",
                             rule="taxonomy exists")
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = read_yaml(path, "taxonomy")
     if not isinstance(spec, dict) or not isinstance(spec.get("themes"), dict) or not spec["themes"]:
         raise DataError(f"{path}: a taxonomy needs a 'themes' mapping of theme name -> keywords/patterns",
                         rule="taxonomy format")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..formatting.quoting import printable
 from ..formatting.tables import pretty
 from .hints import value_hint
 
@@ -42,11 +43,15 @@ def fix_hint(rule: str, examples: Iterable[str] = ()) -> str:
 
 
 class DataError(ValueError):
-    """Input that a study cannot use: names the table, the column, the rule and example rows."""
+    """Input that a study cannot use: names the table, the column, the rule and example rows.
+
+    The message quotes the data, so it is kept :func:`~cxlib.formatting.quoting.printable`:
+    control characters escaped, over-long lines cut.
+    """
 
     def __init__(self, message: str, *, table: str | None = None, column: str | None = None,
                  rule: str | None = None, rows: Iterable[int] = ()):
-        super().__init__(message)
+        super().__init__(printable(message))
         self.table, self.column, self.rule, self.rows = table, column, rule, tuple(rows)
 
 

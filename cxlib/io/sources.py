@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .delimited import decode, header_names, read_delimited
+from .files import not_readable
 from .options import ReadOptions
 from .quality import DataError, QualityIssue
-from .spreadsheets import read_excel, read_stata_or_spss, workbook_header
+from .spreadsheets import NoSuchSheet, read_excel, read_stata_or_spss, workbook_header
 
 __all__ = ["RawTable", "SourceInfo", "file_format", "is_sql_url", "read_header", "read_raw"]
 
@@ -129,8 +130,9 @@ def read_raw(source: str | Path, *, name: str, query: str | None = None, table: 
     if is_sql_url(text):
         raise DataError(f"{name}: a database URL needs table or query", table=name, rule="query required")
     path = Path(source)
-    if not path.exists():
-        raise DataError(f"{name}: no such file or folder: {path}", table=name, rule="file exists")
+    problem = not_readable(path)  # a pipe or /dev/zero would never end
+    if problem:
+        raise DataError(f"{name}: {problem}", table=name, rule="a regular file or folder")
     if path.is_dir():
         return _read_parquet(path, name)
     kind = file_format(path)
@@ -153,7 +155,8 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
     """The column names of a file, read cheaply (the header rows, the Parquet schema, SPSS/Stata metadata, ...).
 
     None when that cannot be done cheaply or safely (a folder, a glob, a query, a database,
-    a file that is missing or unreadable): the reader reports those in full later.
+    a file that is missing or unreadable): the reader reports those in full later. A sheet
+    the workbook does not have is :class:`~cxlib.io.spreadsheets.NoSuchSheet`.
     """
     options = options or ReadOptions()
     path = Path(str(source))
@@ -164,7 +167,7 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
         if kind == "parquet":
             return list(pq.read_schema(path).names)
         if kind == "excel":
-            return [n for n in workbook_header(path, options.sheet)[1] if n is not None]
+            return [n for n in workbook_header(path, options.sheet, "sheet")[1] if n is not None]
         if kind in ("spss", "stata"):
             import pyreadstat
 
@@ -178,6 +181,8 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
         text = decoded.text.rpartition("\n")[0] if len(head) == 1 << 16 else decoded.text
         preferred = "\t" if path.suffix.lower() in (".tsv", ".tab") else None
         return [n for n in header_names(text, options.sep or decoded.sep, preferred).names if n.strip()] or None
+    except NoSuchSheet:
+        raise
     except (OSError, DataError, pa.ArrowInvalid, csv.Error, UnicodeDecodeError):
         return None
 

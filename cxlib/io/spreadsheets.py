@@ -18,20 +18,34 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
+from ..formatting.quoting import shown
 from .quality import SET_MISSING, DataError, QualityIssue
 
-__all__ = ["read_excel", "read_stata_or_spss", "workbook_header"]
+__all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "workbook_header"]
+
+
+class NoSuchSheet(DataError):
+    """The ``sheet`` option names a sheet the workbook does not have (a parameter problem, found before a run)."""
 
 
 def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
+    """The sheet that ``sheet`` names: as written, by position (1 for the first), or as column names are matched."""
+    # imported here: tables reads workbooks through this module
+    from .tables import closest_column, has_column
+
     if sheet is None:
         return sheets[0]
     if str(sheet) in sheets:
         return str(sheet)
     if str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(sheets):  # a position, 1 for the first
         return sheets[int(sheet) - 1]
-    raise DataError(f"{name}: {path.name} has no sheet {sheet!r}; its sheets: {sheets} (sheet takes a name, or a "
-                    "position with 1 for the first)", table=name, rule="sheet exists")
+    if has_column(str(sheet), sheets):  # the one sheet that differs only in case, Unicode form, spaces or dashes
+        return closest_column(str(sheet), sheets, cutoff=1.0)
+    close = closest_column(str(sheet), sheets, cutoff=0.6)
+    raise NoSuchSheet(f"{name}: {path.name} has no sheet {shown(sheet)}"
+                      + (f" (closest: {shown(close)})" if close else "")
+                      + f"; its sheets: {', '.join(shown(s) for s in sheets)} (sheet takes a name, or a position "
+                      "with 1 for the first)", table=name, rule="sheet exists")
 
 
 def workbook_header(path: Path, sheet, name: str = "table") -> tuple[str, list[str | None]]:

@@ -4,18 +4,24 @@ Exit codes, for schedulers: 0 success; 1 a study failed (its error is printed an
 executed notebook kept); 2 the command was wrong (unknown study or parameter, bad
 option); 3 the input data was rejected (a DataError: missing column, strict
 validation, unreadable file).
+
+Messages quote names and values from the data: every one is printed through
+:func:`~cxlib.formatting.quoting.printable` (control characters escaped, long lines cut).
+Output cut short by its reader (``cx describe | head -1``) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
 
-import yaml
-
 from .. import sample
+from ..formatting.quoting import printable
+from ..io.quality import DataError
+from ..io.yaml_files import read_yaml, yaml_value
 from ..studies import ParameterError
 from .index import build_index
 from .runner import StudyError, StudyFailed, StudySkipped, find_studies, run_all, run_study
@@ -39,11 +45,20 @@ def resolve_type(value: str):
     return value
 
 
-def _yaml_mapping(text: str, where: str) -> dict:
+def _say(message: str) -> None:
+    """A message for the user, on stderr, made printable; nothing more is written once nobody reads stderr."""
     try:
-        loaded = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist, e.g. 2024-02-30
-        raise StudyError(f"{where} is not valid YAML: {exc}") from None
+        print(printable(message), file=sys.stderr)
+    except BrokenPipeError:
+        _silence(sys.stderr)
+
+
+def _silence(stream) -> None:
+    """Send what is still written to ``stream`` (and what Python flushes at exit) to /dev/null."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def _yaml_mapping(loaded, where: str) -> dict:
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
@@ -57,17 +72,13 @@ def _yaml_mapping(text: str, where: str) -> dict:
 def _parameters(args: argparse.Namespace) -> dict:
     """-f files, then -y strings, then -p pairs; later ones win (papermill's order)."""
     parameters: dict = {}
-    for path in args.parameters_file:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise StudyError(f"cannot read parameters file {path}: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise StudyError(f"parameters file {path} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                             "save it as UTF-8") from None
-        parameters.update(_yaml_mapping(text, path))
-    for text in args.parameters_yaml:
-        parameters.update(_yaml_mapping(text, "-y"))
+    try:
+        for path in args.parameters_file:
+            parameters.update(_yaml_mapping(read_yaml(path, "parameters file"), path))
+        for text in args.parameters_yaml:
+            parameters.update(_yaml_mapping(yaml_value(text, "-y"), "-y"))
+    except DataError as exc:
+        raise StudyError(str(exc)) from None
     for name, value in args.parameters:
         parameters[name] = resolve_type(value)
     return parameters
@@ -78,13 +89,13 @@ def _report_failure(failure: StudyFailed) -> int:
     error = failure.error
     if error.get("ename") == "DataError":  # the data cannot support the study: its reasons, without a traceback
         study = failure.run_dir.parent.name
-        print(f"cx: {study} stopped: the data cannot support it. {error['evalue']}", file=sys.stderr)
-        print(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}", file=sys.stderr)
+        _say(f"cx: {study} stopped: the data cannot support it. {error['evalue']}")
+        _say(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}")
         return EXIT_DATA
-    print(f"cx: {failure}", file=sys.stderr)
+    _say(f"cx: {failure}")
     for line in error.get("traceback", [])[-6:]:
-        print(f"    {line}", file=sys.stderr)
-    print(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}", file=sys.stderr)
+        _say(f"    {line}")
+    _say(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}")
     return EXIT_FAILED
 
 
@@ -116,7 +127,7 @@ def _cmd_run(args) -> int:
                             progress=not args.no_progress, timeout=args.timeout)
     except StudyFailed as failure:
         return _report_failure(failure)
-    print(f"cx: {args.study} succeeded: {run_dir / 'report.html'}", file=sys.stderr)
+    _say(f"cx: {args.study} succeeded: {run_dir / 'report.html'}")
     return EXIT_OK
 
 
@@ -128,8 +139,8 @@ def _cmd_run_all(args) -> int:
         if isinstance(outcome, StudyFailed):
             status = max(status, _report_failure(outcome))
         else:
-            print(f"cx: {name} succeeded: {outcome / 'report.html'}", file=sys.stderr)
-    print(f"cx: index at {Path(args.reports_dir) / 'index.html'}", file=sys.stderr)
+            _say(f"cx: {name} succeeded: {outcome / 'report.html'}")
+    _say(f"cx: index at {Path(args.reports_dir) / 'index.html'}")
     return status
 
 
@@ -141,7 +152,7 @@ def _cmd_index(args) -> int:
 def _cmd_sample(args) -> int:
     data = sample.generate(n_customers=args.customers, seed=args.seed)
     for path in sample.write(data, args.folder, args.format):
-        print(f"wrote {path}", file=sys.stderr)
+        _say(f"wrote {path}")
     return EXIT_OK
 
 
@@ -196,10 +207,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    print(f"cx: warning: {message}", file=sys.stderr)
+    _say(f"cx: warning: {message}")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``cx`` command; the exit code."""
+    try:
+        try:
+            code = _main(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped reading (cx describe | head -1): end quietly, as Unix tools do
+        _silence(sys.stdout)
+        return EXIT_OK
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.simplefilter("always", StudySkipped)
@@ -208,10 +232,10 @@ def main(argv: list[str] | None = None) -> int:
             return args.func(args)
         except ParameterError as exc:
             for problem in exc.problems:
-                print(f"cx: {exc.study}: {problem}", file=sys.stderr)
+                _say(f"cx: {exc.study}: {problem}")
             return EXIT_USAGE
         except StudyError as exc:
-            print(f"cx: {exc}", file=sys.stderr)
+            _say(f"cx: {exc}")
             return EXIT_USAGE
 
 

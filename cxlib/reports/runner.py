@@ -32,6 +32,7 @@ from ..studies.contract import undeclared
 from ..version import __version__
 from .html import notebook_body, page
 from .index import build_index
+from .kernel_files import private_kernel
 from .results import RESULTS_ENV, dumps, to_jsonable
 
 __all__ = ["KERNEL_NAME", "Study", "StudyError", "StudyFailed", "StudySkipped", "find_studies", "run_all", "run_study"]
@@ -191,30 +192,16 @@ def _environ(name: str, value: str):
             os.environ[name] = old
 
 
-def _ipc_kernel_manager():
-    """A kernel manager speaking over local IPC sockets: no TCP port is opened for the study's kernel.
-
-    Every TCP kernel prints "running over TCP without encryption" into a scheduled run's
-    log; that warning is not about the user's data, and local sockets need no port.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
-
-    class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    return IPCKernelManager
-
-
 def _execute(study: Study, parameters: dict, executed: Path, progress: bool, timeout: float | None) -> dict | None:
     """Run the notebook with papermill; the error as a dict, or None on success."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        pm.execute_notebook(str(study.path), str(executed), parameters=parameters, kernel_name=ensure_kernel(),
-                            progress_bar=progress, cwd=os.getcwd(), execution_timeout=timeout, log_output=False,
-                            kernel_manager_class=_ipc_kernel_manager())
+        with private_kernel() as manager:
+            pm.execute_notebook(str(study.path), str(executed), parameters=parameters, kernel_name=ensure_kernel(),
+                                progress_bar=progress, cwd=os.getcwd(), execution_timeout=timeout, log_output=False,
+                                kernel_manager_class=manager)
     except PapermillExecutionError as exc:
         return {"cell": exc.exec_count, "ename": exc.ename, "evalue": exc.evalue,
                 "traceback": [ANSI.sub("", line) for line in exc.traceback]}

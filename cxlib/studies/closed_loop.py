@@ -29,6 +29,7 @@ from ..feedback.themes import (
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, plural
+from ..formatting.quoting import shown
 from ..io import CXData, load, read_table
 from ..io import columns as col
 from ..io.quality import DataError, DataQuality
@@ -253,8 +254,8 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
             data = read_table(data_path, rules, name="responses", missing_codes=missing_codes, **(reading or {}))
             rows = data.data
         quality = data.quality
-        left = rows[left_col].fillna(False).astype(bool) if left_col else None
         require_scores(quality, score_col, "responses", "the call-back list's order (7 - score) x revenue")
+        left = rows[left_col].fillna(False).astype(bool) if left_col else None
         risk = None
     if limits:
         gate(quality, "responses", limits, "answers")
@@ -292,12 +293,19 @@ def run(p: dict):
 
 
 def check_taxonomy(values: dict) -> list[str]:
-    """A shipped taxonomy by language code, or a YAML file that exists."""
+    """A shipped taxonomy by language code, or a YAML file that exists and reads as a taxonomy (read here, before a
+    kernel starts)."""
     taxonomy = values["taxonomy"]
     shipped = sorted(path.stem for path in TAXONOMY_DIR.glob("*.yaml"))
-    if taxonomy in shipped or (taxonomy.endswith((".yaml", ".yml")) and Path(taxonomy).is_file()):
+    if taxonomy in shipped:
         return []
-    return [f"taxonomy must be one of {', '.join(shipped)} or the path of a YAML file that exists, got {taxonomy!r}"]
+    if taxonomy.endswith((".yaml", ".yml")) and Path(taxonomy).is_file():
+        try:
+            load_taxonomy(taxonomy)
+        except DataError as exc:
+            return [str(exc)]
+        return []
+    return [f"taxonomy must be one of {', '.join(shipped)} or the path of a YAML file that exists, got {shown(taxonomy)}"]
 
 
 STUDY = StudyDeclaration(

@@ -27,8 +27,10 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..formatting.quoting import MAX_VALUE, printable, shown
 from ..io.options import ReadOptions
 from ..io.sources import read_header
+from ..io.spreadsheets import NoSuchSheet
 from ..io.tables import canonical_folder, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
 
@@ -42,9 +44,10 @@ SHARED_GROUPS = {"reading": ("reading options", "Your own data"),
 
 
 class ParameterError(ValueError):
-    """Parameters that break their declaration: one line per problem in ``problems``."""
+    """Parameters that break their declaration: one line per problem in ``problems`` (values quoted printable)."""
 
     def __init__(self, study: str, problems: list[str]):
+        problems = [printable(problem) for problem in problems]
         super().__init__(f"{study}: " + "\n".join(problems))
         self.study, self.problems = study, problems
 
@@ -116,7 +119,7 @@ class StudyDeclaration:
                 problems.append(f"unknown parameter {name!r}: parameter names are text")
             elif name not in self.names:
                 close = difflib.get_close_matches(name, self.names, n=1)
-                problems.append(f"unknown parameter {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+                problems.append(f"unknown parameter {shown(name)}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         own_data = given.get("data_path") is not None
         canonical = own_data and canonical_folder(given["data_path"])  # the sample's columns, the user's data
         values = {}
@@ -136,7 +139,10 @@ class StudyDeclaration:
         return Resolved(values, tuple(sorted(n for n in given if n in self.names)))
 
     def _header_problems(self, values: dict) -> list[str]:
-        header = read_header(values["data_path"], ReadOptions.from_params(values))
+        try:
+            header = read_header(values["data_path"], ReadOptions.from_params(values))
+        except NoSuchSheet as exc:
+            return [str(exc)]
         if header is None:
             return []
         problems = []
@@ -144,11 +150,12 @@ class StudyDeclaration:
             absent = [c for c in p.columns(values[p.name]) if not has_column(c, header)]
             if not absent:
                 continue
-            hints = [f"{c!r} (closest: {close!r})" if (close := closest_column(c, header, cutoff=0.6)) else repr(c)
-                     for c in absent]
+            hints = [f"{shown(c)} (closest: {shown(close)})" if (close := closest_column(c, header, cutoff=0.6))
+                     else shown(c) for c in absent]
             optional = "; or None: not used" if p.nullable else ""
             problems.append(f"{p.name}: {'column' if len(absent) == 1 else 'columns'} {', '.join(hints)} not in "
-                            f"{values['data_path']}{optional}. Its columns: {', '.join(header[:30])}"
+                            f"{values['data_path']}{optional}. Its columns: "
+                            f"{', '.join(printable(name, MAX_VALUE) for name in header[:30])}"
                             + (", ..." if len(header) > 30 else ""))
         return problems
 

@@ -24,12 +24,18 @@ never required.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from ..formatting.quoting import shown
+from ..io.files import not_readable
+from ..io.sources import is_sql_url
+from ..io.tables import canonical_folder
 
 __all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Currency", "Date", "DisplayNames", "Flag", "Integer", "IntegerRange", "ListOf", "Literal",
            "MissingCodes", "Number", "Numbers", "Parameter", "ParameterProblem", "Path", "Steps", "Text", "ValueFilter",
@@ -38,16 +44,6 @@ __all__ = ["Choice", "Column", "ColumnGroups", "Columns", "Currency", "Date", "D
 
 class ParameterProblem(ValueError):
     """One parameter value breaks its declared rule."""
-
-
-def shown(value, limit: int = 120) -> str:
-    """A value as an error message quotes it: its repr, cut to ``limit`` characters.
-
-    >>> shown("x" * 500, limit=12)
-    "'xxxxxxxxxx... (502 characters)"
-    """
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit - 1]}... ({len(text)} characters)"
 
 
 def literal(value) -> str:
@@ -141,14 +137,44 @@ class Text(Parameter):
         return _text(self, value)
 
 
-def _read_elsewhere(text: str) -> bool:
-    """A SQL query, a database URL or a glob: read by DuckDB or Dask, not looked up here."""
-    return text.lstrip().lower().startswith(("select", "with", "from")) or "://" in text or any(c in text for c in "*?[")
+def _query(text: str) -> bool:
+    """A SQL query: DuckDB reads it, and the files it names."""
+    return text.lstrip().lower().startswith(("select", "with", "from"))
+
+
+URL = re.compile(r"\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+GLOB = re.compile(r"[*?[]")
+
+
+def _unreadable(text: str) -> str | None:
+    """Why the data at ``text`` cannot be read (a URL to download, a pipe or device, a loop of links), or None.
+
+    A database URL and a SQL query are read by their database; each file a glob matches is looked at.
+    """
+    if _query(text) or is_sql_url(text.strip()):
+        return None
+    if URL.match(text):
+        return (f"{shown(text)} is a web or cloud address; cxlib reads files on this computer: download it first "
+                "and give the file's path")
+    if GLOB.search(text):
+        return next(filter(None, map(not_readable, glob.iglob(text, recursive=True))), None)
+    return not_readable(text)
+
+
+def _holds_tables(folder: str) -> bool:
+    """A folder that a single-table study reads: canonical tables, or Parquet files below it."""
+    return canonical_folder(folder) or next(glob.iglob(os.path.join(folder, "**", "*.parquet"), recursive=True),
+                                            None) is not None
 
 
 @dataclass(frozen=True)
 class Path(Parameter):
-    """Where the data are: a file or folder that exists, or a glob or SQL query (``folder``: a folder of tables)."""
+    """Where the data are: a file or folder that exists, or a glob or SQL query (``folder``: a folder of tables).
+
+    Only what can be read is taken, before a kernel starts: never a URL (download it first),
+    a named pipe, a device or a loop of symbolic links (:func:`cxlib.io.files.not_readable`),
+    nor a folder without tables where a file is expected.
+    """
 
     folder: bool = False
 
@@ -163,13 +189,16 @@ class Path(Parameter):
                                    "each run's executed.ipynb and results.json. Leave it out of the URL and give it "
                                    "to the driver instead: for PostgreSQL, the PGPASSWORD environment variable or "
                                    "~/.pgpass")
-        if _read_elsewhere(text) and not self.folder:
-            return text
-        if not os.path.exists(text):
-            raise ParameterProblem(f"{self.name}: no file or folder at {shown(text)}")
+        problem = _unreadable(text)
+        if problem:
+            raise ParameterProblem(f"{self.name}: {problem}")
         if self.folder and not os.path.isdir(text):
             raise ParameterProblem(f"{self.name} must be a folder with the tables (customers.csv, responses.csv, "
-                                   f"...), got the file {shown(text)}")
+                                   f"...), got {shown(text)}")
+        if not self.folder and os.path.isdir(text) and not _holds_tables(text):
+            raise ParameterProblem(f"{self.name}: {shown(text)} is a folder without tables, where a file is expected: "
+                                   "give a file, a folder of Parquet files or a folder of the canonical tables "
+                                   "(customers, responses, ...)")
         return text
 
 

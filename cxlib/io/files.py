@@ -1,0 +1,94 @@
+"""Which paths are read: regular files and folders of them; never a pipe, a device, a socket or a loop of links.
+
+A named pipe (FIFO) blocks its reader until something writes to it, ``/dev/zero`` never
+ends, and a loop of symbolic links has no file at its end. Each is refused from what
+``stat`` says of the path, which neither blocks nor reads, before a reader opens it
+(:func:`not_readable`). Files that people write by hand (parameters, taxonomies) are read
+only up to a bound (:func:`read_bounded`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from ..formatting.quoting import shown
+from .quality import DataError
+
+__all__ = ["not_readable", "read_bounded"]
+
+KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+         (stat.S_ISSOCK, "a socket"))
+FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav", ".dta", ".yaml", ".yml")  # never folders
+
+
+def _mode(path: Path) -> tuple[int | None, str | None]:
+    """The file type bits of ``path`` (links followed), or None and why there is no file."""
+    try:
+        return os.stat(path).st_mode, None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, f"{shown(str(path))} is a loop of symbolic links"
+        if path.is_symlink():
+            return None, f"{shown(str(path))} is a symbolic link to {shown(os.readlink(path))}, which does not exist"
+        return None, f"no such file or folder: {shown(str(path))}"
+
+
+def _kind(mode: int, path: Path, file: bool) -> str | None:
+    """Why a path of this type is not read, or None for a regular file (or a folder where one may be)."""
+    for test, kind in KINDS:
+        if test(mode):
+            return f"{shown(str(path))} is {kind}, not a file; save what it holds to a file and give that path"
+    if stat.S_ISDIR(mode) and (file or path.suffix.lower() in FILE_SUFFIXES):
+        return f"{shown(str(path))} is a folder, where a file is expected"
+    return None
+
+
+def not_readable(path: str | os.PathLike, *, file: bool = False) -> str | None:
+    """Why ``path`` cannot be read as data, in words; None when it can.
+
+    A regular file can be read, and a folder (unless ``file``) whose entries, and the
+    ``.parquet`` files below it, are regular files or folders. A name that only files
+    have (``responses.csv``) must not be a folder.
+
+    >>> not_readable("/dev/zero")
+    "'/dev/zero' is a device, not a file; save what it holds to a file and give that path"
+    """
+    path = Path(path)
+    mode, missing = _mode(path)
+    if mode is None:
+        return missing
+    problem = _kind(mode, path, file)
+    if problem or not stat.S_ISDIR(mode):
+        return problem
+    for entry in [*path.iterdir(), *path.rglob("*.parquet")]:
+        mode, missing = _mode(entry)
+        problem = missing or _kind(mode, entry, file=False)
+        if problem:
+            return problem
+    return None
+
+
+def read_bounded(path: str | os.PathLike, limit: int, what: str) -> bytes:
+    """The bytes of the regular file at ``path``; :class:`DataError` if it is not one, or holds over ``limit`` bytes.
+
+    ``what`` names the file in messages ("parameters file"). The file is opened without
+    blocking and checked again once open, so a pipe put in its place is not waited on.
+    """
+    problem = not_readable(path, file=True)
+    if problem is None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            raise DataError(f"cannot read {what} {shown(str(path))}: {exc.strerror}", rule="a readable file") from None
+        with os.fdopen(fd, "rb") as handle:
+            problem = _kind(os.fstat(fd).st_mode, Path(path), file=True)
+            data = b"" if problem else handle.read(limit + 1)
+    if problem:
+        raise DataError(f"{what}: {problem}", rule="a regular file")
+    if len(data) > limit:
+        raise DataError(f"{what} {shown(str(path))} holds more than {limit:,} bytes",
+                        rule=f"at most {limit:,} bytes")
+    return data

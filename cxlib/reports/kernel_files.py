@@ -1,0 +1,49 @@
+"""Where a study's kernel keeps its files: a private folder of the run, never the working directory.
+
+A kernel speaks over local (IPC) sockets, which open no TCP port and spare a scheduled
+run's log ipykernel's warning about TCP without encryption. Each socket is a file named
+``PREFIX-1`` ... ``PREFIX-5``; by default jupyter_client puts them in the working directory
+(``kernel-ipc-1``), so two runs started from one folder took each other's sockets
+("Invalid Signature"), a run from a folder it cannot write to could not start, and a
+killed run left them behind. :func:`private_kernel` puts the connection file and the
+sockets in a folder of their own (made by :func:`tempfile.mkdtemp`, readable by this user
+only) and removes it when the run ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+__all__ = ["SOCKET_PATH_MAX", "private_kernel"]
+
+SOCKET_PATH_MAX = 107  # bytes of a Unix socket's path (sun_path holds 108 with the final NUL)
+_PREFIX = "cx-kernel-"
+_SOCKET = "kernel-ipc-99"  # the longest socket name a kernel takes in its folder (five sockets, numbered from 1)
+
+
+def _private_folder() -> str:
+    """A new folder for one kernel's files: in the temporary directory, or in /tmp when that path is too long."""
+    longest = len(os.fsencode(tempfile.gettempdir())) + len(f"/{_PREFIX}xxxxxxxx/{_SOCKET}")
+    return tempfile.mkdtemp(prefix=_PREFIX, dir=None if longest <= SOCKET_PATH_MAX else "/tmp")
+
+
+@contextlib.contextmanager
+def private_kernel() -> Iterator[type]:
+    """A kernel manager class (for papermill) whose kernel keeps its files in a private folder, removed at the end."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum, Unicode
+
+    folder = _private_folder()
+
+    class PrivateKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+        connection_file = Unicode(os.path.join(folder, "kernel.json"), config=True)  # sockets: kernel-ipc-N beside it
+
+    try:
+        yield PrivateKernelManager
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,282 @@
+"""The conditions runs meet: schedulers, pipes, hostile paths and parameter files, and text from data on a terminal.
+
+Each run ends with a result or a reason: never a hang, a traceback, a file in the working
+directory, or a control character from a file on the user's terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_reports import write_notebook
+
+import cxlib as cx
+from cxlib.formatting.quoting import printable, shown
+from cxlib.io import DataError
+from cxlib.io.spreadsheets import workbook_header
+from cxlib.reports import StudyFailed, cli, run_study
+from cxlib.reports.kernel_files import SOCKET_PATH_MAX, private_kernel
+from cxlib.studies import REGISTRY, ParameterError
+
+CX = str(Path(sys.executable).with_name("cx"))
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+HOSTILE = "\x1b]0;owned\x07\x1b[2J"  # sets a terminal's title, then clears its screen
+
+
+@pytest.fixture
+def no_hang():
+    """Fail, instead of waiting for ever, when a test blocks (a reader waiting on a pipe)."""
+    def timeout(signum, frame):
+        raise TimeoutError("blocked for 20 s")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def run_cli(*args) -> int:
+    return cli.main([str(a) for a in args])
+
+
+def answers_csv(tmp_path: Path, header: str = "nps,comment,survey_date,customer_id") -> Path:
+    path = tmp_path / "answers.csv"
+    path.write_text(f"{header}\n9,great,2024-01-05,1\n3,slow,2024-01-06,2\n", encoding="utf-8")
+    return path
+
+
+# --- kernels keep their files in a private folder ------------------------------------------------
+
+@pytest.mark.parametrize("long_tempdir", [False, True])
+def test_a_kernel_keeps_its_files_in_a_private_folder_removed_after_the_run(tmp_path, monkeypatch, long_tempdir):
+    tempdir = tmp_path / ("d" * 100 if long_tempdir else "t")  # a socket path has at most 107 bytes
+    tempdir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tempdir))
+    with private_kernel() as manager:
+        km = manager(kernel_name="cxlib")
+        folder = Path(km.connection_file).parent
+        assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700
+        assert folder.parent == (Path("/tmp") if long_tempdir else tempdir)
+        assert km.transport == "ipc" and Path(km.ip).parent == folder
+        assert len(os.fsencode(f"{km.ip}-99")) <= SOCKET_PATH_MAX
+    assert not folder.exists()
+
+
+def read_only(folder: Path) -> list[str]:
+    """The command prefix that runs in ``folder`` made unwritable: by its mode, or for root in a read-only bind mount."""
+    folder.chmod(0o555)
+    if os.geteuid() != 0:
+        return []
+    remount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && cd "$0" && exec "$@"'
+    command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", remount, str(folder)]
+    if subprocess.run([*command, "true"], capture_output=True).returncode != 0:
+        pytest.skip("no read-only folder can be made here (root without mount namespaces)")
+    return command
+
+
+def test_two_runs_started_together_from_one_unwritable_folder_both_succeed_and_write_nothing_there(tmp_path):
+    """As a service with WorkingDirectory=/ runs them; each kernel lists the working directory while it runs."""
+    notebooks, cwd = tmp_path / "notebooks", tmp_path / "cwd"
+    cwd.mkdir()
+    write_notebook(notebooks, "cwd", "label = 'x'",
+                   "import os\nimport cxlib as cx\ncx.reports.record({'cwd': sorted(os.listdir('.'))})")
+    prefix = read_only(cwd)
+    runs = [subprocess.Popen([*prefix, CX, "--notebooks-dir", str(notebooks), "run", "cwd", "-p", "label", str(n),
+                              "--reports-dir", str(tmp_path / "reports"), "--no-progress"],
+                             cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in (1, 2)]
+    outcomes = [run.communicate(timeout=180) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outcomes
+    recorded = [json.loads(p.read_text())["results"] for p in (tmp_path / "reports").glob("cwd/*/results.json")]
+    assert recorded == [{"cwd": []}, {"cwd": []}]
+    assert not list(cwd.iterdir())
+
+
+# --- only regular files, before a kernel starts --------------------------------------------------
+
+def _fifo(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "export.csv")
+    return tmp_path / "export.csv"
+
+
+def _loop(tmp_path: Path) -> Path:
+    (tmp_path / "a.csv").symlink_to(tmp_path / "b.csv")
+    (tmp_path / "b.csv").symlink_to(tmp_path / "a.csv")
+    return tmp_path / "a.csv"
+
+
+def _folder_named_as_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "export.csv").mkdir()
+    return tmp_path / "export.csv"
+
+
+def _folder_of_csv(tmp_path: Path) -> Path:
+    (tmp_path / "exports").mkdir()
+    answers_csv(tmp_path / "exports")
+    return tmp_path / "exports"
+
+
+def _canonical_folder_with_a_pipe(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "customers.csv").write_text("customer_id\n1\n")
+    os.mkfifo(tmp_path / "data" / "responses.csv")
+    return tmp_path / "data"
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (_fifo, "is a named pipe (FIFO), not a file"),
+    (lambda tmp_path: Path("/dev/zero"), "'/dev/zero' is a device, not a file"),
+    (_loop, "is a loop of symbolic links"),
+    (_folder_named_as_a_file, "is a folder, where a file is expected"),
+    (_folder_of_csv, "is a folder without tables, where a file is expected"),
+    (_canonical_folder_with_a_pipe, "responses.csv' is a named pipe (FIFO), not a file"),
+    (lambda tmp_path: "https://example.com/export.csv", "is a web or cloud address; cxlib reads files on this "
+                                                        "computer: download it first"),
+    (lambda tmp_path: "s3://bucket/answers/*.parquet", "download it first"),
+])
+def test_only_regular_files_are_read_and_anything_else_stops_before_a_kernel(tmp_path, capsys, no_hang, make,
+                                                                              problem):
+    data_path = make(tmp_path)
+    assert run_cli("run", "closed_loop", "-p", "data_path", data_path, "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert "cx: closed_loop: data_path: " in err and problem in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_reader_refuses_a_pipe_or_a_device_without_opening_it(tmp_path, no_hang):
+    for path in (_fifo(tmp_path), "/dev/zero"):
+        with pytest.raises(DataError, match="not a file; save what it holds to a file"):
+            cx.io.read_table(path, "responses")
+
+
+# --- parameter files are bounded ----------------------------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
+
+
+@pytest.mark.parametrize("option", ["-f", "-y"])
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path, capsys, option):
+    params = tmp_path / "bomb.yaml"
+    params.write_text(BOMB)
+    started = time.perf_counter()
+    code = run_cli("run", "segment_study", option, params if option == "-f" else BOMB, "--reports-dir", tmp_path)
+    assert time.perf_counter() - started < 1.0
+    err = capsys.readouterr().err
+    assert code == 2 and "an alias (*name) repeats another value; write the value out instead" in err
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("label: !!python/object/apply:os.system ['touch pwned']", "the tag 'tag:yaml.org,2002:python/object/apply"
+                                                               ":os.system' is not read; write plain values"),
+    ("label: " + "[" * 100_000, "nested too deeply"),
+    ("label: " + "x" * 200_000, "holds more than 131,072 bytes"),
+])
+def test_parameter_files_are_plain_yaml_of_bounded_size(tmp_path, capsys, no_hang, text, problem):
+    params = tmp_path / "params.yaml"
+    params.write_text(text)
+    assert run_cli("run", "segment_study", "-f", params, "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert problem in err and "Traceback" not in err
+    fifo = tmp_path / "params.fifo"
+    os.mkfifo(fifo)
+    assert run_cli("run", "segment_study", "-f", fifo, "--reports-dir", tmp_path / "r") == 2
+    assert "parameters file: " in capsys.readouterr().err
+
+
+def test_a_taxonomy_with_a_python_tag_is_refused_before_a_kernel(tmp_path, capsys):
+    taxonomy = tmp_path / "themes.yaml"
+    taxonomy.write_text("themes:\n  billing: !!python/object/apply:os.system ['touch pwned']\n")
+    assert run_cli("run", "closed_loop", "-p", "taxonomy", taxonomy, "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert f"cx: closed_loop: taxonomy {taxonomy}: the tag 'tag:yaml.org,2002:python/object/apply:os.system' " \
+           "is not read" in err
+    assert "Traceback" not in err and not (tmp_path / "r").exists()
+
+
+def test_a_parameter_value_of_a_megabyte_is_not_echoed_back(tmp_path, capsys):
+    data_path, huge = answers_csv(tmp_path), "x" * 1_000_000
+    for given in (["score_col", huge], [huge, "1"]):
+        assert run_cli("run", "closed_loop", "-p", "data_path", data_path, "-p", *given,
+                       "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert "score_col: column 'xxxx" in err and "unknown parameter 'xxx" in err and len(err) < 1_500
+    with pytest.raises(ParameterError) as raised:
+        run_study("closed_loop", {"data_path": str(data_path), "segment_col": huge})
+    assert len(str(raised.value)) < 2_000
+
+
+# --- nothing from a file reaches the terminal ---------------------------------------------------
+
+def test_text_from_data_is_shown_with_control_characters_escaped_and_cut():
+    assert printable(f"column {HOSTILE}\r\nnext") == "column \\x1b]0;owned\\x07\\x1b[2J\\r\nnext"
+    assert not CONTROL.search(str(DataError(f"column {HOSTILE!s} is missing\u202eevil")))
+    assert "\\u202e" in str(DataError("a\u202eb"))
+    assert len(str(DataError("values: " + "v" * 1_000_000))) < 2_100
+    assert shown("v" * 1_000_000).endswith("... (1000002 characters)")
+
+
+def test_a_hostile_header_never_reaches_the_terminal_raw(tmp_path, capsys):
+    data_path = answers_csv(tmp_path, header=f"nps,{HOSTILE},survey_date,customer_id")
+    assert run_cli("run", "closed_loop", "-p", "data_path", data_path, "-p", "comment_col", "Comment",
+                   "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert "Its columns: nps, \\x1b]0;owned\\x07\\x1b[2J, survey_date" in err and not CONTROL.search(err)
+
+
+def test_every_message_the_command_prints_is_escaped(tmp_path, capsys):
+    """What a kernel sends back (a DataError or any exception, its traceback) is printed through the same rule."""
+    failure = StudyFailed(tmp_path / "closed_loop" / "run", {"cell": 3, "ename": "KeyError", "evalue": HOSTILE,
+                                                             "traceback": [f"KeyError: {HOSTILE}"]})
+    assert cli._report_failure(failure) == 1
+    data = StudyFailed(tmp_path / "closed_loop" / "run", {"cell": 3, "ename": "DataError", "evalue": HOSTILE})
+    assert cli._report_failure(data) == 3
+    err = capsys.readouterr().err
+    assert err.count("\\x1b]0;owned\\x07\\x1b[2J") == 3 and not CONTROL.search(err)
+
+
+def test_output_cut_short_by_its_reader_ends_quietly():
+    describe = subprocess.Popen([CX, "describe", "closed_loop"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    describe.stdout.close()  # as `| head -1` does once it has its line
+    _, err = describe.communicate(timeout=60)
+    assert err == b"" and describe.returncode == 0
+
+
+# --- sheets ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def workbook(tmp_path):
+    path = tmp_path / "survey.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Not": ["açıklama"]}).to_excel(writer, sheet_name="Açıklama", index=False)
+        pd.DataFrame({"Puan": [9, 3], "Şube": ["Kadıköy", "Şişli"]}).to_excel(writer, sheet_name="Müşteri Yanıtları",
+                                                                             index=False)
+    return path
+
+
+@pytest.mark.parametrize("sheet", ["müşteri yanıtları", unicodedata.normalize("NFD", "Müşteri-Yanıtları")])
+def test_a_sheet_is_named_as_columns_are_without_case_or_unicode_form(workbook, sheet):
+    assert workbook_header(workbook, sheet) == ("Müşteri Yanıtları", ["Puan", "Şube"])
+    values = REGISTRY["segment_study"].resolve({"data_path": str(workbook), "sheet": sheet, "score_col": "Puan",
+                                                "segment_cols": ["Şube"]}).values
+    assert values["sheet"] == sheet
+
+
+def test_an_unknown_sheet_stops_before_a_kernel_and_lists_the_sheets(workbook, tmp_path, capsys):
+    assert run_cli("run", "segment_study", "-p", "data_path", workbook, "-p", "sheet", "Yanıtlar", "-p", "score_col",
+                   "Puan", "--reports-dir", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert ("cx: segment_study: sheet: survey.xlsx has no sheet 'Yanıtlar' (closest: 'Müşteri Yanıtları'); its sheets: 'Açıklama', 'Müşteri "
+            "Yanıtları' (sheet takes a name, or a position with 1 for the first)") in err
+    assert not (tmp_path / "r").exists()
