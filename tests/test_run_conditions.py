@@ -141,6 +141,7 @@ def _canonical_folder_with_a_pipe(tmp_path: Path) -> Path:
     (_folder_named_as_a_file, "is a folder, where a file is expected"),
     (_folder_of_csv, "is a folder without tables, where a file is expected"),
     (_canonical_folder_with_a_pipe, "responses.csv' is a named pipe (FIFO), not a file"),
+    (lambda tmp_path: "x" * 5_000, "data_path: no such file or folder: 'xxxx"),
     (lambda tmp_path: "https://example.com/export.csv", "is a web or cloud address; cxlib reads files on this "
                                                         "computer: download it first"),
     (lambda tmp_path: "s3://bucket/answers/*.parquet", "download it first"),

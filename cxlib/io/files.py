@@ -25,15 +25,20 @@ FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav", ".dt
 
 
 def _mode(path: Path) -> tuple[int | None, str | None]:
-    """The file type bits of ``path`` (links followed), or None and why there is no file."""
+    """The file type bits of ``path`` (links followed), or None and why there is no file to read."""
     try:
-        return os.stat(path).st_mode, None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        if getattr(exc, "errno", None) == errno.ELOOP:
             return None, f"{shown(str(path))} is a loop of symbolic links"
-        if path.is_symlink():
-            return None, f"{shown(str(path))} is a symbolic link to {shown(os.readlink(path))}, which does not exist"
-        return None, f"no such file or folder: {shown(str(path))}"
+        try:
+            target = os.readlink(path)
+        except (OSError, ValueError):
+            return None, f"no such file or folder: {shown(str(path))}"
+        return None, f"{shown(str(path))} is a symbolic link to {shown(target)}, which does not exist"
+    if not os.access(path, os.R_OK | (os.X_OK if stat.S_ISDIR(mode) else 0)):
+        return None, f"{shown(str(path))} cannot be read: permission denied"
+    return mode, None
 
 
 def _kind(mode: int, path: Path, file: bool) -> str | None:

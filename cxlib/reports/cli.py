@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 
 from .. import sample
-from ..formatting.quoting import printable
+from ..formatting.quoting import MAX_LINE, printable
 from ..io.quality import DataError
 from ..io.yaml_files import read_yaml, yaml_value
 from ..studies import ParameterError
@@ -45,12 +45,17 @@ def resolve_type(value: str):
     return value
 
 
-def _say(message: str) -> None:
-    """A message for the user, on stderr, made printable; nothing more is written once nobody reads stderr."""
+def _say(message: str, stream=None) -> None:
+    """A message for the user, made printable, on ``stream`` (stderr by default); nothing more once nobody reads it.
+
+    Messages were cut where they were made (:class:`~cxlib.io.DataError`, :class:`ParameterError`);
+    the wider bound here covers the rest.
+    """
+    stream = stream or sys.stderr
     try:
-        print(printable(message), file=sys.stderr)
+        print(printable(message, limit=2 * MAX_LINE), file=stream)
     except BrokenPipeError:
-        _silence(sys.stderr)
+        _silence(stream)
 
 
 def _silence(stream) -> None:
@@ -101,11 +106,11 @@ def _report_failure(failure: StudyFailed) -> int:
 
 def _cmd_list(args) -> int:
     for name, study in find_studies(args.notebooks_dir).items():
-        print(f"{name}: {study.title}")
+        _say(f"{name}: {study.title}", sys.stdout)
         if study.declaration.question:
-            print(f"    {study.declaration.question}")
-        print(f"    parameters: {', '.join(study.declaration.names)}")
-    print("\ncx describe STUDY: every parameter with its default, allowed values and meaning")
+            _say(f"    {study.declaration.question}", sys.stdout)
+        _say(f"    parameters: {', '.join(study.declaration.names)}", sys.stdout)
+    _say("\ncx describe STUDY: every parameter with its default, allowed values and meaning", sys.stdout)
     return EXIT_OK
 
 
@@ -117,7 +122,7 @@ def _cmd_describe(args) -> int:
         raise StudyError(f"unknown study {unknown[0]!r}; available: {', '.join(studies)}")
     texts = [studies[n].declaration.markdown() if args.markdown else studies[n].declaration.describe()
              for n in names]
-    print("\n\n".join(texts))
+    _say("\n\n".join(texts), sys.stdout)
     return EXIT_OK
 
 
@@ -145,7 +150,7 @@ def _cmd_run_all(args) -> int:
 
 
 def _cmd_index(args) -> int:
-    print(build_index(args.reports_dir))
+    _say(str(build_index(args.reports_dir)), sys.stdout)
     return EXIT_OK
 
 
@@ -217,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             code = _main(argv)
         finally:
             sys.stdout.flush()
-    except BrokenPipeError:  # the reader stopped reading (cx describe | head -1): end quietly, as Unix tools do
+    except BrokenPipeError:  # the reader stopped reading (cx --help | head -1): end quietly, as Unix tools do
         _silence(sys.stdout)
         return EXIT_OK
     return code

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..formatting.narrative import fmt_parameters
+from ..formatting.quoting import shown
 from ..studies import REGISTRY, ParameterError, StudyDeclaration
 from ..studies.contract import undeclared
 from ..version import __version__
@@ -218,7 +219,7 @@ def _find_study(name: str, notebooks_dir: str | Path | None) -> Study:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StudySkipped)
         studies = find_studies(notebooks_dir)
-    raise StudyError(f"unknown study {name!r}; available: {', '.join(studies) or 'none'}")
+    raise StudyError(f"unknown study {shown(name)}; available: {', '.join(studies) or 'none'}")
 
 
 def _lock_path(partial: Path) -> Path:

@@ -23,6 +23,7 @@ n_boot must be an integer ≥ 0, got -5
 from __future__ import annotations
 
 import difflib
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -121,7 +122,8 @@ class StudyDeclaration:
                 close = difflib.get_close_matches(name, self.names, n=1)
                 problems.append(f"unknown parameter {shown(name)}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         own_data = given.get("data_path") is not None
-        canonical = own_data and canonical_folder(given["data_path"])  # the sample's columns, the user's data
+        # the sample's columns, the user's data (isdir first: any text given, a name too long for a path included)
+        canonical = own_data and os.path.isdir(str(given["data_path"])) and canonical_folder(given["data_path"])
         values = {}
         for p in self.parameters:
             value = given[p.name] if p.name in given else p.default_for(own_data and (p.sample_only or not canonical))
