@@ -243,6 +243,11 @@ def _distinguishing(frame: pd.DataFrame, inside: np.ndarray, encoding: Encoding)
     return out.sort_values("effect", key=np.abs, ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _plain_number(x: float) -> str:
+    """A mean as people write it: one decimal from 10 on, three significant digits below."""
+    return f"{x:,.1f}" if abs(x) >= 10 else f"{x:.3g}"
+
+
 def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
     """A short name and a one-sentence description from a persona's distinguishing traits (module docstring)."""
     keep = traits[traits["distinguishing"]].head(top)
@@ -254,15 +259,22 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
         if row.kind == "numeric":
             words.append(f"{'high' if row.effect > 0 else 'low'} {label}")
             clauses.append(f"{label} {'above' if row.effect > 0 else 'below'} the rest "
-                           f"({row.in_persona:,.1f} against {row.elsewhere:,.1f} on average)")
+                           f"({_plain_number(row.in_persona)} against {_plain_number(row.elsewhere)} on average)")
             continue
-        share = row.in_persona
         if row.kind == "binary" and row.level == "1":  # a 0/1 marker: named by what most members are
             words.append(label if row.name_levels == ["1"] else f"no {label}")
-            clauses.append(f"{label} for {share:.0f}% (against {row.elsewhere:.0f}% elsewhere)")
+            clauses.append(f"{label} for {row.in_persona:.0f}% (against {row.elsewhere:.0f}% elsewhere)")
+            continue
+        if row.kind == "binary":  # two values: named and described by the one most members hold
+            (most,) = row.name_levels
+            flip = most != row.level
+            words.append(f"{label} {most}")
+            clauses.append(f"{label} {most} for {100 - row.in_persona if flip else row.in_persona:.0f}% (against "
+                           f"{100 - row.elsewhere if flip else row.elsewhere:.0f}% elsewhere)")
             continue
         words.append(f"{' or '.join(row.name_levels)} {label}")
-        clauses.append(f"{'mostly ' if share > 50 else ''}{label} {row.level} ({share:.0f}% against "
+        share = row.in_persona
+        clauses.append(f"{'mostly ' if 50 < share < 99.5 else ''}{label} {row.level} ({share:.0f}% against "
                        f"{row.elsewhere:.0f}% elsewhere)")
     name = ", ".join(words[:2])
     description = "; ".join(clauses) + "."

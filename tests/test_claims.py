@@ -1,10 +1,11 @@
 """Every claim of an executive summary holds for the data it was computed on: public data sets, checked against
 their numbers and an independent reference (lifelines, statsmodels, brute force).
 
-The churn, driver and segment studies each run on three data sets that ship inside Python
-packages (lifelines' rossi, gbsg2 and kidney_transplant; scikit-learn's diabetes;
-statsmodels' fair and anes96). Where a segment study needs a 0-10 score, one is derived
-from an ordinal column (said in ``SCORES``).
+The churn, driver and segment studies each run on data sets that ship inside Python
+packages (lifelines' rossi, gbsg2, kidney_transplant, dd, waltons and lung; statsmodels'
+heart; scikit-learn's diabetes; statsmodels' fair and anes96), and the persona study on
+scikit-learn's wine, iris and diabetes and lifelines' dd and lung. Where a segment study needs a
+0-10 score, one is derived from an ordinal column (said in ``SCORES``).
 """
 
 import json
@@ -16,11 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from lifelines import KaplanMeierFitter
-from lifelines.datasets import load_gbsg2, load_kidney_transplant, load_rossi
+from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.datasets import load_dd, load_gbsg2, load_kidney_transplant, load_lung, load_rossi, load_waltons
 from lifelines.statistics import multivariate_logrank_test
 from scipy import stats
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import load_diabetes, load_iris, load_wine
 from statsmodels.stats.multitest import multipletests
 
 from cxlib import studies
@@ -42,7 +43,9 @@ def _frames() -> dict[str, pd.DataFrame]:
     fair = sm.datasets.fair.load_pandas().data
     anes = sm.datasets.anes96.load_pandas().data
     diabetes = load_diabetes(as_frame=True).frame.assign(sex=lambda f: np.where(f["sex"] > 0, "one", "two"))
-    return {"rossi": load_rossi(), "gbsg2": load_gbsg2(), "kidney": load_kidney_transplant(),
+    return {"rossi": load_rossi(), "gbsg2": load_gbsg2(), "kidney": load_kidney_transplant(), "dd": load_dd(),
+            "waltons": load_waltons(), "lung": load_lung(), "heart": sm.datasets.heart.load_pandas().data,
+            "wine": load_wine(as_frame=True).frame, "iris": load_iris(as_frame=True).frame,
             "fair": fair.assign(score=SCORES["fair"]), "anes96": anes.assign(score=SCORES["anes96"]),
             "diabetes": diabetes.assign(score=SCORES["diabetes"])}
 
@@ -55,6 +58,24 @@ RUNS = [
     ("churn_study", "kidney", dict(duration_col="time", event_col="death", segment_col="black_male", time_unit="days",
                                    covariates=["age", "black_male", "white_male", "black_female"],
                                    horizons=[365, 3000])),
+    ("churn_study", "dd", dict(duration_col="duration", event_col="observed", segment_col="regime", time_unit="years",
+                               covariates=["regime", "start_year"], horizons=[5, 20, 60])),
+    ("churn_study", "waltons", dict(duration_col="T", event_col="E", segment_col="group", time_unit="days",
+                                    covariates=["group"], horizons=[30, 60, 90])),
+    ("churn_study", "lung", dict(duration_col="time", event_col="status", segment_col="sex", time_unit="days",
+                                 covariates=["age", "sex", "ph.ecog"], horizons=[180, 365, 1100])),
+    ("churn_study", "heart", dict(duration_col="survival", event_col="censors", segment_col=None, time_unit="days",
+                                  covariates=["age"], horizons=[100, 365, 2000])),
+    ("persona_study", "wine", dict(trait_cols=["alcohol", "malic_acid", "color_intensity", "proline", "hue"],
+                                   k_range=[2, 5], n_boot=10)),
+    ("persona_study", "iris", dict(trait_cols=["sepal length (cm)", "sepal width (cm)", "petal length (cm)"],
+                                   k_range=[2, 4], n_boot=10)),
+    ("persona_study", "dd", dict(trait_cols=["un_continent_name", "regime", "democracy", "start_year"],
+                                 k_range=[2, 5], n_boot=10, churn_col="observed")),
+    ("persona_study", "diabetes", dict(trait_cols=["age", "bmi", "bp", "s1", "s3", "s5", "s6"], k_range=[2, 5],
+                                       n_boot=10)),
+    ("persona_study", "lung", dict(trait_cols=["age", "sex", "ph.ecog", "wt.loss"], k_range=[2, 4], n_boot=10,
+                                   churn_col="status")),
     ("driver_study", "diabetes", dict(outcome="target", n_boot=200, driver_groups={
         "Body": ["bmi", "bp"], "Blood": ["s1", "s2", "s3", "s4", "s5", "s6"], "Person": ["age"]})),
     ("driver_study", "fair", dict(outcome="rate_marriage", n_boot=200,
@@ -104,14 +125,17 @@ def _driver_frame(frame, p):
 def check_churn(claim, result, frame, p):
     n, key = claim.numbers, claim.key
     follow_up = frame[p["duration_col"]].max()
+    last = frame[frame[p["duration_col"]] == follow_up]
     if key == "churn.overall":
         assert n["customers"] == len(frame) and n["left"] == frame[p["event_col"]].sum()
         assert n["share"] == pytest.approx(100 * n["left"] / n["customers"])
-    elif key == "churn.survival":
-        assert n["t"] <= follow_up
+    elif key == "churn.survival":  # P(T > t), known past the longest follow-up only when the last seen all left
+        assert n["t"] <= follow_up or last[p["event_col"]].astype(bool).all()
         assert n["survival"] == pytest.approx(_km(frame, p, n["t"]), abs=1e-9)
+        assert f"stay longer than {n['t']:g}" in claim.text()
     elif key == "churn.not_estimable":
         assert n["follow_up"] == follow_up and all(t > follow_up for t in n["t"])
+        assert not last[p["event_col"]].astype(bool).all()  # a customer was still there at the end
     elif key in ("churn.segments_differ", "churn.segments_no_clear_difference"):
         assert n["p_value"] == pytest.approx(_logrank(frame, p), rel=1e-9)
         assert (n["p_value"] < LEVEL) == (key == "churn.segments_differ")
@@ -122,8 +146,60 @@ def check_churn(claim, result, frame, p):
             "hazard_ratio", ascending=False)["term"])
         assert n["later"] == list(terms[clear & (terms["hazard_ratio"] < 1)].sort_values("hazard_ratio")["term"])
         assert (key == "churn.cox_none") == (not clear.any())
+        steps = result.cox.per_step().set_index("term")
+        assert n["changing_with_tenure"] == list(steps.index[~steps["proportional"]])
+        text = claim.text()
+        for term in [*n["sooner"], *n["later"]]:
+            row = steps.loc[term]
+            assert row["hazard_ratio"] == pytest.approx(np.exp(row["coef"] * row["per"]), rel=1e-12)
+            if row["per_kind"] == "standard deviation":
+                assert row["per"] == pytest.approx(frame[term].std(), rel=0.05)  # of the rows the model used
+            said = f"{row['hazard_ratio']:.2f} times the rate"
+            part = text[text.index(said):].split(")")[0]
+            assert ("changes with tenure" in part) == (not row["proportional"]), part
+        _efron_equals_lifelines(result, frame, p)
     else:
         raise AssertionError(f"no check for the claim {key}")
+
+
+def _efron_equals_lifelines(result, frame, p):
+    """The model behind the sentence is lifelines' (Efron ties) on the rows it used, for numeric covariates."""
+    numeric = [c for c in p["covariates"] if c in result.cox.terms["term"].to_numpy()]
+    if len(numeric) < len(result.cox.terms):
+        return
+    rows = frame[[p["duration_col"], p["event_col"], *numeric]].dropna()
+    theirs = CoxPHFitter().fit(rows, p["duration_col"], p["event_col"], fit_options={"precision": 1e-12})
+    np.testing.assert_allclose(result.cox.terms["coef"], theirs.params_[numeric], rtol=1e-6, atol=1e-9)
+
+
+def _stability_verdict(low: float) -> str:
+    return ("unstable" if low <= 0.1 else "stable" if low >= 0.75 else "moderately stable" if low >= 0.6
+            else "not stable")
+
+
+def check_persona(claim, result, frame, p):
+    n, key, personas = claim.numbers, claim.key, result.personas
+    labels = result.model.labels
+    if key == "persona.stability":
+        assert claim.text().split("): ")[1].startswith(_stability_verdict(n["ci_low"]))
+        assert n["ci_low"] <= n["stability"] <= n["ci_high"]
+    elif key == "persona.no_clear_groups":
+        assert n["best_silhouette"] == result.model.criterion["silhouette"].max() < 0.25
+    elif key == "persona.largest":
+        assert n["share"] == personas["share"].max() == pytest.approx(100 * np.mean(labels == 0))
+    elif key == "persona.churn":
+        rates = frame.groupby(labels)[p["churn_col"]].mean() * 100
+        assert n["churn_rate"] == pytest.approx(rates.max()) and n["persona"] == personas["name"].iloc[rates.argmax()]
+    else:
+        raise AssertionError(f"no check for the claim {key}")
+    for row in personas.itertuples():  # names and descriptions say no more than the members bear out
+        members = frame[labels == row.persona - 1]
+        for share in re.findall(r"mostly [^(;]+\((\d+)%", row.description):
+            assert int(share) > 50, row.description
+        for trait in result.contrasts[row.persona].itertuples():
+            if trait.distinguishing and trait.kind == "categorical":
+                held = members[trait.trait].astype("string").fillna("(missing)").isin(trait.name_levels).mean()
+                assert held > 0.75 and trait.coverage == pytest.approx(100 * held)
 
 
 def check_driver(claim, result, frame, p):
@@ -172,7 +248,8 @@ def check_segment(claim, result, frame, p):
         raise AssertionError(f"no check for the claim {key}")
 
 
-CHECKS = {"churn_study": check_churn, "driver_study": check_driver, "segment_study": check_segment}
+CHECKS = {"churn_study": check_churn, "driver_study": check_driver, "segment_study": check_segment,
+          "persona_study": check_persona}
 CODE = re.compile(r"\bnan\b|\bNone\b|\binf\b|\[|\]|\w_\w|Holm|log-rank|chi-square|R²|\bdf\b", re.IGNORECASE)
 
 
@@ -197,6 +274,7 @@ def test_both_sides_of_every_decision_are_met(runs):
                  "churn.not_estimable"), ("segment.below", "segment.none_below")]:
         assert set(pair) <= keys, pair
     assert "drivers.top_driver_not_clear" in keys and "churn.cox_clear" in keys
+    assert {"persona.no_clear_groups", "persona.churn"} <= keys
 
 
 def test_time_unit_is_asked_for_unless_the_duration_column_names_it(runs, tmp_path):

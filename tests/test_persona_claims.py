@@ -36,7 +36,8 @@ def test_a_perfectly_separating_trait_is_the_most_distinguishing():
     assert set(contrasts[1]["trait"].iloc[:2]) == {"senior", "seats"}
     assert not first.loc["age", "distinguishing"]
     assert table.loc[0, "name"].startswith("No senior") and table.loc[1, "name"].startswith("Senior")
-    assert table.loc[0, "description"].startswith("Senior for 0% (against 100% elsewhere); seats 7 (0% against")
+    assert table.loc[0, "description"].startswith("Senior for 0% (against 100% elsewhere); seats 5 for 100% (against 0% "
+                                                        "elsewhere)")
 
 
 def test_names_describe_most_members_and_mostly_means_more_than_half():
