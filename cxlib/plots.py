@@ -304,11 +304,16 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
 
 def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axes | None = None,
                   references: dict | None = None):
-    """Forest plot of hazard ratios with 95% intervals on a log scale with plain labels (``terms`` as ``CoxResult.terms``).
+    """Forest plot of hazard ratios with 95% intervals on a log scale with plain labels (``terms`` as
+    ``CoxResult.terms`` or, per step, ``CoxResult.per_step()``).
 
-    Terms read as comparisons ("Plan: premium vs basic") with ``references`` (column: reference level).
+    Terms read as comparisons ("Plan: premium vs basic") with ``references`` (column: reference level); a
+    number read per a step other than 1 says so ("Age, per 6.11").
     """
-    rows = terms.iloc[::-1].assign(term=[display.term(t, references) for t in terms["term"].iloc[::-1]])
+    per = terms["per"] if "per" in terms else pd.Series(1.0, index=terms.index)
+    names = [display.term(t, references) + ("" if "[" in t or step == 1 else f", per {step:,.3g}")
+             for t, step in zip(terms["term"], per, strict=True)]
+    rows = terms.iloc[::-1].assign(term=names[::-1])
 
     def draw(ax):
         errors = _error_lengths(rows["hazard_ratio"], rows["ci_low"], rows["ci_high"])
