@@ -106,3 +106,16 @@ def test_codes_other_than_yes_and_no_are_refused_naming_event_value(tmp_path, co
     named, _, _ = _run(tmp_path, frame, duration_col="tenure_months", event_col="left", event_value=str(codes[-1]),
                        segment_col=None, covariates=[], horizons=[6])
     assert named.events == 10 * codes.count(codes[-1])
+
+
+def test_the_hazard_ratio_chart_says_the_step_of_a_number():
+    from lifelines.datasets import load_rossi
+
+    import cxlib as cx
+    from cxlib.cox import cox
+
+    fit = cox(load_rossi(), "week", "arrest", ["fin", "age", "prio"])
+    chart = cx.plots.hazard_ratios(fit.per_step(), references=fit.references)
+    labels = [tick.get_text() for tick in chart.ax.get_yticklabels()]
+    assert f"Age, per {load_rossi()['age'].std():.3g}" in labels and "Fin" in labels[-1]
+    assert "Age, per" in chart.alt
