@@ -244,3 +244,24 @@ def test_the_fix_named_for_unreadable_values_follows_what_they_look_like(tmp_pat
                    **reading)
     (reason,) = [r for r in t.quality.reasons("table") if "table.x" in r]
     assert hint in reason
+
+
+def test_excel_serial_dates_read_as_dates_in_a_workbook_and_in_a_csv_taken_from_one(tmp_path):
+    frame = pd.DataFrame({"nps": [9, 3, 7], "when": [45292, 45293.5, 45658]})
+    frame.to_excel(tmp_path / "s.xlsx", index=False)
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    for name in ("s.xlsx", "s.csv"):
+        t = read_table(tmp_path / name, {"when": col.date()})
+        assert t.data["when"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-02", "2025-01-01"]
+        assert any(i.rule.startswith("Excel serial dates read (e.g. '45292") for i in t.quality.issues)
+
+
+@pytest.mark.parametrize(("written", "want"), [
+    (["15 Ocak 2025", "3 Şubat 2025", "28 Ara 2024"], ["2025-01-15", "2025-02-03", "2024-12-28"]),
+    (["15. januar 2025.", "3. februar 2025.", "1. avgust 2024."], ["2025-01-15", "2025-02-03", "2024-08-01"]),
+    (["15. јануар 2025.", "3. фебруар 2025."], ["2025-01-15", "2025-02-03"]),
+    (["January 15, 2025", "Feb 3, 2025", "15-Dec-2024"], ["2025-01-15", "2025-02-03", "2024-12-15"]),
+])
+def test_month_names_in_english_turkish_and_serbian_read_as_dates(tmp_path, written, want):
+    path = write(tmp_path, "m.csv", "nps;when\n" + "".join(f"9;{w}\n" for w in written))
+    assert read_table(path, {"when": col.date()}).data["when"].dt.strftime("%Y-%m-%d").tolist() == want

@@ -352,8 +352,7 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
         text = _standard_missing(as_text(raw), set_missing)
         parsed = parse_dates(text, date_format, column=str(raw.name), local=column.kind == "date")
         values = parsed.values
-        if parsed.note:
-            notes[parsed.note] = parsed.noted
+        notes.update(parsed.notes)
         bad = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if bad.any():
             problems[parsed.bad_rule] = bad

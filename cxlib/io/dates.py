@@ -8,6 +8,9 @@ Dots are day-first by convention (no locale writes month.day.year). Where the co
 not tell (every number 12 or less, with slashes or dashes), reading stops with examples
 and the ``date_format`` to pass, rather than guess and swap days and months.
 
+Excel's serial dates (``45292``, days since 1899-12-30) and dates written with month names
+in English, Turkish or Serbian (:mod:`cxlib.io.month_names`) are read too, noted.
+
 A two-digit year may stand first (``24-12-15``, year-month-day) or last (``15.12.24``):
 such dates are read in the one order in which every date of the column is a real day (a
 field above 31 or 00 is no day, above 12 no month); where more than one order fits, reading
@@ -16,11 +19,12 @@ stops with examples and the ``date_format`` of each order, whatever the separato
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .month_names import named_dates
 from .quality import DataError
 
 __all__ = ["MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates"]
@@ -37,12 +41,12 @@ MAX_SPAN_YEARS = 20  # dates of one column further apart than this are flagged: 
 
 @dataclass
 class ParsedDates:
-    """Dates from text: values (NaT where unreadable), the rule of the unreadable ones, and a note on what was read."""
+    """Dates from text: values (NaT where unreadable), the rule of the unreadable ones, and notes on what was read
+    (each with the rows it is about)."""
 
     values: pd.Series
     bad_rule: str
-    note: str | None = None
-    noted: np.ndarray | None = None  # the rows the note is about
+    notes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _order(parts: pd.DataFrame) -> str | None:
@@ -151,12 +155,15 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
         values = pd.to_datetime(text, format=date_format, errors="coerce")
         return ParsedDates(values, f"not a date ({date_format})")
     values = _iso(text, local)
+    notes: dict[str, np.ndarray] = {}
+    for what, reader in (("Excel serial dates", _serials), ("month names", named_dates)):
+        failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
+        if failed.any():
+            values = _fill(values, reader(text[failed]), text, f"{what} read", notes)
     failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
-    if not failed.any():
-        return ParsedDates(values, "not a date (YYYY-MM-DD)")
     parts = text[failed].str.extract(NUMERIC_DATE).dropna(subset=["a"])
     if parts.empty:
-        return ParsedDates(values, "not a date (YYYY-MM-DD)")
+        return ParsedDates(values, "not a date (YYYY-MM-DD)", notes)
     short = parts["year"].str.len() == 2
     layouts = _layouts(parts)
     for (sep, two), layout in layouts.items():
@@ -172,10 +179,35 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     year = "YY" if short[example] else "YYYY"
     fields = {"day": ["DD", "MM", year], "month": ["MM", "DD", year], "year": [year, "MM", "DD"]}[layout]
     rule = f"not a date ({sep.join(fields)} or YYYY-MM-DD)"
-    noted = text.index.isin(parts.index) & values.notna().to_numpy(dtype=bool)
     read = " and ".join(f"{FIRST[o].replace(' ', '-')}" for o in dict.fromkeys(layouts.values()))
-    shown = f" (e.g. {text[example]!r} = {values[example]:%Y-%m-%d})" if len(read_rows) else ""
-    return ParsedDates(values, rule, f"{read} dates read{shown}", noted)
+    notes.update(_note(values[parts.index].dropna(), text, f"{read} dates read"))
+    return ParsedDates(values, rule, notes)
+
+
+def _serials(text: pd.Series) -> pd.Series:
+    """Excel's serial dates: days since 1899-12-30 (Excel counts 1900 as a leap year, so its day 60 is no date and
+    later days are one ahead of the calendar's count from 1900-01-01), as a workbook shows a date cell not formatted
+    as a date, or a CSV saved from it writes it; five digits (1927 to 2173), a fraction the time of day."""
+    days = pd.to_numeric(text.where(text.str.fullmatch(r"[1-9]\d{4}(?:\.\d+)?")), errors="coerce")
+    return pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+
+
+def _fill(values: pd.Series, read: pd.Series, text: pd.Series, what: str, notes: dict) -> pd.Series:
+    """``values`` with the dates ``read`` (of some rows) put in, and a note ``what`` with an example if any was."""
+    found = read.dropna()
+    if found.empty:
+        return values
+    values = values.copy()
+    values[found.index] = found
+    notes.update(_note(found, text, what))
+    return values
+
+
+def _note(found: pd.Series, text: pd.Series, what: str) -> dict[str, np.ndarray]:
+    """The note on dates ``found`` (of some rows of ``text``): ``what``, an example, and the rows."""
+    if found.empty:
+        return {}
+    return {f"{what} (e.g. {text[found.index[0]]!r} = {found.iloc[0]:%Y-%m-%d})": text.index.isin(found.index)}
 
 
 def implausible(values: pd.Series, today: pd.Timestamp | None = None) -> dict[str, np.ndarray]:

@@ -1,0 +1,54 @@
+"""Dates written with the month's name, in the languages reports speak: English, Turkish and Serbian.
+
+"15 Ocak 2025", "15. januar 2025.", "5 Şub 2025", "January 15, 2025", "15-Jan-2025",
+"15. јануар 2025." read as dates; the day comes before or after the month's name, the year
+(four digits) last. The names, full and abbreviated, come from the Unicode CLDR through
+Babel (``babel.dates.get_month_names``) for ``en``, ``tr``, ``sr_Latn`` and ``sr`` (CLDR's
+plain ``sr`` is Cyrillic), in any case. ``strftime``'s ``%B`` reads English names only, so
+this is the way to Turkish and Serbian ones; a name that two languages give to different
+months would be left out (none do).
+
+>>> named_dates(pd.Series(["15 Ocak 2025", "3. mart 2024.", "January 5, 2025", "7-Şub-2025", "Smarch 1, 2025"])
+...             ).dt.strftime("%Y-%m-%d").tolist()
+['2025-01-15', '2024-03-03', '2025-01-05', '2025-02-07', nan]
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+from babel.dates import get_month_names
+
+from .nps_groups import normal_word
+
+__all__ = ["LOCALES", "named_dates"]
+
+LOCALES = ("en", "tr", "sr_Latn", "sr")
+DAY_FIRST = r"^(?P<day>\d{1,2})\.?[ -]+(?P<name>[^\W\d_]+)\.?,?[ -]+(?P<year>\d{4})\.?$"
+NAME_FIRST = r"^(?P<name>[^\W\d_]+)\.?[ -]+(?P<day>\d{1,2})\.?,?[ -]+(?P<year>\d{4})\.?$"
+
+
+@cache
+def months() -> dict[str, int]:
+    """Every month name and abbreviation of :data:`LOCALES` (compared by :func:`normal_word`) -> its number."""
+    found: dict[str, set[int]] = {}
+    for locale in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale).items():
+                    found.setdefault(normal_word(name).rstrip("."), set()).add(number)
+    return {name: numbers.pop() for name, numbers in found.items() if len(numbers) == 1}
+
+
+def named_dates(text: pd.Series) -> pd.Series:
+    """Dates from text written with month names (NaT where a value is not such a date)."""
+    parts = text.str.extract(DAY_FIRST).fillna(text.str.extract(NAME_FIRST))
+    month = parts["name"].map(lambda name: months().get(normal_word(name)) if isinstance(name, str) else None)
+    frame = pd.DataFrame({"year": pd.to_numeric(parts["year"]), "month": pd.to_numeric(month),
+                          "day": pd.to_numeric(parts["day"])}, index=text.index)
+    known = frame.notna().all(axis=1)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if known.any():
+        out[known] = pd.to_datetime(frame[known].astype(int), errors="coerce")
+    return out
