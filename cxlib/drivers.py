@@ -46,11 +46,12 @@ from .inference import holm
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
-__all__ = ["BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
+__all__ = ["MIN_SEGMENT_ROWS", "BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
            "key_drivers", "key_drivers_from_source", "relative_weights", "segment_drivers",
            "segment_drivers_from_source", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
+MIN_SEGMENT_ROWS = 200  # complete answers a segment needs to be analysed on its own
 
 
 def relative_weights(corr: np.ndarray) -> np.ndarray:
@@ -159,15 +160,19 @@ class KeyDrivers:
         return d[["driver", "group", "share", "ci_low", "ci_high", "mean", "mean_ci_low", "mean_ci_high"]].assign(
             quadrant=quadrant)
 
+    def largest_group(self) -> pd.Series:
+        """The group with the largest share (the first declared among equals)."""
+        return self.groups.loc[self.groups["share"].idxmax()]
+
     def headline(self) -> dict:
-        g = self.groups.iloc[0]
+        g = self.largest_group()
         return {"variation explained": format_ci(100 * self.r2, 100 * self.r2_ci[0], 100 * self.r2_ci[1], 0, "%"),
                 f"{labels.name(g['group'])} share": format_ci(100 * g["share"], 100 * g["ci_low"], 100 * g["ci_high"], 0, "%")}
 
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
         outcome, out = labels.name(self.outcome), []
-        g = self.groups
+        g = self.groups.sort_values("share", ascending=False, kind="stable")
         if len(g) < len(self.drivers):  # groups of several drivers: the question "CX against price and brand"
             first = g.iloc[0]
             rest = "; ".join(f"{labels.name(row.group)} {100 * row.share:.0f}% ({100 * row.ci_low:.0f} to "
@@ -410,7 +415,7 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
 
 
 def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[str, Sequence[str]],
-                                n_boot: int = 1000, seed: int | None = 0, ci: float = 0.95, min_n: int = 200,
+                                n_boot: int = 1000, seed: int | None = 0, ci: float = 0.95, min_n: int = MIN_SEGMENT_ROWS,
                                 sample_size: int = 100_000, weights: str | None = None,
                                 min_sample: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`segment_drivers` on any backend: cross-products per segment, bootstrap from one seeded sample.
@@ -423,15 +428,13 @@ def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[s
     names = [outcome, *driver_columns(source.columns(), drivers)]
     full = source.crossproducts(names, by=by, weights=weights)
     rows = source.sample([*names, by, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
-    results, skipped = {}, []
+    results = {}
     for segment, cp in full.items():
         part = None if rows is None else rows[rows[by] == segment].dropna(subset=names)
-        if cp.n[0] < min_n or (part is not None and len(part) < min_sample):
-            skipped.append(str(segment))
-            continue
-        results[str(segment)] = _rescaled(cp, part, int(cp.n[0]), names, drivers, groups, weights, n_boot, seed,
-                                          ci, "percentile", MAX_EXACT, 2000)
-    return _segment_comparison(results, skipped, ci)
+        too_small = cp.n[0] < min_n or (part is not None and len(part) < min_sample)
+        results[str(segment)] = int(cp.n[0]) if too_small else _rescaled(
+            cp, part, int(cp.n[0]), names, drivers, groups, weights, n_boot, seed, ci, "percentile", MAX_EXACT, 2000)
+    return _segment_comparison(results, list(groups), ci)
 
 
 def _check_request(drivers, groups, ci_method) -> tuple[list[str], dict]:
@@ -535,34 +538,43 @@ def _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, 
 
 
 def segment_drivers(data: pd.DataFrame, outcome: str, by: str, groups: Mapping[str, Sequence[str]],
-                    n_boot: int = 1000, seed: int | None = 0, ci: float = 0.95, min_n: int = 200,
+                    n_boot: int = 1000, seed: int | None = 0, ci: float = 0.95, min_n: int = MIN_SEGMENT_ROWS,
                     **kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group shares per segment of ``by``, and whether they differ between segments.
 
     Each segment is analysed (and bootstrapped) on its own rows; the difference of a
     group's share between two segments gets a percentile interval from the independent
     resamples and a two-sided bootstrap p-value, Holm-adjusted over all comparisons.
-    Segments with fewer than ``min_n`` complete rows are skipped and listed in the result.
-    Returns (shares: segment, group, share, ci_low, ci_high, n; differences).
+    A segment with fewer than ``min_n`` complete rows is not analysed: its rows in the shares
+    table have no share and ``analysed`` False, with its n, so that no segment is dropped
+    unseen. Returns (shares: segment, group, share, ci_low, ci_high, n, analysed;
+    differences: group, segment_a, segment_b, difference, ci_low, ci_high, p_value,
+    p_adjusted, significant), the differences empty when fewer than two segments are analysed.
     """
-    results, skipped = {}, []
+    results = {}
     for segment, rows in data.groupby(by, sort=True, observed=True):
         complete = rows.dropna(subset=[outcome, *[d for m in groups.values() for d in m]])
-        if len(complete) < min_n:
-            skipped.append(str(segment))
-            continue
-        results[str(segment)] = key_drivers(rows, outcome, groups=groups, n_boot=n_boot, seed=seed, ci=ci, **kwargs)
-    return _segment_comparison(results, skipped, ci)
+        results[str(segment)] = len(complete) if len(complete) < min_n else key_drivers(
+            rows, outcome, groups=groups, n_boot=n_boot, seed=seed, ci=ci, **kwargs)
+    return _segment_comparison(results, list(groups), ci)
 
 
-def _segment_comparison(results: Mapping[str, KeyDrivers], skipped: list[str],
+SEGMENT_SHARES = ["segment", "group", "share", "ci_low", "ci_high", "n", "analysed"]
+SEGMENT_DIFFERENCES = ["group", "segment_a", "segment_b", "difference", "ci_low", "ci_high", "p_value", "p_adjusted",
+                       "significant"]
+
+
+def _segment_comparison(outcomes: Mapping[str, KeyDrivers | int], groups: list[str],
                         ci: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group shares per segment, and each pair of segments' differences with bootstrap intervals and Holm's p."""
-
-    shares = pd.concat([r.groups[["group", "share", "ci_low", "ci_high"]].assign(segment=s, n=r.n)
-                        for s, r in results.items()], ignore_index=True)[["segment", "group", "share", "ci_low",
-                                                                          "ci_high", "n"]]
-    shares.attrs["skipped"] = skipped
+    """Group shares per segment (a segment too small to analyse, given as its n, with no share), and each pair of
+    analysed segments' differences with bootstrap intervals and Holm's p."""
+    parts = [r.groups[["group", "share", "ci_low", "ci_high"]].assign(segment=s, n=r.n, analysed=True)
+             if isinstance(r, KeyDrivers) else pd.DataFrame({"segment": s, "group": groups, "share": np.nan,
+                                                             "ci_low": np.nan, "ci_high": np.nan, "n": r,
+                                                             "analysed": False}) for s, r in outcomes.items()]
+    shares = pd.concat(parts, ignore_index=True).reindex(columns=SEGMENT_SHARES) if parts else pd.DataFrame(
+        columns=SEGMENT_SHARES)
+    results = {s: r for s, r in outcomes.items() if isinstance(r, KeyDrivers)}
     rows = []
     names = list(results)
     for i, a in enumerate(names):
@@ -574,10 +586,9 @@ def _segment_comparison(results: Mapping[str, KeyDrivers], skipped: list[str],
                              "difference": results[a].groups["share"].iloc[g] - results[b].groups["share"].iloc[g],
                              "ci_low": low, "ci_high": high,
                              "p_value": float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))})
-    differences = pd.DataFrame(rows)
-    if len(differences):
-        differences["p_adjusted"] = holm(differences["p_value"].to_numpy())
-        differences["significant"] = differences["p_adjusted"] < 1 - ci
+    differences = pd.DataFrame(rows, columns=SEGMENT_DIFFERENCES[:-2])
+    differences["p_adjusted"] = holm(differences["p_value"].to_numpy()) if len(differences) else []
+    differences["significant"] = differences["p_adjusted"] < 1 - ci
     return shares, differences
 
 

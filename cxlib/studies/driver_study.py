@@ -10,11 +10,11 @@ import pandas as pd
 
 from ..backends import RowRule, check_out_of_core, open_source, source_data
 from ..crossprod import with_dummies
-from ..drivers import KeyDrivers, key_drivers_from_source, segment_drivers_from_source
+from ..drivers import MIN_SEGMENT_ROWS, KeyDrivers, key_drivers_from_source, segment_drivers_from_source
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count
+from ..formatting.narrative import fmt_count, plural
 from ..io import CXData, Table, flat_table, load
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
@@ -72,10 +72,54 @@ class DriverStudy:
 
     def figures(self) -> list[dict]:
         """Key figures for results.json and the index: the largest group's share of what the drivers explain."""
-        g = self.drivers.groups.iloc[0]
+        g = self.drivers.largest_group()
         return [figure("top_group_share", f"{labels.name(g['group'])}'s share of what drives "
                        f"{labels.name(self.drivers.outcome)}",
                        100 * g["share"], 100 * g["ci_low"], 100 * g["ci_high"], "%", self.drivers.n)]
+
+    def claims(self) -> list[Claim]:
+        """The executive summary: the drivers' claims, then what the segments show (:mod:`cxlib.formatting.claims`)."""
+        return [*self.drivers.claims(), *self.segment_claims()]
+
+    def segment_claims(self) -> list[Claim]:
+        """Segments too small to analyse on their own, by name and n; between the others, the clear differences of
+        a group's share (bootstrap, Holm-adjusted)."""
+        if not self.segment_col:
+            return []
+        shares, out = self.segment_shares, []
+        small = shares[~shares["analysed"].astype(bool)].drop_duplicates("segment")
+        if len(small):
+            out.append(Claim("drivers.segments_too_small", "Too few complete answers to analyse on their own "
+                             "(fewer than {min_n}): {segments}. They count in every overall figure.",
+                             {"min_n": fmt_count(MIN_SEGMENT_ROWS),
+                              "segments": ", ".join(f"{labels.value(r.segment)} ({plural(r.n, 'answer', 'answers')})"
+                                                    for r in small.itertuples())},
+                             {"segments": list(small["segment"]), "n": [int(v) for v in small["n"]],
+                              "min_n": MIN_SEGMENT_ROWS}, joins=True))
+        d = self.segment_differences
+        analysed = shares.loc[shares["analysed"].astype(bool), "segment"].nunique()
+        if analysed < 2:
+            return out
+        clear = d[d["significant"].astype(bool)].sort_values("p_adjusted", kind="stable")
+        test = "bootstrap difference of shares between two segments, Holm-adjusted"
+        if not len(clear):
+            return [*out, Claim("drivers.segments_alike", "What drives {outcome} does not differ clearly between "
+                                "the {k} segments of {column} analysed.",
+                                {"outcome": labels.name(self.drivers.outcome), "k": analysed,
+                                 "column": labels.name(self.segment_col).lower()},
+                                {"segments": analysed, "comparisons": len(d)}, test)]
+        top = clear.iloc[0]
+        return [*out, Claim("drivers.segments_differ", "{group}'s share of what drives {outcome} differs between "
+                            "{a} and {b}: {diff} percentage points (95% CI {low} to {high}){more}.",
+                            {"group": labels.name(top["group"]), "outcome": labels.name(self.drivers.outcome),
+                             "a": labels.value(top["segment_a"]), "b": labels.value(top["segment_b"]),
+                             "diff": f"{100 * top['difference']:+.0f}", "low": f"{100 * top['ci_low']:+.0f}",
+                             "high": f"{100 * top['ci_high']:+.0f}",
+                             "more": "" if len(clear) == 1 else
+                             f"; {plural(len(clear) - 1, 'other difference is', 'other differences are')} clear too"},
+                            {"group": top["group"], "segment_a": top["segment_a"], "segment_b": top["segment_b"],
+                             "difference": top["difference"], "p_adjusted": top["p_adjusted"],
+                             "clear_differences": len(clear)}, test)]
 
     def introduction(self, driver_groups: Mapping[str, Sequence[str]]) -> Claim:
         """What this report explains and with what, in the words of its parameters (never the sample's)."""
@@ -91,6 +135,7 @@ class DriverStudy:
         if self.segment_col:
             out["segments"] = {"column": self.segment_col, "shares": self.segment_shares,
                                "differences": self.segment_differences}
+        out["claims"] = [c.to_dict() for c in self.claims()]
         return out
 
 

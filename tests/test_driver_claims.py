@@ -1,0 +1,70 @@
+"""The driver report's sentences hold for data nobody here made: small segments named with their n, the largest
+group named first, fix-first only for ratings on one scale, rows dropped by cause, and no more than R² says."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import studies
+
+
+def _answers(n: int = 900, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    y = 0.2 * x[:, 0] + 0.3 * x[:, 1] + 0.8 * x[:, 2] + rng.normal(size=n)
+    return pd.DataFrame({"score": np.clip(np.round(6 + 1.5 * y), 0, 10), "ease": np.clip(np.round(3 + x[:, 0]), 1, 5),
+                         "speed": np.clip(np.round(3 + x[:, 1]), 1, 5), "price": np.clip(np.round(3 + x[:, 2]), 1, 5)})
+
+
+def _run(tmp_path, frame: pd.DataFrame, **params):
+    path = tmp_path / "answers.csv"
+    frame.to_csv(path, index=False)
+    result, data = studies.compute("driver_study", {"data_path": str(path), "outcome": "score", "n_boot": 100,
+                                                    **params})
+    return result, data, {c.key: c for c in result.claims()}
+
+
+@pytest.mark.parametrize("sizes", [(600, 150, 90), (150, 90, 60)])
+def test_segments_too_small_are_named_with_their_n_and_the_study_finishes(tmp_path, sizes):
+    """One segment (or none) large enough used to stop with KeyError: 'difference', and small segments vanished."""
+    frame = _answers(sum(sizes)).assign(region=np.repeat(["East", "North", "West"], sizes))
+    result, _, claims = _run(tmp_path, frame, driver_groups=["ease", "speed", "price"], segment_col="region")
+    shares = result.segment_shares
+    assert set(shares["segment"]) == {"East", "North", "West"}  # every segment is in the table
+    small = shares[~shares["analysed"]].drop_duplicates("segment").set_index("segment")["n"]
+    assert small.to_dict() == {s: n for s, n in zip(["East", "North", "West"], sizes, strict=True) if n < 200}
+    assert shares.loc[~shares["analysed"], "share"].isna().all()
+    assert result.segment_differences.empty and "difference" in result.segment_differences.columns
+    text = claims["drivers.segments_too_small"].text()
+    listed = ", ".join(f"{s} ({n} answers)" for s, n in zip(["East", "North", "West"], sizes, strict=True) if n < 200)
+    assert f"(fewer than 200): {listed}." in text
+    assert "drivers.segments_alike" not in claims and "drivers.segments_differ" not in claims
+
+
+def test_the_largest_group_is_named_first_whatever_the_order_declared(tmp_path):
+    result, _, claims = _run(tmp_path, _answers(), driver_groups={"Ease": ["ease", "speed"], "Value": ["price"]})
+    groups = result.drivers.groups.set_index("group")["share"]
+    assert groups["Value"] > groups["Ease"]  # declared second, explains most
+    assert claims["drivers.top_group"].text().startswith("Value accounts for")
+    assert claims["drivers.top_group"].numbers["group"] == "Value"
+    assert result.figures()[0]["label"].startswith("Value")
+    assert list(result.headline())[1] == "Value share"
+
+
+def test_segments_that_differ_are_said_to_and_alike_segments_too(tmp_path):
+    east, north = _answers(700, seed=1), _answers(700, seed=2)
+    north["score"] = np.clip(np.round(6 + 1.2 * (north["ease"] - 3) + np.random.default_rng(3).normal(size=700)),
+                             0, 10)  # in the North ease drives the score, in the East price
+    frame = pd.concat([east.assign(region="East"), north.assign(region="North")], ignore_index=True)
+    result, _, claims = _run(tmp_path, frame, driver_groups={"Ease": ["ease"], "Other": ["speed", "price"]},
+                             segment_col="region")
+    claim = claims["drivers.segments_differ"]
+    d = result.segment_differences.set_index("group").loc["Ease"]
+    assert d["significant"] and claim.numbers["difference"] == d["difference"] < 0
+    assert claim.text().startswith("Ease's share of what drives Score differs between East and North: ")
+    same, _, claims = _run(tmp_path, pd.concat([east.assign(region="East"), _answers(700, seed=4).assign(
+        region="North")], ignore_index=True), driver_groups={"Ease": ["ease"], "Other": ["speed", "price"]},
+        segment_col="region")
+    assert not same.segment_differences["significant"].any()
+    assert claims["drivers.segments_alike"].text() == ("What drives Score does not differ clearly between the 2 "
+                                                       "segments of region analysed.")
