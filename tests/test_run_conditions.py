@@ -155,10 +155,12 @@ def test_only_regular_files_are_read_and_anything_else_stops_before_a_kernel(tmp
     assert not (tmp_path / "r").exists()
 
 
-def test_the_reader_refuses_a_pipe_or_a_device_without_opening_it(tmp_path, no_hang):
+def test_the_reader_refuses_a_pipe_a_device_or_a_url_without_opening_it(tmp_path, no_hang):
     for path in (_fifo(tmp_path), "/dev/zero"):
         with pytest.raises(DataError, match="not a file; save what it holds to a file"):
             cx.io.read_table(path, "responses")
+    with pytest.raises(DataError, match="is a web or cloud address; cxlib reads files on this computer: download"):
+        cx.io.read_table("https://example.com/answers.csv", "responses")
 
 
 # --- parameter files are bounded ----------------------------------------------------------------

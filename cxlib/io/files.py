@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 
 from ..formatting.quoting import shown
 from .quality import DataError
 
-__all__ = ["not_readable", "read_bounded"]
+__all__ = ["URL", "not_readable", "read_bounded"]
+
+URL = re.compile(r"\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)  # https://, s3://, ...: not a path on this computer
 
 KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
          (stat.S_ISSOCK, "a socket"))
@@ -56,11 +59,15 @@ def not_readable(path: str | os.PathLike, *, file: bool = False) -> str | None:
 
     A regular file can be read, and a folder (unless ``file``) whose entries, and the
     ``.parquet`` files below it, are regular files or folders. A name that only files
-    have (``responses.csv``) must not be a folder.
+    have (``responses.csv``) must not be a folder. A URL is to be downloaded first
+    (database addresses are read by their database, not here).
 
     >>> not_readable("/dev/zero")
     "'/dev/zero' is a device, not a file; save what it holds to a file and give that path"
     """
+    if URL.match(str(path)):
+        return (f"{shown(str(path))} is a web or cloud address; cxlib reads files on this computer: download it "
+                "first and give the file's path")
     path = Path(path)
     mode, missing = _mode(path)
     if mode is None:

@@ -130,7 +130,7 @@ def read_raw(source: str | Path, *, name: str, query: str | None = None, table: 
     if is_sql_url(text):
         raise DataError(f"{name}: a database URL needs table or query", table=name, rule="query required")
     path = Path(source)
-    problem = not_readable(path)  # a pipe or /dev/zero would never end
+    problem = not_readable(text)  # a pipe or /dev/zero would never end; a URL is to be downloaded
     if problem:
         raise DataError(f"{name}: {problem}", table=name, rule="a regular file or folder")
     if path.is_dir():

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..formatting.quoting import shown
-from ..io.files import not_readable
+from ..io.files import URL, not_readable
 from ..io.sources import is_sql_url
 from ..io.tables import canonical_folder
 
@@ -142,7 +142,6 @@ def _query(text: str) -> bool:
     return text.lstrip().lower().startswith(("select", "with", "from"))
 
 
-URL = re.compile(r"\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 GLOB = re.compile(r"[*?[]")
 
 
@@ -153,10 +152,7 @@ def _unreadable(text: str) -> str | None:
     """
     if _query(text) or is_sql_url(text.strip()):
         return None
-    if URL.match(text):
-        return (f"{shown(text)} is a web or cloud address; cxlib reads files on this computer: download it first "
-                "and give the file's path")
-    if GLOB.search(text):
+    if GLOB.search(text) and not URL.match(text):
         return next(filter(None, map(not_readable, glob.iglob(text, recursive=True))), None)
     return not_readable(text)
 
