@@ -265,3 +265,50 @@ def test_excel_serial_dates_read_as_dates_in_a_workbook_and_in_a_csv_taken_from_
 def test_month_names_in_english_turkish_and_serbian_read_as_dates(tmp_path, written, want):
     path = write(tmp_path, "m.csv", "nps;when\n" + "".join(f"9;{w}\n" for w in written))
     assert read_table(path, {"when": col.date()}).data["when"].dt.strftime("%Y-%m-%d").tolist() == want
+
+
+def titled(frame: pd.DataFrame, sep: str = ",") -> str:
+    """A BI export: a title, a date line and an empty line above the header."""
+    return f"ACME Corp - NPS Report\nExported 2025-06-30{sep}\n\n" + frame.to_csv(index=False, sep=sep)
+
+
+def test_a_title_above_the_header_is_left_out_and_noted(tmp_path):
+    frame = pd.DataFrame({"LTR": [9, 3, 10, 7] * 10, "Region": ["N", "S", "N", "S"] * 10})
+    for sep in (",", ";"):
+        path = write(tmp_path, "t.csv", titled(frame, sep))
+        study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                           "segment_cols": ["Region"]})
+        assert study.overall.n == 40 and data.quality.n_excluded == 0
+        assert any(i.rule.startswith("the header is row 4 (the first that holds the named columns)")
+                   for i in data.quality.issues)
+    plain = write(tmp_path, "plain.csv", frame.to_csv(index=False))
+    assert not any("header is row" in i.rule for i in read_table(plain, {"LTR": col.score(0, 10)}).quality.issues)
+
+
+def test_a_workbook_with_a_merged_title_cell_reads_from_its_header(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "ACME Corp - NPS Report"
+    sheet.merge_cells("A1:C1")
+    sheet.append([])
+    sheet.append(["Response ID", "LTR", "Region"])
+    for i in range(40):
+        sheet.append([f"R{i}", [9, 3, 10, 7][i % 4], ["N", "S"][i % 2]])
+    book.save(tmp_path / "t.xlsx")
+    given = {"data_path": str(tmp_path / "t.xlsx"), "score_col": "LTR", "segment_cols": ["Region"]}
+    assert REGISTRY["segment_study"].resolve(given)
+    study, data = cx.studies.compute("segment_study", given)
+    assert study.overall.n == 40 and data.quality.n_excluded == 0
+
+
+def test_header_row_names_the_header_and_a_title_is_pointed_out_before_the_run(tmp_path):
+    frame = pd.DataFrame({"LTR": [9, 3, 10, 7] * 10})
+    path = write(tmp_path, "t.csv", titled(frame))
+    with pytest.raises(ParameterError, match="Its columns: ACME Corp - NPS Report. If the names are on a later row "
+                                             r"\(below a title\), set header_row"):
+        REGISTRY["segment_study"].resolve({"data_path": str(path), "score_col": "LTRX"})
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "header_row": 4})
+    assert study.overall.n == 40
+    assert any(i.rule.startswith("the header is row 4 (as header_row says)") for i in data.quality.issues)

@@ -30,9 +30,10 @@ import pandas as pd
 import pyarrow as pa
 
 from .encodings import EncodingError, detect_encoding
+from .header_row import SCAN_ROWS, header_index, header_note
 from .quality import NOTE, DataError, QualityIssue
 
-__all__ = ["DELIMITERS", "Decoded", "decode", "header_names", "read_delimited", "sniff_delimiter"]
+__all__ = ["DELIMITERS", "Decoded", "decode", "from_header", "header_names", "read_delimited", "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t", "|")
 SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?\n')
@@ -179,12 +180,37 @@ def _surveymonkey(first: list[str], second: list[str]) -> Header:
     return Header(names, 1, labels, "SurveyMonkey")
 
 
+def _record_end(text: str, start: int = 0) -> int:
+    """Where the record that starts at ``start`` ends: after its line break (one inside quotes does not end it)."""
+    end = text.find("\n", start)
+    while end != -1 and text[start:end].count('"') % 2:
+        end = text.find("\n", end + 1)
+    return len(text) if end == -1 else end + 1
+
+
 def first_record(text: str) -> str:
     """The header's text: the first line, or more where a quoted name holds a line break."""
-    end = text.find("\n")
-    while end != -1 and text[:end].count('"') % 2:
-        end = text.find("\n", end + 1)
-    return (text if end == -1 else text[:end]).rstrip("\r")
+    return text[:_record_end(text)].removesuffix("\n").rstrip("\r")
+
+
+def from_header(text: str, sep: str | None = None, header_row: int | None = None,
+                columns: tuple[str, ...] = ()) -> tuple[str, int]:
+    """The text from its header on, and how many rows above the header were left out: the ``header_row``, or the
+    first row that holds every one of ``columns`` with ``sep`` or any separator (:mod:`cxlib.io.header_row`)."""
+    starts = [0]
+    while len(starts) <= max(SCAN_ROWS, header_row or 0) and starts[-1] < len(text):
+        starts.append(_record_end(text, starts[-1]))
+    index = header_index([], (), header_row)  # header_row - 1, or 0
+    if header_row is None and columns:
+        for delimiter in [sep] if sep else DELIMITERS:
+            rows = [next(_records(text[a:b], delimiter), []) for a, b in zip(starts, starts[1:], strict=False)]
+            index = header_index(rows, columns)
+            if index:
+                break
+    if index >= len(starts) - 1:
+        raise DataError(f"header_row is {header_row}, but the file has only {len(starts) - 1} rows",
+                        rule="header_row within the file")
+    return text[starts[index]:], index
 
 
 def header_names(text: str, sep: str | None = None, preferred: str | None = None) -> Header:
@@ -222,14 +248,18 @@ def _read_csv(data: bytes, delimiter: str) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), engine="python", **options)
 
 
-def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None
-                   ) -> tuple[pd.DataFrame, str, Header, list[QualityIssue]]:
+def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, header_row: int | None = None,
+                   columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str, Header, list[QualityIssue]]:
     """The table of decoded delimited text (every value as text), its delimiter, header and notes.
 
     A ``.tsv`` or ``.tab`` file is tab-separated when its header has a tab. Trailing header
     cells left empty (Excel writes "a;b;;") are dropped when their columns hold nothing.
+    Rows above the header (:func:`from_header`: ``header_row``, or the first row that holds
+    the named ``columns``) are left out, noted.
     """
-    text = decoded.text
+    text, skipped = from_header(decoded.text, sep or decoded.sep, header_row, columns)
+    if skipped:
+        decoded = dataclasses.replace(decoded, utf8=None)
     first_line = first_record(text)
     preferred = "\t" if filename.lower().endswith((".tsv", ".tab")) else None
     delimiter = sep or decoded.sep or sniff_delimiter(first_line, preferred)
@@ -262,7 +292,8 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None
             raise DataError(f"{name}: {filename} has values under a header cell left empty (column "
                             f"{unnamed[0] + 1}); name every column", table=name, rule="a name for every column")
         frame = frame.drop(columns=frame.columns[unnamed])
-    notes = [QualityIssue(name, None, note, NOTE, 0) for note in decoded.notes]
+    notes = [QualityIssue(name, None, note, NOTE, 0)
+             for note in (*decoded.notes, header_note(skipped, header_row)) if note]
     if header.tool:
         notes.append(QualityIssue(name, None, f"a {header.tool} export: {header.skip} more header "
                                   f"row{'s' if header.skip > 1 else ''} read as column labels", NOTE, 0))

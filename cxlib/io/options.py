@@ -28,6 +28,9 @@ class ReadOptions:
     keep_unfinished
         Keep a survey export's unfinished responses (Qualtrics ``Finished`` false), which are
         left out and counted otherwise (:mod:`cxlib.io.survey_status`).
+    header_row
+        The row of a CSV file or sheet that holds the column names (1 is the first); the first
+        row that holds the ``columns`` otherwise (:mod:`cxlib.io.header_row`).
     """
 
     encoding: str | None = None
@@ -37,6 +40,8 @@ class ReadOptions:
     date_format: str | None = None
     sheet: str | int | None = None
     keep_unfinished: bool = False
+    header_row: int | None = None
+    columns: tuple[str, ...] = ()  # set by the reader: the columns a study names, which the header holds
     comma_locale: bool = False  # set by the reader: the file is ";"-separated, as Excel writes where "," is decimal
 
     @classmethod

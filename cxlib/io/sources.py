@@ -18,10 +18,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .delimited import decode, header_names, read_delimited
+from .delimited import decode, from_header, header_names, read_delimited
 from .files import not_readable
 from .options import ReadOptions
-from .quality import DataError, QualityIssue
+from .quality import NOTE, DataError, QualityIssue
 from .spreadsheets import NoSuchSheet, read_excel, read_stata_or_spss, workbook_header
 
 __all__ = ["RawTable", "SourceInfo", "file_format", "is_sql_url", "read_header", "read_raw"]
@@ -141,9 +141,9 @@ def read_raw(source: str | Path, *, name: str, query: str | None = None, table: 
     if kind == "duckdb":
         raise DataError(f"{name}: {path} is a database; pass table or query", table=name, rule="query required")
     if kind == "excel":
-        frame, sheet = read_excel(path, name, options.sheet)
+        frame, sheet, note = read_excel(path, name, options.sheet, options.header_row, options.columns)
         info = SourceInfo(name, str(path), "xlsx", _sha256(path.read_bytes()), len(frame), sheet=sheet)
-        return RawTable(frame, info)
+        return RawTable(frame, info, notes=tuple(QualityIssue(name, None, note, NOTE, 0) for note in [note] if note))
     if kind in ("spss", "stata"):
         frame, labels, value_labels, notes = read_stata_or_spss(path, name, kind)
         info = SourceInfo(name, str(path), kind, _sha256(path.read_bytes()), len(frame))
@@ -167,7 +167,8 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
         if kind == "parquet":
             return list(pq.read_schema(path).names)
         if kind == "excel":
-            return [n for n in workbook_header(path, options.sheet, "sheet")[1] if n is not None]
+            return [n for n in workbook_header(path, options.sheet, "sheet", options.header_row, options.columns)[1]
+                    if n is not None]
         if kind in ("spss", "stata"):
             import pyreadstat
 
@@ -179,6 +180,7 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
             head = handle.read(1 << 16)
         decoded = decode(head, path.name, "table", options.encoding)
         text = decoded.text.rpartition("\n")[0] if len(head) == 1 << 16 else decoded.text
+        text = from_header(text, options.sep or decoded.sep, options.header_row, options.columns)[0]
         preferred = "\t" if path.suffix.lower() in (".tsv", ".tab") else None
         return [n for n in header_names(text, options.sep or decoded.sep, preferred).names if n.strip()] or None
     except NoSuchSheet:
@@ -206,7 +208,8 @@ def _read_text(path: Path, name: str, options: ReadOptions) -> RawTable:
     if not data or data.isspace():
         raise DataError(f"{name}: {path.name} is empty", table=name, rule="file has a header and rows")
     decoded = decode(data, path.name, name, options.encoding)
-    frame, delimiter, header, notes = read_delimited(decoded, path.name, name, options.sep)
+    frame, delimiter, header, notes = read_delimited(decoded, path.name, name, options.sep, options.header_row,
+                                                     options.columns)
     info = SourceInfo(name, str(path), "csv", _sha256(data), len(frame), delimiter=delimiter,
                       encoding=decoded.encoding)
     return RawTable(frame, info, header.labels, {}, tuple(notes))

@@ -1,8 +1,9 @@
 """Files survey teams have besides text: Excel workbooks, SPSS and Stata data files.
 
 * Excel (``.xlsx``, ``.xlsm``): one sheet (``sheet``: its name, or its position with 1 for
-  the first, the default), the first row as the header; cells keep their types (numbers,
-  dates, text).
+  the first, the default), the first row that holds the named columns as the header
+  (:mod:`cxlib.io.header_row`: a title above it is left out, noted); cells keep their types
+  (numbers, dates, text).
 * SPSS (``.sav``, ``.zsav``) and Stata (``.dta``), read with pyreadstat: values keep their
   codes (a 0-10 score stays a number), each column's value labels come along so that
   segment columns can show the labels (1 -> "North"), variable labels become column labels,
@@ -19,9 +20,10 @@ import openpyxl
 import pandas as pd
 
 from ..formatting.quoting import shown
+from .header_row import SCAN_ROWS, header_index, header_note
 from .quality import SET_MISSING, DataError, QualityIssue
 
-__all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "workbook_header"]
+__all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "sheet_header", "workbook_header"]
 
 
 class NoSuchSheet(DataError):
@@ -48,43 +50,58 @@ def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
                       "with 1 for the first)", table=name, rule="sheet exists")
 
 
-def workbook_header(path: Path, sheet, name: str = "table") -> tuple[str, list[str | None]]:
-    """The chosen sheet's name and its first row as written (names as text, None for empty cells).
+def workbook_header(path: Path, sheet, name: str = "table", header_row: int | None = None,
+                    columns: tuple[str, ...] = ()) -> tuple[str, list[str | None]]:
+    """The chosen sheet's name and its header as written (:func:`sheet_header`)."""
+    return sheet_header(path, sheet, name, header_row, columns)[:2]
 
-    Read alone, without the rows: cheap enough to check named columns before a study runs.
+
+def sheet_header(path: Path, sheet, name: str = "table", header_row: int | None = None,
+                 columns: tuple[str, ...] = ()) -> tuple[str, list[str | None], int]:
+    """The chosen sheet's name, its header as written (names as text, None for empty cells) and the header's index
+    (0 for the first row): ``header_row``, or the first row that holds the named ``columns``
+    (:mod:`cxlib.io.header_row`).
+
+    Read alone, without the rows below: cheap enough to check named columns before a study runs.
     """
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         chosen = _sheet_name(workbook.sheetnames, sheet, path, name)
-        first = next(workbook[chosen].iter_rows(max_row=1, values_only=True), ())
-        return chosen, [None if v is None else str(v) for v in first]
+        rows = list(workbook[chosen].iter_rows(max_row=max(SCAN_ROWS, header_row or 0), values_only=True))
+        index = header_index(rows, columns, header_row)
+        if index >= max(len(rows), 1):
+            raise DataError(f"{name}: header_row is {header_row}, but sheet {chosen!r} of {path.name} has only "
+                            f"{len(rows)} rows", table=name, rule="header_row within the sheet")
+        header = rows[index] if rows else ()
+        return chosen, [None if v is None else str(v) for v in header], index
     finally:
         workbook.close()
 
 
-def read_excel(path: Path, name: str, sheet) -> tuple[pd.DataFrame, str]:
-    """The sheet's rows (typed as the cells are) and the sheet's name."""
+def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
+               columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str, str | None]:
+    """The sheet's rows (typed as the cells are) below its header (:func:`workbook_header`), the sheet's name, and a
+    note on rows above the header left out (None if none were)."""
     try:
         workbook = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises several types for damaged files
         raise DataError(f"{name}: {path.name} is not a readable Excel workbook: {exc}", table=name,
                         rule="valid .xlsx") from None
     with workbook:
-        chosen = _sheet_name(workbook.sheet_names, sheet, path, name)
-        frame = pd.read_excel(workbook, sheet_name=chosen)
+        chosen, names, index = sheet_header(path, sheet, name, header_row, columns)
+        frame = pd.read_excel(workbook, sheet_name=chosen, header=index)
     unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
     if unnamed and frame[[c for c in frame.columns if str(c) in unnamed]].notna().any().any():
         raise DataError(f"{name}: sheet {chosen!r} of {path.name} has values under an empty header cell "
-                        f"({unnamed[0]}); the first row must name every column", table=name,
+                        f"({unnamed[0]}); the header row must name every column", table=name,
                         rule="a name for every column")
     frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
     frame.columns = [str(c) for c in frame.columns]
-    names = workbook_header(path, chosen, name)[1]  # pandas renames a repeated name "LTR.1": refuse it as for CSV
     repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
     if repeated:
         raise DataError(f"{name}: sheet {chosen!r} of {path.name} has duplicate column names: {repeated}",
                         table=name, rule="unique column names")
-    return frame, chosen
+    return frame, chosen, header_note(index, header_row)
 
 
 def _user_missing(frame: pd.DataFrame, meta, name: str) -> list[QualityIssue]:

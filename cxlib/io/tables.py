@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
+from .header_row import normal_name
 from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
 from .schemas import SCHEMAS, Schema
@@ -92,12 +91,6 @@ class CXData:
         return frame
 
 
-def _normal(name: str) -> str:
-    """A column name compared without case, Unicode form, spaces or dashes (Turkish "İl" is "il")."""
-    folded = unicodedata.normalize("NFKC", str(name)).casefold().replace("\u0307", "")
-    return re.sub(r"[\s\-]+", "_", folded.strip())
-
-
 def survey_rows(data) -> pd.DataFrame:
     """One row per answer: a loaded :class:`CXData`'s :meth:`CXData.survey_frame`, or the frame given."""
     return data.survey_frame() if isinstance(data, CXData) else data
@@ -119,8 +112,8 @@ def where_columns_live(names: Sequence[str], present: Sequence[str]) -> str:
 
 def closest_column(name: str, present: Sequence[str], cutoff: float = 0.4) -> str | None:
     """The column of ``present`` most like ``name`` (ignoring case, spaces and dashes), if any is close."""
-    normal = [_normal(p) for p in present]
-    close = difflib.get_close_matches(_normal(name), normal, n=1, cutoff=cutoff)
+    normal = [normal_name(p) for p in present]
+    close = difflib.get_close_matches(normal_name(name), normal, n=1, cutoff=cutoff)
     return present[normal.index(close[0])] if close else None
 
 
@@ -130,7 +123,7 @@ def has_column(name: str, present: Sequence[str]) -> bool:
     >>> has_column("Region", ["region", "nps"]), has_column("plan", ["Plan", "PLAN"])
     (True, False)
     """
-    return name in present or sum(_normal(p) == _normal(name) for p in present) == 1
+    return name in present or sum(normal_name(p) == normal_name(name) for p in present) == 1
 
 
 def require(frame: pd.DataFrame, columns: Sequence[str], table: str = "table") -> None:
@@ -168,11 +161,11 @@ def _match_columns(raw: pd.DataFrame, schema: Mapping[str, c.Column], table: str
     renames = {}
     by_normal: dict[str, list[str]] = {}
     for col in raw.columns:
-        by_normal.setdefault(_normal(col), []).append(col)
+        by_normal.setdefault(normal_name(col), []).append(col)
     for name, rule in schema.items():
         if name in raw.columns:
             continue
-        candidates = [col for col in by_normal.get(_normal(name), []) if col not in schema]
+        candidates = [col for col in by_normal.get(normal_name(name), []) if col not in schema]
         if len(candidates) == 1:
             renames[candidates[0]] = name
             issues.append(QualityIssue(table, name, f"column {candidates[0]!r} read as {name!r}", NOTE, 0))
@@ -284,7 +277,7 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
                table: str | None = None, missing_codes: MissingCodes = None, strict: bool = False,
                encoding: str | None = None, sep: str | None = None, decimal: str | None = None,
                thousands: str | None = None, date_format: str | None = None, sheet: str | int | None = None,
-               keep_unfinished: bool = False) -> Table:
+               keep_unfinished: bool = False, header_row: int | None = None) -> Table:
     """Read and validate one table.
 
     Parameters
@@ -304,8 +297,10 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
         or per column (``{"nps": [99], "*": [-99]}``, ``"*"`` for all).
     strict : bool
         Raise :class:`~cxlib.io.quality.DataError` instead of excluding any row.
-    encoding, sep, decimal, thousands, date_format, sheet, keep_unfinished
-        Reading options (:class:`~cxlib.io.options.ReadOptions`); each is detected when None.
+    encoding, sep, decimal, thousands, date_format, sheet, keep_unfinished, header_row
+        Reading options (:class:`~cxlib.io.options.ReadOptions`); each is detected when None
+        (the header: the first row that holds the schema's required columns,
+        :mod:`cxlib.io.header_row`).
 
     Returns
     -------
@@ -331,7 +326,9 @@ def read_table(source: str | Path, schema: Schema | Mapping[str, c.Column] | str
         if schema not in SCHEMAS:
             raise ValueError(f"unknown canonical table {schema!r}; one of {sorted(SCHEMAS)}")
         schema = SCHEMAS[schema]
-    options = ReadOptions(encoding, sep, decimal, thousands, date_format, sheet, keep_unfinished)
+    rules = schema.columns if isinstance(schema, Schema) else (schema or {})
+    options = ReadOptions(encoding, sep, decimal, thousands, date_format, sheet, keep_unfinished, header_row,
+                          tuple(n for n, rule in rules.items() if rule.required))
     name = name or (schema.name if isinstance(schema, Schema) else Path(str(source)).stem)
     raw = read_raw(source, name=name, query=query, table=table, options=options)
     if raw.source.delimiter == ";":  # Excel writes ";" where the decimal mark is ","

@@ -22,6 +22,7 @@ n_boot must be an integer ≥ 0, got -5
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import warnings
@@ -141,8 +142,10 @@ class StudyDeclaration:
         return Resolved(values, tuple(sorted(n for n in given if n in self.names)))
 
     def _header_problems(self, values: dict) -> list[str]:
+        named = tuple(c for p in self.parameters for c in p.columns(values[p.name]))
         try:
-            header = read_header(values["data_path"], ReadOptions.from_params(values))
+            header = read_header(values["data_path"], dataclasses.replace(ReadOptions.from_params(values),
+                                                                          columns=named))
         except NoSuchSheet as exc:
             return [str(exc)]
         if header is None:
@@ -158,7 +161,9 @@ class StudyDeclaration:
             problems.append(f"{p.name}: {'column' if len(absent) == 1 else 'columns'} {', '.join(hints)} not in "
                             f"{values['data_path']}{optional}. Its columns: "
                             f"{', '.join(printable(name, MAX_VALUE) for name in header[:30])}"
-                            + (", ..." if len(header) > 30 else ""))
+                            + (", ..." if len(header) > 30 else "")
+                            + (". If the names are on a later row (below a title), set header_row to it"
+                               if len(header) < 3 else ""))
         return problems
 
     def collect(self, namespace: Mapping) -> dict:

@@ -28,7 +28,7 @@ __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_ba
            "missing_codes_parameter",
            "reading", "reading_parameters", "require_scores", "sampled_rows"]
 
-READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet", "keep_unfinished")
+READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet", "keep_unfinished", "header_row")
 
 BACKENDS = ("pandas", "duckdb", "dask")
 FREQUENCIES = ("M", "Q", "Y")
@@ -144,7 +144,7 @@ def in_memory_only(*names: str):
 
 def reading_parameters() -> tuple:
     """How to read the user's file: ``encoding``, ``sep``, ``decimal``, ``thousands``, ``date_format``, ``sheet``,
-    ``keep_unfinished``."""
+    ``keep_unfinished``, ``header_row``."""
     return (
         Text("encoding", None, "text encoding of a CSV/TSV file, e.g. cp1254; None: detected", nullable=True,
              shared="reading"),
@@ -160,6 +160,9 @@ def reading_parameters() -> tuple:
              nullable=True, shared="reading"),
         Flag("keep_unfinished", False, "keep a survey export's unfinished responses (Qualtrics Finished false), "
              "left out and counted otherwise", shared="reading"),
+        Integer("header_row", None, "the row that holds the column names (1: the first); None: the first row that "
+                "holds the named columns (rows of a title above it are left out)", low=1, nullable=True,
+                shared="reading"),
     )
 
 

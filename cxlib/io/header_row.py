@@ -1,0 +1,52 @@
+"""Where a table's header is: the first row that holds the named columns, below title or logo rows.
+
+BI and CRM exports, and workbooks with a merged title cell, put a title ("ACME Corp - NPS
+Report"), a date or the empty rows of a logo above the column names. The header is the
+first of the first :data:`SCAN_ROWS` rows that holds every column a study names (compared
+as column names are everywhere: :func:`normal_name`); reading notes the row. Where no row
+holds them the first row is the header, and the missing column is named as usual; the
+``header_row`` reading option (1 for the first row) says which row it is instead.
+
+>>> header_index([["ACME Corp - NPS Report"], [], ["Response ID", "LTR", "Region"], ["R1", "9", "N"]],
+...              ["ltr", "region"])
+2
+>>> header_index([["a", "b"]], ["ltr"]), header_index([["x"], ["ltr"]], ["ltr"], header_row=1)
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+__all__ = ["SCAN_ROWS", "header_index", "header_note", "normal_name"]
+
+SCAN_ROWS = 30  # rows searched for the header; title blocks are a few rows
+
+
+def normal_name(name) -> str:
+    """A column name compared without case, Unicode form, spaces or dashes (Turkish "İl" is "il")."""
+    folded = unicodedata.normalize("NFKC", str(name)).casefold().replace("\u0307", "")
+    return re.sub(r"[\s\-]+", "_", folded.strip())
+
+
+def header_index(rows: Sequence[Sequence], columns: Sequence[str], header_row: int | None = None) -> int:
+    """The header's index (0 for the first row) among ``rows``: ``header_row - 1`` when given, else the first row
+    that holds every name of ``columns``, else 0."""
+    if header_row is not None:
+        return header_row - 1
+    wanted = {normal_name(c) for c in columns}
+    for index, row in enumerate(rows[:SCAN_ROWS]):
+        if wanted and wanted <= {normal_name(cell) for cell in row if cell is not None}:
+            return index
+    return 0
+
+
+def header_note(index: int, header_row: int | None, unit: str = "row") -> str | None:
+    """What reading notes about the header's place (None when it is the first row)."""
+    if index == 0:
+        return None
+    how = "as header_row says" if header_row is not None else "the first that holds the named columns"
+    return (f"the header is {unit} {index + 1} ({how}): the {index} {unit}{'s' if index > 1 else ''} above it "
+            "skipped (a title?); header_row sets it")
