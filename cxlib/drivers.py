@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -46,12 +46,25 @@ from .inference import holm
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
-__all__ = ["MIN_SEGMENT_ROWS", "BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
-           "key_drivers", "key_drivers_from_source", "relative_weights", "segment_drivers",
+__all__ = ["MIN_SEGMENT_ROWS", "RATING_SCALES", "BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
+           "key_drivers", "key_drivers_from_source", "rating_scale", "relative_weights", "segment_drivers",
            "segment_drivers_from_source", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
 MIN_SEGMENT_ROWS = 200  # complete answers a segment needs to be analysed on its own
+RATING_SCALES = ((1, 5), (1, 7), (0, 10))  # answer scales a driver's values may lie on, narrowest first
+
+
+def rating_scale(low: float, high: float) -> str | None:
+    """The answer scale a driver's values lie on, from their smallest and largest value ("1-5", "0-10"), or None
+    when they fit none or span fewer than three points (a 0/1 marker, an age, an income: not ratings).
+
+    >>> rating_scale(1, 10), rating_scale(2, 5), rating_scale(18, 90), rating_scale(0, 1)
+    ('0-10', '1-5', None, None)
+    """
+    if pd.isna(low) or pd.isna(high) or high - low < 2:
+        return None
+    return next((f"{a}-{b}" for a, b in RATING_SCALES if a <= low and high <= b), None)
 
 
 def relative_weights(corr: np.ndarray) -> np.ndarray:
@@ -128,6 +141,8 @@ class KeyDrivers:
     n_boot: int
     coefficients: pd.DataFrame = field(repr=False)
     boot_group_shares: np.ndarray | None = field(default=None, repr=False)  # resamples x groups
+    scales: dict = field(default_factory=dict)  # driver -> its answer scale ("1-5"), None when not a rating
+    dropped_by: dict = field(default_factory=dict)  # column -> answers left out because it was their first blank
 
     @property
     def group_shares(self) -> pd.DataFrame:
@@ -150,15 +165,40 @@ class KeyDrivers:
                              "ci_low": [e.ci_low for e in rows], "ci_high": [e.ci_high for e in rows]})
 
     def priorities(self) -> pd.DataFrame:
-        """Importance-performance: share of R^2 and mean rating, each with its interval, and the quadrant."""
-        d = self.drivers.dropna(subset=["mean"])
+        """Importance-performance of the ratings on one answer scale: share of R^2 and mean rating, each with its
+        interval, and the quadrant those two place it in (split at their medians).
+
+        Only drivers rated on the scale most drivers share are placed: a mean is never compared across scales,
+        and an age or an income is not a rating. ``beta`` (the standardized coefficient) and the ranks by share and
+        by beta sit beside the quadrant, because the two can order drivers differently: a share credits a driver
+        for what it explains together with the drivers it overlaps with, a beta counts its effect with the others
+        held fixed.
+        """
+        d = self.drivers.assign(scale=self.drivers["driver"].map(self.scales))
+        d = d.assign(share_rank=d["share"].rank(ascending=False, method="min"),
+                     beta_rank=d["beta"].abs().rank(ascending=False, method="min"))
+        rated = d["scale"].dropna()
+        d = d[d["scale"] == rated.mode().iloc[0]] if len(rated) else d.iloc[:0]
         high_importance = d["share"] >= d["share"].median()
         high_performance = d["mean"] >= d["mean"].median()
         quadrant = np.select([high_importance & ~high_performance, high_importance & high_performance,
                               ~high_importance & high_performance], ["fix first", "keep up", "possible overkill"],
                              "low priority")
-        return d[["driver", "group", "share", "ci_low", "ci_high", "mean", "mean_ci_low", "mean_ci_high"]].assign(
-            quadrant=quadrant)
+        strong = (~high_importance & (d["beta_rank"] <= len(self.drivers) / 2)).to_numpy()
+        quadrant = np.where(strong, np.char.add(quadrant.astype(str), " by share, though its effect is large"),
+                            quadrant)
+        return d[["driver", "group", "scale", "share", "ci_low", "ci_high", "mean", "mean_ci_low", "mean_ci_high",
+                  "beta", "share_rank", "beta_rank"]].assign(quadrant=quadrant).reset_index(drop=True)
+
+    def fix_first(self) -> pd.DataFrame:
+        """The ratings to fix first: important (a share at least the median driver's), helping the outcome (a
+        positive beta) and rated clearly low (the mean's interval below the median of the other ratings on the same
+        scale); most important first, with ``others_median``."""
+        p = self.priorities()
+        others = [p["mean"].drop(i).median() for i in p.index]
+        p = p.assign(others_median=others)
+        return p[(p["share"] >= p["share"].median()) & (p["beta"] > 0) & (p["mean_ci_high"] < p["others_median"])
+                 ].sort_values("share", ascending=False)
 
     def largest_group(self) -> pd.Series:
         """The group with the largest share (the first declared among equals)."""
@@ -185,17 +225,29 @@ class KeyDrivers:
                              {"group": first["group"], "share": first["share"], "ci_low": first["ci_low"],
                               "ci_high": first["ci_high"], "groups": len(g)}, "Shapley decomposition of R², bootstrap"))
         out.append(Claim("drivers.variation_explained", "Together the drivers explain {r2}% of the variation in "
-                         "{outcome} between answers (95% CI {low} to {high}%; {n} answers); the rest depends on "
-                         "what the survey does not ask.",
+                         "{outcome} between answers (95% CI {low} to {high}%; {n} answers); the rest is not "
+                         "explained by these drivers.",
                          {"r2": f"{100 * self.r2:.0f}", "low": f"{100 * self.r2_ci[0]:.0f}",
                           "high": f"{100 * self.r2_ci[1]:.0f}", "outcome": outcome, "n": fmt_count(self.n)},
                          {"r2": self.r2, "ci_low": self.r2_ci[0], "ci_high": self.r2_ci[1], "n": self.n}))
         if self.rows_dropped:
-            out.append(Claim("drivers.rows_dropped", "{dropped} answers without a rating for every driver are not in "
-                             "the model ({share}% of {total}).",
+            blank = dict(self.dropped_by)
+            no_outcome = blank.pop(self.outcome, 0)
+            unrated = sum(blank.values())
+            causes = [f"{fmt_count(no_outcome)} without {outcome}"] if no_outcome else []
+            if unrated:
+                causes.append(f"{fmt_count(unrated)} with a driver not rated ("
+                              + ", ".join(f"{labels.name(d)} {fmt_count(n)}" for d, n in blank.items() if n) + ")")
+            other = self.rows_dropped - no_outcome - unrated
+            if other:
+                causes.append(f"{fmt_count(other)} for the reasons in the data quality table")
+            out.append(Claim("drivers.rows_dropped", "{dropped} answers are not in the model ({share}% of {total}): "
+                             "{causes}.",
                              {"dropped": fmt_count(self.rows_dropped), "total": fmt_count(self.n + self.rows_dropped),
-                              "share": f"{100 * self.rows_dropped / (self.n + self.rows_dropped):.0f}"},
-                             {"rows_dropped": self.rows_dropped, "n": self.n}, joins=True))
+                              "share": f"{100 * self.rows_dropped / (self.n + self.rows_dropped):.0f}",
+                              "causes": ", ".join(causes)},
+                             {"rows_dropped": self.rows_dropped, "n": self.n, "by_cause": dict(self.dropped_by),
+                              "other": other}, joins=True))
         ranked = self.drivers.sort_values("share", ascending=False)
         top = ranked.iloc[0]
         values = {"driver": labels.name(top["driver"]), "share": f"{100 * top['share']:.0f}",
@@ -215,21 +267,35 @@ class KeyDrivers:
                 out.append(Claim("drivers.top_driver_clear", "The largest single driver is {driver}: {share}% of what "
                                  "the drivers explain (95% CI {low} to {high}%), clearly ahead of every other.",
                                  values, numbers, test))
-        fix = self.priorities()
-        median_mean = fix["mean"].median()
-        fix = fix[(fix["share"] >= fix["share"].median()) & (fix["mean_ci_high"] < median_mean)].sort_values(
-            "share", ascending=False)
+        fix = self.fix_first()
         if len(fix):
             out.append(Claim("drivers.fix_first", "Fix first: {drivers}, which " + (
-                             "matters more than the median driver and is rated clearly below the median rating "
-                             "({median})." if len(fix) == 1 else "matter more than the median driver and are rated "
-                             "clearly below the median rating ({median})."),
+                             "matters more than the median driver, raises {outcome} and is rated clearly below the "
+                             "other ratings on its {scale} scale (their median {median})." if len(fix) == 1 else
+                             "matter more than the median driver, raise {outcome} and are rated clearly below the "
+                             "other ratings on their {scale} scale (median of the others {median})."),
                              {"drivers": ", ".join(f"{labels.name(r.driver)} (mean {r.mean:.2f}, 95% CI "
                                                    f"{r.mean_ci_low:.2f} to {r.mean_ci_high:.2f})"
-                                                   for r in fix.itertuples()), "median": f"{median_mean:.2f}"},
+                                                   for r in fix.itertuples()), "outcome": outcome,
+                              "scale": fix["scale"].iloc[0],
+                              "median": ", ".join(f"{m:.2f}" for m in dict.fromkeys(fix["others_median"]))},
                              {"drivers": list(fix["driver"]), "shares": list(fix["share"]), "means": list(fix["mean"]),
-                              "mean_ci_high": list(fix["mean_ci_high"]), "median_mean": median_mean},
-                             "the mean rating's 95% interval below the median of the drivers' means"))
+                              "mean_ci_high": list(fix["mean_ci_high"]), "others_median": list(fix["others_median"]),
+                              "betas": list(fix["beta"]), "scale": fix["scale"].iloc[0]},
+                             "the mean rating's 95% interval below the median of the other ratings' means, on one "
+                             "answer scale; a positive standardized coefficient"))
+        by_beta = self.drivers.dropna(subset=["beta"]).sort_values("beta", key=np.abs, ascending=False, kind="stable")
+        if len(by_beta) > 1 and by_beta["driver"].iloc[0] != ranked["driver"].iloc[0]:
+            strongest = by_beta.iloc[0]
+            rank = int((self.drivers["share"] > strongest["share"]).sum()) + 1
+            out.append(Claim("drivers.share_and_effect_differ", "{driver} has the largest effect with the other "
+                             "drivers held fixed (standardized coefficient {beta}), yet ranks {rank} by share of what "
+                             "the drivers explain: a share also credits a driver for what it explains together with "
+                             "the drivers it overlaps with.",
+                             {"driver": labels.name(strongest["driver"]), "beta": f"{strongest['beta']:.2f}",
+                              "rank": f"{rank} of {len(self.drivers)}"},
+                             {"driver": strongest["driver"], "beta": strongest["beta"], "share_rank": rank},
+                             joins=True))
         return out
 
     def _p_difference(self, a: str, b: str) -> float:
@@ -263,7 +329,8 @@ class KeyDrivers:
                             "differently, so they need not agree.")]
 
     def to_dict(self) -> dict:
-        return {"outcome": self.outcome, "n": self.n, "rows_dropped": self.rows_dropped, "r2": self.r2,
+        return {"outcome": self.outcome, "n": self.n, "rows_dropped": self.rows_dropped,
+                "rows_dropped_by": self.dropped_by, "r2": self.r2,
                 "r2_ci_low": self.r2_ci[0], "r2_ci_high": self.r2_ci[1], "method": self.method, "ci": self.ci,
                 "n_boot": self.n_boot, "drivers": self.drivers, "groups": self.groups,
                 "differences": self.differences, "dominance": self.dominance, "coefficients": self.coefficients,
@@ -386,8 +453,11 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
             boot_cov = bootstrap_crossproducts(x, names, n_boot, rng_seed, w).cov
         if ci_method == "bca":
             jack_cov = jackknife_crossproducts(x, names, 50, seed, w).cov
-    return _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, jack_cov, weights is not None,
-                     seed, ci, ci_method, max_exact, n_perm)
+    kd = _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, jack_cov, weights is not None,
+                   seed, ci, ci_method, max_exact, n_perm)
+    numeric = [d for d in drivers if pd.api.types.is_numeric_dtype(data[d].dtype)]
+    return replace(kd, scales={d: rating_scale(data[d].min(), data[d].max()) if d in numeric else None
+                               for d in drivers})
 
 
 def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None = None,
@@ -410,8 +480,9 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
     names = [outcome, *driver_columns(source.columns(), drivers)]
     full = source.crossproducts(names, weights=weights)["all"]
     rows = source.sample([*names, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
-    return _rescaled(full, rows, source.rows_read(), names, drivers, groups, weights, n_boot, seed, ci, ci_method,
-                     max_exact, n_perm)
+    kd = _rescaled(full, rows, source.rows_read(), names, drivers, groups, weights, n_boot, seed, ci, ci_method,
+                   max_exact, n_perm)
+    return replace(kd, scales={d: rating_scale(*source.value_range(d)) if d in names else None for d in drivers})
 
 
 def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[str, Sequence[str]],

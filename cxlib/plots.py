@@ -266,8 +266,8 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
                         xytext=(5, 4))
         ax.axvline(x.median(), color=GREY, linestyle="--", linewidth=1)
         ax.axhline(y.median(), color=GREY, linestyle="--", linewidth=1)
-        _finish(ax, "Importance and performance (top left: fix first)", "Performance: mean rating",
-                "Importance: share (%)")
+        _finish(ax, "Importance (share of what the drivers explain) and performance (mean rating); top left: fix "
+                "first", "Performance: mean rating", "Importance: share (%)")
 
     fix = priorities.loc[priorities["quadrant"] == "fix first", "driver"].map(display.name).tolist() \
         if "quadrant" in priorities else []

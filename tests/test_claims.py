@@ -18,7 +18,14 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from lifelines import CoxPHFitter, KaplanMeierFitter
-from lifelines.datasets import load_dd, load_gbsg2, load_kidney_transplant, load_lung, load_rossi, load_waltons
+from lifelines.datasets import (
+    load_dd,
+    load_gbsg2,
+    load_kidney_transplant,
+    load_lung,
+    load_rossi,
+    load_waltons,
+)
 from lifelines.statistics import multivariate_logrank_test
 from scipy import stats
 from sklearn.datasets import load_diabetes, load_iris, load_wine
@@ -47,6 +54,7 @@ def _frames() -> dict[str, pd.DataFrame]:
             "waltons": load_waltons(), "lung": load_lung(), "heart": sm.datasets.heart.load_pandas().data,
             "wine": load_wine(as_frame=True).frame, "iris": load_iris(as_frame=True).frame,
             "fair": fair.assign(score=SCORES["fair"]), "anes96": anes.assign(score=SCORES["anes96"]),
+            "anes96_ratings": anes,
             "diabetes": diabetes.assign(score=SCORES["diabetes"])}
 
 
@@ -82,6 +90,8 @@ RUNS = [
                                   driver_groups=["age", "yrs_married", "children", "religious", "educ"])),
     ("driver_study", "anes96", dict(outcome="selfLR", n_boot=200,
                                     driver_groups=["age", "educ", "income", "TVnews", "popul"])),
+    ("driver_study", "anes96_ratings", dict(outcome="selfLR", n_boot=200,
+                                            driver_groups=["ClinLR", "DoleLR", "PID", "age", "income"])),
     ("segment_study", "fair", dict(score_col="score", segment_cols=["religious", "occupation"])),
     ("segment_study", "anes96", dict(score_col="score", segment_cols=["educ", "PID"])),
     ("segment_study", "diabetes", dict(score_col="score", segment_cols=["sex"])),
@@ -202,6 +212,20 @@ def check_persona(claim, result, frame, p):
                 assert held > 0.75 and trait.coverage == pytest.approx(100 * held)
 
 
+def _scale(values: pd.Series) -> str | None:
+    """The answer scale of a driver by its range, as a reader would judge it."""
+    low, high = values.min(), values.max()
+    if high - low < 2:
+        return None
+    return next((f"{a}-{b}" for a, b in ((1, 5), (1, 7), (0, 10)) if a <= low and high <= b), None)
+
+
+def _betas(rows: pd.DataFrame, outcome: str, drivers: list[str]) -> pd.Series:
+    """Standardized coefficients from statsmodels OLS on z-scores."""
+    z = (rows - rows.mean()) / rows.std()
+    return sm.OLS(z[outcome], z[drivers]).fit().params
+
+
 def check_driver(claim, result, frame, p):
     n, key, kd = claim.numbers, claim.key, result.drivers
     if key == "drivers.variation_explained":
@@ -212,6 +236,8 @@ def check_driver(claim, result, frame, p):
     elif key == "drivers.rows_dropped":
         rows, _ = _driver_frame(frame, p)
         assert n["rows_dropped"] == len(frame) - len(rows) and n["n"] == len(rows)
+        assert n["by_cause"].get(p["outcome"], 0) == frame[p["outcome"]].isna().sum()  # the outcome counted first
+        assert sum(n["by_cause"].values()) + n["other"] == n["rows_dropped"]
     elif key == "drivers.top_group":
         assert n["share"] == kd.groups["share"].max() and n["groups"] > 1
     elif key in ("drivers.top_driver_clear", "drivers.top_driver_not_clear"):
@@ -219,13 +245,23 @@ def check_driver(claim, result, frame, p):
         assert n["driver"] == shares.index[0] and set(n["p_values"]) == set(shares.index[1:])
         behind = [d for d in shares.index[1:] if n["p_values"][d] >= LEVEL]
         assert n["not_clearly_behind"] == behind and (key == "drivers.top_driver_clear") == (not behind)
-    elif key == "drivers.fix_first":
+    elif key == "drivers.fix_first":  # ratings on one scale only, helping the outcome, rated clearly low
         rows, drivers = _driver_frame(frame, p)
-        means = rows[drivers].mean()
-        high = means + stats.t.ppf(0.975, len(rows) - 1) * rows[drivers].std() / np.sqrt(len(rows))
-        shares = kd.drivers.set_index("driver")["share"]
+        scale = {d: _scale(frame[d]) for d in drivers}
+        ratings = [d for d in drivers if scale[d] == n["scale"]]
+        assert all(scale[d] == n["scale"] for d in n["drivers"])
+        means = rows[ratings].mean()
+        high = means + stats.t.ppf(0.975, len(rows) - 1) * rows[ratings].std() / np.sqrt(len(rows))
+        shares = kd.drivers.set_index("driver")["share"][ratings]
+        betas = _betas(rows, p["outcome"], drivers)
         for driver in n["drivers"]:
-            assert shares[driver] >= shares.median() and high[driver] < means.median()
+            assert shares[driver] >= shares.median() and high[driver] < means.drop(driver).median()
+            assert betas[driver] > 0
+    elif key == "drivers.share_and_effect_differ":
+        rows, drivers = _driver_frame(frame, p)
+        betas = _betas(rows, p["outcome"], drivers)
+        assert n["driver"] == betas.abs().idxmax() != kd.drivers.set_index("driver")["share"].idxmax()
+        assert n["beta"] == pytest.approx(betas[n["driver"]], rel=1e-9)
     else:
         raise AssertionError(f"no check for the claim {key}")
 

@@ -68,3 +68,41 @@ def test_segments_that_differ_are_said_to_and_alike_segments_too(tmp_path):
     assert not same.segment_differences["significant"].any()
     assert claims["drivers.segments_alike"].text() == ("What drives Score does not differ clearly between the 2 "
                                                        "segments of region analysed.")
+
+
+def test_fix_first_only_for_ratings_on_one_scale_that_help_and_are_rated_clearly_low(tmp_path):
+    """An age of mean 53 and an income are not ratings, a rating that lowers the outcome is not a fix, and a mean on
+    a 0-10 scale is never compared with means on a 1-5 scale."""
+    rng = np.random.default_rng(8)
+    n = 3000
+    frame = pd.DataFrame({"tv": rng.integers(1, 4, n), "staff": rng.integers(3, 6, n), "wait": rng.integers(1, 4, n),
+                          "extra": rng.integers(2, 6, n), "app": rng.integers(0, 11, n), "age": rng.integers(18, 91, n),
+                          "income": rng.normal(60_000, 15_000, n).round()})
+    frame["score"] = np.clip(np.round(2 + 1.2 * frame["tv"] + 0.5 * frame["staff"] - 0.9 * frame["wait"]
+                                      + 0.2 * frame["app"] + 0.02 * frame["age"] + rng.normal(0, 1.5, n)), 0, 10)
+    result, _, claims = _run(tmp_path, frame, driver_groups=["tv", "staff", "wait", "extra", "app", "age", "income"])
+    kd = result.drivers
+    assert kd.scales == {"tv": "1-5", "staff": "1-5", "wait": "1-5", "extra": "1-5", "app": "0-10", "age": None,
+                         "income": None}
+    assert set(kd.priorities()["driver"]) == {"tv", "staff", "wait", "extra"}
+    fix = claims["drivers.fix_first"]
+    assert fix.numbers["drivers"] == ["tv"]  # wait is rated low and matters, but lowers the score
+    others = frame[["staff", "wait", "extra"]].mean().median()
+    assert fix.numbers["others_median"] == [pytest.approx(others)]
+    assert "on its 1-5 scale (their median" in fix.text() and "Age" not in fix.text()
+
+
+def test_rows_left_out_are_counted_by_cause_and_in_the_data_quality_record(tmp_path):
+    frame = _answers(1000)
+    frame.loc[:10, "score"] = np.nan  # 11 without the outcome, 3 of them without a driver too
+    frame.loc[8:60, "ease"] = np.nan
+    frame.loc[100:119, "price"] = np.nan
+    result, data, claims = _run(tmp_path, frame, driver_groups=["ease", "speed", "price"])
+    claim = claims["drivers.rows_dropped"]
+    assert claim.numbers["by_cause"] == {"score": 11, "ease": 50, "price": 20}
+    assert claim.text() == ("81 answers are not in the model (8% of 1,000): 11 without Score, 70 with a driver not "
+                            "rated (Ease 50, Price 20).")
+    assert (data.quality.rows_read, data.quality.rows_kept) == ({"drivers": 1000}, {"drivers": 919})
+    issues = {(i.column, i.rule): i.n_rows for i in data.quality.issues}
+    assert issues == {("score", "not answered (blank)"): 11, ("ease", "not answered (blank)"): 50,
+                      ("price", "not answered (blank)"): 20}

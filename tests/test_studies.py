@@ -137,6 +137,12 @@ def test_driver_study_on_the_sample(sample_reports):
     shares, differences = segment_drivers(frame, "nps", "region", DRIVER_GROUPS, n_boot=1000, seed=1)
     expected = to_jsonable({**direct.to_dict(), "segments": {"column": "region", "shares": shares,
                                                              "differences": differences}})
+    used = ["nps", *[d for members in DRIVER_GROUPS.values() for d in members]]
+    blank = frame[used].isna()
+    first_blank = blank.idxmax(axis=1)[blank.any(axis=1)].value_counts()  # each answer under its first blank
+    expected["rows_dropped_by"] = {c: int(first_blank[c]) for c in used if c in first_blank}
+    assert [c["claim"] for c in out.pop("claims")][:len(expected["claims"])] == [
+        c["claim"] for c in expected.pop("claims")]  # then the segments' claims
     assert_nested_close(out, expected)  # the study runs through the pandas backend's reducers: equal to 1e-9
     assert {"r2", "n", "drivers", "groups"} <= set(out)
     assert all({"driver", "group", "share", "ci_low", "ci_high"} <= set(d) for d in out["drivers"])

@@ -422,13 +422,15 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
 def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, numbers: Sequence[str] = (),
                amounts: Sequence[str] = (), categories: Sequence[str] = (), dates: Sequence[str] = (),
                weights: str | None = None, missing_codes: MissingCodes = None, name: str = "table",
-               id_col: str | None = None, labelled: Sequence[str] = (), **reading) -> Table:
+               id_col: str | None = None, labelled: Sequence[str] = (), blank_ok: Sequence[str] = (),
+               **reading) -> Table:
     """Read a flat export (one row per answer) whose columns a study names by parameters.
 
     Each named column is required and checked by its role: ``scores`` (column -> (low,
     high), whole numbers; answer labels read as numbers), ``numbers`` (any number;
     answer labels read in the ``labelled`` ones), ``dates`` and ``weights`` (> 0): a blank
-    in any of these leaves its row out, counted. ``amounts`` (>= 0) may be blank: they
+    in any of these leaves its row out, counted, unless the column is in ``blank_ok`` (a
+    study that counts its own unanswered questions keeps the blank). ``amounts`` (>= 0) may be blank: they
     serve optional views, which use the rows that have them; an unreadable or negative
     amount is set to missing, counted, so that its answer leaves those views only. A blank in a
     ``categories`` column is the level "(missing)", counted in a note. With ``id_col``, an
@@ -452,7 +454,7 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
     rules: dict[str, c.Column] = {id_col: c.identifier(unique=True, required=True)} if id_col else {}
     for column, (low, high) in (scores or {}).items():
         rules[column] = c.score(low, high, required=True, nullable=False)
-    rules.update({column: c.number(required=True, nullable=False, answer_labels=column in labelled)
+    rules.update({column: c.number(required=True, nullable=column in blank_ok, answer_labels=column in labelled)
                   for column in numbers})
     rules.update({column: c.amount(required=True, optional_view=True) for column in amounts})
     rules.update({column: c.category(required=True, missing_level=MISSING_LEVEL) for column in categories})

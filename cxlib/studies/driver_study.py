@@ -15,11 +15,13 @@ from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, plural
-from ..io import CXData, Table, flat_table, load
+from ..io import CXData, flat_table, load
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
 from .shared import (
+    NOT_ANSWERED,
+    analysis_account,
     backend_parameters,
     check_backend_survey,
     check_reading,
@@ -42,8 +44,8 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
 
     ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
     file (read with the ``reading`` options): the outcome and the numeric drivers must be
-    numbers (a blank leaves its row out, counted; an end point written with its answer label,
-    "10 - Very satisfied", reads as its number), the ``categorical`` drivers and
+    numbers (a blank stays: the study counts it as not answered; an end point written with its
+    answer label, "10 - Very satisfied", reads as its number), the ``categorical`` drivers and
     ``segment_col`` categories; only these columns are checked. With ``id_col``, a
     repeated answer counts once and ids repeated with different values are left out.
     """
@@ -54,7 +56,8 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     numeric = [d for d in drivers if d not in categorical]
     table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
-                       name="drivers", labelled=[outcome, *numeric], id_col=id_col, **(reading or {}))
+                       name="drivers", labelled=[outcome, *numeric], id_col=id_col, blank_ok=[outcome, *numeric],
+                       **(reading or {}))
     return table.data, table
 
 
@@ -160,27 +163,34 @@ def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, 
     if backend == "pandas":
         frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
                                       missing_codes, reading, id_col)
-        if limits:
+        if limits:  # too few rows read stop here; too few answered, after the analysis's own account below
             gate(data.quality, "responses" if isinstance(data, CXData) else "drivers", limits, "answers")
         source, sample_size = open_source(with_dummies(frame, categorical)), len(frame)
     else:
         check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
         source = open_answers(data_path, backend, table, dask_scheduler)
     with source:
-        if weight_col:
+        if weight_col:  # as reading does in memory, a bad weight first
             source.restrict([RowRule(weight_col, "present"), RowRule(weight_col, "positive")])
+        answered = [outcome, *(d for d in drivers if d not in categorical and d in source.columns())]
+        source.restrict([RowRule(c, "present", label=NOT_ANSWERED) for c in answered])  # counted by the first blank
         kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
                                      sample_size=sample_size, seed=seed, ci_method=ci_method)
         segments = (segment_drivers_from_source(source, outcome, segment_col, groups, n_boot=n_boot, seed=seed,
                                                 sample_size=sample_size, weights=weight_col) if segment_col else None)
+        unanswered = {column: rows for (column, rule), (rows, _) in source.exclusions.items() if rule == NOT_ANSWERED}
         if data is None:
             note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a "
                     f"seeded random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
             data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
-            if limits:
-                gate(data.quality, "drivers", limits, "answers")
-    if isinstance(data, Table):  # rows left out on reading (blank or unreadable ratings) count as dropped
-        kd = dataclasses.replace(kd, rows_dropped=kd.rows_dropped + data.quality.excluded("drivers"))
+        else:
+            data = analysis_account(data, "responses" if isinstance(data, CXData) else "drivers",
+                                    [(c, NOT_ANSWERED, n) for c, n in unanswered.items()], kd.n)
+    table_name = "responses" if isinstance(data, CXData) else "drivers"
+    if limits:
+        gate(data.quality, table_name, limits, "answers")
+    read = data.quality.rows_read[table_name]
+    kd = dataclasses.replace(kd, rows_dropped=read - kd.n, dropped_by=unanswered)
     return DriverStudy(kd, segment_col, *(segments or (None, None))), data
 
 

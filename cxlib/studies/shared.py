@@ -4,16 +4,19 @@ are computed."""
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import pathlib
+from collections.abc import Sequence
 
 import pandas as pd
 
 from ..backends import SourceData, check_out_of_core, is_set, open_source, open_survey
-from ..io import DataError, DataQuality
+from ..io import DataError, DataQuality, QualityIssue
 from ..io.columns import Column
 from ..io.delimited import first_record, sniff_delimiter
 from ..io.nps_groups import holds_groups
 from ..io.options import ReadOptions
+from ..io.quality import EXCLUDED
 from ..io.schemas import Schema
 from ..io.sources import is_sql_url, read_header
 from ..io.survey_status import survey_export
@@ -222,6 +225,21 @@ def gate_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
         Number("max_excluded", max_excluded, "largest share of rows that may be left out; more stop the study with "
                "the reasons (exit 3)", low=0, high=1),
     )
+
+
+NOT_ANSWERED = "not answered (blank)"  # item nonresponse: an answer left out of an analysis that needs the question
+
+
+def analysis_account(data, table: str, left_out: Sequence[tuple[str, str, int]], used: int):
+    """``data`` (what a study loaded) with its analysis's own exclusions in the quality record, so that every report
+    gives one account: rows read, rows the analysis used (``used``), and each reason a row was left out.
+
+    ``left_out`` holds (column, reason, rows) for what the analysis itself left out, such as
+    answers that skipped the question (:data:`NOT_ANSWERED`); reasons found on reading are
+    already in the record.
+    """
+    issues = tuple(QualityIssue(table, column, reason, EXCLUDED, rows) for column, reason, rows in left_out if rows)
+    return dataclasses.replace(data, quality=data.quality + DataQuality(issues, {}, {table: used}))
 
 
 def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> None:
