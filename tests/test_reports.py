@@ -43,7 +43,7 @@ def test_data_overview_writes_report_results_and_index(sample_run):
                             "figures", "results", "run"}
     assert results["parameters"] == {"data_path": None, "missing_codes": [], "strict": False, "encoding": None,
                                      "sep": None, "decimal": None, "thousands": None, "date_format": None,
-                                     "sheet": None, "min_rows": 1, "max_excluded": 0.5, "labels": {},
+                                     "sheet": None, "header_row": None, "keep_unfinished": False, "min_rows": 1, "max_excluded": 0.5, "labels": {},
                                      "currency": "EUR", "backend": "pandas", "dask_scheduler": None}
     inputs = {i["name"]: i for i in results["provenance"]["inputs"]}
     assert inputs["customers"]["rows"] == 5000 and len(inputs["responses"]["sha256"]) == 64
