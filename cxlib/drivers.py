@@ -41,7 +41,7 @@ from .crossprod import (
 from .estimate import Estimate, format_ci
 from .formatting import labels
 from .formatting.claims import LEVEL, Claim
-from .formatting.narrative import fmt_count
+from .formatting.narrative import fmt_count, ngettext
 from .inference import holm
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
@@ -269,11 +269,11 @@ class KeyDrivers:
                                  values, numbers, test))
         fix = self.fix_first()
         if len(fix):
-            out.append(Claim("drivers.fix_first", "Fix first: {drivers}, which " + (
-                             "matters more than the median driver, raises {outcome} and is rated clearly below the "
-                             "other ratings on its {scale} scale (their median {median})." if len(fix) == 1 else
-                             "matter more than the median driver, raise {outcome} and are rated clearly below the "
-                             "other ratings on their {scale} scale (median of the others {median})."),
+            out.append(Claim("drivers.fix_first", "Fix first: {drivers}, which " + ngettext(
+                             "matters more than the median rating, raises {outcome} and is rated clearly below the "
+                             "other ratings on its {scale} scale (their median {median}).",
+                             "matter more than the median rating, raise {outcome} and are rated clearly below the "
+                             "other ratings on their {scale} scale (median of the others {median}).", len(fix)),
                              {"drivers": ", ".join(f"{labels.name(r.driver)} (mean {r.mean:.2f}, 95% CI "
                                                    f"{r.mean_ci_low:.2f} to {r.mean_ci_high:.2f})"
                                                    for r in fix.itertuples()), "outcome": outcome,

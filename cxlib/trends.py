@@ -8,7 +8,8 @@ inflated by the residual dispersion when periods scatter more than sampling expl
 
 A goal ("gain at least G points a period") is *met* when the slope's lower bound is at
 least G, *missed* when its upper bound is below G, and *uncertain* otherwise, with the
-one-sided p-value of "slope < G".
+two-sided p-value of "slope = G": the verdict is "uncertain" exactly when that p-value is
+at least 1 - ci, so a table never shows a p-value below 0.05 beside "uncertain".
 
 A benchmark (a competitor's or the industry's published NPS) enters with its own
 sampling variance when its n is known, bounded by ``(1 - NPS^2) / n`` (the largest
@@ -122,13 +123,14 @@ def trend_from_histogram(h: ScoreHistogram, by: Sequence[str], freq: str, metric
 
 
 def goal(result: Trend, target: float, segment=None) -> dict:
-    """Does the segment gain at least ``target`` points a period? The slope, its interval and a verdict."""
+    """Does the segment gain at least ``target`` points a period? The slope, its interval, the two-sided p-value
+    against the target and a verdict that agrees with both (module docstring)."""
     est = result.slope(segment)
-    p_below = float(stats.norm.cdf((est.value - target) / est.se)) if est.se > 0 else float("nan")
+    p_target = float(2 * stats.norm.sf(abs(est.value - target) / est.se)) if est.se > 0 else float("nan")
     verdict = "met" if est.ci_low >= target else "missed" if est.ci_high < target else "uncertain"
     return {"segment": "all" if segment is None else str(segment), "target_per_period": float(target),
             "slope": float(est.value), "ci_low": float(est.ci_low), "ci_high": float(est.ci_high),
-            "p_below_target": p_below, "verdict": verdict}
+            "p_vs_target": p_target, "verdict": verdict}
 
 
 def benchmark_difference(estimate: Estimate, benchmark: float, benchmark_n: int | None = None,

@@ -71,13 +71,23 @@ def left_out(data) -> Markdown:
     return md("{text}", text=" ".join(sentences))
 
 
+def ngettext(singular: str, plural_form: str, n: int) -> str:
+    """The form of a message that agrees with ``n``, as gettext's ``ngettext``: every count-dependent word of a report
+    passes through here, so that a language's catalog (and its plural rules) can take its place.
+
+    >>> ngettext("{n} segment gains", "{n} segments gain", 1).format(n=1)
+    '1 segment gains'
+    """
+    return singular if n == 1 else plural_form
+
+
 def plural(n: int, one: str, many: str) -> str:
     """A count with the words that agree with it.
 
     >>> plural(1, "segment scores", "segments score"), plural(3, "segment scores", "segments score")
     ('1 segment scores', '3 segments score')
     """
-    return f"{fmt_count(n)} {one if n == 1 else many}"
+    return f"{fmt_count(n)} {ngettext(one, many, n)}"
 
 
 def fmt_value(value) -> str:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
+from ..formatting.narrative import plural
 from .encodings import EncodingError, detect_encoding
 from .header_row import SCAN_ROWS, header_index, header_note
 from .quality import NOTE, DataError, QualityIssue
@@ -295,6 +296,7 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, 
     notes = [QualityIssue(name, None, note, NOTE, 0)
              for note in (*decoded.notes, header_note(skipped, header_row)) if note]
     if header.tool:
-        notes.append(QualityIssue(name, None, f"a {header.tool} export: {header.skip} more header "
-                                  f"row{'s' if header.skip > 1 else ''} read as column labels", NOTE, 0))
+        notes.append(QualityIssue(name, None, f"a {header.tool} export: "
+                                  f"{plural(header.skip, 'more header row', 'more header rows')} read as column "
+                                  "labels", NOTE, 0))
     return frame, delimiter, header, notes

@@ -20,6 +20,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from ..formatting.narrative import plural
+
 __all__ = ["SCAN_ROWS", "header_index", "header_note", "normal_name"]
 
 SCAN_ROWS = 30  # rows searched for the header; title blocks are a few rows
@@ -48,5 +50,5 @@ def header_note(index: int, header_row: int | None, unit: str = "row") -> str | 
     if index == 0:
         return None
     how = "as header_row says" if header_row is not None else "the first that holds the named columns"
-    return (f"the header is {unit} {index + 1} ({how}): the {index} {unit}{'s' if index > 1 else ''} above it "
+    return (f"the header is {unit} {index + 1} ({how}): the {plural(index, unit, unit + 's')} above it "
             "skipped (a title?); header_row sets it")

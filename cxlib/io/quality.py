@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..formatting.narrative import ngettext, plural
 from ..formatting.quoting import printable
 from ..formatting.tables import pretty
 from .hints import value_hint
@@ -76,8 +77,9 @@ class QualityIssue:
         if self.examples:
             shown = ", ".join(f"row {r}: {v!r}" for r, v in zip(self.rows, self.examples, strict=False))
         else:
-            shown = f"row{'s' if len(self.rows) > 1 else ''} {', '.join(map(str, self.rows))}" if self.rows else ""
-        return f"{where}: {self.rule} ({self.n_rows:,} rows {self.action})" + (f"; e.g. {shown}" if shown else "")
+            shown = f"{ngettext('row', 'rows', len(self.rows))} {', '.join(map(str, self.rows))}" if self.rows else ""
+        return f"{where}: {self.rule} ({plural(self.n_rows, 'row', 'rows')} {self.action})" + (
+            f"; e.g. {shown}" if shown else "")
 
 
 @dataclass(frozen=True)
@@ -146,9 +148,10 @@ class DataQuality:
                           key=lambda i: -i.n_rows)
         causes = "; ".join(f"{i.rule}{' in ' + i.column if i.column else ''} ({i.n_rows:,})"
                            + (f", e.g. {i.examples[0]!r}" if i.examples else "") for i in excluded[:2])
-        more = f"; {len(excluded) - 2} more reasons in the data quality table" if len(excluded) > 2 else ""
+        more = (f"; {plural(len(excluded) - 2, 'more reason', 'more reasons')} in the data quality table"
+                if len(excluded) > 2 else "")
         n = read - kept
-        counted = f"{n:,} {noun.removesuffix('s') if n == 1 else noun} ({n / read:.1%}) {'was' if n == 1 else 'were'}"
+        counted = f"{plural(n, noun.removesuffix('s'), noun)} ({n / read:.1%}) {ngettext('was', 'were', n)}"
         return f"{counted} left out: {causes}{more}."
 
     def raise_for_exclusions(self) -> None:

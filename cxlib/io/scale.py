@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..formatting.narrative import plural
 from .quality import DataError
 
 __all__ = ["excluded_label", "off_scale", "plain", "scale_error", "scale_rule"]
@@ -41,7 +42,6 @@ def plain(value):
 
 def scale_error(column: str, low: float, high: float, rows: int, examples, where: str = "") -> DataError:
     """The error for values off the scale where they cannot be left out: the count and a few examples."""
-    verb = "row does" if rows == 1 else "rows do"
-    return DataError(f"column {column!r} must hold whole numbers from {low:g} to {high:g} (or be blank); {rows:,} "
-                     f"{verb} not, e.g. {[plain(v) for v in examples]}{where}", column=column,
+    return DataError(f"column {column!r} must hold whole numbers from {low:g} to {high:g} (or be blank); "
+                     f"{plural(rows, 'row does', 'rows do')} not, e.g. {[plain(v) for v in examples]}{where}", column=column,
                      rule=scale_rule(low, high))

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from ..formatting.figures import change, change_text, figure_parts
-from ..formatting.narrative import fmt_parameters
+from ..formatting.narrative import fmt_parameters, plural
 from ..studies import REGISTRY
 from .html import page
 
@@ -133,7 +133,7 @@ def build_index(reports_dir: str | Path) -> Path:
             + "".join(_row(r, reports_dir) for r in runs) + "</tbody></table></div>")
     target = reports_dir / "index.html"
     tmp = reports_dir / f".index.{os.getpid()}.tmp"
-    count = f"{len(runs)} run{'' if len(runs) == 1 else 's'}, newest first"
+    count = f"{plural(len(runs), 'run', 'runs')}, newest first"
     tmp.write_text(page("CX reports", body, count, "Built by cxlib"), encoding="utf-8")
     os.replace(tmp, target)
     return target

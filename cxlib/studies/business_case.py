@@ -50,7 +50,7 @@ from ..estimate import format_ci
 from ..formatting import labels
 from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count
+from ..formatting.narrative import fmt_count, ngettext
 from ..io import CXData, Table
 from ..io.nps_groups import WORD_GROUP
 from ..io.quality import DataError
@@ -130,10 +130,11 @@ class BusinessCaseStudy:
         payback = case.payback_years
         roi = {k: 100 * case.roi[k] for k in ("value", "ci_low", "ci_high")}
         out = [
-            Claim("business.revenue_at_risk", "Over the next {period} days customers are expected to leave with "
+            Claim("business.revenue_at_risk", "Over {period} customers are expected to leave with "
                   "{risk} of revenue per period (95% CI {low} to {high}), lost again every period they stay away; "
                   "replacing the {leavers} expected leavers would cost {replace} at {cac} each.",
-                  {"period": f"{a['period']:g}", "risk": money(risk["revenue_at_risk"]),
+                  {"period": ngettext("the next day", "the next {n} days", a["period"]).format(n=f"{a['period']:g}"),
+                   "risk": money(risk["revenue_at_risk"]),
                    "low": money(risk["risk_ci_low"]), "high": money(risk["risk_ci_high"]),
                    "leavers": f"{risk['expected_leavers']:,.0f}", "replace": money(self.replacement_cost["value"]),
                    "cac": money(a["acquisition_cost"])},

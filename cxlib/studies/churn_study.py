@@ -40,7 +40,7 @@ from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, th
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p
+from ..formatting.narrative import fmt_count, fmt_p, ngettext
 from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
@@ -316,7 +316,7 @@ class ChurnStudy:
         out = [figure("churn", "Customers who left", c["value"], c["ci_low"], c["ci_high"], "%", self.n, "lower")]
         if self.revenue_risk is not None:
             t = self.revenue_risk.iloc[-1]
-            out.append(figure("revenue_at_risk", f"Revenue at risk, next {self.duration_text(t['period'])}",
+            out.append(figure("revenue_at_risk", f"Revenue at risk, {self.next_period(t['period'])}",
                               t["revenue_at_risk"], t["risk_ci_low"], t["risk_ci_high"], labels.money_unit(),
                               better="lower"))
         return out
@@ -377,9 +377,9 @@ class ChurnStudy:
                                    "{share}% of cancellation comments (95% CI {low} to {high}%).", top))
         if self.revenue_risk is not None:
             total = self.revenue_risk.iloc[-1]
-            out.append(Claim("churn.revenue_at_risk", "Revenue at risk over the next {period}: {risk} (95% CI {low} "
+            out.append(Claim("churn.revenue_at_risk", "Revenue at risk over {period}: {risk} (95% CI {low} "
                              "to {high}).",
-                             {"period": self.duration_text(total["period"]), "risk": labels.money(total["revenue_at_risk"]),
+                             {"period": self.next_period(total["period"]), "risk": labels.money(total["revenue_at_risk"]),
                               "low": labels.money(total["risk_ci_low"]), "high": labels.money(total["risk_ci_high"])},
                              {"revenue_at_risk": total["revenue_at_risk"], "ci_low": total["risk_ci_low"],
                               "ci_high": total["risk_ci_high"], "period": total["period"],
@@ -435,7 +435,12 @@ class ChurnStudy:
         return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
 
     def duration_text(self, t: float) -> str:
-        return f"{t:g} {self.time_unit}"
+        """A duration in the study's unit, in the form that agrees with it: "1 month", "72 months"."""
+        return f"{t:g} {ngettext(*UNIT_FORMS[self.time_unit], t)}"
+
+    def next_period(self, t: float) -> str:
+        """The coming period: "the next month", "the next 30 days"."""
+        return "the next " + (UNIT_FORMS[self.time_unit][0] if t == 1 else self.duration_text(t))
 
     def to_dict(self) -> dict:
         return {"n": self.n, "events": self.events, "churn": self.churn, "survival": self.survival,
@@ -624,6 +629,8 @@ def _run_from_source(data_path, duration_col, event_col, event_value, segment_co
 
 
 TIME_UNITS = ("days", "weeks", "months", "years")
+UNIT_FORMS = {"days": ("day", "days"), "weeks": ("week", "weeks"), "months": ("month", "months"),
+              "years": ("year", "years")}  # singular and plural of each unit (ngettext)
 
 
 def unit_in_name(column: str) -> str | None:

@@ -28,7 +28,7 @@ from ..feedback.themes import (
 )
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, plural
+from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural
 from ..formatting.quoting import shown
 from ..io import CXData, load, read_table
 from ..io import columns as col
@@ -91,7 +91,7 @@ class ClosedLoop:
                          numbers=numbers)
         values = {"count": plural(c["count"], "comment", "comments"), "share": f"{c['share']:.1f}",
                   "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}",
-                  "verb": "mentions" if c["count"] == 1 else "mention",
+                  "verb": ngettext("mentions", "mention", c["count"]),
                   "quoted": "; ".join(f"“{e}”" for e in c["examples"])}
         test = "two-proportion z-test of the window against before it"
         if c["state"] == "above usual":
@@ -213,7 +213,8 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
                       len(everyone) - len(callbacks), theme_table(rows, comment, None, tax), by_period, by_segment,
                       themes_by_detractors(flags, rows[score], tax),
                       crisis_flag(flags, rows[date], rows[comment], since), tax, quality,
-                      f"expected revenue lost over the next {risk_days:g} days (detractors' churn rate, with and "
+                      "expected revenue lost " + ngettext("over the next day", "over the next {n} days", risk_days)
+                      .format(n=f"{risk_days:g}") + " (detractors' churn rate, with and "
                       "without a bad service experience)"
                       if risk is not None else "(7 - score) x revenue: without churn data, no customer's risk of "
                       "leaving can be estimated")

@@ -29,6 +29,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..formatting.narrative import ngettext
 from ..formatting.quoting import MAX_VALUE, printable, shown
 from ..io.options import ReadOptions
 from ..io.sources import read_header
@@ -158,7 +159,7 @@ class StudyDeclaration:
             hints = [f"{shown(c)} (closest: {shown(close)})" if (close := closest_column(c, header, cutoff=0.6))
                      else shown(c) for c in absent]
             optional = "; or None: not used" if p.nullable else ""
-            problems.append(f"{p.name}: {'column' if len(absent) == 1 else 'columns'} {', '.join(hints)} not in "
+            problems.append(f"{p.name}: {ngettext('column', 'columns', len(absent))} {', '.join(hints)} not in "
                             f"{values['data_path']}{optional}. Its columns: "
                             f"{', '.join(printable(name, MAX_VALUE) for name in header[:30])}"
                             + (", ..." if len(header) > 30 else "")

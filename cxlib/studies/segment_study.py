@@ -29,8 +29,9 @@ from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, plural
+from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural
 from ..histogram import score_histogram
+from ..inference import holm
 from ..io import CXData, DataQuality, QualityIssue, Table, flat_table, load
 from ..io.nps_groups import holds_groups
 from ..io.quality import EXCLUDED
@@ -97,6 +98,7 @@ class SegmentStudy:
     target_change: float
     quality: DataQuality | None = field(default=None, repr=False)
     from_groups: bool = False  # the score column gave NPS groups (Promoter, ...) rather than 0-10 answers
+    min_n: int = MIN_N  # fewer answers than this in a segment or a period are flagged
 
     def headline(self) -> dict:
         weak = self.segments[self.segments["significant"] & (self.segments["difference"] < 0)]
@@ -171,26 +173,41 @@ class SegmentStudy:
                                  "customers ({p}; 95% CI {low} to {high} points).", values, numbers,
                                  "two-sample z-test"))
         if self.slopes is not None and len(self.slopes):
-            met = self.slopes[self.slopes["verdict"] == "met"]
-            out.append(Claim("segment.trend_target", ("No segment (of {total}) gains" if not len(met) else
-                                                     "{count} of {total} {verb}") + " at least {target} NPS points a "
-                             "period, with 95% confidence.",
-                             {"count": fmt_count(len(met)), "total": fmt_count(len(self.slopes)),
-                              "target": f"{self.target_change:g}",
-                              "verb": "segment gains" if len(met) == 1 else "segments gain"},
-                             {"met": len(met), "segments": len(self.slopes), "target_change": self.target_change},
-                             "one-sided test of each segment's slope against the target"))
-            moving = self.slopes[(self.slopes["ci_low"] > 0) | (self.slopes["ci_high"] < 0)]
-            moving = moving.reindex(moving["slope"].abs().sort_values(ascending=False).index).head(3)
-            if len(moving):
-                out.append(Claim("segment.clear_trends", "Clear trends (95% interval away from zero): {moves}.",
-                                 {"moves": "; ".join(
-                                     f"{labels.value(r.segment)} ({labels.name(r.segment_col).lower()}) "
-                                     f"{r.slope:+.1f} NPS points a period (95% CI {r.ci_low:+.1f} to {r.ci_high:+.1f})"
-                                     for r in moving.itertuples())},
-                                 {"segments": list(moving["segment"]), "slopes": list(moving["slope"]),
-                                  "ci_low": list(moving["ci_low"]), "ci_high": list(moving["ci_high"])},
-                                 "each segment's slope, 95% interval", joins=True))
+            out.extend(self._trend_claims())
+        return out
+
+    def _trend_claims(self) -> list[Claim]:
+        """How many segments meet the target (each at 95%, said to be before adjustment), and the trends clear after
+        Holm's adjustment across every segment's slope; a slope resting on thin periods says so."""
+        slopes, total = self.slopes, len(self.slopes)
+        met = slopes[slopes["verdict"] == "met"]
+        count = "No segment of {total} gains" if not len(met) else ngettext(
+            "{count} of {total} segments gains", "{count} of {total} segments gain", len(met))
+        out = [Claim("segment.trend_target", count + " at least {target} NPS points a period (each at 95% "
+                     "confidence, before adjustment for the {tested} tested).",
+                     {"count": fmt_count(len(met)), "total": fmt_count(total), "target": f"{self.target_change:g}",
+                      "tested": plural(total, "segment", "segments")},
+                     {"met": len(met), "segments": total, "target_change": self.target_change},
+                     "each segment's slope: 95% interval against the target")]
+        moving = slopes[slopes["p_adjusted"] < LEVEL]
+        moving = moving.reindex(moving["slope"].abs().sort_values(ascending=False).index).head(3)
+        if len(moving):
+
+            def thin(r) -> str:
+                return "" if not r.thin_periods else "; " + ngettext(
+                    "rests on {k} period with fewer than {min_n} answers",
+                    "rests on {k} periods with fewer than {min_n} answers", r.thin_periods).format(
+                    k=r.thin_periods, min_n=self.min_n)
+
+            out.append(Claim("segment.clear_trends", "Clear trends, allowing for the {tested} tested: {moves}.",
+                             {"tested": plural(total, "segment", "segments"), "moves": "; ".join(
+                                 f"{labels.value(r.segment)} ({labels.name(r.segment_col).lower()}) "
+                                 f"{r.slope:+.1f} NPS points a period (95% CI {r.ci_low:+.1f} to {r.ci_high:+.1f}"
+                                 f"{thin(r)})" for r in moving.itertuples())},
+                             {"segments": list(moving["segment"]), "slopes": list(moving["slope"]),
+                              "ci_low": list(moving["ci_low"]), "ci_high": list(moving["ci_high"]),
+                              "p_adjusted": list(moving["p_adjusted"]), "thin_periods": list(moving["thin_periods"])},
+                             "each segment's slope against zero, Holm-adjusted across the segments", joins=True))
         return out
 
     def tenure_table(self) -> pd.DataFrame:
@@ -227,16 +244,27 @@ def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
     return out
 
 
-def _trend_tables(results: Mapping[str, Trend], target_change: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each segment column's periods in one table, and each segment's slope against the target."""
+def _trend_tables(results: Mapping[str, Trend], target_change: float,
+                  min_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each segment column's periods in one table, and each segment's slope against the target and against zero.
+
+    ``p_value`` tests "no trend" (slope 0); ``p_adjusted`` is Holm's across every segment's
+    slope, so that "clear trends" among many segments are not what chance alone gives;
+    ``thin_periods`` counts the periods the slope rests on with fewer than ``min_n`` answers.
+    """
     periods, slope_rows = [], []
     for column, result in results.items():
         periods.append(result.periods.drop(columns=[column]).assign(segment_col=column))
-        for segment in result.slopes["segment"]:
-            slope_rows.append({"segment_col": column, **goal(result, target_change, segment)})
+        for row in result.slopes.itertuples():
+            own = result.periods[result.periods["segment"] == row.segment]
+            slope_rows.append({"segment_col": column, **goal(result, target_change, row.segment),
+                               "p_value": row.p_value, "periods": row.periods,
+                               "thin_periods": int((own["n"] < min_n).sum())})
     trends = pd.concat(periods, ignore_index=True)[["segment_col", "segment", "period", "n", "value", "ci_low",
                                                     "ci_high"]]
-    return trends, pd.DataFrame(slope_rows)
+    slopes = pd.DataFrame(slope_rows)
+    slopes.insert(slopes.columns.get_loc("p_value") + 1, "p_adjusted", holm(slopes["p_value"].fillna(1.0).to_numpy()))
+    return trends, slopes
 
 
 def segment_study(source: Backend, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
@@ -255,8 +283,8 @@ def segment_study(source: Backend, score_col: str = "nps", segment_cols: Sequenc
     if date_col and segment_cols:
         trends, slopes = _trend_tables({c: trend_from_histogram(
             source.score_histogram(score_col, by=[c, Period(date_col, freq)], weights=weight_col), [c], freq, "nps",
-            None, ci) for c in segment_cols}, target_change)
-    return SegmentStudy(score_col, overall, segments, None, None, trends, slopes, target_change)
+            None, ci) for c in segment_cols}, target_change, min_n)
+    return SegmentStudy(score_col, overall, segments, None, None, trends, slopes, target_change, min_n=min_n)
 
 
 def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),

@@ -1,0 +1,80 @@
+"""Segment and trend sentences that hold: verdicts that agree with their tests, clear trends adjusted for the number
+of segments, thin periods flagged, and counts in the form that agrees with them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from cxlib import studies
+from cxlib.formatting.narrative import ngettext, plural
+from cxlib.trends import goal, trend
+
+
+def _answers(seed: int = 0, segments: int = 14, per_quarter: int = 60, drift: dict | None = None) -> pd.DataFrame:
+    """Answers over eight quarters in ``segments`` segments; ``drift`` gives a segment a true gain per quarter."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(segments):
+        for q in range(8):
+            gain = (drift or {}).get(f"S{s:02d}", 0.0) * q / 100
+            p = np.clip(np.array([0.3 - gain / 2, 0.3, 0.4 + gain / 2]), 0.01, None)
+            group = rng.choice(3, per_quarter, p=p / p.sum())
+            score = np.where(group == 0, rng.integers(0, 7, per_quarter),
+                             np.where(group == 1, rng.integers(7, 9, per_quarter), rng.integers(9, 11, per_quarter)))
+            rows.append(pd.DataFrame({"ltr": score, "team": f"S{s:02d}",
+                                      "date": pd.Timestamp("2024-01-15") + pd.DateOffset(months=3 * q)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_a_goal_verdict_agrees_with_its_p_value():
+    """'p below target 0.026 ... uncertain' cannot happen: the p-value is two-sided, as the interval is."""
+    frame = _answers(segments=1, per_quarter=150, drift={"S00": 6.0})
+    t = trend(frame, score="ltr", date="date", freq="Q", scale=(0, 10))
+    for target in np.linspace(-4, 8, 25):
+        g = goal(t, target)
+        assert (g["verdict"] == "uncertain") == (g["p_vs_target"] >= 0.05), (target, g)
+
+
+def test_clear_trends_are_holm_adjusted_across_segments_and_thin_periods_are_flagged(tmp_path):
+    frame = _answers(seed=3, drift={"S00": 12.0})
+    for quarter in ("2024-01-15", "2024-04-15"):  # two thin quarters: 20 answers each
+        frame = frame.drop(frame[(frame["team"] == "S00") & (frame["date"] == quarter)].index[:40])
+    path = tmp_path / "answers.csv"
+    frame.to_csv(path, index=False)
+    result, _ = studies.compute("segment_study", {"data_path": str(path), "score_col": "ltr", "segment_cols": ["team"],
+                                                  "date_col": "date", "target_change": 3})
+    slopes = result.slopes.set_index("segment")
+    expected = multipletests(slopes["p_value"], method="holm")[1]
+    np.testing.assert_allclose(slopes["p_adjusted"], expected)
+    claims = {c.key: c for c in result.claims()}
+    clear = claims.get("segment.clear_trends")
+    unadjusted = set(slopes.index[slopes["p_value"] < 0.05])
+    adjusted = set(slopes.index[slopes["p_adjusted"] < 0.05])
+    assert set(clear.numbers["segments"]) == adjusted if clear else not adjusted
+    assert adjusted <= unadjusted and unadjusted - adjusted  # a chance trend among 14 that Holm's adjustment removes
+    assert "S00" in clear.numbers["segments"]  # the real one stays
+    assert slopes.loc["S00", "thin_periods"] == 2
+    assert "rests on 2 periods with fewer than 30 answers" in clear.text()
+    target = claims["segment.trend_target"].text()
+    assert "before adjustment for the 14 segments tested" in target
+
+
+def test_counts_take_the_form_that_agrees_with_them():
+    assert ngettext("{count} of {total} segments gains", "{count} of {total} segments gain", 1).format(
+        count=1, total=14) == "1 of 14 segments gains"
+    assert plural(1, "row", "rows") == "1 row" and plural(2, "row", "rows") == "2 rows"
+
+
+@pytest.mark.parametrize("period, said", [(1, "over the next month"), (3, "over the next 3 months")])
+def test_the_next_period_reads_as_people_say_it(tmp_path, period, said):
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"tenure_months": rng.integers(1, 40, 300), "left": rng.random(300) < 0.3,
+                          "revenue": rng.uniform(10, 90, 300).round(2)})
+    path = tmp_path / "customers.csv"
+    frame.to_csv(path, index=False)
+    result, _ = studies.compute("churn_study", {"data_path": str(path), "duration_col": "tenure_months",
+                                                "event_col": "left", "segment_col": None, "covariates": [],
+                                                "horizons": [12], "revenue_col": "revenue", "period": period})
+    text = {c.key: c for c in result.claims()}["churn.revenue_at_risk"].text()
+    assert text.startswith(f"Revenue at risk {said}:")
