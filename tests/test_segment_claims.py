@@ -1,6 +1,8 @@
 """Segment and trend sentences that hold: verdicts that agree with their tests, clear trends adjusted for the number
 of segments, thin periods flagged, and counts in the form that agrees with them."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,3 +80,25 @@ def test_the_next_period_reads_as_people_say_it(tmp_path, period, said):
                                                 "horizons": [12], "revenue_col": "revenue", "period": period})
     text = {c.key: c for c in result.claims()}["churn.revenue_at_risk"].text()
     assert text.startswith(f"Revenue at risk {said}:")
+
+
+@pytest.mark.parametrize("backend", ["pandas", "duckdb"])
+def test_whole_number_codes_with_blanks_read_as_written(tmp_path, backend):
+    """A code column stored as floats because of a blank (Parquet, SPSS) shows '4', never '4.0'."""
+    rng = np.random.default_rng(0)
+    n = 600
+    frame = pd.DataFrame({"ltr": rng.integers(0, 11, n), "grp": rng.choice([1.0, 2.0, 4.0, np.nan], n),
+                          "days": rng.integers(1, 900, n), "left": (rng.random(n) < 0.4).astype(int),
+                          "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")})
+    path = tmp_path / "answers.parquet"
+    frame.to_parquet(path, index=False)
+    segment, _ = studies.compute("segment_study", {"data_path": str(path), "score_col": "ltr", "segment_cols": ["grp"],
+                                                   "date_col": "date", "backend": backend})
+    churn, _ = studies.compute("churn_study", {"data_path": str(path), "duration_col": "days", "event_col": "left",
+                                               "segment_col": "grp", "covariates": ["grp"] if backend == "pandas" else [],
+                                               "horizons": [365], "time_unit": "days", "backend": backend})
+    labels = [*segment.segments["segment"], *segment.slopes["segment"], *churn.survival["segment"],
+              *(churn.cox.terms["term"] if churn.cox is not None else [])]
+    assert {"1", "2", "4"} <= {str(v) for v in segment.segments["segment"]}
+    assert not [v for v in labels if ".0" in str(v)]
+    assert not [c.text() for c in [*segment.claims(), *churn.claims()] if re.search(r"(?<![\d.])[124]\.0\b", c.text())]
