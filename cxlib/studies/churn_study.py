@@ -440,7 +440,8 @@ class ChurnStudy:
 
     def next_period(self, t: float) -> str:
         """The coming period: "the next month", "the next 30 days"."""
-        return "the next " + (UNIT_FORMS[self.time_unit][0] if t == 1 else self.duration_text(t))
+        return ngettext("the next {unit}", "the next {t} {units}", t).format(unit=UNIT_FORMS[self.time_unit][0],
+                                                                            t=f"{t:g}", units=self.time_unit)
 
     def to_dict(self) -> dict:
         return {"n": self.n, "events": self.events, "churn": self.churn, "survival": self.survival,
