@@ -453,7 +453,7 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
     """
     rules: dict[str, c.Column] = {id_col: c.identifier(unique=True, required=True)} if id_col else {}
     for column, (low, high) in (scores or {}).items():
-        rules[column] = c.score(low, high, required=True, nullable=False)
+        rules[column] = c.score(low, high, required=True, nullable=column in blank_ok)
     rules.update({column: c.number(required=True, nullable=column in blank_ok, answer_labels=column in labelled)
                   for column in numbers})
     rules.update({column: c.amount(required=True, optional_view=True) for column in amounts})

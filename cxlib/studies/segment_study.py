@@ -32,9 +32,8 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural
 from ..histogram import score_histogram
 from ..inference import holm
-from ..io import CXData, DataQuality, QualityIssue, Table, flat_table, load
+from ..io import CXData, DataQuality, Table, flat_table, load
 from ..io.nps_groups import holds_groups
-from ..io.quality import EXCLUDED
 from ..io.tables import canonical_folder
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, trend_from_histogram
@@ -42,6 +41,8 @@ from .contract import StudyDeclaration
 from .parameters import Choice, Column, Columns, Integer, Number
 from .shared import (
     FREQUENCIES,
+    NOT_ANSWERED,
+    analysis_account,
     backend_parameters,
     check_backend_survey,
     check_reading,
@@ -66,22 +67,22 @@ def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[s
     ``tenure_days``). Otherwise the file (any format :func:`cxlib.io.read_table` reads,
     with the ``reading`` options) must have the named columns; only those are validated.
     With ``id_col``, a repeated answer is kept once and ids repeated with different values
-    are left out, counted. Returns the frame and the loaded object (for provenance).
+    are left out, counted. An answer that left the score blank (it answered other questions)
+    is not in this study and is counted as not answered. Returns the frame and the loaded
+    object (for provenance).
     """
     if data_path is None or canonical_folder(data_path):
         data = load(data_path, missing_codes=missing_codes, **(reading or {}))
-        frame = data.survey_frame()
-        blank = frame[score_col].isna()
-        if blank.any():  # answers to other questions only: not in this study, and counted as such
-            unused = QualityIssue("responses", score_col, "blank", EXCLUDED, int(blank.sum()))
-            kept = data.quality.rows_kept["responses"] - int(blank.sum())
-            data = dataclasses.replace(data, quality=data.quality + DataQuality((unused,), {}, {"responses": kept}))
-        return frame, data
-    table = flat_table(data_path, scores={score_col: (0, 10)}, categories=segment_cols,
-                       dates=[date_col] if date_col else (), weights=weight_col,
-                       amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes, name="survey",
-                       id_col=id_col, **(reading or {}))
-    return table.data, table
+        frame, name = data.survey_frame(), "responses"
+    else:
+        data = flat_table(data_path, scores={score_col: (0, 10)}, categories=segment_cols,
+                          dates=[date_col] if date_col else (), weights=weight_col,
+                          amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes,
+                          name="survey", id_col=id_col, blank_ok=[score_col], **(reading or {}))
+        frame, name = data.data, "survey"
+    blank = int(frame[score_col].isna().sum())
+    data = analysis_account(data, name, [(score_col, NOT_ANSWERED, blank)], data.quality.rows_kept[name] - blank)
+    return frame[frame[score_col].notna()], data
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,7 @@ def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequ
         study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
         skipped = [c for c in (revenue_col, tenure_col) if c]
         notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []
-        data = source_data(source, "survey", [(score_col, f"{score_col} present", study.overall.n)], date_col, notes)
+        data = source_data(source, "survey", [(score_col, NOT_ANSWERED, study.overall.n)], date_col, notes)
     if limits:
         gate(data.quality, "survey", limits, "answers")
     return dataclasses.replace(study, quality=data.quality), data
