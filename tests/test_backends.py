@@ -539,7 +539,7 @@ def test_closed_loop_out_of_core_reads_only_the_answers_it_uses_and_equals_the_p
     (memory, _), *others = (cx.studies.compute("closed_loop", {**given, "backend": b})
                             for b in ("pandas", "duckdb", "dask"))
     since = flat["survey_date"].max() - pd.Timedelta(days=29)
-    used = flat["nps"].notna() & (flat["comment"].notna() | (flat["survey_date"] >= since))
+    used = flat["comment"].notna() | (flat["survey_date"] >= since)  # scored or not: themes cover every comment
     assert 0 < used.sum() < len(flat)
     assert memory.to_dict()["taxonomy"] == "en (shipped)"  # no path of the installation in results
     for study, data in others:

@@ -186,19 +186,21 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
 
     The window is the ``window_days`` days up to ``until`` (default: the latest answer).
     ``left`` is a boolean Series aligned with ``rows``: the customer has already left
-    (not called back). Theme shares cover every comment, per ``period`` and ``segment``.
+    (not called back). Theme shares cover every comment, scored or not, per ``period`` and
+    ``segment``, and the window's counts every answer in it; the call-back and referral
+    lists and the detractors' themes need the score, so they use the scored answers.
     ``risk`` (:func:`churn_risk`) orders the call-back list by expected revenue lost over
     the next ``risk_days`` days.
     """
     tax = load_taxonomy(taxonomy)
-    rows = rows[rows[score].notna()]
     flags = tag_themes(rows, comment, tax)
     until = pd.Timestamp(until) if until is not None else rows[date].max()
     since = until - pd.Timedelta(days=window_days - 1)
     in_window = (rows[date] >= since) & (rows[date] <= until)
+    scored = rows[score].notna()
     columns = {"id": id_col, "score": score, "date": date, "comment": comment, "touchpoint": touchpoint,
                "revenue": revenue}
-    window = rows[in_window]
+    window = rows[in_window & scored]
     gone = (left.reindex(window.index).fillna(False).astype(bool) if left is not None
             else pd.Series(False, index=window.index))
     callbacks = callback_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns, risk, risk_days)
@@ -211,7 +213,7 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
                       callbacks[LIST_COLUMNS + [c for c in ("churn_risk", "priority", "why") if c in callbacks]],
                       promoters[LIST_COLUMNS + ["suggested_use"]],
                       len(everyone) - len(callbacks), theme_table(rows, comment, None, tax), by_period, by_segment,
-                      themes_by_detractors(flags, rows[score], tax),
+                      themes_by_detractors(flags[scored], rows.loc[scored, score], tax),
                       crisis_flag(flags, rows[date], rows[comment], since), tax, quality,
                       "expected revenue lost " + ngettext("over the next day", "over the next {n} days", risk_days)
                       .format(n=f"{risk_days:g}") + " (detractors' churn rate, with and "
@@ -267,22 +269,21 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
 
 def _used_answers(values: Mapping, rules: dict, score_col: str, date_col: str, comment_col: str, window_days: int,
                   until) -> tuple[pd.DataFrame, SourceData]:
-    """The answers the closed loop uses, read out of core: a score and either a comment or a date in the window
-    (which ends at ``until`` or at the latest scored answer), validated as in memory (:func:`read_rows`)."""
-    scored = Condition(score_col, "present")
+    """The answers the closed loop uses, read out of core: those with a comment or a date in the window (which ends
+    at ``until`` or at the latest answer), scored or not, validated as in memory (:func:`read_rows`)."""
 
     def used(source) -> pd.DataFrame:
-        latest = source.date_range(date_col, [scored])
+        latest = source.date_range(date_col)
         if latest is None:
-            raise DataError(f"responses: no answer has a score in {score_col!r}", table="responses",
-                            column=score_col, rule="answers present")
+            raise DataError(f"responses: no answer has a date in {date_col!r}", table="responses",
+                            column=date_col, rule="answers present")
         since = pd.Timestamp(until if until is not None else latest["to"]) - pd.Timedelta(days=window_days - 1)
-        return source.rows(list(rules), [scored], [Condition(comment_col, "present"),
-                                                   Condition(date_col, "on or after", since)])
+        return source.rows(list(rules), [], [Condition(comment_col, "present"),
+                                             Condition(date_col, "on or after", since)])
 
     return read_rows(values, "responses", rules, used, lambda read, total: (
-        f"Only the {read:,} answers the call-backs and themes use (a score, and a comment or a date in the window) "
-        "were read into memory; the data quality table counts those."))
+        f"Only the {read:,} answers the call-backs and themes use (a comment, or a date in the window) were read "
+        "into memory; the data quality table counts those."))
 
 
 def run(p: dict):
