@@ -49,3 +49,37 @@ def test_every_report_counts_a_blank_score_as_not_answered(tmp_path):
         assert issues == {("nps", NOT_ANSWERED): 37}
         (read,), (kept,) = data.quality.rows_read.values(), data.quality.rows_kept.values()
         assert (read, kept) == (500, 463)
+
+
+def _run(reports_dir, study: str, run_id: str, started: str, value: float, label: str, parameters: dict,
+         overrides: list[str]) -> None:
+    import json
+
+    folder = reports_dir / study / run_id
+    folder.mkdir(parents=True)
+    figure = {"key": "k", "label": label, "value": value, "ci_low": value - 1, "ci_high": value + 1, "unit": "points",
+              "n": 100, "better": "higher"}
+    (folder / "results.json").write_text(json.dumps({
+        "study": study, "status": "success", "parameters": parameters, "overrides": overrides, "headline": {},
+        "figures": [figure], "results": {}, "run": {"started_at": started}}))
+    (folder / "report.html").write_text("<html></html>")
+
+
+def test_index_tiles_belong_together_by_data_source_and_a_what_if_never_replaces_a_tile(tmp_path):
+    from cxlib.reports.index import build_index
+
+    _run(tmp_path, "segment_study", "a", "2026-12-01T06:00:00+00:00", 16.3, "NPS", {"data_path": None}, [])
+    _run(tmp_path, "business_case", "b", "2026-12-01T06:01:00+00:00", 120.0, "ROI", {"data_path": None}, [])
+    _run(tmp_path, "business_case", "c", "2026-12-02T06:00:00+00:00", -20.8, "ROI",
+         {"data_path": None, "share_moved": 0.9}, ["share_moved"])  # a what-if, newer
+    _run(tmp_path, "churn_study", "d", "2026-12-03T06:00:00+00:00", 1314.0, "Revenue at risk",
+         {"data_path": "/exports/crm.csv", "duration_col": "tenure"}, ["data_path", "duration_col"])
+    _run(tmp_path, "churn_study", "e", "2026-12-03T07:00:00+00:00", 9.0, "Customers who left",
+         {"data_path": None, "horizons": [30]}, ["horizons"])  # only a what-if for this study on the sample
+    index = build_index(tmp_path).read_text()
+    sample = index[index.index("<h3>Data: the bundled sample</h3>"):index.index("<h3>Data: crm.csv</h3>")]
+    crm = index[index.index("<h3>Data: crm.csv</h3>"):index.index("<h2>Latest report")]
+    assert "120.0 points" in sample and "-20.8" not in sample  # the what-if did not replace the default run's tile
+    assert "16.3 points" in sample and "Revenue at risk" not in sample
+    assert "Revenue at risk" in crm and "Churn and survival · crm.csv" in crm
+    assert "what-if: horizons: 30" in sample and "9.0 points" in sample  # marked when it is all there is

@@ -1,5 +1,12 @@
 """reports/index.html: an executive overview (a tile per key figure of each study's latest run, with its change
-since the previous run), then every run, newest first, with its status and headline figures."""
+since the previous run), then every run, newest first, with its status and headline figures.
+
+Key figures belong together: tiles are grouped by the data they were computed on (the
+bundled sample, or a file named on the tiles), so a run on a CRM export never sits among
+the sample's figures. Within one data source a study's tile comes from its latest run
+without a what-if: a run that changed an analysis choice (a retention gain, a horizon, a
+seed) becomes a tile only when no other run exists, and then says so with its changes.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,17 @@ from pathlib import Path
 
 from ..formatting.figures import change, change_text, figure_parts
 from ..formatting.narrative import fmt_parameters, plural
-from ..studies import REGISTRY
+from ..studies import REGISTRY, parameters
 from .html import page
 
-__all__ = ["build_index", "previous_run", "read_runs", "tiles"]
+__all__ = ["build_index", "data_source", "previous_run", "read_runs", "tiles", "what_if"]
+
+SAMPLE = "the bundled sample"
+# parameters that say what the data are and how to read them, not what to analyse
+DESCRIBING = (parameters.Path, parameters.Column, parameters.Columns, parameters.ColumnGroups,
+              parameters.MissingCodes)
+DESCRIBING_NAMES = {"backend", "dask_scheduler", "table", "query", "sample_size", "min_rows", "max_excluded", "event_value",
+                    "time_unit"}
 
 
 def read_runs(reports_dir: str | Path) -> list[dict]:
@@ -71,6 +85,28 @@ def _independent(before: dict, after: dict) -> bool:
     return bool(a and b) and (a["to"] < b["from"] or b["to"] < a["from"])
 
 
+def data_source(run: dict) -> str:
+    """The data a run read, as a reader names it: the bundled sample, or the file (and table) it was given."""
+    params = run.get("parameters", {})
+    path = params.get("data_path")
+    if not path:
+        return SAMPLE
+    name = Path(str(path).rstrip("/")).name if "://" not in str(path) else str(path).split("@")[-1]
+    return name + (f", table {params['table']}" if params.get("table") else "")
+
+
+def what_if(run: dict) -> dict:
+    """The parameters a run changed that change the analysis rather than describe the data (its what-if)."""
+    study = REGISTRY.get(run.get("study"))
+    if study is None:
+        return {}
+    declared = {p.name: p for p in study.parameters}
+    params = run.get("parameters", {})
+    return {name: params.get(name) for name in run.get("overrides", []) if name in declared
+            and not isinstance(declared[name], DESCRIBING) and declared[name].shared not in ("reading", "display")
+            and name not in DESCRIBING_NAMES}
+
+
 def _tile(f: dict, run: dict, previous: dict | None, link: str) -> str:
     value, interval = figure_parts(f)
     moved = ""
@@ -86,10 +122,12 @@ def _tile(f: dict, run: dict, previous: dict | None, link: str) -> str:
     period = f.get("period") or run.get("data_period") or {}
     span = (f'data <span class="nowrap">{html.escape(period["from"])}</span> to '
             f'<span class="nowrap">{html.escape(period["to"])}</span>') if period else html.escape(_when(run))
+    changed = what_if(run)
+    scenario = (f'<div class="change">what-if: {html.escape(fmt_parameters(changed))}</div>' if changed else "")
     return (f'<a class="tile" href="{html.escape(link)}"><div class="label">{html.escape(f["label"])}</div>'
             f'<div class="value">{html.escape(value)}</div>'
-            f'<div class="ci">{html.escape(interval)}</div>{moved}'
-            f'<div class="study">{html.escape(_title(run))} · {span}</div></a>')
+            f'<div class="ci">{html.escape(interval)}</div>{moved}{scenario}'
+            f'<div class="study">{html.escape(_title(run))} · {html.escape(data_source(run))} · {span}</div></a>')
 
 
 def _title(run: dict) -> str:
@@ -99,16 +137,28 @@ def _title(run: dict) -> str:
 
 
 def tiles(runs: list[dict], reports_dir: Path) -> str:
-    """The overview: each key figure of each study's latest successful run, as a tile linking to its report."""
-    out, seen = [], set()
-    for run in runs:
-        if run.get("status") != "success" or run.get("study") in seen:
+    """The overview: per data source (the sample first), each key figure of each study's latest successful run
+    without a what-if (else its latest run, marked), as a tile linking to its report (module docstring)."""
+    chosen: dict[str, dict[str, dict]] = {}
+    for run in runs:  # newest first
+        if run.get("status") != "success":
             continue
-        seen.add(run.get("study"))
-        link = f"{run['_dir'].relative_to(reports_dir).as_posix()}/report.html"
-        previous = previous_run(run, runs)
-        out += [_tile(f, run, previous, link) for f in run.get("figures", [])]
-    return f'<div class="tiles">{"".join(out)}</div>' if out else ""
+        studies = chosen.setdefault(data_source(run), {})
+        held = studies.get(run.get("study"))
+        if held is None or (what_if(held) and not what_if(run)):
+            studies[run.get("study")] = run
+    sources = sorted(chosen, key=lambda s: s != SAMPLE)  # the sample first, then as the newest runs came
+    out = []
+    for source in sources:
+        cards = []
+        for run in chosen[source].values():
+            link = f"{run['_dir'].relative_to(reports_dir).as_posix()}/report.html"
+            previous = previous_run(run, runs)
+            cards += [_tile(f, run, previous, link) for f in run.get("figures", [])]
+        if cards:
+            out.append((f"<h3>Data: {html.escape(source)}</h3>" if len(sources) > 1 else "")
+                       + f'<div class="tiles">{"".join(cards)}</div>')
+    return "".join(out)
 
 
 def build_index(reports_dir: str | Path) -> Path:
