@@ -83,3 +83,11 @@ def test_index_tiles_belong_together_by_data_source_and_a_what_if_never_replaces
     assert "16.3 points" in sample and "Revenue at risk" not in sample
     assert "Revenue at risk" in crm and "Churn and survival · crm.csv" in crm
     assert "what-if: horizons: 30" in sample and "9.0 points" in sample  # marked when it is all there is
+
+
+def test_money_without_a_currency_says_so_on_its_tile():
+    from cxlib.formatting.figures import figure, figure_parts
+
+    value, interval = figure_parts(figure("risk", "Revenue at risk", 1314.2, 1200.0, 1400.0, "amount"))
+    assert value == "1,314 (money; no currency given)" and interval == "95% CI 1,200 to 1,400"
+    assert figure_parts(figure("risk", "Revenue at risk", 1314.2, None, None, "EUR"))[0] == "€1,314"

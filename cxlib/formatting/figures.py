@@ -66,7 +66,8 @@ def figure_parts(f: dict) -> tuple[str, str]:
     """The figure's value and its interval as read: ("16.3 points", "95% CI 15.2 to 17.4"); "" without one."""
     if f["value"] is None:
         return "not available", ""
-    value = _amount(f["value"], f["unit"]) + (" points" if f["unit"] == "points" else "")
+    value = _amount(f["value"], f["unit"]) + {"points": " points", "amount": " (money; no currency given)"}.get(
+        f["unit"], "")
     if f["ci_low"] is None or f["ci_high"] is None:
         return value, ""
     loss = f.get("sign_matters") and f["ci_low"] < 0 < f["ci_high"]
