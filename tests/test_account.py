@@ -91,3 +91,16 @@ def test_money_without_a_currency_says_so_on_its_tile():
     value, interval = figure_parts(figure("risk", "Revenue at risk", 1314.2, 1200.0, 1400.0, "amount"))
     assert value == "1,314 (money; no currency given)" and interval == "95% CI 1,200 to 1,400"
     assert figure_parts(figure("risk", "Revenue at risk", 1314.2, None, None, "EUR"))[0] == "€1,314"
+
+
+def test_the_scorecard_period_table_reads_in_the_order_of_the_text_with_nps_first():
+    import cxlib as cx
+
+    card, _ = studies.compute("cx_scorecard")
+    table = card.period_table()
+    metrics = [c for c in table.columns if c != "period" and not c.endswith(("ci_low", "ci_high"))]
+    assert metrics[0] == "NPS" and metrics[: len(card.overall) - 1] == list(card.overall["metric"])[:-1]
+    nps = card.periods[card.periods["metric"] == "NPS"].set_index("period")
+    assert table.set_index("period")["NPS"].to_dict() == nps["value"].to_dict()
+    shown = cx.reports.format_table(table)
+    assert list(shown.columns[:2]) == ["period", "NPS (95% CI)"]

@@ -74,6 +74,17 @@ class Scorecard:
         rows = self.periods[self.periods["metric"] == metric]
         return rows.iloc[-1]
 
+    def period_table(self) -> pd.DataFrame:
+        """One row per period, each metric's value with its interval, the metrics in the order the summary names
+        them (NPS first): ``NPS``, ``NPS ci_low``, ``NPS ci_high``, ... for a report table."""
+        wide = self.periods.pivot(index="period", columns="metric", values=["value", "ci_low", "ci_high"])
+        columns = {}
+        named = [m for m in self.overall["metric"] if m in wide["value"].columns]
+        for metric in [*named, *(m for m in self.periods["metric"].unique() if m not in named)]:
+            columns.update({metric: wide["value"][metric], f"{metric} ci_low": wide["ci_low"][metric],
+                            f"{metric} ci_high": wide["ci_high"][metric]})
+        return pd.DataFrame(columns).rename_axis("period").reset_index()
+
     def figures(self) -> list[dict]:
         """Key figures for results.json and the index: CSAT and first-contact resolution (NPS is the segment
         study's)."""
