@@ -104,3 +104,13 @@ def test_the_scorecard_period_table_reads_in_the_order_of_the_text_with_nps_firs
     assert table.set_index("period")["NPS"].to_dict() == nps["value"].to_dict()
     shown = cx.reports.format_table(table)
     assert list(shown.columns[:2]) == ["period", "NPS (95% CI)"]
+
+
+def test_business_assumptions_read_as_a_director_writes_them():
+    study, _ = studies.compute("business_case", {"n_sim": 200})
+    table = study.assumptions_table().set_index("assumption")["value"]
+    assert table["Margin"] == "30%" and table["Discount rate"] == "8%" and table["Detractors moved"] == "20%"
+    assert table["Acquisition cost"] == "€150" and table["Programme cost"] == "€5,000"
+    assert table["Revenue period"] == "30 days" and table["Horizon"] == "3 years"
+    assert table["Yearly retention"] == f"{study.assumptions['yearly_retention']:.1f}%"
+    assert not {"n_sim", "seed", "N sim", "Seed"} & set(table.index)

@@ -50,7 +50,7 @@ from ..estimate import format_ci
 from ..formatting import labels
 from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, ngettext
+from ..formatting.narrative import fmt_count, ngettext, plural
 from ..io import CXData, Table
 from ..io.nps_groups import WORD_GROUP
 from ..io.quality import DataError
@@ -72,20 +72,21 @@ from .shared import (
 
 __all__ = ["STUDY", "BusinessCaseStudy", "run_business_case"]
 
+# each business assumption: its name in the report, how its value reads (days, share, money, years, count,
+# percent) and what it means; the simulation's size and seed are methods, not business assumptions
 ASSUMPTIONS = {
-    "period": "days of revenue in the revenue column, and the horizon of revenue at risk",
-    "margin": "profit as a share of revenue",
-    "discount_rate": "per year",
-    "acquisition_cost": "cost of winning one new customer",
-    "share_moved": "share of active detractors the programme turns into passives",
-    "program_cost": "one-off cost of the programme",
-    "running_cost_per_year": "yearly cost of running it",
-    "horizon_years": "years over which the programme is judged",
-    "detractors": "active customers whose latest answer was 0-6 (from the data)",
-    "n_sim": "simulations behind the intervals of the business case",
-    "seed": "their random seed",
-    "yearly_retention": "share of customers staying a year, % (from the data)",
-    "yearly_margin_per_customer": "margin times a year of revenue of an active customer (from the data)",
+    "period": ("Revenue period", "days", "days of revenue in the revenue column, and the horizon of revenue at risk"),
+    "margin": ("Margin", "share", "profit as a share of revenue"),
+    "discount_rate": ("Discount rate", "share", "per year"),
+    "acquisition_cost": ("Acquisition cost", "money", "cost of winning one new customer"),
+    "share_moved": ("Detractors moved", "share", "share of active detractors the programme turns into passives"),
+    "program_cost": ("Programme cost", "money", "one-off cost of the programme"),
+    "running_cost_per_year": ("Running cost", "money", "per year of running the programme"),
+    "horizon_years": ("Horizon", "years", "years over which the programme is judged"),
+    "detractors": ("Active detractors", "count", "active customers whose latest answer was 0-6 (from the data)"),
+    "yearly_retention": ("Yearly retention", "percent", "share of customers staying a year (from the data)"),
+    "yearly_margin_per_customer": ("Yearly margin per customer", "money",
+                                   "margin times a year of revenue of an active customer (from the data)"),
 }
 
 
@@ -103,13 +104,16 @@ class BusinessCaseStudy:
     replacement_cost: dict
 
     def assumptions_table(self) -> pd.DataFrame:
-        """Each assumption with its value as text and what it means."""
-        def text(value) -> str:
-            return f"{value:,}" if isinstance(value, int) else f"{value:,.4f}".rstrip("0").rstrip(".")
+        """Each business assumption by its name, its value as people write it (money with its currency, shares in
+        %, retention and margin rounded) and what it means; the simulation's size and seed are in Methods."""
+        def text(value, kind: str) -> str:
+            return {"days": lambda v: plural(v, "day", "days"), "years": lambda v: plural(v, "year", "years"),
+                    "share": lambda v: f"{100 * v:.3g}%", "percent": lambda v: f"{v:.1f}%",
+                    "money": labels.money, "count": fmt_count}[kind](value)
 
-        return pd.DataFrame({"assumption": list(self.assumptions),
-                             "value": [text(v) for v in self.assumptions.values()],
-                             "meaning": [ASSUMPTIONS.get(k, "") for k in self.assumptions]})
+        rows = [(name, text(self.assumptions[key], kind), meaning)
+                for key, (name, kind, meaning) in ASSUMPTIONS.items() if key in self.assumptions]
+        return pd.DataFrame(rows, columns=["assumption", "value", "meaning"])
 
     def headline(self) -> dict:
         return {"ROI": format_ci(100 * self.case.roi["value"], 100 * self.case.roi["ci_low"],
