@@ -114,3 +114,21 @@ def test_business_assumptions_read_as_a_director_writes_them():
     assert table["Revenue period"] == "30 days" and table["Horizon"] == "3 years"
     assert table["Yearly retention"] == f"{study.assumptions['yearly_retention']:.1f}%"
     assert not {"n_sim", "seed", "N sim", "Seed"} & set(table.index)
+
+
+def test_labels_apply_in_the_exclusion_sentence_and_the_churn_share_has_its_time_frame(tmp_path):
+    from cxlib.formatting import labels
+    from cxlib.io.quality import EXCLUDED, DataQuality, QualityIssue
+
+    dq = DataQuality((QualityIssue("survey", "ltr_q1", "not a number", EXCLUDED, 312, (4,), ("ten",)),),
+                     {"survey": 19500}, {"survey": 19188})
+    labels.use(labels={"ltr_q1": "Likelihood to recommend"})
+    assert "not a number in Likelihood to recommend (312)" in dq.left_out("survey", "answers")
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"tenure_months": rng.integers(1, 25, 200), "left": rng.random(200) < 0.3})
+    frame.to_csv(tmp_path / "c.csv", index=False)
+    study, _ = studies.compute("churn_study", {"data_path": str(tmp_path / "c.csv"), "duration_col": "tenure_months",
+                                               "event_col": "left", "segment_col": None, "covariates": [],
+                                               "horizons": [12]})
+    overall = {c.key: c for c in study.claims()}["churn.overall"].text()
+    assert overall.startswith(f"Of 200 customers followed for up to {frame['tenure_months'].max()} months, ")

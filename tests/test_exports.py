@@ -124,7 +124,7 @@ def test_blank_segment_values_are_a_reported_level_and_blank_scores_are_counted(
     path = write_csv("nps,plan\n9,basic\n,basic\n3,\n10,premium\n")
     table = cx.io.flat_table(path, scores={"nps": (0, 10)}, categories=["plan"])
     assert table.data["plan"].tolist() == ["basic", "(missing)", "premium"]
-    assert table.quality.left_out("table", "answers") == "1 answer (25.0%) was left out: missing value in nps (1)."
+    assert table.quality.left_out("table", "answers") == "1 answer (25.0%) was left out: missing value in NPS (1)."
 
 
 def test_cx_run_reads_a_turkish_excel_export_and_stops_on_unreadable_scores(corpus, clean_results, tmp_path, capsys):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..formatting import labels
 from ..formatting.narrative import ngettext, plural
 from ..formatting.quoting import printable
 from ..formatting.tables import pretty
@@ -139,14 +140,14 @@ class DataQuality:
         >>> dq = DataQuality((QualityIssue("survey", "nps", "not a number", EXCLUDED, 312, (4,), ("ten",)),),
         ...                  {"survey": 19500}, {"survey": 19188})
         >>> dq.left_out("survey", "answers")
-        "312 answers (1.6%) were left out: not a number in nps (312), e.g. 'ten'."
+        "312 answers (1.6%) were left out: not a number in NPS (312), e.g. 'ten'."
         """
         read, kept = self.rows_read.get(table, 0), self.rows_kept.get(table, 0)
         if not read or (read - kept) / read < threshold:
             return None
         excluded = sorted((i for i in self.issues if i.table == table and i.action == EXCLUDED),
                           key=lambda i: -i.n_rows)
-        causes = "; ".join(f"{i.rule}{' in ' + i.column if i.column else ''} ({i.n_rows:,})"
+        causes = "; ".join(f"{i.rule}{' in ' + labels.name(i.column) if i.column else ''} ({i.n_rows:,})"
                            + (f", e.g. {i.examples[0]!r}" if i.examples else "") for i in excluded[:2])
         more = (f"; {plural(len(excluded) - 2, 'more reason', 'more reasons')} in the data quality table"
                 if len(excluded) > 2 else "")

@@ -324,11 +324,14 @@ class ChurnStudy:
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
         c = self.churn
-        out = [Claim("churn.overall", "Of {n} customers, {events} left: {rate}% (95% CI {low} to {high}%).",
+        follow_up = float(self.survival.loc[self.survival["segment"] == "all", "follow_up"].iloc[0])
+        out = [Claim("churn.overall", "Of {n} customers followed for up to {follow}, {events} left: {rate}% (95% CI "
+                     "{low} to {high}%).",
                      {"n": fmt_count(self.n), "events": fmt_count(self.events), "rate": f"{c['value']:.1f}",
-                      "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}"},
+                      "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}",
+                      "follow": self.duration_text(follow_up)},
                      {"customers": self.n, "left": self.events, "share": c["value"], "ci_low": c["ci_low"],
-                      "ci_high": c["ci_high"]})]
+                      "ci_high": c["ci_high"], "follow_up": follow_up})]
         overall = self.survival[self.survival["segment"] == "all"]
         known = overall[overall["survival"].notna()]
         if len(known):
