@@ -189,7 +189,8 @@ def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)",
 
     moves = [f"{'' if name is None else f'{name}: '}{rows['value'].iloc[0]:.1f} in {rows['period'].iloc[0]} to "
              f"{rows['value'].iloc[-1]:.1f} in {rows['period'].iloc[-1]}" for name, rows in groups if len(rows)]
-    alt = f"Line chart: {title}, per period, with 95% intervals. " + "; ".join(moves[:6]) + (
+    per = "" if "per period" in title.lower() else ", per period"
+    alt = f"Line chart: {title}{per}, with 95% intervals. " + "; ".join(moves[:6]) + (
         f"; and {len(moves) - 6} more" if len(moves) > 6 else "") + "."
     return _chart(draw, ax, 3.6, alt)
 

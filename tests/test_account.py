@@ -132,3 +132,12 @@ def test_labels_apply_in_the_exclusion_sentence_and_the_churn_share_has_its_time
                                                "horizons": [12]})
     overall = {c.key: c for c in study.claims()}["churn.overall"].text()
     assert overall.startswith(f"Of 200 customers followed for up to {frame['tenure_months'].max()} months, ")
+
+
+def test_a_chart_says_per_period_once():
+    import cxlib as cx
+
+    periods = pd.DataFrame({"period": ["2024Q1", "2024Q2"], "value": [10.0, 12.0], "ci_low": [8.0, 10.0],
+                            "ci_high": [12.0, 14.0]})
+    alt = cx.plots.trend_chart(periods, "NPS per period").alt
+    assert alt.count("per period") == 1 and alt.startswith("Line chart: NPS per period, with 95% intervals.")
