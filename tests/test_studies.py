@@ -106,7 +106,7 @@ def test_segment_study_on_a_flat_table(reports, flat_export):
     assert out["results"]["overall"]["n"] == 3000 - 11  # ten missing codes, one out-of-range answer
     issues = {(i["rule"], i["action"]): i["rows"] for i in out["data_quality"]["issues"]}
     assert issues == {("declared missing code", "set to missing"): 10,
-                      ("missing value", "excluded"): 10,  # the missing codes leave their answers out, counted
+                      ("not answered (blank)", "excluded"): 10,  # the missing codes leave their answers unanswered, counted
                       ("not a whole number from 0 to 10", "excluded"): 1}
     gold = next(s for s in out["results"]["segments"] if s["segment"] == "Gold")
     assert gold["significant"] and gold["n"] == (frame["Tier"] == "Gold").sum() - frame.loc[frame["Tier"] == "Gold", "LTR"].isna().sum()
