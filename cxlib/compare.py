@@ -128,9 +128,11 @@ def segment_table_from_histograms(histograms: Mapping[str, ScoreHistogram], metr
     Without segment columns the table is empty, with the columns every metric's table has.
     """
     if not histograms:
-        return pd.DataFrame(columns=["segment_col", "segment", "n", "n_effective", "value", "ci_low", "ci_high",
-                                     "difference", "diff_ci_low", "diff_ci_high", "p_value", "p_adjusted",
-                                     "significant", "small_n"])
+        numbers = ["n_effective", "value", "ci_low", "ci_high", "difference", "diff_ci_low", "diff_ci_high",
+                   "p_value", "p_adjusted"]
+        return pd.DataFrame({"segment_col": pd.Series(dtype=str), "segment": pd.Series(dtype=str),
+                             "n": pd.Series(dtype="int64"), **{c: pd.Series(dtype=float) for c in numbers},
+                             "significant": pd.Series(dtype=bool), "small_n": pd.Series(dtype=bool)})
     parts = []
     for column, h in histograms.items():
         seg = metric_table(h, metric, top, ci)

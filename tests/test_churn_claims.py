@@ -119,3 +119,36 @@ def test_the_hazard_ratio_chart_says_the_step_of_a_number():
     labels = [tick.get_text() for tick in chart.ax.get_yticklabels()]
     assert f"Age, per {load_rossi()['age'].std():.3g}" in labels and "Fin" in labels[-1]
     assert "Age, per" in chart.alt
+
+
+@pytest.mark.parametrize(("marks", "event_value"), [("Churned", "Churned"), ("Yes", None), ("1", None)])
+def test_a_column_that_marks_only_leavers_reads_its_blanks_as_stayed_and_says_so(tmp_path, marks, event_value):
+    """A CRM export writes "Churned" for those who left and nothing for the rest: 86 of 300 left, not 86 of 86."""
+    rng = np.random.default_rng(1)
+    left = rng.random(300) < 0.3
+    frame = pd.DataFrame({"months": rng.integers(1, 40, 300), "status": np.where(left, marks, "")})
+    result, data, _ = _run(tmp_path, frame, duration_col="months", event_col="status", event_value=event_value,
+                           segment_col=None, covariates=[], revenue_col=None)
+    assert (result.n, result.events) == (300, int(left.sum()))
+    issues = data.quality.to_frame()
+    assert issues[["rule", "action", "rows"]].values.tolist() == [
+        ["blank: did not leave (the column marks only those who left)", "note", int((~left).sum())]]
+    out_of_core = tmp_path / "customers.parquet"
+    frame.assign(status=pd.array(np.where(left, 1, pd.NA), dtype="Int64")).to_parquet(out_of_core)
+    with pytest.raises(DataError, match=f"'status' marks only those who left and leaves {(~left).sum()} rows blank"):
+        studies.compute("churn_study", {"data_path": str(out_of_core), "backend": "duckdb", "duration_col": "months",
+                                        "event_col": "status", "segment_col": None, "covariates": [],
+                                        "time_unit": "months", "revenue_col": None})
+
+
+def test_blanks_in_a_column_with_both_codes_are_unknown_left_out_and_counted(tmp_path):
+    rng = np.random.default_rng(2)
+    status = np.where(rng.random(300) < 0.3, "Yes", "No")
+    blank = rng.random(300) < 0.1
+    frame = pd.DataFrame({"months": rng.integers(1, 40, 300), "status": np.where(blank, "", status)})
+    result, data, _ = _run(tmp_path, frame, duration_col="months", event_col="status", segment_col=None,
+                           covariates=[], revenue_col=None)
+    assert (result.n, result.events) == ((~blank).sum(), ((status == "Yes") & ~blank).sum())
+    assert data.quality.to_frame()[["rule", "action", "rows"]].values.tolist() == [
+        ["missing value", "excluded", int(blank.sum())]]
+    assert data.quality.rows_kept["customers"] == (~blank).sum()

@@ -97,6 +97,7 @@ def test_dates_in_the_future_and_a_span_of_decades_are_flagged(tmp_path):
     ("grad;nps\nНиш;9\nЧачак;7\nБеоград;3\nЉубовија;5\n", "cp1251", "\r\n"),
     ("grad;nps\nНиш;9\nЧачак;7\nБеоград;3\n", "cp1251", "\r\n"),
     ("grad;nps\nНиш;9\nЧачак;7\nБеоград;3\nЋуприја;5\n", "iso8859_5", "\n"),
+    ("grad;nps\nReykjavík;9\nÞórshöfn;7\nEgilsstaðir;3\n", "cp1252", "\r\n"),  # Icelandic þ ð are Western
 ])
 def test_mac_roman_and_cyrillic_code_pages_read_as_written(tmp_path, text, encoding, newline):
     path = write(tmp_path, "e.csv", text.replace("\n", newline).encode(encoding))
@@ -260,6 +261,9 @@ def test_excel_serial_dates_read_as_dates_in_a_workbook_and_in_a_csv_taken_from_
     (["15 Ocak 2025", "3 Şubat 2025", "28 Ara 2024"], ["2025-01-15", "2025-02-03", "2024-12-28"]),
     (["15. januar 2025.", "3. februar 2025.", "1. avgust 2024."], ["2025-01-15", "2025-02-03", "2024-08-01"]),
     (["15. јануар 2025.", "3. фебруар 2025."], ["2025-01-15", "2025-02-03"]),
+    (["15. januara 2025.", "3. маја 2025.", "1. decembra 2024."], ["2025-01-15", "2025-05-03", "2024-12-01"]),
+    (["15 MAYIS 2025", "3 KASIM 2024", "1 ARALIK 2024", "9 EKİM 2024"],
+     ["2025-05-15", "2024-11-03", "2024-12-01", "2024-10-09"]),  # upper case: dotless and dotted i are both "I"
     (["January 15, 2025", "Feb 3, 2025", "15-Dec-2024"], ["2025-01-15", "2025-02-03", "2024-12-15"]),
 ])
 def test_month_names_in_english_turkish_and_serbian_read_as_dates(tmp_path, written, want):
@@ -312,3 +316,24 @@ def test_header_row_names_the_header_and_a_title_is_pointed_out_before_the_run(t
     study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "header_row": 4})
     assert study.overall.n == 40
     assert any(i.rule.startswith("the header is row 4 (as header_row says)") for i in data.quality.issues)
+
+
+def test_two_rows_that_name_the_columns_differently_stop_reading_and_ask_for_header_row(tmp_path):
+    """A legend row lists the names in another order above the real header: taking it would swap two columns."""
+    path = write(tmp_path, "legend.csv", "region,ltr\nltr,region\n9,North\n3,South\n")
+    with pytest.raises(DataError, match="rows 1 and 2 both hold the columns 'ltr', 'region'.*header_row"):
+        read_table(path, {"ltr": col.score(0, 10, required=True), "region": col.category(required=True)})
+    assert read_table(path, {"ltr": col.score(0, 10, required=True), "region": col.category(required=True)},
+                      header_row=2).data["ltr"].tolist() == [9, 3]
+    repeated = write(tmp_path, "repeated.csv", "ltr,region\n9,North\nltr,region\n3,South\n")  # two exports pasted
+    assert read_table(repeated, {"ltr": col.score(0, 10, required=True), "region": col.category(required=True)}).data["region"].iloc[0] == "North"
+
+
+def test_a_folder_with_two_files_of_one_table_stops_and_names_both(tmp_path):
+    from cxlib.io.tables import SAMPLE_DIR
+    for name in ("customers", "responses"):
+        (tmp_path / f"{name}.csv").write_bytes((SAMPLE_DIR / f"{name}.csv").read_bytes())
+    pd.read_csv(tmp_path / "responses.csv").head(10).to_parquet(tmp_path / "responses.parquet")
+    with pytest.raises(DataError, match=r"responses: the folder .* holds 2 files of this table \(responses.csv, "
+                                        r"responses.parquet\); keep one"):
+        cx.io.load(tmp_path)

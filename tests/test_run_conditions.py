@@ -256,6 +256,15 @@ def test_output_cut_short_by_its_reader_ends_quietly():
     assert err == b"" and describe.returncode == 0
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_said_in_one_line():
+    with open("/dev/full", "w") as full:
+        describe = subprocess.run([CX, "describe", "closed_loop"], stdout=full, stderr=subprocess.PIPE, text=True,
+                                  timeout=60)
+    assert describe.returncode == 1
+    assert describe.stderr == "cx: cannot write the output: No space left on device\n"
+
+
 # --- sheets ----------------------------------------------------------------------------------------
 
 @pytest.fixture

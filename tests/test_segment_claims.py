@@ -10,6 +10,7 @@ from statsmodels.stats.multitest import multipletests
 
 from cxlib import studies
 from cxlib.formatting.narrative import ngettext, plural
+from cxlib.io import DataError
 from cxlib.trends import goal, trend
 
 
@@ -102,3 +103,18 @@ def test_whole_number_codes_with_blanks_read_as_written(tmp_path, backend):
     assert {"1", "2", "4"} <= {str(v) for v in segment.segments["segment"]}
     assert not [v for v in labels if ".0" in str(v)]
     assert not [c.text() for c in [*segment.claims(), *churn.claims()] if re.search(r"(?<![\d.])[124]\.0\b", c.text())]
+
+
+def test_without_segment_columns_the_report_says_none_were_compared(tmp_path):
+    path = tmp_path / "answers.csv"
+    _answers(segments=2).to_csv(path, index=False)
+    study, _ = studies.compute("segment_study", {"data_path": str(path), "score_col": "ltr", "segment_cols": [],
+                                                 "date_col": "date", "revenue_col": None, "tenure_col": None})
+    keys = [c.key for c in study.claims()]
+    assert "segment.no_segments" in keys and "segment.none_below" not in keys and len(study.segments) == 0
+    assert study.claims()[0].numbers["n"] == 2 * 8 * 60
+
+
+def test_a_scorecard_goal_for_a_segment_nobody_is_in_names_goal_filter_and_the_values_there_are():
+    with pytest.raises(DataError, match=r"goal_filter: no NPS answer .* region holds 'East', 'North', 'South', 'West'"):
+        studies.compute("cx_scorecard", {"goal_filter": {"region": "Nowhere"}})

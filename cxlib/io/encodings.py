@@ -59,7 +59,7 @@ ALPHABETS = {
     "turkish": set("çğıİöşüÇĞÖŞÜâîûÂÎÛ"),
     # Serbian Latin, and Polish but for ą (cp1250 writes it where ISO-8859-2 writes Serbian š)
     "serbian": set("čćđšžČĆĐŠŽ") | set("ćęłńóśźżĆĘŁŃÓŚŹŻ"),
-    "western": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽ"),
+    "western": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžðþÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽÐÞ"),  # Icelandic ð þ
     "cyrillic": {chr(c) for c in range(0x400, 0x460)},  # Serbian Cyrillic, and the Cyrillic of its neighbours
 }
 # letters only the Turkish, Central European and Serbian Cyrillic pages add

@@ -4,8 +4,10 @@ BI and CRM exports, and workbooks with a merged title cell, put a title ("ACME C
 Report"), a date or the empty rows of a logo above the column names. The header is the
 first of the first :data:`SCAN_ROWS` rows that holds every column a study names (compared
 as column names are everywhere: :func:`normal_name`); reading notes the row. Where no row
-holds them the first row is the header, and the missing column is named as usual; the
-``header_row`` reading option (1 for the first row) says which row it is instead.
+holds them the first row is the header, and the missing column is named as usual. Where
+two rows hold them differently (a legend or a second header above the data), reading stops
+and asks which. The ``header_row`` reading option (1 for the first row) says which row it
+is instead.
 
 >>> header_index([["ACME Corp - NPS Report"], [], ["Response ID", "LTR", "Region"], ["R1", "9", "N"]],
 ...              ["ltr", "region"])
@@ -21,6 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from ..formatting.narrative import plural
+from .quality import DataError
 
 __all__ = ["SCAN_ROWS", "header_index", "header_note", "normal_name"]
 
@@ -28,8 +31,8 @@ SCAN_ROWS = 30  # rows searched for the header; title blocks are a few rows
 
 
 def normal_name(name) -> str:
-    """A column name compared without case, Unicode form, spaces or dashes (Turkish "İl" is "il")."""
-    folded = unicodedata.normalize("NFKC", str(name)).casefold().replace("\u0307", "")
+    """A column name compared without case, Unicode form, spaces or dashes (Turkish "İl" and "IL" are "il")."""
+    folded = unicodedata.normalize("NFKC", str(name)).casefold().replace("\u0307", "").replace("ı", "i")
     return re.sub(r"[\s\-]+", "_", folded.strip())
 
 
@@ -39,10 +42,20 @@ def header_index(rows: Sequence[Sequence], columns: Sequence[str], header_row: i
     if header_row is not None:
         return header_row - 1
     wanted = {normal_name(c) for c in columns}
-    for index, row in enumerate(rows[:SCAN_ROWS]):
-        if wanted and wanted <= {normal_name(cell) for cell in row if cell is not None}:
-            return index
-    return 0
+    found = [index for index, row in enumerate(rows[:SCAN_ROWS])
+             if wanted and wanted <= {normal_name(cell) for cell in row if cell is not None}]
+    if not found:
+        return 0
+    different = [i for i in found if _names(rows[i]) != _names(rows[found[0]])]
+    if different:  # a legend or a second header above the data: which one the data follow is not for a reader to guess
+        raise DataError(f"rows {found[0] + 1} and {different[0] + 1} both hold the columns "
+                        f"{', '.join(map(repr, columns))}, in different places; set header_row to the row whose names "
+                        "head the data", rule="one header row")
+    return found[0]
+
+
+def _names(row: Sequence) -> list[str]:
+    return [normal_name(cell) for cell in row if cell is not None and str(cell).strip()]
 
 
 def header_note(index: int, header_row: int | None, unit: str = "row") -> str | None:

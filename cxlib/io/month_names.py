@@ -2,7 +2,8 @@
 
 "15 Ocak 2025", "15. januar 2025.", "5 Şub 2025", "January 15, 2025", "15-Jan-2025",
 "15. јануар 2025." read as dates; the day comes before or after the month's name, the year
-(four digits) last. The names, full and abbreviated, come from the Unicode CLDR through
+(four digits) last. Serbian writes the month in the genitive ("15. januara 2025."), read as
+well. The names, full and abbreviated, come from the Unicode CLDR through
 Babel (``babel.dates.get_month_names``) for ``en``, ``tr``, ``sr_Latn`` and ``sr`` (CLDR's
 plain ``sr`` is Cyrillic), in any case. ``strftime``'s ``%B`` reads English names only, so
 this is the way to Turkish and Serbian ones; a name that two languages give to different
@@ -26,6 +27,7 @@ __all__ = ["LOCALES", "named_dates"]
 
 LOCALES = ("en", "tr", "sr_Latn", "sr")
 DAY_FIRST = r"^(?P<day>\d{1,2})\.?[ -]+(?P<name>[^\W\d_]+)\.?,?[ -]+(?P<year>\d{4})\.?$"
+CYRILLIC = "абвгдђежзијклљмнњопрстћуфхцчџш"
 NAME_FIRST = r"^(?P<name>[^\W\d_]+)\.?[ -]+(?P<day>\d{1,2})\.?,?[ -]+(?P<year>\d{4})\.?$"
 
 
@@ -38,7 +40,17 @@ def months() -> dict[str, int]:
             for context in ("format", "stand-alone"):
                 for number, name in get_month_names(width, context, locale).items():
                     found.setdefault(normal_word(name).rstrip("."), set()).add(number)
+                    if locale.startswith("sr") and width == "wide":
+                        found.setdefault(serbian_genitive(normal_word(name)), set()).add(number)
     return {name: numbers.pop() for name, numbers in found.items() if len(numbers) == 1}
+
+
+def serbian_genitive(name: str) -> str:
+    """"januar" -> "januara", "septembar" -> "septembra" (the a of -bar drops), in either script."""
+    for nominative, genitive in (("bar", "bra"), ("бар", "бра")):
+        if name.endswith(nominative):
+            return name.removesuffix(nominative) + genitive
+    return name + ("а" if name[-1] in CYRILLIC else "a")
 
 
 def named_dates(text: pd.Series) -> pd.Series:

@@ -39,8 +39,12 @@ GROUPS_NOTE = "NPS groups read as groups"
 
 
 def normal_word(text: str) -> str:
-    """A word compared without case, spaces around it or Unicode form (Turkish "İ" is "i")."""
-    return unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "").strip()
+    """A word compared without case, spaces around it or Unicode form.
+
+    Turkish dotted and dotless i are one letter here, as an upper-case export writes
+    both as "I": "MAYIS" is "Mayıs", "İYİ" is "iyi".
+    """
+    return unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "").replace("ı", "i").strip()
 
 
 WORD_GROUP = {normal_word(word): group for group, words in GROUP_WORDS.items() for word in words}

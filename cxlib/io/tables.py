@@ -364,12 +364,20 @@ def canonical_folder(path) -> bool:
 
 
 def table_file(folder: Path, name: str) -> Path | None:
-    """The file of canonical table ``name`` in ``folder`` (``responses.csv``, ``responses.parquet``, ...), or None."""
-    for suffix in (".csv", ".parquet", ".tsv", ".txt", ".xlsx", ".sav", ".zsav", ".dta"):
-        path = folder / f"{name}{suffix}"
-        if path.exists():
-            return path
-    return None
+    """The file of canonical table ``name`` in ``folder`` (``responses.csv``, ``responses.parquet``, ...), or None.
+
+    Two files of one table (``responses.csv`` beside ``responses.parquet``) stop the
+    reading: which one is current is not for a reader to guess.
+    """
+    found = [folder / f"{name}{suffix}" for suffix in TABLE_SUFFIXES if (folder / f"{name}{suffix}").exists()]
+    if len(found) > 1:
+        raise DataError(f"{name}: the folder {str(folder)!r} holds {len(found)} files of this table "
+                        f"({', '.join(p.name for p in found)}); keep one, or move the others out", table=name,
+                        rule="one file per table")
+    return found[0] if found else None
+
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".tsv", ".txt", ".xlsx", ".sav", ".zsav", ".dta")
 
 
 def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, str]] | None = None,

@@ -225,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader stopped reading (cx --help | head -1): end quietly, as Unix tools do
         _silence(sys.stdout)
         return EXIT_OK
+    except OSError as exc:  # the output cannot be written (a full disk, /dev/full): say so in one line
+        if exc.filename is not None:
+            raise
+        _silence(sys.stdout)
+        print(f"cx: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     return code
 
 

@@ -40,13 +40,13 @@ from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, th
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, ngettext
+from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural
 from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
 from ..io.numbers import numbers_or_text
-from ..io.quality import NOTE, QualityIssue
+from ..io.quality import EXCLUDED, NOTE, QualityIssue
 from ..io.scale import plain
 from ..io.tables import canonical_folder
 from ..rates import count_estimate, rate_table
@@ -239,8 +239,8 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     rules = {duration_col: col.amount(required=True, nullable=False)}
     if id_col:
         rules = {id_col: col.identifier(unique=True), **rules}
-    rules[event_col] = (col.category(required=True, nullable=False) if event_value is not None
-                        else col.flag(required=True, nullable=False, choose_with="event_value"))
+    rules[event_col] = (col.category(required=True) if event_value is not None
+                        else col.flag(required=True, choose_with="event_value"))
     if segment_col:
         rules[segment_col] = col.category(required=True, nullable=False)
     if revenue_col:
@@ -248,7 +248,7 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     if reason_col:
         rules[reason_col] = col.text()
     table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
-    frame = table.data
+    frame, quality = table.data, table.quality
     if event_value is not None:
         left = frame[event_col].str.casefold() == str(event_value).strip().casefold()
         if not left.any():
@@ -256,10 +256,18 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
             raise DataError(f"customers: no value of {event_col!r} is {str(event_value)!r}, so nobody left; its "
                             f"values: {seen}. Set event_value to the one that means \"left\"", table="customers",
                             column=event_col, rule="event_value present")
-        frame = frame.assign(**{event_col: left})
-    frame = frame.assign(**{event_col: frame[event_col].astype(bool)})
-    require(frame, list(covariates), "customers")
+    else:
+        left = frame[event_col].fillna(False).astype(bool)
+    blank = frame[event_col].isna().to_numpy()
     notes = []
+    if blank.any() and (left.to_numpy() | blank).all():
+        notes.append(_issue(frame, blank, event_col, BLANK_MEANS_STAYED, NOTE))
+    elif blank.any():
+        quality += DataQuality((_issue(frame, blank, event_col, col.MISSING_VALUE, EXCLUDED),), {},
+                               {"customers": int((~blank).sum())})
+        frame, left = frame[~blank], left[~blank]
+    frame = frame.assign(**{event_col: left.to_numpy(dtype=bool)})
+    require(frame, list(covariates), "customers")
     for name in covariates:
         if name in rules:
             continue
@@ -271,13 +279,20 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     zero = (frame[duration_col] == 0).to_numpy()
     if zero.any():
         notes.append(_note(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)"))
-    return frame, Table(frame, table.quality + DataQuality(tuple(notes)), table.source)
+    return frame, Table(frame, quality + DataQuality(tuple(notes)), table.source)
+
+
+BLANK_MEANS_STAYED = "blank: did not leave (the column marks only those who left)"
 
 
 def _note(frame: pd.DataFrame, mask: np.ndarray, column: str, rule: str) -> QualityIssue:
+    return _issue(frame, mask, column, rule, NOTE)
+
+
+def _issue(frame: pd.DataFrame, mask: np.ndarray, column: str, rule: str, action: str) -> QualityIssue:
     rows = tuple(int(i) + 1 for i in frame.index[mask][:5])
     shown = tuple("" if pd.isna(v) else str(v) for v in frame.loc[mask, column].iloc[:5])
-    return QualityIssue("customers", column, rule, NOTE, int(mask.sum()), rows, shown)
+    return QualityIssue("customers", column, rule, action, int(mask.sum()), rows, shown)
 
 
 @dataclass(frozen=True)
@@ -563,8 +578,14 @@ def event_rules(source: Backend, event: str) -> list[RowRule]:
     and 1 (0/1/2, R's 1/2) is refused first, as the in-memory loader refuses it
     (:func:`~cxlib.io.columns.check_yes_no_codes`)."""
     codes = source.totals([], by=[event])
-    check_yes_no_codes(pd.Series(codes["rows"].to_numpy(), index=[str(plain(v)).lower() for v in codes[event]]), event,
-                       "event_value")
+    counts = pd.Series(codes["rows"].to_numpy(), index=[str(plain(v)).lower() for v in codes[event]])
+    check_yes_no_codes(counts, event, "event_value")
+    blank = int(source.totals([])["rows"].iloc[0]) - int(counts.sum())
+    if blank and all(code in col.TRUE_WORDS for code in counts[counts > 0].index):
+        raise DataError(f"customers: {event!r} marks only those who left and leaves {plural(blank, 'row', 'rows')} "
+                        f"blank. With backend 'pandas' a blank then means the customer did not leave; out of core, "
+                        f"fill the blanks with 0 or use backend pandas", table="customers", column=event,
+                        rule=BLANK_MEANS_STAYED)
     return [RowRule(event, "present")]
 
 

@@ -29,7 +29,7 @@ from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p
 from ..histogram import ScoreHistogram
-from ..io import CXData, DataQuality, load, read_table
+from ..io import CXData, DataError, DataQuality, load, read_table
 from ..io.schemas import SCHEMAS
 from ..io.tables import table_file
 from ..rates import count_estimate, rate_table
@@ -265,10 +265,22 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
                *(Condition(column, "equal", value) for column, value in goal_filter.items())]
     described = " and ".join(f"{labels.name(k).lower()} {labels.value(v)}" for k, v in goal_filter.items())
     description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
-    goal_trend = over_time("nps", histogram("nps", [period], survey.subset(tenured)))
+    goal_answers = histogram("nps", [period], survey.subset(tenured))
+    if not goal_answers.n.sum():
+        raise DataError(f"goal_filter: no NPS answer from {description} (goal_filter {goal_filter}); "
+                        + "; ".join(f"{column} holds {_levels(histogram('nps', column))}" for column in goal_filter)
+                        + ". Name values that occur, or {} for all tenured customers.",
+                        column=", ".join(goal_filter) or None, rule="goal segment has answers")
+    goal_trend = over_time("nps", goal_answers)
     return Scorecard(freq, pd.DataFrame(overall), periods, pd.concat(segments, ignore_index=True), benchmarks,
                      goal(goal_trend, goal_points), description, quality,
                      None if social is None else social_metrics(social, freq, ci))
+
+
+def _levels(h: ScoreHistogram, limit: int = 8) -> str:
+    """The values a column holds, as a message lists them."""
+    shown = ", ".join(map(repr, h.segments[:limit].tolist()))
+    return shown + (f" and {len(h.segments) - limit:,} more" if len(h.segments) > limit else "")
 
 
 def social_metrics(social: pd.DataFrame, freq: str = "Q", ci: float = 0.95) -> dict:

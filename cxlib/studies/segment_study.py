@@ -141,6 +141,9 @@ class SegmentStudy:
                               "diff": f"{-w['difference']:.1f}", "p": fmt_p(w["p_adjusted"])},
                              {"segments_below": len(below), "segment_col": w["segment_col"], "segment": w["segment"],
                               "nps": w["value"], "difference": w["difference"], "p_adjusted": w["p_adjusted"]}, test))
+        elif not len(self.segments):
+            out.append(Claim("segment.no_segments", "No segments were compared (no segment column named).",
+                             numbers={"segments": 0}))
         else:
             out.append(Claim("segment.none_below", "No segment scores clearly below the rest.",
                              numbers={"segments_below": 0, "segments": len(self.segments)}, test=test))
