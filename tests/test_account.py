@@ -51,6 +51,28 @@ def test_every_report_counts_a_blank_score_as_not_answered(tmp_path):
         assert (read, kept) == (500, 463)
 
 
+def test_the_sample_reports_give_one_account_of_the_blank_nps_answers():
+    """The segment study leaves the 573 blank NPS answers out; the data overview, scorecard and closed loop keep the
+    rows and say the same 573 are left out of the NPS figures; the wording and the count agree everywhere."""
+    from cxlib.io import load
+    from cxlib.io.quality import EXCLUDED, FIGURES_ONLY
+
+    blank = int(load().responses["nps"].isna().sum())
+    for study, action in [("segment_study", EXCLUDED), ("data_overview", FIGURES_ONLY), ("cx_scorecard", FIGURES_ONLY),
+                          ("closed_loop", FIGURES_ONLY), ("driver_study", EXCLUDED)]:
+        _, data = studies.compute(study, {"n_boot": 20} if study == "driver_study" else {})
+        issues = {(i.table, i.column, i.rule): (i.action, i.n_rows) for i in data.quality.issues}
+        assert issues[("responses", "nps", NOT_ANSWERED)] == (action, blank), study
+        sentence = data.quality.describe()
+        if action == EXCLUDED:
+            kept = data.quality.rows_kept["responses"]
+            assert f"Of 19,729 rows of responses, {kept:,} were used and {19_729 - kept:,} left out" in sentence
+        else:
+            assert sentence.startswith("Every row was used: customers (5,000), responses (19,729)"), study
+    _, personas = studies.compute("persona_study", {"n_boot": 5, "k": 3})
+    assert {i.column for i in personas.quality.issues if i.rule == NOT_ANSWERED} == {"latest_nps", "latest_csat"}
+
+
 def _run(reports_dir, study: str, run_id: str, started: str, value: float, label: str, parameters: dict,
          overrides: list[str]) -> None:
     import json

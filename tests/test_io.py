@@ -358,6 +358,6 @@ def test_folder_without_tables_is_an_error(tmp_path):
 def test_quality_table_in_a_report_has_thousands_and_escaped_examples():
     issue = QualityIssue("responses", "nps", "whole number 0-10", EXCLUDED, 1_234, (7, 9), ("<b>11</b>",))
     html = DataQuality((issue,), {"responses": 20_000}, {"responses": 18_766})._repr_html_()
-    assert "Validation excluded 1,234 of 20,000 rows" in html
+    assert "Of 20,000 rows of responses, 18,766 were used and 1,234 left out." in html
     assert all(f">{n}</td>" in html for n in ["20,000", "1,234", "18,766"])
     assert "&lt;b&gt;11&lt;/b&gt;" in html and "<b>11" not in html

@@ -14,11 +14,12 @@ from ..formatting.quoting import printable
 from ..formatting.tables import pretty
 from .hints import value_hint
 
-__all__ = ["EXCLUDED", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue", "fix_hint"]
+__all__ = ["EXCLUDED", "FIGURES_ONLY", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue", "fix_hint"]
 
 EXCLUDED = "excluded"
 SET_MISSING = "set to missing"
 NOTE = "note"
+FIGURES_ONLY = "left out of that column's figures"  # a blank answer: the row stays, each figure uses who answered
 MAX_EXAMPLES = 5
 
 
@@ -175,9 +176,22 @@ class DataQuality:
         return out
 
     def describe(self) -> str:
-        """A plain-text sentence for reports."""
+        """The account every report gives, in plain words: for each table, rows read and used, and what was left out.
+
+        >>> DataQuality((QualityIssue("responses", "nps", "not answered (blank)", EXCLUDED, 573),),
+        ...             {"customers": 5000, "responses": 19729}, {"customers": 5000, "responses": 19156}).describe()
+        'Of 19,729 rows of responses, 19,156 were used and 573 left out; every row of customers (5,000) was used. The table below lists each rule with its rows.'
+        """
         if not self.issues:
-            return "Validation found no problems: no rows were excluded and no values changed."
+            return "Every row read was used: none was left out and no value was changed."
+        used = [f"of {self.rows_read[t]:,} rows of {t}, {self.rows_kept[t]:,} {ngettext('was', 'were', self.rows_kept[t])} "
+                f"used and {self.excluded(t):,} left out" for t in self.rows_read if self.excluded(t)]
+        whole = [t for t in self.rows_read if not self.excluded(t)]
+        if whole:
+            tables = ", ".join(f"{t} ({self.rows_read[t]:,})" for t in whole)
+            used.append(f"every row of {tables} was used" if used or len(whole) == 1 else f"every row was used: {tables}")
         changed = sum(i.n_rows for i in self.issues if i.action == SET_MISSING)
-        return (f"Validation excluded {self.n_excluded:,} of {sum(self.rows_read.values()):,} rows "
-                f"and set {changed:,} values to missing; the table below lists every rule.")
+        if changed:
+            used.append(f"{plural(changed, 'value was', 'values were')} set to missing")
+        text = "; ".join(used)
+        return f"{text[:1].upper()}{text[1:]}. The table below lists each rule with its rows."

@@ -48,6 +48,7 @@ from .shared import (
     read_rows,
     reading,
     require_scores,
+    unanswered_notes,
 )
 
 __all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]
@@ -262,6 +263,8 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
         risk = None
     if limits:
         gate(quality, "responses", limits, "answers")
+    data = unanswered_notes(data, "responses", {score_col: int(rows[score_col].notna().sum())})
+    quality = data.quality
     study = closed_loop(rows, score_col, id_col, date_col, comment_col, touchpoint_col, revenue_col, segment_col, left,
                         window_days, until, period, taxonomy, quality, risk, risk_days)
     return study, data

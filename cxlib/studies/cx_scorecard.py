@@ -51,6 +51,7 @@ from .shared import (
     in_memory_only,
     reading,
     sampled_rows,
+    unanswered_notes,
 )
 
 __all__ = ["STUDY", "Scorecard", "scorecard"]
@@ -319,7 +320,7 @@ def run(p: dict):
     if p["backend"] == "pandas":
         data = load(p["data_path"], missing_codes=p["missing_codes"], **reading(p))
         gate(data.quality, "responses", p, "answers")
-        return scorecard(data, **options), data
+        return _unanswered_noted(scorecard(data, **options), data)
     folder = Path(p["data_path"])
     with open_survey(folder, p["backend"], p["dask_scheduler"]) as survey:
         survey_data = source_data(survey, "responses", [(None, "answers kept", survey.n_rows())], "survey_date")
@@ -340,7 +341,18 @@ def run(p: dict):
                                         tables.get("competitor_nps"), tables.get("social"), quality, **options)
     data = dataclasses.replace(survey_data, quality=quality, notes=(
         "Every survey figure uses every answer, counted where the data are.", *notes))
-    return dataclasses.replace(result, quality=quality), data
+    return _unanswered_noted(result, data)
+
+
+SURVEY_QUESTIONS = {"NPS": "nps", "CSAT % satisfied": "csat", "CES % low effort": "ces"}  # metric -> its column
+
+
+def _unanswered_noted(result: Scorecard, data):
+    """The scorecard and its data with the answers that left each survey question blank in the quality record."""
+    answered = result.overall.set_index("metric")["n"]
+    data = unanswered_notes(data, "responses", {column: int(answered[metric])
+                                                for metric, column in SURVEY_QUESTIONS.items()})
+    return dataclasses.replace(result, quality=data.quality), data
 
 
 STUDY = StudyDeclaration(

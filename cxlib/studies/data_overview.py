@@ -31,6 +31,7 @@ from .shared import (
     gate,
     in_memory_only,
     reading,
+    unanswered_notes,
 )
 
 __all__ = ["STUDY", "SCORES", "DataOverview", "describe"]
@@ -78,8 +79,8 @@ class DataOverview:
         if "nps" in self.scores.index:
             sc = self.scores.loc["nps"]
             out.append(Claim("overview.nps_answers", "{n} answers include the 0-10 recommendation question ({share} "
-                             "of answers).", {"n": fmt_count(sc["n"]), "share": fmt_pct(sc["n"] / (sc["n"] + sc["missing"]))},
-                             {"n": sc["n"], "missing": sc["missing"]}))
+                             "of answers).", {"n": fmt_count(sc["n"]), "share": fmt_pct(sc["n"] / (sc["n"] + sc["not_answered"]))},
+                             {"n": sc["n"], "not_answered": sc["not_answered"]}))
         return out
 
     def to_dict(self) -> dict:
@@ -133,11 +134,11 @@ def describe_sources(sources: Mapping[str, Backend], quality: DataQuality) -> Da
         n = int(counts.sum())
         mean = float(values @ counts / n) if n else float("nan")
         sd = float(np.sqrt(counts @ (values - mean) ** 2 / (n - 1))) if n > 1 else float("nan")
-        score_rows.append({"score": score, "scale": f"{low}-{high}", "n": n, "missing": responses.n_rows() - n,
+        score_rows.append({"score": score, "scale": f"{low}-{high}", "n": n, "not_answered": responses.n_rows() - n,
                            "mean": mean, "sd": sd})
         dist_rows.extend({"score": score, "value": int(v), "count": int(c), "share": c / n if n else float("nan")}
                          for v, c in zip(values, counts, strict=True))
-    scores = pd.DataFrame(score_rows, columns=["score", "scale", "n", "missing", "mean", "sd"]).set_index("score")
+    scores = pd.DataFrame(score_rows, columns=["score", "scale", "n", "not_answered", "mean", "sd"]).set_index("score")
     distributions = pd.DataFrame(dist_rows, columns=["score", "value", "count", "share"])
 
     coverage = pd.DataFrame()
@@ -157,7 +158,9 @@ def run(p: dict):
     if p["backend"] == "pandas":
         data = load(p["data_path"], missing_codes=p["missing_codes"], strict=p["strict"], **reading(p))
         gate(data.quality, "responses", p, "answers")
-        return describe(data), data
+        overview = describe(data)
+        data = unanswered_notes(data, "responses", overview.scores["n"].to_dict())
+        return dataclasses.replace(overview, quality=data.quality), data
     folder = Path(p["data_path"])
     paths = {name: path for name in DATE_COLUMNS if (path := table_file(folder, name)) is not None}
     sources = {name: open_source(path, p["backend"], dask_scheduler=p["dask_scheduler"])
@@ -173,7 +176,8 @@ def run(p: dict):
         "Each table was counted where it is; out of core, only answers off their scale are checked (row by row "
         "validation of every column needs backend 'pandas').",))
     gate(quality, "responses", p, "answers")
-    return dataclasses.replace(overview, quality=quality), data
+    data = unanswered_notes(data, "responses", overview.scores["n"].to_dict())
+    return dataclasses.replace(overview, quality=data.quality), data
 
 
 STUDY = StudyDeclaration(

@@ -29,6 +29,7 @@ from .shared import (
     in_memory_only,
     reading,
     sampled_rows,
+    unanswered_notes,
 )
 
 __all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
@@ -173,6 +174,8 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                                                       (reading or {}).get("thousands"))
     if limits:
         gate(data.quality, "customers", limits, "customers")
+    data = unanswered_notes(data, "customers", {c: int(frame[c].notna().sum()) for c in
+                                                (score_col, csat_col, churn_col, revenue_col) if c in frame.columns})
     model = discover_personas(frame, trait_cols, k, k_range, seed, n_boot=n_boot)
     personas, contrasts = profile_personas(frame, model, score_col, churn_col, revenue_col, csat_col)
     themes = persona_drivers = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from ..io.columns import Column
 from ..io.delimited import first_record, sniff_delimiter
 from ..io.nps_groups import holds_groups
 from ..io.options import ReadOptions
-from ..io.quality import EXCLUDED
+from ..io.quality import EXCLUDED, FIGURES_ONLY
 from ..io.schemas import Schema
 from ..io.sources import is_sql_url, read_header
 from ..io.survey_status import survey_export
@@ -240,6 +240,20 @@ def analysis_account(data, table: str, left_out: Sequence[tuple[str, str, int]],
     """
     issues = tuple(QualityIssue(table, column, reason, EXCLUDED, rows) for column, reason, rows in left_out if rows)
     return dataclasses.replace(data, quality=data.quality + DataQuality(issues, {}, {table: used}))
+
+
+def unanswered_notes(data, table: str, answered: Mapping[str, int]):
+    """``data`` with one line per question in its quality record: the answers that left it blank
+    (:data:`NOT_ANSWERED`), which stay in the data but not in that question's figures.
+
+    ``answered`` maps each question (column) a report shows figures of to how many of the
+    table's rows answered it; a report that uses one question only for all it says counts
+    its blanks with :func:`analysis_account` instead.
+    """
+    rows = data.quality.rows_kept[table]
+    issues = tuple(QualityIssue(table, column, NOT_ANSWERED, FIGURES_ONLY, rows - n)
+                   for column, n in answered.items() if rows > n)
+    return dataclasses.replace(data, quality=data.quality + DataQuality(issues))
 
 
 def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> None:
