@@ -163,3 +163,26 @@ def test_a_chart_says_per_period_once():
                             "ci_high": [12.0, 14.0]})
     alt = cx.plots.trend_chart(periods, "NPS per period").alt
     assert alt.count("per period") == 1 and alt.startswith("Line chart: NPS per period, with 95% intervals.")
+
+
+def test_the_business_case_says_what_its_data_show_when_passives_leave_as_detractors_do(tmp_path):
+    """No segments: one customer value, not "763 to 763 depending on the segment"; no clear detractor-passive gap:
+    the case does not say passives leave less often; a blank NPS is not called a Cox covariate."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    nps = rng.integers(0, 11, n).astype(float)
+    nps[:300] = np.nan
+    frame = pd.DataFrame({"days": rng.integers(1, 900, n), "left": rng.random(n) < 0.3,
+                          "rev": rng.gamma(2, 30, n).round(2), "nps": nps})
+    path = tmp_path / "customers.csv"
+    frame.to_csv(path, index=False)
+    study, data = studies.compute("business_case", {"data_path": str(path), "duration_col": "days",
+                                                    "event_col": "left", "nps_col": "nps", "revenue_col": "rev",
+                                                    "n_sim": 200})
+    claims = {c.key: c.text() for c in study.claims()}
+    assert study.gap["annual_gap"]["ci_low"] < 0 < study.gap["annual_gap"]["ci_high"]
+    assert "depending on the segment" not in claims["business.clv"]
+    assert claims["business.clv"].startswith(f"A customer kept is worth {study.clv['clv'].iloc[0]:,.0f}, ")
+    assert "less often" not in claims["business.case"] and "no clear difference from detractors" in claims[
+        "business.case"]
+    assert [(i.column, i.rule, i.n_rows) for i in data.quality.issues] == [("nps", NOT_ANSWERED, 300)]

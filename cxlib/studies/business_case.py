@@ -53,13 +53,14 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, ngettext, plural
 from ..io import CXData, Table
 from ..io.nps_groups import WORD_GROUP
-from ..io.quality import DataError
+from ..io.quality import FIGURES_ONLY, DataError
 from ..io.tables import canonical_folder
 from ..survival import hazard_table
 from .churn_study import event_rules, load_churn_data, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
 from .shared import (
+    NOT_ANSWERED,
     backend_parameters,
     check_backend,
     check_reading,
@@ -126,6 +127,18 @@ class BusinessCaseStudy:
         return [figure("roi", "Return of the retention programme", 100 * roi["value"], 100 * roi["ci_low"],
                        100 * roi["ci_high"], "%", sign_matters=True)]
 
+    def _clv_claim(self) -> Claim:
+        """What a customer kept is worth: one figure, or the range over the segments where they differ."""
+        money, clv, ratio = labels.money, self.clv["clv"], self.acquisition["clv_to_cac"]
+        numbers = {"clv_min": clv.min(), "clv_max": clv.max()}
+        if money(clv.min()) == money(clv.max()):
+            return Claim("business.clv", "A customer kept is worth {value}, {ratio} times what winning a new one "
+                         "costs.", {"value": money(clv.min()), "ratio": f"{ratio.min():.1f}"}, numbers)
+        return Claim("business.clv", "A customer kept is worth {low} to {high} depending on the segment, {rlow} to "
+                     "{rhigh} times what winning a new one costs.",
+                     {"low": money(clv.min()), "high": money(clv.max()), "rlow": f"{ratio.min():.1f}",
+                      "rhigh": f"{ratio.max():.1f}"}, numbers)
+
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         a, case, gap = self.assumptions, self.case, self.gap["annual_gap"]
@@ -144,23 +157,22 @@ class BusinessCaseStudy:
                    "cac": money(a["acquisition_cost"])},
                   {"revenue_at_risk": risk["revenue_at_risk"], "ci_low": risk["risk_ci_low"],
                    "ci_high": risk["risk_ci_high"], "currency": labels.currency()}),
-            Claim("business.clv", "A customer kept is worth {low} to {high} depending on the segment, {rlow} to "
-                  "{rhigh} times what winning a new one costs.",
-                  {"low": money(self.clv["clv"].min()), "high": money(self.clv["clv"].max()),
-                   "rlow": f"{self.acquisition['clv_to_cac'].min():.1f}",
-                   "rhigh": f"{self.acquisition['clv_to_cac'].max():.1f}"},
-                  {"clv_min": self.clv["clv"].min(), "clv_max": self.clv["clv"].max()}),
+            self._clv_claim(),
             Claim("business.gap", "Detractors leave at {d}% a year and passives at {p}%: a gap of {gap} percentage "
                   "points (95% CI {low} to {high}).",
                   {"d": f"{self.gap['annual_churn_from']:.1f}", "p": f"{self.gap['annual_churn_to']:.1f}",
                    "gap": f"{gap['value']:.1f}", "low": f"{gap['ci_low']:.1f}", "high": f"{gap['ci_high']:.1f}"},
                   {"gap": gap["value"], "ci_low": gap["ci_low"], "ci_high": gap["ci_high"]}),
             Claim("business.case", "If a programme moved {share}% of the {n} active detractors to passives (an "
-                  "assumption), and passives keep leaving less often as they do in these data, it would keep {saved} "
-                  "more customers after {years} years and protect {gain} of discounted margin against a cost of "
-                  "{cost}: a return of {roi}% ({roi_range}); payback {payback}.",
+                  "assumption), and passives {passives}, it would keep {saved} after {years} years and protect "
+                  "{gain} of discounted margin against a cost of {cost}: a return of {roi}% ({roi_range}); "
+                  "payback {payback}.",
                   {"share": f"{100 * a['share_moved']:.0f}", "n": fmt_count(a["detractors"]),
-                   "saved": f"{case.customers_saved['value']:.0f}", "years": f"{a['horizon_years']:g}",
+                   "passives": "keep leaving less often as they do in these data" if gap["ci_low"] > 0 else
+                   "leave as these data show (no clear difference from detractors)",
+                   "saved": "fewer than one more customer" if case.customers_saved["value"] < 0.5 else
+                   plural(round(case.customers_saved["value"]), "more customer", "more customers"),
+                   "years": f"{a['horizon_years']:g}",
                    "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:.0f}",
                    "roi_range": interval_words(roi["ci_low"], roi["ci_high"], "%"),
                    "payback": "is not reached within the horizon" if not np.isfinite(payback["value"])
@@ -245,7 +257,7 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
     else:
         frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col,
                                       [] if canonical else [nps_col], revenue_col, id_col, None, observed_from,
-                                      missing_codes, reading)
+                                      missing_codes, reading, blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
         if limits:
             gate(data.quality, "customers", limits, "customers")
         entry = "entry" if canonical else None

@@ -223,7 +223,8 @@ def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", c
 def load_churn_data(data_path=None, duration_col: str = "duration", event_col: str = "event",
                     event_value=None, segment_col: str | None = None, covariates: Sequence[str] = (),
                     revenue_col: str | None = None, id_col: str | None = None, reason_col: str | None = None,
-                    observed_from="2024-01-01", missing_codes=None, reading: Mapping | None = None):
+                    observed_from="2024-01-01", missing_codes=None, reading: Mapping | None = None,
+                    blank_covariate: tuple[str, str] = ("covariate missing (left out of the Cox model only)", NOTE)):
     """The rows of a churn study and the loaded object: the sample (with NPS and service columns) or a flat file.
 
     A flat file needs ``duration_col`` (a number >= 0 of days or months; blank or negative
@@ -231,7 +232,8 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     or any value equal to ``event_value``). With ``id_col``, exact repeated rows are kept
     once and ids repeated with different values are all excluded. Customers who left at
     duration 0 are kept and counted in a note. Covariates must exist (numbers stay
-    numbers, text becomes categories); ``reason_col`` holds cancellation reasons in words.
+    numbers, text becomes categories); a blank one is recorded as ``blank_covariate``
+    (rule, action). ``reason_col`` holds cancellation reasons in words.
     """
     if data_path is None or canonical_folder(data_path):
         data = load(data_path, missing_codes=missing_codes, **(reading or {}))
@@ -275,7 +277,7 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
                                                       (reading or {}).get("thousands"))})
         blank = frame[name].isna().to_numpy()
         if blank.any():
-            notes.append(_note(frame, blank, name, "covariate missing (left out of the Cox model only)"))
+            notes.append(_issue(frame, blank, name, *blank_covariate))
     zero = (frame[duration_col] == 0).to_numpy()
     if zero.any():
         notes.append(_note(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)"))
