@@ -27,8 +27,9 @@ def churn_rate(customers: pd.DataFrame, freq: str = "Q", signup: str = "signup_d
                by: str | Sequence[str] | None = None, start=None, end=None, ci: float = 0.95) -> pd.DataFrame:
     """Churn per period (and segment): at_start, lost, churn_rate %, ci_low, ci_high, retention %.
 
-    Periods run from ``start`` (default: the first churn's period) to ``end`` (default:
-    the last signup or churn); pass them to fix the window.
+    Periods run from ``start`` (default: the first churn's period, or the one after the
+    first signup when nobody has left) to ``end`` (default: the last signup or churn); pass them to fix
+    the window.
 
     >>> import cxlib as cx
     >>> churn_rate(cx.io.load().customers).head(2).round(2)
@@ -37,8 +38,13 @@ def churn_rate(customers: pd.DataFrame, freq: str = "Q", signup: str = "signup_d
     1  2024Q2      3130   131        4.19    3.54     4.94      95.81    False
     """
     by = [by] if isinstance(by, str) else list(by or [])
-    first = pd.Period(start, freq) if start is not None else customers[churn].min().to_period(freq)
-    last = pd.Period(end, freq) if end is not None else max(customers[churn].max(), customers[signup].max()).to_period(freq)
+    dates = pd.concat([customers[churn], customers[signup]]).dropna()
+    first_churn = customers[churn].min()
+    if start is not None or pd.notna(first_churn):
+        first = pd.Period(start if start is not None else first_churn, freq)
+    else:  # nobody has left: from the first period with a customer at its start
+        first = pd.Period(customers[signup].min(), freq) + 1
+    last = pd.Period(end if end is not None else dates.max(), freq)
     parts = []
     for period in pd.period_range(first, last, freq=freq):
         begins, ends = period.start_time, period.end_time

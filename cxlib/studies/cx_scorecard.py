@@ -70,6 +70,7 @@ class Scorecard:
     goal_description: str
     quality: DataQuality = field(repr=False)
     social: dict | None = None
+    answered: dict = field(default_factory=dict)  # survey question (column) -> answers that gave it a score
 
     def latest(self, metric: str) -> pd.Series:
         rows = self.periods[self.periods["metric"] == metric]
@@ -90,10 +91,9 @@ class Scorecard:
         """Key figures for results.json and the index: CSAT and first-contact resolution (NPS is the segment
         study's)."""
         o = self.overall.set_index("metric")
-        return [figure("csat", "CSAT, % of answers satisfied", *o.loc["CSAT % satisfied", ["value", "ci_low", "ci_high"]],
-                       "%", o.loc["CSAT % satisfied", "n"]),
-                figure("fcr", "Resolved at first contact, %", *o.loc["FCR %", ["value", "ci_low", "ci_high"]], "%",
-                       o.loc["FCR %", "n"])]
+        return [figure(key, label, *o.loc[metric, ["value", "ci_low", "ci_high"]], "%", o.loc[metric, "n"])
+                for key, label, metric in (("csat", "CSAT, % of answers satisfied", "CSAT % satisfied"),
+                                           ("fcr", "Resolved at first contact, %", "FCR %")) if metric in o.index]
 
     def headline(self) -> dict:
         latest = self.latest("NPS")
@@ -110,15 +110,21 @@ class Scorecard:
         first, last = self.periods["period"].min(), self.periods["period"].max()
         latest = self.latest("NPS")
         out = [Claim("scorecard.overall", "From {first} to {last}, NPS was {nps} points (95% CI {nps_ci}; {n} answers), "
-                     "{latest} in {period}; {sat}% of answers were satisfied (95% CI {sat_ci}%) and {fcr}% of "
-                     "resolved tickets took one contact (95% CI {fcr_ci}%).",
+                     "{latest} in {period}.",
                      {"first": first, "last": last, "nps": f"{o.loc['NPS', 'value']:.1f}", "nps_ci": ci("NPS"),
                       "n": fmt_count(o.loc["NPS", "n"]), "period": latest["period"],
-                      "latest": format_ci(latest["value"], latest["ci_low"], latest["ci_high"]),
-                      "sat": f"{o.loc['CSAT % satisfied', 'value']:.1f}", "sat_ci": ci("CSAT % satisfied"),
-                      "fcr": f"{o.loc['FCR %', 'value']:.1f}", "fcr_ci": ci("FCR %")},
-                     {"nps": o.loc["NPS", "value"], "csat": o.loc["CSAT % satisfied", "value"],
-                      "fcr": o.loc["FCR %", "value"], "latest_nps": latest["value"]})]
+                      "latest": format_ci(latest["value"], latest["ci_low"], latest["ci_high"])},
+                     {"nps": o.loc["NPS", "value"], "latest_nps": latest["value"]})]
+        service = {metric: {"value": f"{o.loc[metric, 'value']:.1f}", "ci": ci(metric)}
+                   for metric in ("CSAT % satisfied", "FCR %") if metric in o.index}
+        if service:
+            out.append(Claim("scorecard.service", " and ".join(
+                {"CSAT % satisfied": "{sat}% of answers were satisfied (95% CI {sat_ci}%)",
+                 "FCR %": "{fcr}% of resolved tickets took one contact (95% CI {fcr_ci}%)"}[m] for m in service) + ".",
+                {**({"sat": service["CSAT % satisfied"]["value"], "sat_ci": service["CSAT % satisfied"]["ci"]}
+                    if "CSAT % satisfied" in service else {}),
+                 **({"fcr": service["FCR %"]["value"], "fcr_ci": service["FCR %"]["ci"]} if "FCR %" in service else {})},
+                {metric: float(o.loc[metric, "value"]) for metric in service}, joins=True))
         weak = self.segments[(self.segments["metric"] == "NPS") & self.segments["significant"]
                              & (self.segments["difference"] < 0)]
         test = "each segment against the rest, two-sample z-test, adjusted for the number of segments (Holm)"
@@ -184,6 +190,10 @@ class Scorecard:
                 "social": self.social, "claims": [c.to_dict() for c in self.claims()]}
 
 
+SURVEY_METRICS = {"nps": ("NPS", nps), "csat": ("CSAT % satisfied", csat), "ces": ("CES % low effort", ces)}
+SEGMENT_COLUMNS = ("touchpoint", "journey_stage")  # the survey's segments, where the data have them
+
+
 def _period_word(freq: str) -> str:
     return {"Q": "quarter", "M": "month", "Y": "year"}.get(freq, "period")
 
@@ -218,7 +228,9 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     ``survey`` (answers with their customer's columns and ``tenure_days``); tickets, customers, competitor and
     social figures from their tables (in memory, or a seeded sample of them)."""
     period = Period("survey_date", freq)
-    scores = {score: resolve_metric(score, None, None, None) for score in ("nps", "csat", "ces")}  # metric, scale, top
+    present = set(survey.columns())
+    scores = {score: resolve_metric(score, None, None, None)  # metric, scale, top
+              for score in SURVEY_METRICS if score in present}
 
     def histogram(score: str, by=(), source: Backend = survey) -> ScoreHistogram:
         return source.score_histogram(score, by=by, scale=scores[score][1])
@@ -228,10 +240,13 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
         return trend_from_histogram(by_period, [], freq, metric, top, ci)
 
     by_period = {score: histogram(score, [period]) for score in scores}
-    overall = [_row("NPS", nps(histogram("nps"), ci=ci)), _row("CSAT % satisfied", csat(histogram("csat"), ci=ci)),
-               _row("CES % low effort", ces(histogram("ces"), ci=ci))]
-    parts = [_periods(over_time(score, by_period[score]).periods, metric)
-             for score, metric in (("nps", "NPS"), ("csat", "CSAT % satisfied"), ("ces", "CES % low effort"))]
+    answered = {score: int(h.n.sum()) for score, h in by_period.items()}
+    if not answered.get("nps"):
+        raise DataError("responses: no answer has an NPS score (column 'nps'); the scorecard starts from NPS",
+                        table="responses", column="nps", rule="NPS answers present")
+    shown = [score for score in SURVEY_METRICS if answered.get(score)]  # a question nobody answered has no figures
+    overall = [_row(SURVEY_METRICS[score][0], SURVEY_METRICS[score][1](histogram(score), ci=ci)) for score in shown]
+    parts = [_periods(over_time(score, by_period[score]).periods, SURVEY_METRICS[score][0]) for score in shown]
     if tickets is not None:
         overall += [_row("FCR %", fcr(tickets, ci=ci)),
                     _row(f"first response within {response_hours:g} h %", response_within(tickets, response_hours, ci=ci))]
@@ -253,16 +268,17 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     periods["small_n"] = periods["n"] < min_n
 
     segments = []
-    for score, metric in (("nps", "NPS"), ("csat", "CSAT % satisfied")):
-        table = segment_table_from_histograms({c: histogram(score, c) for c in ("touchpoint", "journey_stage")},
+    for score in [s for s in ("nps", "csat") if s in shown]:
+        table = segment_table_from_histograms({c: histogram(score, c) for c in SEGMENT_COLUMNS if c in present},
                                               scores[score][0], scores[score][2], min_n, ci)
-        table.insert(0, "metric", metric)
+        table.insert(0, "metric", SURVEY_METRICS[score][0])
         segments.append(table)
 
     benchmarks = _benchmarks(by_period["nps"], competitor_nps, ci)
 
     goal_filter = dict(goal_filter or {})
-    tenured = [Condition("touchpoint", "not equal", "cancellation"), Condition("tenure_days", "at least", tenured_days),
+    tenured = [*([Condition("touchpoint", "not equal", "cancellation")] if "touchpoint" in present else []),
+               Condition("tenure_days", "at least", tenured_days),
                *(Condition(column, "equal", value) for column, value in goal_filter.items())]
     described = " and ".join(f"{labels.name(k).lower()} {labels.value(v)}" for k, v in goal_filter.items())
     description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
@@ -275,7 +291,7 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     goal_trend = over_time("nps", goal_answers)
     return Scorecard(freq, pd.DataFrame(overall), periods, pd.concat(segments, ignore_index=True), benchmarks,
                      goal(goal_trend, goal_points), description, quality,
-                     None if social is None else social_metrics(social, freq, ci))
+                     None if social is None else social_metrics(social, freq, ci), answered)
 
 
 def _levels(h: ScoreHistogram, limit: int = 8) -> str:
@@ -344,14 +360,9 @@ def run(p: dict):
     return _unanswered_noted(result, data)
 
 
-SURVEY_QUESTIONS = {"NPS": "nps", "CSAT % satisfied": "csat", "CES % low effort": "ces"}  # metric -> its column
-
-
 def _unanswered_noted(result: Scorecard, data):
     """The scorecard and its data with the answers that left each survey question blank in the quality record."""
-    answered = result.overall.set_index("metric")["n"]
-    data = unanswered_notes(data, "responses", {column: int(answered[metric])
-                                                for metric, column in SURVEY_QUESTIONS.items()})
+    data = unanswered_notes(data, "responses", result.answered)
     return dataclasses.replace(result, quality=data.quality), data
 
 
