@@ -41,7 +41,7 @@ from .crossprod import (
 from .estimate import Estimate, format_ci
 from .formatting import labels
 from .formatting.claims import LEVEL, Claim
-from .formatting.narrative import fmt_count, ngettext
+from .formatting.narrative import fmt_count, ngettext, word_list
 from .inference import holm
 from .io.quality import DataError
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
@@ -52,17 +52,19 @@ __all__ = ["MIN_SEGMENT_ROWS", "RATING_SCALES", "BinaryDrivers", "KeyDrivers", "
 
 MAX_LOGISTIC_PLAYERS = 12
 MIN_SEGMENT_ROWS = 200  # complete answers a segment needs to be analysed on its own
+STRONG_EFFECT = " by share, though its effect ranks high"  # a small share, a clear beta in the top half
 RATING_SCALES = ((1, 5), (1, 7), (0, 10))  # answer scales a driver's values may lie on, narrowest first
 
 
-def rating_scale(low: float, high: float) -> str | None:
+def rating_scale(low: float, high: float, whole: bool = True) -> str | None:
     """The answer scale a driver's values lie on, from their smallest and largest value ("1-5", "0-10"), or None
-    when they fit none or span fewer than three points (a 0/1 marker, an age, an income: not ratings).
+    when they fit none, span fewer than three points (a 0/1 marker, an age, an income: not ratings) or are not
+    all ``whole`` numbers (a log, a fraction: not answers on a scale).
 
-    >>> rating_scale(1, 10), rating_scale(2, 5), rating_scale(18, 90), rating_scale(0, 1)
-    ('0-10', '1-5', None, None)
+    >>> rating_scale(1, 10), rating_scale(2, 5), rating_scale(18, 90), rating_scale(0, 1), rating_scale(0, 4.6, False)
+    ('0-10', '1-5', None, None, None)
     """
-    if pd.isna(low) or pd.isna(high) or high - low < 2:
+    if not whole or pd.isna(low) or pd.isna(high) or high - low < 2:
         return None
     return next((f"{a}-{b}" for a, b in RATING_SCALES if a <= low and high <= b), None)
 
@@ -184,20 +186,22 @@ class KeyDrivers:
         quadrant = np.select([high_importance & ~high_performance, high_importance & high_performance,
                               ~high_importance & high_performance], ["fix first", "keep up", "possible overkill"],
                              "low priority")
-        strong = (~high_importance & (d["beta_rank"] <= len(self.drivers) / 2)).to_numpy()
-        quadrant = np.where(strong, np.char.add(quadrant.astype(str), " by share, though its effect is large"),
-                            quadrant)
+        betas = self.drivers.set_index("driver")
+        clear = (d["driver"].map(betas["beta_ci_low"]) > 0) | (d["driver"].map(betas["beta_ci_high"]) < 0)
+        strong = (~high_importance & (d["beta_rank"] <= len(self.drivers) / 2) & clear).to_numpy()
+        quadrant = np.where(strong, np.char.add(quadrant.astype(str), STRONG_EFFECT), quadrant)
         return d[["driver", "group", "scale", "share", "ci_low", "ci_high", "mean", "mean_ci_low", "mean_ci_high",
                   "beta", "share_rank", "beta_rank"]].assign(quadrant=quadrant).reset_index(drop=True)
 
     def fix_first(self) -> pd.DataFrame:
-        """The ratings to fix first: important (a share at least the median driver's), helping the outcome (a
-        positive beta) and rated clearly low (the mean's interval below the median of the other ratings on the same
-        scale); most important first, with ``others_median``."""
+        """The ratings to fix first: important (a share above the median driver's), clearly helping the outcome
+        (the standardized beta's interval above 0) and rated clearly low (the mean's interval below the median of
+        the other ratings on the same scale); most important first, with ``others_median``."""
         p = self.priorities()
         others = [p["mean"].drop(i).median() for i in p.index]
+        beta_low = p["driver"].map(self.drivers.set_index("driver")["beta_ci_low"])
         p = p.assign(others_median=others)
-        return p[(p["share"] >= p["share"].median()) & (p["beta"] > 0) & (p["mean_ci_high"] < p["others_median"])
+        return p[(p["share"] > p["share"].median()) & (beta_low > 0) & (p["mean_ci_high"] < p["others_median"])
                  ].sort_values("share", ascending=False)
 
     def largest_group(self) -> pd.Series:
@@ -259,7 +263,8 @@ class KeyDrivers:
             numbers.update(p_values=p, not_clearly_behind=list(tied["driver"]))
             test = "bootstrap test of the difference of two shares"
             if len(tied):
-                values["tied"] = ", ".join(f"{labels.name(r.driver)} ({100 * r.share:.0f}%)" for r in tied.itertuples())
+                values["tied"] = word_list([f"{labels.name(r.driver)} ({100 * r.share:.0f}%)" for r in tied.itertuples()],
+                                           "or")
                 out.append(Claim("drivers.top_driver_not_clear", "The largest single driver is {driver}: {share}% of "
                                  "what the drivers explain (95% CI {low} to {high}%), but not clearly ahead of {tied}.",
                                  values, numbers, test))
@@ -456,8 +461,13 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
     kd = _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, jack_cov, weights is not None,
                    seed, ci, ci_method, max_exact, n_perm)
     numeric = [d for d in drivers if pd.api.types.is_numeric_dtype(data[d].dtype)]
-    return replace(kd, scales={d: rating_scale(data[d].min(), data[d].max()) if d in numeric else None
-                               for d in drivers})
+    return replace(kd, scales={d: rating_scale(data[d].min(), data[d].max(), _whole(data[d])) if d in numeric
+                               else None for d in drivers})
+
+
+def _whole(values: pd.Series) -> bool:
+    present = values.dropna().to_numpy(dtype=float)
+    return bool((present == np.round(present)).all())
 
 
 def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None = None,
@@ -482,7 +492,9 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
     rows = source.sample([*names, *([weights] if weights else [])], sample_size, seed or 0) if n_boot else None
     kd = _rescaled(full, rows, source.rows_read(), names, drivers, groups, weights, n_boot, seed, ci, ci_method,
                    max_exact, n_perm)
-    return replace(kd, scales={d: rating_scale(*source.value_range(d)) if d in names else None for d in drivers})
+    seen = rows if rows is not None else source.sample(names, 10_000, seed or 0)  # whole numbers, as far as seen
+    return replace(kd, scales={d: rating_scale(*source.value_range(d), _whole(seen[d])) if d in names else None
+                               for d in drivers})
 
 
 def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[str, Sequence[str]],

@@ -58,15 +58,21 @@ REICHHELD_RANGE = (25.0, 95.0)
 
 
 def clv_value(margin: float, retention: float, discount_rate: float) -> float:
-    """CLV for one retention rate (a share, 0-1).
+    """CLV for one retention rate (a share, 0-1): m (1 + d) / (1 + d - r) (Gupta & Lehmann 2003).
+
+    A segment where nobody left (r = 1) is worth m (1 + d) / d: only discounting bounds it.
 
     >>> round(clv_value(margin=30.0, retention=0.9, discount_rate=0.02), 2)
     255.0
+    >>> round(clv_value(margin=30.0, retention=1.0, discount_rate=0.02), 2)
+    1530.0
     """
-    if not 0 <= retention < 1:
-        raise ValueError(f"retention must be a share in [0, 1), got {retention}")
+    if not 0 <= retention <= 1:
+        raise ValueError(f"retention must be a share in [0, 1], got {retention}")
     if discount_rate < 0:
         raise ValueError(f"discount_rate must not be negative, got {discount_rate}")
+    if retention == 1 and discount_rate == 0:
+        raise ValueError("with nobody leaving and no discounting, a customer's value has no bound: set discount_rate")
     return margin * (1 + discount_rate) / (1 + discount_rate - retention)
 
 
@@ -81,7 +87,8 @@ def clv(margin: float, retention: Estimate, discount_rate: float) -> Estimate:
     return Estimate(metric="CLV", value=values[0], ci_low=values[1], ci_high=values[2], n=retention.n,
                     ci=retention.ci, method="retention interval mapped",
                     components={"margin": margin, "retention": retention.value, "discount_rate": discount_rate,
-                                "expected_lifetime_periods": 100 / (100 - retention.value)})
+                                "expected_lifetime_periods": 100 / (100 - retention.value)
+                                if retention.value < 100 else float("inf")})
 
 
 def customer_totals(frame: pd.DataFrame, revenue: str | None, duration: str = "duration", event: str = "event",

@@ -3,6 +3,7 @@ same counts whichever study reads them."""
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from cxlib import studies
 from cxlib.studies.shared import NOT_ANSWERED
@@ -186,3 +187,23 @@ def test_the_business_case_says_what_its_data_show_when_passives_leave_as_detrac
     assert "less often" not in claims["business.case"] and "no clear difference from detractors" in claims[
         "business.case"]
     assert [(i.column, i.rule, i.n_rows) for i in data.quality.issues] == [("nps", NOT_ANSWERED, 300)]
+
+
+def test_a_segment_where_nobody_left_is_worth_what_discounting_bounds(tmp_path):
+    rng = np.random.default_rng(4)
+    n = 1500
+    frame = pd.DataFrame({"days": rng.integers(1, 900, n), "left": rng.random(n) < 0.3,
+                          "rev": rng.gamma(2, 30, n).round(2), "nps": rng.integers(0, 11, n),
+                          "area": rng.choice(["A", "B"], n)})
+    frame.loc[frame.index[:3], ["area", "left"]] = ["Isle", False]  # three customers, none left
+    path = tmp_path / "customers.csv"
+    frame.to_csv(path, index=False)
+    study, _ = studies.compute("business_case", {"data_path": str(path), "duration_col": "days", "event_col": "left",
+                                                 "nps_col": "nps", "revenue_col": "rev", "segment_col": "area",
+                                                 "n_sim": 200})
+    isle = study.clv.set_index("segment").loc["Isle"]
+    assert isle["retention"] == 100
+    d = (1 + study.assumptions["discount_rate"]) ** (isle["period"] / 365.25) - 1  # the discount rate per period
+    assert isle["clv"] == pytest.approx(study.assumptions["margin"] * isle["revenue_per_customer"] * (1 + d) / d,
+                                        rel=1e-9)
+    assert "expected leaver" in study.claims()[0].text()

@@ -92,6 +92,29 @@ def test_fix_first_only_for_ratings_on_one_scale_that_help_and_are_rated_clearly
     assert "on its 1-5 scale (their median" in fix.text() and "Age" not in fix.text()
 
 
+def test_fix_first_needs_whole_answers_a_share_above_the_median_and_a_clear_effect(tmp_path):
+    """A log or a fraction between 0 and 4.6 is no rating; a driver whose share is the median one does not "matter
+    more than the median"; a beta whose interval holds 0 does not "raise" the outcome."""
+    rng = np.random.default_rng(9)
+    n = 3000
+    frame = pd.DataFrame({"a": rng.integers(1, 6, n), "b": rng.integers(1, 6, n), "c": rng.integers(2, 6, n),
+                          "log_cost": np.log1p(rng.integers(0, 100, n)).round(4)})
+    frame["score"] = np.clip(np.round(4 + 0.8 * frame["b"] + 0.6 * frame["c"] + rng.normal(0, 1.5, n)), 0, 10)
+    result, _, claims = _run(tmp_path, frame, driver_groups=["a", "b", "c", "log_cost"])
+    kd = result.drivers
+    assert kd.scales["log_cost"] is None and kd.scales["a"] == "1-5"
+    fix = kd.fix_first()
+    betas = kd.drivers.set_index("driver")
+    assert (fix["share"] > kd.priorities()["share"].median()).all()
+    assert (fix["driver"].map(betas["beta_ci_low"]) > 0).all()
+    assert "a" not in set(fix["driver"])  # rated low but no effect: its beta's interval holds 0
+    assert betas.loc["a", "beta_ci_low"] < 0 < betas.loc["a", "beta_ci_high"]
+    for quadrant, driver in kd.priorities()[["quadrant", "driver"]].itertuples(index=False):
+        if quadrant.endswith("though its effect ranks high"):
+            assert betas.loc[driver, "beta_ci_low"] > 0 or betas.loc[driver, "beta_ci_high"] < 0
+    assert "drivers.fix_first" not in claims or "Log cost" not in claims["drivers.fix_first"].text()
+
+
 def test_rows_left_out_are_counted_by_cause_and_in_the_data_quality_record(tmp_path):
     frame = _answers(1000)
     frame.loc[:10, "score"] = np.nan  # 11 without the outcome, 3 of them without a driver too

@@ -206,14 +206,14 @@ def test_priorities_quadrants_and_sample_drivers():
     kd = key_drivers(cx.io.load().responses, "nps", groups=DRIVER_GROUPS, n_boot=0)
     table = kd.priorities()
     assert set(table["driver"]) == set(DRIVERS)
-    assert set(table["quadrant"].str.removesuffix(" by share, though its effect is large")) <= {
+    assert set(table["quadrant"].str.removesuffix(" by share, though its effect ranks high")) <= {
         "fix first", "keep up", "possible overkill", "low priority"}
     assert set(table["scale"]) == {"0-10"}
     table = table.set_index("driver")
     assert table.loc["speed", "quadrant"] == "fix first"  # the most important driver, rated lowest of the CX drivers
     # price value: a small share but the largest effect with the others held fixed; the label says both
     assert table.loc["price_value", "beta_rank"] == 1
-    assert table.loc["price_value", "quadrant"] == "low priority by share, though its effect is large"
+    assert table.loc["price_value", "quadrant"] == "low priority by share, though its effect ranks high"
 
 
 def test_binary_outcome_shapley_of_mcfadden_r2_matches_statsmodels():

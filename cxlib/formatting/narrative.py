@@ -15,7 +15,7 @@ import re
 
 from IPython.display import Markdown
 
-__all__ = ["bullets", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
+__all__ = ["word_list", "bullets", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
            "not_available", "plural"]
 
 NOUNS = {"survey": "answers", "responses": "answers", "drivers": "answers", "customers": "customers",
@@ -79,6 +79,16 @@ def ngettext(singular: str, plural_form: str, n: int) -> str:
     '1 segment gains'
     """
     return singular if n == 1 else plural_form
+
+
+def word_list(items, conjunction: str = "and") -> str:
+    """Items as a sentence lists them.
+
+    >>> word_list(["Speed"]), word_list(["Speed", "Price"], "or"), word_list(["a", "b", "c"])
+    ('Speed', 'Speed or Price', 'a, b and c')
+    """
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 def plural(n: int, one: str, many: str) -> str:

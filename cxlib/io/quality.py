@@ -176,22 +176,33 @@ class DataQuality:
         return out
 
     def describe(self) -> str:
+        """The account (:meth:`account`) and where its reasons are."""
+        if not self.issues:
+            return self.account()
+        return f"{self.account()} The table below lists each rule with its rows."
+
+    def account(self) -> str:
         """The account every report gives, in plain words: for each table, rows read and used, and what was left out.
 
         >>> DataQuality((QualityIssue("responses", "nps", "not answered (blank)", EXCLUDED, 573),),
-        ...             {"customers": 5000, "responses": 19729}, {"customers": 5000, "responses": 19156}).describe()
-        'Of 19,729 rows of responses, 19,156 were used and 573 left out; every row of customers (5,000) was used. The table below lists each rule with its rows.'
+        ...             {"customers": 5000, "responses": 19729}, {"customers": 5000, "responses": 19156}).account()
+        'Of 19,729 rows of responses, 19,156 were used and 573 left out; every row of customers (5,000) was used.'
         """
         if not self.issues:
             return "Every row read was used: none was left out and no value was changed."
-        used = [f"of {self.rows_read[t]:,} rows of {t}, {self.rows_kept[t]:,} {ngettext('was', 'were', self.rows_kept[t])} "
+        used = [f"of {self.rows_read[t]:,} rows of {_words(t)}, {self.rows_kept[t]:,} {ngettext('was', 'were', self.rows_kept[t])} "
                 f"used and {self.excluded(t):,} left out" for t in self.rows_read if self.excluded(t)]
         whole = [t for t in self.rows_read if not self.excluded(t)]
         if whole:
-            tables = ", ".join(f"{t} ({self.rows_read[t]:,})" for t in whole)
+            tables = ", ".join(f"{_words(t)} ({self.rows_read[t]:,})" for t in whole)
             used.append(f"every row of {tables} was used" if used or len(whole) == 1 else f"every row was used: {tables}")
         changed = sum(i.n_rows for i in self.issues if i.action == SET_MISSING)
         if changed:
             used.append(f"{plural(changed, 'value was', 'values were')} set to missing")
         text = "; ".join(used)
-        return f"{text[:1].upper()}{text[1:]}. The table below lists each rule with its rows."
+        return f"{text[:1].upper()}{text[1:]}."
+
+
+def _words(table: str) -> str:
+    """A table's name as a sentence writes it ("competitor_nps" -> "competitor nps")."""
+    return table.replace("_", " ")

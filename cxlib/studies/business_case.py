@@ -91,6 +91,12 @@ ASSUMPTIONS = {
 }
 
 
+def _leavers(expected: float) -> str:
+    """Expected leavers as a director reads them: "0.5 expected leavers", "1 expected leaver", "55 expected leavers"."""
+    shown = f"{expected:,.1f}".removesuffix(".0") if expected < 10 else f"{expected:,.0f}"
+    return f"{shown} {ngettext('expected leaver', 'expected leavers', 1 if shown == '1' else 2)}"
+
+
 @dataclass(frozen=True)
 class BusinessCaseStudy:
     """Results of the business case study (see the module docstring)."""
@@ -149,11 +155,11 @@ class BusinessCaseStudy:
         out = [
             Claim("business.revenue_at_risk", "Over {period} customers are expected to leave with "
                   "{risk} of revenue per period (95% CI {low} to {high}), lost again every period they stay away; "
-                  "replacing the {leavers} expected leavers would cost {replace} at {cac} each.",
+                  "replacing the {leavers} would cost {replace} at {cac} each.",
                   {"period": ngettext("the next day", "the next {n} days", a["period"]).format(n=f"{a['period']:g}"),
                    "risk": money(risk["revenue_at_risk"]),
                    "low": money(risk["risk_ci_low"]), "high": money(risk["risk_ci_high"]),
-                   "leavers": f"{risk['expected_leavers']:,.0f}", "replace": money(self.replacement_cost["value"]),
+                   "leavers": _leavers(risk["expected_leavers"]), "replace": money(self.replacement_cost["value"]),
                    "cac": money(a["acquisition_cost"])},
                   {"revenue_at_risk": risk["revenue_at_risk"], "ci_low": risk["risk_ci_low"],
                    "ci_high": risk["risk_ci_high"], "currency": labels.currency()}),

@@ -17,7 +17,7 @@ import pandas as pd
 from ..backends import Backend, Period, SourceData, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import Claim
-from ..formatting.narrative import fmt_count, fmt_date, fmt_pct
+from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, word_list
 from ..io import CXData, DataQuality, load
 from ..io.tables import table_file
 from .contract import StudyDeclaration
@@ -64,17 +64,15 @@ class DataOverview:
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         t = self.tables
-        sizes = ", ".join(f"{fmt_count(r.rows)} {TABLE_NOUNS.get(name, labels.value(name).lower())}"
-                          for name, r in t.iterrows())
+        sizes = word_list([f"{fmt_count(r.rows)} {TABLE_NOUNS.get(name, labels.value(name).lower())}"
+                           for name, r in t.iterrows()])
         out = [Claim("overview.tables", "The data hold {sizes}.", {"sizes": sizes}, {"rows": t["rows"].to_dict()})]
         if "responses" in t.index and pd.notna(t.loc["responses", "first"]):
             r = t.loc["responses"]
             out.append(Claim("overview.period", "Survey answers run from {first} to {last}.",
                              {"first": r["first"], "last": r["last"]}, {"first": r["first"], "last": r["last"]}))
         read = sum(self.quality.rows_read.values())
-        out.append(Claim("overview.excluded", "Validation left out {n} of {read} rows ({share}).",
-                         {"n": fmt_count(self.quality.n_excluded), "read": fmt_count(read),
-                          "share": fmt_pct(self.quality.n_excluded / read if read else float("nan"), 2)},
+        out.append(Claim("overview.excluded", "{account}", {"account": self.quality.account()},
                          {"excluded": self.quality.n_excluded, "read": read}))
         if "nps" in self.scores.index:
             sc = self.scores.loc["nps"]
