@@ -515,8 +515,8 @@ def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[s
     for segment, cp in full.items():
         part = None if rows is None else rows[rows[by] == segment].dropna(subset=names)
         too_small = cp.n[0] < min_n or (part is not None and len(part) < min_sample)
-        results[str(segment)] = int(cp.n[0]) if too_small else _rescaled(
-            cp, part, int(cp.n[0]), names, drivers, groups, weights, n_boot, seed, ci, "percentile", MAX_EXACT, 2000)
+        results[str(segment)] = _segment_fit(int(cp.n[0]), too_small, lambda cp=cp, part=part: _rescaled(
+            cp, part, int(cp.n[0]), names, drivers, groups, weights, n_boot, seed, ci, "percentile", MAX_EXACT, 2000))
     return _segment_comparison(results, list(groups), ci)
 
 
@@ -637,24 +637,50 @@ def segment_drivers(data: pd.DataFrame, outcome: str, by: str, groups: Mapping[s
     results = {}
     for segment, rows in data.groupby(by, sort=True, observed=True):
         complete = rows.dropna(subset=[outcome, *[d for m in groups.values() for d in m]])
-        results[str(segment)] = len(complete) if len(complete) < min_n else key_drivers(
-            rows, outcome, groups=groups, n_boot=n_boot, seed=seed, ci=ci, **kwargs)
+        results[str(segment)] = _segment_fit(len(complete), len(complete) < min_n, lambda rows=rows: key_drivers(
+            rows, outcome, groups=groups, n_boot=n_boot, seed=seed, ci=ci, **kwargs))
     return _segment_comparison(results, list(groups), ci)
 
 
-SEGMENT_SHARES = ["segment", "group", "share", "ci_low", "ci_high", "n", "analysed"]
+@dataclass(frozen=True)
+class NotAnalysed:
+    """A segment left out of the segment comparison: its complete answers and why ("too small", or the driver
+    that does not vary, or the drivers that move together, within it)."""
+
+    n: int
+    reason: str
+
+
+def _segment_fit(n: int, too_small: bool, fit) -> KeyDrivers | NotAnalysed:
+    """``fit()`` for one segment, or why it cannot be analysed on its own: too few answers, or drivers that vary
+    overall but not within it (a constant, or two that move together), which only that segment's fit meets."""
+    if too_small:
+        return NotAnalysed(n, TOO_SMALL)
+    try:
+        return fit()
+    except DataError as exc:
+        if exc.rule == "driver varies":
+            return NotAnalysed(n, f"{exc.column} does not vary within it")
+        if exc.rule == "drivers not collinear":
+            return NotAnalysed(n, f"{exc.column} moves with another driver within it")
+        raise
+
+
+SEGMENT_SHARES = ["segment", "group", "share", "ci_low", "ci_high", "n", "analysed", "reason"]
+TOO_SMALL = "too few complete answers"  # the reason a segment most often is not analysed on its own
 SEGMENT_DIFFERENCES = ["group", "segment_a", "segment_b", "difference", "ci_low", "ci_high", "p_value", "p_adjusted",
                        "significant"]
 
 
-def _segment_comparison(outcomes: Mapping[str, KeyDrivers | int], groups: list[str],
+def _segment_comparison(outcomes: Mapping[str, KeyDrivers | NotAnalysed], groups: list[str],
                         ci: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group shares per segment (a segment too small to analyse, given as its n, with no share), and each pair of
+    """Group shares per segment (a segment not analysed with its n and reason, and no share), and each pair of
     analysed segments' differences with bootstrap intervals and Holm's p."""
-    parts = [r.groups[["group", "share", "ci_low", "ci_high"]].assign(segment=s, n=r.n, analysed=True)
+    parts = [r.groups[["group", "share", "ci_low", "ci_high"]].assign(segment=s, n=r.n, analysed=True, reason="")
              if isinstance(r, KeyDrivers) else pd.DataFrame({"segment": s, "group": groups, "share": np.nan,
-                                                             "ci_low": np.nan, "ci_high": np.nan, "n": r,
-                                                             "analysed": False}) for s, r in outcomes.items()]
+                                                             "ci_low": np.nan, "ci_high": np.nan, "n": r.n,
+                                                             "analysed": False, "reason": r.reason})
+             for s, r in outcomes.items()]
     shares = pd.concat(parts, ignore_index=True).reindex(columns=SEGMENT_SHARES) if parts else pd.DataFrame(
         columns=SEGMENT_SHARES)
     results = {s: r for s, r in outcomes.items() if isinstance(r, KeyDrivers)}

@@ -129,3 +129,19 @@ def test_rows_left_out_are_counted_by_cause_and_in_the_data_quality_record(tmp_p
     issues = {(i.column, i.rule): i.n_rows for i in data.quality.issues}
     assert issues == {("score", "not answered (blank)"): 11, ("ease", "not answered (blank)"): 50,
                       ("price", "not answered (blank)"): 20}
+
+
+def test_a_driver_constant_within_a_segment_leaves_that_segment_out_with_its_reason(tmp_path):
+    """A deductible every member of one plan has varies overall: the study finishes, that plan is named with why."""
+    frame = _answers(1200).assign(plan=np.repeat(["Basic", "Plus", "Gold"], 400))
+    frame.loc[frame["plan"] == "Gold", "ease"] = 5
+    result, _, claims = _run(tmp_path, frame, driver_groups=["ease", "speed", "price"], segment_col="plan")
+    shares = result.segment_shares.drop_duplicates("segment").set_index("segment")
+    assert shares.loc["Gold", ["analysed", "reason"]].tolist() == [False, "ease does not vary within it"]
+    assert shares.loc[["Basic", "Plus"], "analysed"].all()
+    assert claims["drivers.segments_inseparable"].text() == (
+        "Not analysed on their own: Gold (400 answers; Ease does not vary within it). They count in every overall "
+        "figure.")
+    with pytest.raises(studies.ParameterError, match="segment_col: 'plan' is also a driver"):
+        _run(tmp_path, frame, driver_groups=["ease", "speed", "plan"], categorical_drivers=["plan"],
+             segment_col="plan")

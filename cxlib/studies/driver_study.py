@@ -10,11 +10,17 @@ import pandas as pd
 
 from ..backends import RowRule, check_out_of_core, open_source, source_data
 from ..crossprod import with_dummies
-from ..drivers import MIN_SEGMENT_ROWS, KeyDrivers, key_drivers_from_source, segment_drivers_from_source
+from ..drivers import (
+    MIN_SEGMENT_ROWS,
+    TOO_SMALL,
+    KeyDrivers,
+    key_drivers_from_source,
+    segment_drivers_from_source,
+)
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, plural
+from ..formatting.narrative import fmt_count, plural, word_list
 from ..io import CXData, flat_table, load
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
@@ -61,6 +67,13 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
     return table.data, table
 
 
+def _named_reason(reason: str) -> str:
+    """A segment's reason with its driver's label: "deductible[Yes] does not vary" -> "Deductible Yes does not vary"."""
+    column, _, rest = reason.partition(" ")
+    name, _, level = column.removesuffix("]").partition("[")  # a categorical driver's dummy: "plan[Gold]"
+    return f"{labels.name(name)}{f' {labels.value(level)}' if level else ''} {rest}"
+
+
 @dataclass(frozen=True)
 class DriverStudy:
     """Results of the driver study: the key drivers of all answers and, with a segment column, per segment."""
@@ -90,7 +103,15 @@ class DriverStudy:
         if not self.segment_col:
             return []
         shares, out = self.segment_shares, []
-        small = shares[~shares["analysed"].astype(bool)].drop_duplicates("segment")
+        left_out = shares[~shares["analysed"].astype(bool)].drop_duplicates("segment")
+        small, inseparable = left_out[left_out["reason"] == TOO_SMALL], left_out[left_out["reason"] != TOO_SMALL]
+        if len(inseparable):
+            out.append(Claim("drivers.segments_inseparable", "Not analysed on their own: {segments}. They count in every "
+                             "overall figure.",
+                             {"segments": word_list([f"{labels.value(r.segment)} ({plural(r.n, 'answer', 'answers')}"
+                                                     f"; {_named_reason(r.reason)})" for r in inseparable.itertuples()])},
+                             {"segments": list(inseparable["segment"]), "n": [int(v) for v in inseparable["n"]],
+                              "reasons": list(inseparable["reason"])}))
         if len(small):
             out.append(Claim("drivers.segments_too_small", "Too few complete answers to analyse on their own "
                              "(fewer than {min_n}): {segments}. They count in every overall figure.",
@@ -203,7 +224,8 @@ def run(p: dict):
 
 
 def check_drivers(values: dict) -> list[str]:
-    """Each driver in one group only, the outcome not among them, categorical drivers among them."""
+    """Each driver in one group only, the outcome and the segment column not among them, categorical drivers among
+    them."""
     listed = [d for members in values["driver_groups"].values() for d in members]
     problems = [f"driver_groups: {name!r} is listed {listed.count(name)} times; a driver belongs to one group"
                 for name in dict.fromkeys(listed) if listed.count(name) > 1]
@@ -211,6 +233,9 @@ def check_drivers(values: dict) -> list[str]:
         problems.append(f"driver_groups: the outcome {values['outcome']!r} cannot also be a driver")
     problems += [f"categorical_drivers: {name!r} is not a driver in driver_groups"
                  for name in values["categorical_drivers"] if name not in listed]
+    if values["segment_col"] in listed:
+        problems.append(f"segment_col: {values['segment_col']!r} is also a driver; within each of its segments it "
+                        "would not vary. Compare segments by another column, or leave it out of driver_groups")
     return problems
 
 
