@@ -61,6 +61,14 @@ class Trend:
                         components={"periods": int(r["periods"])})
 
 
+PERIOD_WORDS = {"M": ("month", "months"), "Q": ("quarter", "quarters"), "Y": ("year", "years")}
+
+
+def period_word(freq: str) -> str:
+    """The period a ``freq`` stands for, as a sentence says it ("Q" -> "quarter")."""
+    return PERIOD_WORDS.get(freq, ("period", "periods"))[0]
+
+
 def period_slope(periods: pd.DataFrame, ci: float = 0.95) -> dict:
     """Change per period of a metric: WLS of ``value`` on ``t`` with weights 1/se^2 (columns t, value, se, n).
 

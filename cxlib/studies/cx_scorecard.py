@@ -37,7 +37,7 @@ from ..retention import churn_rate
 from ..scores import ces, csat, nps, resolve_metric
 from ..service import fcr, fcr_success, resolution_time, response_within, within_success
 from ..social import channel_comparison, engagement_table, engagement_trend, response_table
-from ..trends import benchmark_difference, goal, trend_from_histogram
+from ..trends import benchmark_difference, goal, period_word, trend_from_histogram
 from .contract import StudyDeclaration
 from .parameters import Choice, Integer, Number, ValueFilter
 from .shared import (
@@ -156,7 +156,7 @@ class Scorecard:
         out.append(Claim("scorecard.goal_" + g["verdict"], "Goal: +{target} NPS points a {freq} for {who}; actual "
                          "{slope} a {freq}: {verdict}.",
                          {"who": self.goal_description, "target": f"{g['target_per_period']:g}",
-                          "freq": _period_word(self.freq), "slope": format_ci(g["slope"], g["ci_low"], g["ci_high"]),
+                          "freq": period_word(self.freq), "slope": format_ci(g["slope"], g["ci_low"], g["ci_high"]),
                           "verdict": {"met": "goal met", "missed": "goal missed",
                                       "uncertain": "too early to tell (the 95% interval includes the goal)"}[
                               g["verdict"]]},
@@ -180,7 +180,7 @@ class Scorecard:
                       "whigh": f"{worst['ci_high']:.0f}", "best": labels.value(best["channel"]),
                       "rate": f"{best['rate']:.1f}", "low": f"{best['ci_low']:.1f}", "high": f"{best['ci_high']:.1f}",
                       "slope": format_ci(trend["slope"], trend["ci_low"], trend["ci_high"], 2),
-                      "freq": _period_word(self.freq)},
+                      "freq": period_word(self.freq)},
                      {"answered_share": total_share, "lowest_channel": worst["channel"],
                       "highest_engagement_channel": best["channel"], "engagement_rate": best["rate"]})
 
@@ -192,10 +192,6 @@ class Scorecard:
 
 SURVEY_METRICS = {"nps": ("NPS", nps), "csat": ("CSAT % satisfied", csat), "ces": ("CES % low effort", ces)}
 SEGMENT_COLUMNS = ("touchpoint", "journey_stage")  # the survey's segments, where the data have them
-
-
-def _period_word(freq: str) -> str:
-    return {"Q": "quarter", "M": "month", "Y": "year"}.get(freq, "period")
 
 
 def _row(metric: str, e: Estimate) -> dict:
@@ -262,7 +258,7 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     if customers is not None:
         churn = churn_rate(customers, freq=freq, ci=ci)
         parts.append(_periods(churn, "churn %", value="churn_rate", n="at_start"))
-        overall.append(_row(f"churn % per {_period_word(freq)}",
+        overall.append(_row(f"churn % per {period_word(freq)}",
                             count_estimate(int(churn["lost"].sum()), int(churn["at_start"].sum()), "churn %", ci)))
     periods = pd.concat(parts, ignore_index=True)
     periods["small_n"] = periods["n"] < min_n

@@ -29,14 +29,14 @@ from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural
+from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..histogram import score_histogram
 from ..inference import holm
 from ..io import CXData, DataQuality, Table, flat_table, load
 from ..io.nps_groups import holds_groups
 from ..io.tables import canonical_folder
 from ..scores import nps, proportion_table
-from ..trends import Trend, goal, trend_from_histogram
+from ..trends import Trend, goal, period_word, trend_from_histogram
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, Columns, Integer, Number
 from .shared import (
@@ -100,6 +100,7 @@ class SegmentStudy:
     quality: DataQuality | None = field(default=None, repr=False)
     from_groups: bool = False  # the score column gave NPS groups (Promoter, ...) rather than 0-10 answers
     min_n: int = MIN_N  # fewer answers than this in a segment or a period are flagged
+    freq: str = "Q"  # the trends' period
 
     def headline(self) -> dict:
         weak = self.segments[self.segments["significant"] & (self.segments["difference"] < 0)]
@@ -187,31 +188,32 @@ class SegmentStudy:
         met = slopes[slopes["verdict"] == "met"]
         count = "No segment of {total} gains" if not len(met) else ngettext(
             "{count} of {total} segments gains", "{count} of {total} segments gain", len(met))
-        out = [Claim("segment.trend_target", count + " at least {target} NPS points a period (each at 95% "
+        out = [Claim("segment.trend_target", count + " at least {target} NPS points a {period} (each at 95% "
                      "confidence, before adjustment for the {tested} tested).",
                      {"count": fmt_count(len(met)), "total": fmt_count(total), "target": f"{self.target_change:g}",
-                      "tested": plural(total, "segment", "segments")},
+                      "tested": plural(total, "segment", "segments"), "period": period_word(self.freq)},
                      {"met": len(met), "segments": total, "target_change": self.target_change},
                      "each segment's slope: 95% interval against the target")]
-        moving = slopes[slopes["p_adjusted"] < LEVEL]
+        clear = slopes[slopes["p_adjusted"] < LEVEL]
+        thin = clear[clear["thin_periods"] > 0]  # a slope on periods of a few answers: its interval is not trusted
+        moving = clear[clear["thin_periods"] == 0]
         moving = moving.reindex(moving["slope"].abs().sort_values(ascending=False).index).head(3)
         if len(moving):
-
-            def thin(r) -> str:
-                return "" if not r.thin_periods else "; " + ngettext(
-                    "rests on {k} period with fewer than {min_n} answers",
-                    "rests on {k} periods with fewer than {min_n} answers", r.thin_periods).format(
-                    k=r.thin_periods, min_n=self.min_n)
-
             out.append(Claim("segment.clear_trends", "Clear trends, allowing for the {tested} tested: {moves}.",
                              {"tested": plural(total, "segment", "segments"), "moves": "; ".join(
                                  f"{labels.value(r.segment)} ({labels.name(r.segment_col).lower()}) "
-                                 f"{r.slope:+.1f} NPS points a period (95% CI {r.ci_low:+.1f} to {r.ci_high:+.1f}"
-                                 f"{thin(r)})" for r in moving.itertuples())},
+                                 f"{r.slope:+.1f} NPS points a {period_word(self.freq)} (95% CI {r.ci_low:+.1f} to "
+                                 f"{r.ci_high:+.1f})" for r in moving.itertuples())},
                              {"segments": list(moving["segment"]), "slopes": list(moving["slope"]),
                               "ci_low": list(moving["ci_low"]), "ci_high": list(moving["ci_high"]),
-                              "p_adjusted": list(moving["p_adjusted"]), "thin_periods": list(moving["thin_periods"])},
+                              "p_adjusted": list(moving["p_adjusted"])},
                              "each segment's slope against zero, Holm-adjusted across the segments", joins=True))
+        if len(thin):
+            out.append(Claim("segment.thin_trends", "{segments}: " + ngettext(
+                "a trend that rests on periods with fewer than {min_n} answers, not judged here.",
+                "trends that rest on periods with fewer than {min_n} answers, not judged here.", len(thin)),
+                {"segments": word_list([labels.value(v) for v in thin["segment"]]), "min_n": fmt_count(self.min_n)},
+                {"segments": list(thin["segment"]), "thin_periods": list(thin["thin_periods"])}, joins=True))
         return out
 
     def tenure_table(self) -> pd.DataFrame:
@@ -288,7 +290,8 @@ def segment_study(source: Backend, score_col: str = "nps", segment_cols: Sequenc
         trends, slopes = _trend_tables({c: trend_from_histogram(
             source.score_histogram(score_col, by=[c, Period(date_col, freq)], weights=weight_col), [c], freq, "nps",
             None, ci) for c in segment_cols}, target_change, min_n)
-    return SegmentStudy(score_col, overall, segments, None, None, trends, slopes, target_change, min_n=min_n)
+    return SegmentStudy(score_col, overall, segments, None, None, trends, slopes, target_change, min_n=min_n,
+                        freq=freq)
 
 
 def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
