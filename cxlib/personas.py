@@ -259,7 +259,8 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
         if row.kind == "numeric":
             words.append(f"{'high' if row.effect > 0 else 'low'} {label}")
             clauses.append(f"{label} {'above' if row.effect > 0 else 'below'} the rest "
-                           f"({_plain_number(row.in_persona)} against {_plain_number(row.elsewhere)} on average)")
+                           f"(on average {_plain_number(row.in_persona)} against {_plain_number(row.elsewhere)} in the other "
+                           "customers)")
             continue
         if row.kind == "binary" and row.level == "1":  # a 0/1 marker: named by what most members are
             words.append(label if row.name_levels == ["1"] else f"no {label}")

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .formatting import labels as display
+from .formatting.narrative import ngettext
 
 __all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "Chart", "driver_shares", "hazard_ratios",
            "importance_performance", "score_distribution", "segment_chart", "survival_curves", "theme_shares",
@@ -224,7 +225,9 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
     alt = (f"Bar chart: {title}, {len(segments)} segments with 95% intervals. Lowest {display.value(low['segment'])} "
            f"({display.name(low['segment_col'])}) at {low['value']:.1f}, highest {display.value(high['segment'])} "
            f"({display.name(high['segment_col'])}) at "
-           f"{high['value']:.1f}; {int(segments['significant'].sum())} differ clearly from the rest"
+           f"{high['value']:.1f}; " + ngettext("{n} differs clearly from the rest", "{n} differ clearly from the rest",
+                                               int(segments["significant"].sum())).format(
+               n=int(segments["significant"].sum()))
            + (f"; overall {overall:.1f}." if overall is not None else "."))
     return _chart(draw, ax, 0.3 * len(rows) + 1.4, alt)
 

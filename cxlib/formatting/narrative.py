@@ -15,7 +15,7 @@ import re
 
 from IPython.display import Markdown
 
-__all__ = ["word_list", "bullets", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
+__all__ = ["word_list", "bullets", "full_list", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
            "not_available", "plural"]
 
 NOUNS = {"survey": "answers", "responses": "answers", "drivers": "answers", "customers": "customers",
@@ -69,6 +69,19 @@ def left_out(data) -> Markdown:
     quality = data.quality
     sentences = [s for table in quality.rows_read if (s := quality.left_out(table, NOUNS.get(table, "rows")))]
     return md("{text}", text=" ".join(sentences))
+
+
+def full_list(file_name: str, rows: int, shown: int = 25, lead: str = "") -> Markdown:
+    """The line above a list's first rows: a link to its full file, its size, and how much of it follows.
+
+    >>> full_list("promoters.csv", 15).data
+    'Full list: [promoters.csv](promoters.csv) (15 rows), all shown below:'
+    >>> full_list("callbacks.csv", 340, lead="Ordered by revenue.").data
+    'Ordered by revenue. Full list: [callbacks.csv](callbacks.csv) (340 rows). The first 25:'
+    """
+    follows = f". The first {shown:,}:" if rows > shown else ", all shown below:"
+    return md(("{lead} " if lead else "") + "Full list: [{f}]({f}) ({n})" + follows, lead=lead, f=file_name,
+              n=plural(rows, "row", "rows"))
 
 
 def ngettext(singular: str, plural_form: str, n: int) -> str:

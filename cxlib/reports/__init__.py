@@ -16,6 +16,7 @@ from ..formatting import (
            fmt_p,
            fmt_pct,
            format_table,
+           full_list,
            left_out,
            md,
            not_available,
@@ -27,5 +28,5 @@ from .results import attach, record
 from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study
 
 __all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "column_labels", "crisis_banner",
-           "find_studies", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "left_out", "md",
+           "find_studies", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "full_list", "left_out", "md",
            "not_available", "persona_cards", "pretty", "record", "run_all", "run_study", "say", "summary"]

@@ -122,6 +122,24 @@ class BusinessCaseStudy:
                 for key, (name, kind, meaning) in ASSUMPTIONS.items() if key in self.assumptions]
         return pd.DataFrame(rows, columns=["assumption", "value", "meaning"])
 
+    def case_table(self) -> pd.DataFrame:
+        """The business case's results as a director reads them: each figure with its 95% interval, money with its
+        currency, the return in % and payback in years ("not reached" beyond the horizon)."""
+        case, money = self.case, labels.money
+
+        def years(v: float) -> str:
+            return f"{v:.1f}" if np.isfinite(v) else "not reached"
+
+        rows = [
+            (f"customers kept after {case.assumptions['horizon_years']:g} years", case.customers_saved,
+             lambda v: f"{v:,.1f}"),
+            ("discounted margin protected", case.gain, money),
+            ("return on investment, %", {k: 100 * v for k, v in case.roi.items()}, lambda v: f"{v:,.0f}%"),
+            ("payback, years", case.payback_years, years),
+        ]
+        return pd.DataFrame([(name, f"{shown(e['value'])} ({shown(e['ci_low'])} to {shown(e['ci_high'])})")
+                             for name, e, shown in rows], columns=["figure", "estimate (95% CI)"])
+
     def headline(self) -> dict:
         return {"ROI": format_ci(100 * self.case.roi["value"], 100 * self.case.roi["ci_low"],
                                  100 * self.case.roi["ci_high"], 0, "%"),
@@ -179,7 +197,7 @@ class BusinessCaseStudy:
                    "saved": "fewer than one more customer" if case.customers_saved["value"] < 0.5 else
                    plural(round(case.customers_saved["value"]), "more customer", "more customers"),
                    "years": f"{a['horizon_years']:g}",
-                   "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:.0f}",
+                   "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:,.0f}",
                    "roi_range": interval_words(roi["ci_low"], roi["ci_high"], "%"),
                    "payback": "is not reached within the horizon" if not np.isfinite(payback["value"])
                    else f"after {payback['value']:.1f} years" + (

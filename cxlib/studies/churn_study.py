@@ -418,6 +418,14 @@ class ChurnStudy:
                       "risk": "; revenue at risk over the next period" if self.revenue_risk is not None else ""},
                      {"customers": self.n, "segment_col": segment_col, "covariates": covariates})
 
+    def cox_table(self) -> pd.DataFrame:
+        """The Cox terms for a report: each hazard ratio per its step, the step in words ("6.11, one standard
+        deviation"; blank for a category, read against its reference level), p and the proportional-hazards check."""
+        t = self.cox.per_step()
+        step = [_step_words(p, kind) if "[" not in term else "" for term, p, kind in zip(t["term"], t["per"],
+                                                                                         t["per_kind"], strict=True)]
+        return t.assign(per=step)[["term", "per", "hazard_ratio", "ci_low", "ci_high", "p_value", "proportional"]]
+
     def _cox_claim(self) -> Claim:
         """Which characteristics make customers leave clearly sooner or later: a hazard ratio whose Wald test rejects
         at the report's level after Holm's adjustment for the number of terms. A number is read per its step (one
@@ -432,8 +440,8 @@ class ChurnStudy:
         def step(r) -> str:
             if "[" in r.term:
                 return ""
-            kind = ", one standard deviation" if r.per_kind == "standard deviation" else ""
-            return f" per {r.per:,.0f} more{kind};" if r.per >= 100 else f" per {r.per:.3g} more{kind};"
+            shown, _, kind = _step_words(r.per, r.per_kind).partition(", ")
+            return f" per {shown} more{', ' + kind if kind else ''};"
 
         def listed(rows: pd.DataFrame) -> str:
             return "; ".join(f"{labels.term(r.term, refs)} ({r.hazard_ratio:.2f} times the rate{step(r) or ','} 95% "
@@ -456,12 +464,12 @@ class ChurnStudy:
 
     def duration_text(self, t: float) -> str:
         """A duration in the study's unit, in the form that agrees with it: "1 month", "72 months"."""
-        return f"{t:g} {ngettext(*UNIT_FORMS[self.time_unit], t)}"
+        return f"{_count_of(t)} {ngettext(*UNIT_FORMS[self.time_unit], t)}"
 
     def next_period(self, t: float) -> str:
         """The coming period: "the next month", "the next 30 days"."""
         return ngettext("the next {unit}", "the next {t} {units}", t).format(unit=UNIT_FORMS[self.time_unit][0],
-                                                                            t=f"{t:g}", units=self.time_unit)
+                                                                            t=_count_of(t), units=self.time_unit)
 
     def to_dict(self) -> dict:
         return {"n": self.n, "events": self.events, "churn": self.churn, "survival": self.survival,
@@ -653,6 +661,17 @@ def _run_from_source(data_path, duration_col, event_col, event_value, segment_co
                          "repeated ids, reasons).")
         data = source_data(source, "customers", [(duration_col, f"{duration_col} present", study.n)], notes=notes)
     return dataclasses.replace(study, quality=data.quality), data
+
+
+def _step_words(step: float, kind: str) -> str:
+    """A Cox term's step as a reader takes it: "1", "6.11, one standard deviation", "1,000"."""
+    shown = f"{step:,.0f}" if step >= 100 else f"{step:.3g}"
+    return f"{shown}, one standard deviation" if kind == "standard deviation" else shown
+
+
+def _count_of(t: float) -> str:
+    """A number of time units as people write it: "2,555", "1.5"."""
+    return f"{t:,.0f}" if t == round(t) else f"{t:,.2f}".rstrip("0")
 
 
 TIME_UNITS = ("days", "weeks", "months", "years")

@@ -28,7 +28,7 @@ from ..feedback.themes import (
 )
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural
+from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..formatting.quoting import shown
 from ..io import CXData, load, read_table
 from ..io import columns as col
@@ -114,13 +114,14 @@ class ClosedLoop:
                      {"answers": self.answers, "comments": self.comments})]
         if len(self.callbacks):
             owners = self.callbacks["suggested_owner"].value_counts()
-            out.append(Claim("closed_loop.callbacks", "Call back {n} today ({owners}), {order} first; {left} more "
-                             "have already left.",
+            left = "" if not self.already_left else "; " + ngettext(
+                "{n} more detractor has already left", "{n} more detractors have already left",
+                self.already_left).format(n=fmt_count(self.already_left))
+            out.append(Claim("closed_loop.callbacks", "Call back {n} today ({owners}), {order} first{left}.",
                              {"n": plural(len(self.callbacks), "detractor", "detractors"),
                               "order": "most revenue at stake" if "churn_risk" in self.callbacks
-                              else "angriest and most valuable",
-                              "left": fmt_count(self.already_left),
-                              "owners": ", ".join(f"{owner} {count}" for owner, count in owners.items())},
+                              else "angriest and most valuable", "left": left,
+                              "owners": word_list([f"{owner} {count}" for owner, count in owners.items()])},
                              {"callbacks": len(self.callbacks), "already_left": self.already_left}, joins=True))
         testimonials = int((self.promoters["suggested_use"] == "testimonial").sum())
         out.append(Claim("closed_loop.promoters", "Ask {n} for a referral, {t} of them with a comment fit for a "
