@@ -185,9 +185,9 @@ def test_a_horizon_past_the_longest_follow_up_is_not_estimable_and_said_so(tmp_p
     assert (past["note"] == "not estimable: past the longest follow-up").all()
     assert (past["follow_up"] <= 52).all()
     text = cx.reports.summary(study).data
-    assert ("Survival at 1000 weeks is not estimable from these data: the longest follow-up is 52 weeks, and "
+    assert ("Survival at 1,000 weeks is not estimable from these data: the longest follow-up is 52 weeks, and "
             "customers were still there at its end.") in text
-    assert "stay longer than 26 weeks" in text and "1000 weeks (95% CI" not in text
+    assert "stay longer than 26 weeks" in text and "1,000 weeks (95% CI" not in text
     p = study.logrank["p_value"]  # the plans were drawn alike: no difference to claim
     assert p > 0.05 and f"No clear difference between segments in how long customers stay ({cx.reports.fmt_p(p)})." in text
     assert "log-rank" not in text and "chi-square" not in text

@@ -142,7 +142,7 @@ def check_churn(claim, result, frame, p):
     elif key == "churn.survival":  # P(T > t), known past the longest follow-up only when the last seen all left
         assert n["t"] <= follow_up or last[p["event_col"]].astype(bool).all()
         assert n["survival"] == pytest.approx(_km(frame, p, n["t"]), abs=1e-9)
-        assert f"stay longer than {n['t']:g}" in claim.text()
+        assert f"stay longer than {n['t']:,g}" in claim.text()
     elif key == "churn.not_estimable":
         assert n["follow_up"] == follow_up and all(t > follow_up for t in n["t"])
         assert not last[p["event_col"]].astype(bool).all()  # a customer was still there at the end

@@ -64,8 +64,8 @@ def test_report_is_offline_codeless_and_has_the_sections(sample_run):
 
 def test_results_json_equals_cxlib_called_directly(sample_run):
     results = json.loads((sample_run / "results.json").read_text())
-    data = cx.io.load()
-    overview = describe(data)
+    overview, data = cx.studies.compute("data_overview")  # what the notebook calls: describe() and the account
+    assert overview.tables.equals(describe(cx.io.load()).tables)
     assert results["results"] == to_jsonable(overview.to_dict())
     assert results["data_quality"] == to_jsonable(data.quality.to_dict())
     assert results["headline"] == overview.headline()

@@ -186,7 +186,7 @@ class SegmentStudy:
         Holm's adjustment across every segment's slope; a slope resting on thin periods says so."""
         slopes, total = self.slopes, len(self.slopes)
         met = slopes[slopes["verdict"] == "met"]
-        count = "None of the {total} segments gains" if not len(met) else ngettext(
+        count = "Not one of the {total} segments gains" if not len(met) else ngettext(
             "{count} of {total} segments gains", "{count} of {total} segments gain", len(met))
         out = [Claim("segment.trend_target", count + " at least {target} NPS points a {period} (each at 95% "
                      "confidence, before adjustment for the {tested} tested).",
