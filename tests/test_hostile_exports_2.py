@@ -107,7 +107,8 @@ def test_mac_roman_and_cyrillic_code_pages_read_as_written(tmp_path, text, encod
 
 
 @pytest.mark.parametrize("words", [("Promoter", "Passive", "Detractor"), ("PROMOTERS", "passives", "detractors"),
-                                   ("Destekçi", "Pasif", "KÖTÜLEYEN"), ("Promoteri", "Pasivni", "Kritičari")])
+                                   ("Destekçi", "Pasif", "KÖTÜLEYEN"), ("Promoteri", "Pasivni", "Kritičari"),
+                                   ("Promoter (9-10)", "Passive (7-8)", "Detractor (0-6)")])
 def test_nps_groups_give_the_nps_shares_and_intervals_of_the_scores(tmp_path, words):
     rng = np.random.default_rng(5)
     scores = rng.integers(0, 11, 400)

@@ -134,6 +134,14 @@ def _canonical_folder_with_a_pipe(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+def _gzipped(tmp_path):
+    import gzip
+
+    path = tmp_path / "answers.csv.gz"
+    path.write_bytes(gzip.compress(b"nps,comment\n9,great\n"))
+    return path
+
+
 @pytest.mark.parametrize(("make", "problem"), [
     (_fifo, "is a named pipe (FIFO), not a file"),
     (lambda tmp_path: Path("/dev/zero"), "'/dev/zero' is a device, not a file"),
@@ -145,6 +153,7 @@ def _canonical_folder_with_a_pipe(tmp_path: Path) -> Path:
     (lambda tmp_path: "https://example.com/export.csv", "is a web or cloud address; cxlib reads files on this "
                                                         "computer: download it first"),
     (lambda tmp_path: "s3://bucket/answers/*.parquet", "download it first"),
+    (_gzipped, "answers.csv.gz' is compressed (gzip); unpack it first (gunzip 'answers.csv.gz')"),
 ])
 def test_only_regular_files_are_read_and_anything_else_stops_before_a_kernel(tmp_path, capsys, no_hang, make,
                                                                               problem):
@@ -263,6 +272,14 @@ def test_output_that_cannot_be_written_is_said_in_one_line():
                                   timeout=60)
     assert describe.returncode == 1
     assert describe.stderr == "cx: cannot write the output: No space left on device\n"
+
+
+def test_a_reports_folder_that_cannot_be_written_names_the_option(tmp_path, capsys):
+    code = run_cli("run", "data_overview", "--reports-dir", "/proc/no-reports-here")
+    err = capsys.readouterr().err
+    assert code == 2, err  # a usage problem, found before a kernel
+    assert "cannot write reports into /proc/no-reports-here" in err
+    assert "give a folder you can write to with --reports-dir" in err
 
 
 # --- sheets ----------------------------------------------------------------------------------------

@@ -54,13 +54,31 @@ def _kind(mode: int, path: Path, file: bool) -> str | None:
     return None
 
 
+COMPRESSED = ((b"\x1f\x8b", "gzip", "gunzip"), (b"BZh", "bzip2", "bunzip2"), (b"\xfd7zXZ\x00", "xz", "unxz"),
+              (b"\x28\xb5\x2f\xfd", "zstd", "unzstd"))  # magic bytes, format, the command that unpacks it
+
+
+def _compressed(path: Path) -> str | None:
+    """Why a compressed file is not read as it is (an .xlsx is a zip file, and read): unpack it first."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(6)
+    except OSError:
+        return None
+    for magic, kind, command in COMPRESSED:
+        if head.startswith(magic):
+            return f"{shown(str(path))} is compressed ({kind}); unpack it first ({command} {shown(path.name)}) and give the unpacked file"
+    return None
+
+
 def not_readable(path: str | os.PathLike, *, file: bool = False) -> str | None:
     """Why ``path`` cannot be read as data, in words; None when it can.
 
     A regular file can be read, and a folder (unless ``file``) whose entries, and the
     ``.parquet`` files below it, are regular files or folders. A name that only files
     have (``responses.csv``) must not be a folder. A URL is to be downloaded first
-    (database addresses are read by their database, not here).
+    (database addresses are read by their database, not here), a compressed file (gzip,
+    bzip2, xz, zstd) unpacked first.
 
     >>> not_readable("/dev/zero")
     "'/dev/zero' is a device, not a file; save what it holds to a file and give that path"
@@ -74,7 +92,7 @@ def not_readable(path: str | os.PathLike, *, file: bool = False) -> str | None:
         return missing
     problem = _kind(mode, path, file)
     if problem or not stat.S_ISDIR(mode):
-        return problem
+        return problem or _compressed(path)
     for entry in [*path.iterdir(), *path.rglob("*.parquet")]:
         mode, missing = _mode(entry)
         problem = missing or _kind(mode, entry, file=False)

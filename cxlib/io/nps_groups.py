@@ -15,6 +15,8 @@ notes it under :data:`GROUPS_NOTE`, and a study that needs 0-10 answers asks
 
 >>> group_of(pd.Series(["Promoter", " DETRACTORS", "Kötüleyen", "Pasivni", "ПРОМОТЕР", "ten", None])).tolist()
 ['promoter', 'detractor', 'detractor', 'passive', 'promoter', <NA>, <NA>]
+>>> group_of(pd.Series(["Promoter (9-10)", "Detractor (0-6)", "Passive 7-8", "Promoter (0-6)"])).tolist()
+['promoter', 'detractor', 'passive', <NA>]
 """
 
 from __future__ import annotations
@@ -47,7 +49,18 @@ def normal_word(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "").replace("ı", "i").strip()
 
 
-WORD_GROUP = {normal_word(word): group for group, words in GROUP_WORDS.items() for word in words}
+GROUP_RANGES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}  # the scores each group holds
+RANGE_FORMS = ("{w} ({a}-{b})", "{w} ({a}–{b})", "{w} ({a} - {b})", "{w} {a}-{b}", "{w}: {a}-{b}", "{w} [{a}-{b}]")
+
+
+def _forms(group: str, word: str) -> list[str]:
+    """A group word alone and with its own score range, as exports label it: "Promoter (9-10)", "Pasif 7-8"."""
+    low, high = GROUP_RANGES[group]
+    return [word, *(form.format(w=word, a=low, b=high) for form in RANGE_FORMS)]
+
+
+WORD_GROUP = {normal_word(form): group for group, words in GROUP_WORDS.items() for word in words
+              for form in _forms(group, word)}  # a word with another group's range ("Promoter (0-6)") is none
 
 
 def group_of(text: pd.Series) -> pd.Series:

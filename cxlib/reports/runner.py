@@ -259,7 +259,8 @@ def _start_run(study_dir: Path, parameters: dict):
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         partial.mkdir()
     except OSError as exc:
-        raise StudyError(f"cannot write reports into {study_dir.parent}: {exc.strerror or exc}") from None
+        raise StudyError(f"cannot write reports into {study_dir.parent}: {exc.strerror or exc}; give a folder you can "
+                         "write to with --reports-dir") from None
     return lock, partial, run_id
 
 
