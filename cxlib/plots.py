@@ -355,8 +355,9 @@ def theme_shares(themes: pd.DataFrame, title: str = "What comments are about", a
         _finish(ax, f"{title} (n = {n:,} comments; lines: 95% interval)",
                 "Share of comments (%); a comment can have several themes")
 
-    tagged = themes[themes["theme"] != "untagged"].sort_values("share", ascending=False).head(3)
-    alt = (f"Bar chart: {title}, {n:,} comments. Most frequent: "
-           + ", ".join(f"{label} {_pct(share)}" for label, share in zip(tagged["label"], tagged["share"],
-                                                                         strict=True)) + ".")
+    tagged = themes[(themes["theme"] != "untagged") & (themes["share"] > 0)].sort_values("share", ascending=False)
+    most = ", ".join(f"{label} {_pct(share)}" for label, share in zip(tagged["label"].head(3), tagged["share"].head(3),
+                                                                     strict=True))
+    alt = f"Bar chart: {title}, {n:,} comments. " + (f"Most frequent: {most}." if most else
+                                                      "No comment matched a theme.")
     return _chart(draw, ax, 0.3 * len(rows) + 1.4, alt)

@@ -172,3 +172,17 @@ def test_every_formula_payload_is_defused_in_the_written_csv(answers, tmp_path, 
     path = attach(pd.DataFrame({"comment": [payload, "fine"]}), "payloads.csv")
     back = pd.read_csv(path, keep_default_na=False)
     assert back["comment"].tolist() == ["'" + payload, "fine"]
+
+
+def test_the_themes_by_period_table_fits_a_page_and_a_chart_of_no_matches_says_so():
+    from cxlib import studies
+    from cxlib.plots import theme_shares
+
+    study, _ = studies.compute("closed_loop", {"period": "M"})
+    table = study.period_table(last=8)
+    months = sorted(study.themes_by_period["period"].unique())
+    assert list(table.columns) == months[-8:] and len(months) > 8
+    last = study.themes_by_period[study.themes_by_period["period"] == months[-1]].set_index("label")["share"]
+    assert table[months[-1]].to_dict() == last.to_dict()
+    none = study.themes.assign(share=lambda t: (t["theme"] == "untagged") * 100.0)
+    assert theme_shares(none).alt.endswith("comments. No comment matched a theme.")

@@ -146,6 +146,12 @@ class ClosedLoop:
                               "p_adjusted": first["p_adjusted"]}, "two-proportion z-test, Holm-adjusted"))
         return out
 
+    def period_table(self, last: int = 8) -> pd.DataFrame:
+        """Each theme's share of comments (%) in the ``last`` periods, one column per period: a table that fits a
+        page (every period is in ``themes_by_period`` and results.json)."""
+        wide = self.themes_by_period.pivot(index="label", columns="period", values="share")
+        return wide.iloc[:, -last:].rename_axis("share of comments, %").rename_axis(None, axis=1)
+
     def to_dict(self) -> dict:
         return {"since": self.since, "until": self.until, "answers": self.answers, "comments": self.comments,
                 "callbacks": {"rows": len(self.callbacks), "already_left": self.already_left, "order": self.callback_order,
