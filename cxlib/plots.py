@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from .formatting import labels as display
 from .formatting.narrative import ngettext
@@ -118,12 +118,27 @@ def _error_lengths(value, low, high) -> list:
 def _legend_below(ax: plt.Axes, handles=None, labels=None) -> None:
     """A legend under the chart, outside the data."""
     handles, labels = (handles, labels) if handles is not None else ax.get_legend_handles_labels()
-    ax.figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3), frameon=False)
+    ax.figure.legend(handles, labels, loc="outside lower center", ncols=_legend_columns(ax.figure, labels),
+                     frameon=False)
+
+
+def _legend_columns(figure: Figure, labels: list[str]) -> int:
+    """As many legend columns as fit the figure's width (at most 3), from the longest label: a phone's narrow
+    rendition gets fewer, so no entry runs past the edge."""
+    font = plt.rcParams["legend.fontsize"]
+    font = font if isinstance(font, int | float) else plt.rcParams["font.size"]
+    entry = (max(map(len, map(str, labels)), default=1) + 5) * 0.55 * font / 72  # marker, gap and text, in inches
+    return max(1, min(len(labels), 3, int(figure.get_figwidth() / entry)))
+
+
+def _few_period_ticks(ax: plt.Axes, most: int = 12) -> None:
+    """At most ``most`` labels on a period axis, evenly spread, so that long series stay readable."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=most, integer=True))
 
 
 def _finish(ax: plt.Axes, title: str, xlabel: str, ylabel: str | None = None) -> None:
     ax.set_title(title, wrap=True, loc="left")
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel, wrap=True)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
@@ -185,6 +200,7 @@ def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)",
             ax.plot(x, rows["value"], marker="o", color=color, label=name)
         _finish(ax, f"{title} (band: 95% interval)", "Period", ylabel)
         ax.tick_params(axis="x", labelrotation=45)
+        _few_period_ticks(ax)
         if segment_col:
             _legend_below(ax)
 

@@ -1,0 +1,33 @@
+"""Charts fit the screen they are drawn for: legends within the figure's width, period labels that do not
+overlap, axis titles wrapped rather than cut."""
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from cxlib import plots
+
+
+def _periods(segments: list[str], n: int) -> pd.DataFrame:
+    rows = [{"segment": s, "period": str(p), "value": float(np.sin(i)), "ci_low": -1.0, "ci_high": 1.0}
+            for s in segments for i, p in enumerate(pd.period_range("1990Q1", periods=n, freq="Q"))]
+    return pd.DataFrame(rows)
+
+
+def _extent_inside(figure: Figure) -> bool:
+    figure.canvas.draw()
+    box = figure.legends[0].get_window_extent()
+    return box.x0 >= 0 and box.x1 <= figure.bbox.width
+
+
+def test_a_legend_of_long_names_fits_the_phone_rendition_and_period_labels_are_few():
+    names = ["100% coinsurance", "25% coinsurance", "50% coinsurance", "95% coinsurance", "Free care"]
+    chart = plots.trend_chart(_periods(names, 60), "NPS per period", segment_col="segment")
+    for rendition in ("wide", "narrow"):
+        figure, ax = chart._render(rendition)
+        assert _extent_inside(figure), rendition
+        labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert 2 <= len(labels) <= 13 and labels[0] == "1990Q1"
+    narrow, _ = chart._render("narrow")
+    wide, _ = chart._render("wide")
+    assert narrow.legends[0]._ncols < wide.legends[0]._ncols <= 3
