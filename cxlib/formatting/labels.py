@@ -6,8 +6,8 @@ parameter shows as mapped. Otherwise:
 
 * a column name written as an identifier is humanised: ``price_value`` -> "Price value",
   ``nps`` -> "NPS" (known acronyms stay capitals); other names show as written;
-* a value shows as written, except identifiers with underscores (``sales_call`` ->
-  "Sales call"): a value "West" or "basic" is not changed;
+* a value shows as written, except that underscores become spaces (``sales_call`` ->
+  "sales call", beside "cancellation" as the data write it; known acronyms in capitals);
 * a model term reads as the comparison it estimates: ``plan[premium]`` with reference
   level ``basic`` -> "Plan: premium vs basic" (patsy's ``plan[T.premium]`` alike);
 * an amount carries its currency (the ``currency`` parameter, an ISO 4217 code):
@@ -18,7 +18,7 @@ runner calls :func:`use` with the study's parameters before the report is drawn.
 
 >>> use(labels={"Q7": "Ease of use"}, currency="EUR")
 >>> name("Q7"), name("price_value"), value("sales_call"), value("West")
-('Ease of use', 'Price value', 'Sales call', 'West')
+('Ease of use', 'Price value', 'sales call', 'West')
 >>> term("plan[premium]", {"plan": "basic"}), money(-2675.4)
 ('Plan: premium vs basic', '-€2,675')
 >>> use()
@@ -89,13 +89,15 @@ def name(column) -> str:
 def value(level) -> str:
     """A value of the data as a reader knows it: the user's label, an identifier humanised, else as written.
 
-    >>> value("not_yet_surveyed"), value("premium"), value(3)
-    ('Not yet surveyed', 'premium', '3')
+    >>> value("not_yet_surveyed"), value("premium"), value(3), value("sms_nps")
+    ('not yet surveyed', 'premium', '3', 'sms NPS')
     """
     text = str(level)
     if text in _settings.labels:
         return _settings.labels[text]
-    return _humanise(text) if "_" in text and IDENTIFIER.fullmatch(text) else text
+    if "_" not in text or not IDENTIFIER.fullmatch(text):
+        return text
+    return " ".join(w.upper() if w.lower() in ACRONYMS else w for w in text.split("_"))
 
 
 def term(text, references: Mapping | None = None) -> str:
