@@ -86,6 +86,20 @@ def name(column) -> str:
     return _humanise(text) if IDENTIFIER.fullmatch(text) else text
 
 
+def in_text(column) -> str:
+    """A column's name inside a sentence: the user's label as written, else the humanised identifier with a small
+    first letter (acronyms stay capitals).
+
+    >>> in_text("region"), in_text("journey_stage"), in_text("nps_group"), in_text("Tenure (months)")
+    ('region', 'journey stage', 'NPS group', 'Tenure (months)')
+    """
+    text = str(column)
+    if text in _settings.labels or not IDENTIFIER.fullmatch(text):
+        return name(column)
+    shown = name(column)
+    return shown if shown.split(" ")[0].isupper() else shown[:1].lower() + shown[1:]
+
+
 def value(level) -> str:
     """A value of the data as a reader knows it: the user's label, an identifier humanised, else as written.
 

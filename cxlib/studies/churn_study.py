@@ -412,8 +412,8 @@ class ChurnStudy:
         return Claim("churn.introduction", "{n} customers followed over their time as customers, in {unit}{seg}{cox}"
                      "{risk}.",
                      {"n": fmt_count(self.n), "unit": self.time_unit,
-                      "seg": f"; survival compared across {labels.name(segment_col).lower()}" if segment_col else "",
-                      "cox": f"; who leaves sooner, by {', '.join(labels.name(c).lower() for c in covariates)}"
+                      "seg": f"; survival compared across {labels.in_text(segment_col)}" if segment_col else "",
+                      "cox": f"; who leaves sooner, by {', '.join(labels.in_text(c) for c in covariates)}"
                       if covariates else "",
                       "risk": "; revenue at risk over the next period" if self.revenue_risk is not None else ""},
                      {"customers": self.n, "segment_col": segment_col, "covariates": covariates})

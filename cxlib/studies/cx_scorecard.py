@@ -132,7 +132,7 @@ class Scorecard:
             w = weak.sort_values("difference").iloc[0]
             out.append(Claim("scorecard.weakest", "The weakest {col} is {seg}: NPS {value}, {diff} points below the "
                              "rest ({p}, allowing for the number of segments compared).",
-                             {"col": labels.name(w["segment_col"]).lower(), "seg": labels.value(w["segment"]),
+                             {"col": labels.in_text(w["segment_col"]), "seg": labels.value(w["segment"]),
                               "value": format_ci(w["value"], w["ci_low"], w["ci_high"]),
                               "diff": f"{-w['difference']:.1f}", "p": fmt_p(w["p_adjusted"])},
                              {"segment_col": w["segment_col"], "segment": w["segment"], "difference": w["difference"],
@@ -276,7 +276,7 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     tenured = [*([Condition("touchpoint", "not equal", "cancellation")] if "touchpoint" in present else []),
                Condition("tenure_days", "at least", tenured_days),
                *(Condition(column, "equal", value) for column, value in goal_filter.items())]
-    described = " and ".join(f"{labels.name(k).lower()} {labels.value(v)}" for k, v in goal_filter.items())
+    described = " and ".join(f"{labels.in_text(k)} {labels.value(v)}" for k, v in goal_filter.items())
     description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
     goal_answers = histogram("nps", [period], survey.subset(tenured))
     if not goal_answers.n.sum():

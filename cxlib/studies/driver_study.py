@@ -130,7 +130,7 @@ class DriverStudy:
             return [*out, Claim("drivers.segments_alike", "What drives {outcome} does not differ clearly between "
                                 "the {k} segments of {column} analysed.",
                                 {"outcome": labels.name(self.drivers.outcome), "k": analysed,
-                                 "column": labels.name(self.segment_col).lower()},
+                                 "column": labels.in_text(self.segment_col)},
                                 {"segments": analysed, "comparisons": len(d)}, test)]
         top = clear.iloc[0]
         return [*out, Claim("drivers.segments_differ", "{group}'s share of what drives {outcome} differs between "
@@ -151,7 +151,7 @@ class DriverStudy:
                            for g, m in driver_groups.items())
         return Claim("drivers.introduction", "What explains {outcome} across {n} answers: {groups}{by}.",
                      {"outcome": labels.name(self.drivers.outcome), "n": fmt_count(self.drivers.n), "groups": groups,
-                      "by": f"; compared between segments of {labels.name(self.segment_col).lower()}"
+                      "by": f"; compared between segments of {labels.in_text(self.segment_col)}"
                       if self.segment_col else ""}, {"outcome": self.drivers.outcome, "answers": self.drivers.n})
 
     def to_dict(self) -> dict:

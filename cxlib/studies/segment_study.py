@@ -119,7 +119,7 @@ class SegmentStudy:
                    if self.from_groups else "the 0-10 answers")
         return Claim("segment.introduction", "NPS from {answers} in {score}{by}; {trend}.",
                      {"answers": answers, "score": labels.name(self.score_col),
-                      "by": f", compared across {', '.join(labels.name(c).lower() for c in cols)}" if cols else "",
+                      "by": f", compared across {', '.join(labels.in_text(c) for c in cols)}" if cols else "",
                       "trend": "with trends per period" if self.trends is not None
                       else "no trends (no date column named)"}, {"segment_cols": cols})
 
@@ -137,7 +137,7 @@ class SegmentStudy:
             out.append(Claim("segment.below", "{count} clearly below the rest; the lowest is {seg} ({col}) at "
                              "{value}, {diff} points below the rest ({p}).",
                              {"count": plural(len(below), "segment scores", "segments score"),
-                              "col": labels.name(w["segment_col"]), "seg": labels.value(w["segment"]),
+                              "col": labels.in_text(w["segment_col"]), "seg": labels.value(w["segment"]),
                               "value": format_ci(w["value"], w["ci_low"], w["ci_high"]),
                               "diff": f"{-w['difference']:.1f}", "p": fmt_p(w["p_adjusted"])},
                              {"segments_below": len(below), "segment_col": w["segment_col"], "segment": w["segment"],
@@ -151,7 +151,7 @@ class SegmentStudy:
         if len(above):
             b = above.iloc[-1]
             out.append(Claim("segment.above", "The highest clearly above the rest is {seg} ({col}) at {value}.",
-                             {"col": labels.name(b["segment_col"]), "seg": labels.value(b["segment"]),
+                             {"col": labels.in_text(b["segment_col"]), "seg": labels.value(b["segment"]),
                               "value": format_ci(b["value"], b["ci_low"], b["ci_high"])},
                              {"segment_col": b["segment_col"], "segment": b["segment"], "nps": b["value"],
                               "difference": b["difference"], "p_adjusted": b["p_adjusted"]}, test, joins=True))
@@ -201,7 +201,7 @@ class SegmentStudy:
         if len(moving):
             out.append(Claim("segment.clear_trends", "Clear trends, allowing for the {tested} tested: {moves}.",
                              {"tested": plural(total, "segment", "segments"), "moves": "; ".join(
-                                 f"{labels.value(r.segment)} ({labels.name(r.segment_col).lower()}) "
+                                 f"{labels.value(r.segment)} ({labels.in_text(r.segment_col)}) "
                                  f"{r.slope:+.1f} NPS points a {period_word(self.freq)} (95% CI {r.ci_low:+.1f} to "
                                  f"{r.ci_high:+.1f})" for r in moving.itertuples())},
                              {"segments": list(moving["segment"]), "slopes": list(moving["slope"]),
