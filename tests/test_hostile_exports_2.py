@@ -338,3 +338,10 @@ def test_a_folder_with_two_files_of_one_table_stops_and_names_both(tmp_path):
     with pytest.raises(DataError, match=r"responses: the folder .* holds 2 files of this table \(responses.csv, "
                                         r"responses.parquet\); keep one"):
         cx.io.load(tmp_path)
+
+
+def test_blank_segments_never_merge_with_a_segment_the_data_call_missing(tmp_path):
+    path = write(tmp_path, "m.csv", "ltr,region\n9,(missing)\n3,\n7,N\n10,(missing)\n")
+    t = flat_table(path, scores={"ltr": (0, 10)}, categories=["region"])
+    assert t.data["region"].tolist() == ["(missing)", "(missing, blank)", "N", "(missing)"]
+    assert [i.rule for i in t.quality.issues] == ["blank values shown as the level '(missing, blank)'"]

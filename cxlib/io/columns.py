@@ -59,7 +59,8 @@ class Column:
     unique : bool
         Values identify rows (duplicates are resolved at table level).
     missing_level : str, optional
-        For a category: blanks become this level (``"(missing)"``), counted in a note,
+        For a category: blanks become this level (``"(missing)"``; "(missing, blank)" where
+        the data already hold the word), counted in a note,
         so that a segment without a value is reported rather than dropped.
     answer_labels : bool
         For an answer on a scale: a value written with its label ("10 - Extremely
@@ -222,8 +223,11 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             values = labelled.astype("string").fillna(values).astype(object).where(values.notna())
             notes["categories read with the file's value labels"] = labelled.notna().to_numpy(dtype=bool)
         if column.missing_level is not None and values.isna().any():
-            notes[f"blank values shown as the level {column.missing_level!r}"] = values.isna().to_numpy(dtype=bool)
-            values = values.fillna(column.missing_level)
+            level = column.missing_level
+            while (values == level).any():  # the data already hold that word: blanks get a level of their own
+                level = f"({level.strip('()')}, blank)"
+            notes[f"blank values shown as the level {level!r}"] = values.isna().to_numpy(dtype=bool)
+            values = values.fillna(level)
     elif column.kind in ("integer", "number"):
         if value_labels:
             raw = _numbers_from_labels(raw, value_labels, notes)
