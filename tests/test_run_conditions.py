@@ -309,3 +309,19 @@ def test_an_unknown_sheet_stops_before_a_kernel_and_lists_the_sheets(workbook, t
     assert ("cx: segment_study: sheet: survey.xlsx has no sheet 'Yanıtlar' (closest: 'Müşteri Yanıtları'); its sheets: 'Açıklama', 'Müşteri "
             "Yanıtları' (sheet takes a name, or a position with 1 for the first)") in err
     assert not (tmp_path / "r").exists()
+
+
+def test_a_name_two_columns_match_and_a_workbook_whose_data_are_on_another_sheet_say_what_to_do(tmp_path, capsys):
+    twice = tmp_path / "two.csv"
+    twice.write_text("NPS,nps,region\n9,8,N\n3,2,S\n")
+    params = ["-y", "{segment_cols: [region], date_col: null, revenue_col: null, tenure_col: null, id_col: null}"]
+    assert run_cli("run", "segment_study", "-p", "data_path", twice, "-p", "score_col", "Nps", *params,
+                   "--reports-dir", tmp_path / "r") == 2
+    assert "'Nps' (matches 'NPS', 'nps' when case is ignored: name one exactly)" in capsys.readouterr().err
+    book = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Info": ["Exported by BI"]}).to_excel(writer, sheet_name="Cover", index=False)
+        pd.DataFrame({"ltr": [9, 3], "region": ["N", "S"]}).to_excel(writer, sheet_name="Data", index=False)
+    assert run_cli("run", "segment_study", "-p", "data_path", book, "-p", "score_col", "ltr", *params,
+                   "--reports-dir", tmp_path / "r") == 2
+    assert "The sheet 'Data' holds the named columns: set sheet to it" in capsys.readouterr().err

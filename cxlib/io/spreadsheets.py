@@ -50,6 +50,20 @@ def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
                       "with 1 for the first)", table=name, rule="sheet exists")
 
 
+def sheets_holding(path: Path, columns: tuple[str, ...]) -> list[str]:
+    """The sheets of a workbook with a row (among the first :data:`SCAN_ROWS`) that holds every one of ``columns``,
+    as column names are matched: where the data are when the first sheet is a cover or a note."""
+    from .tables import has_column  # imported here: tables reads workbooks through this module
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [sheet for sheet in workbook.sheetnames
+                if any(all(has_column(c, [str(v) for v in row if v is not None]) for c in columns)
+                       for row in workbook[sheet].iter_rows(max_row=SCAN_ROWS, values_only=True))]
+    finally:
+        workbook.close()
+
+
 def workbook_header(path: Path, sheet, name: str = "table", header_row: int | None = None,
                     columns: tuple[str, ...] = ()) -> tuple[str, list[str | None]]:
     """The chosen sheet's name and its header as written (:func:`sheet_header`)."""

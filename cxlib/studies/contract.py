@@ -28,12 +28,14 @@ import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..formatting.narrative import ngettext
 from ..formatting.quoting import MAX_VALUE, printable, shown
+from ..io.header_row import normal_name
 from ..io.options import ReadOptions
-from ..io.sources import read_header
-from ..io.spreadsheets import NoSuchSheet
+from ..io.sources import file_format, read_header
+from ..io.spreadsheets import NoSuchSheet, sheets_holding
 from ..io.tables import canonical_folder, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
 
@@ -152,20 +154,34 @@ class StudyDeclaration:
         if header is None:
             return []
         problems = []
+        elsewhere = self._other_sheets(values, named, header)
         for p in self.parameters:
             absent = [c for c in p.columns(values[p.name]) if not has_column(c, header)]
             if not absent:
                 continue
-            hints = [f"{shown(c)} (closest: {shown(close)})" if (close := closest_column(c, header, cutoff=0.6))
-                     else shown(c) for c in absent]
+            hints = [_column_hint(c, header) for c in absent]
             optional = "; or None: not used" if p.nullable else ""
             problems.append(f"{p.name}: {ngettext('column', 'columns', len(absent))} {', '.join(hints)} not in "
                             f"{values['data_path']}{optional}. Its columns: "
                             f"{', '.join(printable(name, MAX_VALUE) for name in header[:30])}"
                             + (", ..." if len(header) > 30 else "")
-                            + (". If the names are on a later row (below a title), set header_row to it"
+                            + (f". The sheet {shown(elsewhere[0])} holds the named columns: set sheet to it"
+                               if elsewhere else
+                               ". If the names are on a later row (below a title), set header_row to it"
                                if len(header) < 3 else ""))
         return problems
+
+    @staticmethod
+    def _other_sheets(values: dict, named: tuple[str, ...], header: list[str]) -> list[str]:
+        """Where no sheet was chosen and the first one lacks the named columns: the workbook's sheets that hold
+        them."""
+        path = values.get("data_path")
+        if values.get("sheet") is not None or not path or all(has_column(c, header) for c in named):
+            return []
+        path = Path(str(path))
+        if not path.is_file() or file_format(path) != "excel":
+            return []
+        return sheets_holding(path, named)
 
     def collect(self, namespace: Mapping) -> dict:
         """The declared parameters' values from a notebook's namespace (after its parameters cell)."""
@@ -209,3 +225,13 @@ class StudyDeclaration:
 def undeclared(name: str, title: str, defaults: Mapping) -> StudyDeclaration:
     """A notebook without a declaration in :mod:`cxlib.studies`: parameters as its cell writes them, unchecked."""
     return StudyDeclaration(name, title, "", "", tuple(Literal(k, v, "", nullable=True) for k, v in defaults.items()))
+
+
+def _column_hint(column: str, header: list[str]) -> str:
+    """A named column that is not in ``header``, with what is near it: the columns it matches when case is ignored
+    (more than one, so none is chosen), or the closest name."""
+    same = [h for h in header if normal_name(h) == normal_name(column)]
+    if len(same) > 1:
+        return f"{shown(column)} (matches {', '.join(map(shown, same))} when case is ignored: name one exactly)"
+    close = closest_column(column, header, cutoff=0.6)
+    return f"{shown(column)} (closest: {shown(close)})" if close else shown(column)
