@@ -104,7 +104,10 @@ def _interval(boot: np.ndarray, estimate: np.ndarray, ci: float, method: str,
 
 
 def _check_collinearity(corr: np.ndarray, names: Sequence[str]) -> None:
-    """A clear error for a constant driver or drivers that are linear combinations of others."""
+    """A clear error for a constant outcome or driver, or drivers that are linear combinations of others."""
+    if not np.isfinite(corr[0, 0]):
+        raise DataError(f"the outcome {names[0]!r} does not vary: every answer gives it the same value, so there is "
+                        "nothing for the drivers to explain", column=names[0], rule="outcome varies")
     rxx = corr[1:, 1:]
     constant = [names[j + 1] for j in range(len(rxx)) if not np.isfinite(rxx[j, j])]
     if constant:
@@ -659,6 +662,8 @@ def _segment_fit(n: int, too_small: bool, fit) -> KeyDrivers | NotAnalysed:
     try:
         return fit()
     except DataError as exc:
+        if exc.rule == "outcome varies":
+            return NotAnalysed(n, f"{exc.column} does not vary within it")
         if exc.rule == "driver varies":
             return NotAnalysed(n, f"{exc.column} does not vary within it")
         if exc.rule == "drivers not collinear":

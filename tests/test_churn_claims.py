@@ -152,3 +152,17 @@ def test_blanks_in_a_column_with_both_codes_are_unknown_left_out_and_counted(tmp
     assert data.quality.to_frame()[["rule", "action", "rows"]].values.tolist() == [
         ["missing value", "excluded", int(blank.sum())]]
     assert data.quality.rows_kept["customers"] == (~blank).sum()
+
+
+@pytest.mark.parametrize("study", ["churn_study", "business_case"])
+def test_a_table_where_nobody_left_stops_with_what_to_check(tmp_path, study):
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"days": rng.integers(1, 900, 120), "left": 0, "plan": rng.choice(["a", "b"], 120),
+                          "mrr": 50.0, "ltr": rng.integers(0, 11, 120)})
+    path = tmp_path / "customers.csv"
+    frame.to_csv(path, index=False)
+    params = {"data_path": str(path), "duration_col": "days", "event_col": "left", "segment_col": "plan",
+              "revenue_col": "mrr", **({"nps_col": "ltr"} if study == "business_case" else
+                                       {"covariates": ["plan"], "time_unit": "days"})}
+    with pytest.raises(DataError, match="nobody left: 'left' says 'stayed' for all 120 customers.*check event_col"):
+        studies.compute(study, params)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cxlib import studies
+from cxlib.io import DataError
 
 
 def _answers(n: int = 900, seed: int = 0) -> pd.DataFrame:
@@ -145,3 +146,9 @@ def test_a_driver_constant_within_a_segment_leaves_that_segment_out_with_its_rea
     with pytest.raises(studies.ParameterError, match="segment_col: 'plan' is also a driver"):
         _run(tmp_path, frame, driver_groups=["ease", "speed", "plan"], categorical_drivers=["plan"],
              segment_col="plan")
+
+
+def test_an_outcome_that_does_not_vary_stops_with_a_sentence_not_a_traceback(tmp_path):
+    frame = _answers(300).assign(score=8)
+    with pytest.raises(DataError, match="the outcome 'score' does not vary"):
+        _run(tmp_path, frame, driver_groups=["ease", "speed", "price"])

@@ -325,3 +325,13 @@ def test_a_name_two_columns_match_and_a_workbook_whose_data_are_on_another_sheet
     assert run_cli("run", "segment_study", "-p", "data_path", book, "-p", "score_col", "ltr", *params,
                    "--reports-dir", tmp_path / "r") == 2
     assert "The sheet 'Data' holds the named columns: set sheet to it" in capsys.readouterr().err
+
+
+def test_a_folder_with_two_files_of_one_table_stops_before_a_kernel(tmp_path, capsys):
+    from cxlib.io.tables import SAMPLE_DIR
+
+    for name in ("customers", "responses"):
+        (tmp_path / f"{name}.csv").write_bytes((SAMPLE_DIR / f"{name}.csv").read_bytes())
+    pd.read_csv(tmp_path / "customers.csv").to_parquet(tmp_path / "customers.parquet")
+    assert run_cli("run", "data_overview", "-p", "data_path", tmp_path, "--reports-dir", tmp_path / "r") == 2
+    assert "holds 2 files of this table (customers.csv, customers.parquet)" in capsys.readouterr().err

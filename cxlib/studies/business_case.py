@@ -56,7 +56,7 @@ from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
 from ..io.tables import canonical_folder
 from ..survival import hazard_table
-from .churn_study import event_rules, load_churn_data, state_panel
+from .churn_study import event_rules, load_churn_data, require_leavers, state_panel
 from .contract import StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
 from .shared import (
@@ -293,6 +293,8 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
                          *([RowRule(segment_col, "present")] if segment_col else []),
                          RowRule(revenue_col, "present"), RowRule(revenue_col, "not negative")])
         by_segment, by_group = _totals(source, duration, event, entry, revenue_col, segment_col, group)
+        require_leavers(int(by_group.loc[by_group["left"], "customers"].sum()), int(by_group["customers"].sum()),
+                        event)
         if data is None:
             data = source_data(source, "customers", [(duration, f"{duration} present",
                                                       int(by_segment["customers"].sum()))])

@@ -570,6 +570,7 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
                      *([RowRule(segment_col, "present")] if segment_col else [])])
     rates = source.rate_counts(event)
     events, n = int(rates["successes"].iloc[0]), int(rates["n"].iloc[0])
+    require_leavers(events, n, event)
     overall = source.survival_counts(duration, event, entry)
     counts = source.survival_counts(duration, event, entry, segment_col) if segment_col else None
     survival, medians, test, km = _survival_tables(overall, counts, horizons)
@@ -581,6 +582,15 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
         cox_fit = cox(rows, duration, event, list(covariates), entry=entry, ties=ties, units=covariate_steps)
     return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
                       tuple(horizons), time_unit, None, km, None)
+
+
+def require_leavers(events: int, n: int, event: str) -> None:
+    """Stop (exit 3) when nobody left: how long customers stay and who leaves sooner cannot be told from a table
+    where every customer stayed, and a share of 0% would hide a wrong ``event_col`` or ``event_value``."""
+    if n and not events:
+        raise DataError(f"customers: nobody left: {event!r} says 'stayed' for all {plural(n, 'customer', 'customers')}"
+                        ". How long customers stay needs some who left; check event_col (and event_value, if its "
+                        "values are words)", table="customers", column=event, rule="customers who left")
 
 
 def event_rules(source: Backend, event: str) -> list[RowRule]:

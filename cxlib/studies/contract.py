@@ -34,6 +34,7 @@ from ..formatting.narrative import ngettext
 from ..formatting.quoting import MAX_VALUE, printable, shown
 from ..io.header_row import normal_name
 from ..io.options import ReadOptions
+from ..io.quality import DataError
 from ..io.sources import file_format, read_header
 from ..io.spreadsheets import NoSuchSheet, sheets_holding
 from ..io.tables import canonical_folder, closest_column, has_column
@@ -127,7 +128,10 @@ class StudyDeclaration:
                 problems.append(f"unknown parameter {shown(name)}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         own_data = given.get("data_path") is not None
         # the sample's columns, the user's data (isdir first: any text given, a name too long for a path included)
-        canonical = own_data and os.path.isdir(str(given["data_path"])) and canonical_folder(given["data_path"])
+        try:
+            canonical = own_data and os.path.isdir(str(given["data_path"])) and canonical_folder(given["data_path"])
+        except DataError as exc:  # a folder that holds two files of one table: which one is not for us to guess
+            raise ParameterError(self.name, [f"data_path: {exc}"]) from None
         values = {}
         for p in self.parameters:
             value = given[p.name] if p.name in given else p.default_for(own_data and (p.sample_only or not canonical))
