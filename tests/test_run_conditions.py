@@ -335,3 +335,15 @@ def test_a_folder_with_two_files_of_one_table_stops_before_a_kernel(tmp_path, ca
     pd.read_csv(tmp_path / "customers.csv").to_parquet(tmp_path / "customers.parquet")
     assert run_cli("run", "data_overview", "-p", "data_path", tmp_path, "--reports-dir", tmp_path / "r") == 2
     assert "holds 2 files of this table (customers.csv, customers.parquet)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("study", "name", "value"), [("persona_study", "k_range", "[2, 1000000000]"),
+                                                       ("persona_study", "n_boot", "1000000000"),
+                                                       ("driver_study", "n_boot", "100000000"),
+                                                       ("business_case", "n_sim", "1000000000"),
+                                                       ("closed_loop", "window_days", "1000000000000")])
+def test_a_size_that_would_exhaust_the_machine_is_refused_before_a_kernel(tmp_path, capsys, no_hang, study, name,
+                                                                          value):
+    assert run_cli("run", study, "-y", f"{{{name}: {value}}}", "--reports-dir", tmp_path / "r") == 2
+    assert f"cx: {study}: {name} must be" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

@@ -336,9 +336,9 @@ STUDY = StudyDeclaration(
                nullable=True, own_data=None),
         Column("segment_col", "plan", "theme shares per segment; None: none", nullable=True, own_data=None),
         Column("left_col", None, 'yes/no column "customer has already left"; None: none', nullable=True),
-        Integer("window_days", 30, "the lists cover answers of the last window_days days", low=1),
+        Integer("window_days", 30, "the lists cover answers of the last window_days days", low=1, high=3660),
         Number("risk_days", 30, "sample only: the call-back list is ordered by revenue expected to be lost over "
-               "these next days (revenue_col is revenue per this period)", low=0, above=True),
+               "these next days (revenue_col is revenue per this period)", low=0, above=True, high=3660),
         Date("until", None, "last day of the window (YYYY-MM-DD); None: the latest answer", nullable=True),
         Choice("period", "Q", 'theme shares per period: "M" month, "Q" quarter, "Y" year', choices=("M", "Q", "Y")),
         Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),

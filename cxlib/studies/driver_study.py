@@ -255,7 +255,7 @@ STUDY = StudyDeclaration(
         Column("segment_col", "region", "analyse each segment of this column too; None: no segments",
                nullable=True, own_data=None),
         Column("weight_col", None, "survey weights; None: unweighted", nullable=True),
-        Integer("n_boot", 1000, "bootstrap resamples for the intervals", low=0),
+        Integer("n_boot", 1000, "bootstrap resamples for the intervals", low=0, high=100_000),
         Integer("seed", 1, "the random seed of the bootstrap", low=0),
         Choice("ci_method", "percentile", 'bootstrap interval: "percentile" or "bca"', choices=("percentile", "bca")),
         *common_parameters(50),

@@ -421,17 +421,19 @@ class Numbers(Parameter):
 
 @dataclass(frozen=True)
 class IntegerRange(Parameter):
-    """Two integers, smallest and largest, each at least ``low``."""
+    """Two integers, smallest and largest, each at least ``low`` (and at most ``high``, when given)."""
 
     low: int = 0
+    high: int | None = None
 
     def allowed(self) -> str:
-        return f"two integers [smallest, largest], each ≥ {self.low}"
+        return f"two integers [smallest, largest], each ≥ {self.low}" + (
+            f" and ≤ {self.high}" if self.high is not None else "")
 
     def check(self, value):
         pair = _as_list(value) if value is not None else []
-        if len(pair) != 2 or any(_number(v) is None or v != int(v) or v < self.low for v in pair) \
-                or pair[0] > pair[1]:
+        if len(pair) != 2 or any(_number(v) is None or v != int(v) or v < self.low
+                                 or (self.high is not None and v > self.high) for v in pair) or pair[0] > pair[1]:
             raise self.problem(value)
         return [int(v) for v in pair]
 
