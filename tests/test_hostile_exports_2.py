@@ -263,6 +263,7 @@ def test_excel_serial_dates_read_as_dates_in_a_workbook_and_in_a_csv_taken_from_
     (["15. januar 2025.", "3. februar 2025.", "1. avgust 2024."], ["2025-01-15", "2025-02-03", "2024-08-01"]),
     (["15. јануар 2025.", "3. фебруар 2025."], ["2025-01-15", "2025-02-03"]),
     (["15. januara 2025.", "3. маја 2025.", "1. decembra 2024."], ["2025-01-15", "2025-05-03", "2024-12-01"]),
+    (["15. јануара 2025. године", "3. maja 2025. godine"], ["2025-01-15", "2025-05-03"]),
     (["15 MAYIS 2025", "3 KASIM 2024", "1 ARALIK 2024", "9 EKİM 2024"],
      ["2025-05-15", "2024-11-03", "2024-12-01", "2024-10-09"]),  # upper case: dotless and dotted i are both "I"
     (["January 15, 2025", "Feb 3, 2025", "15-Dec-2024"], ["2025-01-15", "2025-02-03", "2024-12-15"]),
@@ -345,3 +346,10 @@ def test_blank_segments_never_merge_with_a_segment_the_data_call_missing(tmp_pat
     t = flat_table(path, scores={"ltr": (0, 10)}, categories=["region"])
     assert t.data["region"].tolist() == ["(missing)", "(missing, blank)", "N", "(missing)"]
     assert [i.rule for i in t.quality.issues] == ["blank values shown as the level '(missing, blank)'"]
+
+
+def test_weights_with_a_decimal_comma_after_a_zero_read_as_decimals_in_a_comma_separated_file(tmp_path):
+    """'0,236' can only be a decimal comma: it tells the column's convention, so '2,639' is 2.639, not 2639."""
+    path = write(tmp_path, "w.csv", 'ltr,w\n6,"0,236"\n9,"2,639"\n7,"1,5"\n')
+    t = read_table(path, {"ltr": col.score(0, 10), "w": col.amount()})
+    assert t.data["w"].tolist() == [0.236, 2.639, 1.5] and not t.quality.n_excluded

@@ -26,9 +26,10 @@ from .nps_groups import normal_word
 __all__ = ["LOCALES", "named_dates"]
 
 LOCALES = ("en", "tr", "sr_Latn", "sr")
-DAY_FIRST = r"^(?P<day>\d{1,2})\.?[ -]+(?P<name>[^\W\d_]+)\.?,?[ -]+(?P<year>\d{4})\.?$"
+YEAR_WORD = r"(?:\s*(?:године|godine|год\.|god\.|г\.|g\.|yılı))?"  # "15. јануар 2025. године", "2025 yılı"
+DAY_FIRST = r"^(?P<day>\d{1,2})\.?[ -]+(?P<name>[^\W\d_]+)\.?,?[ -]+(?P<year>\d{4})\.?" + YEAR_WORD + "$"
 CYRILLIC = "абвгдђежзијклљмнњопрстћуфхцчџш"
-NAME_FIRST = r"^(?P<name>[^\W\d_]+)\.?[ -]+(?P<day>\d{1,2})\.?,?[ -]+(?P<year>\d{4})\.?$"
+NAME_FIRST = r"^(?P<name>[^\W\d_]+)\.?[ -]+(?P<day>\d{1,2})\.?,?[ -]+(?P<year>\d{4})\.?" + YEAR_WORD + "$"
 
 
 @cache

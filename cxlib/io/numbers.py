@@ -4,10 +4,10 @@
 Europe), "1 234,5" with a space or a no-break space (French). A column's convention is
 detected from its values when they tell it unambiguously:
 
-* a comma followed by other than three digits ("7,5", "13,37"), or a dot before a comma
-  ("1.234,5"), means a decimal comma;
-* a dot followed by other than three digits ("7.5"), or a comma before a dot ("1,234.5"),
-  means a decimal point;
+* a comma followed by other than three digits ("7,5", "13,37"), after a zero ("0,236"), or a
+  dot before a comma ("1.234,5"), means a decimal comma;
+* a dot followed by other than three digits ("7.5"), after a zero ("0.236"), or a comma
+  before a dot ("1,234.5"), means a decimal point;
 * "1,234" and "1.234" alone could be either (a thousand, or one and a fraction).
 
 A column with evidence for the decimal comma only is read with it (dots and spaces then
@@ -30,8 +30,8 @@ import pyarrow.compute as pc
 __all__ = ["LABELLED_SCORE", "ParsedNumbers", "numbers_or_text", "parse_numbers", "text_to_float"]
 
 SPACES = "[ \u00a0\u202f]"
-COMMA_EVIDENCE = re.compile(r"^[+-]?(\d*,(\d{1,2}|\d{4,})|\d{1,3}([.\u00a0\u202f ]\d{3})+,\d*)$")
-DOT_EVIDENCE = re.compile(r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d*)$")
+COMMA_EVIDENCE = re.compile(r"^[+-]?(\d*,(\d{1,2}|\d{4,})|0?,\d+|\d{1,3}([.\u00a0\u202f ]\d{3})+,\d*)$")
+DOT_EVIDENCE = re.compile(r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|0?\.\d+|\d{1,3}(,\d{3})+\.\d*)$")
 AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")  # "1,234": a thousand and more, or one and a fraction
 DOTTED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 # a score written with its label, as survey tools export the end points: "10 - Extremely likely", "9 (Promoter)";
@@ -86,6 +86,8 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
     [7.5, 1234.5, 3.0]
     >>> parse_numbers(pd.Series(["7.5", "1,234.5"])).values.tolist()
     [7.5, 1234.5]
+    >>> parse_numbers(pd.Series(["0,236", "2,639", "1"])).values.tolist()
+    [0.236, 2.639, 1.0]
     >>> parse_numbers(pd.Series(["1.476", "561"]), comma_locale=True).values.tolist()
     [1476.0, 561.0]
     >>> p = parse_numbers(pd.Series(["1,234", "2"]))
