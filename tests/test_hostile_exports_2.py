@@ -353,3 +353,14 @@ def test_weights_with_a_decimal_comma_after_a_zero_read_as_decimals_in_a_comma_s
     path = write(tmp_path, "w.csv", 'ltr,w\n6,"0,236"\n9,"2,639"\n7,"1,5"\n')
     t = read_table(path, {"ltr": col.score(0, 10), "w": col.amount()})
     assert t.data["w"].tolist() == [0.236, 2.639, 1.5] and not t.quality.n_excluded
+
+
+def test_amounts_with_a_currency_sign_read_as_numbers_and_another_currency_is_not_added_to_them(tmp_path):
+    path = write(tmp_path, "arr.csv", 'ltr,arr\n9,"$3,987.82"\n3,$120.00\n7,"€1,000"\n10,250\n8,"USD 15"\n')
+    t = read_table(path, {"ltr": col.score(0, 10), "arr": col.amount()})
+    assert t.data["arr"].tolist() == [3987.82, 120.0, 250.0]  # the euro row left out, counted
+    rules = {i.rule: i.n_rows for i in t.quality.issues}
+    assert rules["currency sign read ($; e.g. '$3,987.82')"] == 2
+    assert rules["another currency than the column's other amounts"] == 2  # € and USD are not '$'
+    tl = write(tmp_path, "tl.csv", 'ltr;tutar\n9;1.250,50 TL\n3;"80 TL"\n')
+    assert read_table(tl, {"ltr": col.score(0, 10), "tutar": col.amount()}).data["tutar"].tolist() == [1250.5, 80.0]

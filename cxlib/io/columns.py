@@ -9,6 +9,7 @@ missing because it is a missing marker (counted), or reported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -256,6 +257,33 @@ def _standard_missing(text: pd.Series, set_missing: dict[str, np.ndarray]) -> pd
     return text.mask(marker)
 
 
+CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>[$€£₺¥]|(?:USD|EUR|GBP|TRY|TL|RSD|CHF)(?=[\s\d]))?\s*"
+                      r"(?P<number>[+-]?\d[\d.,\s\u00a0\u202f']*?)\s*"
+                      r"(?P<post>[$€£₺¥]|USD|EUR|GBP|TRY|TL|RSD|CHF|din\.?|дин\.?)?$", re.IGNORECASE)
+ANOTHER_CURRENCY = "another currency than the column's other amounts"
+
+
+def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series:
+    """Amounts written with a currency sign or code ("$3,987.82", "1.250,00 TL", "€ 12") as their numbers, noted.
+
+    The column's most common sign is its currency; an amount in another one is not added to
+    them (:data:`ANOTHER_CURRENCY`), since no rate between them is known here.
+    """
+    parts = text.str.extract(CURRENCY)
+    sign = parts["pre"].fillna(parts["post"]).str.upper().str.rstrip(".")
+    marked = sign.notna() & parts["number"].notna()
+    if not marked.any():
+        return text
+    main = sign[marked].mode().iloc[0]
+    other = (marked & (sign != main)).to_numpy(dtype=bool)
+    if other.any():
+        problems[ANOTHER_CURRENCY] = other
+    numbers = (parts["minus"].fillna("") + parts["number"].str.strip()).where(marked & (sign == main))
+    example = text[marked & (sign == main)].iloc[0]
+    notes[f"currency sign read ({main}; e.g. {example!r})"] = (marked & (sign == main)).to_numpy(dtype=bool)
+    return numbers.where(marked, text).where(~pd.Series(other, index=text.index))
+
+
 def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: dict, notes: dict,
                   options: ReadOptions) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
@@ -267,6 +295,8 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         typed = (raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
                  if raw.dtype == object else np.zeros(len(raw), dtype=bool))  # numbers typed in a text column
         text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing)
+        if column.kind == "number":
+            text = _without_currency(text, problems, notes)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)
         values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce")) if typed.any() \
             else parsed.values
