@@ -166,3 +166,25 @@ def test_a_table_where_nobody_left_stops_with_what_to_check(tmp_path, study):
                                        {"covariates": ["plan"], "time_unit": "days"})}
     with pytest.raises(DataError, match="nobody left: 'left' says 'stayed' for all 120 customers.*check event_col"):
         studies.compute(study, params)
+
+
+def test_a_few_words_among_a_covariates_numbers_leave_it_a_number_and_are_counted(tmp_path):
+    """An age column with 'n/a' and 'bilinmiyor' among 300 ages is an age (one hazard ratio), not 60 categories;
+    the words are left out of the Cox model only, counted with their rows; the ratio equals lifelines' without
+    them."""
+    from lifelines import CoxPHFitter
+
+    rng = np.random.default_rng(11)
+    n = 300
+    age = rng.integers(20, 70, n).astype(float)
+    months = rng.exponential(30 / np.exp(0.03 * (age - 45)), n).round() + 1
+    frame = pd.DataFrame({"months": months, "left": rng.random(n) < 0.7, "age": age.astype(int).astype(str)})
+    frame.loc[[3, 40, 77], "age"] = ["n/a", "bilinmiyor", "n/a"]
+    result, data, _ = _run(tmp_path, frame, duration_col="months", event_col="left", segment_col=None,
+                           covariates=["age"], revenue_col=None)
+    assert result.cox.terms["term"].tolist() == ["age"]
+    issues = {i.rule: (i.n_rows, i.examples) for i in data.quality.issues}
+    assert issues["not a number (left out of the Cox model only)"] == (3, ("n/a", "bilinmiyor", "n/a"))
+    clean = frame.drop(index=[3, 40, 77]).astype({"age": float, "left": int})
+    ref = CoxPHFitter().fit(clean, "months", "left").params_["age"]
+    assert result.cox.terms.set_index("term").loc["age", "coef"] == pytest.approx(ref, rel=1e-5)

@@ -87,15 +87,15 @@ def name(column) -> str:
 
 
 def in_text(column) -> str:
-    """A column's name inside a sentence: the user's label as written, else the humanised identifier with a small
-    first letter (acronyms stay capitals).
+    """A column's name inside a sentence: the user's label, or a name written with a capital, as written; else the
+    humanised identifier with a small first letter (acronyms stay capitals).
 
-    >>> in_text("region"), in_text("journey_stage"), in_text("nps_group"), in_text("Tenure (months)")
-    ('region', 'journey stage', 'NPS group', 'Tenure (months)')
+    >>> in_text("region"), in_text("journey_stage"), in_text("nps_group"), in_text("Paket"), in_text("Tenure (months)")
+    ('region', 'journey stage', 'NPS group', 'Paket', 'Tenure (months)')
     """
     text = str(column)
-    if text in _settings.labels or not IDENTIFIER.fullmatch(text):
-        return name(column)
+    if text in _settings.labels or not IDENTIFIER.fullmatch(text) or not text[:1].islower():
+        return name(column)  # a label, or a name its writer capitalised ("Paket"), as written
     shown = name(column)
     return shown if shown.split(" ")[0].isupper() else shown[:1].lower() + shown[1:]
 

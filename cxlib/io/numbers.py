@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["LABELLED_SCORE", "ParsedNumbers", "numbers_or_text", "parse_numbers", "text_to_float"]
+__all__ = ["LABELLED_SCORE", "ParsedNumbers", "numbers_or_text", "parse_numbers", "text_to_float", "unread_words"]
 
 SPACES = "[ \u00a0\u202f]"
 COMMA_EVIDENCE = re.compile(r"^[+-]?(\d*,(\d{1,2}|\d{4,})|0?,\d+|\d{1,3}([.\u00a0\u202f ]\d{3})+,\d*)$")
@@ -134,20 +134,33 @@ def _note(what: str, text: pd.Series, values: pd.Series) -> str:
 
 
 def numbers_or_text(column: pd.Series, decimal: str | None = None, thousands: str | None = None) -> pd.Series:
-    """A column of unknown kind (a covariate, a trait): numbers when every non-blank value reads as one
-    (decimal commas too), else text with blanks missing.
+    """A column of unknown kind (a covariate, a trait): numbers when at least :data:`MOSTLY_NUMBERS` of its
+    non-blank values read as one (decimal commas too), the others (``n/a``, ``bilinmiyor``) then missing; else
+    text with blanks missing. An age with a few words among 300 numbers is an age, not 300 categories: the
+    caller counts the words it finds missing (:func:`unread_words`).
 
     >>> numbers_or_text(pd.Series(["15,66", "7", ""])).tolist()
     [15.66, 7.0, nan]
     >>> numbers_or_text(pd.Series(["gold", "7"])).tolist()
     ['gold', '7']
+    >>> numbers_or_text(pd.Series([*map(str, range(20, 60)), "bilinmiyor"])).iloc[-2:].tolist()
+    [59.0, nan]
     """
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
         return column.astype(float)
     text = column.astype("string").str.strip()
     text = text.where(text != "")
-    head = text.dropna().head(1000)
-    if not head.str.fullmatch(NUMBER_LIKE).all():  # words among the first values: a text column, no need to parse
+    present = text.dropna()
+    if not len(present) or present.str.fullmatch(NUMBER_LIKE).mean() < MOSTLY_NUMBERS:
         return text
     numbers = parse_numbers(text, decimal, thousands).values
-    return numbers.astype(float) if numbers.notna().sum() == text.notna().sum() else text
+    return numbers.astype(float) if numbers.notna().sum() >= MOSTLY_NUMBERS * len(present) else text
+
+
+MOSTLY_NUMBERS = 0.9  # the share of a column's values that must read as numbers for it to be a number column
+
+
+def unread_words(column: pd.Series, read: pd.Series) -> np.ndarray:
+    """Where ``column`` held a value that :func:`numbers_or_text` left missing (a word among numbers)."""
+    text = column.astype("string").str.strip()
+    return (read.isna() & text.notna() & (text != "")).to_numpy(dtype=bool)

@@ -45,7 +45,7 @@ from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
-from ..io.numbers import numbers_or_text
+from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import EXCLUDED, NOTE, QualityIssue
 from ..io.scale import plain
 from ..io.tables import canonical_folder
@@ -273,9 +273,13 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     for name in covariates:
         if name in rules:
             continue
-        frame = frame.assign(**{name: numbers_or_text(frame[name], (reading or {}).get("decimal"),
-                                                      (reading or {}).get("thousands"))})
-        blank = frame[name].isna().to_numpy()
+        read = numbers_or_text(frame[name], (reading or {}).get("decimal"), (reading or {}).get("thousands"))
+        words = unread_words(frame[name], read)
+        if words.any():  # an age with "n/a" or "bilinmiyor" among its numbers: those answers are not ages
+            notes.append(_issue(frame, words, name, f"not a number ({blank_covariate[0].partition('(')[2]}",
+                                blank_covariate[1]))
+        frame = frame.assign(**{name: read})
+        blank = frame[name].isna().to_numpy() & ~words
         if blank.any():
             notes.append(_issue(frame, blank, name, *blank_covariate))
     zero = (frame[duration_col] == 0).to_numpy()

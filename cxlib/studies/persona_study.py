@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -11,9 +12,10 @@ from ..drivers import shapley_shares
 from ..feedback.themes import theme_table
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count
+from ..io import DataQuality, QualityIssue, load, read_table
 from ..io import columns as col
-from ..io import load, read_table
-from ..io.numbers import numbers_or_text
+from ..io.numbers import numbers_or_text, unread_words
+from ..io.quality import SET_MISSING
 from ..io.tables import canonical_folder
 from ..personas import CHANCE_AGREEMENT, CLEAR_STRUCTURE, PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
@@ -170,8 +172,15 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
         responses = None
         for trait in trait_cols:
             if trait in frame.columns and trait not in rules:
-                frame[trait] = numbers_or_text(frame[trait], (reading or {}).get("decimal"),
-                                                      (reading or {}).get("thousands"))
+                read = numbers_or_text(frame[trait], (reading or {}).get("decimal"), (reading or {}).get("thousands"))
+                words = unread_words(frame[trait], read)
+                if words.any():  # words among a trait's numbers: missing, as a blank is (set to the median, flagged)
+                    rows = tuple(int(i) + 1 for i in frame.index[words][:5])
+                    shown = tuple(str(v) for v in frame.loc[words, trait].iloc[:5])
+                    data = dataclasses.replace(data, quality=data.quality + DataQuality((QualityIssue(
+                        "customers", trait, "not a number (a missing trait)", SET_MISSING, int(words.sum()), rows,
+                        shown),)))
+                frame[trait] = read
     if limits:
         gate(data.quality, "customers", limits, "customers")
     data = unanswered_notes(data, "customers", {c: int(frame[c].notna().sum()) for c in
