@@ -188,3 +188,15 @@ def test_a_few_words_among_a_covariates_numbers_leave_it_a_number_and_are_counte
     clean = frame.drop(index=[3, 40, 77]).astype({"age": float, "left": int})
     ref = CoxPHFitter().fit(clean, "months", "left").params_["age"]
     assert result.cox.terms.set_index("term").loc["age", "coef"] == pytest.approx(ref, rel=1e-5)
+
+
+@pytest.mark.parametrize(("status", "said"), [
+    (["Active", ""], "holds 1 code: 'active' (.*). If 'active' means yes, set event_value to it .* If it means no"),
+    (["2024-04-15", "2024-05-01", ""], "holds dates .* a date is when, not whether"),
+])
+def test_a_status_column_that_is_not_yes_no_gets_advice_that_does_not_invert_the_numbers(tmp_path, status, said):
+    rng = np.random.default_rng(12)
+    frame = pd.DataFrame({"months": rng.integers(1, 40, 200), "status": rng.choice(status, 200)})
+    with pytest.raises(DataError, match=said):
+        _run(tmp_path, frame, duration_col="months", event_col="status", segment_col=None, covariates=[],
+             revenue_col=None)

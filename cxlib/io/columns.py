@@ -434,8 +434,19 @@ def check_yes_no_codes(counts: pd.Series, column: str, choose_with: str | None =
     ordered = counts.sort_values(ascending=False, kind="stable")
     shown = ", ".join(f"{str(code)[:40]!r} ({plural(n, 'row', 'rows')})" for code, n in ordered.iloc[:8].items())
     more = f" and {len(ordered) - 8:,} more" if len(ordered) > 8 else ""
+    if ordered.index.to_series().str.match(DATE_LIKE).mean() > 0.5:  # a churn date, not a yes/no
+        raise DataError(f"column {column!r} should be yes/no but holds dates ({shown}{more}): a date is when, not "
+                        "whether. Give a yes/no column (yes where the date is filled), or the duration and event "
+                        "columns the study describes", column=column, rule="yes/no: two codes")
     example = next((code for code in counts.index if code in TRUE_WORDS), str(ordered.index[-1]))
-    fix = (f"Set {choose_with} to the code that means yes (e.g. -p {choose_with} {example}); the other codes then "
-           "mean no" if choose_with else "Recode it to two values, yes and no")
-    raise DataError(f"column {column!r} should be yes/no but holds {len(counts):,} different codes: {shown}{more}. "
-                    f"{fix}", column=column, rule="yes/no: two codes")
+    if len(counts) == 1 and choose_with:  # one word and blanks: which of the two the word means is the user's to say
+        fix = (f"If {example!r} means yes, set {choose_with} to it (-p {choose_with} {example}): blanks then mean "
+               "no. If it means no (an 'active' customer), recode the column: yes where the customer left")
+    else:
+        fix = (f"Set {choose_with} to the code that means yes (e.g. -p {choose_with} {example}); the other codes "
+               "then mean no" if choose_with else "Recode it to two values, yes and no")
+    raise DataError(f"column {column!r} should be yes/no but holds {plural(len(counts), 'code', 'different codes')}: "
+                    f"{shown}{more}. {fix}", column=column, rule="yes/no: two codes")
+
+
+DATE_LIKE = r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"  # 2024-04-15, 15.04.2024
