@@ -152,3 +152,13 @@ def test_an_outcome_that_does_not_vary_stops_with_a_sentence_not_a_traceback(tmp
     frame = _answers(300).assign(score=8)
     with pytest.raises(DataError, match="the outcome 'score' does not vary"):
         _run(tmp_path, frame, driver_groups=["ease", "speed", "price"])
+
+
+def test_a_missing_code_among_ratings_stops_and_names_missing_codes_which_then_reads_it_as_blank(tmp_path):
+    frame = _answers(600)
+    frame.loc[frame.index[:31], "speed"] = 99  # "don't know" as the survey tool codes it
+    with pytest.raises(DataError, match=r"'speed' holds answers from 1 to 5 and the code\(s\) 99 in 31 rows.*"
+                                        r"missing_codes"):
+        _run(tmp_path, frame, driver_groups=["ease", "speed", "price"])
+    result, data, _ = _run(tmp_path, frame, driver_groups=["ease", "speed", "price"], missing_codes=[99])
+    assert result.drivers.n == 600 - 31

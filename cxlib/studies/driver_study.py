@@ -22,6 +22,7 @@ from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, plural, word_list
 from ..io import CXData, flat_table, load
+from ..io.scale import check_missing_codes
 from ..io.tables import canonical_folder
 from .contract import StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
@@ -64,6 +65,7 @@ def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str]
                        *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
                        name="drivers", labelled=[outcome, *numeric], id_col=id_col, blank_ok=[outcome, *numeric],
                        **(reading or {}))
+    check_missing_codes(table.data, [outcome, *numeric], "drivers")
     return table.data, table
 
 
