@@ -364,3 +364,11 @@ def test_amounts_with_a_currency_sign_read_as_numbers_and_another_currency_is_no
     assert rules["another currency than the column's other amounts"] == 2  # € and USD are not '$'
     tl = write(tmp_path, "tl.csv", 'ltr;tutar\n9;1.250,50 TL\n3;"80 TL"\n')
     assert read_table(tl, {"ltr": col.score(0, 10), "tutar": col.amount()}).data["tutar"].tolist() == [1250.5, 80.0]
+
+
+def test_the_end_points_written_as_words_alone_and_scores_out_of_ten_read_as_numbers(tmp_path):
+    """SurveyMonkey writes 'Extremely likely' for 10 and 'Not at all likely' for 0, the rest as digits."""
+    path = write(tmp_path, "sm.csv", "ltr\nExtremely likely\nNot at all likely\n7\n7/10\nSon derece olası\n"
+                                     "nimalo verovatno\n")
+    t = read_table(path, {"ltr": col.score(0, 10)})
+    assert t.data["ltr"].tolist() == [10, 0, 7, 7, 10, 0] and not t.quality.n_excluded

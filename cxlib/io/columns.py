@@ -308,6 +308,9 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
             values = _labelled_scores(text, values, unread, notes)
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if unread.any() and column.answer_labels and (column.low, column.high) == (0, 10):
+            values = _recommend_anchors(text, values, unread, notes)
+            unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
+        if unread.any() and column.answer_labels and (column.low, column.high) == (0, 10):
             values = _nps_groups(text, values, unread, notes)
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         for mask in parsed.problems.values():
@@ -362,6 +365,31 @@ def _labelled_scores(text: pd.Series, values: pd.Series, unread: np.ndarray, not
     notes[f"answer labels read as their numbers (e.g. {example!r} = {read.iloc[0]:g})"] = \
         text.index.isin(read.index)
     return values.fillna(numbers)
+
+
+# the end points of the 0-10 recommendation question written as their words alone (SurveyMonkey, Google Forms),
+# in the languages reports speak; and a score written out of its scale ("7/10", "7 out of 10", "7 od 10")
+RECOMMEND_ANCHORS = {"extremely likely": 10.0, "not at all likely": 0.0, "not likely at all": 0.0,
+                     "son derece olası": 10.0, "hiç olası değil": 0.0, "kesinlikle tavsiye ederim": 10.0,
+                     "kesinlikle tavsiye etmem": 0.0, "izuzetno verovatno": 10.0, "nimalo verovatno": 0.0}
+OUT_OF_TEN = re.compile(r"^\s*(\d{1,2})\s*(?:/|out of|od|üzerinden)\s*10\s*$", re.IGNORECASE)
+
+
+def _recommend_anchors(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
+    """0-10 answers whose end points are written as words only ("Extremely likely" for 10) or out of ten ("7/10")
+    read as their numbers, noted."""
+    from .nps_groups import normal_word
+
+    words = text[unread].map(lambda v: RECOMMEND_ANCHORS.get(normal_word(v).rstrip(".")) if isinstance(v, str)
+                             else None).astype("float64")
+    words = words.fillna(text[unread].str.extract(OUT_OF_TEN, expand=False).astype("float64"))
+    read = words.dropna()
+    read = read[(read >= 0) & (read <= 10)]
+    if read.empty:
+        return values
+    notes[f"answer labels read as their numbers (e.g. {text[read.index[0]]!r} = {read.iloc[0]:g})"] = \
+        text.index.isin(read.index)
+    return values.fillna(read)
 
 
 def _nps_groups(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
