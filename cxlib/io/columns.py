@@ -380,7 +380,8 @@ def _recommend_anchors(text: pd.Series, values: pd.Series, unread: np.ndarray, n
     read as their numbers, noted."""
     from .nps_groups import normal_word
 
-    words = text[unread].map(lambda v: RECOMMEND_ANCHORS.get(normal_word(v).rstrip(".")) if isinstance(v, str)
+    anchors = {normal_word(word): score for word, score in RECOMMEND_ANCHORS.items()}
+    words = text[unread].map(lambda v: anchors.get(normal_word(v).rstrip(".")) if isinstance(v, str)
                              else None).astype("float64")
     words = words.fillna(text[unread].str.extract(OUT_OF_TEN, expand=False).astype("float64"))
     read = words.dropna()
