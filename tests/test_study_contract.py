@@ -45,11 +45,11 @@ def test_readme_parameter_tables_come_from_the_declarations(project):
 
 
 @pytest.mark.parametrize(("study", "given", "problem"), [
-    ("driver_study", {"n_boot": -5}, "n_boot must be an integer ≥ 0, got -5"),
+    ("driver_study", {"n_boot": -5}, "n_boot must be an integer ≥ 0 and ≤ 100000, got -5"),
     ("segment_study", {"backend": "spark"}, "backend must be one of pandas, duckdb, dask, got 'spark'"),
     ("churn_study", {"horizons": ["abc"]}, "horizons must be a list of numbers > 0, got ['abc']"),
     ("segment_study", {"backend": "duckdb"}, "backend 'duckdb' needs data_path"),
-    ("persona_study", {"k_range": [8, 2]}, "k_range must be two integers [smallest, largest], each ≥ 2, got [8, 2]"),
+    ("persona_study", {"k_range": [8, 2]}, "k_range must be two integers [smallest, largest], each ≥ 2 and ≤ 20, got [8, 2]"),
     ("business_case", {"margin": 1.5}, "margin must be a number ≥ 0 and ≤ 1, got 1.5"),
     ("closed_loop", {"until": "31/12/2025"}, "until must be a date written YYYY-MM-DD or None, got '31/12/2025'"),
     ("segment_study", {"min_nn": 5}, "unknown parameter 'min_nn' (did you mean 'min_n'?)"),
@@ -121,7 +121,7 @@ def test_every_problem_is_one_line_naming_the_parameter(tmp_path, capsys):
     assert run_cli("run", "driver_study", "-p", "n_boot", "-5", "-p", "seed", "x", "-p", "ci_method", "bootstrap",
                    "--reports-dir", tmp_path) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines == ["cx: driver_study: n_boot must be an integer ≥ 0, got -5",
+    assert lines == ["cx: driver_study: n_boot must be an integer ≥ 0 and ≤ 100000, got -5",
                      "cx: driver_study: seed must be an integer ≥ 0, got 'x'",
                      "cx: driver_study: ci_method must be one of percentile, bca, got 'bootstrap'"]
 
@@ -210,7 +210,7 @@ def test_run_all_checks_every_study_before_running_any(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert "cx: run-all: segment_study: min_n must be an integer ≥ 1, got 0" in err
     assert "cx: run-all: cx_scorecard: min_n must be an integer ≥ 1, got 0" in err
-    assert "cx: run-all: driver_study: n_boot must be an integer ≥ 0, got -1" in err
+    assert "cx: run-all: driver_study: n_boot must be an integer ≥ 0 and ≤ 100000, got -1" in err
     assert not (tmp_path / "r").exists()
 
 
