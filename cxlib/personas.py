@@ -52,6 +52,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .estimate import MIN_N
+from .formatting.narrative import plural
 from .inference import holm, wilson_interval
 from .io.quality import DataError
 from .scores import csat as csat_estimate
@@ -298,6 +300,10 @@ def profile_personas(frame: pd.DataFrame, model: PersonaModel, score: str | None
         inside = model.labels == persona
         traits = _distinguishing(frame, inside, model.encoding)
         name, description = persona_names(traits)
+        if inside.sum() < MIN_N and not traits["distinguishing"].any():  # too few to tell, not "typical"
+            name = f"Small group of {plural(int(inside.sum()), 'customer', 'customers')}"
+            description = (f"Too few customers (fewer than {MIN_N}) to tell what sets them apart; they are not "
+                           "typical, as the clustering put them apart from the others.")
         if name in used:  # two groups alike in their top traits: number them
             name = f"{name} ({persona + 1})"
         used.add(name)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from cxlib import studies
 from cxlib.personas import PersonaModel, discover_personas, encode_traits, persona_names, profile_personas
 from cxlib.studies.persona_study import PersonaStudy
 
@@ -62,7 +63,7 @@ def test_names_describe_most_members_and_mostly_means_more_than_half():
 
 def _study(stability: dict, silhouette: float) -> PersonaStudy:
     personas = pd.DataFrame({"persona": [1, 2], "name": ["A", "B"], "description": ["a", "b"], "share": [60.0, 40.0],
-                             "nps": [None, None], "churn_rate": [None, None]})
+                             "size": [600, 400], "nps": [None, None], "churn_rate": [None, None]})
     model = PersonaModel(2, np.array([0, 1]), pd.DataFrame({"k": [2], "silhouette": [silhouette], "inertia": [1.0]}),
                          stability, encode_traits(pd.DataFrame({"x": [1.0, 2.0]}), ["x"]))
     return PersonaStudy(model, personas, {})
@@ -85,3 +86,31 @@ def test_weak_structure_is_said_to_be_a_convenient_split():
     claims = {c.key: c for c in _study({"mean": 0.9, "ci_low": 0.8, "ci_high": 1.0}, 0.21).claims()}
     assert "no clear groups" in claims["persona.no_clear_groups"].text()
     assert claims["persona.no_clear_groups"].numbers["best_silhouette"] == 0.21
+
+
+def test_a_persona_of_a_few_customers_is_named_small_and_ranks_nothing(tmp_path):
+    """Two outliers are no "typical customers", and their 1 of 2 leaving is not "leave most often"."""
+    rng = np.random.default_rng(13)
+    n = 300
+    frame = pd.DataFrame({"id": range(n), "onset": rng.normal(50, 10, n), "age": rng.normal(40, 8, n),
+                          "left": rng.random(n) < 0.3})
+    frame.loc[[0, 1], ["onset", "left"]] = [[360.0, True], [355.0, False]]
+    path = tmp_path / "customers.csv"
+    frame.to_csv(path, index=False)
+    result, _ = studies.compute("persona_study", {"data_path": str(path), "trait_cols": ["onset", "age"], "k": 3,
+                                                  "score_col": None, "csat_col": None, "churn_col": "left",
+                                                  "revenue_col": None, "id_col": "id", "n_boot": 5})
+    small = result.personas[result.personas["size"] < 30]
+    assert len(small) == 1 and small["size"].iloc[0] == 2 and small["name"].iloc[0] != "Typical customers"
+    churn = {c.key: c for c in result.claims()}["persona.churn"]
+    assert churn.text().startswith("Among the personas of 30 or more customers, ")
+    assert churn.numbers["persona"] != small["name"].iloc[0]
+
+
+def test_k_at_the_top_of_its_range_is_not_called_chosen():
+    stability = {"mean": 0.9, "ci_low": 0.8, "ci_high": 1.0}
+    study = _study(stability, 0.5)
+    rising = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.29, 0.37, 0.41], "inertia": [3.0, 2.0, 1.0]})
+    model = PersonaModel(4, study.model.labels, rising, stability, study.model.encoding)
+    text = PersonaStudy(model, study.personas, {}).claims()[0].text()
+    assert "4 personas (the largest number considered; the separation still grew there" in text

@@ -466,6 +466,12 @@ class ChurnStudy:
             [f"Leave clearly later: {listed(later)}."] if len(later) else [])
         return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
 
+    @property
+    def duration_digits(self) -> int:
+        """Decimals a duration in the study's unit is shown with: whole days, a tenth of a week or month, hundredths
+        of a year (4.50 years is not "5")."""
+        return {"days": 0, "weeks": 1, "months": 1, "years": 2}[self.time_unit]
+
     def duration_text(self, t: float) -> str:
         """A duration in the study's unit, in the form that agrees with it: "1 month", "72 months"."""
         return f"{_count_of(t)} {ngettext(*UNIT_FORMS[self.time_unit], t)}"

@@ -6,16 +6,18 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..drivers import shapley_shares
+from ..estimate import MIN_N
 from ..feedback.themes import theme_table
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count
 from ..io import DataQuality, QualityIssue, load, read_table
 from ..io import columns as col
 from ..io.numbers import numbers_or_text, unread_words
-from ..io.quality import SET_MISSING
+from ..io.quality import NOTE, SET_MISSING
 from ..io.tables import canonical_folder
 from ..personas import CHANCE_AGREEMENT, CLEAR_STRUCTURE, PersonaModel, discover_personas, profile_personas
 from ..sample import DRIVERS
@@ -66,7 +68,11 @@ class PersonaStudy:
         out = [Claim("persona.stability", "The customers fall into {k} personas ({how}). Found again on resampled "
                      "customers, the groups agree at {ari} on a scale where 1 is the same groups and 0 chance (95% "
                      "range {low} to {high}): {verdict}.",
-                     {"k": m.k, "how": "fixed by the user" if m.fixed_k else "chosen by the silhouette criterion",
+                     {"k": m.k, "how": "fixed by the user" if m.fixed_k else
+                      "the largest number considered; the separation still grew there, so more may fit better"
+                      if m.k == int(m.criterion["k"].max()) and len(m.criterion) > 1
+                      and m.criterion["silhouette"].idxmax() == m.criterion["silhouette"].index[-1]
+                      else "chosen by the silhouette criterion",
                       "ari": f"{s['mean']:.2f}", "low": f"{s['ci_low']:.2f}", "high": f"{s['ci_high']:.2f}",
                       "verdict": verdict},
                      {"k": m.k, "stability": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"]},
@@ -83,8 +89,9 @@ class PersonaStudy:
                          "{description}", {"name": largest["name"], "share": f"{largest['share']:.0f}",
                                            "description": largest["description"]},
                          {"persona": largest["name"], "share": largest["share"]}))
-        if self.personas["nps"].notna().any():
-            low, high = self.personas.loc[self.personas["nps"].idxmin()], self.personas.loc[self.personas["nps"].idxmax()]
+        sized = self.personas[self.personas["size"] >= MIN_N]  # a persona of a few customers ranks nothing
+        if sized["nps"].notna().any():
+            low, high = sized.loc[sized["nps"].idxmin()], sized.loc[sized["nps"].idxmax()]
             out.append(Claim("persona.nps_range", "NPS ranges from {lo} ({loname}, 95% CI {a} to {b}) to {hi} "
                              "({hiname}, 95% CI {c} to {d}).",
                              {"lo": f"{low['nps']:.0f}", "loname": low["name"], "a": f"{low['nps_ci_low']:.0f}",
@@ -92,11 +99,13 @@ class PersonaStudy:
                               "c": f"{high['nps_ci_low']:.0f}", "d": f"{high['nps_ci_high']:.0f}"},
                              {"lowest": low["name"], "lowest_nps": low["nps"], "highest": high["name"],
                               "highest_nps": high["nps"]}))
-        if self.personas["churn_rate"].notna().any():
-            worst = self.personas.loc[self.personas["churn_rate"].idxmax()]
-            out.append(Claim("persona.churn", "{name} leave most often: {rate}% (95% CI {low} to {high}%) of {n} "
-                             "customers.",
-                             {"name": worst["name"], "rate": f"{worst['churn_rate']:.1f}",
+        if sized["churn_rate"].notna().any():
+            worst = sized.loc[sized["churn_rate"].idxmax()]
+            among = (f"Among the personas of {MIN_N} or more customers, " if len(sized) < len(self.personas)
+                     else "")
+            out.append(Claim("persona.churn", "{among}{name} leave most often: {rate}% (95% CI {low} to {high}%) of "
+                             "{n} customers.",
+                             {"among": among, "name": worst["name"], "rate": f"{worst['churn_rate']:.1f}",
                               "low": f"{worst['churn_ci_low']:.1f}", "high": f"{worst['churn_ci_high']:.1f}",
                               "n": fmt_count(worst["size"])},
                              {"persona": worst["name"], "churn_rate": worst["churn_rate"]}))
@@ -110,6 +119,7 @@ class PersonaStudy:
                 "themes": self.themes, "drivers": self.drivers, "claims": [c.to_dict() for c in self.claims()]}
 
 
+NOT_A_NUMBER_TRAIT = "not a number (a missing trait)"
 SAMPLE_TRAITS = ["age_band", "region", "plan", "channel", "monthly_revenue"]
 
 
@@ -178,9 +188,10 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                     rows = tuple(int(i) + 1 for i in frame.index[words][:5])
                     shown = tuple(str(v) for v in frame.loc[words, trait].iloc[:5])
                     data = dataclasses.replace(data, quality=data.quality + DataQuality((QualityIssue(
-                        "customers", trait, "not a number (a missing trait)", SET_MISSING, int(words.sum()), rows,
+                        "customers", trait, NOT_A_NUMBER_TRAIT, SET_MISSING, int(words.sum()), rows,
                         shown),)))
                 frame[trait] = read
+    data = _blank_traits(data, frame, trait_cols)
     if limits:
         gate(data.quality, "customers", limits, "customers")
     data = unanswered_notes(data, "customers", {c: int(frame[c].notna().sum()) for c in
@@ -196,6 +207,22 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                   .groupby("persona").head(3).reset_index(drop=True))
         persona_drivers = _persona_drivers(comments, list(drivers)) if drivers else None
     return PersonaStudy(model, personas, contrasts, themes, persona_drivers), data
+
+
+def _blank_traits(data, frame: pd.DataFrame, traits: Sequence[str]):
+    """``data`` with a note per trait left blank: a number set to the trait's median and flagged, a category a
+    level of its own (:mod:`cxlib.personas`); words already counted as not numbers are not counted again."""
+    counted = {i.column: i.n_rows for i in data.quality.issues if i.rule == NOT_A_NUMBER_TRAIT}
+    issues = []
+    for trait in traits:
+        blank = frame[trait].isna().to_numpy() if trait in frame.columns else np.zeros(0, dtype=bool)
+        n = int(blank.sum()) - counted.get(trait, 0)
+        if n > 0:
+            how = ("set to the median, flagged" if pd.api.types.is_numeric_dtype(frame[trait].dtype)
+                   else "a level of its own")
+            issues.append(QualityIssue("customers", trait, f"blank trait ({how})", NOTE, n,
+                                       tuple(int(i) + 1 for i in frame.index[blank][:5])))
+    return dataclasses.replace(data, quality=data.quality + DataQuality(tuple(issues))) if issues else data
 
 
 def _persona_drivers(answers: pd.DataFrame, drivers: list[str]) -> pd.DataFrame:
