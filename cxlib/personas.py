@@ -266,19 +266,19 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
             continue
         if row.kind == "binary" and row.level == "1":  # a 0/1 marker: named by what most members are
             words.append(label if row.name_levels == ["1"] else f"no {label}")
-            clauses.append(f"{label} for {row.in_persona:.0f}% (against {row.elsewhere:.0f}% elsewhere)")
+            clauses.append(f"{label}: {row.in_persona:.0f}% of them (against {row.elsewhere:.0f}% of the others)")
             continue
         if row.kind == "binary":  # two values: named and described by the one most members hold
             (most,) = row.name_levels
             flip = most != row.level
             words.append(f"{label} {most}")
-            clauses.append(f"{label} {most} for {100 - row.in_persona if flip else row.in_persona:.0f}% (against "
-                           f"{100 - row.elsewhere if flip else row.elsewhere:.0f}% elsewhere)")
+            clauses.append(f"{label} {most}: {100 - row.in_persona if flip else row.in_persona:.0f}% of them (against "
+                           f"{100 - row.elsewhere if flip else row.elsewhere:.0f}% of the others)")
             continue
         words.append(f"{' or '.join(row.name_levels)} {label}")
         share = row.in_persona
-        clauses.append(f"{'mostly ' if 50 < share < 99.5 else ''}{label} {row.level} ({share:.0f}% against "
-                       f"{row.elsewhere:.0f}% elsewhere)")
+        clauses.append(f"{'mostly ' if 50 < share < 99.5 else ''}{label} {row.level} ({share:.0f}% of them against "
+                       f"{row.elsewhere:.0f}% of the others)")
     name = ", ".join(words[:2])
     description = "; ".join(clauses) + "."
     return name[0].upper() + name[1:], description[0].upper() + description[1:]

@@ -37,8 +37,8 @@ def test_a_perfectly_separating_trait_is_the_most_distinguishing():
     assert set(contrasts[1]["trait"].iloc[:2]) == {"senior", "seats"}
     assert not first.loc["age", "distinguishing"]
     assert table.loc[0, "name"].startswith("No senior") and table.loc[1, "name"].startswith("Senior")
-    assert table.loc[0, "description"].startswith("Senior for 0% (against 100% elsewhere); seats 5 for 100% (against 0% "
-                                                        "elsewhere)")
+    assert table.loc[0, "description"].startswith("Senior: 0% of them (against 100% of the others); seats 5: 100% of "
+                                                        "them (against 0% of the others)")
 
 
 def test_names_describe_most_members_and_mostly_means_more_than_half():
@@ -50,8 +50,8 @@ def test_names_describe_most_members_and_mostly_means_more_than_half():
                             "coverage": 80.0, "distinguishing": True}])
     name, description = persona_names(traits)
     assert name == "Basic or standard plan, north or south or east region"
-    assert description == ("Mostly plan basic (59% against 20% elsewhere); region north (45% against 20% "
-                           "elsewhere).")
+    assert description == ("Mostly plan basic (59% of them against 20% of the others); region north (45% of them "
+                           "against 20% of the others).")
     rng = np.random.default_rng(2)
     labels = np.repeat([0, 1], [100, 100])
     plan = np.concatenate([np.where(np.arange(100) < 59, "basic", "standard"), rng.choice(["premium", "basic"], 100,
@@ -114,3 +114,11 @@ def test_k_at_the_top_of_its_range_is_not_called_chosen():
     model = PersonaModel(4, study.model.labels, rising, stability, study.model.encoding)
     text = PersonaStudy(model, study.personas, {}).claims()[0].text()
     assert "4 personas (the largest number considered; the separation still grew there" in text
+
+
+def test_a_column_name_with_its_unit_in_brackets_is_shown_as_words():
+    from cxlib.formatting import labels
+
+    assert labels.name("time_elapsed_between_onset_and_diagnosis_(months)") == (
+        "Time elapsed between onset and diagnosis (months)")
+    assert labels.name("Tenure (months)") == "Tenure (months)"

@@ -37,6 +37,7 @@ ACRONYMS = {"nps", "csat", "ces", "cx", "id", "fcr", "ltr", "clv", "ltv", "sla",
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹", "TRY": "₺", "KRW": "₩", "ILS": "₪",
            "NGN": "₦", "PHP": "₱", "UAH": "₴", "VND": "₫", "PLN": "zł"}  # others are written after the amount
 _AFTER = {"PLN"}  # symbols written after the amount
+UNIT_SUFFIX = re.compile(r"(.+?)_?\(([^()]+)\)")  # a name with its unit in brackets, as R and SPSS exports write it
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
 TERM = re.compile(r"(?P<column>.+?)\[(?:T\.)?(?P<level>.*)\]")
 
@@ -77,12 +78,15 @@ def _humanise(text: str) -> str:
 def name(column) -> str:
     """A column (or driver, covariate) as a reader knows it: the user's label, or the humanised identifier.
 
-    >>> name("ease_of_use"), name("nps"), name("Tenure (months)"), name("LTR")
-    ('Ease of use', 'NPS', 'Tenure (months)', 'LTR')
+    >>> name("ease_of_use"), name("nps"), name("Tenure (months)"), name("LTR"), name("time_to_diagnosis_(months)")
+    ('Ease of use', 'NPS', 'Tenure (months)', 'LTR', 'Time to diagnosis (months)')
     """
     text = str(column)
     if text in _settings.labels:
         return _settings.labels[text]
+    base, unit = UNIT_SUFFIX.fullmatch(text).groups() if UNIT_SUFFIX.fullmatch(text) else (text, None)
+    if unit is not None and IDENTIFIER.fullmatch(base):  # "time_in_months_(years)": the name, then its unit
+        return f"{_humanise(base)} ({unit})"
     return _humanise(text) if IDENTIFIER.fullmatch(text) else text
 
 
