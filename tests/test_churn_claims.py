@@ -200,3 +200,12 @@ def test_a_status_column_that_is_not_yes_no_gets_advice_that_does_not_invert_the
     with pytest.raises(DataError, match=said):
         _run(tmp_path, frame, duration_col="months", event_col="status", segment_col=None, covariates=[],
              revenue_col=None)
+
+
+def test_the_cox_table_shows_the_holm_adjusted_p_the_summary_rests_on(tmp_path):
+    from statsmodels.stats.multitest import multipletests
+
+    study, _ = studies.compute("churn_study", {})
+    table = study.cox_table()
+    np.testing.assert_allclose(table["p_adjusted"], multipletests(table["p_value"], method="holm")[1], rtol=1e-12)
+    assert (table["p_adjusted"] >= table["p_value"]).all()

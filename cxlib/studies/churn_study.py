@@ -424,11 +424,13 @@ class ChurnStudy:
 
     def cox_table(self) -> pd.DataFrame:
         """The Cox terms for a report: each hazard ratio per its step, the step in words ("6.11, one standard
-        deviation"; blank for a category, read against its reference level), p and the proportional-hazards check."""
+        deviation"; blank for a category, read against its reference level), p, p Holm-adjusted across the terms
+        (what the summary's "clearly" rests on) and the proportional-hazards check."""
         t = self.cox.per_step()
         step = [_step_words(p, kind) if "[" not in term else "" for term, p, kind in zip(t["term"], t["per"],
                                                                                          t["per_kind"], strict=True)]
-        return t.assign(per=step)[["term", "per", "hazard_ratio", "ci_low", "ci_high", "p_value", "proportional"]]
+        t = t.assign(per=step, p_adjusted=holm(t["p_value"].fillna(1.0).to_numpy()))
+        return t[["term", "per", "hazard_ratio", "ci_low", "ci_high", "p_value", "p_adjusted", "proportional"]]
 
     def _cox_claim(self) -> Claim:
         """Which characteristics make customers leave clearly sooner or later: a hazard ratio whose Wald test rejects
