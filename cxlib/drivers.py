@@ -44,6 +44,7 @@ from .formatting.claims import LEVEL, Claim
 from .formatting.narrative import fmt_count, ngettext, word_list
 from .inference import holm
 from .io.quality import DataError
+from .io.scale import ANSWER_SCALES
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
 __all__ = ["MIN_SEGMENT_ROWS", "RATING_SCALES", "BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
@@ -53,7 +54,7 @@ __all__ = ["MIN_SEGMENT_ROWS", "RATING_SCALES", "BinaryDrivers", "KeyDrivers", "
 MAX_LOGISTIC_PLAYERS = 12
 MIN_SEGMENT_ROWS = 200  # complete answers a segment needs to be analysed on its own
 STRONG_EFFECT = " by share, though its effect ranks high"  # a small share, a clear beta in the top half
-RATING_SCALES = ((1, 5), (1, 7), (0, 10))  # answer scales a driver's values may lie on, narrowest first
+RATING_SCALES = ANSWER_SCALES  # answer scales a driver's values may lie on, narrowest first
 
 
 def rating_scale(low: float, high: float, whole: bool = True) -> str | None:
@@ -662,13 +663,13 @@ def _segment_fit(n: int, too_small: bool, fit) -> KeyDrivers | NotAnalysed:
     try:
         return fit()
     except DataError as exc:
-        if exc.rule == "outcome varies":
-            return NotAnalysed(n, f"{exc.column} does not vary within it")
-        if exc.rule == "driver varies":
-            return NotAnalysed(n, f"{exc.column} does not vary within it")
-        if exc.rule == "drivers not collinear":
-            return NotAnalysed(n, f"{exc.column} moves with another driver within it")
-        raise
+        if exc.rule not in WITHIN_SEGMENT:
+            raise
+        return NotAnalysed(n, f"{exc.column} {WITHIN_SEGMENT[exc.rule]}")
+
+
+WITHIN_SEGMENT = {"outcome varies": "does not vary within it", "driver varies": "does not vary within it",
+                  "drivers not collinear": "moves with another driver within it"}  # a fit's rule -> the reason
 
 
 SEGMENT_SHARES = ["segment", "group", "share", "ci_low", "ci_high", "n", "analysed", "reason"]

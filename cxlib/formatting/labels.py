@@ -84,9 +84,8 @@ def name(column) -> str:
     text = str(column)
     if text in _settings.labels:
         return _settings.labels[text]
-    base, unit = UNIT_SUFFIX.fullmatch(text).groups() if UNIT_SUFFIX.fullmatch(text) else (text, None)
-    if unit is not None and IDENTIFIER.fullmatch(base):  # "time_in_months_(years)": the name, then its unit
-        return f"{_humanise(base)} ({unit})"
+    if (unit := UNIT_SUFFIX.fullmatch(text)) and IDENTIFIER.fullmatch(unit[1]):  # "time_(years)": name, then unit
+        return f"{_humanise(unit[1])} ({unit[2]})"
     return _humanise(text) if IDENTIFIER.fullmatch(text) else text
 
 

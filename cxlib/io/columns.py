@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..formatting.narrative import plural
 from .dates import implausible, parse_dates
-from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of
+from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
 from .numbers import LABELLED_SCORE, parse_numbers
 from .options import ReadOptions
 from .quality import DataError
@@ -278,9 +278,9 @@ def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series
     other = (marked & (sign != main)).to_numpy(dtype=bool)
     if other.any():
         problems[ANOTHER_CURRENCY] = other
-    numbers = (parts["minus"].fillna("") + parts["number"].str.strip()).where(marked & (sign == main))
-    example = text[marked & (sign == main)].iloc[0]
-    notes[f"currency sign read ({main}; e.g. {example!r})"] = (marked & (sign == main)).to_numpy(dtype=bool)
+    read = marked & (sign == main)
+    numbers = (parts["minus"].fillna("") + parts["number"].str.strip()).where(read)
+    notes[f"currency sign read ({main}; e.g. {text[read].iloc[0]!r})"] = read.to_numpy(dtype=bool)
     return numbers.where(marked, text).where(~pd.Series(other, index=text.index))
 
 
@@ -372,16 +372,14 @@ def _labelled_scores(text: pd.Series, values: pd.Series, unread: np.ndarray, not
 RECOMMEND_ANCHORS = {"extremely likely": 10.0, "not at all likely": 0.0, "not likely at all": 0.0,
                      "son derece olası": 10.0, "hiç olası değil": 0.0, "kesinlikle tavsiye ederim": 10.0,
                      "kesinlikle tavsiye etmem": 0.0, "izuzetno verovatno": 10.0, "nimalo verovatno": 0.0}
+ANCHOR_SCORES = {normal_word(word): score for word, score in RECOMMEND_ANCHORS.items()}  # compared as words are
 OUT_OF_TEN = re.compile(r"^\s*(\d{1,2})\s*(?:/|out of|od|üzerinden)\s*10\s*$", re.IGNORECASE)
 
 
 def _recommend_anchors(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
     """0-10 answers whose end points are written as words only ("Extremely likely" for 10) or out of ten ("7/10")
     read as their numbers, noted."""
-    from .nps_groups import normal_word
-
-    anchors = {normal_word(word): score for word, score in RECOMMEND_ANCHORS.items()}
-    words = text[unread].map(lambda v: anchors.get(normal_word(v).rstrip(".")) if isinstance(v, str)
+    words = text[unread].map(lambda v: ANCHOR_SCORES.get(normal_word(v).rstrip(".")) if isinstance(v, str)
                              else None).astype("float64")
     words = words.fillna(text[unread].str.extract(OUT_OF_TEN, expand=False).astype("float64"))
     read = words.dropna()

@@ -46,7 +46,7 @@ from ..io import CXData, DataError, DataQuality, Table, load, read_table, requir
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
 from ..io.numbers import numbers_or_text, unread_words
-from ..io.quality import EXCLUDED, NOTE, QualityIssue
+from ..io.quality import EXCLUDED, NOTE
 from ..io.scale import plain
 from ..io.tables import canonical_folder
 from ..rates import count_estimate, rate_table
@@ -70,6 +70,7 @@ from .shared import (
     gate,
     in_memory_only,
     reading,
+    row_issue,
 )
 
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "event_rules", "load_churn_data",
@@ -263,9 +264,9 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
     blank = frame[event_col].isna().to_numpy()
     notes = []
     if blank.any() and (left.to_numpy() | blank).all():
-        notes.append(_issue(frame, blank, event_col, BLANK_MEANS_STAYED, NOTE))
+        notes.append(row_issue(frame, blank, event_col, BLANK_MEANS_STAYED, NOTE))
     elif blank.any():
-        quality += DataQuality((_issue(frame, blank, event_col, col.MISSING_VALUE, EXCLUDED),), {},
+        quality += DataQuality((row_issue(frame, blank, event_col, col.MISSING_VALUE, EXCLUDED),), {},
                                {"customers": int((~blank).sum())})
         frame, left = frame[~blank], left[~blank]
     frame = frame.assign(**{event_col: left.to_numpy(dtype=bool)})
@@ -276,29 +277,22 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
         read = numbers_or_text(frame[name], (reading or {}).get("decimal"), (reading or {}).get("thousands"))
         words = unread_words(frame[name], read)
         if words.any():  # an age with "n/a" or "bilinmiyor" among its numbers: those answers are not ages
-            notes.append(_issue(frame, words, name, f"not a number ({blank_covariate[0].partition('(')[2]}",
+            notes.append(row_issue(frame, words, name, f"not a number ({blank_covariate[0].partition('(')[2]}",
                                 blank_covariate[1]))
         frame = frame.assign(**{name: read})
         blank = frame[name].isna().to_numpy() & ~words
         if blank.any():
-            notes.append(_issue(frame, blank, name, *blank_covariate))
+            notes.append(row_issue(frame, blank, name, *blank_covariate))
     zero = (frame[duration_col] == 0).to_numpy()
     if zero.any():
-        notes.append(_note(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)"))
+        notes.append(row_issue(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)",
+                               NOTE))
     return frame, Table(frame, quality + DataQuality(tuple(notes)), table.source)
 
 
 BLANK_MEANS_STAYED = "blank: did not leave (the column marks only those who left)"
 
 
-def _note(frame: pd.DataFrame, mask: np.ndarray, column: str, rule: str) -> QualityIssue:
-    return _issue(frame, mask, column, rule, NOTE)
-
-
-def _issue(frame: pd.DataFrame, mask: np.ndarray, column: str, rule: str, action: str) -> QualityIssue:
-    rows = tuple(int(i) + 1 for i in frame.index[mask][:5])
-    shown = tuple("" if pd.isna(v) else str(v) for v in frame.loc[mask, column].iloc[:5])
-    return QualityIssue("customers", column, rule, action, int(mask.sum()), rows, shown)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..estimate import MIN_N
 from ..feedback.themes import theme_table
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count
-from ..io import DataQuality, QualityIssue, load, read_table
+from ..io import DataQuality, load, read_table
 from ..io import columns as col
 from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import NOTE, SET_MISSING
@@ -32,6 +32,7 @@ from .shared import (
     gate,
     in_memory_only,
     reading,
+    row_issue,
     sampled_rows,
     unanswered_notes,
 )
@@ -185,11 +186,8 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                 read = numbers_or_text(frame[trait], (reading or {}).get("decimal"), (reading or {}).get("thousands"))
                 words = unread_words(frame[trait], read)
                 if words.any():  # words among a trait's numbers: missing, as a blank is (set to the median, flagged)
-                    rows = tuple(int(i) + 1 for i in frame.index[words][:5])
-                    shown = tuple(str(v) for v in frame.loc[words, trait].iloc[:5])
-                    data = dataclasses.replace(data, quality=data.quality + DataQuality((QualityIssue(
-                        "customers", trait, NOT_A_NUMBER_TRAIT, SET_MISSING, int(words.sum()), rows,
-                        shown),)))
+                    data = dataclasses.replace(data, quality=data.quality + DataQuality((
+                        row_issue(frame, words, trait, NOT_A_NUMBER_TRAIT, SET_MISSING),)))
                 frame[trait] = read
     data = _blank_traits(data, frame, trait_cols)
     if limits:
@@ -220,8 +218,8 @@ def _blank_traits(data, frame: pd.DataFrame, traits: Sequence[str]):
         if n > 0:
             how = ("set to the median, flagged" if pd.api.types.is_numeric_dtype(frame[trait].dtype)
                    else "a level of its own")
-            issues.append(QualityIssue("customers", trait, f"blank trait ({how})", NOTE, n,
-                                       tuple(int(i) + 1 for i in frame.index[blank][:5])))
+            issue = row_issue(frame, blank, trait, f"blank trait ({how})", NOTE)
+            issues.append(dataclasses.replace(issue, n_rows=n, examples=()))
     return dataclasses.replace(data, quality=data.quality + DataQuality(tuple(issues))) if issues else data
 
 

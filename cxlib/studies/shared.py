@@ -242,6 +242,15 @@ def analysis_account(data, table: str, left_out: Sequence[tuple[str, str, int]],
     return dataclasses.replace(data, quality=data.quality + DataQuality(issues, {}, {table: used}))
 
 
+def row_issue(frame: pd.DataFrame, mask, column: str, rule: str, action: str,
+              table: str = "customers") -> QualityIssue:
+    """A quality record line for the rows of ``frame`` where ``mask`` holds: their count, the first five row
+    numbers (1-based) and the values written there."""
+    rows = tuple(int(i) + 1 for i in frame.index[mask][:5])
+    shown = tuple("" if pd.isna(v) else str(v) for v in frame.loc[mask, column].iloc[:5])
+    return QualityIssue(table, column, rule, action, int(mask.sum()), rows, shown)
+
+
 def unanswered_notes(data, table: str, answered: Mapping[str, int]):
     """``data`` with one line per question in its quality record: the answers that left it blank
     (:data:`NOT_ANSWERED`), which stay in the data but not in that question's figures.
