@@ -21,8 +21,8 @@ phi_tl are per event; every vector and matrix is a sum over the distinct times, 
 information matrix is one weighted cross-product of the rows (no loop over risk sets).
 The result equals ``PHReg`` (ties "breslow" and "efron") and lifelines' ``CoxPHFitter``
 (Efron) on public data (tests). Text covariates are dummy-coded against a reference level
-that the result states (the most frequent level unless ``reference`` names one). Delayed
-entry is supported as in :mod:`cxlib.survival` (a customer is at risk when
+that the result states (the most frequent level, "no" in a yes/no column, unless
+``reference`` names one). Delayed entry is supported as in :mod:`cxlib.survival` (a customer is at risk when
 ``entry <= t <= duration``).
 
 A hazard ratio of a number is per one unit of it, which says little when the unit is a
@@ -96,7 +96,7 @@ def _design(data: pd.DataFrame, covariates: Sequence[str], reference: Mapping[st
         counts = text.value_counts()
         if len(counts) < 2:
             raise DataError(f"covariate {name!r} has fewer than two levels", column=name, rule="two levels")
-        base = reference.get(name, counts.index[0])
+        base = reference.get(name, "no" if set(counts.index) == {"no", "yes"} else counts.index[0])
         if base not in counts.index:
             raise DataError(f"reference level {base!r} is not a level of {name!r}: {sorted(counts.index)}",
                             column=name, rule="reference level present")

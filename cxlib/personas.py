@@ -59,7 +59,8 @@ from .io.quality import DataError
 from .scores import csat as csat_estimate
 from .scores import nps
 
-__all__ = ["PersonaModel", "discover_personas", "encode_traits", "persona_names", "profile_personas"]
+__all__ = ["PersonaModel", "discover_personas", "encode_traits", "persona_names", "plain_number",
+           "profile_personas"]
 
 SILHOUETTE_SAMPLE = 5000
 CATEGORY_SCALE = 1 / np.sqrt(2)
@@ -245,7 +246,7 @@ def _distinguishing(frame: pd.DataFrame, inside: np.ndarray, encoding: Encoding)
     return out.sort_values("effect", key=np.abs, ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _plain_number(x: float) -> str:
+def plain_number(x: float) -> str:
     """A mean as people write it: one decimal from 10 on, three significant digits below."""
     return f"{x:,.1f}" if abs(x) >= 10 else f"{x:.3g}"
 
@@ -261,7 +262,7 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
         if row.kind == "numeric":
             words.append(f"{'high' if row.effect > 0 else 'low'} {label}")
             clauses.append(f"{label} {'above' if row.effect > 0 else 'below'} the rest "
-                           f"(on average {_plain_number(row.in_persona)} against {_plain_number(row.elsewhere)} in the other "
+                           f"(on average {plain_number(row.in_persona)} against {plain_number(row.elsewhere)} in the other "
                            "customers)")
             continue
         if row.kind == "binary" and row.level == "1":  # a 0/1 marker: named by what most members are

@@ -115,11 +115,11 @@ def _error_lengths(value, low, high) -> list:
     return [below.to_numpy(float), above.to_numpy(float)]
 
 
-def _legend_below(ax: plt.Axes, handles=None, labels=None) -> None:
+def _legend_below(ax: plt.Axes, handles=None, labels=None, title: str | None = None) -> None:
     """A legend under the chart, outside the data."""
     handles, labels = (handles, labels) if handles is not None else ax.get_legend_handles_labels()
     ax.figure.legend(handles, labels, loc="outside lower center", ncols=_legend_columns(ax.figure, labels),
-                     frameon=False)
+                     frameon=False, title=title)
 
 
 def _legend_columns(figure: Figure, labels: list[str]) -> int:
@@ -297,10 +297,11 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
 
 
 def survival_curves(km: pd.DataFrame, title: str = "Share of customers still active", time_unit: str = "days",
-                    ax: plt.Axes | None = None):
+                    ax: plt.Axes | None = None, by: str | None = None):
     """Kaplan-Meier step curves per segment with their 95% intervals as bands.
 
-    ``km`` is a :func:`cxlib.survival.kaplan_meier` result; NPS groups keep their colours.
+    ``km`` is a :func:`cxlib.survival.kaplan_meier` result; NPS groups keep their colours. ``by``, the
+    column the segments come from, titles the legend (segments "yes" and "no" name nothing by themselves).
     """
     groups = [(display.value(name), rows) for name, rows in km.groupby("segment", sort=False)]
 
@@ -313,12 +314,12 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
                             color=color, alpha=0.18, linewidth=0)
         _finish(ax, f"{title} (band: 95% interval)", f"Time as a customer ({time_unit})", "Still active (%)")
         if len(groups) > 1:
-            _legend_below(ax)
+            _legend_below(ax, title=display.name(by) if by else None)
 
     last = min(rows["time"].max() for _, rows in groups) if groups else 0
     at = [f"{name} {_pct(100 * rows.loc[rows['time'] <= last, 'survival'].iloc[-1])}" for name, rows in groups]
-    alt = (f"Step chart: {title}, over time as a customer. After {last:g} {time_unit}: {', '.join(at)} still "
-           "active.")
+    alt = (f"Step chart: {title}, over time as a customer. After {last:g} {time_unit}"
+           f"{', by ' + display.in_text(by) if by else ''}: {', '.join(at)} still active.")
     return _chart(draw, ax, 3.6, alt)
 
 

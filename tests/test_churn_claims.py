@@ -76,6 +76,9 @@ def test_cox_sentence_reads_numbers_per_standard_deviation_and_warns_where_the_e
     assert early_part.split(")")[0].endswith("though its effect changes with tenure")
     assert "changes with tenure" not in text[text.index("Income"):].split(")")[0]
     assert claims["churn.cox_clear"].numbers["changing_with_tenure"] == ["cohort[early]"]
+    said = result.changing_with_tenure().text()
+    assert said.startswith("The hazard ratio of Cohort: early vs late (correlation with time")
+    assert "changes with tenure" in said
     assert result.cox.ties == "efron"
     steps, _ = studies.compute("churn_study", {"data_path": str(tmp_path / "customers.csv"), "time_unit": "months",
                                                "duration_col": "tenure_months", "event_col": "left",
@@ -209,3 +212,43 @@ def test_the_cox_table_shows_the_holm_adjusted_p_the_summary_rests_on(tmp_path):
     table = study.cox_table()
     np.testing.assert_allclose(table["p_adjusted"], multipletests(table["p_value"], method="holm")[1], rtol=1e-12)
     assert (table["p_adjusted"] >= table["p_value"]).all()
+
+
+@pytest.mark.parametrize("codes", [(1, 0), (True, False), ("TRUE", "FALSE")])
+def test_yes_no_codes_read_as_yes_and_no_against_no(tmp_path, codes):
+    """A 0/1 or True/False segment and covariate are no codes to the reader: the segments are "yes" and "no", the
+    Cox term is "Transplant: yes vs no" read against no, and its hazard ratio is the 0/1 number's."""
+    rng = np.random.default_rng(5)
+    n = 600
+    transplant = rng.random(n) < 0.3
+    lifetime = rng.exponential(np.where(transplant, 40.0, 15.0))
+    follow = rng.uniform(10, 60, n)
+    yes, no = codes
+    frame = pd.DataFrame({"tenure_months": np.ceil(np.minimum(lifetime, follow)), "left": lifetime < follow,
+                          "transplant": np.where(transplant, yes, no), "surgery": np.where(rng.random(n) < .5, yes, no)})
+    result, data, claims = _run(tmp_path, frame, duration_col="tenure_months", event_col="left",
+                                segment_col="surgery", covariates=["transplant", "surgery"], horizons=[12])
+    assert set(result.survival["segment"]) == {"all", "yes", "no"}
+    assert result.cox.references == {"transplant": "no", "surgery": "no"}
+    from cxlib.cox import cox
+    numeric = cox(frame.assign(transplant=transplant.astype(float), surgery=(frame["surgery"] == yes).astype(float),
+                               left=frame["left"].astype(float)), "tenure_months", "left", ["transplant", "surgery"])
+    by_term = result.cox.terms.set_index("term")["coef"]
+    assert by_term["transplant[yes]"] == pytest.approx(numeric.terms.set_index("term").loc["transplant", "coef"],
+                                                       rel=1e-9)
+    assert "Transplant: yes vs no (0." in claims["churn.cox_clear"].text()
+    assert "yes/no codes shown as yes and no" in data.quality.to_frame()["rule"].tolist()
+
+
+def test_a_table_with_rows_per_interval_is_refused_in_rows_with_what_to_do(tmp_path):
+    """A start/stop table repeats each customer's id: the message counts rows, not customers, and says the study
+    reads one row per customer."""
+    frame = pd.DataFrame({"id": np.repeat(np.arange(40), 2), "stop": np.tile([5, 9], 40),
+                          "left": np.tile([0, 1], 40)})
+    with pytest.raises(DataError) as error:
+        _run(tmp_path, frame, duration_col="stop", event_col="left", id_col="id", segment_col=None, covariates=[],
+             revenue_col=None)
+    message = str(error.value)
+    assert message.startswith("customers: only 0 of 80 rows can be used")
+    assert "reads one row per id" in message
+

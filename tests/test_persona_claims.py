@@ -122,3 +122,17 @@ def test_a_column_name_with_its_unit_in_brackets_is_shown_as_words():
     assert labels.name("time_elapsed_between_onset_and_diagnosis_(months)") == (
         "Time elapsed between onset and diagnosis (months)")
     assert labels.name("Tenure (months)") == "Tenure (months)"
+
+
+def test_the_trait_table_writes_means_as_numbers_and_shares_as_percentages():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"age": np.r_[rng.normal(30, 3, 100), rng.normal(60, 3, 100)],
+                          "app_user": np.r_[np.ones(100), np.zeros(100)]})
+    labels = np.r_[np.zeros(100, int), np.ones(100, int)]
+    personas, contrasts = _profile(frame, labels, ["age", "app_user"])
+    study = PersonaStudy(PersonaModel(2, labels, pd.DataFrame(), {"mean": 0.9, "ci_low": 0.8, "ci_high": 1.0},
+                                      encode_traits(frame, ["age", "app_user"])), personas, contrasts)
+    table = study.trait_table(1).set_index("trait")
+    assert table.loc["app_user", "in_persona"] == "100.0%" and table.loc["app_user", "elsewhere"] == "0.0%"
+    assert table.loc["age", "in_persona"] == f"{frame['age'][:100].mean():,.1f}"
+    assert "name_levels" not in table.columns

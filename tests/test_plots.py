@@ -31,3 +31,20 @@ def test_a_legend_of_long_names_fits_the_phone_rendition_and_period_labels_are_f
     narrow, _ = chart._render("narrow")
     wide, _ = chart._render("wide")
     assert narrow.legends[0]._ncols < wide.legends[0]._ncols <= 3
+
+
+def test_survival_curves_of_yes_and_no_segments_name_the_column_they_come_from():
+    from cxlib.survival import SurvivalCounts, kaplan_meier
+    counts = SurvivalCounts(pd.Index(["no", "yes"]), np.array([1.0, 2.0]), np.array([[1, 1], [0, 1]]),
+                            np.array([[2, 1], [1, 2]]), None)
+    chart = plots.survival_curves(kaplan_meier(counts), time_unit="months", by="had_surgery")
+    assert chart.alt.endswith("After 2 months, by had surgery: no 0%, yes 50% still active.")
+    figure = Figure()
+    plots.survival_curves(kaplan_meier(counts), ax=figure.subplots(), by="had_surgery")
+    assert figure.legends[0].get_title().get_text() == "Had surgery"
+
+
+def test_a_check_that_fails_reads_no_not_blank():
+    from cxlib.formatting.tables import format_table
+    shown = format_table(pd.DataFrame({"term": ["a", "b"], "proportional": [True, False]}))
+    assert shown["proportional"].tolist() == ["yes", "no"]

@@ -36,7 +36,8 @@ from .narrative import fmt_p
 __all__ = ["column_labels", "format_table", "pretty"]
 
 P_COLUMNS = ("p_value", "p_adjusted")
-FLAG_TEXT = {"small_n": "small n", "significant": "yes", "over_represented": "yes", "proportional": "yes"}
+FLAG_TEXT = {"small_n": "small n", "significant": "yes", "over_represented": "yes"}  # a mark; blank when false
+YES_NO_COLUMNS = {"proportional"}  # yes or no, whatever the column's type ("no" is the news)
 DASH = "–"
 # cells that hold names of the data, shown as display names (cxlib.formatting.labels)
 NAME_COLUMNS = {"segment_col", "driver", "driver_a", "driver_b", "covariate", "column", "trait", "by", "outcome",
@@ -137,7 +138,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
         triple = next((t for t in triples if t[0] == name), None)
         if name in P_COLUMNS or name.startswith("p_"):
             out[names.get(name, name.replace("_", " "))] = [_p(v) for v in column]
-        elif pd.api.types.is_bool_dtype(column.dtype) or name in FLAG_TEXT:
+        elif pd.api.types.is_bool_dtype(column.dtype) or name in FLAG_TEXT or name in YES_NO_COLUMNS:
             mark = FLAG_TEXT.get(name, "yes")
             text = ["" if pd.isna(v) else mark if bool(v) else ("" if name in FLAG_TEXT else "no") for v in column]
             out["note" if name == "small_n" else names.get(name, name.replace("_", " "))] = text

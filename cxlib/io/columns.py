@@ -26,8 +26,9 @@ from .quality import DataError
 from .scale import scale_rule
 
 __all__ = [
-    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "Column", "amount", "as_text", "category",
-    "check_yes_no_codes", "count", "date", "flag", "identifier", "number", "rating", "score", "text", "timestamp", "weight",
+    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "YES_NO_CODES", "Column", "amount", "as_text",
+    "category", "check_yes_no_codes", "count", "date", "flag", "identifier", "number", "rating", "score", "text",
+    "timestamp", "weight", "yes_no_names", "yes_no_read",
 ]
 
 Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime", "boolean"]
@@ -38,6 +39,9 @@ STANDARD_MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a"
 # yes and no in the reports' languages (en, tr, sr in Latin and Cyrillic script), with and without diacritics
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "evet", "da", "да"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", "не"})
+# two codes that say yes and no without saying it: a 0/1 or true/false category is shown as no/yes
+YES_NO_CODES = ({"0": "no", "1": "yes"}, {"false": "no", "true": "yes"})
+YES_NO_NOTE = "yes/no codes shown as yes and no"
 MISSING_VALUE = "missing value"  # the rule of a blank in a column that must have a value
 NOT_YES_NO = "not yes/no (true/false, yes/no, 1/0)"  # the rule of a flag that reads as neither
 
@@ -177,6 +181,29 @@ def as_text(raw: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
+def yes_no_names(values: pd.Series) -> dict | None:
+    """The words "no" and "yes" for the codes of a category that holds exactly two yes/no codes (0 and 1, True and
+    False, in any case), keyed by the codes as written; None for any other column.
+
+    A segment "1" against "0" names neither; "yes" and "no" under the column's name do.
+
+    >>> yes_no_names(pd.Series([True, False, None])), yes_no_names(pd.Series(["1", "2"]))
+    ({'True': 'yes', 'False': 'no'}, None)
+    """
+    written = as_text(values).dropna().unique()
+    folded = {str(v).casefold() for v in written}
+    for codes in YES_NO_CODES:
+        if folded == set(codes):
+            return {v: codes[str(v).casefold()] for v in written}
+    return None
+
+
+def yes_no_read(values: pd.Series) -> pd.Series:
+    """``values`` with two yes/no codes read as the text "no" and "yes" (:func:`yes_no_names`), else as they are."""
+    named = yes_no_names(values)
+    return as_text(values).map(named, na_action="ignore") if named else values
+
+
 def _missing_code_mask(raw: pd.Series, codes: Iterable) -> np.ndarray:
     """Values equal to a declared missing code, as text or as a number (-99 matches '-99.0')."""
     codes = list(codes)
@@ -223,6 +250,9 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             labelled = raw.map(value_labels)
             values = labelled.astype("string").fillna(values).astype(object).where(values.notna())
             notes["categories read with the file's value labels"] = labelled.notna().to_numpy(dtype=bool)
+        if column.kind == "category" and yes_no_names(values):
+            values = yes_no_read(values)
+            notes[YES_NO_NOTE] = values.notna().to_numpy(dtype=bool)
         if column.missing_level is not None and values.isna().any():
             level = column.missing_level
             while (values == level).any():  # the data already hold that word: blanks get a level of their own

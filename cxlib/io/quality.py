@@ -30,6 +30,9 @@ FIXES = (  # a rule's words -> the parameter that changes how such values are re
     ("not a date", "set date_format, e.g. %d.%m.%Y"),
     ("not a whole number from", "answers off the scale: check the column, or list codes such as 99 in missing_codes"),
     ("missing value", "blank values: fill them, or choose another column"),
+    ("with different values", "the study reads one row per id: keep one row for each (a table with one row per "
+                              "period or interval needs one per customer), or leave id_col unset if they are "
+                              "different records"),
 )
 
 

@@ -283,7 +283,7 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
                                       [] if canonical else [nps_col], revenue_col, id_col, None, observed_from,
                                       missing_codes, reading, blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
         if limits:
-            gate(data.quality, "customers", limits, "customers")
+            gate(data.quality, "customers", limits)
         entry = "entry" if canonical else None
         duration, event = ("duration", "event") if canonical else (duration_col, event_col)
         group = "nps_group" if canonical else _nps_group(nps_col, frame[nps_col])
@@ -299,7 +299,7 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
             data = source_data(source, "customers", [(duration, f"{duration} present",
                                                       int(by_segment["customers"].sum()))])
     if out_of_core and limits:
-        gate(data.quality, "customers", limits, "customers")
+        gate(data.quality, "customers", limits)
     gap = (churn_gap(state_panel(data, observed_from=observed_from), "nps_state", duration="stop", entry="start")
            if canonical else churn_gap_from_totals(by_group, group_col=nps_col))
     active = by_group[~by_group["left"]].set_index("segment")

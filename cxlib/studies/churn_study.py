@@ -40,7 +40,7 @@ from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, th
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural
+from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
 from ..io import columns as col
@@ -279,7 +279,7 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
         if words.any():  # an age with "n/a" or "bilinmiyor" among its numbers: those answers are not ages
             notes.append(row_issue(frame, words, name, f"not a number ({blank_covariate[0].partition('(')[2]}",
                                 blank_covariate[1]))
-        frame = frame.assign(**{name: read})
+        frame = frame.assign(**{name: col.yes_no_read(read)})  # a 0/1 covariate is a category: "Transplant: yes vs no"
         blank = frame[name].isna().to_numpy() & ~words
         if blank.any():
             notes.append(row_issue(frame, blank, name, *blank_covariate))
@@ -462,6 +462,20 @@ class ChurnStudy:
             [f"Leave clearly later: {listed(later)}."] if len(later) else [])
         return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
 
+    def changing_with_tenure(self) -> Claim | None:
+        """The terms the proportional-hazards check rejects (Holm-adjusted across the terms), in words; None when it
+        rejects none."""
+        ph = self.cox.ph_check if self.cox is not None else None
+        if ph is None or ph["proportional"].all():
+            return None
+        changing = ph[~ph["proportional"]]
+        terms = [f"{labels.term(r.term, self.cox.references)} (correlation with time {r.rho:+.2f}, adjusted "
+                 f"{fmt_p(r.p_adjusted)})" for r in changing.itertuples()]
+        return Claim("churn.changing_with_tenure", "The hazard ratio of {terms} changes with tenure: read it as an "
+                     "average over the customers' time, not as the same effect at every tenure.",
+                     {"terms": word_list(terms)}, {"terms": list(changing["term"])},
+                     "Schoenfeld residuals against the rank of time, Holm-adjusted across the terms")
+
     @property
     def duration_digits(self) -> int:
         """Decimals a duration in the study's unit is shown with: whole days, a tenth of a week or month, hundredths
@@ -579,11 +593,15 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
     require_leavers(events, n, event)
     overall = source.survival_counts(duration, event, entry)
     counts = source.survival_counts(duration, event, entry, segment_col) if segment_col else None
+    if counts is not None:  # 0/1 segments are no and yes, as the loader reads them
+        counts = dataclasses.replace(counts, segments=pd.Index(col.yes_no_read(counts.segments.to_series())))
     survival, medians, test, km = _survival_tables(overall, counts, horizons)
     cox_fit = None
     if covariates:
         rows = source.sample([duration, event, *([entry] if entry else []), *covariates], sample_size, seed)
-        if segment_col in covariates:  # the segment is a category, as the loader reads it: 0/1 gives a "1" term
+        for name in covariates:  # as the loader reads them: 0/1 as no and yes, the segment as a category
+            rows[name] = col.yes_no_read(rows[name])
+        if segment_col in covariates:
             rows[segment_col] = col.as_text(rows[segment_col])
         cox_fit = cox(rows, duration, event, list(covariates), entry=entry, ties=ties, units=covariate_steps)
     return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
@@ -639,12 +657,12 @@ def run_churn_study(data_path=None, duration_col: str = "duration", event_col: s
                                        horizons, revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler,
                                        table, sample_size, seed, missing_codes, ties, covariate_steps)
         if limits:
-            gate(data.quality, "customers", limits, "customers")
+            gate(data.quality, "customers", limits)
         return study, data
     frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
                                   revenue_col, id_col, reason_col, observed_from, missing_codes, reading)
     if limits:
-        gate(data.quality, "customers", limits, "customers")
+        gate(data.quality, "customers", limits)
     if isinstance(data, CXData):
         responses = data.responses
         study = churn_study(frame, "duration", "event", "entry", segment_col, covariates, horizons,

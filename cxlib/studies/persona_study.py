@@ -19,7 +19,14 @@ from ..io import columns as col
 from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import NOTE, SET_MISSING
 from ..io.tables import canonical_folder
-from ..personas import CHANCE_AGREEMENT, CLEAR_STRUCTURE, PersonaModel, discover_personas, profile_personas
+from ..personas import (
+    CHANCE_AGREEMENT,
+    CLEAR_STRUCTURE,
+    PersonaModel,
+    discover_personas,
+    plain_number,
+    profile_personas,
+)
 from ..sample import DRIVERS
 from .contract import StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
@@ -112,6 +119,19 @@ class PersonaStudy:
                              {"persona": worst["name"], "churn_rate": worst["churn_rate"]}))
         return out
 
+    def trait_table(self, persona) -> pd.DataFrame:
+        """What sets ``persona`` apart, for a report: per trait its level, effect, p (raw and Holm-adjusted), and
+        the persona's value against the other customers' written in its unit: a mean ("1.51") for a number, a
+        percentage ("57.5%") for a share."""
+        t = self.contrasts[persona]
+        share = (t["kind"] != "numeric").to_numpy()
+
+        def written(values: pd.Series) -> list[str]:
+            return [f"{v:.1f}%" if is_share else plain_number(v) for v, is_share in zip(values, share, strict=True)]
+
+        return t.assign(in_persona=written(t["in_persona"]), elsewhere=written(t["elsewhere"]))[
+            ["trait", "level", "effect", "in_persona", "elsewhere", "p_value", "p_adjusted", "distinguishing"]]
+
     def to_dict(self) -> dict:
         m = self.model
         return {"k": m.k, "criterion": {"name": "fixed" if m.fixed_k else "silhouette", "values": m.criterion},
@@ -191,7 +211,7 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
                 frame[trait] = read
     data = _blank_traits(data, frame, trait_cols)
     if limits:
-        gate(data.quality, "customers", limits, "customers")
+        gate(data.quality, "customers", limits)
     data = unanswered_notes(data, "customers", {c: int(frame[c].notna().sum()) for c in
                                                 (score_col, csat_col, churn_col, revenue_col) if c in frame.columns})
     model = discover_personas(frame, trait_cols, k, k_range, seed, n_boot=n_boot)
