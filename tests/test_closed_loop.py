@@ -186,3 +186,19 @@ def test_the_themes_by_period_table_fits_a_page_and_a_chart_of_no_matches_says_s
     assert table[months[-1]].to_dict() == last.to_dict()
     none = study.themes.assign(share=lambda t: (t["theme"] == "untagged") * 100.0)
     assert theme_shares(none).alt.endswith("comments. No comment matched a theme.")
+
+
+def test_a_customers_latest_answer_of_a_day_is_the_later_time_not_the_later_row(tmp_path):
+    """Two answers on one day: 17:30 (a 2) written above 09:00 (a 9). The 17:30 answer decides: a call-back."""
+    frame = pd.DataFrame({"Id": ["a", "a", "b", "b"], "LTR": [2, 9, 9, 2],
+                          "When": ["2025-03-01 17:30", "2025-03-01 09:00", "2025-02-10T08:00", "2025-02-10T07:59"],
+                          "Text": ["still broken", "fixed, thanks", "great now", "slow"]})
+    path = tmp_path / "feedback.csv"
+    frame.to_csv(path, index=False)
+    study, _ = cx.studies.compute("closed_loop", {"data_path": str(path), "id_col": "Id", "score_col": "LTR",
+                                                  "date_col": "When", "comment_col": "Text", "touchpoint_col": None,
+                                                  "revenue_col": None, "segment_col": None, "window_days": 30})
+    assert study.callbacks["customer_id"].tolist() == ["a"]
+    assert study.callbacks["score"].tolist() == [2]
+    assert str(study.since.date()) == "2025-01-31" and str(study.until.date()) == "2025-03-01"
+    assert study.answers == 4

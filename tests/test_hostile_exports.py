@@ -37,14 +37,20 @@ def test_an_unclear_decimal_mark_is_an_exclusion_with_the_fix_not_a_crash(tmp_pa
         == [1476.0, 561.0]
 
 
-def test_spss_scores_coded_one_to_eleven_read_as_their_labels(tmp_path):
+@pytest.mark.parametrize("labels", [
+    {float(i): str(i - 1) for i in range(1, 12)},
+    {1.0: "0 - Not at all likely", **{float(i): str(i - 1) for i in range(2, 11)}, 11.0: "10 - Extremely likely"},
+    {1.0: "Not at all likely", 11.0: "Extremely likely"},  # only the end points labelled, in words
+    {1.0: "0 = Not at all likely", 11.0: "10 = Extremely likely"},
+], ids=["numbers", "numbers with words at the ends", "end point words only", "end points only"])
+def test_spss_scores_coded_one_to_eleven_read_as_their_labels(tmp_path, labels):
     path = tmp_path / "q.sav"
     codes = np.array([1, 11, 10, 5, 11, 7], dtype=float)
-    pyreadstat.write_sav(pd.DataFrame({"Q1": codes}), path,
-                         variable_value_labels={"Q1": {float(i): str(i - 1) for i in range(1, 12)}})
+    pyreadstat.write_sav(pd.DataFrame({"Q1": codes}), path, variable_value_labels={"Q1": labels})
     t = flat_table(path, scores={"Q1": (0, 10)})
     assert t.data["Q1"].tolist() == [0, 10, 9, 4, 10, 6]
     assert t.quality.n_excluded == 0
+    assert any("scores read from the file's value labels" in i.rule for i in t.quality.issues)
 
 
 def test_answers_exported_twice_differ_only_in_columns_no_analysis_reads(tmp_path):

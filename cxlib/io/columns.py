@@ -372,16 +372,42 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     return pd.Series(arr, index=raw.index, dtype="float64")
 
 
+def _label_number(label) -> float | None:
+    """The score a value label states: "7", "10 - Extremely likely", "Not at all likely" (an end point's words
+    alone); None for a label that states no number."""
+    text = str(label).strip()
+    number = pd.to_numeric(text, errors="coerce")
+    if pd.isna(number):
+        match = LABELLED_SCORE.match(text)
+        number = float(match[1]) if match else ANCHOR_SCORES.get(normal_word(text).rstrip("."), np.nan)
+    return None if pd.isna(number) else float(number)
+
+
 def _numbers_from_labels(raw: pd.Series, value_labels: dict, notes: dict) -> pd.Series:
-    """Codes whose value labels are numbers that differ from them (an SPSS score coded 1-11, labelled "0"-"10")
-    read as the labels' numbers; other codes, and labels that are words, leave the codes as they are."""
-    numbers = {code: pd.to_numeric(str(label).strip(), errors="coerce") for code, label in value_labels.items()}
-    if any(pd.isna(v) for v in numbers.values()) or all(float(code) == v for code, v in numbers.items()):
+    """Codes whose value labels are scores that differ from them read as the labels' scores.
+
+    An SPSS export codes 0-10 as 1-11 and labels each code ("0 - Not at all likely", "1",
+    ..., "10 - Extremely likely"), or only the end points. Where every label that states a
+    score differs from its code by one shift, every code is shifted (unlabelled middle codes
+    included); otherwise the labelled codes take their labels' scores. Labels that are words
+    leave the codes as they are.
+    """
+    numbers = {code: _label_number(label) for code, label in value_labels.items()}
+    numbers = {code: v for code, v in numbers.items() if v is not None and _is_number(code)}
+    if not numbers or all(float(code) == v for code, v in numbers.items()):
         return raw
-    mapped = raw.map(numbers)
-    recoded = (mapped.notna() & raw.notna()).to_numpy(dtype=bool)
     code, label = next((c, value_labels[c]) for c, v in numbers.items() if float(c) != v)
-    notes[f"numbers read from the file's value labels (code {code:g} = {label!r})"] = recoded
+    shifts = {v - float(c) for c, v in numbers.items()}
+    codes = pd.to_numeric(raw, errors="coerce")
+    if len(shifts) == 1:
+        (shift,) = shifts
+        mapped = codes + shift
+        how = f"every code shifted by {shift:+g}"
+    else:
+        mapped = raw.map(numbers)
+        how = "labelled codes only"
+    recoded = (mapped.notna() & raw.notna()).to_numpy(dtype=bool)
+    notes[f"scores read from the file's value labels (code {float(code):g} = {str(label)!r}; {how})"] = recoded
     return raw.where(~recoded, mapped)
 
 

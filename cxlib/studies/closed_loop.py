@@ -192,7 +192,9 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
                 risk_days: float = 30) -> ClosedLoop:
     """The closed-loop study on one row per answer (module docstring).
 
-    The window is the ``window_days`` days up to ``until`` (default: the latest answer).
+    The window is the ``window_days`` days up to ``until`` (default: the day of the latest
+    answer); a customer's latest answer is the latest by date and, where the data give it,
+    time of day (answers at the same moment: the later row in the file).
     ``left`` is a boolean Series aligned with ``rows``: the customer has already left
     (not called back). Theme shares cover every comment, scored or not, per ``period`` and
     ``segment``, and the window's counts every answer in it; the call-back and referral
@@ -202,9 +204,10 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
     """
     tax = load_taxonomy(taxonomy)
     flags = tag_themes(rows, comment, tax)
-    until = pd.Timestamp(until) if until is not None else rows[date].max()
+    day = rows[date].dt.normalize()  # the window counts days; the time of day, where given, orders a day's answers
+    until = pd.Timestamp(until).normalize() if until is not None else day.max()
     since = until - pd.Timedelta(days=window_days - 1)
-    in_window = (rows[date] >= since) & (rows[date] <= until)
+    in_window = (day >= since) & (day <= until)
     scored = rows[score].notna()
     columns = {"id": id_col, "score": score, "date": date, "comment": comment, "touchpoint": touchpoint,
                "revenue": revenue}
@@ -214,7 +217,7 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
     callbacks = callback_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns, risk, risk_days)
     everyone = callback_list(window, flags, tax, columns)
     promoters = promoter_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns)
-    periods = rows[date].dt.to_period(period).astype(str).rename("period")
+    periods = day.dt.to_period(period).astype(str).rename("period")
     by_period = theme_table(rows.assign(period=periods), comment, "period", tax)
     by_segment = theme_table(rows, comment, segment, tax) if segment else None
     return ClosedLoop(since, until, int(in_window.sum()), int(flags.loc[in_window, UNTAGGED].notna().sum()),
@@ -222,7 +225,7 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
                       promoters[LIST_COLUMNS + ["suggested_use"]],
                       len(everyone) - len(callbacks), theme_table(rows, comment, None, tax), by_period, by_segment,
                       themes_by_detractors(flags[scored], rows.loc[scored, score], tax),
-                      crisis_flag(flags, rows[date], rows[comment], since), tax, quality,
+                      crisis_flag(flags, day, rows[comment], since), tax, quality,
                       "expected revenue lost " + ngettext("over the next day", "over the next {n} days", risk_days)
                       .format(n=f"{risk_days:g}") + " (detractors' churn rate, with and "
                       "without a bad service experience)"
@@ -253,7 +256,7 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
         quality, risk = data.quality, churn_risk(data, end, risk_days)
     else:
         rules = {id_col: col.identifier(), score_col: col.score(0, 10, required=True),
-                 date_col: col.date(required=True, nullable=False), comment_col: col.text(required=True)}
+                 date_col: col.timestamp(required=True, nullable=False), comment_col: col.text(required=True)}
         rules.update({c: col.category(required=True) for c in (touchpoint_col, segment_col) if c})
         if revenue_col:
             rules[revenue_col] = col.amount(required=True)
