@@ -125,7 +125,7 @@ def test_the_sheet_position_given_on_the_command_line_and_a_repeated_excel_heade
     assert read_table(path, {"nps": col.score(0, 10)}, sheet="2").data["nps"].tolist() == [9, 3]
     repeated = tmp_path / "rep.xlsx"
     pd.DataFrame([[9, 3]], columns=["nps", "x"]).rename(columns={"x": "nps"}).to_excel(repeated, index=False)
-    with pytest.raises(DataError, match=r"duplicate column names: \['nps'\]"):
+    with pytest.raises(DataError, match=r"names 2 columns 'nps' \(columns 1 and 2\)"):
         read_table(repeated, {"nps": col.score(0, 10)})
 
 

@@ -372,3 +372,30 @@ def test_the_end_points_written_as_words_alone_and_scores_out_of_ten_read_as_num
                                      "nimalo verovatno\n")
     t = read_table(path, {"ltr": col.score(0, 10)})
     assert t.data["ltr"].tolist() == [10, 0, 7, 7, 10, 0] and not t.quality.n_excluded
+
+
+@pytest.mark.parametrize("written", [["Monday, March 3, 2025", "Tuesday, March 4, 2025"],
+                                     ["Pzt 03.03.2025", "Sal 04.03.2025"],
+                                     ["ponedeljak, 3. mart 2025.", "utorak, 4. mart 2025."],
+                                     ["3 Mar 2025 (Mon)", "4 Mar 2025 (Tue)"]])
+def test_dates_with_their_weekday_read_as_the_date(written):
+    from cxlib.io.dates import parse_dates
+    parsed = parse_dates(pd.Series(written))
+    assert parsed.values.dt.strftime("%Y-%m-%d").tolist() == ["2025-03-03", "2025-03-04"]
+    assert parsed.notes["weekday names left out (the date says the day)"].tolist() == [True, True]
+
+
+@pytest.mark.parametrize("written, score", [("4 - 40% likely", 4.0), ("10 - 100% sure", 10.0)])
+def test_an_answer_label_that_starts_with_a_percentage_reads_as_its_score(tmp_path, written, score):
+    path = tmp_path / "q.csv"
+    path.write_text("nps\n" + f"{written}\n" * 3 + "7\n")
+    t = flat_table(path, scores={"nps": (0, 10)})
+    assert t.data["nps"].tolist() == [score] * 3 + [7.0]
+
+
+@pytest.mark.parametrize("written, group", [("0-6", "detractor"), ("7–8", "passive"), ("9-10", "promoter")])
+def test_a_bare_nps_group_range_reads_as_its_group_and_other_ranges_get_a_hint(tmp_path, written, group):
+    from cxlib.io.nps_groups import group_of
+    from cxlib.io.quality import fix_hint
+    assert group_of(pd.Series([written])).tolist() == [group]
+    assert "a score is one answer" in fix_hint("not a number", ("3-5", "2-4"))

@@ -70,7 +70,7 @@ def test_ragged_row_is_an_error(write_csv):
 
 
 def test_duplicate_column_names_are_an_error(write_csv):
-    with pytest.raises(DataError, match=r"duplicate column names: \['nps'\]"):
+    with pytest.raises(DataError, match=r"names 2 columns 'nps' \(columns 2 and 3\)\. Rename one of them"):
         read_table(write_csv("id,nps,nps\n1,9,8\n"), SURVEY)
 
 

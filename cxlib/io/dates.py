@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .month_names import named_dates
+from .month_names import named_dates, without_weekday
 from .quality import DataError
 
 __all__ = ["MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates"]
@@ -154,8 +154,16 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     if date_format is not None:
         values = pd.to_datetime(text, format=date_format, errors="coerce")
         return ParsedDates(values, f"not a date ({date_format})")
-    values = _iso(text, local)
     notes: dict[str, np.ndarray] = {}
+    values = _iso(text, local)
+    failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
+    if failed.any():  # "Monday, March 3, 2025": read without the weekday's name
+        bare, named = without_weekday(text[failed])
+        if named.any():
+            text, rows = text.copy(), np.zeros(len(text), dtype=bool)
+            text[failed], rows[np.flatnonzero(failed)[named]] = bare, True
+            notes["weekday names left out (the date says the day)"] = rows
+            values = _iso(text, local)
     for what, reader in (("Excel serial dates", _serials), ("month names", named_dates)):
         failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if failed.any():

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from ..formatting.narrative import plural
 from .quality import DataError
 
-__all__ = ["SCAN_ROWS", "header_index", "header_note", "normal_name"]
+__all__ = ["SCAN_ROWS", "check_unique_names", "header_index", "header_note", "normal_name"]
 
 SCAN_ROWS = 30  # rows searched for the header; title blocks are a few rows
 
@@ -65,3 +65,25 @@ def header_note(index: int, header_row: int | None, unit: str = "row") -> str | 
     how = "as header_row says" if header_row is not None else "the first that holds the named columns"
     return (f"the header is {unit} {index + 1} ({how}): the {plural(index, unit, unit + 's')} above it "
             "skipped (a title?); header_row sets it")
+
+
+def check_unique_names(names: Sequence, table: str, where: str) -> None:
+    """Refuse a header that gives two columns one name (a survey tool's export with a question twice): which
+    name, at which column numbers, and what to do.
+
+    >>> check_unique_names(["id", "Q1", "Q1", "Q2"], "survey", "q.csv")
+    Traceback (most recent call last):
+    ...
+    cxlib.io.quality.DataError: survey: q.csv names 2 columns 'Q1' (columns 2 and 3). Rename one of them in the file (e.g. 'Q1' and 'Q1 group') so that each column has a name of its own, then name the one the study should read
+    """
+    named = [str(n) for n in names if n is not None and str(n).strip()]
+    repeated = sorted({n for n in named if named.count(n) > 1})
+    if not repeated:
+        return
+    first = repeated[0]
+    at = [str(i + 1) for i, n in enumerate(names) if n is not None and str(n) == first]
+    also = f"; also {', '.join(map(repr, repeated[1:]))}" if len(repeated) > 1 else ""
+    raise DataError(f"{table}: {where} names {plural(len(at), 'column', 'columns')} {first!r} (columns "
+                    f"{', '.join(at[:-1])} and {at[-1]}){also}. Rename one of them in the file (e.g. {first!r} and "
+                    f"{first + ' group'!r}) so that each column has a name of its own, then name the one the study "
+                    "should read", table=table, rule="unique column names")

@@ -25,6 +25,9 @@ SHAPES = (  # (what a value looks like, the hint with {example}) in the order th
      "percentages ({example}): write the number without the % sign ({number}), or leave the column out"),
     (re.compile(r"^[+-]?\d+,\d+$"),
      "a decimal comma ({example}): set decimal to ','"),
+    (re.compile(r"^\d+(?:[.,]\d+)?\s*[-\u2013]\s*\d+(?:[.,]\d+)?$"),
+     "ranges ({example}): a score is one answer, written as one number; a column of ranges holds bands, not "
+     "answers"),
     (None, "NPS groups ({example}): they give NPS in a 0-10 score column (the segment study's score_col, the "
            "business case's nps_col); a study that needs the 0-10 answers needs a column of them"),
     (re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$"),

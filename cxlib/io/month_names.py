@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import pandas as pd
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 from .nps_groups import normal_word
 
-__all__ = ["LOCALES", "named_dates"]
+__all__ = ["LOCALES", "named_dates", "without_weekday"]
 
 LOCALES = ("en", "tr", "sr_Latn", "sr")
 YEAR_WORD = r"(?:\s*(?:године|godine|год\.|god\.|г\.|g\.|yılı))?"  # "15. јануар 2025. године", "2025 yılı"
@@ -44,6 +45,34 @@ def months() -> dict[str, int]:
                     if locale.startswith("sr") and width == "wide":
                         found.setdefault(serbian_genitive(normal_word(name)), set()).add(number)
     return {name: numbers.pop() for name, numbers in found.items() if len(numbers) == 1}
+
+
+@cache
+def weekdays() -> frozenset[str]:
+    """Every weekday name and abbreviation of :data:`LOCALES`, compared by :func:`normal_word`."""
+    return frozenset(normal_word(name).rstrip(".") for locale in LOCALES for width in ("wide", "abbreviated")
+                     for context in ("format", "stand-alone")
+                     for name in get_day_names(width, context, locale).values())
+
+
+WEEKDAY_FIRST = r"^(?P<weekday>[^\W\d_]+)\.?,?\s+(?P<rest>.*\d.*)$"  # "Monday, March 3, 2025", "Pzt 03.03.2025"
+WEEKDAY_LAST = r"^(?P<rest>.*\d.*?)[\s,]+\(?(?P<weekday>[^\W\d_]+)\.?\)?$"  # "03.03.2025 (Mon)", "3 Mar 2025 Mon"
+
+
+def without_weekday(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``text`` with a weekday's name before or after the date left out ("Monday, March 3, 2025" -> "March 3,
+    2025"), and where one was: the date says which day it is, the name adds nothing to read.
+
+    >>> without_weekday(pd.Series(["Pazartesi, 3 Mart 2025", "03.03.2025 (Mon)", "May 5, 2025"]))[0].tolist()
+    ['3 Mart 2025', '03.03.2025', 'May 5, 2025']
+    """
+    out, found = text.copy(), np.zeros(len(text), dtype=bool)
+    for pattern in (WEEKDAY_FIRST, WEEKDAY_LAST):
+        parts = out.str.extract(pattern)
+        named = parts["weekday"].map(lambda w: isinstance(w, str) and normal_word(w) in weekdays()).to_numpy(bool)
+        out = out.where(~named, parts["rest"])
+        found |= named
+    return out, found
 
 
 def serbian_genitive(name: str) -> str:

@@ -15,8 +15,8 @@ notes it under :data:`GROUPS_NOTE`, and a study that needs 0-10 answers asks
 
 >>> group_of(pd.Series(["Promoter", " DETRACTORS", "Kötüleyen", "Pasivni", "ПРОМОТЕР", "ten", None])).tolist()
 ['promoter', 'detractor', 'detractor', 'passive', 'promoter', <NA>, <NA>]
->>> group_of(pd.Series(["Promoter (9-10)", "Detractor (0-6)", "Passive 7-8", "Promoter (0-6)"])).tolist()
-['promoter', 'detractor', 'passive', <NA>]
+>>> group_of(pd.Series(["Promoter (9-10)", "Detractor (0-6)", "Passive 7-8", "Promoter (0-6)", "9-10"])).tolist()
+['promoter', 'detractor', 'passive', <NA>, 'promoter']
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def _forms(group: str, word: str) -> list[str]:
 
 WORD_GROUP = {normal_word(form): group for group, words in GROUP_WORDS.items() for word in words
               for form in _forms(group, word)}  # a word with another group's range ("Promoter (0-6)") is none
+WORD_GROUP |= {f"{low}{dash}{high}": group for group, (low, high) in GROUP_RANGES.items()
+               for dash in ("-", "\u2013", " - ")}  # a group written as its range alone: "0-6", "9-10"
 
 
 def group_of(text: pd.Series) -> pd.Series:

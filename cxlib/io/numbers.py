@@ -36,7 +36,9 @@ AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")  # "1,234": a thousan
 DOTTED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 # a score written with its label, as survey tools export the end points: "10 - Extremely likely", "9 (Promoter)";
 # the label stands apart from the number (a space or a mark), so "0x9", "0b1", "0o7" or "10x" are no labels
-LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})(?:\s*[-\u2013\u2014=:.(]\s*|\s+)[^\W\d_].*$", re.DOTALL)
+# a score with its answer label: "10 - Extremely likely", "9 (Promoter)", "4 - 40% likely" (not "4.5 stars", "3-5")
+LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})(?:\s*[-\u2013\u2014=:.(]\s*|\s+)(?:[^\W\d_]|\d{1,3}\s*%).*$",
+                            re.DOTALL)
 NUMBER_LIKE = re.compile(r"^[+-]?[\d.,'\s\u00a0\u202f]*\d[\d.,'\s\u00a0\u202f]*$")
 UNCLEAR = "not a number (decimal mark unclear: set decimal and thousands)"
 

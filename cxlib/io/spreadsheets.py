@@ -20,7 +20,7 @@ import openpyxl
 import pandas as pd
 
 from ..formatting.quoting import shown
-from .header_row import SCAN_ROWS, header_index, header_note
+from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import SET_MISSING, DataError, QualityIssue
 
 __all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "sheet_header", "workbook_header"]
@@ -111,10 +111,7 @@ def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
                         rule="a name for every column")
     frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
     frame.columns = [str(c) for c in frame.columns]
-    repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
-    if repeated:
-        raise DataError(f"{name}: sheet {chosen!r} of {path.name} has duplicate column names: {repeated}",
-                        table=name, rule="unique column names")
+    check_unique_names(names, name, f"sheet {chosen!r} of {path.name}")
     return frame, chosen, header_note(index, header_row)
 
 
