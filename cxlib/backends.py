@@ -865,11 +865,11 @@ class DuckDBBackend(Backend):
             self.connection = duckdb.connect()
             self.relation = f"({text})"
             self.format = "sql"
-        elif _csv_files(source):  # UTF-8 CSV exports, read where they are; types detected by DuckDB
-            self.files, self.format = _csv_files(source), "csv"
+        elif _csv_files(source):  # UTF-8 CSV exports, read where they are; types detected by DuckDB from every row
+            self.files, self.format = _csv_files(source), "csv"  # (a word on row 30,000 makes a column text)
             self.connection = duckdb.connect()
             self.relation = (f"read_csv([{_listing(self.files)}], header = true, union_by_name = true, "
-                             "dateformat = '%Y-%m-%d')")  # ISO dates only: never guess day or month first
+                             "dateformat = '%Y-%m-%d', sample_size = -1)")  # ISO dates only: never guess the order
         else:
             self.files = _parquet_files(source)
             self.format = "parquet"

@@ -72,13 +72,15 @@ class CoxResult:
     ci: float = 0.95
 
     def per_step(self) -> pd.DataFrame:
-        """The terms with ``hazard_ratio``, ``ci_low`` and ``ci_high`` for a step of ``per`` units, and whether
-        the proportional-hazards check holds (``proportional``)."""
+        """The terms with ``hazard_ratio``, ``ci_low`` and ``ci_high`` for a step of ``per`` units, ``p_adjusted``
+        (Holm across the terms: what "clearly" rests on when several are read at once) and whether the
+        proportional-hazards check holds (``proportional``)."""
         t = self.terms
         z = z_value(self.ci)
         proportional = self.ph_check.set_index("term")["proportional"].reindex(t["term"]).to_numpy()
         return t.assign(hazard_ratio=np.exp(t["coef"] * t["per"]), ci_low=np.exp((t["coef"] - z * t["se"]) * t["per"]),
-                        ci_high=np.exp((t["coef"] + z * t["se"]) * t["per"]), proportional=proportional)
+                        ci_high=np.exp((t["coef"] + z * t["se"]) * t["per"]),
+                        p_adjusted=holm(t["p_value"].fillna(1.0).to_numpy()), proportional=proportional)
 
     def to_dict(self) -> dict:
         return {"terms": self.terms, "ph_check": self.ph_check, "references": self.references, "n": self.n,

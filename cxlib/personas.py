@@ -186,12 +186,13 @@ def _share_test(p1: float, p2: float, n1: int, n2: int) -> tuple[float, float]:
 
 
 def _numeric_contrast(values: pd.Series, inside: np.ndarray) -> dict:
-    """Cohen's d (pooled SD) and Welch's t-test. With three or more values, and two customers on each side, the
-    pooled SD is above 0 (two constant groups make a two-valued trait, read as shares)."""
+    """Cohen's d and Welch's t-test. d divides the difference of means by the pooled standard deviation,
+    sqrt(((n1 - 1) s1^2 + (n2 - 1) s2^2) / (n1 + n2 - 2)) (Cohen 1988, eq. 2.5.2). With three or more values, and
+    two customers on each side, it is above 0 (two constant groups make a two-valued trait, read as shares)."""
     a, b = values[inside].dropna(), values[~inside].dropna()
     if len(a) < 2 or len(b) < 2:
         return {"effect": 0.0, "p_value": 1.0, "in_persona": float(a.mean()), "elsewhere": float(b.mean())}
-    pooled = np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+    pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
     return {"effect": float((a.mean() - b.mean()) / pooled),
             "p_value": float(stats.ttest_ind(a, b, equal_var=False).pvalue),
             "in_persona": float(a.mean()), "elsewhere": float(b.mean())}
@@ -265,11 +266,7 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
                            f"(on average {plain_number(row.in_persona)} against {plain_number(row.elsewhere)} in the other "
                            "customers)")
             continue
-        if row.kind == "binary" and row.level == "1":  # a 0/1 marker: named by what most members are
-            words.append(label if row.name_levels == ["1"] else f"no {label}")
-            clauses.append(f"{label}: {row.in_persona:.0f}% of them (against {row.elsewhere:.0f}% of the others)")
-            continue
-        if row.kind == "binary":  # two values: named and described by the one most members hold
+        if row.kind == "binary":  # two values (0/1 of a flag or of a gender): named by the one most members hold
             (most,) = row.name_levels
             flip = most != row.level
             words.append(f"{label} {most}")

@@ -297,13 +297,17 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
 
 
 def survival_curves(km: pd.DataFrame, title: str = "Share of customers still active", time_unit: str = "days",
-                    ax: plt.Axes | None = None, by: str | None = None):
+                    ax: plt.Axes | None = None, by: str | None = None, follow_up: dict | None = None):
     """Kaplan-Meier step curves per segment with their 95% intervals as bands.
 
     ``km`` is a :func:`cxlib.survival.kaplan_meier` result; NPS groups keep their colours. ``by``, the
-    column the segments come from, titles the legend (segments "yes" and "no" name nothing by themselves).
+    column the segments come from, titles the legend. ``follow_up`` (segment -> longest follow-up) carries
+    each curve on, flat, to the last customer seen: the curve is known there, not only to the last leaver.
+    The alt text reads the curves where every segment still has :data:`ALT_AT_RISK` customers at risk, so
+    that it never reports a share that rests on one or two customers.
     """
-    groups = [(display.value(name), rows) for name, rows in km.groupby("segment", sort=False)]
+    groups = [(display.value(name), _carried_on(rows, (follow_up or {}).get(str(name))))
+              for name, rows in km.groupby("segment", sort=False)]
 
     def draw(ax):
         for i, (name, rows) in enumerate(groups):
@@ -316,11 +320,27 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
         if len(groups) > 1:
             _legend_below(ax, title=display.name(by) if by else None)
 
-    last = min(rows["time"].max() for _, rows in groups) if groups else 0
+    def readable(rows: pd.DataFrame) -> float:  # the last event time with enough customers at risk
+        enough = rows.loc[(rows["at_risk"] >= ALT_AT_RISK) & (rows["events"] > 0), "time"]
+        return enough.max() if len(enough) else rows["time"].min()
+
+    last = min(readable(rows) for _, rows in groups) if groups else 0
     at = [f"{name} {_pct(100 * rows.loc[rows['time'] <= last, 'survival'].iloc[-1])}" for name, rows in groups]
-    alt = (f"Step chart: {title}, over time as a customer. After {last:g} {time_unit}"
+    unit = time_unit.removesuffix("s") if last == 1 else time_unit
+    alt = (f"Step chart: {title}, over time as a customer. After {last:g} {unit}"
            f"{', by ' + display.in_text(by) if by else ''}: {', '.join(at)} still active.")
     return _chart(draw, ax, 3.6, alt)
+
+
+ALT_AT_RISK = 10  # customers at risk a share must rest on to be read out in a chart's alt text
+
+
+def _carried_on(rows: pd.DataFrame, until: float | None) -> pd.DataFrame:
+    """A curve's last step carried on to ``until`` (no one at risk leaves after it, so nothing changes)."""
+    if until is None or not len(rows) or until <= rows["time"].iloc[-1]:
+        return rows
+    last = rows.iloc[[-1]].assign(time=until, events=0)
+    return pd.concat([rows, last], ignore_index=True)
 
 
 def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axes | None = None,
@@ -329,17 +349,24 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
     ``CoxResult.terms`` or, per step, ``CoxResult.per_step()``).
 
     Terms read as comparisons ("Plan: premium vs basic") with ``references`` (column: reference level); a
-    number read per a step other than 1 says so ("Age, per 6.11").
+    number read per a step other than 1 says so ("Age, per 6.11"). A term is coloured as clear by its
+    ``p_adjusted`` where the table has one (as :meth:`cxlib.cox.CoxResult.per_step` gives), else by its interval.
     """
     per = terms["per"] if "per" in terms else pd.Series(1.0, index=terms.index)
     names = [display.term(t, references) + ("" if "[" in t or step == 1 else f", per {step:,.3g}")
              for t, step in zip(terms["term"], per, strict=True)]
     rows = terms.iloc[::-1].assign(term=names[::-1])
 
+    if "p_adjusted" in rows:  # "clear" as the report's sentences say it: Holm-adjusted across the terms
+        clear, rule = rows["p_adjusted"] < 0.05, "adjusted p below 0.05"
+    else:
+        clear, rule = (rows["ci_low"] > 1) | (rows["ci_high"] < 1), "the interval excludes 1"
+    sooner_rows, later_rows = clear & (rows["hazard_ratio"] > 1), clear & (rows["hazard_ratio"] < 1)
+
     def draw(ax):
         errors = _error_lengths(rows["hazard_ratio"], rows["ci_low"], rows["ci_high"])
-        colors = [NPS_GROUP_COLORS["detractor"] if low > 1 else NPS_GROUP_COLORS["promoter"] if high < 1 else GREY
-                  for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)]
+        colors = [NPS_GROUP_COLORS["detractor"] if up else NPS_GROUP_COLORS["promoter"] if down else GREY
+                  for up, down in zip(sooner_rows, later_rows, strict=True)]
         ax.errorbar(rows["hazard_ratio"], rows["term"].astype(str), xerr=errors, fmt="none", ecolor="#333333",
                     capsize=2)
         ax.scatter(rows["hazard_ratio"], rows["term"].astype(str), color=colors, zorder=3)
@@ -350,11 +377,10 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
         ax.set_xticks(ticks)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
-        _finish(ax, f"{title} (above 1: leave sooner; orange or green: the interval excludes 1)",
-                "Hazard ratio (log scale)")
+        _finish(ax, f"{title} (above 1: leave sooner; orange or green: {rule})", "Hazard ratio (log scale)")
 
-    sooner = rows.loc[rows["ci_low"] > 1, "term"].astype(str).tolist()[::-1]
-    later = rows.loc[rows["ci_high"] < 1, "term"].astype(str).tolist()[::-1]
+    sooner = rows.loc[sooner_rows, "term"].astype(str).tolist()[::-1]
+    later = rows.loc[later_rows, "term"].astype(str).tolist()[::-1]
     alt = (f"Chart of {len(rows)} hazard ratios with 95% intervals. Clearly sooner to leave: "
            f"{', '.join(sooner) or 'none'}; clearly later: {', '.join(later) or 'none'}.")
     return _chart(draw, ax, 0.35 * len(rows) + 1.4, alt)

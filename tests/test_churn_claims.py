@@ -9,6 +9,7 @@ import pytest
 from lifelines import KaplanMeierFitter
 
 from cxlib import studies
+from cxlib.formatting import labels
 from cxlib.io import DataError
 
 
@@ -214,10 +215,11 @@ def test_the_cox_table_shows_the_holm_adjusted_p_the_summary_rests_on(tmp_path):
     assert (table["p_adjusted"] >= table["p_value"]).all()
 
 
-@pytest.mark.parametrize("codes", [(1, 0), (True, False), ("TRUE", "FALSE")])
-def test_yes_no_codes_read_as_yes_and_no_against_no(tmp_path, codes):
-    """A 0/1 or True/False segment and covariate are no codes to the reader: the segments are "yes" and "no", the
-    Cox term is "Transplant: yes vs no" read against no, and its hazard ratio is the 0/1 number's."""
+@pytest.mark.parametrize("codes, shown", [((True, False), ("yes", "no")), (("TRUE", "FALSE"), ("yes", "no")),
+                                          ((1, 0), ("1", "0"))])
+def test_true_false_reads_as_yes_and_no_and_0_1_as_written(tmp_path, codes, shown):
+    """True/False say yes and no: segments "yes" and "no", the Cox term "Transplant: yes vs no" against no. A 0/1
+    column may be a flag or a gender, so it stays as written ("Transplant: 1 vs 0"). The hazard ratio is the same."""
     rng = np.random.default_rng(5)
     n = 600
     transplant = rng.random(n) < 0.3
@@ -228,16 +230,21 @@ def test_yes_no_codes_read_as_yes_and_no_against_no(tmp_path, codes):
                           "transplant": np.where(transplant, yes, no), "surgery": np.where(rng.random(n) < .5, yes, no)})
     result, data, claims = _run(tmp_path, frame, duration_col="tenure_months", event_col="left",
                                 segment_col="surgery", covariates=["transplant", "surgery"], horizons=[12])
-    assert set(result.survival["segment"]) == {"all", "yes", "no"}
-    assert result.cox.references == {"transplant": "no", "surgery": "no"}
+    assert set(result.survival["segment"]) == {"all", *shown}
     from cxlib.cox import cox
     numeric = cox(frame.assign(transplant=transplant.astype(float), surgery=(frame["surgery"] == yes).astype(float),
                                left=frame["left"].astype(float)), "tenure_months", "left", ["transplant", "surgery"])
-    by_term = result.cox.terms.set_index("term")["coef"]
-    assert by_term["transplant[yes]"] == pytest.approx(numeric.terms.set_index("term").loc["transplant", "coef"],
-                                                       rel=1e-9)
-    assert "Transplant: yes vs no (0." in claims["churn.cox_clear"].text()
-    assert "yes/no codes shown as yes and no" in data.quality.to_frame()["rule"].tolist()
+    terms = result.cox.terms.set_index("term")["coef"]
+    if shown[0] == "yes":
+        assert result.cox.references == {"transplant": "no", "surgery": "no"}
+        assert terms["transplant[yes]"] == pytest.approx(numeric.terms.set_index("term").loc["transplant", "coef"],
+                                                         rel=1e-9)
+        assert "Transplant: yes vs no (0." in claims["churn.cox_clear"].text()
+        assert "true/false shown as yes and no" in data.quality.to_frame()["rule"].tolist()
+    else:
+        assert terms["transplant"] == pytest.approx(numeric.terms.set_index("term").loc["transplant", "coef"],
+                                                    rel=1e-9)
+        assert "Surgery: 1 vs 0" in [labels.term(t, result.cox.references) for t in result.cox.terms["term"]]
 
 
 def test_a_table_with_rows_per_interval_is_refused_in_rows_with_what_to_do(tmp_path):

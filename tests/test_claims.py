@@ -191,7 +191,7 @@ def check_persona(claim, result, frame, p):
     n, key, personas = claim.numbers, claim.key, result.personas
     labels = result.model.labels
     if key == "persona.stability":
-        assert claim.text().split("): ")[1].startswith(_stability_verdict(n["ci_low"]))
+        assert claim.text().split("). The groups are ")[1].startswith(_stability_verdict(n["ci_low"]))
         assert n["ci_low"] <= n["stability"] <= n["ci_high"]
     elif key == "persona.no_clear_groups":
         assert n["best_silhouette"] == result.model.criterion["silhouette"].max() < 0.25

@@ -36,9 +36,10 @@ def test_a_perfectly_separating_trait_is_the_most_distinguishing():
     assert first.loc["seats", "effect"] == pytest.approx(-np.pi)
     assert set(contrasts[1]["trait"].iloc[:2]) == {"senior", "seats"}
     assert not first.loc["age", "distinguishing"]
-    assert table.loc[0, "name"].startswith("No senior") and table.loc[1, "name"].startswith("Senior")
-    assert table.loc[0, "description"].startswith("Senior: 0% of them (against 100% of the others); seats 5: 100% of "
-                                                        "them (against 0% of the others)")
+    # named by the value most members hold, as written: a 0/1 column may be a flag or a gender (no "no gender")
+    assert table.loc[0, "name"] == "Senior 0, seats 5" and table.loc[1, "name"] == "Senior 1, seats 7"
+    assert table.loc[0, "description"].startswith("Senior 0: 100% of them (against 0% of the others); seats 5: 100% "
+                                                  "of them (against 0% of the others)")
 
 
 def test_names_describe_most_members_and_mostly_means_more_than_half():
@@ -74,7 +75,7 @@ def _study(stability: dict, silhouette: float) -> PersonaStudy:
 def test_stability_in_words_its_interval_supports(low, mean, verdict):
     claims = {c.key: c for c in _study({"mean": mean, "ci_low": low, "ci_high": 1.0}, 0.5).claims()}
     text = claims["persona.stability"].text()
-    assert text.split("): ")[1].startswith(verdict)
+    assert text.split("). The groups are ")[1].startswith(verdict)
     assert "persona.no_clear_groups" not in claims
 
 
@@ -136,3 +137,14 @@ def test_the_trait_table_writes_means_as_numbers_and_shares_as_percentages():
     assert table.loc["app_user", "in_persona"] == "100.0%" and table.loc["app_user", "elsewhere"] == "0.0%"
     assert table.loc["age", "in_persona"] == f"{frame['age'][:100].mean():,.1f}"
     assert "name_levels" not in table.columns
+
+
+def test_cohens_d_divides_by_the_pooled_standard_deviation():
+    """Unequal groups: d = (m1 - m2) / sqrt(((n1-1) s1^2 + (n2-1) s2^2) / (n1 + n2 - 2)) (Cohen 1988, 2.5.2)."""
+    rng = np.random.default_rng(8)
+    labels = np.repeat([0, 1], [40, 160])
+    frame = pd.DataFrame({"gtv": np.r_[rng.normal(20, 3, 40), rng.normal(10, 9, 160)]})
+    _, contrasts = _profile(frame, labels, ["gtv"])
+    a, b = frame["gtv"][:40], frame["gtv"][40:]
+    pooled = np.sqrt((39 * a.var() + 159 * b.var()) / 198)
+    assert contrasts[1].set_index("trait").loc["gtv", "effect"] == pytest.approx((a.mean() - b.mean()) / pooled)

@@ -33,15 +33,19 @@ def test_a_legend_of_long_names_fits_the_phone_rendition_and_period_labels_are_f
     assert narrow.legends[0]._ncols < wide.legends[0]._ncols <= 3
 
 
-def test_survival_curves_of_yes_and_no_segments_name_the_column_they_come_from():
+def test_survival_curves_name_their_column_run_to_the_last_follow_up_and_read_out_only_what_many_bear():
     from cxlib.survival import SurvivalCounts, kaplan_meier
-    counts = SurvivalCounts(pd.Index(["no", "yes"]), np.array([1.0, 2.0]), np.array([[1, 1], [0, 1]]),
-                            np.array([[2, 1], [1, 2]]), None)
-    chart = plots.survival_curves(kaplan_meier(counts), time_unit="months", by="had_surgery")
-    assert chart.alt.endswith("After 2 months, by had surgery: no 0%, yes 50% still active.")
+    # "no": 18 customers, 10 leave at 1, 5 at 2 (8 at risk then); "yes": 40, 10 leave at 1, 10 at 2; seen until 9
+    counts = SurvivalCounts(pd.Index(["no", "yes"]), np.array([1.0, 2.0, 9.0]), np.array([[10, 5, 0], [10, 10, 0]]),
+                            np.array([[10, 5, 3], [10, 10, 20]]), None)
+    km = kaplan_meier(counts)
+    chart = plots.survival_curves(km, time_unit="months", by="had_surgery", follow_up={"no": 9.0, "yes": 9.0})
+    assert chart.alt.endswith("After 1 month, by had surgery: no 44%, yes 75% still active.")  # 8 at risk at 2
     figure = Figure()
-    plots.survival_curves(kaplan_meier(counts), ax=figure.subplots(), by="had_surgery")
+    ax = figure.subplots()
+    plots.survival_curves(km, ax=ax, by="had_surgery", follow_up={"no": 9.0, "yes": 9.0})
     assert figure.legends[0].get_title().get_text() == "Had surgery"
+    assert [line.get_xdata()[-1] for line in ax.get_lines()] == [9.0, 9.0]  # on to the last customer seen
 
 
 def test_a_check_that_fails_reads_no_not_blank():

@@ -47,7 +47,7 @@ def test_readme_parameter_tables_come_from_the_declarations(project):
 @pytest.mark.parametrize(("study", "given", "problem"), [
     ("driver_study", {"n_boot": -5}, "n_boot must be an integer ≥ 0 and ≤ 100000, got -5"),
     ("segment_study", {"backend": "spark"}, "backend must be one of pandas, duckdb, dask, got 'spark'"),
-    ("churn_study", {"horizons": ["abc"]}, "horizons must be a list of numbers > 0, got ['abc']"),
+    ("churn_study", {"horizons": ["abc"]}, "horizons must be a list of numbers > 0 or None, got ['abc']"),
     ("segment_study", {"backend": "duckdb"}, "backend 'duckdb' needs data_path"),
     ("persona_study", {"k_range": [8, 2]}, "k_range must be two integers [smallest, largest], each ≥ 2 and ≤ 20, got [8, 2]"),
     ("business_case", {"margin": 1.5}, "margin must be a number ≥ 0 and ≤ 1, got 1.5"),

@@ -116,8 +116,8 @@ def plural(n: int, one: str, many: str) -> str:
 def fmt_value(value) -> str:
     """A parameter value as people write it: lists joined by commas, None as "not used".
 
-    >>> fmt_value(["Region", "Tier"]), fmt_value(None), fmt_value({"CX": ["speed", "ease"]})
-    ('Region, Tier', 'not used', 'CX: speed, ease')
+    >>> fmt_value(["Region", "Tier"]), fmt_value(None), fmt_value({"CX": ["speed", "ease"]}), fmt_value({"age": 10.0})
+    ('Region, Tier', 'not used', 'CX: speed, ease', 'age: 10')
     """
     if value is None:
         return "not used"
@@ -125,6 +125,8 @@ def fmt_value(value) -> str:
         return ", ".join(fmt_value(v) for v in value) or "none"
     if isinstance(value, dict):
         return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, float) and value.is_integer():  # "10", as the user wrote it, not "10.0"
+        return f"{value:.0f}"
     return str(value)
 
 

@@ -39,9 +39,10 @@ STANDARD_MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a"
 # yes and no in the reports' languages (en, tr, sr in Latin and Cyrillic script), with and without diacritics
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "evet", "da", "да"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", "не"})
-# two codes that say yes and no without saying it: a 0/1 or true/false category is shown as no/yes
-YES_NO_CODES = ({"0": "no", "1": "yes"}, {"false": "no", "true": "yes"})
-YES_NO_NOTE = "yes/no codes shown as yes and no"
+# true and false say yes and no: a true/false category is shown as yes/no. 0 and 1 stay as written: a 0/1 gender
+# or plan type is no yes/no question, and the data do not say which one a column is
+YES_NO_CODES = ({"false": "no", "true": "yes"},)
+YES_NO_NOTE = "true/false shown as yes and no"
 MISSING_VALUE = "missing value"  # the rule of a blank in a column that must have a value
 NOT_YES_NO = "not yes/no (true/false, yes/no, 1/0)"  # the rule of a flag that reads as neither
 
@@ -182,12 +183,10 @@ def as_text(raw: pd.Series) -> pd.Series:
 
 
 def yes_no_names(values: pd.Series) -> dict | None:
-    """The words "no" and "yes" for the codes of a category that holds exactly two yes/no codes (0 and 1, True and
-    False, in any case), keyed by the codes as written; None for any other column.
+    """The words "no" and "yes" for the codes of a category that holds exactly the two codes True and False (in any
+    case), keyed by the codes as written; None for any other column (0 and 1 included).
 
-    A segment "1" against "0" names neither; "yes" and "no" under the column's name do.
-
-    >>> yes_no_names(pd.Series([True, False, None])), yes_no_names(pd.Series(["1", "2"]))
+    >>> yes_no_names(pd.Series([True, False, None])), yes_no_names(pd.Series(["1", "0"]))
     ({'True': 'yes', 'False': 'no'}, None)
     """
     written = as_text(values).dropna().unique()

@@ -279,7 +279,7 @@ def load_churn_data(data_path=None, duration_col: str = "duration", event_col: s
         if words.any():  # an age with "n/a" or "bilinmiyor" among its numbers: those answers are not ages
             notes.append(row_issue(frame, words, name, f"not a number ({blank_covariate[0].partition('(')[2]}",
                                 blank_covariate[1]))
-        frame = frame.assign(**{name: col.yes_no_read(read)})  # a 0/1 covariate is a category: "Transplant: yes vs no"
+        frame = frame.assign(**{name: col.yes_no_read(read)})  # True/False is a category: "Transplant: yes vs no"
         blank = frame[name].isna().to_numpy() & ~words
         if blank.any():
             notes.append(row_issue(frame, blank, name, *blank_covariate))
@@ -416,6 +416,16 @@ class ChurnStudy:
                       "risk": "; revenue at risk over the next period" if self.revenue_risk is not None else ""},
                      {"customers": self.n, "segment_col": segment_col, "covariates": covariates})
 
+    def cox_rows(self) -> Claim:
+        """How many customers the Cox model rests on: those with a value in every covariate (a blank in one leaves
+        the customer out of the model only; the survival figures keep them)."""
+        out = self.n - self.cox.n
+        left_out = (f"; {plural(out, 'customer', 'customers')} with a blank covariate {ngettext('is', 'are', out)} "
+                    "left out of it (not of the survival figures)") if out else ""
+        return Claim("churn.cox_rows", "The model rests on {n} of the {total} customers, {events} of whom left{out}.",
+                     {"n": fmt_count(self.cox.n), "total": fmt_count(self.n), "events": fmt_count(self.cox.events),
+                      "out": left_out}, {"n": self.cox.n, "customers": self.n, "events": self.cox.events})
+
     def cox_table(self) -> pd.DataFrame:
         """The Cox terms for a report: each hazard ratio per its step, the step in words ("6.11, one standard
         deviation"; blank for a category, read against its reference level), p, p Holm-adjusted across the terms
@@ -423,7 +433,7 @@ class ChurnStudy:
         t = self.cox.per_step()
         step = [_step_words(p, kind) if "[" not in term else "" for term, p, kind in zip(t["term"], t["per"],
                                                                                          t["per_kind"], strict=True)]
-        t = t.assign(per=step, p_adjusted=holm(t["p_value"].fillna(1.0).to_numpy()))
+        t = t.assign(per=step)
         return t[["term", "per", "hazard_ratio", "ci_low", "ci_high", "p_value", "p_adjusted", "proportional"]]
 
     def _cox_claim(self) -> Claim:
@@ -433,7 +443,6 @@ class ChurnStudy:
         finds changing with tenure says so."""
         refs = self.cox.references
         terms = self.cox.per_step()
-        terms = terms.assign(p_adjusted=holm(terms["p_value"].fillna(1.0).to_numpy()))
         test = (f"Cox model ({self.cox.ties} ties), Wald test of each hazard ratio, Holm-adjusted across the terms; "
                 "proportional-hazards check on Schoenfeld residuals")
 
@@ -461,6 +470,11 @@ class ChurnStudy:
         parts = ([f"Leave clearly sooner: {listed(sooner)}."] if len(sooner) else []) + (
             [f"Leave clearly later: {listed(later)}."] if len(later) else [])
         return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
+
+    @property
+    def follow_up(self) -> dict[str, float]:
+        """The longest follow-up of each segment ("all" included): how far its curve is known."""
+        return self.survival.groupby("segment", sort=False)["follow_up"].first().to_dict()
 
     def changing_with_tenure(self) -> Claim | None:
         """The terms the proportional-hazards check rejects (Holm-adjusted across the terms), in words; None when it
@@ -593,13 +607,13 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
     require_leavers(events, n, event)
     overall = source.survival_counts(duration, event, entry)
     counts = source.survival_counts(duration, event, entry, segment_col) if segment_col else None
-    if counts is not None:  # 0/1 segments are no and yes, as the loader reads them
+    if counts is not None:  # True/False segments are yes and no, as the loader reads them
         counts = dataclasses.replace(counts, segments=pd.Index(col.yes_no_read(counts.segments.to_series())))
     survival, medians, test, km = _survival_tables(overall, counts, horizons)
     cox_fit = None
     if covariates:
         rows = source.sample([duration, event, *([entry] if entry else []), *covariates], sample_size, seed)
-        for name in covariates:  # as the loader reads them: 0/1 as no and yes, the segment as a category
+        for name in covariates:  # as the loader reads them: True/False as yes and no, the segment as a category
             rows[name] = col.yes_no_read(rows[name])
         if segment_col in covariates:
             rows[segment_col] = col.as_text(rows[segment_col])
@@ -738,11 +752,19 @@ def check_steps(values: dict) -> list[str]:
     return [f"covariate_steps names {other}, which are not among the covariates {values['covariates']}"] if other else []
 
 
+# what a reader asks of a table in each unit: survival after about a quarter, a year and two years (five years when
+# the unit is years) and revenue at risk over the next month (the next year), unless the user names others
+UNIT_HORIZONS = {"days": (90, 365, 730), "weeks": (13, 52, 104), "months": (3, 12, 24), "years": (1, 2, 5)}
+UNIT_PERIOD = {"days": 30, "weeks": 4, "months": 1, "years": 1}
+
+
 def run(p: dict):
     """The study on checked parameters: ``(ChurnStudy, data)``."""
+    unit = p["time_unit"] or unit_in_name(p["duration_col"])
     return run_churn_study(p["data_path"], p["duration_col"], p["event_col"], p["event_value"], p["segment_col"],
-                           p["covariates"], p["horizons"], p["revenue_col"], p["id_col"], p["reason_col"], p["period"],
-                           p["time_unit"] or unit_in_name(p["duration_col"]), p["observed_from"], missing_codes=p["missing_codes"],
+                           p["covariates"], p["horizons"] or list(UNIT_HORIZONS[unit]), p["revenue_col"], p["id_col"],
+                           p["reason_col"], p["period"] or UNIT_PERIOD[unit], unit, p["observed_from"],
+                           missing_codes=p["missing_codes"],
                            backend=p["backend"], dask_scheduler=p["dask_scheduler"], table=p["table"],
                            sample_size=p["sample_size"], seed=p["seed"], reading=reading(p), limits=p, ties=p["ties"],
                            covariate_steps=p["covariate_steps"])
@@ -765,13 +787,16 @@ STUDY = StudyDeclaration(
               "{age: 10}; others per one standard deviation"),
         Choice("ties", "efron", "how the Cox model treats customers who leave at the same time: efron (as R and "
                "lifelines) or breslow", choices=TIES),
-        Numbers("horizons", [90, 365, 730], "report survival at these durations", low=0, above=True),
+        Numbers("horizons", None, "report survival at these durations, in the unit of duration_col; None: about "
+                "a quarter, a year and two years (90, 365, 730 days; 13, 52, 104 weeks; 3, 12, 24 months; 1, 2, 5 "
+                "years)", low=0, above=True, nullable=True),
         Column("revenue_col", "monthly_revenue", "revenue per period of each customer; None: no revenue at risk",
                nullable=True, own_data=None),
         Column("id_col", None, "customer id column (repeated ids are handled); None: none", nullable=True),
         Column("reason_col", None, "text column with the reason for leaving; None: none (the sample uses "
                "cancellation surveys)", nullable=True),
-        Number("period", 30, "the next period for revenue at risk, in the units of duration_col", low=0, above=True),
+        Number("period", None, "the next period for revenue at risk, in the unit of duration_col; None: a month (30 "
+               "days, 4 weeks, 1 month) or, in years, 1 year", low=0, above=True, nullable=True),
         Choice("time_unit", "days", "the unit of duration_col; None: stated by its name (tenure_months)",
                choices=TIME_UNITS, nullable=True, own_data=None),
         Date("observed_from", "2024-01-01", "sample only: records begin here (earlier customers enter late)"),

@@ -405,9 +405,11 @@ class Numbers(Parameter):
     def allowed(self) -> str:
         bounds = [] if self.low is None else [f"{'>' if self.above else '≥'} {self.low:g}"]
         bounds += [] if self.high is None else [f"≤ {self.high:g}"]
-        return " ".join(["a list of numbers", " and ".join(bounds)]).strip()
+        return " ".join(["a list of numbers", " and ".join(bounds)]).strip() + (" or None" if self.nullable else "")
 
     def check(self, value):
+        if value is None and self.nullable:
+            return None
         numbers = _as_list(value) if value is not None else []
         out = [_number(v) for v in numbers]
         if not out or any(v is None for v in out):

@@ -66,16 +66,16 @@ class PersonaStudy:
         """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         m, s = self.model, self.model.stability
         if s["ci_low"] <= CHANCE_AGREEMENT:
-            verdict = "unstable: on some resamples the groups agree no better than chance"
+            verdict = "The groups are unstable: on some resamples they agree no better than chance."
         elif s["ci_low"] >= 0.75:
-            verdict = "stable"
+            verdict = "The groups are stable."
         elif s["ci_low"] >= 0.6:
-            verdict = "moderately stable"
+            verdict = "The groups are moderately stable."
         else:
-            verdict = "not stable: read the groups as tendencies"
+            verdict = "The groups are not stable, so read them as tendencies."
         out = [Claim("persona.stability", "The customers fall into {k} personas ({how}). Found again on resampled "
                      "customers, the groups agree at {ari} on a scale where 1 is the same groups and 0 chance (95% "
-                     "range {low} to {high}): {verdict}.",
+                     "CI {low} to {high}). {verdict}",
                      {"k": m.k, "how": "fixed by the user" if m.fixed_k else
                       "the largest number considered; the separation still grew there, so more may fit better"
                       if m.k == int(m.criterion["k"].max()) and len(m.criterion) > 1
@@ -109,10 +109,10 @@ class PersonaStudy:
                               "highest_nps": high["nps"]}))
         if sized["churn_rate"].notna().any():
             worst = sized.loc[sized["churn_rate"].idxmax()]
-            among = (f"Among the personas of {MIN_N} or more customers, " if len(sized) < len(self.personas)
-                     else "")
-            out.append(Claim("persona.churn", "{among}{name} leave most often: {rate}% (95% CI {low} to {high}%) of "
-                             "{n} customers.",
+            among = (f"Among the personas of {MIN_N} or more customers, customers" if len(sized) < len(self.personas)
+                     else "Customers")
+            out.append(Claim("persona.churn", "{among} of the persona \u201c{name}\u201d leave most often: {rate}% (95% "
+                             "CI {low} to {high}%) of {n} customers.",
                              {"among": among, "name": worst["name"], "rate": f"{worst['churn_rate']:.1f}",
                               "low": f"{worst['churn_ci_low']:.1f}", "high": f"{worst['churn_ci_high']:.1f}",
                               "n": fmt_count(worst["size"])},

@@ -248,7 +248,7 @@ def row_issue(frame: pd.DataFrame, mask, column: str, rule: str, action: str,
     numbers (1-based) and the values written there."""
     rows = tuple(int(i) + 1 for i in frame.index[mask][:5])
     shown = tuple("" if pd.isna(v) else str(v) for v in frame.loc[mask, column].iloc[:5])
-    return QualityIssue(table, column, rule, action, int(mask.sum()), rows, shown)
+    return QualityIssue(table, column, rule, action, int(mask.sum()), rows, shown if any(shown) else ())
 
 
 def unanswered_notes(data, table: str, answered: Mapping[str, int]):
