@@ -24,7 +24,7 @@ computed from the covariance matrix of the outcome and drivers (see
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -48,7 +48,7 @@ from .io.scale import ANSWER_SCALES
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
 
 __all__ = ["MIN_SEGMENT_ROWS", "RATING_SCALES", "BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
-           "key_drivers", "key_drivers_from_source", "rating_scale", "relative_weights", "segment_drivers",
+           "key_drivers", "key_drivers_from_source", "rating_scale", "rating_scales", "relative_weights", "segment_drivers",
            "segment_drivers_from_source", "shapley_shares"]
 
 MAX_LOGISTIC_PLAYERS = 12
@@ -57,17 +57,29 @@ STRONG_EFFECT = " by share, though its effect ranks high"  # a small share, a cl
 RATING_SCALES = ANSWER_SCALES  # answer scales a driver's values may lie on, narrowest first
 
 
-def rating_scale(low: float, high: float, whole: bool = True) -> str | None:
+def rating_scale(low: float, high: float, whole: bool = True, tops: Collection[float] | None = None) -> str | None:
     """The answer scale a driver's values lie on, from their smallest and largest value ("1-5", "0-10"), or None
     when they fit none, span fewer than three points (a 0/1 marker, an age, an income: not ratings) or are not
     all ``whole`` numbers (a log, a fraction: not answers on a scale).
 
-    >>> rating_scale(1, 10), rating_scale(2, 5), rating_scale(18, 90), rating_scale(0, 1), rating_scale(0, 4.6, False)
+    Someone gave the scale's top answer: ``tops`` are the largest values of the drivers
+    read together (default: this one's). Codes 1-6 (an occupation) are then no 1-7 rating
+    and 1-4 no 1-5 one, while a driver rated 1-3 beside others that reach 5 is on 1-5.
+
+    >>> rating_scale(1, 10), rating_scale(2, 5), rating_scale(18, 90), rating_scale(1, 6), rating_scale(0, 4.6, False)
     ('0-10', '1-5', None, None, None)
     """
     if not whole or pd.isna(low) or pd.isna(high) or high - low < 2:
         return None
-    return next((f"{a}-{b}" for a, b in RATING_SCALES if a <= low and high <= b), None)
+    tops = {high} if tops is None else set(tops)
+    return next((f"{a}-{b}" for a, b in RATING_SCALES if a <= low and high <= b and b in tops), None)
+
+
+def rating_scales(ranges: Mapping[str, tuple[float, float, bool]]) -> dict[str, str | None]:
+    """Each driver's answer scale (:func:`rating_scale`) from its (smallest, largest, whole) values, the top of a
+    scale reached by any driver's largest whole value."""
+    tops = {high for low, high, whole in ranges.values() if whole and not pd.isna(high)}
+    return {d: rating_scale(low, high, whole, tops) for d, (low, high, whole) in ranges.items()}
 
 
 def relative_weights(corr: np.ndarray) -> np.ndarray:
@@ -164,11 +176,14 @@ class KeyDrivers:
                         se=row["se"] * abs(delta), ci=self.ci, method="linear model coefficient")
 
     def what_if_table(self, delta: float = 1.0) -> pd.DataFrame:
-        """The outcome's change if each numeric driver rose by ``delta`` points, with intervals."""
-        numeric = self.coefficients.loc[~self.coefficients["driver"].duplicated(keep=False), "driver"]
-        rows = [self.what_if(d, delta) for d in numeric]
-        return pd.DataFrame({"driver": list(numeric), "n": [e.n for e in rows], "value": [e.value for e in rows],
-                             "ci_low": [e.ci_low for e in rows], "ci_high": [e.ci_high for e in rows]})
+        """The outcome's change, in its own unit, if each driver with one coefficient rose by ``delta`` (a number
+        by ``delta`` units; a category of two levels from its reference level to the other, named in ``term``
+        as "Health ins: no"), with intervals."""
+        single = self.coefficients[~self.coefficients["driver"].duplicated(keep=False)]
+        rows = [self.what_if(d, delta) for d in single["driver"]]
+        return pd.DataFrame({"term": list(single["column"]), "n": [e.n for e in rows],
+                             "value": [e.value for e in rows], "ci_low": [e.ci_low for e in rows],
+                             "ci_high": [e.ci_high for e in rows]})
 
     def priorities(self) -> pd.DataFrame:
         """Importance-performance of the ratings on one answer scale: share of R^2 and mean rating, each with its
@@ -279,10 +294,10 @@ class KeyDrivers:
         fix = self.fix_first()
         if len(fix):
             out.append(Claim("drivers.fix_first", "Fix first: {drivers}, which " + ngettext(
-                             "matters more than the median rating, raises {outcome} and is rated clearly below the "
-                             "other ratings on its {scale} scale (their median {median}).",
-                             "matter more than the median rating, raise {outcome} and are rated clearly below the "
-                             "other ratings on their {scale} scale (median of the others {median}).", len(fix)),
+                             "explains more than the median driver, raises {outcome} and is rated clearly below the "
+                             "median of the other ratings on its {scale} scale ({median}).",
+                             "explain more than the median driver, raise {outcome} and are rated clearly below the "
+                             "median of the other ratings on their {scale} scale ({median}).", len(fix)),
                              {"drivers": ", ".join(f"{labels.name(r.driver)} (mean {r.mean:.2f}, 95% CI "
                                                    f"{r.mean_ci_low:.2f} to {r.mean_ci_high:.2f})"
                                                    for r in fix.itertuples()), "outcome": outcome,
@@ -294,14 +309,18 @@ class KeyDrivers:
                              "the mean rating's 95% interval below the median of the other ratings' means, on one "
                              "answer scale; a positive standardized coefficient"))
         by_beta = self.drivers.dropna(subset=["beta"]).sort_values("beta", key=np.abs, ascending=False, kind="stable")
-        if len(by_beta) > 1 and by_beta["driver"].iloc[0] != ranked["driver"].iloc[0]:
-            strongest = by_beta.iloc[0]
-            rank = int((self.drivers["share"] > strongest["share"]).sum()) + 1
+        strongest = by_beta.iloc[0] if len(by_beta) > 1 else None
+        rank = int((self.drivers["share"] > strongest["share"]).sum()) + 1 if strongest is not None else 1
+        if rank >= 3:  # second by share is near agreement, not a contradiction
+            single = self.coefficients.drop_duplicates("driver", keep=False).set_index("driver")["column"]
+            among = (f" among the {len(by_beta)} drivers with one coefficient (a category of more than two levels "
+                     "has several)" if len(by_beta) < len(self.drivers) else "")
             out.append(Claim("drivers.share_and_effect_differ", "{driver} has the largest effect with the other "
-                             "drivers held fixed (standardized coefficient {beta}), yet ranks {rank} by share of what "
-                             "the drivers explain: a share also credits a driver for what it explains together with "
-                             "the drivers it overlaps with.",
-                             {"driver": labels.name(strongest["driver"]), "beta": f"{strongest['beta']:.2f}",
+                             "drivers held fixed{among} (standardized coefficient {beta}), yet ranks {rank} by share "
+                             "of what the drivers explain: a share also credits a driver for what it explains "
+                             "together with the drivers it overlaps with.",
+                             {"driver": labels.term(single.get(strongest["driver"], strongest["driver"])),
+                              "among": among, "beta": f"{strongest['beta']:.2f}",
                               "rank": f"{rank} of {len(self.drivers)}"},
                              {"driver": strongest["driver"], "beta": strongest["beta"], "share_rank": rank},
                              joins=True))
@@ -465,8 +484,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
     kd = _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, jack_cov, weights is not None,
                    seed, ci, ci_method, max_exact, n_perm)
     numeric = [d for d in drivers if pd.api.types.is_numeric_dtype(data[d].dtype)]
-    return replace(kd, scales={d: rating_scale(data[d].min(), data[d].max(), _whole(data[d])) if d in numeric
-                               else None for d in drivers})
+    scales = rating_scales({d: (data[d].min(), data[d].max(), _whole(data[d])) for d in numeric})
+    return replace(kd, scales={d: scales.get(d) for d in drivers})
 
 
 def _whole(values: pd.Series) -> bool:
@@ -497,8 +516,8 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
     kd = _rescaled(full, rows, source.rows_read(), names, drivers, groups, weights, n_boot, seed, ci, ci_method,
                    max_exact, n_perm)
     seen = rows if rows is not None else source.sample(names, 10_000, seed or 0)  # whole numbers, as far as seen
-    return replace(kd, scales={d: rating_scale(*source.value_range(d), _whole(seen[d])) if d in names else None
-                               for d in drivers})
+    scales = rating_scales({d: (*source.value_range(d), _whole(seen[d])) for d in drivers if d in names})
+    return replace(kd, scales={d: scales.get(d) for d in drivers})
 
 
 def segment_drivers_from_source(source, outcome: str, by: str, groups: Mapping[str, Sequence[str]],

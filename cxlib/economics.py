@@ -179,9 +179,10 @@ def revenue_at_risk_from_totals(totals: pd.DataFrame, by_segment: bool = True, p
                  "risk_ci_high": whole["revenue_at_risk_ci_high"], "expected_leavers": whole["expected_leavers"],
                  "leavers_ci_low": whole["expected_leavers_ci_low"],
                  "leavers_ci_high": whole["expected_leavers_ci_high"]}
-        for name, value in (("churn_probability", total_risk), ("ci_low", total["risk_ci_low"]),
-                            ("ci_high", total["risk_ci_high"])):  # revenue-weighted
-            total[name] = 100 * value / total["revenue"] if total["revenue"] else np.nan
+        for name, value in (("churn_probability", whole["expected_leavers"]),
+                            ("ci_low", whole["expected_leavers_ci_low"]),
+                            ("ci_high", whole["expected_leavers_ci_high"])):  # a customer's chance, as in each row
+            total[name] = 100 * value / total["customers"] if total["customers"] else np.nan
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     out["period"] = period
     return out[["segment", "customers", "revenue", "churn_probability", "ci_low", "ci_high", "revenue_at_risk",

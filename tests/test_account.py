@@ -69,7 +69,7 @@ def test_the_sample_reports_give_one_account_of_the_blank_nps_answers():
             kept = data.quality.rows_kept["responses"]
             assert f"Of 19,729 rows of responses, {kept:,} were used and {19_729 - kept:,} left out" in sentence
         else:
-            assert sentence.startswith("Every row was used: customers (5,000), responses (19,729)"), study
+            assert sentence.startswith("Every row was read and kept: customers (5,000), responses (19,729)"), study
     _, personas = studies.compute("persona_study", {"n_boot": 5, "k": 3})
     assert {i.column for i in personas.quality.issues if i.rule == NOT_ANSWERED} == {"latest_nps", "latest_csat"}
 

@@ -45,7 +45,7 @@ def test_callback_list_order_columns_and_one_row_per_customer(answers):
     assert study.already_left == 1  # c left; h answered before the window
     assert calls.set_index("customer_id").loc["a", "suggested_owner"] == "Incident management"
     assert calls.set_index("customer_id").loc["d", "theme"] == "billing"  # the latest answer's comment
-    assert calls.set_index("customer_id").loc["a", "why"] == ("Scored 0 on 2025-06-30 (web); writes about incident or crisis; "
+    assert calls.set_index("customer_id").loc["a", "why"] == ("Scored 0 on 2025-06-30 (web); comment about: incident or crisis; "
                                                          "revenue 10.00 a period.")
     promoters = study.promoters
     assert promoters["customer_id"].tolist() == ["e", "g", "f"]  # testimonial candidates first

@@ -90,7 +90,7 @@ def test_fix_first_only_for_ratings_on_one_scale_that_help_and_are_rated_clearly
     assert fix.numbers["drivers"] == ["tv"]  # wait is rated low and matters, but lowers the score
     others = frame[["staff", "wait", "extra"]].mean().median()
     assert fix.numbers["others_median"] == [pytest.approx(others)]
-    assert "on its 1-5 scale (their median" in fix.text() and "Age" not in fix.text()
+    assert "below the median of the other ratings on its 1-5 scale (" in fix.text() and "Age" not in fix.text()
 
 
 def test_fix_first_needs_whole_answers_a_share_above_the_median_and_a_clear_effect(tmp_path):
@@ -162,3 +162,12 @@ def test_a_missing_code_among_ratings_stops_and_names_missing_codes_which_then_r
         _run(tmp_path, frame, driver_groups=["ease", "speed", "price"])
     result, data, _ = _run(tmp_path, frame, driver_groups=["ease", "speed", "price"], missing_codes=[99])
     assert result.drivers.n == 600 - 31
+
+
+def test_codes_that_never_reach_a_scales_top_are_no_rating_on_it():
+    """fair-like data: occupation codes 1-6 are no 1-7 rating and religiousness 1-4 no 1-5 one; a rating of 1-3
+    beside ratings that reach 5 is on 1-5."""
+    from cxlib.drivers import rating_scales
+    scales = rating_scales({"occupation": (1, 6, True), "religious": (1, 4, True), "age": (17, 42, True)})
+    assert scales == {"occupation": None, "religious": None, "age": None}
+    assert rating_scales({"tv": (1, 3, True), "staff": (1, 5, True)}) == {"tv": "1-5", "staff": "1-5"}

@@ -44,6 +44,8 @@ def test_revenue_at_risk_by_hand(customers):
     assert table.loc["b", "revenue_at_risk"] == pytest.approx(7 * p_b)
     assert table.loc["all", "revenue_at_risk"] == pytest.approx(60 * p_a + 7 * p_b)
     assert table.loc["all", "expected_leavers"] == pytest.approx(2 * p_a + 1 * p_b)
+    # the total's chance of leaving is a customer's, as each row's is (not weighted by revenue)
+    assert table.loc["all", "churn_probability"] == pytest.approx(100 * (2 * p_a + 1 * p_b) / 3)
     se = np.sqrt(sum((r * 30 * np.exp(-h * 30)) ** 2 * d / e ** 2
                      for r, h, d, e in ((60, 2 / 900, 2, 900), (7, 2 / 450, 2, 450))))
     assert table.loc["all", "risk_ci_high"] == pytest.approx(60 * p_a + 7 * p_b + 1.959963984540054 * se)

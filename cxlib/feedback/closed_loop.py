@@ -19,8 +19,9 @@
   theme is over-represented when its adjusted p < 0.05 and detractors mention it more.
 * **Crisis flag**, in three states: "none" (no comment in the window mentions an incident),
   "present" (some do, but their share is not above the share before the window, or there
-  is no earlier comment to compare with) and "above usual" (a two-proportion test of the
-  window's share against the share before it rejects at 5% and the share rose); only the
+  is no earlier comment to compare with) and "above usual" (a two-sided z-test of the
+  Agresti-Caffo difference between the window's share and the share before it rejects at
+  5% and the share rose); only the
   last raises the flag. Examples of the comments come with it.
 """
 
@@ -98,7 +99,7 @@ def _why(row, taxonomy: Taxonomy, risk_days: float) -> str:
     parts = [f"Scored {row.score} on {row.date:%Y-%m-%d}" + ("" if pd.isna(row.touchpoint) else
                                                               f" ({labels.value(row.touchpoint).lower()})")]
     if row.theme and row.theme != UNTAGGED:
-        parts.append(f"writes about {taxonomy.label(row.theme).lower()}")
+        parts.append(f"comment about: {taxonomy.label(row.theme).lower()}")
     if getattr(row, "bad_service", None) == "yes":
         parts.append("had a bad service experience")
     if not np.isnan(row.revenue):

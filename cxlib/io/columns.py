@@ -173,11 +173,14 @@ class ParsedColumn:
 
 
 def as_text(raw: pd.Series) -> pd.Series:
-    """Raw values as stripped text; blanks become missing. Whole numbers stored as floats read without ".0"."""
+    """Raw values as stripped text; blanks become missing. Whole numbers stored as floats read without ".0", each
+    of them: children 0, 1 and 5.5 read "0", "1" and "5.5"."""
     if pd.api.types.is_float_dtype(raw.dtype):
-        finite = raw.dropna()
-        if len(finite) and (finite == finite.round()).all() and finite.abs().max() < 2**53:
-            return as_text(raw.astype("Int64").astype(object).where(raw.notna()))
+        whole = (raw == raw.round()) & (raw.abs() < 2**53)
+        if whole.any():
+            text = raw.astype(object).where(raw.notna())
+            text[whole] = raw[whole].astype("int64").astype(str)
+            return as_text(text)
     out = raw.astype("str").str.strip()
     return out.mask(out == "")
 

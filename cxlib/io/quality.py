@@ -191,16 +191,17 @@ class DataQuality:
 
         >>> DataQuality((QualityIssue("responses", "nps", "not answered (blank)", EXCLUDED, 573),),
         ...             {"customers": 5000, "responses": 19729}, {"customers": 5000, "responses": 19156}).account()
-        'Of 19,729 rows of responses, 19,156 were used and 573 left out; every row of customers (5,000) was used.'
+        'Of 19,729 rows of responses, 19,156 were used and 573 left out; every row of customers (5,000) was read and kept.'
         """
         if not self.issues:
             return "Every row read was used: none was left out and no value was changed."
         used = [f"of {self.rows_read[t]:,} rows of {_words(t)}, {self.rows_kept[t]:,} {ngettext('was', 'were', self.rows_kept[t])} "
                 f"used and {self.excluded(t):,} left out" for t in self.rows_read if self.excluded(t)]
         whole = [t for t in self.rows_read if not self.excluded(t)]
-        if whole:
+        if whole:  # read and kept: a table a study reads but does not analyse (tickets in a segment study) too
             tables = ", ".join(f"{_words(t)} ({self.rows_read[t]:,})" for t in whole)
-            used.append(f"every row of {tables} was used" if used or len(whole) == 1 else f"every row was used: {tables}")
+            used.append(f"every row of {tables} was read and kept" if used or len(whole) == 1
+                        else f"every row was read and kept: {tables}")
         changed = sum(i.n_rows for i in self.issues if i.action == SET_MISSING)
         if changed:
             used.append(f"{plural(changed, 'value was', 'values were')} set to missing")
@@ -209,5 +210,5 @@ class DataQuality:
 
 
 def _words(table: str) -> str:
-    """A table's name as a sentence writes it ("competitor_nps" -> "competitor nps")."""
-    return table.replace("_", " ")
+    """A table's name as a sentence writes it ("competitor_nps" -> "competitor NPS")."""
+    return labels.value(table)

@@ -50,7 +50,7 @@ from ..estimate import format_ci
 from ..formatting import labels
 from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, ngettext, plural
+from ..formatting.narrative import fmt_count, ngettext, plural, word_list
 from ..io import CXData, Table
 from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
@@ -69,6 +69,7 @@ from .shared import (
     gate,
     in_memory_only,
     reading,
+    unanswered_notes,
 )
 
 __all__ = ["STUDY", "BusinessCaseStudy", "run_business_case"]
@@ -88,6 +89,11 @@ ASSUMPTIONS = {
     "yearly_retention": ("Yearly retention", "percent", "share of customers staying a year (from the data)"),
     "yearly_margin_per_customer": ("Yearly margin per customer", "money",
                                    "margin times a year of revenue of an active customer (from the data)"),
+    "yearly_margin_per_detractor": ("Yearly margin per detractor", "money",
+                                    "margin times a year of revenue of an active detractor (from the data): what "
+                                    "each detractor the programme keeps protects"),
+    "retention_points_past_100": ("Retention gains left out", "points",
+                                  "gains that would take yearly retention to 100% or more (from the data)"),
 }
 
 
@@ -116,7 +122,8 @@ class BusinessCaseStudy:
         def text(value, kind: str) -> str:
             return {"days": lambda v: plural(v, "day", "days"), "years": lambda v: plural(v, "year", "years"),
                     "share": lambda v: f"{100 * v:.3g}%", "percent": lambda v: f"{v:.1f}%",
-                    "money": labels.money, "count": fmt_count}[kind](value)
+                    "money": labels.money, "count": fmt_count,
+                    "points": lambda v: word_list([f"+{p:g}" for p in v]) + " points"}[kind](value)
 
         rows = [(name, text(self.assumptions[key], kind), meaning)
                 for key, (name, kind, meaning) in ASSUMPTIONS.items() if key in self.assumptions]
@@ -137,8 +144,13 @@ class BusinessCaseStudy:
             ("return on investment, %", {k: 100 * v for k, v in case.roi.items()}, lambda v: f"{v:,.0f}%"),
             ("payback, years", case.payback_years, years),
         ]
-        return pd.DataFrame([(name, f"{shown(e['value'])} ({shown(e['ci_low'])} to {shown(e['ci_high'])})")
-                             for name, e, shown in rows], columns=["figure", "estimate (95% CI)"])
+        def with_interval(e: dict, shown) -> str:
+            if not np.isfinite(e["value"]) and not np.isfinite(e["ci_low"]):
+                return f"{shown(e['value'])} within the horizon"
+            return f"{shown(e['value'])} ({shown(e['ci_low'])} to {shown(e['ci_high'])})"
+
+        return pd.DataFrame([(name, with_interval(e, shown)) for name, e, shown in rows],
+                            columns=["figure", "estimate (95% CI)"])
 
     def headline(self) -> dict:
         return {"ROI": format_ci(100 * self.case.roi["value"], 100 * self.case.roi["ci_low"],
@@ -213,6 +225,10 @@ class BusinessCaseStudy:
                               "change": f"{five['profit_change']:.0f}",
                               "inside": "within" if five["in_published_range"] else "outside"},
                              {"profit_change": five["profit_change"]}))
+        elif 5 in a.get("retention_points_past_100", []):
+            out.append(Claim("business.retention_5_points_past_100", "Yearly retention is already {r}%: 5 more "
+                             "points would pass 100%, so the published 25-95% comparison cannot be made here.",
+                             {"r": f"{a['yearly_retention']:.1f}"}, {"yearly_retention": a["yearly_retention"]}))
         return out
 
     def to_dict(self) -> dict:
@@ -284,6 +300,8 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
                                       missing_codes, reading, blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
         if limits:
             gate(data.quality, "customers", limits)
+        if canonical:  # the NPS groups come from the answers that have a score; the blank ones say nothing
+            data = unanswered_notes(data, "responses", {"nps": int(data.responses["nps"].notna().sum())})
         entry = "entry" if canonical else None
         duration, event = ("duration", "event") if canonical else (duration_col, event_col)
         group = "nps_group" if canonical else _nps_group(nps_col, frame[nps_col])
@@ -319,8 +337,9 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
     retention = retention_economics(yearly_retention, yearly_margin, discount_rate, acquisition_cost,
                                     [p for p in retention_points if yearly_retention + p < 100])
     hazards = gap["hazards"].set_index("segment")
+    detractor_revenue = detractors["revenue"] / detractors["customers"] * yearly / period
     case = business_case(int(detractors["customers"]), share_moved, hazards.loc["detractor"], hazards.loc["passive"],
-                         revenue_per_year=detractors["revenue"] / detractors["customers"] * yearly / period,
+                         revenue_per_year=detractor_revenue,
                          margin=margin, program_cost=program_cost, running_cost_per_year=running_cost_per_year,
                          horizon_years=horizon_years, discount_rate=discount_rate, n_sim=n_sim, seed=seed,
                          sensitivity_shares=sensitivity_shares)
@@ -328,7 +347,11 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
                    "acquisition_cost": acquisition_cost, "share_moved": share_moved, "program_cost": program_cost,
                    "running_cost_per_year": running_cost_per_year, "horizon_years": horizon_years,
                    "detractors": int(detractors["customers"]), "n_sim": n_sim, "seed": seed,
-                   "yearly_retention": yearly_retention, "yearly_margin_per_customer": yearly_margin}
+                   "yearly_retention": yearly_retention, "yearly_margin_per_customer": yearly_margin,
+                   "yearly_margin_per_detractor": margin * detractor_revenue}
+    past = [p for p in retention_points if yearly_retention + p >= 100]
+    if past:
+        assumptions["retention_points_past_100"] = past
     replacement = {"value": total["expected_leavers"] * acquisition_cost,
                    "ci_low": total["leavers_ci_low"] * acquisition_cost,
                    "ci_high": total["leavers_ci_high"] * acquisition_cost}

@@ -137,8 +137,9 @@ class ClosedLoop:
         over = self.detractor_themes[self.detractor_themes["over_represented"]]
         if len(over):
             first = over.iloc[0]
-            out.append(Claim("closed_loop.detractor_theme", "Detractors write about {label} more than others: {a}% "
-                             "against {b}% (difference {d} percentage points, 95% CI {low} to {high}).",
+            out.append(Claim("closed_loop.detractor_theme", "Detractors' comments are about {label} more often than "
+                             "the others': {a}% against {b}% (difference {d} percentage points, 95% CI {low} to "
+                             "{high}).",
                              {"label": first["label"].lower(), "a": f"{first['share_detractors']:.0f}",
                               "b": f"{first['share_others']:.0f}", "d": f"{first['difference']:.0f}",
                               "low": f"{first['ci_low']:.0f}", "high": f"{first['ci_high']:.0f}"},

@@ -27,7 +27,7 @@ from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p
+from ..formatting.narrative import fmt_count, fmt_p, ngettext
 from ..histogram import ScoreHistogram
 from ..io import CXData, DataError, DataQuality, load, read_table
 from ..io.schemas import SCHEMAS
@@ -153,9 +153,10 @@ class Scorecard:
                                  "difference from the industry's ({p}; 95% CI {low} to {high} points).", values,
                                  numbers, "two-sample z-test"))
         g = self.goal
-        out.append(Claim("scorecard.goal_" + g["verdict"], "Goal: +{target} NPS points a {freq} for {who}; actual "
+        out.append(Claim("scorecard.goal_" + g["verdict"], "Goal: +{target} {points} a {freq} for {who}; actual "
                          "{slope} a {freq}: {verdict}.",
                          {"who": self.goal_description, "target": f"{g['target_per_period']:g}",
+                          "points": ngettext("NPS point", "NPS points", 1 if g["target_per_period"] == 1 else 2),
                           "freq": period_word(self.freq), "slope": format_ci(g["slope"], g["ci_low"], g["ci_high"]),
                           "verdict": {"met": "goal met", "missed": "goal missed",
                                       "uncertain": "too early to tell (the 95% interval includes the goal)"}[
@@ -276,8 +277,8 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     tenured = [*([Condition("touchpoint", "not equal", "cancellation")] if "touchpoint" in present else []),
                Condition("tenure_days", "at least", tenured_days),
                *(Condition(column, "equal", value) for column, value in goal_filter.items())]
-    described = " and ".join(f"{labels.in_text(k)} {labels.value(v)}" for k, v in goal_filter.items())
-    description = f"tenured customers ({tenured_days:,}+ days)" + (f" with {described}" if described else "")
+    described = " and whose ".join(f"{labels.in_text(k)} is {labels.value(v)}" for k, v in goal_filter.items())
+    description = f"tenured customers ({tenured_days:,}+ days)" + (f" whose {described}" if described else "")
     goal_answers = histogram("nps", [period], survey.subset(tenured))
     if not goal_answers.n.sum():
         raise DataError(f"goal_filter: no NPS answer from {description} (goal_filter {goal_filter}); "

@@ -188,9 +188,10 @@ class SegmentStudy:
         met = slopes[slopes["verdict"] == "met"]
         count = "Not one of the {total} segments gains" if not len(met) else ngettext(
             "{count} of {total} segments gains", "{count} of {total} segments gain", len(met))
-        out = [Claim("segment.trend_target", count + " at least {target} NPS points a {period} (each at 95% "
+        out = [Claim("segment.trend_target", count + " at least {target} {points} a {period} (each at 95% "
                      "confidence, before adjustment for the {tested} tested).",
                      {"count": fmt_count(len(met)), "total": fmt_count(total), "target": f"{self.target_change:g}",
+                      "points": ngettext("NPS point", "NPS points", 1 if self.target_change == 1 else 2),
                       "tested": plural(total, "segment", "segments"), "period": period_word(self.freq)},
                      {"met": len(met), "segments": total, "target_change": self.target_change},
                      "each segment's slope: 95% interval against the target")]
