@@ -58,7 +58,7 @@ from .crossprod import CrossProducts
 from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
 from .io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
-from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue
+from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue, columns_error
 from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo, read_header
 from .io.tables import table_file
@@ -645,8 +645,7 @@ class Backend:
             joined = next((sep for sep in ";\t|" if len(present) == 1 and sep in present[0]), None)
             hint = (f"; the file looks separated by {joined!r}: out of core reads comma-separated UTF-8 CSV, backend "
                     "'pandas' detects the separator" if joined else "")
-            raise DataError(f"columns {absent} are not in the data; columns present: {present}{hint}",
-                            column=absent[0], rule="column present")
+            raise columns_error(absent, present, hint=hint)
 
     def _exclude(self, column: str, rule: str, rows: int, examples: Sequence = ()) -> None:
         """Record rows left out under a rule (every analysis of a column leaves out the same rows)."""

@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from .inference import holm, z_value
-from .io.quality import DataError
+from .io.quality import DataError, check_columns
 
 __all__ = ["TIES", "CoxResult", "cox", "cox_fit"]
 
@@ -140,10 +140,7 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     ``entry`` and ``entry_inclusive=False``: a row is at risk on (start, stop].
     """
     needed = [duration, event, *covariates, *([entry] if entry else [])]
-    absent = [c for c in needed if c not in data.columns]
-    if absent:
-        raise DataError(f"columns {absent} are not in the data; columns present: {list(data.columns)}",
-                        column=absent[0], rule="column present")
+    check_columns(needed, data.columns)
     units = dict(units or {})
     unknown = sorted(set(units) - set(covariates))
     if unknown:

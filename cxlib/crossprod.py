@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .io.quality import DataError
+from .io.quality import DataError, check_columns
 
 __all__ = ["CrossProducts", "bootstrap_crossproducts", "crossproducts", "design_matrix", "driver_columns",
            "jackknife_crossproducts", "with_dummies"]
@@ -53,10 +53,7 @@ def design_matrix(data: pd.DataFrame, outcome: str, drivers: Sequence[str], weig
     computes each covariance from the rows where both values are present).
     """
     needed = [outcome, *drivers, *([weights] if weights else [])]
-    absent = [c for c in needed if c not in data.columns]
-    if absent:
-        raise DataError(f"columns {absent} are not in the data; columns present: {list(data.columns)}",
-                        column=absent[0], rule="column present")
+    check_columns(needed, data.columns)
     if all(_numeric(data[c]) for c in [outcome, *drivers]):  # one copy of the consolidated block, not one per column
         x = data[[outcome, *drivers]].to_numpy(dtype="float64", na_value=np.nan)
         return _complete_rows(x, data, [outcome, *drivers], weights, missing)

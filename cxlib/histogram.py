@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .io.quality import DataError
+from .io.quality import DataError, columns_error
 from .io.scale import off_scale, scale_error
 from .io.tables import CXData, survey_rows, where_columns_live
 
@@ -135,8 +135,7 @@ def score_histogram(data: pd.DataFrame | CXData, score: str, by: str | Sequence[
     missing_cols = [c for c in [score, *by, *([weights] if weights else [])] if c not in data.columns]
     if missing_cols:
         present = [str(c) for c in data.columns]
-        raise DataError(f"columns {missing_cols} are not in the data; columns present: {present}."
-                        + where_columns_live(missing_cols, present), column=missing_cols[0], rule="column present")
+        raise columns_error(missing_cols, present, hint="." + where_columns_live(missing_cols, present))
     codes, labels = _codes(data, by)
     values = _score_values(data, score, low, high)
     k = high - low + 1

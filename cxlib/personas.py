@@ -55,7 +55,7 @@ from scipy import stats
 from .estimate import MIN_N
 from .formatting.narrative import plural
 from .inference import holm, wilson_interval
-from .io.quality import DataError
+from .io.quality import DataError, check_columns
 from .scores import csat as csat_estimate
 from .scores import nps
 
@@ -82,10 +82,7 @@ class Encoding:
 
 def encode_traits(frame: pd.DataFrame, traits: Sequence[str]) -> Encoding:
     """Standardize numeric traits and one-hot encode categorical ones (module docstring)."""
-    absent = [t for t in traits if t not in frame.columns]
-    if absent:
-        raise DataError(f"trait columns {absent} are not in the data; columns present: {list(frame.columns)}",
-                        column=absent[0], rule="column present")
+    check_columns(traits, frame.columns, "trait column")
     blocks, names, numeric, categorical, dropped = [], [], [], [], []
     for trait in traits:
         column = frame[trait]

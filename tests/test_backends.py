@@ -182,7 +182,7 @@ def test_answers_off_the_scale_are_counted_and_missing_columns_named(name):
     h = b.score_histogram("nps", by="g")
     assert h.counts.sum() == 2 and h.counts[0, [3, 9]].tolist() == [1, 1]
     assert b.exclusions == {("nps", "not a whole number from 0 to 10"): (3, (11, 12))}
-    with pytest.raises(DataError, match="columns \\['segment'\\] are not in the data"):
+    with pytest.raises(DataError, match="column 'segment' is not in the data"):
         b.score_histogram("nps", by="segment")
     with pytest.raises(ValueError, match="backend must be one of"):
         open_source(pd.DataFrame(), "spark")

@@ -175,7 +175,7 @@ def test_collinear_and_constant_drivers_get_clear_errors():
         key_drivers(frame.assign(s=frame["d0"] + frame["d1"]), "y", drivers=["d0", "d1", "d2", "s"], n_boot=0)
     with pytest.raises(DataError, match=r"\['flat'\] do not vary"):
         key_drivers(frame.assign(flat=1.0), "y", drivers=["d0", "flat"], n_boot=0)
-    with pytest.raises(DataError, match=r"columns \['nope'\] are not in the data"):
+    with pytest.raises(DataError, match=r"column 'nope' is not in the data"):
         key_drivers(frame, "y", drivers=["d0", "nope"], n_boot=0)
 
 

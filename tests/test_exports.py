@@ -127,19 +127,23 @@ def test_blank_segment_values_are_a_reported_level_and_blank_scores_are_counted(
     assert table.quality.left_out("table", "answers") == "1 answer (25.0%) was left out: missing value in NPS (1)."
 
 
-def test_cx_run_reads_a_turkish_excel_export_and_stops_on_unreadable_scores(corpus, clean_results, tmp_path, capsys):
-    """End to end, as a scheduler runs it: the export's numbers (exit 0); a file of words (exit 3, with the reason)."""
+def test_cx_run_reads_a_turkish_excel_export_and_stops_on_unreadable_scores(corpus, clean_results, tmp_path, capfd):
+    """End to end, as a scheduler runs it: the export's numbers (exit 0), and a log with nothing but the outcome (the
+    kernel's own output included: a finished kernel is shut down, not interrupted); a file of words (exit 3, with the
+    reason)."""
     given = json.dumps(parameters("turkish"), ensure_ascii=False)
     code = cli.main(["run", "segment_study", "-p", "data_path", str(corpus["turkish-excel-cp1254"].path), "-y", given,
                      "--reports-dir", str(tmp_path / "r"), "--no-progress"])
-    assert code == 0, capsys.readouterr().err
+    err = capfd.readouterr().err
+    assert code == 0, err
+    assert err.startswith("cx: segment_study succeeded:") and "KeyboardInterrupt" not in err, err
     (run,) = (tmp_path / "r" / "segment_study").iterdir()
     out = json.loads((run / "results.json").read_text(encoding="utf-8"))
     assert_nested_close(out["results"], clean_results["turkish"])
     assert "Kadıköy" in (run / "report.html").read_text(encoding="utf-8")
     code = cli.main(["run", "segment_study", "-p", "data_path", str(unreadable_scores(tmp_path)), "-y",
                      json.dumps(parameters("english")), "--reports-dir", str(tmp_path / "r2"), "--no-progress"])
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err
     assert code == 3, err
     assert "segment_study stopped: the data cannot support it. survey: only 0 of 60 answers can be used" in err
     assert "e.g. row 1: 'ten'" in err and "Traceback" not in err

@@ -312,7 +312,7 @@ def test_raw_frames_with_invalid_scores_are_refused():
         cx.nps(pd.DataFrame({"nps": [9, 11]}))
     with pytest.raises(DataError, match="whole numbers"):
         cx.nps(pd.DataFrame({"nps": ["9", "ten"]}))
-    with pytest.raises(DataError, match=r"columns \['score'\] are not in the data"):
+    with pytest.raises(DataError, match=r"column 'score' is not in the data"):
         cx.nps(pd.DataFrame({"nps": [9]}), score="score")
     with pytest.raises(DataError, match="weights in 'w' must be positive"):
         cx.nps(pd.DataFrame({"nps": [9, 3], "w": [1.0, -1.0]}), weights="w")

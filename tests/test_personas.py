@@ -80,7 +80,7 @@ def test_single_category_trait_is_dropped_and_too_many_groups_is_an_error():
         discover_personas(small, ["age", "plan"], k=7)
     with pytest.raises(DataError, match="no trait varies"):
         discover_personas(frame, ["country"], k=2)
-    with pytest.raises(DataError, match=r"trait columns \['income'\] are not in the data"):
+    with pytest.raises(DataError, match=r"trait column 'income' is not in the data"):
         discover_personas(frame, ["income"], k=2)
 
 

@@ -101,6 +101,7 @@ def test_two_runs_started_together_from_one_unwritable_folder_both_succeed_and_w
     recorded = [json.loads(p.read_text())["results"] for p in (tmp_path / "reports").glob("cwd/*/results.json")]
     assert recorded == [{"cwd": []}, {"cwd": []}]
     assert not list(cwd.iterdir())
+    assert not any("KeyboardInterrupt" in err for _, err in outcomes)  # a finished kernel is shut down, not interrupted
 
 
 # --- only regular files, before a kernel starts --------------------------------------------------

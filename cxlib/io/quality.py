@@ -14,7 +14,8 @@ from ..formatting.quoting import printable
 from ..formatting.tables import pretty
 from .hints import value_hint
 
-__all__ = ["EXCLUDED", "FIGURES_ONLY", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue", "fix_hint"]
+__all__ = ["EXCLUDED", "FIGURES_ONLY", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue",
+           "check_columns", "columns_error", "fix_hint"]
 
 EXCLUDED = "excluded"
 SET_MISSING = "set to missing"
@@ -61,6 +62,34 @@ class DataError(ValueError):
                  rule: str | None = None, rows: Iterable[int] = ()):
         super().__init__(printable(message))
         self.table, self.column, self.rule, self.rows = table, column, rule, tuple(rows)
+
+
+def check_columns(needed, present, noun: str = "column") -> None:
+    """Refuse (:class:`DataError`) when a column ``needed`` is not among ``present`` (:func:`columns_error`).
+
+    >>> check_columns(["nps", "plan"], ["NPS score", "plan"])
+    Traceback (most recent call last):
+    ...
+    cxlib.io.quality.DataError: column 'nps' is not in the data; its 2 columns are 'NPS score', 'plan'
+    """
+    present = [str(c) for c in present]
+    absent = [c for c in dict.fromkeys(needed) if c not in present]
+    if absent:
+        raise columns_error(absent, present, noun)
+
+
+def columns_error(absent, present, noun: str = "column", hint: str = "") -> DataError:
+    """The error of columns not in the data: which ones, in words, the columns the data do have (the first
+    :data:`MAX_LISTED`), and ``hint`` (what to do, where the caller knows)."""
+    present = [str(c) for c in present]
+    shown = ", ".join(map(repr, present[:MAX_LISTED])) + (f" and {len(present) - MAX_LISTED} more"
+                                                           if len(present) > MAX_LISTED else "")
+    return DataError(f"{ngettext(noun, noun + 's', len(absent))} {', '.join(map(repr, absent))} "
+                     f"{ngettext('is', 'are', len(absent))} not in the data; its {len(present)} columns are "
+                     f"{shown}{hint}", column=absent[0], rule="column present")
+
+
+MAX_LISTED = 30  # columns a message lists before "and N more"
 
 
 @dataclass(frozen=True)

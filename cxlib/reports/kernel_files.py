@@ -43,6 +43,12 @@ def private_kernel() -> Iterator[type]:
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
         connection_file = Unicode(os.path.join(folder, "kernel.json"), config=True)  # sockets: kernel-ipc-N beside it
 
+        async def _async_interrupt_kernel(self) -> None:
+            """Interrupt a running cell; at shutdown (jupyter_client interrupts first) the run is over and the kernel
+            idle, and an interrupt would only log "KeyboardInterrupt caught in kernel" to a scheduler's log."""
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
     try:
         yield PrivateKernelManager
     finally:

@@ -30,6 +30,7 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext
 from ..histogram import ScoreHistogram
 from ..io import CXData, DataError, DataQuality, load, read_table
+from ..io.quality import check_columns
 from ..io.schemas import SCHEMAS
 from ..io.tables import table_file
 from ..rates import count_estimate, rate_table
@@ -241,6 +242,12 @@ def scorecard_from_sources(survey: Backend, tickets: pd.DataFrame | None, custom
     if not answered.get("nps"):
         raise DataError("responses: no answer has an NPS score (column 'nps'); the scorecard starts from NPS",
                         table="responses", column="nps", rule="NPS answers present")
+    if "tenure_days" not in present:
+        raise DataError("responses: the answers come without their customers' tenure. The scorecard's goal is about "
+                        "tenured customers, so it needs the customers table (customer_id, signup_date) beside the "
+                        "responses; tickets, competitor_nps and social are optional", table="customers",
+                        rule="customers table present")
+    check_columns(goal_filter or {}, present, "goal_filter column")
     shown = [score for score in SURVEY_METRICS if answered.get(score)]  # a question nobody answered has no figures
     overall = [_row(SURVEY_METRICS[score][0], SURVEY_METRICS[score][1](histogram(score), ci=ci)) for score in shown]
     parts = [_periods(over_time(score, by_period[score]).periods, SURVEY_METRICS[score][0]) for score in shown]

@@ -119,6 +119,17 @@ class PersonaStudy:
                              {"persona": worst["name"], "churn_rate": worst["churn_rate"]}))
         return out
 
+    def side_by_side(self) -> pd.DataFrame:
+        """The personas for a table: size, share and each measure the data hold (NPS, CSAT, churn, revenue with
+        their intervals and counts); a measure without data (no score column given) is left out, not shown as
+        dashes."""
+        measures = {"nps": ["nps_ci_low", "nps_ci_high", "nps_n"], "csat": ["csat_ci_low", "csat_ci_high", "csat_n"],
+                    "churn_rate": ["churn_ci_low", "churn_ci_high"],
+                    "revenue": ["revenue_ci_low", "revenue_ci_high", "revenue_share"]}
+        empty = [c for measure, parts in measures.items() if self.personas[measure].isna().all()
+                 for c in (measure, *parts)]
+        return self.personas.drop(columns=["description", *empty])
+
     def trait_table(self, persona) -> pd.DataFrame:
         """What sets ``persona`` apart, for a report: per trait its level, effect, p (raw and Holm-adjusted), and
         the persona's value against the other customers' written in its unit: a mean ("1.51") for a number, a
