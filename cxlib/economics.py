@@ -45,7 +45,7 @@ import pandas as pd
 
 from .estimate import Estimate
 from .inference import z_value
-from .io.quality import DataError
+from .io.quality import DataError, check_columns
 from .survival import hazard_table
 
 __all__ = ["BusinessCase", "acquisition_vs_retention", "business_case", "churn_gap", "churn_gap_from_totals", "clv",
@@ -104,10 +104,7 @@ def customer_totals(frame: pd.DataFrame, revenue: str | None, duration: str = "d
     [{'segment': 'all', 'left': False, 'customers': 2, 'exposure': 500.0, 'revenue': 50.0}, \
 {'segment': 'all', 'left': True, 'customers': 1, 'exposure': 100.0, 'revenue': 10.0}]
     """
-    missing = [c for c in (revenue, duration, event, entry, by) if c is not None and c not in frame.columns]
-    if missing:
-        raise DataError(f"column {missing[0]!r} is not in the data; columns present: {list(frame.columns)}",
-                        column=missing[0], rule="column present")
+    check_columns([c for c in (revenue, duration, event, entry, by) if c is not None], frame.columns)
     exposure = frame[duration].to_numpy(float) - (0.0 if entry is None else frame[entry].to_numpy(float))
     parts = pd.DataFrame({"segment": "all" if by is None else frame[by].astype("string").to_numpy(),
                           "left": frame[event].astype(bool).to_numpy(), "customers": 1, "exposure": exposure,

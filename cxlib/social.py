@@ -25,7 +25,7 @@ from scipy import stats
 
 from .estimate import MIN_N
 from .inference import holm, wilson_interval, z_value
-from .io.quality import DataError
+from .io.quality import check_columns
 from .trends import period_slope
 
 __all__ = ["channel_comparison", "engagement_table", "engagement_trend", "response_table"]
@@ -34,10 +34,7 @@ ENGAGEMENTS = ("likes", "shares", "comments")
 
 
 def _check(social: pd.DataFrame, columns: Sequence[str]) -> None:
-    absent = [c for c in columns if c not in social.columns]
-    if absent:
-        raise DataError(f"the social table lacks {absent}; columns present: {list(social.columns)}",
-                        table="social", column=absent[0], rule="column present")
+    check_columns(columns, social.columns, "social table column")
 
 
 def _ratio(engaged: np.ndarray, impressions: np.ndarray) -> tuple[float, float]:

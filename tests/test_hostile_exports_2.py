@@ -358,10 +358,10 @@ def test_weights_with_a_decimal_comma_after_a_zero_read_as_decimals_in_a_comma_s
 def test_amounts_with_a_currency_sign_read_as_numbers_and_another_currency_is_not_added_to_them(tmp_path):
     path = write(tmp_path, "arr.csv", 'ltr,arr\n9,"$3,987.82"\n3,$120.00\n7,"€1,000"\n10,250\n8,"USD 15"\n')
     t = read_table(path, {"ltr": col.score(0, 10), "arr": col.amount()})
-    assert t.data["arr"].tolist() == [3987.82, 120.0, 250.0]  # the euro row left out, counted
+    assert t.data["arr"].tolist() == [3987.82, 120.0, 250.0, 15.0]  # the euro row left out, counted
     rules = {i.rule: i.n_rows for i in t.quality.issues}
-    assert rules["currency sign read ($; e.g. '$3,987.82')"] == 2
-    assert rules["another currency than the column's other amounts"] == 2  # € and USD are not '$'
+    assert rules["currency sign read (USD; e.g. '$3,987.82')"] == 3  # '$' and 'USD' are one currency
+    assert rules["another currency than the column's other amounts"] == 1  # € is not the dollar
     tl = write(tmp_path, "tl.csv", 'ltr;tutar\n9;1.250,50 TL\n3;"80 TL"\n')
     assert read_table(tl, {"ltr": col.score(0, 10), "tutar": col.amount()}).data["tutar"].tolist() == [1250.5, 80.0]
 
@@ -399,3 +399,68 @@ def test_a_bare_nps_group_range_reads_as_its_group_and_other_ranges_get_a_hint(t
     from cxlib.io.quality import fix_hint
     assert group_of(pd.Series([written])).tolist() == [group]
     assert "a score is one answer" in fix_hint("not a number", ("3-5", "2-4"))
+
+
+@pytest.mark.parametrize("written, value", [("3'723.42", 3723.42), ("3\u2019723.42", 3723.42), ("€4,240.14", 4240.14),
+                                            ("4,240.14 EUR", 4240.14), ("12 TL", 12.0), ("₺12", 12.0)])
+def test_amounts_in_swiss_grouping_or_one_currency_by_sign_and_code_all_add_up(written, value):
+    from cxlib.io.columns import amount, parse
+    other = {"€": "5 EUR", "E": "€5", "T": "5 ₺", "₺": "5 TL"}.get(written[-1] if written[-1] in "RL" else written[0],
+                                                                     "5")
+    parsed = parse(pd.Series([written, other]), amount())
+    assert parsed.values.tolist() == [value, 5.0] and not parsed.problems
+
+
+@pytest.mark.parametrize("make", [lambda: col.amount(), lambda: col.weight()])
+def test_amounts_and_weights_too_large_to_add_up_are_counted_not_summed_to_nan(make):
+    from cxlib.io.columns import parse
+    parsed = parse(pd.Series(["1.5e308", "12", "1e200"]), make())
+    assert parsed.values.iloc[1] == 12.0 and parsed.values.isna().tolist() == [True, False, True]
+    (rule,) = parsed.problems
+    assert rule.startswith("too large to add up") and parsed.problems[rule].tolist() == [True, False, True]
+
+
+def test_a_note_on_how_numbers_were_read_counts_only_the_rows_written_so():
+    from cxlib.io.columns import parse, score
+    parsed = parse(pd.Series(["9,0", "ten", *[str(i) for i in range(11)] * 3]), score(0, 10))
+    (note,) = [n for n in parsed.notes if n.startswith("decimal comma read")]
+    assert note == "decimal comma read (e.g. '9,0' = 9)" and parsed.notes[note].sum() == 1
+
+
+def test_segment_labels_that_differ_only_in_case_or_spaces_are_one_segment_and_noted():
+    from cxlib.io.columns import category, parse
+    parsed = parse(pd.Series(["North", "North ", "north", "NORTH", "South", "North"]), category())
+    assert parsed.values.tolist() == ["North"] * 4 + ["South", "North"]
+    (note,) = parsed.notes
+    assert note.startswith("spellings that differ only in case or spaces taken as one")
+    assert parsed.notes[note].tolist() == [False, True, True, True, False, False]
+
+
+def test_closed_loop_lists_call_backs_when_only_detractors_comment(tmp_path):
+    path = tmp_path / "week.csv"
+    path.write_text("id,score,date,comment\n" + "".join(f"{i},3,2025-06-01,Uygulama çöktü\n" for i in range(40)),
+                    encoding="utf-8")
+    study, _ = cx.studies.compute("closed_loop", {"data_path": str(path), "id_col": "id", "score_col": "score",
+                                                  "date_col": "date", "comment_col": "comment", "touchpoint_col": None,
+                                                  "revenue_col": None, "segment_col": None, "taxonomy": "tr"})
+    assert len(study.callbacks) == 40 and study.detractor_themes.empty
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xff\xfe", b"\xef\xbb\xbf \r\n"])
+def test_a_file_of_only_a_byte_order_mark_is_empty(tmp_path, content):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=r"survey: bom.csv is empty: it holds no header and no rows"):
+        flat_table(path, scores={"nps": (0, 10)}, name="survey")
+
+
+def test_csv_part_files_get_the_way_to_read_them_together(tmp_path):
+    parts = tmp_path / "export"
+    parts.mkdir()
+    for i in range(3):
+        (parts / f"part-{i:04d}.csv").write_text("nps,plan\n9,a\n3,b\n")
+    with pytest.raises(ParameterError, match=r"holds 3 CSV files \(part-0000.csv, ...\), where one table is expected"):
+        REGISTRY["segment_study"].resolve({"data_path": str(parts), "score_col": "nps", "segment_cols": ["plan"]})
+    with pytest.raises(ParameterError, match=r"names several files; in memory one file is read"):
+        REGISTRY["segment_study"].resolve({"data_path": str(parts / "*.csv"), "score_col": "nps",
+                                           "segment_cols": ["plan"]})

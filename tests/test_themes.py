@@ -128,3 +128,15 @@ def test_tagging_is_per_distinct_comment_and_keeps_the_index():
     flags = tag_themes(data)
     assert flags.index.equals(data.index)
     assert flags["billing"].sum() == 1000 and flags[UNTAGGED].sum() == 1000
+
+
+@pytest.mark.parametrize("language, common", [
+    ("tr", "çok ve bir bu da de ile için ama gibi daha en çok iyi değil var yok ben sen o biz siz onlar ne"),
+    ("en", "very and a the is it of to in for but as more most not there no i you he we they what"),
+])
+def test_no_keyword_matches_the_languages_most_common_words(language, common):
+    """With case and accents ignored, a keyword's stem can fall on an everyday word ("çök*", crash, is "çok",
+    very): then every comment with it gets the theme."""
+    taxonomy = load_taxonomy(language)
+    flags = tag_themes(pd.DataFrame({"c": common.split()}), "c", taxonomy)
+    assert not flags[taxonomy.names].any().any(), flags[taxonomy.names].any()[lambda s: s].index.tolist()

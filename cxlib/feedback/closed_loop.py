@@ -33,7 +33,6 @@ import pandas as pd
 from ..compare import share_difference
 from ..formatting import labels
 from ..inference import holm, wilson_interval
-from ..io.quality import DataError
 from .themes import UNTAGGED, Taxonomy
 
 __all__ = ["CRISIS_THEME", "callback_list", "crisis_flag", "main_theme",
@@ -129,13 +128,14 @@ def themes_by_detractors(flags: pd.DataFrame, scores: pd.Series, taxonomy: Taxon
 
     Tidy: theme, label, detractor_comments, share_detractors, other_comments,
     share_others, difference (points) with ci_low/ci_high, p_value, p_adjusted,
-    over_represented.
+    over_represented; no rows when the comments come from one group only.
     """
     has = flags[UNTAGGED].notna() & scores.notna()
     group = np.where(scores[has] <= 6, "detractor", "other")
-    if not {"detractor", "other"} <= set(group):
-        raise DataError("comparing themes needs comments from detractors and from other customers",
-                        rule="both groups present")
+    if not {"detractor", "other"} <= set(group):  # a bad week, when only detractors comment: nothing to compare
+        return pd.DataFrame(columns=["theme", "label", "detractor_comments", "share_detractors", "other_comments",
+                                     "share_others", "difference", "ci_low", "ci_high", "p_value", "p_adjusted",
+                                     "over_represented"])
     rows = []
     for theme in taxonomy.names:
         d = share_difference(flags.loc[has, theme].astype(bool), pd.Series(group), "detractor", "other",

@@ -46,7 +46,7 @@ import pandas as pd
 from ..estimate import MIN_N
 from ..formatting.claims import Claim
 from ..inference import wilson_interval
-from ..io.quality import DataError
+from ..io.quality import DataError, check_columns
 from ..io.yaml_files import read_yaml
 
 __all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "tag_themes", "theme_claim", "theme_table", "UNTAGGED"]
@@ -199,9 +199,7 @@ def _normalize_keyword(word: str) -> str:
 
 def tag_themes(data: pd.DataFrame, text: str = "comment", taxonomy: str | Path | Taxonomy = "en") -> pd.DataFrame:
     """The theme flags of each row's comment (see :meth:`Taxonomy.tag`)."""
-    if text not in data.columns:
-        raise DataError(f"column {text!r} is not in the data; columns present: {list(data.columns)}", column=text,
-                        rule="column present")
+    check_columns([text], data.columns)
     return load_taxonomy(taxonomy).tag(data[text])
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from ..formatting.narrative import plural
 from .dates import implausible, parse_dates
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
-from .numbers import LABELLED_SCORE, parse_numbers
+from .numbers import LABELLED_SCORE, parse_numbers, written_plain
 from .options import ReadOptions
 from .quality import DataError
 from .scale import scale_rule
@@ -43,6 +43,7 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", 
 # or plan type is no yes/no question, and the data do not say which one a column is
 YES_NO_CODES = ({"false": "no", "true": "yes"},)
 YES_NO_NOTE = "true/false shown as yes and no"
+LARGEST = 1e15  # an amount, weight or duration this large is an export error (1.5e308), not a customer's figure
 MISSING_VALUE = "missing value"  # the rule of a blank in a column that must have a value
 NOT_YES_NO = "not yes/no (true/false, yes/no, 1/0)"  # the rule of a flag that reads as neither
 
@@ -206,6 +207,26 @@ def yes_no_read(values: pd.Series) -> pd.Series:
     return as_text(values).map(named, na_action="ignore") if named else values
 
 
+def _one_spelling(raw: pd.Series, values: pd.Series, notes: dict) -> pd.Series:
+    """A category's levels written in several ways ("North", "north", "NORTH", " North ") as one: the most
+    common spelling, noted with the rows it changed (spaces around a value included)."""
+    counts = values.value_counts()
+    key = {v: " ".join(normal_word(v).split()) for v in counts.index}
+    spelling = {}
+    for v in counts.index:  # most common first: the first spelling of a key names it
+        spelling.setdefault(key[v], v)
+    renamed = {v: spelling[key[v]] for v in counts.index if spelling[key[v]] != v}
+    changed = values.isin(list(renamed)).to_numpy(dtype=bool, copy=True)
+    if not pd.api.types.is_numeric_dtype(raw.dtype):
+        written = raw.astype("string")
+        changed = changed | (written != written.str.strip()).fillna(False).to_numpy(dtype=bool)
+    if changed.any():
+        example = next(iter(renamed.items()), None)
+        shown = f"e.g. {example[0]!r} as {example[1]!r}" if example else "spaces around values left out"
+        notes[f"spellings that differ only in case or spaces taken as one ({shown})"] = changed
+    return values.replace(renamed) if renamed else values
+
+
 def _missing_code_mask(raw: pd.Series, codes: Iterable) -> np.ndarray:
     """Values equal to a declared missing code, as text or as a number (-99 matches '-99.0')."""
     codes = list(codes)
@@ -255,6 +276,8 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
         if column.kind == "category" and yes_no_names(values):
             values = yes_no_read(values)
             notes[YES_NO_NOTE] = values.notna().to_numpy(dtype=bool)
+        if column.kind == "category":
+            values = _one_spelling(raw, values, notes)
         if column.missing_level is not None and values.isna().any():
             level = column.missing_level
             while (values == level).any():  # the data already hold that word: blanks get a level of their own
@@ -293,6 +316,8 @@ CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>[$€£₺¥]|(?:USD|EUR|GBP|TR
                       r"(?P<number>[+-]?\d[\d.,\s\u00a0\u202f']*?)\s*"
                       r"(?P<post>[$€£₺¥]|USD|EUR|GBP|TRY|TL|RSD|CHF|din\.?|дин\.?)?$", re.IGNORECASE)
 ANOTHER_CURRENCY = "another currency than the column's other amounts"
+ONE_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "₺": "TRY", "TL": "TRY", "¥": "JPY", "DIN": "RSD",
+                "ДИН": "RSD"}  # a sign and its code are one currency: "€12" and "12 EUR" add up
 
 
 def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series:
@@ -302,7 +327,7 @@ def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series
     them (:data:`ANOTHER_CURRENCY`), since no rate between them is known here.
     """
     parts = text.str.extract(CURRENCY)
-    sign = parts["pre"].fillna(parts["post"]).str.upper().str.rstrip(".")
+    sign = parts["pre"].fillna(parts["post"]).str.upper().str.rstrip(".").replace(ONE_CURRENCY)
     marked = sign.notna() & parts["number"].notna()
     if not marked.any():
         return text
@@ -333,8 +358,8 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce")) if typed.any() \
             else parsed.values
         problems.update(parsed.problems)
-        if parsed.note:
-            notes[parsed.note] = (values.notna() & text.notna()).to_numpy(dtype=bool)
+        if parsed.note:  # the rows it concerns: those written with a decimal comma or grouped digits
+            notes[parsed.note] = (values.notna() & text.notna() & ~written_plain(text)).to_numpy(dtype=bool)
         unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if unread.any() and column.answer_labels:
             values = _labelled_scores(text, values, unread, notes)
@@ -355,6 +380,10 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         if infinite.any():
             problems["not finite"] = infinite
         arr = np.where(infinite, np.nan, arr)
+        huge = np.abs(np.nan_to_num(arr)) >= LARGEST
+        if huge.any():  # a sum of such amounts or weights overflows to infinity, and every share to nan
+            problems[f"too large to add up ({LARGEST:,.0f} or more)"] = huge
+        arr = np.where(huge, np.nan, arr)
         if column.kind == "integer":
             fractional = ~np.isnan(arr) & (arr != np.round(arr))
             if fractional.any():

@@ -39,7 +39,7 @@ DOTTED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 # a score with its answer label: "10 - Extremely likely", "9 (Promoter)", "4 - 40% likely" (not "4.5 stars", "3-5")
 LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})(?:\s*[-\u2013\u2014=:.(]\s*|\s+)(?:[^\W\d_]|\d{1,3}\s*%).*$",
                             re.DOTALL)
-NUMBER_LIKE = re.compile(r"^[+-]?[\d.,'\s\u00a0\u202f]*\d[\d.,'\s\u00a0\u202f]*$")
+NUMBER_LIKE = re.compile(r"^[+-]?[\d.,'\u2019\s\u00a0\u202f]*\d[\d.,'\u2019\s\u00a0\u202f]*$")
 UNCLEAR = "not a number (decimal mark unclear: set decimal and thousands)"
 
 
@@ -118,7 +118,8 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
             values = values.mask(conflicting)
             problems[UNCLEAR] = conflicting
         return ParsedNumbers(values, problems, _note("decimal comma read", text, values))
-    grouped = _convert(text, ".", ",").fillna(_convert(text, ".", " "))
+    grouped = _convert(text, ".", ",").fillna(_convert(text, ".", " ")).fillna(_convert(text, ".", "'")).fillna(
+        _convert(text, ".", "\u2019"))  # 1,234.5; 1 234.5; Swiss 1'234.5 (with a typographic apostrophe too)
     ambiguous = text.str.match(AMBIGUOUS).fillna(False).to_numpy(dtype=bool)
     values = values.fillna(grouped.where(~ambiguous | (dot > 0)))
     unclear = given & values.isna().to_numpy(dtype=bool) & text.str.match(
@@ -129,10 +130,16 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
 
 
 def _note(what: str, text: pd.Series, values: pd.Series) -> str:
-    """``what`` with the first example that shows it, and the number it was read as."""
-    unusual = text[text.notna() & ~text.str.fullmatch(r"[+-]?\d+").fillna(True)]
-    example = unusual.index[0] if len(unusual) else text.first_valid_index()
+    """``what`` with the first example that shows it (a value read, written other than as plain digits), and the
+    number it was read as."""
+    shown = text[values.notna() & ~written_plain(text)]
+    example = shown.index[0] if len(shown) else values.first_valid_index()
     return f"{what} (e.g. {text[example]!r} = {values[example]:g})"
+
+
+def written_plain(text: pd.Series) -> pd.Series:
+    """Where a number is written as a program writes it ("-12", "7.5"): no grouping, no decimal comma."""
+    return text.str.fullmatch(r"[+-]?\d+(?:\.\d+)?").fillna(True).astype(bool)
 
 
 def numbers_or_text(column: pd.Series, decimal: str | None = None, thousands: str | None = None) -> pd.Series:

@@ -8,6 +8,7 @@ only ever opened for reading.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import zipfile
@@ -203,10 +204,15 @@ def _quote_table(table: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in table.split("."))
 
 
+BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # what an empty export may still begin with
+
+
 def _read_text(path: Path, name: str, options: ReadOptions) -> RawTable:
     data = path.read_bytes()
-    if not data or data.isspace():
-        raise DataError(f"{name}: {path.name} is empty", table=name, rule="file has a header and rows")
+    bare = next((data[len(bom):] for bom in BOMS if data.startswith(bom)), data)
+    if not bare.strip(b" \t\r\n\x00"):  # nothing, or a byte-order mark and white space
+        raise DataError(f"{name}: {path.name} is empty: it holds no header and no rows (was the export cut off?)",
+                        table=name, rule="file has a header and rows")
     decoded = decode(data, path.name, name, options.encoding)
     frame, delimiter, header, notes = read_delimited(decoded, path.name, name, options.sep, options.header_row,
                                                      options.columns)

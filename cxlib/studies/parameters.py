@@ -192,6 +192,12 @@ class Path(Parameter):
             raise ParameterProblem(f"{self.name} must be a folder with the tables (customers.csv, responses.csv, "
                                    f"...), got {shown(text)}")
         if not self.folder and os.path.isdir(text) and not _holds_tables(text):
+            parts = sorted(f for f in os.listdir(text) if f.lower().endswith((".csv", ".tsv", ".txt")))
+            if parts:  # an export in parts: one table in several files
+                raise ParameterProblem(f"{self.name}: {shown(text)} holds {len(parts)} CSV files ({parts[0]}, ...), "
+                                       "where one table is expected: join them into one file, or read them "
+                                       "together out of core with -p backend duckdb -p data_path "
+                                       f"{shown(os.path.join(text, '*.csv'))}")
             raise ParameterProblem(f"{self.name}: {shown(text)} is a folder without tables, where a file is expected: "
                                    "give a file, a folder of Parquet files or a folder of the canonical tables "
                                    "(customers, responses, ...)")

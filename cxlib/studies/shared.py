@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import glob
 import pathlib
 from collections.abc import Mapping, Sequence
 
@@ -21,7 +22,7 @@ from ..io.schemas import Schema
 from ..io.sources import is_sql_url, read_header
 from ..io.survey_status import survey_export
 from ..io.tables import canonical_folder, validate
-from .parameters import Choice, Currency, DisplayNames, Flag, Integer, MissingCodes, Number, Path, Text
+from .parameters import GLOB, Choice, Currency, DisplayNames, Flag, Integer, MissingCodes, Number, Path, Text
 
 __all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_backend_folder",
            "check_backend_survey", "open_answers", "read_rows",
@@ -83,6 +84,9 @@ def check_backend(values: dict, folder: bool = False) -> list[str]:
     elif backend != "pandas" and (separator := _not_comma_separated(values["data_path"])):
         problems.append(f"backend {backend!r} reads comma-separated UTF-8 CSV; {values['data_path']} is separated by "
                         f"{separator!r}: read it with backend 'pandas', which detects the separator")
+    if backend == "pandas" and _several_files(values["data_path"]):
+        problems.append(f"data_path {values['data_path']!r} names several files; in memory one file is read: join "
+                        "them into one file, or read them together with -p backend duckdb")
     if is_sql_url(str(values["data_path"])):
         if values["table"] is None and values["query"] is None:
             problems.append("data_path is a database URL: name the table (table) or the rows (query)")
@@ -105,6 +109,12 @@ def check_backend_folder(values: dict) -> list[str]:
         return [f"backend {values['backend']!r} needs data_path: a folder of canonical tables (customers and "
                 f"responses, .parquet or UTF-8 .csv), got {values['data_path']!r}"]
     return []
+
+
+def _several_files(data_path) -> bool:
+    """A glob (``exports/*.csv``) that names more than one file."""
+    text = str(data_path or "")
+    return bool(GLOB.search(text)) and not pathlib.Path(text).exists() and len(glob.glob(text)) > 1
 
 
 def _not_comma_separated(data_path) -> str | None:
