@@ -900,7 +900,7 @@ class DuckDBBackend(Backend):
         except duckdb.Error as exc:
             hint = (" Exports that are not plain UTF-8 CSV with ISO dates (another encoding, decimal commas, "
                     "day-first dates, survey-tool headers, answer labels) are read with backend 'pandas'."
-                    if self.format == "csv" else "")
+                    if self.format == "csv" else f" {OUT_OF_TYPE}." if self.format == "parquet" else "")
             raise DataError(f"DuckDB could not read {self.description}: {str(exc).splitlines()[0]}.{hint}",
                             rule="readable by DuckDB") from None
 
@@ -1150,11 +1150,12 @@ class DaskBackend(Backend):
         try:
             return list(dask.compute(*tasks))
         except (ValueError, TypeError) as exc:
-            if self.format != "csv" or isinstance(exc, DataError):
+            if self.format not in ("csv", "parquet") or isinstance(exc, DataError):
                 raise
-            raise DataError(f"Dask could not read {self.description}: {str(exc).strip().splitlines()[0]}. Exports "
-                            "that are not plain UTF-8 CSV with ISO dates are read with backend 'pandas' (or "
-                            "'duckdb', which reads each column's type from the whole file)",
+            hint = ("Exports that are not plain UTF-8 CSV with ISO dates are read with backend 'pandas' (or 'duckdb', "
+                    "which reads each column's type from the whole file)" if self.format == "csv" else OUT_OF_TYPE)
+            said = str(exc).strip().splitlines()[0].split(" You might want to try")[0].rstrip(".:")
+            raise DataError(f"Dask could not read {self.description}: {said}. {hint}",
                             rule="readable by Dask") from None
 
     def _broken(self, rules):
@@ -1219,6 +1220,11 @@ class DaskBackend(Backend):
 
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+
+
+OUT_OF_TYPE = ("Out of core, a value that does not fit its column (a date that is not YYYY-MM-DD, a word among "
+               "numbers) stops the run: correct it where the file is made, or read the file with backend 'pandas', "
+               "which leaves such values out and counts them")
 
 
 def iso_text_columns(head: pd.DataFrame) -> list[str]:

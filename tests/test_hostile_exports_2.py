@@ -464,3 +464,45 @@ def test_csv_part_files_get_the_way_to_read_them_together(tmp_path):
     with pytest.raises(ParameterError, match=r"names several files; in memory one file is read"):
         REGISTRY["segment_study"].resolve({"data_path": str(parts / "*.csv"), "score_col": "nps",
                                            "segment_cols": ["plan"]})
+
+
+@pytest.mark.parametrize("backend", ["dask", "duckdb"])
+def test_a_date_out_of_its_type_late_in_parquet_stops_out_of_core_with_the_value_and_the_fix(tmp_path, backend):
+    days = pd.date_range("2024-01-01", periods=3000, freq="h").strftime("%Y-%m-%d").tolist()
+    days[2990] = "31/02/2025"
+    frame = pd.DataFrame({"nps": np.arange(3000) % 11, "seg": ["a", "b", "c"] * 1000, "day": days})
+    frame.to_parquet(tmp_path / "late.parquet")
+    with pytest.raises(DataError, match=r"31/02/2025.*read the file with backend 'pandas', which leaves such values "
+                                        r"out and counts them"):
+        cx.studies.compute("segment_study", {"data_path": str(tmp_path / "late.parquet"), "backend": backend,
+                                             "score_col": "nps", "segment_cols": ["seg"], "date_col": "day"})
+
+
+def test_a_cell_past_the_limit_is_refused_with_its_line_not_a_traceback(monkeypatch):
+    """The limit is 64 Mi characters (Python's csv module); here lowered to 1 KiB, as a file of 80 MB would be."""
+    import csv
+
+    from cxlib.io import delimited
+    monkeypatch.setattr(delimited, "CELL_LIMIT", 1024)
+    before = csv.field_size_limit(1024)
+    try:
+        text = 'nps,comment\n9,"' + "y" * 2000 + '"\n' + "7,ok\n" * 40
+        assert delimited.from_header(text, columns=("nps",)) == (text, 0)  # finding the header passes the cell by
+        assert delimited._first_ragged_line(text, ",") == ("a cell ending on line 2 is longer than 0 Mi characters, "
+                                                          "the limit (is a quote left open?)")
+    finally:
+        csv.field_size_limit(before)
+
+
+def test_a_file_with_nul_bytes_is_no_text_and_one_of_only_nuls_is_empty(tmp_path):
+    binary = write(tmp_path, "bin.csv", b"nps,plan\n9,a\n" + b"\x00\x01\x02" * 100)
+    with pytest.raises(DataError, match=r"holds NUL bytes \(the first at byte 13\).*binary file of an unknown kind"):
+        flat_table(binary, scores={"nps": (0, 10)})
+    with pytest.raises(DataError, match=r"nuls.csv is empty"):
+        flat_table(write(tmp_path, "nuls.csv", b"\x00" * 4096), scores={"nps": (0, 10)})
+
+
+def test_an_amount_that_reads_two_ways_gets_both_fixes():
+    from cxlib.io.quality import fix_hint
+    hint = fix_hint("not a number (decimal mark unclear: set decimal and thousands)", ("3,808", "1,250"))
+    assert "set thousands to ','" in hint and "set decimal to ','" in hint

@@ -20,6 +20,7 @@ Values stay text, so that validation sees what was written and can quote it.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import io
@@ -140,11 +141,13 @@ def _records(text: str, delimiter: str):
 
 
 def _first_records(text: str, delimiter: str, n: int = 3) -> list[list[str]]:
-    records = []
-    for record in _records(text[:1 << 24], delimiter):
-        records.append(record)
-        if len(records) == n:
-            break
+    """The first ``n`` records, or those before a cell past :data:`CELL_LIMIT` (the reader then says where)."""
+    records, reader = [], _records(text[:1 << 24], delimiter)
+    with contextlib.suppress(csv.Error):
+        for record in reader:
+            records.append(record)
+            if len(records) == n:
+                break
     return records
 
 
@@ -204,7 +207,7 @@ def from_header(text: str, sep: str | None = None, header_row: int | None = None
     index = header_index([], (), header_row)  # header_row - 1, or 0
     if header_row is None and columns:
         for delimiter in [sep] if sep else DELIMITERS:
-            rows = [next(_records(text[a:b], delimiter), []) for a, b in zip(starts, starts[1:], strict=False)]
+            rows = [_first_row(text[a:b], delimiter) for a, b in zip(starts, starts[1:], strict=False)]
             index = header_index(rows, columns)
             if index:
                 break
@@ -223,6 +226,14 @@ def header_names(text: str, sep: str | None = None, preferred: str | None = None
     return _survey_header(records)
 
 
+def _first_row(text: str, delimiter: str) -> list[str]:
+    """The fields of the first record of ``text``; none when it cannot be one (a cell past :data:`CELL_LIMIT`)."""
+    try:
+        return next(_records(text, delimiter), [])
+    except csv.Error:
+        return []
+
+
 def _first_ragged_line(content: str, delimiter: str) -> str | None:
     """Where a line's field count first differs from the header's (for the error message)."""
     rows = _records(content, delimiter)
@@ -232,6 +243,9 @@ def _first_ragged_line(content: str, delimiter: str) -> str | None:
             if row and len(row) != width:
                 return f"line {rows.line_num} has {len(row)} fields, the header has {width}"
     except csv.Error as exc:  # a cell longer than CELL_LIMIT, or a quote left open
+        if "field larger than field limit" in str(exc):
+            return (f"a cell ending on line {rows.line_num} is longer than {CELL_LIMIT >> 20} Mi characters, the "
+                    "limit (is a quote left open?)")
         return f"line {rows.line_num}: {exc}"
     return None
 

@@ -170,6 +170,11 @@ def detect_encoding(data: bytes) -> Detected:
     found = _bom(data) or _utf16_without_bom(data[:SAMPLE_BYTES])
     if found:
         return found
+    nul = data.find(b"\x00", 0, SAMPLE_BYTES)
+    if nul >= 0:  # text in one byte per letter never holds NUL: a binary file, or an export padded with NULs
+        raise EncodingError(f"the file holds NUL bytes (the first at byte {nul:,}), which no text file does: it is a "
+                            "binary file of an unknown kind, not a CSV; export the data again as CSV, Excel or "
+                            "Parquet")
     try:
         data.decode("utf-8")
         return Detected("utf-8", "UTF-8", "valid UTF-8")

@@ -23,6 +23,9 @@ __all__ = ["value_hint"]
 SHAPES = (  # (what a value looks like, the hint with {example}) in the order they are tried
     (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*%$"),
      "percentages ({example}): write the number without the % sign ({number}), or leave the column out"),
+    (re.compile(r"^[+-]?\d{1,3},\d{3}$"),
+     "{example} reads two ways: a thousands comma (set thousands to ',') or a decimal comma (set decimal to ','); "
+     "the column alone does not tell, so say which"),
     (re.compile(r"^[+-]?\d+,\d+$"),
      "a decimal comma ({example}): set decimal to ','"),
     (re.compile(r"^\d+(?:[.,]\d+)?\s*[-\u2013]\s*\d+(?:[.,]\d+)?$"),
