@@ -47,6 +47,7 @@ import functools
 import glob
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .crossprod import CrossProducts
+from .crossprod import CrossProducts, numbers_error
 from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
 from .io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
@@ -420,8 +421,7 @@ def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
     try:
         return frame[column].astype("float64")
     except (TypeError, ValueError):
-        raise DataError(f"column {column!r} must hold numbers; it holds e.g. {frame[column].dropna().iloc[:3].tolist()}",
-                        column=column, rule="numeric") from None
+        raise numbers_error(frame[column], column) from None
 
 
 def _weights(frame: pd.DataFrame, weights: str | None, use: pd.Series) -> pd.Series:
@@ -1154,7 +1154,7 @@ class DaskBackend(Backend):
                 raise
             hint = ("Exports that are not plain UTF-8 CSV with ISO dates are read with backend 'pandas' (or 'duckdb', "
                     "which reads each column's type from the whole file)" if self.format == "csv" else OUT_OF_TYPE)
-            said = str(exc).strip().splitlines()[0].split(" You might want to try")[0].rstrip(".:")
+            said = _dask_said(str(exc))
             raise DataError(f"Dask could not read {self.description}: {said}. {hint}",
                             rule="readable by Dask") from None
 
@@ -1220,6 +1220,16 @@ class DaskBackend(Backend):
 
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+
+
+def _dask_said(message: str) -> str:
+    """What went wrong in a Dask error, in a line: a column typed from its first rows that later holds text is
+    named with the value (Dask's own message puts them in a table further down)."""
+    if "Mismatched dtypes" in message:
+        found = re.search(r"^- (.+)\n\s+ValueError\(\"could not convert string to float: ('[^']*')", message, re.M)
+        if found:
+            return f"column {found[1]!r} holds text ({found[2]}) where its first rows held numbers"
+    return message.strip().splitlines()[0].split(" You might want to try")[0].rstrip(".:")
 
 
 OUT_OF_TYPE = ("Out of core, a value that does not fit its column (a date that is not YYYY-MM-DD, a word among "

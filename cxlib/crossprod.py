@@ -116,8 +116,16 @@ def _as_float(column: pd.Series, name: str) -> np.ndarray:
     try:
         return column.to_numpy(dtype="float64", na_value=np.nan)
     except (TypeError, ValueError):
-        raise DataError(f"column {name!r} must hold numbers; it holds e.g. {column.dropna().iloc[:3].tolist()}",
-                        column=name, rule="numeric") from None
+        raise numbers_error(column, name) from None
+
+
+def numbers_error(column: pd.Series, name: str) -> DataError:
+    """The error of a column that must hold numbers and does not: the values that are none, and what to do."""
+    present = column.dropna()
+    words = present[pd.to_numeric(present, errors="coerce").isna()].drop_duplicates()
+    return DataError(f"column {name!r} must hold numbers, but holds {', '.join(map(repr, words.iloc[:3]))} among "
+                     "them: store the column as numbers where the file is made, or let a study read the file with "
+                     "backend 'pandas', which leaves such values out and counts them", column=name, rule="numeric")
 
 
 def crossproducts(x: np.ndarray, columns: Sequence[str], weights: np.ndarray | None = None) -> CrossProducts:

@@ -506,3 +506,40 @@ def test_an_amount_that_reads_two_ways_gets_both_fixes():
     from cxlib.io.quality import fix_hint
     hint = fix_hint("not a number (decimal mark unclear: set decimal and thousands)", ("3,808", "1,250"))
     assert "set thousands to ','" in hint and "set decimal to ','" in hint
+
+
+def test_google_forms_timestamps_read_year_first_with_the_time_as_written():
+    from cxlib.io.dates import parse_dates
+    parsed = parse_dates(pd.Series(["2025/04/02 12:26:00 AM EET", "2025/03/01 2:05:07 PM EET", "2025.03.01."]))
+    assert parsed.values.astype(str).tolist() == ["2025-04-02 00:26:00", "2025-03-01 14:05:07", "2025-03-01 00:00:00"]
+
+
+def test_mixed_line_ends_that_break_the_rows_are_named_with_the_fix(tmp_path):
+    rows = "".join(f"{i % 11},A" + ["\n", "\r\n", "\r"][i % 3] for i in range(60))
+    path = write(tmp_path, "mixed.csv", ("LTR,Seg\r\n" + rows).encode())
+    with pytest.raises(DataError, match=r"the file mixes line ends \(a CR alone, and LF\).*one kind of line end"):
+        flat_table(path, scores={"LTR": (0, 10)})
+
+
+def test_formulas_without_saved_results_are_named_with_the_fix(tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ID", "LTR", "Region"])
+    for i in range(40):
+        sheet.append([i + 1, f"={i % 11}+0", "North"])
+    book.save(tmp_path / "formulas.xlsx")
+    with pytest.raises(DataError, match=r"column 'LTR' of sheet 'Sheet' in formulas.xlsx holds formulas whose results "
+                                        r"were never saved.*open the workbook in Excel and save it"):
+        flat_table(tmp_path / "formulas.xlsx", scores={"LTR": (0, 10)})
+
+
+def test_out_of_core_type_errors_name_the_column_and_the_value():
+    from cxlib.backends import _dask_said
+    from cxlib.crossprod import numbers_error
+    said = ("Mismatched dtypes found in `pd.read_csv`/`pd.read_table`.\n\n| Column | Found | Expected |\n| Date | str | "
+            "datetime64 |\n| LTR    | str   | float64  |\n\nThe following columns also raised exceptions on conversion:\n\n"
+            "- LTR\n  ValueError(\"could not convert string to float: 'ten'\")\n")
+    assert _dask_said(said) == "column 'LTR' holds text ('ten') where its first rows held numbers"
+    message = str(numbers_error(pd.Series(["1", "8", "ten", None]), "LTR"))
+    assert message.startswith("column 'LTR' must hold numbers, but holds 'ten' among them: store the column")

@@ -115,6 +115,8 @@ def test_without_segment_columns_the_report_says_none_were_compared(tmp_path):
     keys = [c.key for c in study.claims()]
     assert "segment.no_segments" in keys and "segment.none_below" not in keys and len(study.segments) == 0
     assert study.claims()[0].numbers["n"] == 2 * 8 * 60
+    assert study.introduction().text().endswith("no trends (they follow each segment over time, and no segment "
+                                                "column is named).")  # a date column was named
 
 
 def test_a_scorecard_goal_for_a_segment_nobody_is_in_names_goal_filter_and_the_values_there_are():

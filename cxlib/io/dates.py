@@ -164,7 +164,8 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
             text[failed], rows[np.flatnonzero(failed)[named]] = bare, True
             notes["weekday names left out (the date says the day)"] = rows
             values = _iso(text, local)
-    for what, reader in (("Excel serial dates", _serials), ("month names", named_dates)):
+    for what, reader in (("Excel serial dates", _serials), ("month names", named_dates),
+                         ("year-first dates (any time zone name left out)", _year_first)):
         failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if failed.any():
             values = _fill(values, reader(text[failed]), text, f"{what} read", notes)
@@ -190,6 +191,23 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     read = " and ".join(f"{FIRST[o].replace(' ', '-')}" for o in dict.fromkeys(layouts.values()))
     notes.update(_note(values[parts.index].dropna(), text, f"{read} dates read"))
     return ParsedDates(values, rule, notes)
+
+
+# "2025/03/01 2:05:07 PM EET", as Google Forms writes its timestamps: year first, so the order is known; a time
+# zone's name (EET, GMT+3) left out, the time kept as written (the day the customer saw)
+YEAR_FIRST = (r"^(?P<a>\d{4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{1,2})\.?"
+              r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?"
+              r"(?:\s+[A-Z]{2,5}(?:[+-]\d{1,2}(?::?\d{2})?)?)?$")
+
+
+def _year_first(text: pd.Series) -> pd.Series:
+    """Dates written year first with slashes or dots (:data:`YEAR_FIRST`); NaT for any other text."""
+    parts = text.str.extract(YEAR_FIRST)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    known = parts["a"].notna()
+    if known.any():
+        out[known] = _assemble(parts[known], "year")
+    return out
 
 
 def _serials(text: pd.Series) -> pd.Series:

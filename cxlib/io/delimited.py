@@ -289,8 +289,10 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, 
     try:  # Arrow's reader: about four times faster than pandas' own, same values
         frame = _read_csv(decoded.utf8 or text.encode("utf-8"), delimiter)
     except (pa.ArrowInvalid, ValueError, csv.Error) as exc:
+        mixed = ("; the file mixes line ends (a CR alone, and LF), and a CR alone is read as part of a cell: save "
+                 "it with one kind of line end" if decoded.cr_in_cells else "")
         raise DataError(f"{name}: {filename} cannot be parsed as {delimiter!r}-delimited text: "
-                        f"{_first_ragged_line(text, delimiter) or exc}", table=name,
+                        f"{_first_ragged_line(text, delimiter) or exc}{mixed}", table=name,
                         rule="same number of fields on every line") from None
     if header.skip:
         frame = frame.iloc[header.skip:].reset_index(drop=True)

@@ -112,7 +112,27 @@ def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
     frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
     frame.columns = [str(c) for c in frame.columns]
     check_unique_names(names, name, f"sheet {chosen!r} of {path.name}")
+    _check_formula_results(path, chosen, index, frame, name)
     return frame, chosen, header_note(index, header_row)
+
+
+def _check_formula_results(path: Path, sheet: str, header: int, frame: pd.DataFrame, name: str) -> None:
+    """Refuse a column whose cells are formulas without saved results: a program that writes workbooks (not
+    Excel) leaves them so, and they would read as blank though Excel shows values."""
+    empty = [i for i, c in enumerate(frame.columns) if len(frame) and frame[c].isna().all()]
+    if not empty:
+        return
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        row = next(workbook[sheet].iter_rows(min_row=header + 2, max_row=header + 2, values_only=True), ())
+    finally:
+        workbook.close()
+    formulas = [frame.columns[i] for i in empty if i < len(row) and str(row[i] or "").startswith("=")]
+    if formulas:
+        raise DataError(f"{name}: column {formulas[0]!r} of sheet {sheet!r} in {path.name} holds formulas whose "
+                        "results were never saved (a program, not Excel, wrote the workbook), so it reads as blank: "
+                        "open the workbook in Excel and save it, or export the values as CSV", table=name,
+                        column=formulas[0], rule="formula results saved")
 
 
 def _user_missing(frame: pd.DataFrame, meta, name: str) -> list[QualityIssue]:

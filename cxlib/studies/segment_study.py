@@ -121,7 +121,9 @@ class SegmentStudy:
                      {"answers": answers, "score": labels.name(self.score_col),
                       "by": f", compared across {', '.join(labels.in_text(c) for c in cols)}" if cols else "",
                       "trend": "with trends per period" if self.trends is not None
-                      else "no trends (no date column named)"}, {"segment_cols": cols})
+                      else "no trends (no date column named)" if cols
+                      else "no trends (they follow each segment over time, and no segment column is named)"},
+                     {"segment_cols": cols})
 
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
