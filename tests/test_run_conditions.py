@@ -148,7 +148,7 @@ def _gzipped(tmp_path):
     (lambda tmp_path: Path("/dev/zero"), "'/dev/zero' is a device, not a file"),
     (_loop, "is a loop of symbolic links"),
     (_folder_named_as_a_file, "is a folder, where a file is expected"),
-    (_folder_of_csv, "is a folder without tables, where a file is expected"),
+    (_folder_of_csv, "is a folder, where a file is expected: give its file, "),
     (_canonical_folder_with_a_pipe, "responses.csv' is a named pipe (FIFO), not a file"),
     (lambda tmp_path: "x" * 5_000, "data_path: no such file or folder: 'xxxx"),
     (lambda tmp_path: "https://example.com/export.csv", "is a web or cloud address; cxlib reads files on this "

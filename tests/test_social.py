@@ -51,7 +51,7 @@ def test_answered_within_24h_uses_wilson_intervals():
     assert table.loc["a", "share"] == pytest.approx(67.5)
     assert (table.loc["a", "ci_low"], table.loc["a", "ci_high"]) == pytest.approx((100 * low, 100 * high))
     assert table.loc["b", "small_n"]
-    with pytest.raises(DataError, match="lacks"):
+    with pytest.raises(DataError, match="social table column 'inbound_messages' is not in the data; its 3 columns"):
         response_table(frame.drop(columns="inbound_messages"))
 
 

@@ -193,6 +193,9 @@ class Path(Parameter):
                                    f"...), got {shown(text)}")
         if not self.folder and os.path.isdir(text) and not _holds_tables(text):
             parts = sorted(f for f in os.listdir(text) if f.lower().endswith((".csv", ".tsv", ".txt")))
+            if len(parts) == 1:
+                raise ParameterProblem(f"{self.name}: {shown(text)} is a folder, where a file is expected: give its "
+                                       f"file, {shown(os.path.join(text, parts[0]))}")
             if parts:  # an export in parts: one table in several files
                 raise ParameterProblem(f"{self.name}: {shown(text)} holds {len(parts)} CSV files ({parts[0]}, ...), "
                                        "where one table is expected: join them into one file, or read them "
