@@ -57,6 +57,9 @@ STRONG_EFFECT = " by share, though its effect ranks high"  # a small share, a cl
 RATING_SCALES = ANSWER_SCALES  # answer scales a driver's values may lie on, narrowest first
 
 
+NO_CLEAR_GAIN = "important and rated low, but raising it shows no clear gain"  # "fix first" needs a positive beta
+
+
 def rating_scale(low: float, high: float, whole: bool = True, tops: Collection[float] | None = None) -> str | None:
     """The answer scale a driver's values lie on, from their smallest and largest value ("1-5", "0-10"), or None
     when they fit none, span fewer than three points (a 0/1 marker, an age, an income: not ratings) or are not
@@ -206,9 +209,11 @@ class KeyDrivers:
                               ~high_importance & high_performance], ["fix first", "keep up", "possible overkill"],
                              "low priority")
         betas = self.drivers.set_index("driver")
-        clear = (d["driver"].map(betas["beta_ci_low"]) > 0) | (d["driver"].map(betas["beta_ci_high"]) < 0)
+        helps = d["driver"].map(betas["beta_ci_low"]) > 0
+        clear = helps | (d["driver"].map(betas["beta_ci_high"]) < 0)
         strong = (~high_importance & (d["beta_rank"] <= len(self.drivers) / 2) & clear).to_numpy()
         quadrant = np.where(strong, np.char.add(quadrant.astype(str), STRONG_EFFECT), quadrant)
+        quadrant = np.where((quadrant == "fix first") & ~helps.to_numpy(), NO_CLEAR_GAIN, quadrant)
         return d[["driver", "group", "scale", "share", "ci_low", "ci_high", "mean", "mean_ci_low", "mean_ci_high",
                   "beta", "share_rank", "beta_rank"]].assign(quadrant=quadrant).reset_index(drop=True)
 
@@ -240,11 +245,13 @@ class KeyDrivers:
             first = g.iloc[0]
             rest = "; ".join(f"{labels.name(row.group)} {100 * row.share:.0f}% ({100 * row.ci_low:.0f} to "
                              f"{100 * row.ci_high:.0f}%)" for row in g.iloc[1:].itertuples())
+            overlap = len(g) > 1 and g.iloc[1]["ci_high"] >= first["ci_low"]  # the ranking alone would overstate it
             out.append(Claim("drivers.top_group", "{group} accounts for {share}% of what the drivers explain in "
-                             "{outcome} (95% CI {low} to {high}%){rest}.",
+                             "{outcome} (95% CI {low} to {high}%){rest}{overlap}.",
                              {"group": labels.name(first["group"]), "share": f"{100 * first['share']:.0f}",
                               "low": f"{100 * first['ci_low']:.0f}", "high": f"{100 * first['ci_high']:.0f}",
-                              "outcome": outcome, "rest": f"; then {rest}" if rest else ""},
+                              "outcome": outcome, "rest": f"; then {rest}" if rest else "",
+                              "overlap": "; the first two groups' intervals overlap" if overlap else ""},
                              {"group": first["group"], "share": first["share"], "ci_low": first["ci_low"],
                               "ci_high": first["ci_high"], "groups": len(g)}, "Shapley decomposition of R², bootstrap"))
         out.append(Claim("drivers.variation_explained", "Together the drivers explain {r2}% of the variation in "

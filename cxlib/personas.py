@@ -318,9 +318,9 @@ def profile_personas(frame: pd.DataFrame, model: PersonaModel, score: str | None
             c = frame.loc[inside, churn].dropna().astype(bool)
             low, high = wilson_interval(np.array(c.mean()), np.array(float(len(c))), ci)
             row.update({"churn_rate": 100 * c.mean(), "churn_ci_low": 100 * float(low),
-                        "churn_ci_high": 100 * float(high)})
+                        "churn_ci_high": 100 * float(high), "churn_n": len(c)})
         else:
-            row.update({"churn_rate": None, "churn_ci_low": None, "churn_ci_high": None})
+            row.update({"churn_rate": None, "churn_ci_low": None, "churn_ci_high": None, "churn_n": None})
         if revenue:
             r = frame.loc[inside, revenue].dropna().astype(float)
             half = stats.t.ppf(0.5 + ci / 2, len(r) - 1) * r.std(ddof=1) / np.sqrt(len(r)) if len(r) > 1 else np.nan

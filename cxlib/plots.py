@@ -34,6 +34,12 @@ __all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "Chart", "driver_shares", "h
 GREY = "#999999"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", GREY]
 
+def distinct_colors(n: int) -> list:
+    """``n`` colours no two of which repeat: the palette, or, for more lines than it holds, as many evenly spaced
+    hues (seaborn's husl), so that ten segments are ten colours."""
+    return PALETTE[:n] if n <= len(PALETTE) else sns.color_palette("husl", n)
+
+
 NPS_GROUP_COLORS = {"detractor": "#D55E00", "passive": "#999999", "promoter": "#009E73"}
 ACCENT = "#0072B2"
 SCORE_LABELS = {"nps": "Likelihood to recommend (0-10)", "csat": "Satisfaction, CSAT (1-5)",
@@ -191,10 +197,11 @@ def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)",
     """
     groups = [(None if name is None else display.value(name), rows) for name, rows in
               (periods.groupby(segment_col, sort=True) if segment_col else [(None, periods)])]
+    colors = distinct_colors(len(groups))
 
     def draw(ax):
         for i, (name, rows) in enumerate(groups):
-            color = PALETTE[i % len(PALETTE)]
+            color = colors[i]
             x = rows["period"].astype(str)
             ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=color, alpha=0.18, linewidth=0)
             ax.plot(x, rows["value"], marker="o", color=color, label=name)
@@ -287,12 +294,12 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
         ax.axvline(x.median(), color=GREY, linestyle="--", linewidth=1)
         ax.axhline(y.median(), color=GREY, linestyle="--", linewidth=1)
         _finish(ax, "Importance (share of what the drivers explain) and performance (mean rating); top left: fix "
-                "first", "Performance: mean rating", "Importance: share (%)")
+                "first where raising the rating raises the outcome", "Performance: mean rating", "Importance: share (%)")
 
     fix = priorities.loc[priorities["quadrant"] == "fix first", "driver"].map(display.name).tolist() \
         if "quadrant" in priorities else []
-    alt = (f"Scatter chart of {len(priorities)} drivers, importance against mean rating. Fix first (important and "
-           f"rated below the median): {', '.join(fix) if fix else 'none'}.")
+    alt = (f"Scatter chart of {len(priorities)} drivers, importance against mean rating. Fix first (important, "
+           f"rated below the median, and raising it raises the outcome): {', '.join(fix) if fix else 'none'}.")
     return _chart(draw, ax, 4.4, alt)
 
 
@@ -308,10 +315,11 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
     """
     groups = [(display.value(name), _carried_on(rows, (follow_up or {}).get(str(name))))
               for name, rows in km.groupby("segment", sort=False)]
+    colors = distinct_colors(len(groups))
 
     def draw(ax):
         for i, (name, rows) in enumerate(groups):
-            color = NPS_GROUP_COLORS.get(name, PALETTE[i % len(PALETTE)])
+            color = NPS_GROUP_COLORS.get(name, colors[i])
             t = [0.0, *rows["time"]]
             ax.step(t, [100.0, *(100 * rows["survival"])], where="post", color=color, label=name)
             ax.fill_between(t, [100.0, *(100 * rows["ci_low"])], [100.0, *(100 * rows["ci_high"])], step="post",
@@ -327,7 +335,7 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
     last = min(readable(rows) for _, rows in groups) if groups else 0
     at = [f"{name} {_pct(100 * rows.loc[rows['time'] <= last, 'survival'].iloc[-1])}" for name, rows in groups]
     unit = time_unit.removesuffix("s") if last == 1 else time_unit
-    alt = (f"Step chart: {title}, over time as a customer. After {last:g} {unit}"
+    alt = (f"Step chart: {title}, over time as a customer. After {last:,g} {unit}"
            f"{', by ' + display.in_text(by) if by else ''}: {', '.join(at)} still active.")
     return _chart(draw, ax, 3.6, alt)
 

@@ -45,7 +45,7 @@ def persona_cards(study) -> Markdown:
         lines = [md("### Persona {i}: {name}", i=row.persona, name=row.name).data, "",
                  md("{description}", description=row.description).data, "",
                  md("- **Size**: {n} customers, {share}% of all", n=fmt_count(row.size),
-                    share=f"{row.share:.0f}").data]
+                    share=_share(row.share)).data]
         if row.nps is not None and not pd.isna(row.nps):
             lines.append(md("- **NPS**: {v} (95% CI {a} to {b}; {n} answers)", v=f"{row.nps:.0f}",
                             a=f"{row.nps_ci_low:.0f}", b=f"{row.nps_ci_high:.0f}", n=fmt_count(row.nps_n)).data)
@@ -58,7 +58,7 @@ def persona_cards(study) -> Markdown:
         if row.revenue is not None and not pd.isna(row.revenue):
             lines.append(md("- **Revenue**: {v} per customer (95% CI {a} to {b}); {s}% of all revenue",
                             v=labels.money(row.revenue, 1), a=labels.money(row.revenue_ci_low, 1),
-                            b=labels.money(row.revenue_ci_high, 1), s=f"{row.revenue_share:.0f}").data)
+                            b=labels.money(row.revenue_ci_high, 1), s=_share(row.revenue_share)).data)
         if study.drivers is not None:
             top = study.drivers[study.drivers["persona"] == row.persona].head(2)
             if len(top):
@@ -72,3 +72,10 @@ def persona_cards(study) -> Markdown:
                     f"{t.label.lower()} ({t.share:.0f}%)" for t in top.itertuples())).data)
         parts.append("\n".join(lines))
     return Markdown("\n\n".join(parts))
+
+
+def _share(percent: float) -> str:
+    """A share of all as people write it: whole percentages, but a small share never as "0" ("0.2", "<0.1")."""
+    if percent >= 1 or percent == 0:
+        return f"{percent:.0f}"
+    return f"{percent:.1f}" if percent >= 0.1 else "<0.1"

@@ -197,9 +197,18 @@ def check_persona(claim, result, frame, p):
         assert n["best_silhouette"] == result.model.criterion["silhouette"].max() < 0.25
     elif key == "persona.largest":
         assert n["share"] == personas["share"].max() == pytest.approx(100 * np.mean(labels == 0))
-    elif key == "persona.churn":
-        rates = frame.groupby(labels)[p["churn_col"]].mean() * 100
-        assert n["churn_rate"] == pytest.approx(rates.max()) and n["persona"] == personas["name"].iloc[rates.argmax()]
+    elif key in ("persona.churn", "persona.churn_no_clear_difference"):
+        sized = pd.Series(labels).value_counts()[lambda c: c >= 30].index
+        known = frame[p["churn_col"]].notna().to_numpy()
+        table = pd.crosstab(labels[known], frame.loc[known, p["churn_col"]].astype(bool).to_numpy()).loc[sized]
+        p_value = stats.chi2_contingency(table.to_numpy())[1]
+        assert n["p_value"] == pytest.approx(p_value, rel=1e-9) and (p_value < 0.05) == (key == "persona.churn")
+        rates = (frame.groupby(labels)[p["churn_col"]].mean() * 100).loc[sized]
+        if key == "persona.churn":
+            assert n["churn_rate"] == pytest.approx(rates.max())
+            assert n["persona"] == personas.set_index("persona").loc[rates.idxmax() + 1, "name"]
+        else:
+            assert (n["lowest"], n["highest"]) == (pytest.approx(rates.min()), pytest.approx(rates.max()))
     else:
         raise AssertionError(f"no check for the claim {key}")
     for row in personas.itertuples():  # names and descriptions say no more than the members bear out

@@ -171,3 +171,24 @@ def test_codes_that_never_reach_a_scales_top_are_no_rating_on_it():
     scales = rating_scales({"occupation": (1, 6, True), "religious": (1, 4, True), "age": (17, 42, True)})
     assert scales == {"occupation": None, "religious": None, "age": None}
     assert rating_scales({"tv": (1, 3, True), "staff": (1, 5, True)}) == {"tv": "1-5", "staff": "1-5"}
+
+
+def test_a_driver_that_would_be_fixed_first_but_lowers_the_outcome_is_not_labelled_fix_first(tmp_path):
+    """The priorities table and chart agree with the summary: 'fix first' needs a clearly positive effect."""
+    rng = np.random.default_rng(21)
+    n = 3000
+    frame = pd.DataFrame({"a": rng.integers(1, 4, n), "b": rng.integers(3, 6, n), "c": rng.integers(3, 6, n),
+                          "d": rng.integers(1, 6, n)})
+    frame["score"] = np.clip(np.round(8 - 1.5 * frame["a"] + 0.4 * frame["b"] + 0.3 * frame["d"]
+                                      + rng.normal(0, 1, n)), 0, 10)
+    result, _, claims = _run(tmp_path, frame, driver_groups=["a", "b", "c", "d"])
+    quadrant = result.drivers.priorities().set_index("driver")["quadrant"]
+    assert quadrant["a"] == "important and rated low, but raising it shows no clear gain"
+    assert "a" not in claims.get("drivers.fix_first", type("", (), {"numbers": {"drivers": []}})).numbers["drivers"]
+
+
+def test_numbers_that_round_to_zero_never_read_minus_zero():
+    from cxlib.formatting.tables import format_table
+    shown = format_table(pd.DataFrame({"value": [-0.0001, 0.5], "ci_low": [-0.0002, 0.4], "ci_high": [0.0, 0.6]}),
+                         digits={"value": 3})
+    assert not shown.iloc[:, 0].str.contains("-0.000").any()

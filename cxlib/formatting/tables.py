@@ -57,7 +57,8 @@ def _number(value, digits: int, suffix: str = "") -> str:
         return DASH
     if isinstance(value, float) and math.isinf(value):
         return "not reached" if value > 0 else "-∞"
-    return f"{value:,.{digits}f}{suffix}"
+    shown = f"{value:,.{digits}f}"
+    return f"{shown.removeprefix('-') if float(shown.replace(',', '')) == 0 else shown}{suffix}"  # never "-0.000"
 
 
 def _interval(low, high, digits: int) -> str:

@@ -97,6 +97,12 @@ ASSUMPTIONS = {
 }
 
 
+def _more_customers(saved: float) -> str:
+    """Customers a programme keeps, as the case table shows them: "0.8 more customers", "12 more customers"."""
+    shown = f"{saved:,.1f}".removesuffix(".0") if saved < 10 else f"{saved:,.0f}"
+    return f"{shown} more {ngettext('customer', 'customers', 1 if shown == '1' else 2)}"
+
+
 def _leavers(expected: float) -> str:
     """Expected leavers as a director reads them: "0.5 expected leavers", "1 expected leaver", "55 expected leavers"."""
     shown = f"{expected:,.1f}".removesuffix(".0") if expected < 10 else f"{expected:,.0f}"
@@ -206,8 +212,7 @@ class BusinessCaseStudy:
                   {"share": f"{100 * a['share_moved']:.0f}", "n": fmt_count(a["detractors"]),
                    "passives": "keep leaving less often as they do in these data" if gap["ci_low"] > 0 else
                    "leave as these data show (no clear difference from detractors)",
-                   "saved": "fewer than one more customer" if case.customers_saved["value"] < 0.5 else
-                   plural(round(case.customers_saved["value"]), "more customer", "more customers"),
+                   "saved": _more_customers(case.customers_saved["value"]),
                    "years": f"{a['horizon_years']:g}",
                    "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:,.0f}",
                    "roi_range": interval_words(roi["ci_low"], roi["ci_high"], "%"),
@@ -226,9 +231,12 @@ class BusinessCaseStudy:
                               "inside": "within" if five["in_published_range"] else "outside"},
                              {"profit_change": five["profit_change"]}))
         elif 5 in a.get("retention_points_past_100", []):
-            out.append(Claim("business.retention_5_points_past_100", "Yearly retention is already {r}%: 5 more "
-                             "points would pass 100%, so the published 25-95% comparison cannot be made here.",
-                             {"r": f"{a['yearly_retention']:.1f}"}, {"yearly_retention": a["yearly_retention"]}))
+            past = a["retention_points_past_100"]
+            out.append(Claim("business.retention_5_points_past_100", "Yearly retention is already {r}%: {points} "
+                             "more would pass 100%, so the published 25-95% comparison for 5 points cannot be made "
+                             "here.", {"r": f"{a['yearly_retention']:.1f}",
+                                       "points": word_list([f"{p:g}" for p in past]) + " points"},
+                             {"yearly_retention": a["yearly_retention"], "points_past_100": past}))
         return out
 
     def to_dict(self) -> dict:

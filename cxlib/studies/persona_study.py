@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..drivers import shapley_shares
 from ..estimate import MIN_N
 from ..feedback.themes import theme_table
-from ..formatting.claims import Claim
-from ..formatting.narrative import fmt_count
+from ..formatting.claims import LEVEL, Claim
+from ..formatting.narrative import fmt_count, fmt_p
 from ..io import DataQuality, load, read_table
 from ..io import columns as col
 from ..io.numbers import numbers_or_text, unread_words
@@ -108,23 +109,40 @@ class PersonaStudy:
                              {"lowest": low["name"], "lowest_nps": low["nps"], "highest": high["name"],
                               "highest_nps": high["nps"]}))
         if sized["churn_rate"].notna().any():
-            worst = sized.loc[sized["churn_rate"].idxmax()]
-            among = (f"Among the personas of {MIN_N} or more customers, customers" if len(sized) < len(self.personas)
-                     else "Customers")
-            out.append(Claim("persona.churn", "{among} of the persona \u201c{name}\u201d leave most often: {rate}% (95% "
-                             "CI {low} to {high}%) of {n} customers.",
-                             {"among": among, "name": worst["name"], "rate": f"{worst['churn_rate']:.1f}",
-                              "low": f"{worst['churn_ci_low']:.1f}", "high": f"{worst['churn_ci_high']:.1f}",
-                              "n": fmt_count(worst["size"])},
-                             {"persona": worst["name"], "churn_rate": worst["churn_rate"]}))
+            out.append(self._churn_claim(sized))
         return out
+
+    def _churn_claim(self, sized: pd.DataFrame) -> Claim:
+        """Which persona leaves most often, said only when leaving differs between the personas (a chi-square test
+        of the personas' leavers and stayers at the report's level); otherwise that it does not clearly differ."""
+        known = sized.dropna(subset=["churn_rate"])
+        left = (known["churn_rate"] / 100 * known["churn_n"]).round()
+        table = np.column_stack([left, known["churn_n"] - left])
+        p = float(stats.chi2_contingency(table)[1]) if len(known) > 1 and table.sum(axis=0).all() else 1.0
+        test = "chi-square test of leavers against stayers across the personas"
+        among = f"Among the personas of {MIN_N} or more customers, " if len(sized) < len(self.personas) else ""
+        worst = known.loc[known["churn_rate"].idxmax()]
+        if p >= LEVEL:
+            best = known.loc[known["churn_rate"].idxmin()]
+            return Claim("persona.churn_no_clear_difference", "{among}how often customers leave does not clearly "
+                         "differ between the personas: from {lo}% ({loname}) to {hi}% ({hiname}; {p}).",
+                         {"among": among, "lo": f"{best['churn_rate']:.1f}", "loname": best["name"],
+                          "hi": f"{worst['churn_rate']:.1f}", "hiname": worst["name"], "p": fmt_p(p)},
+                         {"p_value": p, "lowest": best["churn_rate"], "highest": worst["churn_rate"]}, test)
+        lead = f"{among}customers" if among else "Customers"
+        return Claim("persona.churn", "{lead} of the persona \u201c{name}\u201d leave most often: {rate}% (95% CI {low} to "
+                     "{high}%) of {n} customers; leaving differs between the personas ({p}).",
+                     {"lead": lead, "name": worst["name"], "rate": f"{worst['churn_rate']:.1f}",
+                      "low": f"{worst['churn_ci_low']:.1f}", "high": f"{worst['churn_ci_high']:.1f}",
+                      "n": fmt_count(worst["churn_n"]), "p": fmt_p(p)},
+                     {"persona": worst["name"], "churn_rate": worst["churn_rate"], "p_value": p}, test)
 
     def side_by_side(self) -> pd.DataFrame:
         """The personas for a table: size, share and each measure the data hold (NPS, CSAT, churn, revenue with
         their intervals and counts); a measure without data (no score column given) is left out, not shown as
         dashes."""
         measures = {"nps": ["nps_ci_low", "nps_ci_high", "nps_n"], "csat": ["csat_ci_low", "csat_ci_high", "csat_n"],
-                    "churn_rate": ["churn_ci_low", "churn_ci_high"],
+                    "churn_rate": ["churn_ci_low", "churn_ci_high", "churn_n"],
                     "revenue": ["revenue_ci_low", "revenue_ci_high", "revenue_share"]}
         empty = [c for measure, parts in measures.items() if self.personas[measure].isna().all()
                  for c in (measure, *parts)]
