@@ -6,7 +6,14 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from cxlib import sample
-from cxlib.feedback.themes import UNTAGGED, load_taxonomy, normalize, tag_themes, theme_table
+from cxlib.feedback.themes import (
+    UNTAGGED,
+    load_taxonomy,
+    normalize,
+    placeholder_comments,
+    tag_themes,
+    theme_table,
+)
 from cxlib.io import DataError
 
 # Written for this test (not taken from the sample's templates); the themes a reader would assign.
@@ -99,7 +106,7 @@ def test_the_sample_comments_are_tagged_as_generated():
     generated = sample.generate(n_customers=1500, seed=3)
     responses, truth = generated.responses, generated.truth.comment_themes.to_numpy()
     flags = tag_themes(responses)
-    has = responses["comment"].fillna("").str.strip().ne("").to_numpy()
+    has = (responses["comment"].fillna("").str.strip().ne("") & ~placeholder_comments(responses["comment"])).to_numpy()
     for theme in [*load_taxonomy().names, UNTAGGED]:
         expected = (truth == (theme if theme != UNTAGGED else "other")) & has
         found = flags[theme].fillna(False).to_numpy(dtype=bool)
@@ -140,3 +147,10 @@ def test_no_keyword_matches_the_languages_most_common_words(language, common):
     taxonomy = load_taxonomy(language)
     flags = tag_themes(pd.DataFrame({"c": common.split()}), "c", taxonomy)
     assert not flags[taxonomy.names].any().any(), flags[taxonomy.names].any()[lambda s: s].index.tolist()
+
+
+def test_a_placeholder_is_no_comment_and_is_not_counted_in_the_shares():
+    taxonomy = load_taxonomy("en")
+    flags = tag_themes(pd.DataFrame({"c": ["No comment", "N/A", "-", "Yorum yok", "nema komentara", "Great support",
+                                           "ok", None]}), "c", taxonomy)
+    assert flags[UNTAGGED].notna().tolist() == [False] * 5 + [True, True, False]

@@ -49,11 +49,26 @@ from ..inference import wilson_interval
 from ..io.quality import DataError, check_columns
 from ..io.yaml_files import read_yaml
 
-__all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "tag_themes", "theme_claim", "theme_table", "UNTAGGED"]
+__all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "placeholder_comments", "tag_themes", "theme_claim",
+           "theme_table", "UNTAGGED"]
 
 UNTAGGED = "untagged"
 TAXONOMY_DIR = Path(__file__).parent / "taxonomies"
 _WORD_BREAK = re.compile(r"[^0-9a-z]+")
+
+
+# what an export writes where a customer left no comment, in the languages reports speak (compared normalized)
+PLACEHOLDERS = frozenset({"no comment", "no comments", "none", "n a", "na", "nothing", "nothing to add", "nil",
+                          "yorum yok", "yok", "yorumum yok", "nema", "nema komentara", "bez komentara", "нема",
+                          "нема коментара", "без коментара"})
+
+
+def placeholder_comments(comments: pd.Series) -> pd.Series:
+    """Where a comment only says that there is none ("No comment", "N/A", "-", "Yorum yok", "Nema komentara")."""
+    text = comments.astype("string")
+    distinct = pd.unique(text.dropna().to_numpy(dtype=object))
+    empty = {c for c in distinct if normalize(c) in PLACEHOLDERS or (c.strip() and not normalize(c))}
+    return text.isin(list(empty)).fillna(False).astype(bool)
 
 
 def normalize(text: str) -> str:
@@ -122,9 +137,10 @@ class Taxonomy:
         return _word_matches(keyword, word, self.fuzzy_min_length)
 
     def tag(self, comments: pd.Series) -> pd.DataFrame:
-        """One boolean column per theme and ``untagged``; rows without a comment are missing (not counted)."""
+        """One boolean column per theme and ``untagged``; rows without a comment are missing (not counted), and so
+        are placeholders that say there is none ("No comment", "-", "yok": :func:`placeholder_comments`)."""
         text = comments.astype("string")
-        present = text.notna() & (text.str.strip() != "")
+        present = text.notna() & (text.str.strip() != "") & ~placeholder_comments(text)
         distinct = pd.unique(text[present].to_numpy(dtype=object))
         tagged = np.array([self._tag_one(normalize(c)) for c in distinct], dtype=bool).reshape(len(distinct),
                                                                                                len(self.themes))

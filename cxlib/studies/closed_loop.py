@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..feedback.themes import (
     UNTAGGED,
     Taxonomy,
     load_taxonomy,
+    placeholder_comments,
     tag_themes,
     theme_claim,
     theme_table,
@@ -32,7 +34,7 @@ from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..formatting.quoting import shown
 from ..io import CXData, load, read_table
 from ..io import columns as col
-from ..io.quality import DataError, DataQuality
+from ..io.quality import NOTE, DataError, DataQuality
 from ..io.tables import canonical_folder
 from .churn_study import state_panel
 from .contract import StudyDeclaration
@@ -48,6 +50,7 @@ from .shared import (
     read_rows,
     reading,
     require_scores,
+    row_issue,
     unanswered_notes,
 )
 
@@ -274,6 +277,11 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
         risk = None
     if limits:
         gate(quality, "responses", limits, "answers")
+    placeholders = placeholder_comments(rows[comment_col]).to_numpy()
+    if placeholders.any():  # "No comment" is no comment: counted here, left out of every theme's share
+        data = dataclasses.replace(data, quality=data.quality + DataQuality((row_issue(
+            rows, placeholders, comment_col, "a placeholder, not a comment (left out of the themes)", NOTE,
+            "responses"),)))
     data = unanswered_notes(data, "responses", {score_col: int(rows[score_col].notna().sum())})
     quality = data.quality
     study = closed_loop(rows, score_col, id_col, date_col, comment_col, touchpoint_col, revenue_col, segment_col, left,
