@@ -259,3 +259,10 @@ def test_a_table_with_rows_per_interval_is_refused_in_rows_with_what_to_do(tmp_p
     assert message.startswith("customers: only 0 of 80 rows can be used")
     assert "reads one row per id" in message
 
+
+
+def test_a_table_where_no_time_passed_stops_with_the_column(tmp_path):
+    frame = pd.DataFrame({"tenure_months": [0] * 60, "left": [1, 0] * 30})
+    with pytest.raises(DataError, match=r"every duration in 'tenure_months' is 0, so no one was followed over time"):
+        _run(tmp_path, frame, duration_col="tenure_months", event_col="left", segment_col=None, covariates=[],
+             revenue_col=None)

@@ -432,7 +432,7 @@ def test_segment_labels_that_differ_only_in_case_or_spaces_are_one_segment_and_n
     parsed = parse(pd.Series(["North", "North ", "north", "NORTH", "South", "North"]), category())
     assert parsed.values.tolist() == ["North"] * 4 + ["South", "North"]
     (note,) = parsed.notes
-    assert note.startswith("spellings that differ only in case or spaces taken as one")
+    assert note.startswith("spellings that differ only in case, spaces, invisible or look-alike letters taken as one")
     assert parsed.notes[note].tolist() == [False, True, True, True, False, False]
 
 
@@ -543,3 +543,39 @@ def test_out_of_core_type_errors_name_the_column_and_the_value():
     assert _dask_said(said) == "column 'LTR' holds text ('ten') where its first rows held numbers"
     message = str(numbers_error(pd.Series(["1", "8", "ten", None]), "LTR"))
     assert message.startswith("column 'LTR' must hold numbers, but holds 'ten' among them: store the column")
+
+
+def test_segment_labels_with_invisible_or_look_alike_letters_are_one_segment():
+    from cxlib.io.columns import category, parse
+    parsed = parse(pd.Series(["North East", "North East\u200b", "\u200bNorth East", "Sever", "S\u0435ver", "Север"]),
+                   category())
+    assert parsed.values.tolist() == ["North East"] * 3 + ["Sever", "Sever", "Север"]  # Serbian Cyrillic stays
+
+
+@pytest.mark.parametrize("written, value", [("1,00,057.14", 100057.14), ("100 057,14 zł", 100057.14),
+                                            ("CHF 1'234.–", 1234.0), ("US$1,234.56", 1234.56)])
+def test_indian_polish_swiss_and_us_dollar_amounts_read(written, value):
+    from cxlib.io.columns import amount, parse
+    parsed = parse(pd.Series([written, written]), amount())
+    assert parsed.values.tolist() == [value, value] and not parsed.problems
+
+
+def test_excel_serial_dates_with_a_time_fraction_read_to_the_second():
+    from cxlib.io.dates import parse_dates
+    assert parse_dates(pd.Series(["45745.725694", "45746"])).values.astype(str).tolist() == [
+        "2025-03-29 17:25:00", "2025-03-30 00:00:00"]
+
+
+def test_a_day_month_name_and_two_digit_year_reads_and_a_duration_with_its_unit_gets_a_hint():
+    from cxlib.io.dates import parse_dates
+    from cxlib.io.hints import value_hint
+    assert parse_dates(pd.Series(["29-Mar-25", "01-Apr-99"])).values.astype(str).tolist() == ["2025-03-29",
+                                                                                              "1999-04-01"]
+    assert value_hint(("3 months", "12 months")).startswith("numbers written with their unit ('3 months')")
+
+
+def test_weights_too_small_to_count_are_left_out_and_counted():
+    from cxlib.io.columns import parse
+    parsed = parse(pd.Series([1e-200, 1.0, 0.5]), col.weight())
+    assert parsed.values.isna().tolist() == [True, False, False]
+    assert list(parsed.problems) == ["a weight too small to count (below 1e-12)"]

@@ -43,6 +43,7 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", 
 # or plan type is no yes/no question, and the data do not say which one a column is
 YES_NO_CODES = ({"false": "no", "true": "yes"},)
 YES_NO_NOTE = "true/false shown as yes and no"
+SMALLEST_WEIGHT = 1e-12  # a weight below this is an export error (1e-200): its square underflows to 0
 LARGEST = 1e15  # an amount, weight or duration this large is an export error (1.5e308), not a customer's figure
 MISSING_VALUE = "missing value"  # the rule of a blank in a column that must have a value
 NOT_YES_NO = "not yes/no (true/false, yes/no, 1/0)"  # the rule of a flag that reads as neither
@@ -211,7 +212,7 @@ def _one_spelling(raw: pd.Series, values: pd.Series, notes: dict) -> pd.Series:
     """A category's levels written in several ways ("North", "north", "NORTH", " North ") as one: the most
     common spelling, noted with the rows it changed (spaces around a value included)."""
     counts = values.value_counts()
-    key = {v: " ".join(normal_word(v).split()) for v in counts.index}
+    key = {v: _spelling_key(v) for v in counts.index}
     spelling = {}
     for v in counts.index:  # most common first: the first spelling of a key names it
         spelling.setdefault(key[v], v)
@@ -223,8 +224,23 @@ def _one_spelling(raw: pd.Series, values: pd.Series, notes: dict) -> pd.Series:
     if changed.any():
         example = next(iter(renamed.items()), None)
         shown = f"e.g. {example[0]!r} as {example[1]!r}" if example else "spaces around values left out"
-        notes[f"spellings that differ only in case or spaces taken as one ({shown})"] = changed
+        notes[f"spellings that differ only in case, spaces, invisible or look-alike letters taken as one ({shown})"] = \
+            changed
     return values.replace(renamed) if renamed else values
+
+
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")  # zero-width and soft-hyphen characters
+HOMOGLYPHS = str.maketrans("асеорхуіјѕ", "aceopxyijs")  # Cyrillic letters drawn as Latin ones
+
+
+def _spelling_key(value: str) -> str:
+    """What a category value says, whatever its case, spaces, invisible characters, or Cyrillic letters that look
+    Latin inside a Latin word ("Sеver" with a Cyrillic е is "Sever")."""
+    words = []
+    for word in normal_word(INVISIBLE.sub("", value)).split():
+        latin = any("a" <= ch <= "z" for ch in word)
+        words.append(word.translate(HOMOGLYPHS) if latin else word)
+    return " ".join(words)
 
 
 def _missing_code_mask(raw: pd.Series, codes: Iterable) -> np.ndarray:
@@ -312,12 +328,12 @@ def _standard_missing(text: pd.Series, set_missing: dict[str, np.ndarray]) -> pd
     return text.mask(marker)
 
 
-CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>[$€£₺¥]|(?:USD|EUR|GBP|TRY|TL|RSD|CHF)(?=[\s\d]))?\s*"
-                      r"(?P<number>[+-]?\d[\d.,\s\u00a0\u202f']*?)\s*"
-                      r"(?P<post>[$€£₺¥]|USD|EUR|GBP|TRY|TL|RSD|CHF|din\.?|дин\.?)?$", re.IGNORECASE)
+CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>US\$|[$€£₺¥]|(?:USD|EUR|GBP|TRY|TL|RSD|CHF|PLN)(?=[\s\d]))?\s*"
+                      r"(?P<number>[+-]?\d[\d.,\s\u00a0\u202f'\u2019]*?)(?:\.[-\u2013])?\s*"
+                      r"(?P<post>[$€£₺¥]|USD|EUR|GBP|TRY|TL|RSD|CHF|PLN|zł|din\.?|дин\.?)?$", re.IGNORECASE)
 ANOTHER_CURRENCY = "another currency than the column's other amounts"
-ONE_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "₺": "TRY", "TL": "TRY", "¥": "JPY", "DIN": "RSD",
-                "ДИН": "RSD"}  # a sign and its code are one currency: "€12" and "12 EUR" add up
+ONE_CURRENCY = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₺": "TRY", "TL": "TRY", "¥": "JPY", "ZŁ": "PLN",
+                "DIN": "RSD", "ДИН": "RSD"}  # a sign and its code are one currency: "€12" and "12 EUR" add up
 
 
 def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series:
@@ -384,6 +400,11 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         if huge.any():  # a sum of such amounts or weights overflows to infinity, and every share to nan
             problems[f"too large to add up ({LARGEST:,.0f} or more)"] = huge
         arr = np.where(huge, np.nan, arr)
+        if column.low_exclusive and column.low == 0:  # a weight: its square must not vanish (Kish's n)
+            tiny = (arr > 0) & (arr < SMALLEST_WEIGHT)
+            if tiny.any():
+                problems[f"a weight too small to count (below {SMALLEST_WEIGHT:g})"] = tiny
+            arr = np.where(tiny, np.nan, arr)
         if column.kind == "integer":
             fractional = ~np.isnan(arr) & (arr != np.round(arr))
             if fractional.any():

@@ -215,7 +215,7 @@ def _serials(text: pd.Series) -> pd.Series:
     later days are one ahead of the calendar's count from 1900-01-01), as a workbook shows a date cell not formatted
     as a date, or a CSV saved from it writes it; five digits (1927 to 2173), a fraction the time of day."""
     days = pd.to_numeric(text.where(text.str.fullmatch(r"[1-9]\d{4}(?:\.\d+)?")), errors="coerce")
-    return pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+    return (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).dt.round("s")  # a day's fraction: its time
 
 
 def _fill(values: pd.Series, read: pd.Series, text: pd.Series, what: str, notes: dict) -> pd.Series:

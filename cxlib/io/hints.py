@@ -33,6 +33,8 @@ SHAPES = (  # (what a value looks like, the hint with {example}) in the order th
      "answers"),
     (None, "NPS groups ({example}): they give NPS in a 0-10 score column (the segment study's score_col, the "
            "business case's nps_col); a study that needs the 0-10 answers needs a column of them"),
+    (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*[^\W\d_]+\.?$"),
+     "numbers written with their unit ({example}): write the number alone; a duration's unit goes in time_unit"),
     (re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$"),
      "numbers written as words ({example}): write them as digits, or list such words in missing_codes"),
 )

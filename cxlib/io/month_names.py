@@ -2,8 +2,8 @@
 
 "15 Ocak 2025", "15. januar 2025.", "5 Şub 2025", "January 15, 2025", "15-Jan-2025",
 "15. јануар 2025." read as dates; the day comes before or after the month's name, the year
-(four digits) last. Serbian writes the month in the genitive ("15. januara 2025."), read as
-well. The names, full and abbreviated, come from the Unicode CLDR through
+last (four digits, or two after a day and the name: "29-Mar-25", whose order the name
+fixes). Serbian writes the month in the genitive ("15. januara 2025."), read as well. The names, full and abbreviated, come from the Unicode CLDR through
 Babel (``babel.dates.get_month_names``) for ``en``, ``tr``, ``sr_Latn`` and ``sr`` (CLDR's
 plain ``sr`` is Cyrillic), in any case. ``strftime``'s ``%B`` reads English names only, so
 this is the way to Turkish and Serbian ones; a name that two languages give to different
@@ -28,7 +28,7 @@ __all__ = ["LOCALES", "named_dates", "without_weekday"]
 
 LOCALES = ("en", "tr", "sr_Latn", "sr")
 YEAR_WORD = r"(?:\s*(?:године|godine|год\.|god\.|г\.|g\.|yılı))?"  # "15. јануар 2025. године", "2025 yılı"
-DAY_FIRST = r"^(?P<day>\d{1,2})\.?[ -]+(?P<name>[^\W\d_]+)\.?,?[ -]+(?P<year>\d{4})\.?" + YEAR_WORD + "$"
+DAY_FIRST = r"^(?P<day>\d{1,2})\.?[ -]+(?P<name>[^\W\d_]+)\.?,?[ -]+(?P<year>\d{4}|\d{2})\.?" + YEAR_WORD + "$"
 CYRILLIC = "абвгдђежзијклљмнњопрстћуфхцчџш"
 NAME_FIRST = r"^(?P<name>[^\W\d_]+)\.?[ -]+(?P<day>\d{1,2})\.?,?[ -]+(?P<year>\d{4})\.?" + YEAR_WORD + "$"
 
@@ -87,7 +87,9 @@ def named_dates(text: pd.Series) -> pd.Series:
     """Dates from text written with month names (NaT where a value is not such a date)."""
     parts = text.str.extract(DAY_FIRST).fillna(text.str.extract(NAME_FIRST))
     month = parts["name"].map(lambda name: months().get(normal_word(name)) if isinstance(name, str) else None)
-    frame = pd.DataFrame({"year": pd.to_numeric(parts["year"]), "month": pd.to_numeric(month),
+    year = pd.to_numeric(parts["year"])
+    year = year.where(year >= 100, year + np.where(year < 70, 2000, 1900))  # "29-Mar-25": the name fixes the order
+    frame = pd.DataFrame({"year": year, "month": pd.to_numeric(month),
                           "day": pd.to_numeric(parts["day"])}, index=text.index)
     known = frame.notna().all(axis=1)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")

@@ -41,6 +41,7 @@ LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})(?:\s*[-\u2013\u2014=:.(]\s*|\s+
                             re.DOTALL)
 NUMBER_LIKE = re.compile(r"^[+-]?[\d.,'\u2019\s\u00a0\u202f]*\d[\d.,'\u2019\s\u00a0\u202f]*$")
 UNCLEAR = "not a number (decimal mark unclear: set decimal and thousands)"
+INDIAN = re.compile(r"[+-]?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?")  # lakh and crore grouping: 1,00,057.14
 
 
 @dataclass
@@ -120,6 +121,7 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
         return ParsedNumbers(values, problems, _note("decimal comma read", text, values))
     grouped = _convert(text, ".", ",").fillna(_convert(text, ".", " ")).fillna(_convert(text, ".", "'")).fillna(
         _convert(text, ".", "\u2019"))  # 1,234.5; 1 234.5; Swiss 1'234.5 (with a typographic apostrophe too)
+    grouped = grouped.fillna(text_to_float(text.where(text.str.fullmatch(INDIAN).fillna(False)).str.replace(",", "")))
     ambiguous = text.str.match(AMBIGUOUS).fillna(False).to_numpy(dtype=bool)
     values = values.fillna(grouped.where(~ambiguous | (dot > 0)))
     unclear = given & values.isna().to_numpy(dtype=bool) & text.str.match(

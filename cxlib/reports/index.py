@@ -20,7 +20,7 @@ from ..formatting.narrative import fmt_parameters, plural
 from ..studies import REGISTRY, parameters
 from .html import page
 
-__all__ = ["build_index", "data_source", "previous_run", "read_runs", "tiles", "what_if"]
+__all__ = ["IndexNotWritten", "build_index", "data_source", "previous_run", "read_runs", "tiles", "what_if"]
 
 SAMPLE = "the bundled sample"
 # parameters that say what the data are and how to read them, not what to analyse
@@ -185,5 +185,14 @@ def build_index(reports_dir: str | Path) -> Path:
     tmp = reports_dir / f".index.{os.getpid()}.tmp"
     count = f"{plural(len(runs), 'run', 'runs')}, newest first"
     tmp.write_text(page("CX reports", body, count, "Built by cxlib"), encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:  # a folder, or a file nobody may replace, where the index goes
+        tmp.unlink(missing_ok=True)
+        raise IndexNotWritten(f"cannot write the index {target}: {exc.strerror or exc}; move what is there out of "
+                          "the way (the study's own report was written)") from None
     return target
+
+
+class IndexNotWritten(OSError):
+    """The index of the reports cannot be written where it goes."""

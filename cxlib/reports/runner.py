@@ -32,7 +32,7 @@ from ..studies import REGISTRY, ParameterError, StudyDeclaration
 from ..studies.contract import undeclared
 from ..version import __version__
 from .html import notebook_body, page
-from .index import build_index
+from .index import IndexNotWritten, build_index
 from .kernel_files import private_kernel
 from .results import RESULTS_ENV, dumps, to_jsonable
 
@@ -354,7 +354,10 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     final = study_dir / run_id
     partial.rename(final)
     _end_run(lock)
-    build_index(reports_dir)
+    try:
+        build_index(reports_dir)
+    except IndexNotWritten as exc:  # the run's own report stands; the overview page waits for the next run
+        print(f"cx: {exc}", file=sys.stderr)
     if error:
         raise StudyFailed(final, error)
     return final

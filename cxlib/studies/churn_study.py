@@ -605,6 +605,11 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
     rates = source.rate_counts(event)
     events, n = int(rates["successes"].iloc[0]), int(rates["n"].iloc[0])
     require_leavers(events, n, event)
+    longest = source.value_range(duration)[1]
+    if not longest or longest <= 0:  # no time passed for anyone: no curve, no hazard, no change with tenure
+        raise DataError(f"customers: every duration in {duration!r} is 0, so no one was followed over time; check the "
+                        "column (is it the time from signup to leaving or to the end of observation?)",
+                        table="customers", column=duration, rule="some time as a customer")
     overall = source.survival_counts(duration, event, entry)
     counts = source.survival_counts(duration, event, entry, segment_col) if segment_col else None
     if counts is not None:  # True/False segments are yes and no, as the loader reads them

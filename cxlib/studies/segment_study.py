@@ -157,7 +157,11 @@ class SegmentStudy:
                               "value": format_ci(b["value"], b["ci_low"], b["ci_high"])},
                              {"segment_col": b["segment_col"], "segment": b["segment"], "nps": b["value"],
                               "difference": b["difference"], "p_adjusted": b["p_adjusted"]}, test, joins=True))
-        if self.revenue:
+        if self.revenue and not self.revenue["n"]:
+            out.append(Claim("segment.revenue_unreadable", "No answer has a revenue above 0 in {col}, so there is no "
+                             "revenue view (the data quality table says why).",
+                             {"col": labels.name(self.revenue["column"])}, {"n": 0}))
+        elif self.revenue:
             r, d = self.revenue, self.revenue["detractors"]
             out.append(Claim("segment.revenue", "Weighted by revenue, NPS is {value}; detractors hold {det}% of the "
                              "revenue (95% CI {low} to {high}%).",
@@ -243,8 +247,12 @@ def _estimate_row(e: Estimate) -> dict:
 
 
 def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
-    """Revenue-weighted NPS and the share of revenue held by each NPS group (Wilson on Kish's n)."""
-    h = score_histogram(frame[frame[revenue] > 0], score, weights=revenue, scale=(0, 10))
+    """Revenue-weighted NPS and the share of revenue held by each NPS group (Wilson on Kish's n); ``{"n": 0}`` when
+    no answer has a revenue above 0 (every value unreadable: the data quality table says why)."""
+    paying = frame[(frame[revenue] > 0) & frame[score].notna()]
+    if paying.empty:
+        return {"n": 0, "column": revenue}
+    h = score_histogram(paying, score, weights=revenue, scale=(0, 10))
     est = nps(h, ci=ci)
     out = {"nps": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "n_effective": est.n_effective}
     for group, members in (("promoters", range(9, 11)), ("passives", range(7, 9)), ("detractors", range(0, 7))):
