@@ -83,7 +83,9 @@ def _date(value: pd.Timestamp, style: str, row: int) -> str:
     return {"iso": f"{value:%Y-%m-%d}", "dmy.": f"{value:%d.%m.%Y}", "dmy/": f"{value:%d/%m/%Y}",
             "iso_time": f"{value:%Y-%m-%d} {hour:02d}:{minute:02d}:05",
             "mdy_time": f"{value.month}/{value.day}/{value.year} {(hour - 1) % 12 + 1}:{minute:02d}:05 "
-                        f"{'AM' if hour < 12 else 'PM'}"}[style]
+                        f"{'AM' if hour < 12 else 'PM'}",
+            "google_forms": f"{value:%Y/%m/%d} {(hour - 1) % 12 + 1}:{minute:02d}:05 {'AM' if hour < 12 else 'PM'} EET",
+            "weekday": f"{value:%A}, {value:%B} {value.day}, {value.year}"}[style]
 
 
 def _score(value, labelled: bool) -> str:
@@ -96,8 +98,11 @@ def _score(value, labelled: bool) -> str:
 
 
 def text_export(frame: pd.DataFrame, sep: str = ",", decimal: str = ".", thousands: str = "", dates: str = "iso",
-                labelled: bool = False, header_rows: list[list[str]] | None = None) -> str:
-    """The frame as delimited text the way a spreadsheet or survey tool writes it."""
+                labelled: bool = False, header_rows: list[list[str]] | None = None, currency: bool = False,
+                spellings: bool = False) -> str:
+    """The frame as delimited text the way a spreadsheet or survey tool writes it; with ``currency`` the revenue
+    carries the euro's sign or code, with ``spellings`` every third region is written in capitals or with a space
+    after it."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=sep, lineterminator="\n")
     names = list(frame.columns)
@@ -105,8 +110,12 @@ def text_export(frame: pd.DataFrame, sep: str = ",", decimal: str = ".", thousan
     for extra in header_rows or []:
         writer.writerow(extra)
     for i, row in enumerate(frame.itertuples(index=False)):
-        cells = [row[0], _score(row[1], labelled), row[2], row[3], _date(row[4], dates, i),
-                 _number(row[5], decimal, thousands), *(_number(v, decimal, "") for v in row[6:])]
+        revenue = _number(row[5], decimal, thousands)
+        if currency and revenue:
+            revenue = f"€{revenue}" if i % 2 else f"{revenue} EUR"
+        region = (row[3].upper() if i % 6 == 2 else f"{row[3]} ") if spellings and i % 3 == 2 else row[3]
+        cells = [row[0], _score(row[1], labelled), row[2], region, _date(row[4], dates, i), revenue,
+                 *(_number(v, decimal, "") for v in row[6:])]
         writer.writerow(cells)
     return out.getvalue()
 
@@ -164,6 +173,11 @@ def build(folder: Path) -> dict[str, Shape]:
     add("qualtrics-tsv-utf16", _write(folder / "qualtrics.tsv", _qualtrics(en, sep="\t"), "utf-16"), "english")
     add("surveymonkey", _write(folder / "surveymonkey.csv", _surveymonkey(en)), "english", id_col="Respondent ID")
     add("repeated-rows", _write(folder / "repeated.csv", text_export(pd.concat([en, en.head(40)]))), "english")
+    add("swiss-grouping", _write(folder / "swiss.csv", text_export(en, thousands="'")), "english")
+    add("euro-sign-and-code", _write(folder / "euro.csv", text_export(en, currency=True)), "english")
+    add("google-forms-timestamps", _write(folder / "google.csv", text_export(en, dates="google_forms")), "english")
+    add("dates-with-weekdays", _write(folder / "weekdays.csv", text_export(en, dates="weekday")), "english")
+    add("segment-spellings", _write(folder / "spellings.csv", text_export(en, spellings=True)), "english")
     return shapes
 
 

@@ -34,7 +34,8 @@ SHAPES = ["utf8-bom", "crlf", "cr-only", "tab", "pipe", "semicolon-decimal-comma
           "thousands-comma", "day-first-dots", "day-first-slashes", "month-first-with-time", "iso-with-time",
           "labelled-end-points", "turkish-excel-cp1254", "turkish-utf16-tab", "serbian-cp1250", "serbian-iso-8859-2",
           "western-cp1252", "xlsx", "xlsx-second-sheet", "sav", "zsav", "dta", "parquet", "qualtrics-csv",
-          "qualtrics-tsv-utf16", "surveymonkey", "repeated-rows"]
+          "qualtrics-tsv-utf16", "surveymonkey", "repeated-rows", "swiss-grouping", "euro-sign-and-code",
+          "google-forms-timestamps", "dates-with-weekdays", "segment-spellings"]
 
 
 @pytest.mark.parametrize("name", SHAPES)
