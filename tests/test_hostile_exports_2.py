@@ -579,3 +579,13 @@ def test_weights_too_small_to_count_are_left_out_and_counted():
     parsed = parse(pd.Series([1e-200, 1.0, 0.5]), col.weight())
     assert parsed.values.isna().tolist() == [True, False, False]
     assert list(parsed.problems) == ["a weight too small to count (below 1e-12)"]
+
+
+def test_iso_week_dates_get_the_date_format_that_reads_them(tmp_path):
+    path = write(tmp_path, "weeks.csv", "nps,day\n" + "".join(f"{i % 11},2025-W{10 + i % 5:02d}-{1 + i % 7}\n"
+                                                          for i in range(40)))
+    table = read_table(path, {"nps": col.score(0, 10), "day": col.date(required=True, nullable=False)}, name="weeks")
+    assert any(r.endswith("-> ISO week dates (e.g. 2025-W10-1): set date_format to %G-W%V-%u")
+               for r in table.quality.reasons("weeks"))
+    read = read_table(path, {"nps": col.score(0, 10), "day": col.date()}, date_format="%G-W%V-%u").data["day"]
+    assert str(read.iloc[0].date()) == "2025-03-03"

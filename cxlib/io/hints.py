@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from .nps_groups import WORD_GROUP, normal_word
 
-__all__ = ["value_hint"]
+__all__ = ["date_hint", "value_hint"]
 
 SHAPES = (  # (what a value looks like, the hint with {example}) in the order they are tried
     (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*%$"),
@@ -53,3 +53,26 @@ def value_hint(examples: Sequence[str]) -> str | None:
     shape, hint = SHAPES[best]
     example = next(v for v in examples if _matches(shape, v))
     return hint.format(example=repr(example), number=re.sub(r"\s*%$", "", example.strip()))
+
+
+DATE_SHAPES = (  # (what a date looks like, the date_format that reads it)
+    (re.compile(r"^\d{4}-W\d{2}-\d$"), "%G-W%V-%u"),
+    (re.compile(r"^\d{4}-W\d{2}$"), "%G-W%V-%u (add the day: 2025-W13-1)"),
+    (re.compile(r"^\d{1,2}-[^\W\d_]{3}-\d{2}$"), "%d-%b-%y"),
+    (re.compile(r"^\d{8}$"), "%Y%m%d"),
+)
+
+
+def date_hint(examples: Sequence[str]) -> str | None:
+    """The ``date_format`` for dates of a known shape that do not read ("2025-W13-6" -> "%G-W%V-%u"); None for
+    others.
+
+    >>> date_hint(("2025-W13-6",)), date_hint(("20250301",)), date_hint(("soon",))
+    ('ISO week dates (e.g. 2025-W13-6): set date_format to %G-W%V-%u', 'dates like 20250301: set date_format to %Y%m%d', None)
+    """
+    for shape, fmt in DATE_SHAPES:
+        example = next((v for v in examples if shape.match(v.strip())), None)
+        if example is not None:
+            what = "ISO week dates (e.g. " + example + ")" if "W" in fmt else f"dates like {example}"
+            return f"{what}: set date_format to {fmt}"
+    return None

@@ -12,7 +12,7 @@ from ..formatting import labels
 from ..formatting.narrative import ngettext, plural
 from ..formatting.quoting import printable
 from ..formatting.tables import pretty
-from .hints import value_hint
+from .hints import date_hint, value_hint
 
 __all__ = ["EXCLUDED", "FIGURES_ONLY", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue",
            "check_columns", "columns_error", "fix_hint"]
@@ -42,7 +42,8 @@ FIXES = (  # a rule's words -> the parameter that changes how such values are re
 def fix_hint(rule: str, examples: Iterable[str] = ()) -> str:
     """" -> how to fix: ..." for a rule the reading options can fix, judged first from what the values that broke
     it look like (:func:`~cxlib.io.hints.value_hint`, for values that do not read); empty otherwise."""
-    shaped = value_hint(tuple(examples)) if rule.startswith("not a number") else None
+    shaped = (value_hint(tuple(examples)) if rule.startswith("not a number")
+              else date_hint(tuple(examples)) if rule.startswith("not a date") else None)
     if shaped:
         return f" -> {shaped}"
     for words, fix in FIXES:
