@@ -122,3 +122,16 @@ def test_without_segment_columns_the_report_says_none_were_compared(tmp_path):
 def test_a_scorecard_goal_for_a_segment_nobody_is_in_names_goal_filter_and_the_values_there_are():
     with pytest.raises(DataError, match=r"goal_filter: no NPS answer .* region holds 'East', 'North', 'South', 'West'"):
         studies.compute("cx_scorecard", {"goal_filter": {"region": "Nowhere"}})
+
+
+def test_answers_dated_in_the_future_are_left_out_of_the_trends_and_counted(tmp_path):
+    frame = _answers(segments=2)
+    frame.loc[:2, "date"] = "2099-05-01"
+    path = tmp_path / "answers.csv"
+    frame.to_csv(path, index=False)
+    study, data = studies.compute("segment_study", {"data_path": str(path), "score_col": "ltr", "segment_cols": ["team"],
+                                                    "date_col": "date", "revenue_col": None, "tenure_col": None})
+    assert not study.trends["period"].astype(str).str.startswith("2099").any()
+    assert {i.rule: i.n_rows for i in data.quality.issues}["an answer dated in the future (left out of the trends)"] \
+        == 3
+    assert study.overall.n == len(frame)  # the answers stay in every other figure
