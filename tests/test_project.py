@@ -57,3 +57,23 @@ def test_markdown_code_blocks_close(project):
                 assert not inside or line.strip() == "```", f"{path.name}:{number}: text after a closing fence"
                 inside = not inside
         assert not inside, f"{path.name}: a code block is never closed"
+
+
+def test_markdown_tables_are_not_cut_by_a_blank_line(project):
+    """A blank line inside a table ends it: the rows after it render as raw pipes (the README's studies table). A
+    table row after a blank line must start a new table, with its header's |---| line below it."""
+    for path in [project / "README.md", *project.glob("*/README.md")]:
+        lines = [*path.read_text().splitlines(), ""]
+        for number in range(1, len(lines) - 2):
+            if lines[number - 1].startswith("|") and not lines[number].strip() and lines[number + 1].startswith("|"):
+                assert lines[number + 2].startswith("|--"), f"{path.name}:{number + 1}: a table cut in two"
+
+
+def test_cx_says_its_version(capsys):
+    from cxlib.reports import cli
+    from cxlib.version import __version__
+    try:
+        cli.main(["--version"])
+    except SystemExit as exit_:
+        assert exit_.code == 0
+    assert capsys.readouterr().out.strip() == f"cx (cxlib) {__version__}"

@@ -23,6 +23,7 @@ from ..formatting.quoting import MAX_LINE, printable
 from ..io.quality import DataError
 from ..io.yaml_files import read_yaml, yaml_value
 from ..studies import ParameterError
+from ..version import __version__
 from .index import build_index
 from .runner import StudyError, StudyFailed, StudySkipped, find_studies, run_all, run_study
 
@@ -164,6 +165,7 @@ def _cmd_sample(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cx", description="Run cxlib studies into self-contained HTML reports.",
                                      epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--version", action="version", version=f"cx (cxlib) {__version__}")
     parser.add_argument("--notebooks-dir", default=None, help="folder of study notebooks (default: notebooks/)")
     sub = parser.add_subparsers(dest="command", required=True)
 
