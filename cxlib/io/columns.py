@@ -41,7 +41,7 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "evet", "da", "да"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", "не"})
 # true and false say yes and no: a true/false category is shown as yes/no. 0 and 1 stay as written: a 0/1 gender
 # or plan type is no yes/no question, and the data do not say which one a column is
-YES_NO_CODES = ({"false": "no", "true": "yes"},)
+YES_NO_CODES = {"false": "no", "true": "yes"}
 YES_NO_NOTE = "true/false shown as yes and no"
 SMALLEST_WEIGHT = 1e-12  # a weight below this is an export error (1e-200): its square underflows to 0
 LARGEST = 1e15  # an amount, weight or duration this large is an export error (1.5e308), not a customer's figure
@@ -195,11 +195,9 @@ def yes_no_names(values: pd.Series) -> dict | None:
     ({'True': 'yes', 'False': 'no'}, None)
     """
     written = as_text(values).dropna().unique()
-    folded = {str(v).casefold() for v in written}
-    for codes in YES_NO_CODES:
-        if folded == set(codes):
-            return {v: codes[str(v).casefold()] for v in written}
-    return None
+    if {str(v).casefold() for v in written} != set(YES_NO_CODES):
+        return None
+    return {v: YES_NO_CODES[str(v).casefold()] for v in written}
 
 
 def yes_no_read(values: pd.Series) -> pd.Series:

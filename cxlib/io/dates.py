@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .month_names import named_dates, without_weekday
+from .month_names import full_year, named_dates, without_weekday
 from .quality import DataError
 
 __all__ = ["MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates"]
@@ -117,8 +117,7 @@ def _assemble(parts: pd.DataFrame, order: str) -> pd.Series:
     """Dates from their fields in ``order`` (a layout of :func:`_layout`)."""
     year, month, day = (parts[f] for f in FIELDS[order])
     parts = parts.assign(**{k: pd.to_numeric(parts[k]).fillna(0).astype(int) for k in ("hour", "minute", "second")})
-    year = year.astype(int)
-    year = year.where(year >= 100, year + np.where(year < 70, 2000, 1900))
+    year = full_year(year.astype(int))
     hour = parts["hour"]
     pm = parts["ampm"].fillna("").str.lower()
     hour = hour.where(pm == "", hour % 12 + np.where(pm == "pm", 12, 0))

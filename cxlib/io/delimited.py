@@ -207,7 +207,8 @@ def from_header(text: str, sep: str | None = None, header_row: int | None = None
     index = header_index([], (), header_row)  # header_row - 1, or 0
     if header_row is None and columns:
         for delimiter in [sep] if sep else DELIMITERS:
-            rows = [_first_row(text[a:b], delimiter) for a, b in zip(starts, starts[1:], strict=False)]
+            rows = [(_first_records(text[a:b], delimiter, 1) or [[]])[0] for a, b in zip(starts, starts[1:],
+                                                                                           strict=False)]
             index = header_index(rows, columns)
             if index:
                 break
@@ -224,14 +225,6 @@ def header_names(text: str, sep: str | None = None, preferred: str | None = None
     if not records:
         return Header([])
     return _survey_header(records)
-
-
-def _first_row(text: str, delimiter: str) -> list[str]:
-    """The fields of the first record of ``text``; none when it cannot be one (a cell past :data:`CELL_LIMIT`)."""
-    try:
-        return next(_records(text, delimiter), [])
-    except csv.Error:
-        return []
 
 
 def _first_ragged_line(content: str, delimiter: str) -> str | None:

@@ -24,7 +24,7 @@ from babel.dates import get_day_names, get_month_names
 
 from .nps_groups import normal_word
 
-__all__ = ["LOCALES", "named_dates", "without_weekday"]
+__all__ = ["LOCALES", "full_year", "named_dates", "without_weekday"]
 
 LOCALES = ("en", "tr", "sr_Latn", "sr")
 YEAR_WORD = r"(?:\s*(?:године|godine|год\.|god\.|г\.|g\.|yılı))?"  # "15. јануар 2025. године", "2025 yılı"
@@ -75,6 +75,12 @@ def without_weekday(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return out, found
 
 
+def full_year(year: pd.Series) -> pd.Series:
+    """Years written with two digits in their century: 00-69 are 2000-2069, 70-99 are 1970-1999 (as strptime's %y);
+    years of four digits as they are."""
+    return year.where(year >= 100, year + np.where(year < 70, 2000, 1900))
+
+
 def serbian_genitive(name: str) -> str:
     """"januar" -> "januara", "septembar" -> "septembra" (the a of -bar drops), in either script."""
     for nominative, genitive in (("bar", "bra"), ("бар", "бра")):
@@ -87,9 +93,7 @@ def named_dates(text: pd.Series) -> pd.Series:
     """Dates from text written with month names (NaT where a value is not such a date)."""
     parts = text.str.extract(DAY_FIRST).fillna(text.str.extract(NAME_FIRST))
     month = parts["name"].map(lambda name: months().get(normal_word(name)) if isinstance(name, str) else None)
-    year = pd.to_numeric(parts["year"])
-    year = year.where(year >= 100, year + np.where(year < 70, 2000, 1900))  # "29-Mar-25": the name fixes the order
-    frame = pd.DataFrame({"year": year, "month": pd.to_numeric(month),
+    frame = pd.DataFrame({"year": full_year(pd.to_numeric(parts["year"])), "month": pd.to_numeric(month),
                           "day": pd.to_numeric(parts["day"])}, index=text.index)
     known = frame.notna().all(axis=1)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")

@@ -97,16 +97,11 @@ ASSUMPTIONS = {
 }
 
 
-def _more_customers(saved: float) -> str:
-    """Customers a programme keeps, as the case table shows them: "0.8 more customers", "12 more customers"."""
-    shown = f"{saved:,.1f}".removesuffix(".0") if saved < 10 else f"{saved:,.0f}"
-    return f"{shown} more {ngettext('customer', 'customers', 1 if shown == '1' else 2)}"
-
-
-def _leavers(expected: float) -> str:
-    """Expected leavers as a director reads them: "0.5 expected leavers", "1 expected leaver", "55 expected leavers"."""
+def _expected(expected: float, singular: str, plural: str) -> str:
+    """An expected count as a director reads it, its decimal kept below 10: "0.8 more customers", "1 expected
+    leaver", "55 expected leavers"."""
     shown = f"{expected:,.1f}".removesuffix(".0") if expected < 10 else f"{expected:,.0f}"
-    return f"{shown} {ngettext('expected leaver', 'expected leavers', 1 if shown == '1' else 2)}"
+    return f"{shown} {ngettext(singular, plural, 1 if shown == '1' else 2)}"
 
 
 @dataclass(frozen=True)
@@ -195,7 +190,8 @@ class BusinessCaseStudy:
                   {"period": ngettext("the next day", "the next {n} days", a["period"]).format(n=f"{a['period']:g}"),
                    "risk": money(risk["revenue_at_risk"]),
                    "low": money(risk["risk_ci_low"]), "high": money(risk["risk_ci_high"]),
-                   "leavers": _leavers(risk["expected_leavers"]), "replace": money(self.replacement_cost["value"]),
+                   "leavers": _expected(risk["expected_leavers"], "expected leaver", "expected leavers"),
+                   "replace": money(self.replacement_cost["value"]),
                    "cac": money(a["acquisition_cost"])},
                   {"revenue_at_risk": risk["revenue_at_risk"], "ci_low": risk["risk_ci_low"],
                    "ci_high": risk["risk_ci_high"], "currency": labels.currency()}),
@@ -212,7 +208,7 @@ class BusinessCaseStudy:
                   {"share": f"{100 * a['share_moved']:.0f}", "n": fmt_count(a["detractors"]),
                    "passives": "keep leaving less often as they do in these data" if gap["ci_low"] > 0 else
                    "leave as these data show (no clear difference from detractors)",
-                   "saved": _more_customers(case.customers_saved["value"]),
+                   "saved": _expected(case.customers_saved["value"], "more customer", "more customers"),
                    "years": f"{a['horizon_years']:g}",
                    "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:,.0f}",
                    "roi_range": interval_words(roi["ci_low"], roi["ci_high"], "%"),
