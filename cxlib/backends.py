@@ -864,11 +864,11 @@ class DuckDBBackend(Backend):
             self.connection = duckdb.connect()
             self.relation = f"({text})"
             self.format = "sql"
-        elif _csv_files(source):  # UTF-8 CSV exports, read where they are; types detected by DuckDB from every row
-            self.files, self.format = _csv_files(source), "csv"  # (a word on row 30,000 makes a column text)
+        elif _csv_files(source):  # UTF-8 CSV exports, read where they are; types detected by DuckDB
+            self.files, self.format = _csv_files(source), "csv"
             self.connection = duckdb.connect()
             self.relation = (f"read_csv([{_listing(self.files)}], header = true, union_by_name = true, "
-                             "dateformat = '%Y-%m-%d', sample_size = -1)")  # ISO dates only: never guess the order
+                             f"{CSV_DATES})")  # ISO dates only: never guess the order
         else:
             self.files = _parquet_files(source)
             self.format = "parquet"
@@ -898,6 +898,10 @@ class DuckDBBackend(Backend):
         try:
             return self.connection.execute(sql)
         except duckdb.Error as exc:
+            if self.format == "csv" and CSV_DATES + ")" in sql:  # types guessed from the first rows: a word on row
+                whole = f"{CSV_DATES}, sample_size = -1"  # 30,000 broke them; once more, typed from every row
+                self.relation = self.relation.replace(CSV_DATES, whole)  # (a pass more, only for such files)
+                return self._execute(sql.replace(CSV_DATES + ")", whole + ")"))
             hint = (" Exports that are not plain UTF-8 CSV with ISO dates (another encoding, decimal commas, "
                     "day-first dates, survey-tool headers, answer labels) are read with backend 'pandas'."
                     if self.format == "csv" else f" {OUT_OF_TYPE}." if self.format == "parquet" else "")
@@ -1230,6 +1234,9 @@ def _dask_said(message: str) -> str:
         if found:
             return f"column {found[1]!r} holds text ({found[2]}) where its first rows held numbers"
     return message.strip().splitlines()[0].split(" You might want to try")[0].rstrip(".:")
+
+
+CSV_DATES = "dateformat = '%Y-%m-%d'"  # how DuckDB reads a CSV's dates: ISO only
 
 
 OUT_OF_TYPE = ("Out of core, a value that does not fit its column (a date that is not YYYY-MM-DD, a word among "

@@ -589,3 +589,15 @@ def test_iso_week_dates_get_the_date_format_that_reads_them(tmp_path):
                for r in table.quality.reasons("weeks"))
     read = read_table(path, {"nps": col.score(0, 10), "day": col.date()}, date_format="%G-W%V-%u").data["day"]
     assert str(read.iloc[0].date()) == "2025-03-03"
+
+
+def test_a_word_late_in_a_csv_is_named_out_of_core_not_a_failed_type_guess(tmp_path):
+    """DuckDB guesses a CSV's types from its first rows; a word on row 30,000 is read again, typed from every row,
+    and named with its column."""
+    frame = pd.DataFrame({"nps": (np.arange(40_000) % 11).astype(object), "plan": ["a", "b"] * 20_000})
+    frame.loc[30_000, "nps"] = "n/a"
+    frame.to_csv(tmp_path / "late.csv", index=False)
+    with pytest.raises(DataError, match=r"Could not convert string 'n/a' to DOUBLE when casting from source column "
+                                        r"nps"):
+        cx.studies.compute("segment_study", {"data_path": str(tmp_path / "late.csv"), "backend": "duckdb",
+                                             "score_col": "nps", "segment_cols": ["plan"], "date_col": None})
