@@ -59,7 +59,8 @@ from .crossprod import CrossProducts, numbers_error
 from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
 from .io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
-from .io.quality import EXCLUDED, DataError, DataQuality, QualityIssue, columns_error
+from .io.dates import FUTURE_DATE, tomorrow
+from .io.quality import EXCLUDED, SET_MISSING, DataError, DataQuality, QualityIssue, columns_error
 from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo, read_header
 from .io.tables import table_file
@@ -75,20 +76,21 @@ CONNECT_TIMEOUT = "30s"  # how long to wait for a Dask scheduler (distributed's 
 
 @dataclass(frozen=True)
 class Period:
-    """A grouping key derived from a date column: the calendar period (``freq`` "M", "Q" or "Y")."""
+    """A grouping key derived from a date column: the calendar period (``freq`` "M", "Q" or "Y"). A date in the
+    future is a wrong one (:data:`cxlib.io.dates.FUTURE_DATE`): it has no period, as a missing date has none."""
 
     column: str
     freq: str = "Q"
     name: str = "_period"
 
     def labels(self, values: pd.Series) -> pd.Series:
-        return values.dt.to_period(self.freq).astype("str").where(values.notna())
+        return values.dt.to_period(self.freq).astype("str").where(values.notna() & (values < tomorrow()))
 
     def sql(self) -> str:
         column = _quote(self.column)
-        if self.freq == "Q":
-            return f"strftime({column}, '%Y') || 'Q' || quarter({column})"
-        return f"strftime({column}, '{PERIOD_FORMATS[self.freq]}')"
+        label = (f"strftime({column}, '%Y') || 'Q' || quarter({column})" if self.freq == "Q"
+                 else f"strftime({column}, '{PERIOD_FORMATS[self.freq]}')")
+        return f"CASE WHEN CAST({column} AS TIMESTAMP) < TIMESTAMP '{tomorrow():%Y-%m-%d}' THEN {label} END"
 
 
 @dataclass(frozen=True)
@@ -1298,7 +1300,8 @@ def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str
 
     ``kept`` lists (column, rule, rows the analysis used); the backend's
     :attr:`~Backend.exclusions` (bad values, with examples) are listed first, and the
-    rest of the rows an analysis did not use count under its rule.
+    rest of the rows an analysis did not use count under its rule. Answers dated in the future in ``date_col``
+    are counted: they are in no period (:class:`Period`).
     """
     info = source.source_info(name)
     flagged = [QualityIssue(name, column, rule, EXCLUDED, rows, (), tuple(str(v) for v in examples))
@@ -1306,6 +1309,8 @@ def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str
     left_out = sum(issue.n_rows for issue in flagged)
     issues = (*flagged, *(QualityIssue(name, column, rule, EXCLUDED, info.rows - rows - left_out)
                           for column, rule, rows in kept if rows + left_out < info.rows))
+    if date_col and (future := source.subset([Condition(date_col, "on or after", f"{tomorrow():%Y-%m-%d}")]).n_rows()):
+        issues = (*issues, QualityIssue(name, date_col, FUTURE_DATE, SET_MISSING, future))  # no period (Period)
     quality = DataQuality(issues, {name: info.rows}, {name: min((rows for *_, rows in kept), default=info.rows)})
     return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
 

@@ -601,3 +601,83 @@ def test_a_word_late_in_a_csv_is_named_out_of_core_not_a_failed_type_guess(tmp_p
                                         r"nps"):
         cx.studies.compute("segment_study", {"data_path": str(tmp_path / "late.csv"), "backend": "duckdb",
                                              "score_col": "nps", "segment_cols": ["plan"], "date_col": None})
+
+
+def _with_future_answers(frame: pd.DataFrame, column: str, rows: int = 3) -> pd.DataFrame:
+    """``frame`` with the ``column`` of its first ``rows`` rows moved to 2099 (a day-month swap or a century gone
+    wrong would do the same)."""
+    out = frame.copy()
+    out[column] = out[column].astype("object")
+    out.loc[out.index[:rows], column] = "2099-05-01"
+    return out
+
+
+def _future_count(quality) -> int:
+    from cxlib.io.dates import FUTURE_DATE
+
+    return sum(issue.n_rows for issue in quality.issues if issue.rule == FUTURE_DATE)
+
+
+@pytest.mark.parametrize("backend", ["pandas", "duckdb", "dask"])
+def test_answers_dated_in_the_future_make_no_period_stay_in_the_overall_nps_and_are_counted(tmp_path, backend):
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"ltr": rng.integers(0, 11, 400), "team": rng.choice(["A", "B"], 400),
+                          "day": pd.date_range("2024-01-01", periods=400, freq="D").strftime("%Y-%m-%d")})
+    path = write(tmp_path, "a.csv", _with_future_answers(frame, "day").to_csv(index=False))
+    study, data = cx.studies.compute("segment_study", {
+        "data_path": str(path), "score_col": "ltr", "segment_cols": ["team"], "date_col": "day",
+        "revenue_col": None, "tenure_col": None, "backend": backend})
+    assert sorted(study.trends["period"].astype(str).unique()) == ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1"]
+    assert study.overall.n == 400  # the answers stay in every figure not by date
+    assert _future_count(data.quality) == 3
+
+
+def test_a_blank_answer_date_leaves_the_answer_out_of_the_trends_only(tmp_path):
+    frame = pd.DataFrame({"ltr": [9, 3, 10, 7] * 25, "day": ["2025-01-05", "", "2025-04-02", "2025-05-01"] * 25})
+    path = write(tmp_path, "a.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "ltr", "segment_cols": [],
+                                                    "date_col": "day", "revenue_col": None, "tenure_col": None})
+    assert study.overall.n == 100 and study.overall.value == pytest.approx(25.0)
+
+
+def test_the_scorecard_leaves_answers_dated_in_the_future_out_of_its_periods(tmp_path):
+    """In memory the canonical responses table leaves them out, out of core they have no period; counted both ways."""
+    folder = tmp_path / "canonical"
+    folder.mkdir()
+    for name, table in cx.io.load().tables().items():
+        table = _with_future_answers(table, "survey_date") if name == "responses" else table
+        table.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    want, _ = cx.studies.compute("cx_scorecard", {})
+    for backend in ("pandas", "duckdb"):
+        study, data = cx.studies.compute("cx_scorecard", {"data_path": str(folder), "backend": backend})
+        assert study.periods["period"].max() == want.periods["period"].max(), backend
+        assert _future_count(data.quality) == 3, backend
+
+
+def test_the_closed_loop_window_ends_at_the_latest_answer_that_is_not_in_the_future(tmp_path):
+    frame = pd.DataFrame({"Id": ["a", "b", "c", "d"], "LTR": [2, 3, 9, 1],
+                          "When": ["2099-05-01", "2025-03-01", "2025-02-20", "2025-02-25"],
+                          "Text": ["slow", "rude", "fine", "broken"]})
+    path = write(tmp_path, "f.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("closed_loop", {"data_path": str(path), "id_col": "Id", "score_col": "LTR",
+                                                     "date_col": "When", "comment_col": "Text", "touchpoint_col": None,
+                                                     "revenue_col": None, "segment_col": None, "window_days": 30})
+    assert str(study.until.date()) == "2025-03-01"
+    assert sorted(study.callbacks["customer_id"]) == ["b", "d"]
+    assert _future_count(data.quality) == 1
+
+
+@pytest.mark.parametrize(("study", "params"), [
+    ("segment_study", {"score_col": "ltr", "segment_cols": ["postcode"], "date_col": None}),
+    ("churn_study", {"duration_col": "months", "event_col": "left", "segment_col": "postcode", "covariates": [],
+                     "time_unit": "months"}),
+])
+def test_a_segment_column_with_thousands_of_values_stops_at_once(tmp_path, study, params):
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"ltr": rng.integers(0, 11, 3000), "postcode": [f"{10000 + i}" for i in range(3000)],
+                          "months": rng.integers(1, 30, 3000), "left": rng.integers(0, 2, 3000)})
+    path = write(tmp_path, "a.csv", frame.to_csv(index=False))
+    base = {"revenue_col": None, "tenure_col": None} if study == "segment_study" else {"revenue_col": None}
+    with pytest.raises(DataError, match=r"column 'postcode' holds 3,000 different values \('10000', '10001', "
+                                        r"'10002', \.\.\.\), too many to compare as segments \(at most 200\)"):
+        cx.studies.compute(study, {"data_path": str(path), **base, **params})

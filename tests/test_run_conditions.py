@@ -195,6 +195,9 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path, capsys, option):
                                                                ":os.system' is not read; write plain values"),
     ("label: " + "[" * 100_000, "nested too deeply"),
     ("label: " + "x" * 200_000, "holds more than 131,072 bytes"),
+    ("segment_cols: [plan]\nscore_col: nps\nsegment_cols: [region]\n",
+     "the key 'segment_cols' is given twice in one mapping (lines 1 and 3); keep one"),
+    ("labels: {plan: Tier, plan: Plan}", "the key 'plan' is given twice in one mapping"),
 ])
 def test_parameter_files_are_plain_yaml_of_bounded_size(tmp_path, capsys, no_hang, text, problem):
     params = tmp_path / "params.yaml"
@@ -206,6 +209,21 @@ def test_parameter_files_are_plain_yaml_of_bounded_size(tmp_path, capsys, no_han
     os.mkfifo(fifo)
     assert run_cli("run", "segment_study", "-f", fifo, "--reports-dir", tmp_path / "r") == 2
     assert "parameters file: " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", ["-data.csv", "--help.csv"])
+def test_a_value_that_starts_with_a_dash_is_explained(tmp_path, capsys, path):
+    with pytest.raises(SystemExit) as stop:
+        run_cli("run", "segment_study", "-p", "data_path", path, "--reports-dir", tmp_path)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "write a path as ./-data.csv, or give the parameter as YAML" in err
+
+
+def test_a_usage_error_quoting_the_command_line_reaches_the_terminal_escaped(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        run_cli("describe", "--markdown", "--title=\x1b]0;owned\x07")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\\x1b]0;owned\\x07" in err
 
 
 def test_a_taxonomy_with_a_python_tag_is_refused_before_a_kernel(tmp_path, capsys):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..formatting.narrative import plural
-from .dates import implausible, parse_dates
+from .dates import FUTURE_DATE, implausible, parse_dates, tomorrow
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
 from .numbers import LABELLED_SCORE, parse_numbers, written_plain
 from .options import ReadOptions
@@ -78,6 +78,11 @@ class Column:
         Only an optional view reads the column (revenue, tenure): a value that breaks its
         rule is set to missing and counted, so that the answer leaves that view only and stays
         in every headline, as a blank does.
+    past : bool
+        For a date: the day something happened (an answer). A date after today is wrong
+        (a day-month swap, a two-digit year in the wrong century) and would make a period
+        of its own: it breaks the rule, so its row is left out, or, in a nullable column,
+        the date is set to missing, counted either way.
     """
 
     kind: Kind
@@ -92,6 +97,7 @@ class Column:
     answer_labels: bool = False
     choose_with: str | None = None
     optional_view: bool = False
+    past: bool = False
 
     @property
     def rule(self) -> str:
@@ -531,6 +537,11 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
         if has_time.any():
             notes["time of day left out: the date is used"] = has_time
             values = values.dt.normalize()
+    if column.past:
+        future = (values >= tomorrow()).to_numpy(dtype=bool)
+        if future.any():
+            (set_missing if column.nullable else problems)[FUTURE_DATE] = future
+            values = values.mask(future)
     notes.update(implausible(values))
     return values
 

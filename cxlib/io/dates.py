@@ -27,7 +27,9 @@ import pandas as pd
 from .month_names import full_year, named_dates, without_weekday
 from .quality import DataError
 
-__all__ = ["MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates"]
+__all__ = ["FUTURE_DATE", "MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates", "tomorrow"]
+
+FUTURE_DATE = "a date in the future (after today), so a wrong one"
 
 OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"  # the UTC offset that ends an ISO time stamp
 NUMERIC_DATE = (r"^(?P<a>\d{1,2})(?P<sep>[./-]) ?(?P<b>\d{1,2})(?P=sep) ?(?P<year>\d{4}|\d{2})\.?"
@@ -235,6 +237,11 @@ def _note(found: pd.Series, text: pd.Series, what: str) -> dict[str, np.ndarray]
     return {f"{what} (e.g. {text[found.index[0]]!r} = {found.iloc[0]:%Y-%m-%d})": text.index.isin(found.index)}
 
 
+def tomorrow(today: pd.Timestamp | None = None) -> pd.Timestamp:
+    """The first moment after ``today`` (now, by default): a date from then on lies in the future."""
+    return (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1)
+
+
 def implausible(values: pd.Series, today: pd.Timestamp | None = None) -> dict[str, np.ndarray]:
     """Dates that read but are unlikely, as notes for the data-quality record (the rows are kept): dates after
     ``today`` (a day-month swap, a two-digit year read in the wrong century), and a column whose dates span more
@@ -244,9 +251,8 @@ def implausible(values: pd.Series, today: pd.Timestamp | None = None) -> dict[st
     >>> list(implausible(dates, pd.Timestamp("2026-01-01")))
     ['dates in the future (e.g. 2031-12-24): check the dates, or date_format', 'dates span 2001-03-05 to 2031-12-24 (30.8 years): check the dates, or date_format']
     """
-    today = (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1)
     flags = {}
-    future = (values >= today).to_numpy(dtype=bool)
+    future = (values >= tomorrow(today)).to_numpy(dtype=bool)
     if future.any():
         flags[f"dates in the future (e.g. {values[future].iloc[0]:%Y-%m-%d}): check the dates, or date_format"] = \
             future

@@ -57,7 +57,7 @@ CUSTOMERS = Schema("customers", {
 RESPONSES = Schema("responses", {
     "response_id": c.identifier(unique=True),
     "customer_id": c.identifier(required=False, nullable=True),
-    "survey_date": c.date(nullable=False),
+    "survey_date": c.date(nullable=False, past=True),
     "touchpoint": c.category(),
     "journey_stage": c.category(),
     "nps": c.score(0, 10),

@@ -436,11 +436,12 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
 
     Each named column is required and checked by its role: ``scores`` (column -> (low,
     high), whole numbers; answer labels read as numbers), ``numbers`` (any number;
-    answer labels read in the ``labelled`` ones), ``dates`` and ``weights`` (> 0): a blank
+    answer labels read in the ``labelled`` ones) and ``weights`` (> 0): a blank
     in any of these leaves its row out, counted, unless the column is in ``blank_ok`` (a
-    study that counts its own unanswered questions keeps the blank). ``amounts`` (>= 0) may be blank: they
-    serve optional views, which use the rows that have them; an unreadable or negative
-    amount is set to missing, counted, so that its answer leaves those views only. A blank in a
+    study that counts its own unanswered questions keeps the blank). ``amounts`` (>= 0) and ``dates`` (the day
+    of each answer, on or before today) may be blank: they serve optional views (revenue, trends), which use the
+    rows that have them; an unreadable, negative or future value is set to missing, counted, so that its answer
+    leaves those views only. A blank in a
     ``categories`` column is the level "(missing)", counted in a note. With ``id_col``, an
     exact repeated row is kept once and rows that share an id but differ are left out, all
     counted. Other columns pass through unchecked. ``reading`` options are those of
@@ -466,7 +467,7 @@ def flat_table(source, *, scores: Mapping[str, tuple[int, int]] | None = None, n
                   for column in numbers})
     rules.update({column: c.amount(required=True, optional_view=True) for column in amounts})
     rules.update({column: c.category(required=True, missing_level=MISSING_LEVEL) for column in categories})
-    rules.update({column: c.date(required=True, nullable=False) for column in dates})
+    rules.update({column: c.date(required=True, optional_view=True, past=True) for column in dates})
     if weights:
         rules[weights] = c.weight(required=True, nullable=False)
     return read_table(source, rules, name=name, missing_codes=missing_codes, **reading)

@@ -3,7 +3,8 @@
 ``yaml.safe_load`` builds no Python objects from tags, but it expands aliases: a few
 hundred bytes of anchors that repeat each other (a "billion laughs") grow into billions of
 items, minutes of work and then a ``MemoryError``. Parameter files and taxonomies need no
-aliases, so a reference to an anchor (``*name``) is refused where it is met; so are a tag
+aliases, so a reference to an anchor (``*name``) is refused where it is met; so are a key
+given twice in one mapping (YAML keeps the last, silently), a tag
 that asks for a Python object (``!!python/...``), text over :data:`MAX_BYTES` and nesting
 deeper than the parser can follow. Every refusal is a :class:`DataError` that says where.
 
@@ -44,6 +45,20 @@ class _Bounded(yaml.SafeLoader):
             raise _Refused(None, None, "an alias (*name) repeats another value; write the value out instead",
                            self.peek_event().start_mark)
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        """A mapping whose keys are each written once: YAML would keep the last of two, and the first would be lost
+        without a word."""
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str | int | float | bool) and key in seen:
+                    raise _Refused(None, None, f"the key {key!r} is given twice in one mapping (lines "
+                                   f"{seen[key] + 1} and {key_node.start_mark.line + 1}); keep one",
+                                   key_node.start_mark)
+                seen.setdefault(key, key_node.start_mark.line)
+        return super().construct_mapping(node, deep=deep)
 
     def construct_undefined(self, node):
         raise _Refused(None, None, f"the tag {node.tag!r} is not read; write plain values (text, numbers, lists, "

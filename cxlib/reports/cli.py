@@ -162,8 +162,21 @@ def _cmd_sample(args) -> int:
     return EXIT_OK
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors made printable (they quote the command line) and a value that starts with
+    "-" explained: argparse reads it as an option, so ``-p data_path -data.csv`` lacks its value."""
+
+    def error(self, message: str):
+        if "-p/--parameters: expected 2 arguments" in message:
+            message += (" (a VALUE that starts with '-' reads as an option: write a path as ./-data.csv, or give the "
+                        "parameter as YAML, -y '{data_path: -data.csv}')")
+        self.print_usage(sys.stderr)
+        _say(f"{self.prog}: error: {message}")
+        sys.exit(EXIT_USAGE)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cx", description="Run cxlib studies into self-contained HTML reports.",
+    parser = _Parser(prog="cx", description="Run cxlib studies into self-contained HTML reports.",
                                      epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--version", action="version", version=f"cx (cxlib) {__version__}")
     parser.add_argument("--notebooks-dir", default=None, help="folder of study notebooks (default: notebooks/)")

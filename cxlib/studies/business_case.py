@@ -64,6 +64,7 @@ from .shared import (
     backend_parameters,
     check_backend,
     check_reading,
+    check_segments,
     common_parameters,
     data_path_parameter,
     gate,
@@ -329,6 +330,8 @@ def run_business_case(data_path=None, duration_col: str = "duration", event_col:
         raise DataError("no active detractors: the business case needs customers to move", column=nps_col,
                         rule="active detractors present")
     detractors = active.loc["detractor"]
+    if segment_col:
+        check_segments(segment_col, by_segment["segment"].unique(), "customers")
     risk = revenue_at_risk_from_totals(by_segment, segment_col is not None, period)
     total = risk.iloc[-1]
     yearly = DAYS_PER_YEAR

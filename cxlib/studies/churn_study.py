@@ -65,6 +65,7 @@ from .shared import (
     backend_parameters,
     check_backend,
     check_reading,
+    check_segments,
     common_parameters,
     data_path_parameter,
     gate,
@@ -612,6 +613,8 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
                         table="customers", column=duration, rule="some time as a customer")
     overall = source.survival_counts(duration, event, entry)
     counts = source.survival_counts(duration, event, entry, segment_col) if segment_col else None
+    if counts is not None:
+        check_segments(segment_col, counts.segments, "customers")
     if counts is not None:  # True/False segments are yes and no, as the loader reads them
         counts = dataclasses.replace(counts, segments=pd.Index(col.yes_no_read(counts.segments.to_series())))
     survival, medians, test, km = _survival_tables(overall, counts, horizons)

@@ -260,7 +260,7 @@ def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str 
         quality, risk = data.quality, churn_risk(data, end, risk_days)
     else:
         rules = {id_col: col.identifier(), score_col: col.score(0, 10, required=True),
-                 date_col: col.timestamp(required=True, nullable=False), comment_col: col.text(required=True)}
+                 date_col: col.timestamp(required=True, nullable=False, past=True), comment_col: col.text(required=True)}
         rules.update({c: col.category(required=True) for c in (touchpoint_col, segment_col) if c})
         if revenue_col:
             rules[revenue_col] = col.amount(required=True)

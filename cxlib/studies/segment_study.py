@@ -34,7 +34,6 @@ from ..histogram import score_histogram
 from ..inference import holm
 from ..io import CXData, DataQuality, Table, flat_table, load
 from ..io.nps_groups import holds_groups
-from ..io.quality import SET_MISSING
 from ..io.tables import canonical_folder
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, period_word, trend_from_histogram
@@ -47,13 +46,13 @@ from .shared import (
     backend_parameters,
     check_backend_survey,
     check_reading,
+    check_segments,
     common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
     open_answers,
     reading,
-    row_issue,
 )
 
 __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
@@ -82,18 +81,9 @@ def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[s
                           amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes,
                           name="survey", id_col=id_col, blank_ok=[score_col], **(reading or {}))
         frame, name = data.data, "survey"
-        if date_col:  # an answer cannot come from the future: its date is wrong, and would make a period of its own
-            future = (frame[date_col] >= pd.Timestamp.now().normalize() + pd.Timedelta(days=1)).to_numpy()
-            if future.any():
-                data = dataclasses.replace(data, quality=data.quality + DataQuality((row_issue(
-                    frame, future, date_col, FUTURE_ANSWER, SET_MISSING, name),)))
-                frame = frame.assign(**{date_col: frame[date_col].mask(future)})
     blank = int(frame[score_col].isna().sum())
     data = analysis_account(data, name, [(score_col, NOT_ANSWERED, blank)], data.quality.rows_kept[name] - blank)
     return frame[frame[score_col].notna()], data
-
-
-FUTURE_ANSWER = "an answer dated in the future (left out of the trends)"
 
 
 @dataclass(frozen=True)
@@ -306,6 +296,8 @@ def segment_study(source: Backend, score_col: str = "nps", segment_cols: Sequenc
     """
     overall = nps(source.score_histogram(score_col, weights=weight_col), ci=ci)
     histograms = {c: source.score_histogram(score_col, by=c, weights=weight_col) for c in segment_cols}
+    for column, histogram in histograms.items():
+        check_segments(column, histogram.segments, "survey")
     segments = segment_table_from_histograms(histograms, "nps", None, min_n, ci)
     trends = slopes = None
     if date_col and segment_cols:

@@ -237,6 +237,23 @@ def gate_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
     )
 
 
+MAX_SEGMENTS = 200  # a column with more values names customers, days or comments, not segments
+
+
+def check_segments(column: str, segments: Sequence, table: str) -> None:
+    """Stop (:class:`~cxlib.io.DataError`, exit 3) on a segment column with more than :data:`MAX_SEGMENTS` values.
+
+    Each segment costs a comparison, a line and a row; thousands of them (an id, a postcode, a
+    date taken as the segment) would run for minutes into a report nobody can read, and
+    a test against each of thousands of others finds nothing."""
+    if len(segments) > MAX_SEGMENTS:
+        shown = ", ".join(repr(str(s)) for s in list(segments)[:3])
+        raise DataError(f"{table}: column {column!r} holds {len(segments):,} different values ({shown}, ...), too "
+                        f"many to compare as segments (at most {MAX_SEGMENTS}): name a column that groups the "
+                        "customers into a few segments (a region, a plan), or group the values first",
+                        table=table, column=column, rule=f"at most {MAX_SEGMENTS} segments")
+
+
 NOT_ANSWERED = "not answered (blank)"  # item nonresponse: an answer left out of an analysis that needs the question
 
 
