@@ -302,13 +302,14 @@ def test_in_memory_only_options_are_refused_out_of_core(parquet):
     from cxlib.studies.segment_study import run_segment_study
 
     with pytest.raises(ValueError, match=r"missing_codes cannot be applied.*NULLIF"):
-        run_segment_study(str(parquet / "responses"), missing_codes=[99], backend="duckdb")
+        run_segment_study(data_path=str(parquet / "responses"), missing_codes=[99], backend="duckdb")
     with pytest.raises(ValueError, match="needs data_path"):
-        run_segment_study(None, backend="dask")
+        run_segment_study(data_path=None, backend="dask")
     with pytest.raises(ValueError, match="categorical_drivers cannot be applied"):
-        run_driver_study(str(parquet / "responses"), groups=DRIVER_GROUPS, categorical=["plan"], backend="duckdb")
+        run_driver_study(data_path=str(parquet / "responses"), driver_groups=DRIVER_GROUPS, categorical_drivers=["plan"],
+                         backend="duckdb")
     with pytest.raises(ValueError, match="event_value cannot be applied"):
-        run_churn_study(str(parquet / "customers"), event_value="churned", backend="duckdb")
+        run_churn_study(data_path=str(parquet / "customers"), event_value="churned", backend="duckdb")
 
 
 @pytest.mark.parametrize("name", ["pandas", "duckdb", "dask"])

@@ -45,7 +45,7 @@ def test_segment_study_on_the_sample(sample_reports):
     out = results(run)["results"]
     study, _ = cx.studies.compute("segment_study")
     assert out == to_jsonable(study.to_dict())
-    frame, _ = load_survey()
+    frame, _ = load_survey(None, score_col="nps")
     assert_same_as_row_estimators(out, frame, "nps", ["plan", "region", "touchpoint"], "survey_date", None)
     assert out["revenue"] == to_jsonable(row_views(frame, revenue_col="monthly_revenue")["revenue"])
     assert set(out["overall"]) >= {"nps", "ci_low", "ci_high", "n"}
@@ -101,7 +101,8 @@ def test_segment_study_on_a_flat_table(reports, flat_export):
               "missing_codes": [99]}
     run = run_study("segment_study", params, reports_dir=reports)
     out = results(run)
-    frame, table = load_survey(str(flat_export), "LTR", ["Tier", "Country"], "Answered", "W", missing_codes=[99])
+    frame, table = load_survey(str(flat_export), score_col="LTR", segment_cols=["Tier", "Country"],
+                               date_col="Answered", weight_col="W", missing_codes=[99])
     assert_same_as_row_estimators(out["results"], frame, "LTR", ["Tier", "Country"], "Answered", "W")
     assert out["results"]["overall"]["n"] == 3000 - 11  # ten missing codes, one out-of-range answer
     issues = {(i["rule"], i["action"]): i["rows"] for i in out["data_quality"]["issues"]}

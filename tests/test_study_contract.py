@@ -2,6 +2,7 @@
 
 import fcntl
 import importlib.util
+import inspect
 import json
 import re
 import subprocess
@@ -36,6 +37,28 @@ def test_every_notebook_is_a_declared_study_with_the_declared_parameters_cell(pr
         assert cell.source.splitlines()[0] == EDIT_LINE.format(name=name)
         assert studies[name].defaults == declaration.defaults()
         assert nb.metadata["cxlib"]["title"] == declaration.title
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_a_studys_python_function_has_the_declarations_parameters_and_defaults(name):
+    """As scikit-learn checks get_params against __init__: run_<study>'s signature is the declaration, keyword-only,
+    and its run takes the checked parameters alone (no defaults of its own to drift)."""
+    declaration = REGISTRY[name]
+    module = importlib.import_module(f"cxlib.studies.{name}")
+    signature = inspect.signature(getattr(module, f"run_{name}"))
+    assert list(signature.parameters) == declaration.names
+    assert {n: p.default for n, p in signature.parameters.items()} == declaration.defaults()
+    assert {p.kind for p in signature.parameters.values()} == {inspect.Parameter.KEYWORD_ONLY}
+    assert list(inspect.signature(declaration.run).parameters) == ["p"]
+
+
+def test_a_studys_python_function_checks_its_parameters_as_cx_run_does():
+    from cxlib.studies.segment_study import run_segment_study
+
+    with pytest.raises(ParameterError, match=r"unknown parameter 'segment_col' \(did you mean 'segment_cols'\?\)"):
+        run_segment_study(segment_col="plan")
+    study, _ = run_segment_study(segment_cols=["plan"], date_col=None)
+    assert list(study.segments["segment_col"].unique()) == ["plan"]
 
 
 def test_readme_parameter_tables_come_from_the_declarations(project):
@@ -322,13 +345,13 @@ def test_the_readme_example_study_works(project, tmp_path):
     module.__package__ = "cxlib.studies"
     exec(compile(readme_study_example(project), "README.md", "exec"), module.__dict__)
     study = module.STUDY
-    result, _ = study.run(study.resolve({}).values)
+    result, _ = study.compute({})
     assert result.value == pytest.approx(cx.nps(cx.io.load().responses).value)
     export = tmp_path / "answers.csv"
     export.write_text("LTR,Region\n10,North\n9,South\n3,South\n7,North\n")
     values = study.resolve({"data_path": str(export), "score_col": "LTR"}).values
     assert values["segment_col"] is None
-    result, table = study.run(values)
+    result, table = module.run_my_study(data_path=str(export), score_col="LTR")
     assert result.value == pytest.approx(25.0) and result.headline() == {"NPS": result.format()}
     with pytest.raises(ParameterError, match="score_col: column 'nps' not in"):
         study.resolve({"data_path": str(export)})

@@ -219,11 +219,12 @@ def test_time_varying_cox_recovers_the_sample_hazard_ratios():
 
 
 def test_fixed_ever_had_a_bad_ticket_is_biased_which_is_why_the_study_uses_states():
-    frame, data = load_churn_data()
+    frame, data = load_churn_data(None, duration_col="duration", event_col="event", observed_from="2024-01-01")
     served = frame[frame["service"] != "no ticket"]
     naive = cox(served, "duration", "event", ["service"], entry="entry", reference={"service": "good experience"})
     assert naive.terms.iloc[0]["hazard_ratio"] < 1  # bad service looks protective: immortal-time bias
-    study = churn_study(frame, panel=state_panel(data, observed_from="2024-01-01"))
+    study = churn_study(frame, duration="duration", event="event", entry="entry", segment_col="plan",
+                        covariates=["plan", "region"], panel=state_panel(data, observed_from="2024-01-01"))
     hr = study.by_service["hazard_ratio"]
     assert hr["ci_low"] <= HAZARD_RATIOS["bad_service"] <= hr["ci_high"]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..formatting import labels
 from . import (
     business_case,
     churn_study,
@@ -27,26 +26,17 @@ from . import (
     persona_study,
     segment_study,
 )
-from .contract import ParameterError, Resolved, StudyDeclaration
+from .contract import ParameterError, Parameters, Resolved, StudyDeclaration
 
-__all__ = ["REGISTRY", "ParameterError", "Resolved", "StudyDeclaration", "compute", "run"]
+__all__ = ["REGISTRY", "ParameterError", "Parameters", "Resolved", "StudyDeclaration", "compute", "run"]
 
 REGISTRY: dict[str, StudyDeclaration] = {m.STUDY.name: m.STUDY for m in (
     data_overview, cx_scorecard, segment_study, driver_study, churn_study, closed_loop, persona_study, business_case)}
 
 
 def compute(name: str, parameters: Mapping | None = None):
-    """A declared study computed in this process: parameters checked as ``cx run`` checks them.
-
-    Returns what the study's computation returns (the result and the loaded data); the
-    numbers are those of the study's report. The display options (``labels``,
-    ``currency``) hold from here on in this process, as in the study's report
-    (:func:`cxlib.formatting.labels.use`).
-    """
-    study = REGISTRY[name]
-    values = study.resolve(parameters).values
-    labels.use(values.get("labels"), values.get("currency"))
-    return study.run(values)
+    """A declared study computed in this process (:meth:`StudyDeclaration.compute`): ``(result, data)``."""
+    return REGISTRY[name].compute(parameters)
 
 
 def run(name: str, namespace: Mapping):

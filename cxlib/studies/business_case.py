@@ -18,7 +18,6 @@ the values used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,6 @@ from ..backends import (
     Band,
     Key,
     RowRule,
-    SourceData,
     Words,
     check_out_of_core,
     open_source,
@@ -51,13 +49,12 @@ from ..formatting import labels
 from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, ngettext, plural, word_list
-from ..io import CXData, Table
 from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
 from ..io.tables import canonical_folder
 from ..survival import hazard_table
 from .churn_study import event_rules, load_churn_data, require_leavers, state_panel
-from .contract import StudyDeclaration
+from .contract import Parameters, StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
 from .shared import (
     NOT_ANSWERED,
@@ -269,111 +266,94 @@ def _totals(source: Backend, duration: str, event: str, entry: str | None, reven
     return by(segment_col), by(group if isinstance(group, str) else group.name)
 
 
-def run_business_case(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
-                      nps_col: str = "nps_group", revenue_col: str = "monthly_revenue", segment_col: str | None = "plan",
-                      id_col: str | None = None, period: float = 30.0, margin: float = 0.30,
-                      discount_rate: float = 0.08, acquisition_cost: float = 150.0, share_moved: float = 0.20,
-                      program_cost: float = 5000.0, running_cost_per_year: float = 1000.0,
-                      horizon_years: float = 3.0, retention_points: Sequence[float] = (1, 2, 5),
-                      sensitivity_shares: Sequence[float] = (0.05, 0.10, 0.20, 0.30), n_sim: int = 10_000,
-                      seed: int = 1, observed_from="2024-01-01",
-                      missing_codes=None, reading: Mapping | None = None, limits: Mapping | None = None,
-                      out_of_core: Mapping | None = None) -> tuple[BusinessCaseStudy, CXData | Table | SourceData]:
-    """Load the customers (sample or flat table, durations in days) and build the business case.
+def run(p: Parameters):
+    """The business case on checked parameters (the ``business_case`` notebook's call): the customers (sample
+    or flat table, durations in days) loaded, then ``(BusinessCaseStudy, data)``.
 
     ``revenue_col`` is revenue per ``period`` days; ``margin`` a share of revenue;
     ``discount_rate`` and ``running_cost_per_year`` per year; ``nps_col`` each customer's
     latest NPS score (0-10) or group (detractor/passive/promoter) in a flat table.
-    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
+    ``min_rows`` and ``max_excluded`` stop the study on too few usable customers.
     Every number rests on one group-by (:meth:`~cxlib.backends.Backend.totals`): customers,
-    time at risk and revenue per segment, NPS group and left or not. ``out_of_core`` (the
-    checked parameters, with ``backend`` "duckdb" or "dask") computes it where a flat
-    table is; its 0-10 scores are grouped there, and rows without a usable duration,
-    event, segment or revenue are left out and counted as in memory.
+    time at risk and revenue per segment, NPS group and left or not. With ``backend``
+    "duckdb" or "dask" it is computed where a flat table is; its 0-10 scores are grouped
+    there, and rows without a usable duration, event, segment or revenue are left out and
+    counted as in memory.
     """
-    canonical = data_path is None or canonical_folder(data_path)  # the sample's tables, with NPS over time
+    canonical = p.data_path is None or canonical_folder(p.data_path)  # the sample's tables, with NPS over time
+    out_of_core = p.backend != "pandas"
     if out_of_core:
-        check_out_of_core(out_of_core["backend"], data_path, event_value=event_value, missing_codes=missing_codes,
-                          id_col=id_col)
-        source = open_source(data_path, out_of_core["backend"], table=out_of_core["table"],
-                             dask_scheduler=out_of_core["dask_scheduler"])
-        data, entry, duration, event = None, None, duration_col, event_col
-        group = _nps_group(nps_col, source.sample([nps_col], 10_000, 0)[nps_col])
+        check_out_of_core(p.backend, p.data_path, event_value=p.event_value, missing_codes=p.missing_codes,
+                          id_col=p.id_col)
+        source = open_source(p.data_path, p.backend, table=p.table, dask_scheduler=p.dask_scheduler)
+        data, entry, duration, event = None, None, p.duration_col, p.event_col
+        group = _nps_group(p.nps_col, source.sample([p.nps_col], 10_000, 0)[p.nps_col])
     else:
-        frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col,
-                                      [] if canonical else [nps_col], revenue_col, id_col, None, observed_from,
-                                      missing_codes, reading, blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
-        if limits:
-            gate(data.quality, "customers", limits)
+        frame, data = load_churn_data(p.data_path, duration_col=p.duration_col, event_col=p.event_col,
+                                      event_value=p.event_value, segment_col=p.segment_col,
+                                      covariates=[] if canonical else [p.nps_col], revenue_col=p.revenue_col,
+                                      id_col=p.id_col, observed_from=p.observed_from, missing_codes=p.missing_codes,
+                                      reading=reading(p), blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
+        gate(data.quality, "customers", p)
         if canonical:  # the NPS groups come from the answers that have a score; the blank ones say nothing
             data = unanswered_notes(data, "responses", {"nps": int(data.responses["nps"].notna().sum())})
         entry = "entry" if canonical else None
-        duration, event = ("duration", "event") if canonical else (duration_col, event_col)
-        group = "nps_group" if canonical else _nps_group(nps_col, frame[nps_col])
+        duration, event = ("duration", "event") if canonical else (p.duration_col, p.event_col)
+        group = "nps_group" if canonical else _nps_group(p.nps_col, frame[p.nps_col])
         source = open_source(frame)
     with source:
         source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), *event_rules(source, event),
-                         *([RowRule(segment_col, "present")] if segment_col else []),
-                         RowRule(revenue_col, "present"), RowRule(revenue_col, "not negative")])
-        by_segment, by_group = _totals(source, duration, event, entry, revenue_col, segment_col, group)
+                         *([RowRule(p.segment_col, "present")] if p.segment_col else []),
+                         RowRule(p.revenue_col, "present"), RowRule(p.revenue_col, "not negative")])
+        by_segment, by_group = _totals(source, duration, event, entry, p.revenue_col, p.segment_col, group)
         require_leavers(int(by_group.loc[by_group["left"], "customers"].sum()), int(by_group["customers"].sum()),
                         event)
         if data is None:
             data = source_data(source, "customers", [(duration, f"{duration} present",
                                                       int(by_segment["customers"].sum()))])
-    if out_of_core and limits:
-        gate(data.quality, "customers", limits)
-    gap = (churn_gap(state_panel(data, observed_from=observed_from), "nps_state", duration="stop", entry="start")
-           if canonical else churn_gap_from_totals(by_group, group_col=nps_col))
+    if out_of_core:
+        gate(data.quality, "customers", p)
+    gap = (churn_gap(state_panel(data, observed_from=p.observed_from), "nps_state", duration="stop", entry="start")
+           if canonical else churn_gap_from_totals(by_group, group_col=p.nps_col))
     active = by_group[~by_group["left"]].set_index("segment")
     if "detractor" not in active.index:
-        raise DataError("no active detractors: the business case needs customers to move", column=nps_col,
+        raise DataError("no active detractors: the business case needs customers to move", column=p.nps_col,
                         rule="active detractors present")
     detractors = active.loc["detractor"]
-    if segment_col:
-        check_segments(segment_col, by_segment["segment"].unique(), "customers")
-    risk = revenue_at_risk_from_totals(by_segment, segment_col is not None, period)
+    if p.segment_col:
+        check_segments(p.segment_col, by_segment["segment"].unique(), "customers")
+    risk = revenue_at_risk_from_totals(by_segment, p.segment_col is not None, p.period)
     total = risk.iloc[-1]
     yearly = DAYS_PER_YEAR
-    clv = clv_table_from_totals(by_segment, margin, discount_rate, period=yearly, revenue_period=period)
+    clv = clv_table_from_totals(by_segment, p.margin, p.discount_rate, period=yearly, revenue_period=p.period)
     everyone = by_segment.groupby("left")[["customers", "exposure", "revenue"]].sum()
     overall = hazard_table(["all"], [everyone.loc[True, "customers"] if True in everyone.index else 0],
                            [everyone["exposure"].sum()]).iloc[0]
     yearly_retention = 100 * np.exp(-overall["hazard"] * yearly)
-    yearly_margin = margin * everyone.loc[False, "revenue"] / everyone.loc[False, "customers"] * yearly / period
-    retention = retention_economics(yearly_retention, yearly_margin, discount_rate, acquisition_cost,
-                                    [p for p in retention_points if yearly_retention + p < 100])
+    yearly_margin = p.margin * everyone.loc[False, "revenue"] / everyone.loc[False, "customers"] * yearly / p.period
+    retention = retention_economics(yearly_retention, yearly_margin, p.discount_rate, p.acquisition_cost,
+                                    [points for points in p.retention_points if yearly_retention + points < 100])
     hazards = gap["hazards"].set_index("segment")
-    detractor_revenue = detractors["revenue"] / detractors["customers"] * yearly / period
-    case = business_case(int(detractors["customers"]), share_moved, hazards.loc["detractor"], hazards.loc["passive"],
+    detractor_revenue = detractors["revenue"] / detractors["customers"] * yearly / p.period
+    case = business_case(int(detractors["customers"]), p.share_moved, hazards.loc["detractor"], hazards.loc["passive"],
                          revenue_per_year=detractor_revenue,
-                         margin=margin, program_cost=program_cost, running_cost_per_year=running_cost_per_year,
-                         horizon_years=horizon_years, discount_rate=discount_rate, n_sim=n_sim, seed=seed,
-                         sensitivity_shares=sensitivity_shares)
-    assumptions = {"period": period, "margin": margin, "discount_rate": discount_rate,
-                   "acquisition_cost": acquisition_cost, "share_moved": share_moved, "program_cost": program_cost,
-                   "running_cost_per_year": running_cost_per_year, "horizon_years": horizon_years,
-                   "detractors": int(detractors["customers"]), "n_sim": n_sim, "seed": seed,
+                         margin=p.margin, program_cost=p.program_cost, running_cost_per_year=p.running_cost_per_year,
+                         horizon_years=p.horizon_years, discount_rate=p.discount_rate, n_sim=p.n_sim, seed=p.seed,
+                         sensitivity_shares=p.sensitivity_shares)
+    assumptions = {"period": p.period, "margin": p.margin, "discount_rate": p.discount_rate,
+                   "acquisition_cost": p.acquisition_cost, "share_moved": p.share_moved, "program_cost": p.program_cost,
+                   "running_cost_per_year": p.running_cost_per_year, "horizon_years": p.horizon_years,
+                   "detractors": int(detractors["customers"]), "n_sim": p.n_sim, "seed": p.seed,
                    "yearly_retention": yearly_retention, "yearly_margin_per_customer": yearly_margin,
-                   "yearly_margin_per_detractor": margin * detractor_revenue}
-    past = [p for p in retention_points if yearly_retention + p >= 100]
+                   "yearly_margin_per_detractor": p.margin * detractor_revenue}
+    past = [points for points in p.retention_points if yearly_retention + points >= 100]
     if past:
         assumptions["retention_points_past_100"] = past
-    replacement = {"value": total["expected_leavers"] * acquisition_cost,
-                   "ci_low": total["leavers_ci_low"] * acquisition_cost,
-                   "ci_high": total["leavers_ci_high"] * acquisition_cost}
-    acquisition = acquisition_vs_retention(clv, acquisition_cost, margin)
+    replacement = {"value": total["expected_leavers"] * p.acquisition_cost,
+                   "ci_low": total["leavers_ci_low"] * p.acquisition_cost,
+                   "ci_high": total["leavers_ci_high"] * p.acquisition_cost}
+    acquisition = acquisition_vs_retention(clv, p.acquisition_cost, p.margin)
     return BusinessCaseStudy(assumptions, risk, clv, acquisition, retention, gap, case, replacement), data
-
-
-def run(p: dict):
-    """The study on checked parameters: ``(BusinessCaseStudy, data)``."""
-    return run_business_case(p["data_path"], p["duration_col"], p["event_col"], p["event_value"], p["nps_col"],
-                             p["revenue_col"], p["segment_col"], p["id_col"], p["period"], p["margin"],
-                             p["discount_rate"], p["acquisition_cost"], p["share_moved"], p["program_cost"],
-                             p["running_cost_per_year"], p["horizon_years"], p["retention_points"],
-                             p["sensitivity_shares"], p["n_sim"], p["seed"], p["observed_from"], p["missing_codes"],
-                             reading(p), p, p if p["backend"] != "pandas" else None)
 
 
 STUDY = StudyDeclaration(
@@ -411,3 +391,5 @@ STUDY = StudyDeclaration(
     checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes", "id_col")),
     run=run,
 )
+
+run_business_case = STUDY.function("run_business_case")

@@ -59,7 +59,7 @@ from ..survival import (
     survival_at,
     survival_counts,
 )
-from .contract import StudyDeclaration
+from .contract import Parameters, StudyDeclaration
 from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers, Steps
 from .shared import (
     backend_parameters,
@@ -222,10 +222,10 @@ def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", c
     return table[(table["count"] > 0) | (table["theme"] == UNTAGGED)].reset_index(drop=True)
 
 
-def load_churn_data(data_path=None, duration_col: str = "duration", event_col: str = "event",
-                    event_value=None, segment_col: str | None = None, covariates: Sequence[str] = (),
-                    revenue_col: str | None = None, id_col: str | None = None, reason_col: str | None = None,
-                    observed_from="2024-01-01", missing_codes=None, reading: Mapping | None = None,
+def load_churn_data(data_path, *, duration_col: str, event_col: str, event_value=None,
+                    segment_col: str | None = None, covariates: Sequence[str] = (), revenue_col: str | None = None,
+                    id_col: str | None = None, reason_col: str | None = None, observed_from=None,
+                    missing_codes=None, reading: Mapping | None = None,
                     blank_covariate: tuple[str, str] = ("covariate missing (left out of the Cox model only)", NOTE)):
     """The rows of a churn study and the loaded object: the sample (with NPS and service columns) or a flat file.
 
@@ -522,12 +522,11 @@ def _descriptive(frame: pd.DataFrame, event: str, column: str) -> pd.DataFrame:
     return rate_table(frame[event].astype("boolean"), by=[frame[column]]).rename(columns={"rate": "churned %"})
 
 
-def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "event", entry: str | None = "entry",
-                segment_col: str | None = "plan", covariates: Sequence[str] = ("plan", "region"),
-                horizons: Sequence[float] = (90, 365, 730), panel: pd.DataFrame | None = None,
-                data: CXData | None = None, reasons: pd.Series | None = None, revenue_col: str | None = None,
-                period: float = 30.0, time_unit: str = "days", taxonomy: str | Taxonomy = "en",
-                quality: DataQuality | None = None, ties: str = "efron",
+def churn_study(frame: pd.DataFrame, *, duration: str, event: str, entry: str | None = None,
+                segment_col: str | None = None, covariates: Sequence[str] = (), horizons: Sequence[float] | None = None,
+                panel: pd.DataFrame | None = None, data: CXData | None = None, reasons: pd.Series | None = None,
+                revenue_col: str | None = None, period: float | None = None, time_unit: str = "days",
+                taxonomy: str | Taxonomy = "en", quality: DataQuality | None = None, ties: str = "efron",
                 covariate_steps: Mapping[str, float] | None = None) -> ChurnStudy:
     """Run the churn study on one row per customer (see the module docstring).
 
@@ -537,11 +536,14 @@ def churn_study(frame: pd.DataFrame, duration: str = "duration", event: str = "e
     ``revenue_col`` (revenue per ``period``, in the unit of ``duration``) the revenue at
     risk over the next period. Without them (a flat table) those parts are skipped.
     ``ties`` ("efron" or "breslow") and ``covariate_steps`` (column -> the step its hazard
-    ratio is read for) go to :func:`cxlib.cox.cox`.
+    ratio is read for) go to :func:`cxlib.cox.cox`. ``horizons`` and ``period`` default to those
+    of ``time_unit`` (:data:`UNIT_HORIZONS`, :data:`UNIT_PERIOD`).
     """
     entry = entry if entry and entry in frame.columns else None
+    period = period or UNIT_PERIOD[time_unit]
     with open_source(frame) as source:  # the counts and the Cox model as on any backend; in memory, on every row
-        core = churn_study_from_source(source, duration, event, entry, segment_col, covariates, horizons, time_unit,
+        core = churn_study_from_source(source, duration=duration, event=event, entry=entry, segment_col=segment_col,
+                                       covariates=covariates, horizons=horizons, time_unit=time_unit,
                                        sample_size=len(frame), ties=ties, covariate_steps=covariate_steps)
     by_nps = by_service = km_by_nps = None
     if panel is not None:
@@ -586,10 +588,10 @@ def _survival_tables(overall: SurvivalCounts, by_segment: SurvivalCounts | None,
     return pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, km
 
 
-def churn_study_from_source(source: Backend, duration: str = "duration", event: str = "event",
-                            entry: str | None = None, segment_col: str | None = "plan",
-                            covariates: Sequence[str] = ("plan", "region"), horizons: Sequence[float] = (90, 365, 730),
-                            time_unit: str = "days", sample_size: int = 200_000, seed: int = 0, ties: str = "efron",
+def churn_study_from_source(source: Backend, *, duration: str, event: str, entry: str | None = None,
+                            segment_col: str | None = None, covariates: Sequence[str] = (),
+                            horizons: Sequence[float] | None = None, time_unit: str = "days",
+                            sample_size: int = 200_000, seed: int = 0, ties: str = "efron",
                             covariate_steps: Mapping[str, float] | None = None) -> ChurnStudy:
     """The churn study on any backend: churn, Kaplan-Meier, medians and log-rank from counts per time.
 
@@ -617,6 +619,7 @@ def churn_study_from_source(source: Backend, duration: str = "duration", event: 
         check_segments(segment_col, counts.segments, "customers")
     if counts is not None:  # True/False segments are yes and no, as the loader reads them
         counts = dataclasses.replace(counts, segments=pd.Index(col.yes_no_read(counts.segments.to_series())))
+    horizons = list(horizons or UNIT_HORIZONS[time_unit])
     survival, medians, test, km = _survival_tables(overall, counts, horizons)
     cox_fit = None
     if covariates:
@@ -655,67 +658,57 @@ def event_rules(source: Backend, event: str) -> list[RowRule]:
     return [RowRule(event, "present")]
 
 
-def run_churn_study(data_path=None, duration_col: str = "duration", event_col: str = "event", event_value=None,
-                    segment_col: str | None = "plan", covariates: Sequence[str] = ("plan", "region"),
-                    horizons: Sequence[float] = (90, 365, 730), revenue_col: str | None = "monthly_revenue",
-                    id_col: str | None = None, reason_col: str | None = None, period: float = 30.0,
-                    time_unit: str = "days", observed_from="2024-01-01", taxonomy: str = "en",
-                    missing_codes=None, backend: str = "pandas", dask_scheduler: str | None = None,
-                    table: str | None = None, sample_size: int = 200_000, seed: int = 0,
-                    reading: Mapping | None = None, limits: Mapping | None = None, ties: str = "efron",
-                    covariate_steps: Mapping[str, float] | None = None
-                    ) -> tuple[ChurnStudy, CXData | Table | SourceData]:
-    """Load (the sample, or a flat table) and run the churn study: what the ``churn_study`` notebook calls.
+def run(p: Parameters) -> tuple[ChurnStudy, CXData | Table | SourceData]:
+    """The churn study on checked parameters (the ``churn_study`` notebook's call): ``(ChurnStudy, data)``.
 
     On the sample the durations are in days from signup, customers who joined before
     ``observed_from`` enter late, and the NPS, service, touchpoint and cancellation-reason
     parts are included. A flat table gives what its columns allow. With ``backend``
     "duckdb" or "dask" the table stays where it is (Parquet files, a DuckDB file with
-    ``table``, or a SQL query; see :func:`churn_study_from_source`). ``limits``
-    (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
+    ``table``, or a SQL query; see :func:`churn_study_from_source`). ``min_rows`` and
+    ``max_excluded`` stop the study on too few usable customers. ``horizons`` and
+    ``period`` follow ``time_unit`` (or the unit the duration column's name states) unless given.
     """
-    if backend != "pandas":
-        study, data = _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates,
-                                       horizons, revenue_col, id_col, reason_col, time_unit, backend, dask_scheduler,
-                                       table, sample_size, seed, missing_codes, ties, covariate_steps)
-        if limits:
-            gate(data.quality, "customers", limits)
+    unit = p.time_unit or unit_in_name(p.duration_col)
+    if p.backend != "pandas":
+        study, data = _run_from_source(p, unit)
+        gate(data.quality, "customers", p)
         return study, data
-    frame, data = load_churn_data(data_path, duration_col, event_col, event_value, segment_col, covariates,
-                                  revenue_col, id_col, reason_col, observed_from, missing_codes, reading)
-    if limits:
-        gate(data.quality, "customers", limits)
+    frame, data = load_churn_data(p.data_path, duration_col=p.duration_col, event_col=p.event_col,
+                                  event_value=p.event_value, segment_col=p.segment_col, covariates=p.covariates,
+                                  revenue_col=p.revenue_col, id_col=p.id_col, reason_col=p.reason_col,
+                                  observed_from=p.observed_from, missing_codes=p.missing_codes, reading=reading(p))
+    gate(data.quality, "customers", p)
+    options = {"segment_col": p.segment_col, "covariates": p.covariates, "horizons": p.horizons,
+               "revenue_col": p.revenue_col, "period": p.period, "time_unit": unit,
+               "quality": data.quality, "ties": p.ties, "covariate_steps": p.covariate_steps}
     if isinstance(data, CXData):
         responses = data.responses
-        study = churn_study(frame, "duration", "event", "entry", segment_col, covariates, horizons,
-                            panel=state_panel(data, observed_from=observed_from), data=data,
-                            reasons=responses.loc[responses["touchpoint"] == "cancellation", "comment"],
-                            revenue_col=revenue_col, period=period, time_unit=time_unit, taxonomy=taxonomy,
-                            quality=data.quality, ties=ties, covariate_steps=covariate_steps)
+        study = churn_study(frame, duration="duration", event="event", entry="entry",
+                            panel=state_panel(data, observed_from=p.observed_from), data=data,
+                            reasons=responses.loc[responses["touchpoint"] == "cancellation", "comment"], **options)
     else:
-        study = churn_study(frame, duration_col, event_col, None, segment_col, covariates, horizons,
-                            reasons=frame[reason_col] if reason_col else None, revenue_col=revenue_col,
-                            period=period, time_unit=time_unit, taxonomy=taxonomy, quality=data.quality, ties=ties,
-                            covariate_steps=covariate_steps)
+        study = churn_study(frame, duration=p.duration_col, event=p.event_col,
+                            reasons=frame[p.reason_col] if p.reason_col else None, **options)
     return study, data
 
 
-def _run_from_source(data_path, duration_col, event_col, event_value, segment_col, covariates, horizons, revenue_col,
-                     id_col, reason_col, time_unit, backend, dask_scheduler, table, sample_size, seed,
-                     missing_codes, ties, covariate_steps) -> tuple[ChurnStudy, SourceData]:
-    check_out_of_core(backend, data_path, event_value=event_value, missing_codes=missing_codes)
-    with open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler) as source:
-        study = churn_study_from_source(source, duration_col, event_col, None, segment_col, covariates, horizons,
-                                        time_unit, sample_size, seed, ties, covariate_steps)
+def _run_from_source(p: Parameters, unit: str) -> tuple[ChurnStudy, SourceData]:
+    check_out_of_core(p.backend, p.data_path, event_value=p.event_value, missing_codes=p.missing_codes)
+    with open_source(p.data_path, p.backend, table=p.table, dask_scheduler=p.dask_scheduler) as source:
+        study = churn_study_from_source(source, duration=p.duration_col, event=p.event_col,
+                                        segment_col=p.segment_col, covariates=p.covariates, horizons=p.horizons,
+                                        time_unit=unit, sample_size=p.sample_size, seed=p.seed, ties=p.ties,
+                                        covariate_steps=p.covariate_steps)
         notes = []
-        if covariates and sample_size < study.n:
-            notes.append(f"The Cox model is fitted on a seeded random sample of {sample_size:,} of the {study.n:,} "
+        if p.covariates and p.sample_size < study.n:
+            notes.append(f"The Cox model is fitted on a seeded random sample of {p.sample_size:,} of the {study.n:,} "
                          "rows (sample_size); everything else uses every row.")
-        skipped = [c for c in (revenue_col, id_col, reason_col) if c]
+        skipped = [c for c in (p.revenue_col, p.id_col, p.reason_col) if c]
         if skipped:
             notes.append(f"The columns {', '.join(skipped)} are used with backend 'pandas' only (revenue at risk, "
                          "repeated ids, reasons).")
-        data = source_data(source, "customers", [(duration_col, f"{duration_col} present", study.n)], notes=notes)
+        data = source_data(source, "customers", [(p.duration_col, f"{p.duration_col} present", study.n)], notes=notes)
     return dataclasses.replace(study, quality=data.quality), data
 
 
@@ -766,18 +759,6 @@ UNIT_HORIZONS = {"days": (90, 365, 730), "weeks": (13, 52, 104), "months": (3, 1
 UNIT_PERIOD = {"days": 30, "weeks": 4, "months": 1, "years": 1}
 
 
-def run(p: dict):
-    """The study on checked parameters: ``(ChurnStudy, data)``."""
-    unit = p["time_unit"] or unit_in_name(p["duration_col"])
-    return run_churn_study(p["data_path"], p["duration_col"], p["event_col"], p["event_value"], p["segment_col"],
-                           p["covariates"], p["horizons"] or list(UNIT_HORIZONS[unit]), p["revenue_col"], p["id_col"],
-                           p["reason_col"], p["period"] or UNIT_PERIOD[unit], unit, p["observed_from"],
-                           missing_codes=p["missing_codes"],
-                           backend=p["backend"], dask_scheduler=p["dask_scheduler"], table=p["table"],
-                           sample_size=p["sample_size"], seed=p["seed"], reading=reading(p), limits=p, ties=p["ties"],
-                           covariate_steps=p["covariate_steps"])
-
-
 STUDY = StudyDeclaration(
     "churn_study", "Churn and survival",
     "Who leaves, when and why? Survival per segment, the Cox model, reasons for leaving, revenue at risk.",
@@ -815,3 +796,5 @@ STUDY = StudyDeclaration(
     checks=(check_backend, check_reading, check_time_unit, check_steps, in_memory_only("event_value", "missing_codes")),
     run=run,
 )
+
+run_churn_study = STUDY.function("run_churn_study")

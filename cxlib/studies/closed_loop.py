@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from ..io import columns as col
 from ..io.quality import NOTE, DataError, DataQuality
 from ..io.tables import canonical_folder
 from .churn_study import state_panel
-from .contract import StudyDeclaration
+from .contract import Parameters, StudyDeclaration
 from .parameters import Choice, Column, Date, Integer, Number, Text
 from .shared import (
     backend_parameters,
@@ -237,83 +236,70 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
                       "leaving can be estimated")
 
 
-def run_closed_loop(data_path=None, id_col: str = "customer_id", score_col: str = "nps", date_col: str = "survey_date",
-                    comment_col: str = "comment", touchpoint_col: str | None = "touchpoint",
-                    revenue_col: str | None = "monthly_revenue", segment_col: str | None = "plan",
-                    left_col: str | None = None, window_days: int = 30, until=None, period: str = "Q",
-                    taxonomy: str = "en", missing_codes=None, reading: Mapping | None = None,
-                    limits: Mapping | None = None, risk_days: float = 30, out_of_core: Mapping | None = None):
-    """Load the answers (the sample, or a flat table) and run the closed-loop study; what the notebook calls.
+def run(p: Parameters):
+    """The closed-loop study on checked parameters (the ``closed_loop`` notebook's call): the answers (the sample,
+    or a flat table) loaded, then ``(ClosedLoop, data)``.
 
     On the sample, customers with a churn date on or before the end of the window have
-    already left. In a flat table ``left_col`` (yes/no) says so, if given. ``limits``
-    (``min_rows``, ``max_excluded``) stop the study on too few usable answers.
-    ``out_of_core`` (the checked parameters, with ``backend`` "duckdb" or "dask") reads
-    from a flat table only the answers the study uses, filtered where the data are: those
-    with a score and either a comment or a date in the window.
+    already left. In a flat table ``left_col`` (yes/no) says so, if given. ``min_rows`` and
+    ``max_excluded`` stop the study on too few usable answers. With ``backend`` "duckdb" or
+    "dask" only the answers the study uses are read from a flat table, filtered where the
+    data are: those with a score and either a comment or a date in the window.
     """
-    if data_path is None or canonical_folder(data_path):
-        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
+    if p.data_path is None or canonical_folder(p.data_path):
+        data = load(p.data_path, missing_codes=p.missing_codes, **reading(p))
         rows = data.survey_frame()
-        end = pd.Timestamp(until) if until is not None else rows[date_col].max()
+        end = pd.Timestamp(p.until) if p.until is not None else rows[p.date_col].max()
         left = rows["churn_date"].notna() & (rows["churn_date"] <= end)
-        quality, risk = data.quality, churn_risk(data, end, risk_days)
+        quality, risk = data.quality, churn_risk(data, end, p.risk_days)
     else:
-        rules = {id_col: col.identifier(), score_col: col.score(0, 10, required=True),
-                 date_col: col.timestamp(required=True, nullable=False, past=True), comment_col: col.text(required=True)}
-        rules.update({c: col.category(required=True) for c in (touchpoint_col, segment_col) if c})
-        if revenue_col:
-            rules[revenue_col] = col.amount(required=True)
-        if left_col:
-            rules[left_col] = col.flag(required=True)
-        if out_of_core:
-            rows, data = _used_answers(out_of_core, rules, score_col, date_col, comment_col, window_days, until)
+        rules = {p.id_col: col.identifier(), p.score_col: col.score(0, 10, required=True),
+                 p.date_col: col.timestamp(required=True, nullable=False, past=True), p.comment_col: col.text(required=True)}
+        rules.update({c: col.category(required=True) for c in (p.touchpoint_col, p.segment_col) if c})
+        if p.revenue_col:
+            rules[p.revenue_col] = col.amount(required=True)
+        if p.left_col:
+            rules[p.left_col] = col.flag(required=True)
+        if p.backend != "pandas":
+            rows, data = _used_answers(p, rules)
         else:
-            data = read_table(data_path, rules, name="responses", missing_codes=missing_codes, **(reading or {}))
+            data = read_table(p.data_path, rules, name="responses", missing_codes=p.missing_codes, **reading(p))
             rows = data.data
         quality = data.quality
-        require_scores(quality, score_col, "responses", "the call-back list's order (7 - score) x revenue")
-        left = rows[left_col].fillna(False).astype(bool) if left_col else None
+        require_scores(quality, p.score_col, "responses", "the call-back list's order (7 - score) x revenue")
+        left = rows[p.left_col].fillna(False).astype(bool) if p.left_col else None
         risk = None
-    if limits:
-        gate(quality, "responses", limits, "answers")
-    placeholders = placeholder_comments(rows[comment_col]).to_numpy()
+    gate(quality, "responses", p, "answers")
+    placeholders = placeholder_comments(rows[p.comment_col]).to_numpy()
     if placeholders.any():  # "No comment" is no comment: counted here, left out of every theme's share
         data = dataclasses.replace(data, quality=data.quality + DataQuality((row_issue(
-            rows, placeholders, comment_col, "a placeholder, not a comment (left out of the themes)", NOTE,
+            rows, placeholders, p.comment_col, "a placeholder, not a comment (left out of the themes)", NOTE,
             "responses"),)))
-    data = unanswered_notes(data, "responses", {score_col: int(rows[score_col].notna().sum())})
+    data = unanswered_notes(data, "responses", {p.score_col: int(rows[p.score_col].notna().sum())})
     quality = data.quality
-    study = closed_loop(rows, score_col, id_col, date_col, comment_col, touchpoint_col, revenue_col, segment_col, left,
-                        window_days, until, period, taxonomy, quality, risk, risk_days)
+    study = closed_loop(rows, score=p.score_col, id_col=p.id_col, date=p.date_col, comment=p.comment_col,
+                        touchpoint=p.touchpoint_col, revenue=p.revenue_col, segment=p.segment_col, left=left,
+                        window_days=p.window_days, until=p.until, period=p.period, taxonomy=p.taxonomy,
+                        quality=quality, risk=risk, risk_days=p.risk_days)
     return study, data
 
 
-def _used_answers(values: Mapping, rules: dict, score_col: str, date_col: str, comment_col: str, window_days: int,
-                  until) -> tuple[pd.DataFrame, SourceData]:
+def _used_answers(p: Parameters, rules: dict) -> tuple[pd.DataFrame, SourceData]:
     """The answers the closed loop uses, read out of core: those with a comment or a date in the window (which ends
     at ``until`` or at the latest answer), scored or not, validated as in memory (:func:`read_rows`)."""
 
     def used(source) -> pd.DataFrame:
-        latest = source.date_range(date_col)
+        latest = source.date_range(p.date_col)
         if latest is None:
-            raise DataError(f"responses: no answer has a date in {date_col!r}", table="responses",
-                            column=date_col, rule="answers present")
-        since = pd.Timestamp(until if until is not None else latest["to"]) - pd.Timedelta(days=window_days - 1)
-        return source.rows(list(rules), [], [Condition(comment_col, "present"),
-                                             Condition(date_col, "on or after", since)])
+            raise DataError(f"responses: no answer has a date in {p.date_col!r}", table="responses",
+                            column=p.date_col, rule="answers present")
+        since = pd.Timestamp(p.until if p.until is not None else latest["to"]) - pd.Timedelta(days=p.window_days - 1)
+        return source.rows(list(rules), [], [Condition(p.comment_col, "present"),
+                                             Condition(p.date_col, "on or after", since)])
 
-    return read_rows(values, "responses", rules, used, lambda read, total: (
+    return read_rows(p, "responses", rules, used, lambda read, total: (
         f"Only the {read:,} answers the call-backs and themes use (a comment, or a date in the window) were read "
         "into memory; the data quality table counts those."))
-
-
-def run(p: dict):
-    """The study on checked parameters: ``(ClosedLoop, data)``."""
-    return run_closed_loop(p["data_path"], p["id_col"], p["score_col"], p["date_col"], p["comment_col"],
-                           p["touchpoint_col"], p["revenue_col"], p["segment_col"], p["left_col"], p["window_days"],
-                           p["until"], p["period"], p["taxonomy"], p["missing_codes"], reading(p), p, p["risk_days"],
-                           p if p["backend"] != "pandas" else None)
 
 
 def check_taxonomy(values: dict) -> list[str]:
@@ -360,3 +346,5 @@ STUDY = StudyDeclaration(
     checks=(check_taxonomy, check_backend, check_reading, in_memory_only("missing_codes")),
     run=run,
 )
+
+run_closed_loop = STUDY.function("run_closed_loop")

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import inspect
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..formatting import labels
 from ..formatting.narrative import ngettext
 from ..formatting.quoting import MAX_VALUE, printable, shown
 from ..io.header_row import normal_name
@@ -40,7 +42,7 @@ from ..io.spreadsheets import NoSuchSheet, sheets_holding
 from ..io.tables import canonical_folder, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
 
-__all__ = ["EDIT_LINE", "ParameterError", "Resolved", "StudyDeclaration"]
+__all__ = ["EDIT_LINE", "ParameterError", "Parameters", "Resolved", "StudyDeclaration"]
 
 EDIT_LINE = "# Parameters: edit these values, or pass them with `cx run {name} -p NAME VALUE` (`cx describe {name}`)"
 
@@ -58,6 +60,46 @@ class ParameterError(ValueError):
         self.study, self.problems = study, problems
 
 
+class Parameters(Mapping):
+    """A study's checked parameters, read-only: ``p.score_col`` or ``p["score_col"]``; every declared name is there.
+
+    >>> p = Parameters("demo", {"score_col": "LTR"})
+    >>> p.score_col, p["score_col"], dict(p)
+    ('LTR', 'LTR', {'score_col': 'LTR'})
+    >>> p.scor_col
+    Traceback (most recent call last):
+    ...
+    AttributeError: demo has no parameter 'scor_col'
+    """
+
+    __slots__ = ("_study", "_values")
+
+    def __init__(self, study: str, values: Mapping):
+        object.__setattr__(self, "_study", study)
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getitem__(self, name: str):
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"{self._study} has no parameter {name!r}") from None
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"{self._study}'s parameters are read-only")
+
+    def __repr__(self) -> str:
+        return f"Parameters({self._study!r}, {self._values!r})"
+
+
 @dataclass(frozen=True)
 class Resolved:
     """Checked parameters: every value the study uses, and the names the caller set."""
@@ -70,9 +112,12 @@ class Resolved:
 class StudyDeclaration:
     """One study: name (as its notebook), title, the question it answers, its input and parameters.
 
-    ``checks`` are rules across parameters (each returns problem lines); ``run`` maps the
-    checked values to the study's computation and returns ``(result, data)``.
-    ``data_path`` (when declared) tells the sample from the user's own data.
+    ``checks`` are rules across parameters (each returns problem lines); ``run`` is the
+    study's computation on its checked :class:`Parameters`, and returns ``(result, data)``.
+    The declaration is the one place a parameter and its default are written: ``run`` takes
+    them from ``Parameters``, and :meth:`function` gives Python callers a keyword-only
+    function whose signature is the declaration's. ``data_path`` (when declared) tells the
+    sample from the user's own data.
     """
 
     name: str
@@ -81,7 +126,7 @@ class StudyDeclaration:
     input: str
     parameters: tuple[Parameter, ...]
     checks: tuple[Check, ...] = ()
-    run: Callable[[dict], tuple] | None = field(default=None, repr=False)
+    run: Callable[[Parameters], tuple] | None = field(default=None, repr=False)
 
     def __post_init__(self):
         names = [p.name for p in self.parameters]
@@ -147,6 +192,28 @@ class StudyDeclaration:
         if problems:
             raise ParameterError(self.name, problems)
         return Resolved(values, tuple(sorted(n for n in given if n in self.names)))
+
+    def compute(self, given: Mapping | None = None) -> tuple:
+        """The study computed in this process on ``given`` parameters, checked as ``cx run`` checks them:
+        ``(result, data)``, the numbers of the study's report. The display options (``labels``,
+        ``currency``) hold from here on in this process, as in the study's report
+        (:func:`cxlib.formatting.labels.use`)."""
+        values = self.resolve(given).values
+        labels.use(values.get("labels"), values.get("currency"))
+        return self.run(Parameters(self.name, values))
+
+    def function(self, name: str) -> Callable[..., tuple]:
+        """The study as a Python function ``name(**parameters) -> (result, data)``: keyword-only, its signature and
+        defaults the declaration's (the sample's), its parameters checked as ``cx run`` checks them."""
+        def study(**parameters) -> tuple:
+            return self.compute(parameters)
+
+        study.__name__ = study.__qualname__ = name
+        study.__signature__ = inspect.Signature(
+            [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default) for p in self.parameters])
+        study.__doc__ = (f"{self.title}: {self.question}\n\nReturns ``(result, data)``; the parameters (``cx describe "
+                         f"{self.name}``) are checked as ``cx run`` checks them: a wrong one raises ParameterError.")
+        return study
 
     def _header_problems(self, values: dict) -> list[str]:
         named = tuple(c for p in self.parameters for c in p.columns(values[p.name]))

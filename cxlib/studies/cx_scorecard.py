@@ -55,7 +55,7 @@ from .shared import (
     unanswered_notes,
 )
 
-__all__ = ["STUDY", "Scorecard", "scorecard"]
+__all__ = ["STUDY", "Scorecard", "run_cx_scorecard", "scorecard"]
 
 
 @dataclass(frozen=True)
@@ -389,3 +389,5 @@ STUDY = StudyDeclaration(
     checks=(check_backend_folder, check_reading, in_memory_only("missing_codes")),
     run=run,
 )
+
+run_cx_scorecard = STUDY.function("run_cx_scorecard")

@@ -34,7 +34,7 @@ from .shared import (
     unanswered_notes,
 )
 
-__all__ = ["STUDY", "SCORES", "DataOverview", "describe"]
+__all__ = ["STUDY", "SCORES", "DataOverview", "describe", "run_data_overview"]
 
 # score column -> (lowest, highest) answer
 SCORES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
@@ -191,3 +191,5 @@ STUDY = StudyDeclaration(
     checks=(check_backend_folder, check_reading, in_memory_only("strict", "missing_codes")),
     run=run,
 )
+
+run_data_overview = STUDY.function("run_data_overview")

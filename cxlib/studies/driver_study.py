@@ -24,7 +24,7 @@ from ..formatting.narrative import fmt_count, plural, word_list
 from ..io import CXData, flat_table, load
 from ..io.scale import check_missing_codes
 from ..io.tables import canonical_folder
-from .contract import StudyDeclaration
+from .contract import Parameters, StudyDeclaration
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
 from .shared import (
     NOT_ANSWERED,
@@ -44,7 +44,7 @@ from .shared import (
 __all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]
 
 
-def key_driver_data(data_path=None, outcome: str = "nps", drivers: Sequence[str] = (),
+def key_driver_data(data_path, outcome: str, drivers: Sequence[str] = (),
                     categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
                     missing_codes=None, reading: Mapping | None = None, id_col: str | None = None):
     """The rows of a driver study and the loaded object (for provenance and the DataQuality record).
@@ -165,64 +165,52 @@ class DriverStudy:
         return out
 
 
-def run_driver_study(data_path=None, outcome: str = "nps", groups: Mapping[str, Sequence[str]] | None = None,
-                     categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
-                     n_boot: int = 1000, seed: int | None = 1, ci_method: str = "percentile", missing_codes=None,
-                     backend: str = "pandas", dask_scheduler: str | None = None, table: str | None = None,
-                     sample_size: int = 100_000, reading: Mapping | None = None, limits: Mapping | None = None,
-                     id_col: str | None = None):
-    """Load and run the driver study: what the ``driver_study`` notebook calls.
+def run(p: Parameters):
+    """The driver study on checked parameters (the ``driver_study`` notebook's call): ``(DriverStudy, data)``.
 
-    Returns the :class:`DriverStudy` and the loaded data. Every backend runs the same
-    code (:func:`key_drivers_from_source`): cross-products of all complete rows, and a
-    bootstrap of a seeded sample. ``backend="pandas"`` validates the rows in memory
-    first and bootstraps all of them (categorical drivers enter as dummies); ``"duckdb"``
-    and ``"dask"`` leave the data where they are and bootstrap a sample of
-    ``sample_size`` rows; their drivers must be numeric. ``limits`` (``min_rows``,
-    ``max_excluded``) stop the study on too few complete rows.
+    Every backend runs the same code (:func:`key_drivers_from_source`): cross-products of
+    all complete rows, and a bootstrap of a seeded sample. ``backend="pandas"`` validates
+    the rows in memory first and bootstraps all of them (categorical drivers enter as
+    dummies); ``"duckdb"`` and ``"dask"`` leave the data where they are and bootstrap a
+    sample of ``sample_size`` rows; their drivers must be numeric. ``min_rows`` and
+    ``max_excluded`` stop the study on too few complete rows.
     """
-    drivers = [d for members in (groups or {}).values() for d in members]
-    data = None
-    if backend == "pandas":
-        frame, data = key_driver_data(data_path, outcome, drivers, categorical, segment_col, weight_col,
-                                      missing_codes, reading, id_col)
-        if limits:  # too few rows read stop here; too few answered, after the analysis's own account below
-            gate(data.quality, "responses" if isinstance(data, CXData) else "drivers", limits, "answers")
-        source, sample_size = open_source(with_dummies(frame, categorical)), len(frame)
+    drivers = [d for members in (p.driver_groups or {}).values() for d in members]
+    data, sample_size = None, p.sample_size
+    if p.backend == "pandas":
+        frame, data = key_driver_data(p.data_path, p.outcome, drivers, p.categorical_drivers, p.segment_col,
+                                      p.weight_col, p.missing_codes, reading(p), p.id_col)
+        # too few rows read stop here; too few answered, after the analysis's own account below
+        gate(data.quality, "responses" if isinstance(data, CXData) else "drivers", p, "answers")
+        source, sample_size = open_source(with_dummies(frame, p.categorical_drivers)), len(frame)  # all rows
     else:
-        check_out_of_core(backend, data_path, categorical_drivers=list(categorical), missing_codes=missing_codes)
-        source = open_answers(data_path, backend, table, dask_scheduler)
+        check_out_of_core(p.backend, p.data_path, categorical_drivers=list(p.categorical_drivers),
+                          missing_codes=p.missing_codes)
+        source = open_answers(p.data_path, p.backend, p.table, p.dask_scheduler)
     with source:
-        if weight_col:  # as reading does in memory, a bad weight first
-            source.restrict([RowRule(weight_col, "present"), RowRule(weight_col, "positive")])
-        answered = [outcome, *(d for d in drivers if d not in categorical and d in source.columns())]
+        if p.weight_col:  # as reading does in memory, a bad weight first
+            source.restrict([RowRule(p.weight_col, "present"), RowRule(p.weight_col, "positive")])
+        answered = [p.outcome, *(d for d in drivers if d not in p.categorical_drivers and d in source.columns())]
         source.restrict([RowRule(c, "present", label=NOT_ANSWERED) for c in answered])  # counted by the first blank
-        kd = key_drivers_from_source(source, outcome, groups=groups, weights=weight_col, n_boot=n_boot,
-                                     sample_size=sample_size, seed=seed, ci_method=ci_method)
-        segments = (segment_drivers_from_source(source, outcome, segment_col, groups, n_boot=n_boot, seed=seed,
-                                                sample_size=sample_size, weights=weight_col) if segment_col else None)
+        kd = key_drivers_from_source(source, p.outcome, groups=p.driver_groups, weights=p.weight_col,
+                                     n_boot=p.n_boot, sample_size=sample_size, seed=p.seed, ci_method=p.ci_method)
+        segments = (segment_drivers_from_source(source, p.outcome, p.segment_col, p.driver_groups, n_boot=p.n_boot,
+                                                seed=p.seed, sample_size=sample_size, weights=p.weight_col)
+                    if p.segment_col else None)
         unanswered = {column: rows for (column, rule), (rows, _) in source.exclusions.items() if rule == NOT_ANSWERED}
         if data is None:
             note = (f"Shares, betas and R² use all {kd.n:,} complete rows; the bootstrap intervals come from a "
                     f"seeded random sample of up to {sample_size:,} rows, rescaled to all rows (sqrt(m/n)).")
-            data = source_data(source, "drivers", [(None, f"{outcome} and every driver present", kd.n)], notes=[note])
+            data = source_data(source, "drivers", [(None, f"{p.outcome} and every driver present", kd.n)],
+                               notes=[note])
         else:
             data = analysis_account(data, "responses" if isinstance(data, CXData) else "drivers",
                                     [(c, NOT_ANSWERED, n) for c, n in unanswered.items()], kd.n)
     table_name = "responses" if isinstance(data, CXData) else "drivers"
-    if limits:
-        gate(data.quality, table_name, limits, "answers")
+    gate(data.quality, table_name, p, "answers")
     read = data.quality.rows_read[table_name]
     kd = dataclasses.replace(kd, rows_dropped=read - kd.n, dropped_by=unanswered)
-    return DriverStudy(kd, segment_col, *(segments or (None, None))), data
-
-
-def run(p: dict):
-    """The study on checked parameters: ``(DriverStudy, data)``."""
-    return run_driver_study(p["data_path"], p["outcome"], p["driver_groups"], p["categorical_drivers"],
-                            p["segment_col"], p["weight_col"], p["n_boot"], p["seed"], p["ci_method"],
-                            p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"], p["sample_size"],
-                            reading(p), p, p["id_col"])
+    return DriverStudy(kd, p.segment_col, *(segments or (None, None))), data
 
 
 def check_drivers(values: dict) -> list[str]:
@@ -266,3 +254,5 @@ STUDY = StudyDeclaration(
     checks=(check_backend_survey, check_reading, in_memory_only("categorical_drivers", "missing_codes", "id_col"), check_drivers),
     run=run,
 )
+
+run_driver_study = STUDY.function("run_driver_study")

@@ -29,7 +29,7 @@ from ..personas import (
     profile_personas,
 )
 from ..sample import DRIVERS
-from .contract import StudyDeclaration
+from .contract import Parameters, StudyDeclaration
 from .parameters import Column, Columns, Integer, IntegerRange
 from .shared import (
     backend_parameters,
@@ -189,62 +189,54 @@ def _sample_customers(data_path=None, missing_codes=None, reading: Mapping | Non
     return customers, data.responses, data
 
 
-def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_TRAITS), k: int | None = None,
-                      k_range: Sequence[int] = (2, 8), score_col: str | None = "latest_nps",
-                      churn_col: str | None = "churned", revenue_col: str | None = "monthly_revenue",
-                      id_col: str | None = None, seed: int = 1, n_boot: int = 30, missing_codes=None,
-                      csat_col: str | None = "latest_csat", drivers: Sequence[str] = (),
-                      reading: Mapping | None = None, limits: Mapping | None = None,
-                      out_of_core: Mapping | None = None):
-    """Load (the sample's customers, or a flat table) and run the persona study; what the notebook calls.
-
-    ``drivers``: the driver ratings of the sample's answers whose Shapley shares are
-    shown per persona (the sample only).
+def run(p: Parameters):
+    """The persona study on checked parameters (the ``persona_study`` notebook's call): the customers (the
+    sample's, or a flat table) loaded, then ``(PersonaStudy, data)``.
 
     On the sample, ``latest_nps`` and ``latest_csat`` are each customer's latest routine
     answers (customers who never answered count as unanswered, not as excluded), ``churned``
-    whether they left, and the top comment themes per persona come from their answers.
-    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable customers.
-    ``out_of_core`` (the checked parameters, with ``backend`` "duckdb" or "dask") reads a
-    flat table where it is and finds the personas on a seeded sample of ``sample_size``
-    customers (:func:`~cxlib.studies.shared.sampled_rows`).
+    whether they left, the top comment themes per persona come from their answers, and the
+    Shapley shares of the driver ratings are shown per persona. ``min_rows`` and
+    ``max_excluded`` stop the study on too few usable customers. With ``backend`` "duckdb"
+    or "dask" a flat table is read where it is and the personas are found on a seeded
+    sample of ``sample_size`` customers (:func:`~cxlib.studies.shared.sampled_rows`).
     """
-    if data_path is None or canonical_folder(data_path):
-        frame, responses, data = _sample_customers(data_path, missing_codes, reading)
+    if p.data_path is None or canonical_folder(p.data_path):
+        frame, responses, data = _sample_customers(p.data_path, p.missing_codes, reading(p))
     else:
         rules = {}
-        if id_col:
-            rules[id_col] = col.identifier(unique=True)
-        if score_col:
-            rules[score_col] = col.score(0, 10, required=True)
-        if csat_col:
-            rules[csat_col] = col.score(1, 5, required=True)
-        if churn_col:
-            rules[churn_col] = col.flag(required=True)
-        if revenue_col:
-            rules[revenue_col] = col.amount(required=True)
-        if out_of_core:
-            read = list(dict.fromkeys([*rules, *trait_cols]))
-            frame, data = sampled_rows(out_of_core, "customers", rules, read, "The personas")
+        if p.id_col:
+            rules[p.id_col] = col.identifier(unique=True)
+        if p.score_col:
+            rules[p.score_col] = col.score(0, 10, required=True)
+        if p.csat_col:
+            rules[p.csat_col] = col.score(1, 5, required=True)
+        if p.churn_col:
+            rules[p.churn_col] = col.flag(required=True)
+        if p.revenue_col:
+            rules[p.revenue_col] = col.amount(required=True)
+        if p.backend != "pandas":
+            read = list(dict.fromkeys([*rules, *p.trait_cols]))
+            frame, data = sampled_rows(p, "customers", rules, read, "The personas")
         else:
-            data = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
+            data = read_table(p.data_path, rules, name="customers", missing_codes=p.missing_codes, **reading(p))
             frame = data.data.copy()
         responses = None
-        for trait in trait_cols:
+        for trait in p.trait_cols:
             if trait in frame.columns and trait not in rules:
-                read = numbers_or_text(frame[trait], (reading or {}).get("decimal"), (reading or {}).get("thousands"))
+                read = numbers_or_text(frame[trait], p.decimal, p.thousands)
                 words = unread_words(frame[trait], read)
                 if words.any():  # words among a trait's numbers: missing, as a blank is (set to the median, flagged)
                     data = dataclasses.replace(data, quality=data.quality + DataQuality((
                         row_issue(frame, words, trait, NOT_A_NUMBER_TRAIT, SET_MISSING),)))
                 frame[trait] = read
-    data = _blank_traits(data, frame, trait_cols)
-    if limits:
-        gate(data.quality, "customers", limits)
-    data = unanswered_notes(data, "customers", {c: int(frame[c].notna().sum()) for c in
-                                                (score_col, csat_col, churn_col, revenue_col) if c in frame.columns})
-    model = discover_personas(frame, trait_cols, k, k_range, seed, n_boot=n_boot)
-    personas, contrasts = profile_personas(frame, model, score_col, churn_col, revenue_col, csat_col)
+    data = _blank_traits(data, frame, p.trait_cols)
+    gate(data.quality, "customers", p)
+    answered = {c: int(frame[c].notna().sum()) for c in (p.score_col, p.csat_col, p.churn_col, p.revenue_col)
+                if c in frame.columns}
+    data = unanswered_notes(data, "customers", answered)
+    model = discover_personas(frame, p.trait_cols, p.k, p.k_range, p.seed, n_boot=p.n_boot)
+    personas, contrasts = profile_personas(frame, model, p.score_col, p.churn_col, p.revenue_col, p.csat_col)
     themes = persona_drivers = None
     if responses is not None:
         persona_of = pd.Series(model.labels + 1, index=frame["customer_id"])
@@ -252,7 +244,7 @@ def run_persona_study(data_path=None, trait_cols: Sequence[str] = tuple(SAMPLE_T
         table = theme_table(comments[comments["persona"].notna()], "comment", "persona")
         themes = (table[table["theme"] != "untagged"].sort_values(["persona", "share"], ascending=[True, False])
                   .groupby("persona").head(3).reset_index(drop=True))
-        persona_drivers = _persona_drivers(comments, list(drivers)) if drivers else None
+        persona_drivers = _persona_drivers(comments, list(DRIVERS)) if p.data_path is None else None
     return PersonaStudy(model, personas, contrasts, themes, persona_drivers), data
 
 
@@ -283,15 +275,6 @@ def _persona_drivers(answers: pd.DataFrame, drivers: list[str]) -> pd.DataFrame:
         rows.extend({"persona": int(persona), "driver": d, "share": float(v), "n": len(rated)}
                     for d, v in shares.items())
     return pd.DataFrame(rows, columns=["persona", "driver", "share", "n"])
-
-
-def run(p: dict):
-    """The study on checked parameters: ``(PersonaStudy, data)``; on the sample, with its driver ratings."""
-    return run_persona_study(p["data_path"], p["trait_cols"], k=p["k"], k_range=p["k_range"], score_col=p["score_col"],
-                             csat_col=p["csat_col"], churn_col=p["churn_col"], revenue_col=p["revenue_col"],
-                             id_col=p["id_col"], seed=p["seed"], n_boot=p["n_boot"], missing_codes=p["missing_codes"],
-                             drivers=DRIVERS if p["data_path"] is None else (), reading=reading(p), limits=p,
-                             out_of_core=p if p["backend"] != "pandas" else None)
 
 
 def check_traits(values: dict) -> list[str]:
@@ -325,3 +308,5 @@ STUDY = StudyDeclaration(
     checks=(check_traits, check_backend, check_reading, in_memory_only("missing_codes", "id_col")),
     run=run,
 )
+
+run_persona_study = STUDY.function("run_persona_study")

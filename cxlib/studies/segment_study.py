@@ -37,7 +37,7 @@ from ..io.nps_groups import holds_groups
 from ..io.tables import canonical_folder
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, period_word, trend_from_histogram
-from .contract import StudyDeclaration
+from .contract import Parameters, StudyDeclaration
 from .parameters import Choice, Column, Columns, Integer, Number
 from .shared import (
     FREQUENCIES,
@@ -58,7 +58,7 @@ from .shared import (
 __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
 
 
-def load_survey(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = (), date_col: str | None = None,
+def load_survey(data_path, *, score_col: str, segment_cols: Sequence[str] = (), date_col: str | None = None,
                 weight_col: str | None = None, revenue_col: str | None = None, tenure_col: str | None = None,
                 missing_codes=None, id_col: str | None = None, reading: Mapping | None = None
                 ) -> tuple[pd.DataFrame, CXData | Table]:
@@ -285,9 +285,9 @@ def _trend_tables(results: Mapping[str, Trend], target_change: float,
     return trends, slopes
 
 
-def segment_study(source: Backend, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
-                  date_col: str | None = "survey_date", weight_col: str | None = None, target_change: float = 3.0,
-                  freq: str = "Q", min_n: int = MIN_N, ci: float = 0.95) -> SegmentStudy:
+def segment_study(source: Backend, *, score_col: str, segment_cols: Sequence[str], date_col: str | None,
+                  weight_col: str | None = None, target_change: float, freq: str, min_n: int = MIN_N,
+                  ci: float = 0.95) -> SegmentStudy:
     """The segment study on any backend (pandas, DuckDB, Dask): everything comes from score histograms.
 
     The overall NPS, each segment against the rest (:func:`cxlib.compare.segment_table`'s
@@ -308,39 +308,36 @@ def segment_study(source: Backend, score_col: str = "nps", segment_cols: Sequenc
                         freq=freq)
 
 
-def run_segment_study(data_path=None, score_col: str = "nps", segment_cols: Sequence[str] = ("plan", "region"),
-                      date_col: str | None = "survey_date", weight_col: str | None = None,
-                      revenue_col: str | None = None, tenure_col: str | None = None, tenured: float = 365,
-                      target_change: float = 3.0, freq: str = "Q", min_n: int = MIN_N, missing_codes=None,
-                      backend: str = "pandas", dask_scheduler: str | None = None,
-                      table: str | None = None, id_col: str | None = None, reading: Mapping | None = None,
-                      limits: Mapping | None = None) -> tuple[SegmentStudy, CXData | Table | SourceData]:
-    """Load and run the segment study: what the ``segment_study`` notebook calls.
+def run(p: Parameters) -> tuple[SegmentStudy, CXData | Table | SourceData]:
+    """The segment study on checked parameters (the ``segment_study`` notebook's call): ``(SegmentStudy, data)``.
 
     ``backend="pandas"`` validates the rows in memory (bad values excluded and counted).
     ``"duckdb"`` and ``"dask"`` leave the data where they are (``data_path``: a Parquet
     file, folder or glob, a DuckDB file with ``table``, or a SQL query); answers off the
     scale and bad weights are left out and counted there too, so both give the same numbers.
-    ``limits`` (``min_rows``, ``max_excluded``) stop the study on too few usable answers
+    ``min_rows`` and ``max_excluded`` stop the study on too few usable answers
     (:func:`~cxlib.studies.shared.gate`).
     """
-    if backend == "pandas":
-        frame, data = load_survey(data_path, score_col, segment_cols, date_col, weight_col, revenue_col, tenure_col,
-                                  missing_codes, id_col, reading)
-        if limits:
-            gate(data.quality, "responses" if isinstance(data, CXData) else "survey", limits, "answers")
+    options = {"score_col": p.score_col, "segment_cols": p.segment_cols, "date_col": p.date_col,
+               "weight_col": p.weight_col, "target_change": p.target_change, "freq": p.freq, "min_n": p.min_n}
+    if p.backend == "pandas":
+        frame, data = load_survey(p.data_path, score_col=p.score_col, segment_cols=p.segment_cols,
+                                  date_col=p.date_col, weight_col=p.weight_col, revenue_col=p.revenue_col,
+                                  tenure_col=p.tenure_col, missing_codes=p.missing_codes, id_col=p.id_col,
+                                  reading=reading(p))
+        gate(data.quality, "responses" if isinstance(data, CXData) else "survey", p, "answers")
         with open_source(frame) as source:
-            study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
-        return dataclasses.replace(study, **row_views(frame, score_col, weight_col, revenue_col, tenure_col, tenured),
-                                   quality=data.quality, from_groups=holds_groups(data.quality, score_col)), data
-    check_out_of_core(backend, data_path, missing_codes=missing_codes)
-    with open_answers(data_path, backend, table, dask_scheduler) as source:
-        study = segment_study(source, score_col, segment_cols, date_col, weight_col, target_change, freq, min_n)
-        skipped = [c for c in (revenue_col, tenure_col) if c]
+            study = segment_study(source, **options)
+        return dataclasses.replace(study, **row_views(frame, p.score_col, p.weight_col, p.revenue_col, p.tenure_col,
+                                                      p.tenured_days),
+                                   quality=data.quality, from_groups=holds_groups(data.quality, p.score_col)), data
+    check_out_of_core(p.backend, p.data_path, missing_codes=p.missing_codes)
+    with open_answers(p.data_path, p.backend, p.table, p.dask_scheduler) as source:
+        study = segment_study(source, **options)
+        skipped = [c for c in (p.revenue_col, p.tenure_col) if c]
         notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []
-        data = source_data(source, "survey", [(score_col, NOT_ANSWERED, study.overall.n)], date_col, notes)
-    if limits:
-        gate(data.quality, "survey", limits, "answers")
+        data = source_data(source, "survey", [(p.score_col, NOT_ANSWERED, study.overall.n)], p.date_col, notes)
+    gate(data.quality, "survey", p, "answers")
     return dataclasses.replace(study, quality=data.quality), data
 
 
@@ -365,14 +362,6 @@ def row_views(frame: pd.DataFrame, score_col: str = "nps", weight_col: str | Non
             tenure = {"threshold": tenured, "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high,
                       "p_value": d.p_value, "n": d.n, "groups": groups}
     return {"revenue": revenue, "tenure": tenure}
-
-
-def run(p: dict):
-    """The study on checked parameters: ``(SegmentStudy, data)``."""
-    return run_segment_study(p["data_path"], p["score_col"], p["segment_cols"], p["date_col"], p["weight_col"],
-                             p["revenue_col"], p["tenure_col"], p["tenured_days"], p["target_change"], p["freq"],
-                             p["min_n"], p["missing_codes"], p["backend"], p["dask_scheduler"], p["table"],
-                             p["id_col"], reading(p), p)
 
 
 STUDY = StudyDeclaration(
@@ -402,3 +391,5 @@ STUDY = StudyDeclaration(
     checks=(check_backend_survey, check_reading, in_memory_only("missing_codes", "id_col")),
     run=run,
 )
+
+run_segment_study = STUDY.function("run_segment_study")
