@@ -6,12 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := data/sample/responses.csv
 
-.PHONY: reports test lab cx sample bench clean-reports help
+.PHONY: reports test test-fast lab cx sample bench clean-reports help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make reports   build every study report into reports/ (sets up .venv)"
 	@echo "make test      ruff + pytest: unit, property, notebook and end-to-end tests"
+	@echo "make test-fast the same without the slow tests (kernels, reports, simulations): the inner loop"
 	@echo "make lab       JupyterLab on notebooks/ with the project kernel (outputs stripped on commit)"
 	@echo "make cx ARGS='describe segment_study'   the cx command (also .venv/bin/cx)"
 	@echo "make bench     performance benchmarks (not part of the tests)"
@@ -50,6 +51,10 @@ test: $(VENV)/.dev $(SAMPLE)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.dev $(SAMPLE)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 # Outputs never reach git: nbstripout strips them on commit (a filter in this clone's .git/config).
 # JupyterLab refuses to run as root unless told; containers often run as root.

@@ -46,6 +46,26 @@ def sample_reports(tmp_path_factory) -> dict[str, Path]:
     return runs
 
 
+def pytest_collection_modifyitems(items):
+    """The notebooks (nbval) and every test that uses the sample's reports run kernels: they are slow."""
+    for item in items:
+        if item.nodeid.startswith("notebooks/") or "sample_reports" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def kernels_only_in_slow_tests(request, monkeypatch):
+    """A test not marked slow that starts a study kernel fails, naming the marker: ``make test-fast`` leaves the
+    slow tests out, so a kernel there would make the fast tier slow without a word."""
+    if request.node.get_closest_marker("slow") is None:
+        from cxlib.reports import runner
+
+        def refuse():
+            pytest.fail(f"{request.node.nodeid} starts a study kernel: mark it @pytest.mark.slow", pytrace=False)
+
+        monkeypatch.setattr(runner, "private_kernel", refuse)
+
+
 @pytest.fixture(autouse=True)
 def display_defaults():
     """Each test starts with the default display options (no labels, no currency), whatever ran before it."""

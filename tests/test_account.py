@@ -52,6 +52,7 @@ def test_every_report_counts_a_blank_score_as_not_answered(tmp_path):
         assert (read, kept) == (500, 463)
 
 
+@pytest.mark.slow
 def test_the_sample_reports_give_one_account_of_the_blank_nps_answers():
     """The segment study leaves the 573 blank NPS answers out; the data overview, scorecard and closed loop keep the
     rows and say the same 573 are left out of the NPS figures; the wording and the count agree everywhere."""

@@ -94,11 +94,24 @@ def assert_frames_close(got: pd.DataFrame, want: pd.DataFrame):
             assert got[column].astype(str).tolist() == want[column].astype(str).tolist(), column
 
 
+def by_hand_nps(frame: pd.DataFrame, by: list[str], score: str = "nps") -> pd.DataFrame:
+    """NPS and n per group, by a group-by of the raw answers: independent of cxlib's histograms."""
+    rows = frame.dropna(subset=[score, *by])
+    return rows.groupby(by, observed=True)[score].agg(
+        n="count", value=lambda s: 100 * ((s >= 9).mean() - (s <= 6).mean())).reset_index()
+
+
+@pytest.mark.slow
 def test_segment_table_equals_pandas(backend, frames):
     b = backend("responses")
     histograms = {c: b.score_histogram("nps", by=c) for c in ["plan", "region", "touchpoint"]}
     got = segment_table_from_histograms(histograms)
     assert_frames_close(got, segment_table(frames["responses"], by=["plan", "region", "touchpoint"]))
+    for column in ["plan", "region", "touchpoint"]:
+        want = by_hand_nps(frames["responses"], [column]).set_index(column)
+        mine = got[got["segment_col"] == column].set_index("segment")
+        assert mine["n"].to_dict() == want["n"].to_dict()
+        np.testing.assert_allclose(mine["value"], want.loc[mine.index, "value"], rtol=TOL)
     csat = {"touchpoint": b.score_histogram("csat", by="touchpoint", scale=(1, 5))}
     assert_frames_close(segment_table_from_histograms(csat, "top_box", (4, 5)),
                         segment_table(frames["responses"], by="touchpoint", score="csat"))
@@ -110,6 +123,9 @@ def test_weighted_histogram_equals_pandas(backend, frames):
     np.testing.assert_allclose(got.weights, want.weights, rtol=TOL)
     np.testing.assert_allclose(got.weights_sq, want.weights_sq, rtol=TOL)
     assert got.segments.tolist() == want.segments.tolist()
+    answered = frames["responses"].dropna(subset=["nps", "plan", "weight"])
+    by_hand = answered.pivot_table(index="plan", columns="nps", values="weight", aggfunc="sum", fill_value=0.0)
+    np.testing.assert_allclose(got.weights, by_hand.loc[got.segments, list(got.values)].to_numpy(), rtol=TOL)
 
 
 def test_trend_equals_pandas(backend, frames):
@@ -118,6 +134,11 @@ def test_trend_equals_pandas(backend, frames):
     want = trend(frames["responses"], by="plan")
     assert_frames_close(got.periods, want.periods)
     assert_frames_close(got.slopes, want.slopes)
+    answers = frames["responses"].assign(period=frames["responses"]["survey_date"].dt.to_period("Q").astype(str))
+    by_hand = by_hand_nps(answers, ["plan", "period"]).set_index(["plan", "period"])
+    mine = got.periods.set_index(["plan", "period"])
+    assert mine["n"].to_dict() == by_hand["n"].to_dict()
+    np.testing.assert_allclose(mine["value"], by_hand.loc[mine.index, "value"], rtol=TOL)
 
 
 def test_rates_equal_pandas(backend, frames):
@@ -126,6 +147,9 @@ def test_rates_equal_pandas(backend, frames):
     assert_frames_close(got, rate_table(customers["event"].astype("boolean"), by=[customers["plan"]]))
     overall = backend("customers").rate_counts("event")
     assert overall[["n", "successes"]].values.tolist() == [[len(customers), int(customers["event"].sum())]]
+    by_hand = customers.groupby("plan")["event"].agg(["count", "sum"])
+    counts = backend("customers").rate_counts("event", by="plan").set_index("plan")
+    assert counts[["n", "successes"]].values.tolist() == by_hand.loc[counts.index].values.tolist()
 
 
 def test_key_drivers_equal_pandas(backend, frames):
@@ -134,16 +158,40 @@ def test_key_drivers_equal_pandas(backend, frames):
     assert_frames_close(got.drivers, want.drivers)
     assert_frames_close(got.groups, want.groups)
     assert (got.n, got.rows_dropped) == (want.n, want.rows_dropped)
+    np.testing.assert_allclose(got.groups.set_index("group")["value"], pd.Series(
+        shapley_by_hand(frames["responses"], "nps", DRIVER_GROUPS))[got.groups["group"]], rtol=1e-8)
+
+
+def shapley_by_hand(frame: pd.DataFrame, outcome: str, groups: dict) -> dict:
+    """Each group's Shapley value of R² (LMG), from statsmodels OLS fits of every subset of the groups on the complete
+    rows: the formula written out, independent of cxlib's cross-products."""
+    import itertools
+    import math
+
+    import statsmodels.api as sm
+
+    columns = [c for members in groups.values() for c in members]
+    rows = frame.dropna(subset=[outcome, *columns])
+
+    def r2(subset) -> float:
+        chosen = [c for g in subset for c in groups[g]]
+        return sm.OLS(rows[outcome], sm.add_constant(rows[chosen])).fit().rsquared if chosen else 0.0
+
+    names, k = list(groups), len(groups)
+    fits = {s: r2(s) for r in range(k + 1) for s in itertools.combinations(names, r)}
+    return {g: sum(math.factorial(len(s)) * math.factorial(k - len(s) - 1) / math.factorial(k)
+                   * (fits[tuple(sorted((*s, g), key=names.index))] - fits[s])
+                   for s in fits if g not in s) for g in names}
 
 
 def test_crossproducts_per_segment_equal_pandas(backend, frames):
     got = backend("responses").crossproducts(["nps", *DRIVERS], by="region", weights="weight")
     responses = frames["responses"]
     for region, rows in responses.groupby("region"):
-        x, w, names, _ = cx.drivers.design_matrix(rows, "nps", DRIVERS, "weight")
-        want = cx.crossprod.crossproducts(x, names, w)
-        np.testing.assert_allclose(got[region].cov, want.cov, rtol=TOL, atol=TOL)
-        np.testing.assert_allclose(got[region].mean, want.mean, rtol=TOL)
+        complete = rows.dropna(subset=["nps", *DRIVERS, "weight"])
+        x, w = complete[["nps", *DRIVERS]].to_numpy(float), complete["weight"].to_numpy(float)
+        np.testing.assert_allclose(np.ravel(got[region].mean), np.average(x, axis=0, weights=w), rtol=TOL)
+        np.testing.assert_allclose(got[region].cov[0], np.cov(x, rowvar=False, aweights=w, ddof=0), rtol=TOL, atol=TOL)
 
 
 def test_kaplan_meier_and_logrank_equal_pandas(backend, frames):
@@ -152,6 +200,18 @@ def test_kaplan_meier_and_logrank_equal_pandas(backend, frames):
     want = survival_counts(c["duration"].to_numpy(), c["event"].to_numpy(bool), c["entry"].to_numpy(), c["plan"])
     assert_frames_close(kaplan_meier(got), kaplan_meier(want))
     assert logrank(got) == pytest.approx(logrank(want), rel=TOL)
+    from lifelines import KaplanMeierFitter
+    from statsmodels.duration.survfunc import survdiff
+
+    curves = kaplan_meier(got)  # at risk at t when entry <= t: the peers' entry < t, with entry - 1/2 (whole days)
+    for plan, rows in c.groupby("plan"):
+        fit = KaplanMeierFitter().fit(rows["duration"], rows["event"], entry=rows["entry"] - 0.5)
+        mine = curves[curves["segment"] == plan].set_index("time")["survival"]
+        np.testing.assert_allclose(mine, fit.survival_function_.iloc[:, 0].reindex(mine.index, method="ffill"),
+                                   rtol=1e-9)
+    chi2, p = survdiff(c["duration"], c["event"], c["plan"], entry=c["entry"] - 0.5)
+    assert logrank(got)["statistic"] == pytest.approx(chi2, rel=1e-9)
+    assert logrank(got)["p_value"] == pytest.approx(p, rel=1e-6)
 
 
 def test_seeded_sample_is_the_same_rows_everywhere(backend, frames):
@@ -209,6 +269,7 @@ def test_segment_drivers_equal_pandas(backend, frames):
     assert_frames_close(got_differences, want_differences)
 
 
+@pytest.mark.slow
 def test_segment_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
     """The study through the runner: backend "duckdb" on Parquet files gives the in-memory run's numbers."""
     import json
@@ -236,6 +297,7 @@ def run_both(study, params, backend, tmp_path):
     return runs, {b: json.loads((run / "results.json").read_text()) for b, run in runs.items()}
 
 
+@pytest.mark.slow
 def test_driver_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
     params = {"data_path": str(parquet / "responses"), "n_boot": 100}
     runs, out = run_both("driver_study", params, "duckdb", tmp_path)
@@ -243,6 +305,7 @@ def test_driver_study_on_duckdb_equals_the_pandas_run(parquet, tmp_path):
     assert "seeded random sample" in (runs["duckdb"] / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_churn_study_on_dask_equals_the_pandas_run(parquet, tmp_path):
     params = {"data_path": str(parquet / "customers"), "horizons": [90, 365], "segment_col": "plan", "time_unit": "days",
               "covariates": ["plan", "region"]}
@@ -359,6 +422,7 @@ def dirty_responses(frames, tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_bad_answers_and_weights_are_excluded_and_counted_as_in_memory(dirty_responses, tmp_path):
     """Out of core, answers off the scale and bad weights are left out and counted, as the in-memory loader does."""
     params = {"data_path": str(dirty_responses), "segment_cols": ["plan", "region"], "weight_col": "weight",
@@ -461,6 +525,7 @@ def test_bad_weights_leave_rows_out_of_a_driver_study_out_of_core(tmp_path):
         assert issues[("weight", "missing value")] == 1 and issues[("weight", "not a number above 0")] == 4
 
 
+@pytest.mark.slow
 def test_personas_out_of_core_run_on_a_seeded_sample_and_equal_pandas_when_it_holds_every_row(tmp_path):
     from cxlib.studies.persona_study import _sample_customers
 
@@ -530,6 +595,7 @@ def test_business_case_on_duckdb_and_dask_equals_the_pandas_run(flat_customers):
         assert_nested_close(to_jsonable(named.to_dict()), to_jsonable(memory.to_dict()))
 
 
+@pytest.mark.slow
 def test_closed_loop_out_of_core_reads_only_the_answers_it_uses_and_equals_the_pandas_run(sample, tmp_path):
     frame = sample.survey_frame()
     flat = frame[["customer_id", "nps", "survey_date", "comment", "touchpoint", "monthly_revenue", "plan"]].assign(
@@ -558,6 +624,7 @@ def canonical_parquet(sample, tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_scorecard_out_of_core_on_a_folder_of_canonical_tables_equals_the_pandas_run(canonical_parquet):
     """Survey figures from histograms where the answers are (joined to their customers there); tickets and customers
     from a seeded sample, which holds every row here. Both also read the sample's own CSV folder."""
@@ -576,6 +643,7 @@ def test_scorecard_out_of_core_on_a_folder_of_canonical_tables_equals_the_pandas
     assert "a seeded random sample of 3,000 of the 14,999 rows" in sampled.describe()
 
 
+@pytest.mark.slow
 def test_data_overview_out_of_core_equals_the_pandas_run(canonical_parquet):
     from cxlib.io.tables import SAMPLE_DIR
 
@@ -590,6 +658,7 @@ def test_data_overview_out_of_core_equals_the_pandas_run(canonical_parquet):
         cx.studies.compute("data_overview", {"data_path": str(canonical_parquet), "backend": "duckdb", "strict": True})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("study, given", [("segment_study", {"revenue_col": None, "tenure_col": None}),
                                           ("driver_study", {"n_boot": 100})])
 def test_studies_of_answers_read_a_folder_of_canonical_tables_out_of_core(study, given, canonical_parquet):

@@ -123,6 +123,7 @@ def test_index_in_a_browser(browser, sample_reports):
         seen["page"].close()
 
 
+@pytest.mark.slow
 def test_payloads_in_data_render_as_text(browser, tmp_path):
     payloads = ["<script>alert('x')</script>", "<img src=x onerror=\"document.title='pwned'\">",
                 "[Verify your account](https://evil.example/login)", "![x](https://evil.example/t.png)"]

@@ -76,6 +76,7 @@ FLAT = {"duration_col": "TenureMonths", "event_col": "Churned", "segment_col": "
         "reason_col": "Reason", "period": 1, "time_unit": "months"}
 
 
+@pytest.mark.slow
 def test_churn_study_on_a_flat_table(reports, flat_customers):
     run = run_study("churn_study", {"data_path": str(flat_customers), **FLAT}, reports_dir=reports)
     out = results(run)
@@ -103,6 +104,7 @@ def test_churn_study_on_a_flat_table(reports, flat_customers):
     assert out["results"]["by_nps"] is None and out["results"]["touchpoints"] is None
 
 
+@pytest.mark.slow
 def test_churn_study_without_segments_has_a_null_logrank(reports, flat_customers):
     params = {"data_path": str(flat_customers), **FLAT, "segment_col": None, "covariates": [], "revenue_col": None,
               "event_col": "Churned", "event_value": "Yes"}
@@ -157,6 +159,7 @@ def test_business_case_on_the_sample(sample_reports):
     assert "return on investment" in html and "Assumptions" in html
 
 
+@pytest.mark.slow
 def test_business_case_on_a_flat_table_with_scores(reports, flat_customers):
     params = {"data_path": str(flat_customers), "duration_col": "TenureDays", "event_col": "Churned",
               "nps_col": "LastNPS", "revenue_col": "MRR", "segment_col": "Tier", "id_col": "CustomerID",

@@ -299,6 +299,7 @@ CHECKS = {"churn_study": check_churn, "driver_study": check_driver, "segment_stu
 CODE = re.compile(r"\bnan\b|\bNone\b|\binf\b|\[|\]|\w_\w|Holm|log-rank|chi-square|R²|\bdf\b", re.IGNORECASE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("study", "name"), [(s, n) for s, n, _ in RUNS])
 def test_every_claim_holds_for_its_data(runs, study, name):
     result, frame, params = runs[study, name]

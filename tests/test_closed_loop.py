@@ -146,6 +146,7 @@ def test_closed_loop_study_on_the_sample(sample_reports):
     assert 'href="callbacks.csv"' in html
 
 
+@pytest.mark.slow
 def test_closed_loop_on_a_flat_table(tmp_path):
     frame = pd.DataFrame({"Id": ["x1", "x2", "x3", "x4"], "LTR": ["3", "10", "99", "5"],
                           "When": ["2025-01-05", "2025-01-06", "2025-01-06", "2025-01-07"],
@@ -174,6 +175,7 @@ def test_every_formula_payload_is_defused_in_the_written_csv(answers, tmp_path, 
     assert back["comment"].tolist() == ["'" + payload, "fine"]
 
 
+@pytest.mark.slow
 def test_the_themes_by_period_table_fits_a_page_and_a_chart_of_no_matches_says_so():
     from cxlib import studies
     from cxlib.plots import theme_shares

@@ -136,6 +136,7 @@ def test_dominance_relations_by_brute_force():
         assert (row.complete if isinstance(row.complete, str) else None) == expected
 
 
+@pytest.mark.slow
 def test_sample_group_shares_recover_the_designed_truth_inside_the_bootstrap_interval():
     kd = key_drivers(cx.io.load().responses, "nps", groups=DRIVER_GROUPS, n_boot=1000, seed=1)
     truth = cx.sample.generate(n_customers=10).truth.group_shares

@@ -54,6 +54,7 @@ def test_revenue_at_risk_by_hand(customers):
     assert table.loc["a", "risk_ci_high"] == pytest.approx(60 * (1 - np.exp(-30 * high)))
 
 
+@pytest.mark.slow
 def test_revenue_at_risk_interval_covers_in_simulation():
     """Delta-method interval of the total: coverage near 95% over simulated exponential customers."""
     rng = np.random.default_rng(2)

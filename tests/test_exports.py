@@ -128,6 +128,7 @@ def test_blank_segment_values_are_a_reported_level_and_blank_scores_are_counted(
     assert table.quality.left_out("table", "answers") == "1 answer (25.0%) was left out: missing value in NPS (1)."
 
 
+@pytest.mark.slow
 def test_cx_run_reads_a_turkish_excel_export_and_stops_on_unreadable_scores(corpus, clean_results, tmp_path, capfd):
     """End to end, as a scheduler runs it: the export's numbers (exit 0), and a log with nothing but the outcome (the
     kernel's own output included: a finished kernel is shut down, not interrupted); a file of words (exit 3, with the

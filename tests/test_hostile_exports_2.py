@@ -640,6 +640,7 @@ def test_a_blank_answer_date_leaves_the_answer_out_of_the_trends_only(tmp_path):
     assert study.overall.n == 100 and study.overall.value == pytest.approx(25.0)
 
 
+@pytest.mark.slow
 def test_the_scorecard_leaves_answers_dated_in_the_future_out_of_its_periods(tmp_path):
     """In memory the canonical responses table leaves them out, out of core they have no period; counted both ways."""
     folder = tmp_path / "canonical"

@@ -329,6 +329,7 @@ def test_histogram_fast_path_equals_pandas_counts(sample):
     np.testing.assert_array_equal(h.counts, counts.reindex(columns=range(11), fill_value=0).to_numpy())
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=60))
 def test_holm_agrees_with_statsmodels(p_values):

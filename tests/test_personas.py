@@ -32,6 +32,7 @@ def planted(n: int = 1500, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, truth
 
 
+@pytest.mark.slow
 def test_planted_groups_are_recovered():
     frame, truth = planted()
     model = discover_personas(frame, ["age", "spend", "channel", "plan"], k_range=(2, 6), seed=3, n_boot=10)
@@ -41,6 +42,7 @@ def test_planted_groups_are_recovered():
     assert "age missing" in model.encoding.columns  # missing values flagged, not dropped
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_personas():
     frame, _ = planted(600, seed=1)
     first = discover_personas(frame, ["age", "spend", "channel"], seed=7, n_boot=5)
@@ -96,6 +98,7 @@ def test_persona_study_on_the_sample(sample_reports):
     assert sum(p["size"] for p in out["personas"]) == 5000
 
 
+@pytest.mark.slow
 def test_persona_study_on_a_flat_table(tmp_path):
     frame, _ = planted(800, seed=5)
     frame["nps"] = frame["nps"].astype(str)

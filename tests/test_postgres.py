@@ -96,6 +96,7 @@ def results(study: str, data_path, **given) -> dict:
     return to_jsonable(result.to_dict())
 
 
+@pytest.mark.slow
 def test_segment_driver_and_churn_studies_on_postgresql_equal_the_csv(postgres, tables):
     for study, table, given in [("segment_study", "yanitlar", parameters("turkish")),
                                 ("driver_study", "yanitlar", driver_parameters("turkish")),
@@ -112,6 +113,7 @@ def test_a_query_reads_the_rows_it_selects(postgres, tables):
     assert got["overall"]["n"] == premium["Puan"].notna().sum()
 
 
+@pytest.mark.slow
 def test_cx_run_on_a_postgresql_table_records_no_password_and_the_same_numbers(postgres, tables, tmp_path, capsys):
     given = json.dumps({**parameters("turkish"), "table": "yanitlar"}, ensure_ascii=False)
     code = cli.main(["run", "segment_study", "-p", "data_path", postgres, "-y", given, "--reports-dir",

@@ -79,6 +79,7 @@ def test_rerun_gives_byte_identical_results_apart_from_the_run_block(sample_run)
     assert json.dumps(first) == json.dumps(second)
 
 
+@pytest.mark.slow
 def test_strings_from_data_are_escaped(tmp_path, sample_dir):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -123,6 +124,7 @@ def run_cli(*args):
     return cli.main(list(args))
 
 
+@pytest.mark.slow
 def test_parameters_pass_as_data_not_code(studies, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = run_study("echo", {"label": PAYLOAD}, reports_dir=tmp_path / "reports", notebooks_dir=studies)
@@ -132,6 +134,7 @@ def test_parameters_pass_as_data_not_code(studies, tmp_path, monkeypatch):
     assert "label: &quot;); import os; os.system(&quot;touch pwned&quot;); (&quot;" in index
 
 
+@pytest.mark.slow
 def test_cli_parameter_types_follow_papermill(studies, tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text("label: from-file\nitems: [a, b]\n")
@@ -144,6 +147,7 @@ def test_cli_parameter_types_follow_papermill(studies, tmp_path):
     assert [cli.resolve_type(v) for v in ("True", "None", "3", "2.5", "abc")] == [True, None, 3, 2.5, "abc"]
 
 
+@pytest.mark.slow
 def test_failed_run_keeps_the_notebook_and_the_last_good_report(studies, tmp_path, capsys):
     reports = tmp_path / "reports"
     good = run_study("echo", reports_dir=reports, notebooks_dir=studies)
@@ -164,6 +168,7 @@ def test_failed_run_keeps_the_notebook_and_the_last_good_report(studies, tmp_pat
     assert not list((reports / "echo").glob(".*"))  # no partial folder left behind
 
 
+@pytest.mark.slow
 def test_rejected_input_exits_with_the_data_error_code(tmp_path, sample_dir, capsys):
     folder = tmp_path / "data"
     folder.mkdir()
@@ -198,6 +203,7 @@ def test_derived_default_in_parameters_cell_is_refused(tmp_path):
         run_study("derived", reports_dir=tmp_path / "r", notebooks_dir=folder)
 
 
+@pytest.mark.slow
 def test_study_that_records_nothing_fails(tmp_path):
     folder = tmp_path / "notebooks"
     write_notebook(folder, "silent", "a = 1", "a + 1")

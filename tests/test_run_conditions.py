@@ -86,6 +86,7 @@ def read_only(folder: Path) -> list[str]:
     return command
 
 
+@pytest.mark.slow
 def test_two_runs_started_together_from_one_unwritable_folder_both_succeed_and_write_nothing_there(tmp_path):
     """As a service with WorkingDirectory=/ runs them; each kernel lists the working directory while it runs."""
     notebooks, cwd = tmp_path / "notebooks", tmp_path / "cwd"
@@ -277,6 +278,7 @@ def test_every_message_the_command_prints_is_escaped(tmp_path, capsys):
     assert err.count("\\x1b]0;owned\\x07\\x1b[2J") == 3 and not CONTROL.search(err)
 
 
+@pytest.mark.slow
 def test_output_cut_short_by_its_reader_ends_quietly():
     describe = subprocess.Popen([CX, "describe", "closed_loop"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     describe.stdout.close()  # as `| head -1` does once it has its line
@@ -284,6 +286,7 @@ def test_output_cut_short_by_its_reader_ends_quietly():
     assert err == b"" and describe.returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_output_that_cannot_be_written_is_said_in_one_line():
     with open("/dev/full", "w") as full:

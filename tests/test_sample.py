@@ -153,6 +153,7 @@ def _person_months(s: sample.SampleData) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+@pytest.mark.slow
 def test_churn_hazard_ratios_recover_the_designed_truth(large):
     """A Poisson model of churn per customer-month with the Weibull baseline integrated over each month.
 

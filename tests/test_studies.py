@@ -95,6 +95,7 @@ def flat_export(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_segment_study_on_a_flat_table(reports, flat_export):
     params = {"data_path": str(flat_export), "score_col": "LTR", "segment_cols": ["Tier", "Country"],
               "date_col": "Answered", "weight_col": "W", "revenue_col": None, "tenure_col": None,
@@ -153,6 +154,7 @@ def test_driver_study_on_the_sample(sample_reports):
     assert "CX accounts for 66% of what the drivers explain in NPS" in (run / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_driver_study_on_a_flat_table_with_a_categorical_driver(reports, tmp_path):
     rng = np.random.default_rng(8)
     n = 1500

@@ -190,6 +190,7 @@ def test_named_columns_are_checked_against_the_files_header(tmp_path):
                                            "time_unit": "months"})
 
 
+@pytest.mark.slow
 def test_segment_study_on_an_export_naming_only_its_columns(tmp_path, sample_dir, capsys):
     """The issue's command: own CSV, score and one segment named; nothing else required."""
     answers = cx.io.load().survey_frame()
@@ -210,6 +211,7 @@ def test_segment_study_on_an_export_naming_only_its_columns(tmp_path, sample_dir
     assert "No revenue column" not in html and "&#x27;" not in html.split("Executive summary")[1][:3000]
 
 
+@pytest.mark.slow
 def test_a_notebook_that_is_not_a_study_is_skipped_with_a_warning(tmp_path, capsys):
     folder = tmp_path / "notebooks"
     write_notebook(folder, "echo", 'label = "x"', "import cxlib as cx\ncx.reports.record({'label': label})")
@@ -245,6 +247,7 @@ def test_unwritable_reports_folder_is_a_usage_error(tmp_path, capsys):
     assert err.startswith(f"cx: cannot write reports into {blocker / 'reports'}") and len(err.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_stale_partial_runs_are_removed_and_live_ones_kept(tmp_path):
     folder = tmp_path / "notebooks"
     write_notebook(folder, "echo", 'label = "x"', "import cxlib as cx\ncx.reports.record({'label': label})")
@@ -338,6 +341,7 @@ def readme_study_example(project) -> str:
     return textwrap.dedent(block)
 
 
+@pytest.mark.slow
 def test_the_readme_example_study_works(project, tmp_path):
     """The module that "Adding a study" shows, loaded as cxlib.studies.my_study, runs on the sample and on a file."""
     spec = importlib.util.spec_from_loader("cxlib.studies.my_study", loader=None)
