@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from cxlib.reports import run_study
+from cxlib.studies import REGISTRY
 
 CHROMIUM = Path(os.environ.get("CXLIB_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,8 +34,7 @@ REPRS = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|<NA>|\bNaT\b|\[['\"]|['\"]\]|\{'|T
                    r"\bTrue\b|\bFalse\b")
 # in the executive summary, also no identifiers of the data and no methods words
 SUMMARY_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|Holm|log-rank|chi-square|R²|\bR2\b|\bdf\b|\bARI\b|\bVIF\b")
-STUDIES = ["business_case", "churn_study", "closed_loop", "cx_scorecard", "data_overview", "driver_study",
-           "persona_study", "segment_study"]
+STUDIES = sorted(REGISTRY)  # every declared study, as the runner finds them
 
 
 @pytest.fixture(scope="module")
