@@ -249,6 +249,10 @@ def median_survival(km: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
 def logrank(counts: SurvivalCounts) -> dict:
     """Log-rank test that all segments share one survival curve: statistic, df, p_value.
 
+    Where the variance is singular (a segment whose customers all left at a time when
+    everyone at risk left), a generalized inverse is used and df is its rank, as R's
+    ``survdiff`` does; with no information at all the test is not made (NaN).
+
     >>> c = survival_counts(np.array([1, 2, 3, 4, 2, 3, 5, 6]), np.ones(8, bool),
     ...                     segment=pd.Series(list("aaaabbbb"), name="g"))
     >>> {k: round(v, 4) for k, v in logrank(c).items()}
@@ -265,9 +269,13 @@ def logrank(counts: SurvivalCounts) -> dict:
     factor = d * (n - d) / (n - 1)
     share = n_g / n
     cov = np.einsum("t,it->i", factor, share)[:, None] * np.eye(k) - np.einsum("t,it,jt->ij", factor, share, share)
-    u = observed_minus_expected[:-1]
-    statistic = float(u @ np.linalg.solve(cov[:-1, :-1], u))
-    return {"statistic": statistic, "df": k - 1, "p_value": float(stats.chi2.sf(statistic, k - 1))}
+    u, v = observed_minus_expected[:-1], cov[:-1, :-1]
+    rank = int(np.linalg.matrix_rank(v)) if len(v) else 0
+    if rank == 0:  # no information: every event at a time when all at risk left (the variance is 0), or none
+        return {"statistic": np.nan, "df": 0, "p_value": np.nan}
+    # a generalized inverse where segments carry no information (R's survdiff: df is the variance's rank)
+    statistic = float(u @ (np.linalg.solve(v, u) if rank == k - 1 else np.linalg.pinv(v) @ u))
+    return {"statistic": statistic, "df": rank, "p_value": float(stats.chi2.sf(statistic, rank))}
 
 
 def hazard_rate(duration: np.ndarray, event: np.ndarray, entry: np.ndarray | None = None,

@@ -682,3 +682,87 @@ def test_a_segment_column_with_thousands_of_values_stops_at_once(tmp_path, study
     with pytest.raises(DataError, match=r"column 'postcode' holds 3,000 different values \('10000', '10001', "
                                         r"'10002', \.\.\.\), too many to compare as segments \(at most 200\)"):
         cx.studies.compute(study, {"data_path": str(path), **base, **params})
+
+
+@pytest.mark.parametrize("backend", ["pandas", "duckdb", "dask"])
+@pytest.mark.parametrize("placeholder", ["1899-12-30", "1753-01-01", "0001-01-01"])
+def test_placeholder_dates_of_empty_cells_make_no_period_and_are_counted(tmp_path, backend, placeholder):
+    """Excel writes 1899-12-30 for an empty date cell, SQL Server 1753-01-01, .NET 0001-01-01: no answer's date."""
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"ltr": rng.integers(0, 11, 200), "team": rng.choice(["A", "B"], 200),
+                          "day": pd.date_range("2024-01-01", periods=200, freq="D").strftime("%Y-%m-%d")})
+    frame.loc[:7, "day"] = placeholder
+    path = write(tmp_path, "a.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("segment_study", {
+        "data_path": str(path), "score_col": "ltr", "segment_cols": ["team"], "date_col": "day", "freq": "Q",
+        "revenue_col": None, "tenure_col": None, "backend": backend})
+    assert sorted(study.trends["period"].astype(str).unique()) == ["2024Q1", "2024Q2", "2024Q3"]
+    assert study.overall.n == 200
+    assert {i.rule: i.n_rows for i in data.quality.issues}[
+        "a date before 1900: a placeholder for a missing date (Excel writes 1899-12-30, SQL Server 1753-01-01) or a "
+        "typo"] == 8
+
+
+def test_the_open_end_date_9999_12_31_reads_as_no_date(tmp_path):
+    path = write(tmp_path, "c.csv", "months,churned_on\n3,2024-05-01\n12,9999-12-31\n")
+    table = read_table(path, {"churned_on": col.date()})
+    assert table.data["churned_on"].isna().tolist() == [False, True]
+    assert [i.action for i in table.quality.issues if i.rule.startswith("a date after 2200")] == ["set to missing"]
+
+
+def test_a_repeated_answer_whose_id_differs_by_a_trailing_space_is_kept_once(tmp_path):
+    path = write(tmp_path, "ids.csv", "id,nps\nC1,9\nC1 ,9\nC2,3\nC2,4\nC3,7\n")
+    table = flat_table(path, scores={"nps": (0, 10)}, id_col="id")
+    assert table.data["id"].tolist() == ["C1", "C3"]
+    assert {i.rule: i.n_rows for i in table.quality.issues} == {"repeated row (kept once)": 1,
+                                                                "duplicate id with different values": 2}
+
+
+def test_the_closed_loop_calls_back_no_customer_who_left_and_a_bad_revenue_only_reorders(tmp_path):
+    """a left (their latest answer says so) is not called back for an earlier answer; c's unreadable revenue leaves
+    c on the list, at the median revenue."""
+    frame = pd.DataFrame({"Id": ["a", "a", "b", "c"], "LTR": [5, 0, 2, 1],
+                          "When": ["2025-06-10", "2025-06-21", "2025-06-15", "2025-06-16"],
+                          "Text": ["slow", "leaving", "rude", "broken"], "Gone": ["no", "yes", "no", "no"],
+                          "Revenue": ["100", "100", "50", "=1+2"]})
+    path = write(tmp_path, "f.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("closed_loop", {"data_path": str(path), "id_col": "Id", "score_col": "LTR",
+                                                     "date_col": "When", "comment_col": "Text", "left_col": "Gone",
+                                                     "revenue_col": "Revenue", "touchpoint_col": None,
+                                                     "segment_col": None, "window_days": 30})
+    assert sorted(study.callbacks["customer_id"]) == ["b", "c"]
+    assert study.already_left == 1
+    assert data.quality.rows_kept["responses"] == 4
+
+
+def _workbook(tmp_path, name: str = "book.xlsx"):
+    path = tmp_path / name
+    pd.DataFrame({"LTR": [9, 3, 10, 7] * 10, "Region": ["N", "S"] * 20}).to_excel(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("damage", ["cut in half", "sheet XML cut"])
+def test_a_damaged_workbook_is_a_data_error_not_a_traceback(tmp_path, damage):
+    import zipfile
+
+    path = _workbook(tmp_path)
+    if damage == "cut in half":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    else:
+        with zipfile.ZipFile(path) as source:
+            parts = {i.filename: source.read(i.filename) for i in source.infolist()}
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:300]
+        with zipfile.ZipFile(path, "w") as target:
+            for part, data in parts.items():
+                target.writestr(part, data)
+    with pytest.raises(DataError, match=r"book\.xlsx is not a readable Excel workbook .* Open it in Excel and save "):
+        read_table(path, {"LTR": col.score(0, 10)})
+
+
+def test_a_workbook_that_expands_beyond_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from cxlib.io import spreadsheets
+
+    path = _workbook(tmp_path)
+    monkeypatch.setattr(spreadsheets, "MAX_SHEET_BYTES", 1000)
+    with pytest.raises(DataError, match=r"expands to 0 MB of sheet data .* save the sheet as CSV"):
+        read_table(path, {"LTR": col.score(0, 10)})

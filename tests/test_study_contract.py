@@ -406,3 +406,23 @@ def test_reading_options_as_the_readme_spells_them_on_the_command_line():
     values = REGISTRY["segment_study"].resolve(given).values
     assert (values["decimal"], values["thousands"], values["sheet"]) == (",", " ", "2")
     assert reading(values)["sep"] == "\t"
+
+
+@pytest.mark.parametrize(("study", "given", "problem"), [
+    ("segment_study", {"segment_cols": ["NPS"]}, "score_col and segment_cols both name the column 'NPS'"),
+    ("segment_study", {"weight_col": "nps"}, "score_col and weight_col both name the column 'nps'"),
+    ("segment_study", {"id_col": "plan"}, "id_col and segment_cols both name the column 'plan'"),
+    ("driver_study", {"segment_col": "nps"}, "outcome and segment_col both name the column 'nps'"),
+    ("segment_study", {"date_format": "%Q%"}, "date_format must be a strftime format such as %d.%m.%Y ('Q' is a bad "
+                                              "directive in format '%Q%')"),
+])
+def test_a_column_in_two_parts_and_a_bad_date_format_are_refused_before_a_kernel(study, given, problem):
+    with pytest.raises(ParameterError) as refused:
+        REGISTRY[study].resolve(given)
+    assert any(p.startswith(problem) for p in refused.value.problems), refused.value.problems
+
+
+def test_the_parts_a_study_lets_share_a_column_still_do():
+    """The churn study's segment is a covariate too; a persona trait may also be profiled as an outcome."""
+    assert REGISTRY["churn_study"].resolve({"segment_col": "plan", "covariates": ["plan"]}).values["segment_col"]
+    assert REGISTRY["persona_study"].resolve({"trait_cols": ["monthly_revenue", "plan"]}).values["trait_cols"]

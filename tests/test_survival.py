@@ -263,3 +263,9 @@ def test_survival_past_the_last_observation_is_known_when_it_was_a_departure():
     assert np.isnan(at.loc[("stayed last", 1000), "survival"])
     assert at.loc[("stayed last", 1000), "note"].startswith("not estimable")
     assert at.loc[("stayed last", 365), "survival"] == pytest.approx(2 / 3)
+
+
+def test_logrank_without_information_is_not_made():
+    """Every customer left at month 12: at that time all at risk left, so the variance is 0 and there is no test."""
+    everyone_at_12 = survival_counts(np.full(6, 12.0), np.ones(6, bool), segment=pd.Series(list("aabbcc"), name="g"))
+    assert np.isnan(logrank(everyone_at_12)["p_value"]) and logrank(everyone_at_12)["df"] == 0

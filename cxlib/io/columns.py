@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..formatting.narrative import plural
-from .dates import FUTURE_DATE, implausible, parse_dates, tomorrow
+from .dates import FUTURE_DATE, implausible, parse_dates, placeholder_dates, tomorrow
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
 from .numbers import LABELLED_SCORE, parse_numbers, written_plain
 from .options import ReadOptions
@@ -531,6 +531,9 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
             problems[parsed.bad_rule] = bad
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    for rule, outside in placeholder_dates(values).items():  # 9999-12-31 for "no end" in a nullable column: missing
+        (set_missing if column.nullable else problems)[rule] = outside
+        values = values.mask(outside)
     values = values.astype("datetime64[ns]")
     if column.kind == "date":
         has_time = (values.notna() & (values != values.dt.normalize())).to_numpy(dtype=bool)

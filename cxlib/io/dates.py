@@ -27,7 +27,8 @@ import pandas as pd
 from .month_names import full_year, named_dates, without_weekday
 from .quality import DataError
 
-__all__ = ["FUTURE_DATE", "MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates", "tomorrow"]
+__all__ = ["FUTURE_DATE", "MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates", "placeholder_dates",
+           "tomorrow"]
 
 FUTURE_DATE = "a date in the future (after today), so a wrong one"
 
@@ -235,6 +236,26 @@ def _note(found: pd.Series, text: pd.Series, what: str) -> dict[str, np.ndarray]
     if found.empty:
         return {}
     return {f"{what} (e.g. {text[found.index[0]]!r} = {found.iloc[0]:%Y-%m-%d})": text.index.isin(found.index)}
+
+
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
+BEFORE_1900 = ("a date before 1900: a placeholder for a missing date (Excel writes 1899-12-30, SQL Server "
+               "1753-01-01) or a typo")
+AFTER_2200 = "a date after 2200: a placeholder for no date (9999-12-31) or a typo"
+
+
+def placeholder_dates(values: pd.Series) -> dict[str, np.ndarray]:
+    """Dates no customer record holds, by rule: before 1900 (what Excel and databases write for an empty date cell)
+    and after 2200 (9999-12-31 for "no end"). They would make a period of their own, and most lie outside the
+    dates pandas holds in nanoseconds.
+
+    >>> rules = placeholder_dates(pd.Series(pd.to_datetime(["1899-12-30", "2024-06-01", "9999-12-31"], format="ISO8601")
+    ...                                     .astype("datetime64[s]")))
+    >>> {rule[:13]: mask.tolist() for rule, mask in rules.items()}
+    {'a date before': [True, False, False], 'a date after ': [False, False, True]}
+    """
+    found = {BEFORE_1900: (values < EARLIEST).to_numpy(dtype=bool), AFTER_2200: (values >= LATEST).to_numpy(dtype=bool)}
+    return {rule: mask for rule, mask in found.items() if mask.any()}
 
 
 def tomorrow(today: pd.Timestamp | None = None) -> pd.Timestamp:

@@ -9,11 +9,18 @@
   segment columns can show the labels (1 -> "North"), variable labels become column labels,
   and SPSS user-missing values (a code such as 99 declared missing in the file) become
   missing and are counted.
+
+A workbook that cannot be opened (cut off, damaged XML) stops the run with a DataError, and
+so does one whose sheets expand to more than :data:`MAX_SHEET_BYTES` of XML (a
+decompression bomb, or more rows than Excel holds): those are read as CSV.
 """
 
 from __future__ import annotations
 
+import contextlib
+import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import openpyxl
@@ -24,6 +31,10 @@ from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import SET_MISSING, DataError, QualityIssue
 
 __all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "sheet_header", "workbook_header"]
+
+
+MAX_SHEET_BYTES = 256 * 1024**2  # of XML: a sheet of Excel's 1,048,576 rows and a few columns, about 100 MB
+DAMAGED = (zipfile.BadZipFile, ParseError, KeyError, EOFError, OSError, ValueError, TypeError)  # what openpyxl raises
 
 
 class NoSuchSheet(DataError):
@@ -50,18 +61,49 @@ def _sheet_name(sheets: list[str], sheet, path: Path, name: str) -> str:
                       "with 1 for the first)", table=name, rule="sheet exists")
 
 
+@contextlib.contextmanager
+def open_workbook(path: Path, name: str = "table", data_only: bool = True):
+    """The workbook at ``path`` (openpyxl, read only), checked and closed after use; a DataError when it is damaged or
+    expands beyond :data:`MAX_SHEET_BYTES`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(i.file_size for i in archive.infolist()
+                           if i.filename.startswith(("xl/worksheets/", "xl/sharedStrings")))
+        if expanded > MAX_SHEET_BYTES:
+            size, limit = path.stat().st_size / 1024**2, MAX_SHEET_BYTES // 1024**2
+            raise DataError(f"{name}: {path.name} expands to {expanded / 1024**2:,.0f} MB of sheet data ({size:,.1f} MB "
+                            f"on disk), more than the {limit} MB read from a workbook: save the sheet as CSV and read "
+                            "that (with backend duckdb if it is large)", table=name, rule=f"sheets of at most {limit} MB")
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except DataError:
+        raise
+    except DAMAGED as exc:
+        raise _damaged(path, name, exc) from None
+    try:
+        yield workbook
+    except DataError:
+        raise
+    except DAMAGED as exc:  # a sheet's XML is read lazily, row by row
+        raise _damaged(path, name, exc) from None
+    finally:
+        workbook.close()
+
+
+def _damaged(path: Path, name: str, exc: Exception) -> DataError:
+    return DataError(f"{name}: {path.name} is not a readable Excel workbook ({type(exc).__name__}: {shown(str(exc))}): "
+                     "is it cut off or damaged? Open it in Excel and save it again, or export the sheet as CSV",
+                     table=name, rule="valid .xlsx")
+
+
 def sheets_holding(path: Path, columns: tuple[str, ...]) -> list[str]:
     """The sheets of a workbook with a row (among the first :data:`SCAN_ROWS`) that holds every one of ``columns``,
     as column names are matched: where the data are when the first sheet is a cover or a note."""
     from .tables import has_column  # imported here: tables reads workbooks through this module
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
+    with open_workbook(path) as workbook:
         return [sheet for sheet in workbook.sheetnames
                 if any(all(has_column(c, [str(v) for v in row if v is not None]) for c in columns)
                        for row in workbook[sheet].iter_rows(max_row=SCAN_ROWS, values_only=True))]
-    finally:
-        workbook.close()
 
 
 def workbook_header(path: Path, sheet, name: str = "table", header_row: int | None = None,
@@ -78,8 +120,7 @@ def sheet_header(path: Path, sheet, name: str = "table", header_row: int | None 
 
     Read alone, without the rows below: cheap enough to check named columns before a study runs.
     """
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
+    with open_workbook(path, name) as workbook:
         chosen = _sheet_name(workbook.sheetnames, sheet, path, name)
         rows = list(workbook[chosen].iter_rows(max_row=max(SCAN_ROWS, header_row or 0), values_only=True))
         index = header_index(rows, columns, header_row)
@@ -88,22 +129,19 @@ def sheet_header(path: Path, sheet, name: str = "table", header_row: int | None 
                             f"{len(rows)} rows", table=name, rule="header_row within the sheet")
         header = rows[index] if rows else ()
         return chosen, [None if v is None else str(v) for v in header], index
-    finally:
-        workbook.close()
 
 
 def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
                columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str, str | None]:
     """The sheet's rows (typed as the cells are) below its header (:func:`workbook_header`), the sheet's name, and a
     note on rows above the header left out (None if none were)."""
+    chosen, names, index = sheet_header(path, sheet, name, header_row, columns)  # checks the workbook first
     try:
-        workbook = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises several types for damaged files
-        raise DataError(f"{name}: {path.name} is not a readable Excel workbook: {exc}", table=name,
-                        rule="valid .xlsx") from None
-    with workbook:
-        chosen, names, index = sheet_header(path, sheet, name, header_row, columns)
-        frame = pd.read_excel(workbook, sheet_name=chosen, header=index)
+        frame = pd.read_excel(path, sheet_name=chosen, header=index, engine="openpyxl")
+    except DataError:
+        raise
+    except DAMAGED as exc:
+        raise _damaged(path, name, exc) from None
     unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
     if unnamed and frame[[c for c in frame.columns if str(c) in unnamed]].notna().any().any():
         raise DataError(f"{name}: sheet {chosen!r} of {path.name} has values under an empty header cell "
@@ -122,11 +160,8 @@ def _check_formula_results(path: Path, sheet: str, header: int, frame: pd.DataFr
     empty = [i for i, c in enumerate(frame.columns) if len(frame) and frame[c].isna().all()]
     if not empty:
         return
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
+    with open_workbook(path, name, data_only=False) as workbook:
         row = next(workbook[sheet].iter_rows(min_row=header + 2, max_row=header + 2, values_only=True), ())
-    finally:
-        workbook.close()
     formulas = [frame.columns[i] for i in empty if i < len(row) and str(row[i] or "").startswith("=")]
     if formulas:
         raise DataError(f"{name}: column {formulas[0]!r} of sheet {sheet!r} in {path.name} holds formulas whose "

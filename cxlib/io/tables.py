@@ -257,12 +257,13 @@ def _duplicates(raw: pd.DataFrame, out: pd.DataFrame, key: str, table: str, excl
 
     ``raw`` holds the columns that are compared: those the schema validates (a column
     no analysis reads, such as an export time stamp, does not make two answers differ).
+    They are compared as read (``out``): "C0001 " and "C0001", or "9" and "9.0", are one value.
     """
     keys = out[key].where(~excluded)
     shared = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
     repeated = np.zeros(len(raw), dtype=bool)
     if shared.any():  # compare whole rows only where an id repeats
-        repeated[shared] = raw.loc[shared].duplicated(keep="first").to_numpy()
+        repeated[shared] = out.loc[shared, list(raw.columns)].astype("string").duplicated(keep="first").to_numpy()
     if repeated.any():
         issues.append(_issue(table, key, "repeated row (kept once)", EXCLUDED, repeated, raw[key]))
     keys = keys.where(~repeated)

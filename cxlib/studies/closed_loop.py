@@ -199,7 +199,7 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
     answer); a customer's latest answer is the latest by date and, where the data give it,
     time of day (answers at the same moment: the later row in the file).
     ``left`` is a boolean Series aligned with ``rows``: the customer has already left
-    (not called back). Theme shares cover every comment, scored or not, per ``period`` and
+    (none of their answers is called back, whichever came last). Theme shares cover every comment, scored or not, per ``period`` and
     ``segment``, and the window's counts every answer in it; the call-back and referral
     lists and the detractors' themes need the score, so they use the scored answers.
     ``risk`` (:func:`churn_risk`) orders the call-back list by expected revenue lost over
@@ -215,8 +215,10 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
     columns = {"id": id_col, "score": score, "date": date, "comment": comment, "touchpoint": touchpoint,
                "revenue": revenue}
     window = rows[in_window & scored]
-    gone = (left.reindex(window.index).fillna(False).astype(bool) if left is not None
-            else pd.Series(False, index=window.index))
+    gone = pd.Series(False, index=window.index)
+    if left is not None:  # a customer one of whose answers says they left has left: no answer of theirs is called back
+        said = left.reindex(window.index).fillna(False).astype(bool)
+        gone = window[id_col].isin(window.loc[said, id_col])
     callbacks = callback_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns, risk, risk_days)
     everyone = callback_list(window, flags, tax, columns)
     promoters = promoter_list(window[~gone.to_numpy(dtype=bool)], flags, tax, columns)
@@ -257,7 +259,7 @@ def run(p: Parameters):
                  p.date_col: col.timestamp(required=True, nullable=False, past=True), p.comment_col: col.text(required=True)}
         rules.update({c: col.category(required=True) for c in (p.touchpoint_col, p.segment_col) if c})
         if p.revenue_col:
-            rules[p.revenue_col] = col.amount(required=True)
+            rules[p.revenue_col] = col.amount(required=True, optional_view=True)  # the order of the list only
         if p.left_col:
             rules[p.left_col] = col.flag(required=True)
         if p.backend != "pandas":

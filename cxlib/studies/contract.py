@@ -112,7 +112,9 @@ class Resolved:
 class StudyDeclaration:
     """One study: name (as its notebook), title, the question it answers, its input and parameters.
 
-    ``checks`` are rules across parameters (each returns problem lines); ``run`` is the
+    ``checks`` are rules across parameters (each returns problem lines); a column plays one
+    part (a score named as a segment or a weight too is refused), except for the pairs of
+    parameters in ``shared_columns`` (the churn study's segment may be a covariate); ``run`` is the
     study's computation on its checked :class:`Parameters`, and returns ``(result, data)``.
     The declaration is the one place a parameter and its default are written: ``run`` takes
     them from ``Parameters``, and :meth:`function` gives Python callers a keyword-only
@@ -127,6 +129,7 @@ class StudyDeclaration:
     parameters: tuple[Parameter, ...]
     checks: tuple[Check, ...] = ()
     run: Callable[[Parameters], tuple] | None = field(default=None, repr=False)
+    shared_columns: tuple[tuple[str, str], ...] = ()  # pairs of parameters that may name one column
 
     def __post_init__(self):
         names = [p.name for p in self.parameters]
@@ -185,6 +188,7 @@ class StudyDeclaration:
             except ParameterProblem as exc:
                 problems.append(str(exc))
         if not problems:
+            problems.extend(self._one_part_per_column(values))
             for check in self.checks:
                 problems.extend(check(values))
         if not problems and own_data and not canonical and check_header:
@@ -214,6 +218,19 @@ class StudyDeclaration:
         study.__doc__ = (f"{self.title}: {self.question}\n\nReturns ``(result, data)``; the parameters (``cx describe "
                          f"{self.name}``) are checked as ``cx run`` checks them: a wrong one raises ParameterError.")
         return study
+
+    def _one_part_per_column(self, values: dict) -> list[str]:
+        """A column named by two parameters (names compared as the header is matched: case and accents aside), unless
+        the declaration lets the two share it: the score as a segment or a weight gives nonsense, or a crash."""
+        named: dict[str, tuple[str, str]] = {}
+        problems = []
+        for p in self.parameters:
+            for column in dict.fromkeys(p.columns(values[p.name])):
+                first = named.setdefault(normal_name(column), (p.name, column))
+                if first[0] != p.name and {first[0], p.name} not in map(set, self.shared_columns):
+                    problems.append(f"{first[0]} and {p.name} both name the column {shown(column)}: a column plays "
+                                    "one part in a study; name another column for one of them")
+        return problems
 
     def _header_problems(self, values: dict) -> list[str]:
         named = tuple(c for p in self.parameters for c in p.columns(values[p.name]))

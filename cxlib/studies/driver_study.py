@@ -245,13 +245,15 @@ STUDY = StudyDeclaration(
         Column("segment_col", "region", "analyse each segment of this column too; None: no segments",
                nullable=True, own_data=None),
         Column("weight_col", None, "survey weights; None: unweighted", nullable=True),
-        Integer("n_boot", 1000, "bootstrap resamples for the intervals", low=0, high=100_000),
+        Integer("n_boot", 1000, "bootstrap resamples for the intervals (fewer than 20 give no interval)", low=20,
+                high=100_000),
         Integer("seed", 1, "the random seed of the bootstrap", low=0),
         Choice("ci_method", "percentile", 'bootstrap interval: "percentile" or "bca"', choices=("percentile", "bca")),
         *common_parameters(50),
         *backend_parameters(100_000, "the bootstrap"),
     ),
     checks=(check_backend_survey, check_reading, in_memory_only("categorical_drivers", "missing_codes", "id_col"), check_drivers),
+    shared_columns=(("driver_groups", "categorical_drivers"),),
     run=run,
 )
 

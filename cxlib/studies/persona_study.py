@@ -306,6 +306,7 @@ STUDY = StudyDeclaration(
         *backend_parameters(50_000, "the personas (clustering)"),
     ),
     checks=(check_traits, check_backend, check_reading, in_memory_only("missing_codes", "id_col")),
+    shared_columns=tuple(("trait_cols", outcome) for outcome in ("score_col", "csat_col", "churn_col", "revenue_col")),
     run=run,
 )
 

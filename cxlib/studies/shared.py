@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import datetime
 import glob
 import pathlib
 from collections.abc import Mapping, Sequence
@@ -190,14 +191,27 @@ def check_reading(values: dict) -> list[str]:
                             f"utf-16), got {values['encoding']!r}")
     if values["sep"] is not None and len(values["sep"].replace("\\t", "\t")) != 1:
         problems.append(f"sep must be one character (\\t for a tab), got {values['sep']!r}")
-    if values["date_format"] is not None and "%" not in values["date_format"]:
-        problems.append(f"date_format must be a strftime format such as %d.%m.%Y, got {values['date_format']!r}")
+    if values["date_format"] is not None and (problem := _format_problem(values["date_format"])):
+        problems.append(f"date_format must be a strftime format such as %d.%m.%Y ({problem}), got "
+                        f"{values['date_format']!r}")
     if values["decimal"] is not None and values["decimal"] == values["thousands"]:
         problems.append(f"decimal and thousands must differ, both are {values['decimal']!r}")
     if values.get("backend", "pandas") != "pandas":
         problems += [f"{name} applies only with backend 'pandas': out of core, DuckDB and Dask read UTF-8 CSV and "
                      "Parquet as they are" for name in READING if is_set(values[name])]
     return problems
+
+
+def _format_problem(date_format: str) -> str | None:
+    """What is wrong with a strptime format (no directive, an unknown one such as %Q, a lone %), or None."""
+    if "%" not in date_format:
+        return "it has no % directive"
+    try:
+        datetime.datetime.strptime("", date_format)
+    except ValueError as exc:
+        text = str(exc)
+        return None if text.startswith("time data") else text
+    return None
 
 
 def reading(values: dict) -> dict:
