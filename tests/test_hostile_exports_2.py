@@ -766,3 +766,46 @@ def test_a_workbook_that_expands_beyond_the_limit_is_refused_before_it_is_read(t
     monkeypatch.setattr(spreadsheets, "MAX_SHEET_BYTES", 1000)
     with pytest.raises(DataError, match=r"expands to 0 MB of sheet data .* save the sheet as CSV"):
         read_table(path, {"LTR": col.score(0, 10)})
+
+
+def test_a_utf8_file_with_lines_in_a_code_page_is_refused_wherever_the_first_such_line_is(tmp_path):
+    lines = ["LTR;Stadt"] + [f"{i % 11};{city}" for i, city in enumerate(["Zürich", "Genève", "Köln", "Malmö"] * 10)]
+    data = b"\n".join(line.encode("cp1252" if i in (1, 12) else "utf-8") for i, line in enumerate(lines)) + b"\n"
+    path = write(tmp_path, "mixed.csv", data)
+    with pytest.raises(DataError, match=r"the file mixes encodings: it is UTF-8 except on line 2 .* one encoding"):
+        read_table(path, {"LTR": col.score(0, 10)})
+
+
+def test_utf32_with_its_byte_order_mark_reads(tmp_path):
+    path = write(tmp_path, "u32.csv", "LTR,Seg\n9,Ä\n3,B\n".encode("utf-32"))
+    assert read_table(path, {"LTR": col.score(0, 10)}).data.to_dict("list") == {"LTR": [9, 3], "Seg": ["Ä", "B"]}
+
+
+def test_amounts_grouped_by_two_dots_read_and_a_revenue_view_on_fewer_answers_says_so(tmp_path):
+    frame = pd.DataFrame({"LTR": [10, 9, 3, 0, 8, 6] * 10, "Revenue": ["1.234.567", "2.000.000", "1.500", "n/a?",
+                                                                      "3.100.200", "12"] * 10})
+    path = write(tmp_path, "r.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "segment_cols": [],
+                                                    "date_col": None, "revenue_col": "Revenue", "tenure_col": None})
+    read = frame.assign(amount=[1234567.0, 2e6, 1500.0, np.nan, 3100200.0, 12.0] * 10).dropna()
+    share = lambda rows: rows["amount"].sum() / read["amount"].sum()  # noqa: E731
+    want = 100 * (share(read[read["LTR"] >= 9]) - share(read[read["LTR"] <= 6]))
+    assert study.revenue["nps"] == pytest.approx(want) and study.revenue["n"] == 50
+    assert study.overall.n == 60
+    sentence = next(c.text() for c in study.claims() if c.key == "segment.revenue")
+    assert sentence.startswith("Weighted by revenue (on the 50 of 60 answers with a revenue above 0), NPS is")
+
+
+@pytest.mark.parametrize("backend", ["pandas", "duckdb"])
+def test_nps_groups_typed_without_turkish_letters_read_as_groups_in_every_study(tmp_path, backend):
+    frame = pd.DataFrame({"ltr": ["DESTEKCI", "pasif", "Kotuleyen", "KÖTÜLEYEN"] * 15, "months": list(range(1, 61)),
+                          "left": [0, 1] * 30, "revenue": [10.0] * 60})
+    path = write(tmp_path, "g.csv", frame.to_csv(index=False))
+    if backend == "pandas":
+        study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "ltr", "segment_cols": [],
+                                                        "date_col": None, "revenue_col": None, "tenure_col": None})
+        assert study.overall.value == pytest.approx(100 * (15 - 30) / 60)
+    case, _ = cx.studies.compute("business_case", {
+        "data_path": str(path), "duration_col": "months", "event_col": "left", "nps_col": "ltr",
+        "revenue_col": "revenue", "segment_col": None, "backend": backend, "min_rows": 10})
+    assert case.assumptions["detractors"] == 15  # the active detractors: 30 detractors, half of them left

@@ -87,9 +87,23 @@ class Detected:
     how: str
 
 
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Letters written in UTF-8 make up a fifth or more of the runs of non-ASCII bytes (and there are three or
+    more): a UTF-8 file with some lines in a code page. In text written in a code page, two bytes that happen to
+    form a UTF-8 letter are rare."""
+    letters = sum(1 for m in UTF8_SEQUENCE.finditer(data) if m.group().decode("utf-8", "ignore").isalpha())
+    return letters >= 3 and letters >= 0.2 * len(NON_ASCII_RUN.findall(data))
+
+
 def _bom(data: bytes) -> Detected | None:
     if data.startswith(codecs.BOM_UTF8):
         return Detected("utf-8-sig", "UTF-8", "byte order mark")
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts with FF FE
+        return Detected("utf-32", "UTF-32", "byte order mark")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return Detected("utf-16", "UTF-16", "byte order mark")
     return None
@@ -180,10 +194,10 @@ def detect_encoding(data: bytes) -> Detected:
         return Detected("utf-8", "UTF-8", "valid UTF-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        if UTF8_LETTER.search(data[:exc.start]):
-            raise EncodingError(f"the file mixes encodings: it is UTF-8 up to line {line}, whose byte "
-                                f"{data[exc.start:exc.start + 1]!r} is not; save the whole file in one encoding "
-                                "(UTF-8)") from None
+        if UTF8_LETTER.search(data[:exc.start]) or _mostly_utf8(data[:8 * SAMPLE_BYTES]):
+            raise EncodingError(f"the file mixes encodings: it is UTF-8 except on line {line} (and maybe others), "
+                                f"whose byte {data[exc.start:exc.start + 1]!r} is not; save the whole file in one "
+                                "encoding (UTF-8)") from None
         first = exc.start
     sample = data[:SAMPLE_BYTES] if first < SAMPLE_BYTES else data[:SAMPLE_BYTES // 2] + data[first:][:SAMPLE_BYTES // 2]
     texts: dict[str, str] = {}  # one code page per distinct text, in CODE_PAGES' order of preference

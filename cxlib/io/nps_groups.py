@@ -15,6 +15,8 @@ notes it under :data:`GROUPS_NOTE`, and a study that needs 0-10 answers asks
 
 >>> group_of(pd.Series(["Promoter", " DETRACTORS", "Kötüleyen", "Pasivni", "ПРОМОТЕР", "ten", None])).tolist()
 ['promoter', 'detractor', 'detractor', 'passive', 'promoter', <NA>, <NA>]
+>>> group_of(pd.Series(["DESTEKCI", "Kotuleyen", "kriticar", "DESTEKÇİ"])).tolist()
+['promoter', 'detractor', 'detractor', 'promoter']
 >>> group_of(pd.Series(["Promoter (9-10)", "Detractor (0-6)", "Passive 7-8", "Promoter (0-6)", "9-10"])).tolist()
 ['promoter', 'detractor', 'passive', <NA>, 'promoter']
 """
@@ -59,15 +61,22 @@ def _forms(group: str, word: str) -> list[str]:
     return [word, *(form.format(w=word, a=low, b=high) for form in RANGE_FORMS)]
 
 
-WORD_GROUP = {normal_word(form): group for group, words in GROUP_WORDS.items() for word in words
-              for form in _forms(group, word)}  # a word with another group's range ("Promoter (0-6)") is none
+def _folded(text: str) -> str:
+    """:func:`normal_word` without accents: exports typed on a keyboard without Turkish or Serbian letters write
+    "DESTEKCI", "Kotuleyen", "kriticar"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", normal_word(text)) if not unicodedata.combining(c))
+
+
+WORD_GROUP = {fold(form): group for group, words in GROUP_WORDS.items() for word in words
+              for form in _forms(group, word) for fold in (normal_word, _folded)}  # with accents and without
+# (a word with another group's range, "Promoter (0-6)", is none)
 WORD_GROUP |= {f"{low}{dash}{high}": group for group, (low, high) in GROUP_RANGES.items()
                for dash in ("-", "\u2013", " - ")}  # a group written as its range alone: "0-6", "9-10"
 
 
 def group_of(text: pd.Series) -> pd.Series:
     """The group each value names ("promoter", "passive", "detractor"), missing where it names none."""
-    normal = text.astype("string").map(lambda v: normal_word(v) if isinstance(v, str) else v)
+    normal = text.astype("string").map(lambda v: _folded(v) if isinstance(v, str) else v)
     return normal.map(WORD_GROUP, na_action="ignore").astype("string")
 
 

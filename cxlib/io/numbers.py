@@ -30,8 +30,10 @@ import pyarrow.compute as pc
 __all__ = ["LABELLED_SCORE", "ParsedNumbers", "numbers_or_text", "parse_numbers", "text_to_float", "unread_words"]
 
 SPACES = "[ \u00a0\u202f]"
-COMMA_EVIDENCE = re.compile(r"^[+-]?(\d*,(\d{1,2}|\d{4,})|0?,\d+|\d{1,3}([.\u00a0\u202f ]\d{3})+,\d*)$")
-DOT_EVIDENCE = re.compile(r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|0?\.\d+|\d{1,3}(,\d{3})+\.\d*)$")
+# a decimal comma: "7,5", "1.234,5", or dots that can only group ("1.234.567": a decimal mark is written once)
+COMMA_EVIDENCE = re.compile(r"^[+-]?(\d*,(\d{1,2}|\d{4,})|0?,\d+|\d{1,3}([.\u00a0\u202f ]\d{3})+,\d*"
+                            r"|\d{1,3}(\.\d{3}){2,})$")
+DOT_EVIDENCE = re.compile(r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|0?\.\d+|\d{1,3}(,\d{3})+\.\d*|\d{1,3}(,\d{3}){2,})$")
 AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")  # "1,234": a thousand and more, or one and a fraction
 DOTTED_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 # a score written with its label, as survey tools export the end points: "10 - Extremely likely", "9 (Promoter)";
@@ -93,6 +95,10 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
     [0.236, 2.639, 1.0]
     >>> parse_numbers(pd.Series(["1.476", "561"]), comma_locale=True).values.tolist()
     [1476.0, 561.0]
+    >>> parse_numbers(pd.Series(["1.234.567", "1.234", "12"])).values.tolist()
+    [1234567.0, 1234.0, 12.0]
+    >>> parse_numbers(pd.Series(["1,234,567", "1,234", "12"])).values.tolist()
+    [1234567.0, 1234.0, 12.0]
     >>> p = parse_numbers(pd.Series(["1,234", "2"]))
     >>> p.values.tolist(), list(p.problems)
     ([nan, 2.0], ['not a number (decimal mark unclear: set decimal and thousands)'])

@@ -164,12 +164,14 @@ class SegmentStudy:
                              {"col": labels.name(self.revenue["column"])}, {"n": 0}))
         elif self.revenue:
             r, d = self.revenue, self.revenue["detractors"]
-            out.append(Claim("segment.revenue", "Weighted by revenue, NPS is {value}; detractors hold {det}% of the "
-                             "revenue (95% CI {low} to {high}%).",
-                             {"value": format_ci(r["nps"], r["ci_low"], r["ci_high"]), "det": f"{d['share']:.1f}",
-                              "low": f"{d['ci_low']:.1f}", "high": f"{d['ci_high']:.1f}"},
+            part = (f" (on the {fmt_count(r['n'])} of {fmt_count(self.overall.n)} answers with a revenue above 0)"
+                    if r["n"] < self.overall.n else "")
+            out.append(Claim("segment.revenue", "Weighted by revenue{part}, NPS is {value}; detractors hold {det}% of "
+                             "the revenue (95% CI {low} to {high}%).",
+                             {"part": part, "value": format_ci(r["nps"], r["ci_low"], r["ci_high"]),
+                              "det": f"{d['share']:.1f}", "low": f"{d['ci_low']:.1f}", "high": f"{d['ci_high']:.1f}"},
                              {"nps": r["nps"], "detractor_share": d["share"], "ci_low": d["ci_low"],
-                              "ci_high": d["ci_high"]}))
+                              "ci_high": d["ci_high"], **({"answers": r["n"]} if part else {})}))
         if self.tenure:
             t = self.tenure
             numbers = {"difference": t["difference"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
