@@ -149,7 +149,12 @@ def revenue_at_risk(frame: pd.DataFrame, revenue: str, duration: str = "duration
 
 def revenue_at_risk_from_totals(totals: pd.DataFrame, by_segment: bool = True, period: float = 30.0,
                                 ci: float = 0.95) -> pd.DataFrame:
-    """:func:`revenue_at_risk` from :func:`customer_totals` (with ``by_segment``, a total row is added)."""
+    """:func:`revenue_at_risk` from :func:`customer_totals` (with ``by_segment``, a total row is added).
+
+    The total's interval adds the segments' delta-method variances; a segment where nobody
+    left adds the variance its exact upper bound implies ((upper / z)^2), so that a total
+    is never certain where a segment is not.
+    """
     rates = _hazards(totals, ci)
     summed = _active(totals)
     out = rates.assign(customers=rates["segment"].map(summed["customers"]).fillna(0).astype(int),
@@ -163,7 +168,9 @@ def revenue_at_risk_from_totals(totals: pd.DataFrame, by_segment: bool = True, p
         out[name] = out[base] * out["churn_probability"] / 100
         out[f"{name}_ci_low"] = out[base] * out["ci_low"] / 100
         out[f"{name}_ci_high"] = out[base] * out["ci_high"] / 100
-        value, se = out[name].sum(), np.sqrt((out[base] ** 2 * slope_variance).sum())
+        # a segment without events has no delta-method spread (0); its exact upper bound (Garwood) gives it one
+        spread = (out[base] ** 2 * slope_variance).where(out["events"] > 0, (out[f"{name}_ci_high"] / z_value(ci)) ** 2)
+        value, se = out[name].sum(), np.sqrt(spread.sum())
         whole.update({name: value, f"{name}_ci_low": max(value - z_value(ci) * se, 0.0),
                        f"{name}_ci_high": value + z_value(ci) * se})
     out = out.rename(columns={"revenue_at_risk_ci_low": "risk_ci_low", "revenue_at_risk_ci_high": "risk_ci_high",

@@ -809,3 +809,21 @@ def test_nps_groups_typed_without_turkish_letters_read_as_groups_in_every_study(
         "data_path": str(path), "duration_col": "months", "event_col": "left", "nps_col": "ltr",
         "revenue_col": "revenue", "segment_col": None, "backend": backend, "min_rows": 10})
     assert case.assumptions["detractors"] == 15  # the active detractors: 30 detractors, half of them left
+
+
+def test_a_cox_term_without_an_estimate_is_said_so_and_a_total_at_risk_is_never_surer_than_a_segment(tmp_path):
+    """Every Gold customer left, no Silver customer did: the Wald test of Plan is meaningless (monotone likelihood)."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"months": rng.integers(1, 30, 120), "plan": ["Gold"] * 60 + ["Silver"] * 60,
+                          "revenue": 10.0})
+    frame["left"] = (frame["plan"] == "Gold").astype(int)
+    path = write(tmp_path, "sep.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("churn_study", {
+        "data_path": str(path), "duration_col": "months", "event_col": "left", "segment_col": "plan",
+        "covariates": ["plan"], "time_unit": "months", "revenue_col": "revenue"})
+    claims = {c.key: c for c in study.claims()}
+    assert "churn.cox_none" not in claims
+    assert claims["churn.cox_clear"].numbers["no_estimate"] == ["plan[Silver]"]
+    assert "cannot size Plan: Silver vs Gold" in claims["churn.cox_clear"].text()
+    risk = study.revenue_risk.set_index("segment")
+    assert risk.loc["Silver", "risk_ci_high"] > 0 and risk.loc["all", "risk_ci_high"] >= risk.loc["Silver", "risk_ci_high"] - 1e-9

@@ -77,6 +77,7 @@ from .shared import (
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "event_rules", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
+DIVERGED_LOG_HR = 10.0  # a hazard ratio beyond e^10 (about 22,000) per step has no estimate
 SLOW_FIRST_RESPONSE_HOURS = 48
 REPEAT_CONTACTS = 3
 SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
@@ -459,17 +460,25 @@ class ChurnStudy:
                              f"{'' if r.proportional else ', though its effect changes with tenure'})"
                              for r in rows.itertuples())
 
-        clear = terms["p_adjusted"] < LEVEL
+        # a hazard ratio beyond e^10 per step: the likelihood has no maximum (monotone likelihood, Heinze & Schemper
+        # 2001), as when nobody, or everybody, in one group left; its Wald test says nothing
+        diverged = (terms["coef"] * terms["per"]).abs() > DIVERGED_LOG_HR
+        clear = (terms["p_adjusted"] < LEVEL) & ~diverged
         sooner = terms[clear & (terms["hazard_ratio"] > 1)].sort_values("hazard_ratio", ascending=False)
         later = terms[clear & (terms["hazard_ratio"] < 1)].sort_values("hazard_ratio")
         numbers = {"sooner": list(sooner["term"]), "later": list(later["term"]), "terms": len(terms),
                    "changing_with_tenure": list(terms.loc[~terms["proportional"], "term"]),
-                   "per": dict(zip(terms["term"], terms["per"], strict=True)), "ties": self.cox.ties}
-        if not len(sooner) and not len(later):
-            return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave, "
-                         "once the number of characteristics compared is allowed for.", numbers=numbers, test=test)
+                   "per": dict(zip(terms["term"], terms["per"], strict=True)), "ties": self.cox.ties,
+                   **({"no_estimate": list(terms.loc[diverged, "term"])} if diverged.any() else {})}
         parts = ([f"Leave clearly sooner: {listed(sooner)}."] if len(sooner) else []) + (
             [f"Leave clearly later: {listed(later)}."] if len(later) else [])
+        if diverged.any():
+            names = word_list([labels.term(t, refs) for t in terms.loc[diverged, "term"]])
+            parts.append(f"The model cannot size {names}: nobody, or everybody, in one of its groups left, so its "
+                         "hazard ratio has no estimate (the survival curves compare the groups).")
+        if not len(sooner) and not len(later) and not diverged.any():
+            return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave, "
+                         "once the number of characteristics compared is allowed for.", numbers=numbers, test=test)
         return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
 
     @property
