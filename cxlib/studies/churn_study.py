@@ -803,7 +803,7 @@ STUDY = StudyDeclaration(
         Integer("seed", 0, "the seed of that sample", low=0),
     ),
     checks=(check_backend, check_reading, check_time_unit, check_steps, in_memory_only("event_value", "missing_codes")),
-    shared_columns=(("segment_col", "covariates"), ("revenue_col", "covariates")),
+    shared_columns=(("segment_col", "covariates"), ("revenue_col", "covariates"), ("covariates", "covariate_steps")),
     run=run,
 )
 
