@@ -827,3 +827,15 @@ def test_a_cox_term_without_an_estimate_is_said_so_and_a_total_at_risk_is_never_
     assert "cannot size Plan: Silver vs Gold" in claims["churn.cox_clear"].text()
     risk = study.revenue_risk.set_index("segment")
     assert risk.loc["Silver", "risk_ci_high"] > 0 and risk.loc["all", "risk_ci_high"] >= risk.loc["Silver", "risk_ci_high"] - 1e-9
+
+
+def test_serbian_cyrillic_in_cp1251_is_never_read_as_iso_8859_5_garble(tmp_path):
+    """"Ниш" in cp1251 reads "Эшј" in ISO-8859-5: a Russian-only and a Serbian-only letter in one word, no word's."""
+    from cxlib.io.encodings import EncodingError, detect_encoding
+
+    small = "LTR,Grad\n0,Ниш\n1,Шабац\n".encode("cp1251")
+    with pytest.raises(EncodingError, match=r"cp1251 \(Cyrillic Windows\) would give Н и ш Ш а б ц"):
+        detect_encoding(small)  # two pages read it as letters; the Cyrillic one is among the choices, not the garble
+    cities = ["Београд", "Нови Сад", "Крагујевац", "Ниш", "Чачак", "Ужице"] * 3
+    larger = ("LTR,Grad\n" + "".join(f"{i % 11},{city}\n" for i, city in enumerate(cities))).encode("cp1251")
+    assert detect_encoding(larger).codec == "cp1251"

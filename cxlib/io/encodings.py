@@ -64,6 +64,10 @@ ALPHABETS = {
 }
 # letters only the Turkish, Central European and Serbian Cyrillic pages add
 DISTINCTIVE = set("şŞğĞıİčČćĆđĐšžŠŽ") | set("łŁśŚźŹżŻęĘ") | set("ђјљњћџЂЈЉЊЋЏ")
+# Cyrillic letters of Serbian alone, and those Serbian lacks (Russian, Ukrainian, Belarusian): no word holds both,
+# as ISO-8859-5 read from cp1251 bytes does ("Ниш" becomes "Эшј")
+SERBIAN_ONLY = set("ђјљњћџЂЈЉЊЋЏ")
+NOT_SERBIAN = set("эыъёйщіїєґўЭЫЪЁЙЩІЇЄҐЎ")
 WORD = re.compile(r"[^\s,;|\"'()\[\]{}<>=/\\]+")  # a run of characters between spaces and separators
 COMMON_MARKS = set("-_.:&+'’‘“”«»–—…%€£$°#@!?*~^`")  # may stand between letters in real text
 SAMPLE_BYTES = 1 << 20  # enough text to tell the code pages apart (with the first letters outside ASCII)
@@ -151,7 +155,7 @@ def _impossible(word: str) -> bool:
         elif ord(ch) > 127 and ch not in COMMON_MARKS and previous.isalpha() and word[i + 1:i + 2].isalpha():
             return True
         previous = ch
-    return len(scripts) > 1
+    return len(scripts) > 1 or (bool(SERBIAN_ONLY.intersection(word)) and bool(NOT_SERBIAN.intersection(word)))
 
 
 def implausible_words(text: str) -> int:
@@ -179,6 +183,8 @@ def detect_encoding(data: bytes) -> Detected:
     >>> detect_encoding("grad;ocena\\rZürich;9\\rGenève;7\\r".encode("mac_roman")).codec
     'mac_roman'
     >>> detect_encoding("Град;Оцена\\nЉубовија;9\\nЋуприја;7\\n".encode("cp1251")).codec
+    'cp1251'
+    >>> detect_encoding("LTR,Grad\\n0,Ниш\\n1,Шабац\\n".encode("cp1251")).codec
     'cp1251'
     """
     found = _bom(data) or _utf16_without_bom(data[:SAMPLE_BYTES])
