@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -839,3 +841,10 @@ def test_serbian_cyrillic_in_cp1251_is_never_read_as_iso_8859_5_garble(tmp_path)
     cities = ["Београд", "Нови Сад", "Крагујевац", "Ниш", "Чачак", "Ужице"] * 3
     larger = ("LTR,Grad\n" + "".join(f"{i % 11},{city}\n" for i, city in enumerate(cities))).encode("cp1251")
     assert detect_encoding(larger).codec == "cp1251"
+
+
+def test_a_utf8_file_with_a_byte_order_mark_and_a_line_in_a_code_page_names_the_byte_and_the_fix(tmp_path):
+    data = codecs.BOM_UTF8 + "LTR,Stadt\n9,Zürich\n3,Köln\n".encode() + "7,Malmö\n".encode("cp1252")
+    with pytest.raises(DataError, match=r"is not valid UTF-8: byte b'\\xf6' on line 4; the file starts with a UTF-8 "
+                                        r"byte order mark but mixes encodings"):
+        read_table(write(tmp_path, "bom.csv", data), {"LTR": col.score(0, 10)})

@@ -92,10 +92,14 @@ def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decod
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise DataError(f"{name}: {filename} is not valid {encoding or codec}: byte {data[exc.start:exc.end]!r} on "
-                        f"line {line}. Leave encoding unset to detect it, or pass the file's encoding "
-                        "(cp1252 Western, cp1254 Turkish, cp1250 Central European).", table=name,
+        # the utf-8-sig decoder counts from after the byte order mark
+        start = exc.start + (len(codecs.BOM_UTF8) if codec == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0)
+        line = data[:start].count(b"\n") + 1
+        fix = ("the file starts with a UTF-8 byte order mark but mixes encodings: save the whole file in one "
+               "encoding (UTF-8)" if encoding is None else "leave encoding unset to detect it, or pass the file's "
+               "encoding (cp1252 Western, cp1254 Turkish, cp1250 Central European)")
+        raise DataError(f"{name}: {filename} is not valid {encoding or 'UTF-8'}: byte {data[start:start + 1]!r} on "
+                        f"line {line}; {fix}.", table=name,
                         rule=f"text encoded as {encoding or codec}", rows=(line - 1,)) from None
     except LookupError:
         raise DataError(f"{name}: unknown encoding {encoding!r}", table=name, rule="known encoding") from None
