@@ -825,10 +825,16 @@ def _listing(files: Sequence[str]) -> str:
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
+def _named_files(path: str) -> list[str]:
+    """The files a path names: the file itself where it exists (``survey[2025].csv`` is a name, not a pattern), else
+    the files the glob matches."""
+    return [path] if os.path.isfile(path) else glob.glob(path)
+
+
 def _csv_files(path: str | os.PathLike) -> list[str]:
     """The CSV files a path or glob names (none for a folder: a folder holds Parquet files)."""
     path = str(path)
-    return [] if os.path.isdir(path) else sorted(f for f in glob.glob(path) if f.lower().endswith(CSV_SUFFIXES))
+    return [] if os.path.isdir(path) else sorted(f for f in _named_files(path) if f.lower().endswith(CSV_SUFFIXES))
 
 
 def _parquet_files(path: str | os.PathLike, csv_reader: str = "") -> list[str]:
@@ -836,7 +842,7 @@ def _parquet_files(path: str | os.PathLike, csv_reader: str = "") -> list[str]:
     if os.path.isdir(path):
         files = sorted(glob.glob(os.path.join(path, "**", "*.parquet"), recursive=True))
     else:
-        files = sorted(f for f in glob.glob(path) if f.endswith((".parquet", ".parq", ".pq")))
+        files = sorted(f for f in _named_files(path) if f.endswith((".parquet", ".parq", ".pq")))
     if not files:
         raise FileNotFoundError(f"no Parquet files at {path}; out of core, cxlib reads Parquet files, {csv_reader}"
                                 "a DuckDB file (with table=) or a SQL query, e.g. \"SELECT * FROM read_csv('export.csv')\"")

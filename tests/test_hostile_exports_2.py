@@ -848,3 +848,13 @@ def test_a_utf8_file_with_a_byte_order_mark_and_a_line_in_a_code_page_names_the_
     with pytest.raises(DataError, match=r"is not valid UTF-8: byte b'\\xf6' on line 4; the file starts with a UTF-8 "
                                         r"byte order mark but mixes encodings"):
         read_table(write(tmp_path, "bom.csv", data), {"LTR": col.score(0, 10)})
+
+
+def test_a_file_whose_name_holds_brackets_is_read_as_that_file_out_of_core(tmp_path):
+    path = write(tmp_path, "survey[2025].csv", "LTR,Seg\n9,A\n3,B\n10,A\n7,B\n")
+    given = {"data_path": str(path), "score_col": "LTR", "segment_cols": ["Seg"], "date_col": None,
+             "revenue_col": None, "tenure_col": None, "min_rows": 1}
+    study, _ = cx.studies.compute("segment_study", {**given, "backend": "duckdb"})
+    assert (study.overall.value, study.overall.n) == (25.0, 4)
+    with pytest.raises(ParameterError, match=r"backend 'dask' reads a file name with \[, \], \* or \? as a pattern"):
+        cx.studies.compute("segment_study", {**given, "backend": "dask"})

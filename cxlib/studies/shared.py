@@ -85,6 +85,10 @@ def check_backend(values: dict, folder: bool = False) -> list[str]:
     elif backend != "pandas" and (separator := _not_comma_separated(values["data_path"])):
         problems.append(f"backend {backend!r} reads comma-separated UTF-8 CSV; {values['data_path']} is separated by "
                         f"{separator!r}: read it with backend 'pandas', which detects the separator")
+    if backend == "dask" and pathlib.Path(str(values["data_path"])).is_file() and GLOB.search(
+            pathlib.Path(str(values["data_path"])).name):
+        problems.append(f"backend 'dask' reads a file name with [, ], * or ? as a pattern, so it cannot read "
+                        f"{values['data_path']}: rename the file, or read it with backend 'duckdb' or 'pandas'")
     if backend == "pandas" and _several_files(values["data_path"]):
         problems.append(f"data_path {values['data_path']!r} names several files; in memory one file is read: join "
                         "them into one file, or read them together with -p backend duckdb")
