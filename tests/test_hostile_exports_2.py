@@ -858,3 +858,10 @@ def test_a_file_whose_name_holds_brackets_is_read_as_that_file_out_of_core(tmp_p
     assert (study.overall.value, study.overall.n) == (25.0, 4)
     with pytest.raises(ParameterError, match=r"backend 'dask' reads a file name with \[, \], \* or \? as a pattern"):
         cx.studies.compute("segment_study", {**given, "backend": "dask"})
+
+
+def test_a_file_wider_than_a_worksheet_stops_at_once(tmp_path):
+    header = "LTR," + ",".join(f"c{i}" for i in range(20_000))
+    path = write(tmp_path, "wide.csv", header + "\n" + "9," + ",".join("1" * 20_000) + "\n")
+    with pytest.raises(DataError, match=r"a row holds 20,001 fields, more than the 16,384 columns a worksheet holds"):
+        flat_table(path, scores={"LTR": (0, 10)})

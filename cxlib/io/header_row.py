@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from ..formatting.narrative import plural
 from .quality import DataError
 
-__all__ = ["SCAN_ROWS", "check_unique_names", "header_index", "header_note", "normal_name"]
+__all__ = ["MAX_COLUMNS", "SCAN_ROWS", "check_unique_names", "header_index", "header_note", "normal_name"]
 
 SCAN_ROWS = 30  # rows searched for the header; title blocks are a few rows
+MAX_COLUMNS = 16_384  # as many as a worksheet holds (Excel's XFD): more is no table of answers
 
 
 def normal_name(name) -> str:
@@ -41,6 +42,11 @@ def header_index(rows: Sequence[Sequence], columns: Sequence[str], header_row: i
     that holds every name of ``columns``, else 0."""
     if header_row is not None:
         return header_row - 1
+    widest = max((len(row) for row in rows[:SCAN_ROWS]), default=0)
+    if widest > MAX_COLUMNS:
+        raise DataError(f"a row holds {widest:,} fields, more than the {MAX_COLUMNS:,} columns a worksheet holds: "
+                        "is the separator right (sep)? A table of answers has a column per question",
+                        rule=f"at most {MAX_COLUMNS:,} columns")
     wanted = {normal_name(c) for c in columns}
     found = [index for index, row in enumerate(rows[:SCAN_ROWS])
              if wanted and wanted <= {normal_name(cell) for cell in row if cell is not None}]
