@@ -865,3 +865,13 @@ def test_a_file_wider_than_a_worksheet_stops_at_once(tmp_path):
     path = write(tmp_path, "wide.csv", header + "\n" + "9," + ",".join("1" * 20_000) + "\n")
     with pytest.raises(DataError, match=r"a row holds 20,001 fields, more than the 16,384 columns a worksheet holds"):
         flat_table(path, scores={"LTR": (0, 10)})
+
+
+def test_a_business_case_without_detractors_says_where_the_revenue_at_risk_is(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"months": rng.integers(1, 30, 100), "left": rng.integers(0, 2, 100),
+                          "ltr": rng.integers(7, 11, 100), "revenue": 10.0})
+    path = write(tmp_path, "nodet.csv", frame.to_csv(index=False))
+    with pytest.raises(DataError, match=r"no active customer in 'ltr' is a detractor \(0-6\).* cx run churn_study"):
+        cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "months", "event_col": "left",
+                                             "nps_col": "ltr", "revenue_col": "revenue", "segment_col": None})

@@ -313,12 +313,15 @@ def run(p: Parameters):
                                                       int(by_segment["customers"].sum()))])
     if out_of_core:
         gate(data.quality, "customers", p)
-    gap = (churn_gap(state_panel(data, observed_from=p.observed_from), "nps_state", duration="stop", entry="start")
-           if canonical else churn_gap_from_totals(by_group, group_col=p.nps_col))
     active = by_group[~by_group["left"]].set_index("segment")
     if "detractor" not in active.index:
-        raise DataError("no active detractors: the business case needs customers to move", column=p.nps_col,
+        raise DataError(f"customers: no active customer in {p.nps_col!r} is a detractor (0-6): the business case "
+                        "prices moving detractors to passives, and there is no one to move. Revenue at risk per "
+                        "segment is in the churn study (cx run churn_study, with revenue_col); check nps_col if "
+                        "detractors were expected", table="customers", column=p.nps_col,
                         rule="active detractors present")
+    gap = (churn_gap(state_panel(data, observed_from=p.observed_from), "nps_state", duration="stop", entry="start")
+           if canonical else churn_gap_from_totals(by_group, group_col=p.nps_col))
     detractors = active.loc["detractor"]
     if p.segment_col:
         check_segments(p.segment_col, by_segment["segment"].unique(), "customers")
