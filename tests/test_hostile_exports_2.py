@@ -875,3 +875,15 @@ def test_a_business_case_without_detractors_says_where_the_revenue_at_risk_is(tm
     with pytest.raises(DataError, match=r"no active customer in .ltr. is a detractor \(0-6\).*\(cx run churn_study"):
         cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "months", "event_col": "left",
                                              "nps_col": "ltr", "revenue_col": "revenue", "segment_col": None})
+
+
+def test_qualtrics_nps_group_codes_read_as_groups(tmp_path):
+    """Qualtrics' Q1_NPS_GROUP holds 1 (detractor), 2 (passive), 3 (promoter): read as scores, NPS would be -100."""
+    scores = pd.Series([6, 9, 10, 3, 7, 8, 0, 9, 2, 5] * 10)
+    codes = np.select([scores >= 9, scores >= 7], [3, 2], 1)
+    path = write(tmp_path, "q.csv", pd.DataFrame({"Q1": scores, "Q1_NPS_GROUP": codes}).to_csv(index=False))
+    given = {"data_path": str(path), "segment_cols": [], "date_col": None, "revenue_col": None, "tenure_col": None}
+    by_score, _ = cx.studies.compute("segment_study", {**given, "score_col": "Q1"})
+    by_group, _ = cx.studies.compute("segment_study", {**given, "score_col": "Q1_NPS_GROUP"})
+    assert by_group.overall.value == pytest.approx(by_score.overall.value) == pytest.approx(-20.0)
+    assert by_group.from_groups and not by_score.from_groups

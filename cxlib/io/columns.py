@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..formatting.narrative import plural
 from .dates import FUTURE_DATE, implausible, parse_dates, placeholder_dates, tomorrow
+from .header_row import normal_name
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
 from .numbers import LABELLED_SCORE, parse_numbers, written_plain
 from .options import ReadOptions
@@ -394,6 +395,8 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
             unread = unread & ~mask
         if unread.any():
             problems["not a number"] = unread
+    if column.answer_labels and (column.low, column.high) == (0, 10):
+        values = _qualtrics_group_codes(raw.name, values, notes)
     arr = values.to_numpy()
     with np.errstate(invalid="ignore"):
         infinite = np.isinf(arr)
@@ -501,6 +504,25 @@ def _recommend_anchors(text: pd.Series, values: pd.Series, unread: np.ndarray, n
     notes[f"answer labels read as their numbers (e.g. {text[read.index[0]]!r} = {read.iloc[0]:g})"] = \
         text.index.isin(read.index)
     return values.fillna(read)
+
+
+QUALTRICS_GROUP_CODES = {1: "detractor", 2: "passive", 3: "promoter"}  # the codes of Qualtrics' NPS_GROUP fields
+
+
+def _qualtrics_group_codes(name, values: pd.Series, notes: dict) -> pd.Series:
+    """Qualtrics' ``…_NPS_GROUP`` field holds the group's code, not a score: 1 detractor, 2 passive, 3 promoter.
+    Read as 0-10 scores, every answer would be a detractor's; read as groups (:func:`_nps_groups`), noted."""
+    shown = values.dropna()
+    codes = not shown.empty and shown.isin(list(QUALTRICS_GROUP_CODES)).all()
+    if not codes or not normal_name(str(name)).endswith("nps_group"):
+        return values
+    groups = values.map(QUALTRICS_GROUP_CODES)
+    counts = groups.value_counts()
+    notes[f"{GROUPS_NOTE} (Qualtrics' codes of {name}: 1 detractor, 2 passive, 3 promoter; "
+          + ", ".join(f"{counts.get(g, 0):,} {g}s" for g in GROUP_SCORES)
+          + "): NPS and the groups' shares are exact; means of the 0-10 answers are not available"] = \
+        values.notna().to_numpy(dtype=bool)
+    return groups.map(GROUP_SCORES).astype("float64")
 
 
 def _nps_groups(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
