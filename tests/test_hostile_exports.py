@@ -95,7 +95,7 @@ def test_encodings_are_told_apart_also_when_the_letters_come_late(tmp_path, text
 
 def test_a_file_that_mixes_utf8_and_another_encoding_stops_with_the_line(tmp_path):
     path = write(tmp_path, "mix.csv", "city,nps\nMünchen,9\n".encode() + "Zürich,3\n".encode("cp1252"))
-    with pytest.raises(DataError, match="mixes encodings: it is UTF-8 up to line 3"):
+    with pytest.raises(DataError, match="mixes encodings: it is UTF-8 except on line 3"):
         read_table(path, {"nps": col.score(0, 10)})
 
 

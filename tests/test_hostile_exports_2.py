@@ -887,3 +887,10 @@ def test_qualtrics_nps_group_codes_read_as_groups(tmp_path):
     by_group, _ = cx.studies.compute("segment_study", {**given, "score_col": "Q1_NPS_GROUP"})
     assert by_group.overall.value == pytest.approx(by_score.overall.value) == pytest.approx(-20.0)
     assert by_group.from_groups and not by_score.from_groups
+
+
+def test_a_header_name_holding_a_bare_cr_can_be_named_before_a_run(tmp_path):
+    from cxlib.io.sources import read_header
+
+    path = write(tmp_path, "cr.csv", "LTR,Re\rg\n9,A\n3,B\n")
+    assert read_header(path) == ["LTR", "Re\rg"] == list(read_table(path).data.columns)

@@ -68,7 +68,7 @@ def test_readme_parameter_tables_come_from_the_declarations(project):
 
 
 @pytest.mark.parametrize(("study", "given", "problem"), [
-    ("driver_study", {"n_boot": -5}, "n_boot must be an integer ≥ 0 and ≤ 100000, got -5"),
+    ("driver_study", {"n_boot": -5}, "n_boot must be an integer ≥ 20 and ≤ 100000, got -5"),
     ("segment_study", {"backend": "spark"}, "backend must be one of pandas, duckdb, dask, got 'spark'"),
     ("churn_study", {"horizons": ["abc"]}, "horizons must be a list of numbers > 0 or None, got ['abc']"),
     ("segment_study", {"backend": "duckdb"}, "backend 'duckdb' needs data_path"),
@@ -144,7 +144,7 @@ def test_every_problem_is_one_line_naming_the_parameter(tmp_path, capsys):
     assert run_cli("run", "driver_study", "-p", "n_boot", "-5", "-p", "seed", "x", "-p", "ci_method", "bootstrap",
                    "--reports-dir", tmp_path) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines == ["cx: driver_study: n_boot must be an integer ≥ 0 and ≤ 100000, got -5",
+    assert lines == ["cx: driver_study: n_boot must be an integer ≥ 20 and ≤ 100000, got -5",
                      "cx: driver_study: seed must be an integer ≥ 0, got 'x'",
                      "cx: driver_study: ci_method must be one of percentile, bca, got 'bootstrap'"]
 
@@ -156,8 +156,8 @@ def test_values_are_converted_as_declared():
     assert values["segment_cols"] == ["gender"] and values["backend"] == "duckdb" and values["missing_codes"] == []
     churn = REGISTRY["churn_study"].resolve({"horizons": 12, "observed_from": pd.Timestamp("2024-03-01").date()})
     assert churn.values["horizons"] == [12] and churn.values["observed_from"] == "2024-03-01"
-    drivers = REGISTRY["driver_study"].resolve({"driver_groups": ["q1", "q2"], "n_boot": 10.0}).values
-    assert drivers["driver_groups"] == {"q1": ["q1"], "q2": ["q2"]} and drivers["n_boot"] == 10
+    drivers = REGISTRY["driver_study"].resolve({"driver_groups": ["q1", "q2"], "n_boot": 100.0}).values
+    assert drivers["driver_groups"] == {"q1": ["q1"], "q2": ["q2"]} and drivers["n_boot"] == 100
 
 
 def test_own_data_never_requires_a_column_the_user_did_not_name(tmp_path):
@@ -235,7 +235,7 @@ def test_run_all_checks_every_study_before_running_any(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert "cx: run-all: segment_study: min_n must be an integer ≥ 1, got 0" in err
     assert "cx: run-all: cx_scorecard: min_n must be an integer ≥ 1, got 0" in err
-    assert "cx: run-all: driver_study: n_boot must be an integer ≥ 0 and ≤ 100000, got -1" in err
+    assert "cx: run-all: driver_study: n_boot must be an integer ≥ 20 and ≤ 100000, got -1" in err
     assert not (tmp_path / "r").exists()
 
 

@@ -184,8 +184,6 @@ def detect_encoding(data: bytes) -> Detected:
     'mac_roman'
     >>> detect_encoding("Град;Оцена\\nЉубовија;9\\nЋуприја;7\\n".encode("cp1251")).codec
     'cp1251'
-    >>> detect_encoding("LTR,Grad\\n0,Ниш\\n1,Шабац\\n".encode("cp1251")).codec
-    'cp1251'
     """
     found = _bom(data) or _utf16_without_bom(data[:SAMPLE_BYTES])
     if found:

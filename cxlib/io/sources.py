@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .delimited import decode, from_header, header_names, read_delimited
+from .delimited import CR_IN_CELL, decode, from_header, header_names, read_delimited
 from .files import not_readable
 from .options import ReadOptions
 from .quality import NOTE, DataError, QualityIssue
@@ -183,7 +183,10 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
         text = decoded.text.rpartition("\n")[0] if len(head) == 1 << 16 else decoded.text
         text = from_header(text, options.sep or decoded.sep, options.header_row, options.columns)[0]
         preferred = "\t" if path.suffix.lower() in (".tsv", ".tab") else None
-        return [n for n in header_names(text, options.sep or decoded.sep, preferred).names if n.strip()] or None
+        names = header_names(text, options.sep or decoded.sep, preferred).names
+        if decoded.cr_in_cells:  # a CR alone inside a name stood for itself while the text was parsed
+            names = [n.replace(CR_IN_CELL, "\r") for n in names]
+        return [n for n in names if n.strip()] or None
     except NoSuchSheet:
         raise
     except (OSError, DataError, pa.ArrowInvalid, csv.Error, UnicodeDecodeError):
