@@ -16,6 +16,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..formatting.narrative import plural
 from .dates import FUTURE_DATE, implausible, parse_dates, placeholder_dates, tomorrow
@@ -347,7 +349,11 @@ def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series
     The column's most common sign is its currency; an amount in another one is not added to
     them (:data:`ANOTHER_CURRENCY`), since no rate between them is known here.
     """
-    parts = text.str.extract(CURRENCY)
+    signed = pc.match_substring_regex(pa.array(text, type=pa.string(), from_pandas=True), r"[^\d.,\s'’+-]"
+                                      ).fill_null(False).to_numpy(zero_copy_only=False)  # Arrow: no Python per value
+    if not signed.any():  # digits and marks alone (a clean column): no sign to read, and no regex per value
+        return text
+    parts = text[signed].str.extract(CURRENCY).reindex(text.index)
     sign = parts["pre"].fillna(parts["post"]).str.upper().str.rstrip(".").replace(ONE_CURRENCY)
     marked = sign.notna() & parts["number"].notna()
     if not marked.any():
