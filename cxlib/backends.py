@@ -67,7 +67,7 @@ from .io.tables import table_file
 from .survival import SurvivalCounts, survival_counts, time_grid
 
 __all__ = ["BACKENDS", "Backend", "Band", "Condition", "DaskBackend", "DuckDBBackend", "PandasBackend", "Period", "RowRule", "SourceData",
-           "Words", "check_out_of_core", "is_set", "open_source", "open_survey", "source_data"]
+           "Words", "is_set", "open_source", "open_survey", "source_data"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
@@ -1336,22 +1336,6 @@ def is_set(value) -> bool:
     if value is None or value is False:
         return False
     return not (isinstance(value, list | tuple | dict | str) and not value)
-
-
-def check_out_of_core(backend: str, data_path, **in_memory_only) -> None:
-    """Refuse, with the reason, options that only the in-memory path applies (they would otherwise be ignored).
-
-    ``in_memory_only`` maps a parameter name to its value; any value that is set (not
-    None, empty or False) is an error with ``backend`` other than "pandas".
-    """
-    if data_path is None:
-        raise ValueError(f"backend={backend!r} needs data_path: Parquet files, a DuckDB file (with table) or a SQL "
-                         "query; the bundled sample is read in memory")
-    given = [name for name, value in in_memory_only.items() if is_set(value)]
-    if given:
-        raise ValueError(f"with backend={backend!r}, {', '.join(given)} cannot be applied: they work row by row in "
-                         "memory (backend='pandas'); out of core, express them in a SQL query (for missing codes: "
-                         "NULLIF(column, 99))")
 
 
 def open_survey(folder, backend: str, dask_scheduler=None) -> Backend:

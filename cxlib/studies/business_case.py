@@ -29,7 +29,6 @@ from ..backends import (
     Key,
     RowRule,
     Words,
-    check_out_of_core,
     open_source,
     source_data,
 )
@@ -283,8 +282,6 @@ def run(p: Parameters):
     canonical = p.data_path is None or canonical_folder(p.data_path)  # the sample's tables, with NPS over time
     out_of_core = p.backend != "pandas"
     if out_of_core:
-        check_out_of_core(p.backend, p.data_path, event_value=p.event_value, missing_codes=p.missing_codes,
-                          id_col=p.id_col)
         source = open_source(p.data_path, p.backend, table=p.table, dask_scheduler=p.dask_scheduler)
         data, entry, duration, event = None, None, p.duration_col, p.event_col
         group = _nps_group(p.nps_col, source.sample([p.nps_col], 10_000, 0)[p.nps_col])

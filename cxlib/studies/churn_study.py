@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..backends import Backend, RowRule, SourceData, check_out_of_core, open_source, source_data
+from ..backends import Backend, RowRule, SourceData, open_source, source_data
 from ..compare import share_difference
 from ..cox import TIES, CoxResult, cox
 from ..economics import revenue_at_risk
@@ -703,7 +703,6 @@ def run(p: Parameters) -> tuple[ChurnStudy, CXData | Table | SourceData]:
 
 
 def _run_from_source(p: Parameters, unit: str) -> tuple[ChurnStudy, SourceData]:
-    check_out_of_core(p.backend, p.data_path, event_value=p.event_value, missing_codes=p.missing_codes)
     with open_source(p.data_path, p.backend, table=p.table, dask_scheduler=p.dask_scheduler) as source:
         study = churn_study_from_source(source, duration=p.duration_col, event=p.event_col,
                                         segment_col=p.segment_col, covariates=p.covariates, horizons=p.horizons,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..backends import RowRule, check_out_of_core, open_source, source_data
+from ..backends import RowRule, open_source, source_data
 from ..crossprod import with_dummies
 from ..drivers import (
     MIN_SEGMENT_ROWS,
@@ -184,8 +184,6 @@ def run(p: Parameters):
         gate(data.quality, "responses" if isinstance(data, CXData) else "drivers", p, "answers")
         source, sample_size = open_source(with_dummies(frame, p.categorical_drivers)), len(frame)  # all rows
     else:
-        check_out_of_core(p.backend, p.data_path, categorical_drivers=list(p.categorical_drivers),
-                          missing_codes=p.missing_codes)
         source = open_answers(p.data_path, p.backend, p.table, p.dask_scheduler)
     with source:
         if p.weight_col:  # as reading does in memory, a bad weight first

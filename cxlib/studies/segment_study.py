@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..backends import Backend, Period, SourceData, check_out_of_core, open_source, source_data
+from ..backends import Backend, Period, SourceData, open_source, source_data
 from ..compare import compare, segment_table_from_histograms
 from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
@@ -333,7 +333,6 @@ def run(p: Parameters) -> tuple[SegmentStudy, CXData | Table | SourceData]:
         return dataclasses.replace(study, **row_views(frame, p.score_col, p.weight_col, p.revenue_col, p.tenure_col,
                                                       p.tenured_days),
                                    quality=data.quality, from_groups=holds_groups(data.quality, p.score_col)), data
-    check_out_of_core(p.backend, p.data_path, missing_codes=p.missing_codes)
     with open_answers(p.data_path, p.backend, p.table, p.dask_scheduler) as source:
         study = segment_study(source, **options)
         skipped = [c for c in (p.revenue_col, p.tenure_col) if c]

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..backends import SourceData, check_out_of_core, is_set, open_source, open_survey
+from ..backends import SourceData, is_set, open_source, open_survey
 from ..io import DataError, DataQuality, QualityIssue
 from ..io.columns import Column
 from ..io.delimited import first_record, sniff_delimiter
@@ -339,7 +339,6 @@ def read_rows(values: dict, name: str, rules: dict[str, Column] | Schema, read, 
     Their data-quality record counts the rows read; ``describe(rows read, rows in the
     source)`` is the report's note on what was read.
     """
-    check_out_of_core(values["backend"], values["data_path"], missing_codes=values["missing_codes"])
     with open_source(path or values["data_path"], values["backend"], table=None if path else values["table"],
                      dask_scheduler=values["dask_scheduler"]) as source:
         rows = read(source)
