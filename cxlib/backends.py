@@ -59,7 +59,7 @@ from .crossprod import CrossProducts, numbers_error
 from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
 from .io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
-from .io.dates import BEFORE_1900, EARLIEST, FUTURE_DATE, tomorrow
+from .io.dates import ANSWERS_FROM, EARLY_ANSWER, FUTURE_DATE, tomorrow
 from .io.quality import EXCLUDED, SET_MISSING, DataError, DataQuality, QualityIssue, columns_error
 from .io.scale import excluded_label, off_scale, plain, scale_error
 from .io.sources import SourceInfo, read_header
@@ -77,22 +77,22 @@ CONNECT_TIMEOUT = "30s"  # how long to wait for a Dask scheduler (distributed's 
 @dataclass(frozen=True)
 class Period:
     """A grouping key derived from a date column: the calendar period (``freq`` "M", "Q" or "Y"). A date in the
-    future is a wrong one (:data:`cxlib.io.dates.FUTURE_DATE`), one before 1900 a placeholder
-    (:func:`cxlib.io.dates.placeholder_dates`): they have no period, as a missing date has none."""
+    future is a wrong one (:data:`cxlib.io.dates.FUTURE_DATE`), one before 1990 a placeholder
+    (:data:`cxlib.io.dates.EARLY_ANSWER`): they have no period, as a missing date has none."""
 
     column: str
     freq: str = "Q"
     name: str = "_period"
 
     def labels(self, values: pd.Series) -> pd.Series:
-        return values.dt.to_period(self.freq).astype("str").where(values.notna() & (values >= EARLIEST)
+        return values.dt.to_period(self.freq).astype("str").where(values.notna() & (values >= ANSWERS_FROM)
                                                                    & (values < tomorrow()))
 
     def sql(self) -> str:
         column = _quote(self.column)
         label = (f"strftime({column}, '%Y') || 'Q' || quarter({column})" if self.freq == "Q"
                  else f"strftime({column}, '{PERIOD_FORMATS[self.freq]}')")
-        return (f"CASE WHEN CAST({column} AS TIMESTAMP) >= TIMESTAMP '{EARLIEST:%Y-%m-%d}' AND CAST({column} AS "
+        return (f"CASE WHEN CAST({column} AS TIMESTAMP) >= TIMESTAMP '{ANSWERS_FROM:%Y-%m-%d}' AND CAST({column} AS "
                 f"TIMESTAMP) < TIMESTAMP '{tomorrow():%Y-%m-%d}' THEN {label} END")
 
 
@@ -1321,8 +1321,8 @@ def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str
                           for column, rule, rows in kept if rows + left_out < info.rows))
     if date_col and (future := source.subset([Condition(date_col, "on or after", f"{tomorrow():%Y-%m-%d}")]).n_rows()):
         issues = (*issues, QualityIssue(name, date_col, FUTURE_DATE, SET_MISSING, future))  # no period (Period)
-    if date_col and (early := source.subset([Condition(date_col, "before", f"{EARLIEST:%Y-%m-%d}")]).n_rows()):
-        issues = (*issues, QualityIssue(name, date_col, BEFORE_1900, SET_MISSING, early))
+    if date_col and (early := source.subset([Condition(date_col, "before", f"{ANSWERS_FROM:%Y-%m-%d}")]).n_rows()):
+        issues = (*issues, QualityIssue(name, date_col, EARLY_ANSWER, SET_MISSING, early))
     quality = DataQuality(issues, {name: info.rows}, {name: min((rows for *_, rows in kept), default=info.rows)})
     return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
 

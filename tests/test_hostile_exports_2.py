@@ -687,9 +687,12 @@ def test_a_segment_column_with_thousands_of_values_stops_at_once(tmp_path, study
 
 
 @pytest.mark.parametrize("backend", ["pandas", "duckdb", "dask"])
-@pytest.mark.parametrize("placeholder", ["1899-12-30", "1753-01-01", "0001-01-01"])
+@pytest.mark.parametrize("placeholder", ["1899-12-30", "1753-01-01", "0001-01-01", "1970-01-01"])
 def test_placeholder_dates_of_empty_cells_make_no_period_and_are_counted(tmp_path, backend, placeholder):
-    """Excel writes 1899-12-30 for an empty date cell, SQL Server 1753-01-01, .NET 0001-01-01: no answer's date."""
+    """Excel writes 1899-12-30 for an empty date cell, SQL Server 1753-01-01, .NET 0001-01-01, Unix 1970-01-01: no
+    answer's date."""
+    from cxlib.io.dates import EARLY_ANSWER
+
     rng = np.random.default_rng(8)
     frame = pd.DataFrame({"ltr": rng.integers(0, 11, 200), "team": rng.choice(["A", "B"], 200),
                           "day": pd.date_range("2024-01-01", periods=200, freq="D").strftime("%Y-%m-%d")})
@@ -700,9 +703,7 @@ def test_placeholder_dates_of_empty_cells_make_no_period_and_are_counted(tmp_pat
         "revenue_col": None, "tenure_col": None, "backend": backend})
     assert sorted(study.trends["period"].astype(str).unique()) == ["2024Q1", "2024Q2", "2024Q3"]
     assert study.overall.n == 200
-    assert {i.rule: i.n_rows for i in data.quality.issues}[
-        "a date before 1900: a placeholder for a missing date (Excel writes 1899-12-30, SQL Server 1753-01-01) or a "
-        "typo"] == 8
+    assert {i.rule: i.n_rows for i in data.quality.issues}[EARLY_ANSWER] == 8
 
 
 def test_the_open_end_date_9999_12_31_reads_as_no_date(tmp_path):
@@ -894,3 +895,59 @@ def test_a_header_name_holding_a_bare_cr_can_be_named_before_a_run(tmp_path):
 
     path = write(tmp_path, "cr.csv", "LTR,Re\rg\n9,A\n3,B\n")
     assert read_header(path) == ["LTR", "Re\rg"] == list(read_table(path).data.columns)
+
+
+def test_ids_differing_by_a_zero_width_space_are_one_id(tmp_path):
+    path = write(tmp_path, "ids.csv", "id,nps\nC1,9\nC1\u200b,9\nC2,3\n")
+    table = flat_table(path, scores={"nps": (0, 10)}, id_col="id")
+    assert table.data["id"].tolist() == ["C1", "C2"]
+
+
+def test_a_time_zone_aware_parquet_date_keeps_its_local_day_as_a_csv_offset_does(tmp_path):
+    stamps = pd.to_datetime(["2025-03-31T23:30:00+02:00", "2025-04-01T00:30:00+02:00"]).tz_convert("Europe/Belgrade")
+    path = tmp_path / "tz.parquet"
+    pd.DataFrame({"nps": [9, 3], "when": stamps}).to_parquet(path)
+    csv = write(tmp_path, "tz.csv", "nps,when\n9,2025-03-31T23:30:00+02:00\n3,2025-04-01T00:30:00+02:00\n")
+    for source in (path, csv):
+        days = read_table(source, {"when": col.date()}).data["when"].dt.strftime("%Y-%m-%d").tolist()
+        assert days == ["2025-03-31", "2025-04-01"], source
+
+
+def test_a_blank_optional_column_leaves_its_view_out_and_the_headline_stands(tmp_path):
+    path = write(tmp_path, "r.csv", "LTR,Rev\n10,\n6,\n9,\n")
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "segment_cols": [],
+                                                    "date_col": None, "revenue_col": "Rev", "tenure_col": None,
+                                                    "min_rows": 1})
+    assert study.overall.n == 3 and study.revenue == {"n": 0, "column": "Rev"}
+
+
+def test_dates_no_period_can_hold_leave_no_trend_and_every_other_figure(tmp_path):
+    frame = pd.DataFrame({"LTR": [10, 6, 9, 3] * 10, "Seg": ["A", "B"] * 20, "Date": [1766275200] * 40})
+    path = write(tmp_path, "unix.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "segment_cols": ["Seg"],
+                                                    "date_col": "Date", "revenue_col": None, "tenure_col": None})
+    assert study.trends is None and study.overall.n == 40
+    assert "no trends (no answer has a date a period can hold in Date;" in study.introduction().text()
+
+
+def test_a_dos_end_of_file_mark_is_no_line(tmp_path):
+    path = write(tmp_path, "z.csv", b"nps,seg\n9,A\n3,B\n\x1a")
+    assert read_table(path, {"nps": col.score(0, 10)}).data["nps"].tolist() == [9, 3]
+
+
+@pytest.mark.parametrize(("study", "given", "problem"), [
+    ("closed_loop", {"until": "0001-01-01"}, "until must be a date written YYYY-MM-DD, from 1900 to 2199"),
+    ("business_case", {"program_cost": 0, "running_cost_per_year": 0},
+     "program_cost and running_cost_per_year are both 0"),
+])
+def test_dates_out_of_any_record_and_a_programme_without_cost_are_refused_before_a_run(study, given, problem):
+    with pytest.raises(ParameterError, match=problem):
+        cx.studies.compute(study, given)
+
+
+def test_a_business_case_where_everyone_left_says_so(tmp_path):
+    frame = pd.DataFrame({"months": range(1, 41), "left": 1, "ltr": [3, 9] * 20, "revenue": 10.0})
+    path = write(tmp_path, "gone.csv", frame.to_csv(index=False))
+    with pytest.raises(DataError, match=r"every customer in the data has left \('left'\)"):
+        cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "months", "event_col": "left",
+                                             "nps_col": "ltr", "revenue_col": "revenue", "segment_col": None})

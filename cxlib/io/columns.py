@@ -20,7 +20,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..formatting.narrative import plural
-from .dates import FUTURE_DATE, implausible, parse_dates, placeholder_dates, tomorrow
+from .dates import (
+    ANSWERS_FROM,
+    EARLY_ANSWER,
+    FUTURE_DATE,
+    implausible,
+    parse_dates,
+    placeholder_dates,
+    tomorrow,
+)
 from .header_row import normal_name
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
 from .numbers import LABELLED_SCORE, parse_numbers, written_plain
@@ -83,9 +91,10 @@ class Column:
         in every headline, as a blank does.
     past : bool
         For a date: the day something happened (an answer). A date after today is wrong
-        (a day-month swap, a two-digit year in the wrong century) and would make a period
-        of its own: it breaks the rule, so its row is left out, or, in a nullable column,
-        the date is set to missing, counted either way.
+        (a day-month swap, a two-digit year in the wrong century), one before 1990 a
+        placeholder (1970-01-01); either would make a period of its own: it breaks the rule,
+        so its row is left out, or, in a nullable column, the date is set to missing,
+        counted either way.
     """
 
     kind: Kind
@@ -301,6 +310,11 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             notes[YES_NO_NOTE] = values.notna().to_numpy(dtype=bool)
         if column.kind == "category":
             values = _one_spelling(raw, values, notes)
+        if column.kind == "id":  # an invisible character (a zero-width space pasted along) is no part of an id
+            invisible = values.str.contains(INVISIBLE, na=False).to_numpy(dtype=bool)
+            if invisible.any():
+                values = values.str.replace(INVISIBLE, "", regex=True)
+                notes["invisible characters (zero-width spaces) left out of ids"] = invisible
         if column.missing_level is not None and values.isna().any():
             level = column.missing_level
             while (values == level).any():  # the data already hold that word: blanks get a level of their own
@@ -557,8 +571,14 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
         bad = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if bad.any():
             problems[parsed.bad_rule] = bad
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    if getattr(values.dt, "tz", None) is not None:  # a date is the day where it was written, as in a CSV
+        values = (values.dt.tz_localize(None) if column.kind == "date"
+                  else values.dt.tz_convert("UTC").dt.tz_localize(None))
+    if column.past:  # an answer's date: before 1990 a placeholder (1970-01-01), after today a wrong one
+        early = (values < ANSWERS_FROM).to_numpy(dtype=bool)
+        if early.any():
+            (set_missing if column.nullable else problems)[EARLY_ANSWER] = early
+            values = values.mask(early)
     for rule, outside in placeholder_dates(values).items():  # 9999-12-31 for "no end" in a nullable column: missing
         (set_missing if column.nullable else problems)[rule] = outside
         values = values.mask(outside)

@@ -27,7 +27,7 @@ import pandas as pd
 from .month_names import full_year, named_dates, without_weekday
 from .quality import DataError
 
-__all__ = ["FUTURE_DATE", "MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates", "placeholder_dates",
+__all__ = ["ANSWERS_FROM", "EARLY_ANSWER", "FUTURE_DATE", "MAX_SPAN_YEARS", "ParsedDates", "implausible", "parse_dates", "placeholder_dates",
            "tomorrow"]
 
 FUTURE_DATE = "a date in the future (after today), so a wrong one"
@@ -242,6 +242,9 @@ EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
 BEFORE_1900 = ("a date before 1900: a placeholder for a missing date (Excel writes 1899-12-30, SQL Server "
                "1753-01-01) or a typo")
 AFTER_2200 = "a date after 2200: a placeholder for no date (9999-12-31) or a typo"
+ANSWERS_FROM = pd.Timestamp("1990-01-01")  # no survey answer a CX team holds is older
+EARLY_ANSWER = ("an answer dated before 1990: a placeholder for a missing date (Excel writes 1899-12-30, SQL Server "
+                "1753-01-01, the Unix clock starts at 1970-01-01) or a typo")
 
 
 def placeholder_dates(values: pd.Series) -> dict[str, np.ndarray]:

@@ -70,8 +70,12 @@ class Header:
 
 
 def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decoded:
-    """The text of ``data`` in ``encoding`` (detected when None), with line endings made LF where CR is alone."""
+    """The text of ``data`` in ``encoding`` (detected when None), with line endings made LF where CR is alone. A
+    last byte 0x1A (Ctrl-Z, the end-of-file mark old DOS programs write) is no line of data."""
     notes = []
+    if data.endswith(b"\x1a") and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.rstrip(b"\x1a")
+        notes.append("the end-of-file mark Ctrl-Z (0x1A) after the last line left out")
     if encoding is None and not data.startswith(codecs.BOM_UTF8) and b"\x00" not in data[:4096]:
         try:  # UTF-8, the common case: decoded once
             return _lines(data.decode("utf-8"), "utf-8", notes, data)

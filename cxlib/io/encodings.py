@@ -205,7 +205,10 @@ def detect_encoding(data: bytes) -> Detected:
         first = exc.start
     sample = data[:SAMPLE_BYTES] if first < SAMPLE_BYTES else data[:SAMPLE_BYTES // 2] + data[first:][:SAMPLE_BYTES // 2]
     texts: dict[str, str] = {}  # one code page per distinct text, in CODE_PAGES' order of preference
+    cr_lines = sample.count(b"\r") > 2 * sample.count(b"\n")
     for codec in CODE_PAGES:
+        if codec == "mac_roman" and not cr_lines:  # Excel for the Mac wrote it with CR line ends; KOI8-R is no Mac Roman
+            continue
         try:
             text = sample.decode(codec)
         except UnicodeDecodeError:
@@ -220,7 +223,7 @@ def detect_encoding(data: bytes) -> Detected:
     letters = {codec: _letters(text) for codec, text in texts.items()}
     fits = {codec: _fit(codec, letters[codec]) for codec in texts}
     written = {codec: distinctive for codec, (ok, distinctive) in fits.items() if ok}
-    if "mac_roman" in written and sample.count(b"\r") > 2 * sample.count(b"\n"):
+    if "mac_roman" in written and cr_lines:
         return Detected("mac_roman", CODE_PAGES["mac_roman"][0], "detected from the letters and the CR line ends")
     if written:
         top = max(written.values())

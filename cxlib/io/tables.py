@@ -212,7 +212,7 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     for name in present:
         rule = schema.columns[name]
         if raw[name].isna().all():
-            if rule.required:
+            if rule.required and not rule.optional_view:  # an optional view's column left blank: no view, no stop
                 raise DataError(f"{table}: required column {name!r} has no values", table=table, column=name,
                                 rule="column has values")
             issues.append(QualityIssue(table, name, "column has no values", NOTE, 0))

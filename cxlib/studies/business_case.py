@@ -311,6 +311,10 @@ def run(p: Parameters):
     if out_of_core:
         gate(data.quality, "customers", p)
     active = by_group[~by_group["left"]].set_index("segment")
+    if active.empty:
+        raise DataError(f"customers: every customer in the data has left ({p.event_col!r}): the business case prices "
+                        "moving today's detractors, and there is no one left to move; is event_col (or event_value) "
+                        "right?", table="customers", column=p.event_col, rule="active customers present")
     if "detractor" not in active.index:
         raise DataError(f"customers: no active customer in {p.nps_col!r} is a detractor (0-6): the business case "
                         "prices moving detractors to passives, and there is no one to move. Revenue at risk per "
@@ -356,6 +360,14 @@ def run(p: Parameters):
     return BusinessCaseStudy(assumptions, risk, clv, acquisition, retention, gap, case, replacement), data
 
 
+def check_costs(values: dict) -> list[str]:
+    """A programme that costs nothing has no return to compute: one of its costs must be above 0."""
+    if values["program_cost"] == 0 and values["running_cost_per_year"] == 0:
+        return ["program_cost and running_cost_per_year are both 0: the return on a programme that costs nothing is "
+                "not defined; give one of them"]
+    return []
+
+
 STUDY = StudyDeclaration(
     "business_case", "CX business case",
     "What does churn cost and what is retention worth? Revenue at risk, CLV, retention scenarios, ROI and payback.",
@@ -388,7 +400,7 @@ STUDY = StudyDeclaration(
         *common_parameters(30),
         *backend_parameters(),
     ),
-    checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes", "id_col")),
+    checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes", "id_col"), check_costs),
     run=run,
 )
 

@@ -273,15 +273,18 @@ class Flag(Parameter):
 
 
 class Date(Parameter):
-    kind = "a date written YYYY-MM-DD"
+    """A date written YYYY-MM-DD, from 1900 to 2199 (the dates data hold: :func:`cxlib.io.dates.placeholder_dates`)."""
+
+    kind = "a date written YYYY-MM-DD, from 1900 to 2199"
 
     def convert(self, value):
-        if isinstance(value, dt.date):
-            return value.isoformat()[:10]
         try:
-            return dt.date.fromisoformat(str(value)).isoformat()
+            date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError:
             raise self.problem(value) from None
+        if not 1900 <= date.year < 2200:
+            raise self.problem(value)
+        return date.isoformat()[:10]
 
 
 def _as_list(value) -> list:

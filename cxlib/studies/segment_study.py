@@ -102,6 +102,7 @@ class SegmentStudy:
     from_groups: bool = False  # the score column gave NPS groups (Promoter, ...) rather than 0-10 answers
     min_n: int = MIN_N  # fewer answers than this in a segment or a period are flagged
     freq: str = "Q"  # the trends' period
+    undated: str | None = None  # the date column named, when no answer has a date a period can hold
 
     def headline(self) -> dict:
         weak = self.segments[self.segments["significant"] & (self.segments["difference"] < 0)]
@@ -122,6 +123,8 @@ class SegmentStudy:
                      {"answers": answers, "score": labels.name(self.score_col),
                       "by": f", compared across {', '.join(labels.in_text(c) for c in cols)}" if cols else "",
                       "trend": "with trends per period" if self.trends is not None
+                      else f"no trends (no answer has a date a period can hold in {labels.in_text(self.undated)}; "
+                           "the data quality table says why)" if self.undated
                       else "no trends (no date column named)" if cols
                       else "no trends (they follow each segment over time, and no segment column is named)"},
                      {"segment_cols": cols})
@@ -301,13 +304,17 @@ def segment_study(source: Backend, *, score_col: str, segment_cols: Sequence[str
     for column, histogram in histograms.items():
         check_segments(column, histogram.segments, "survey")
     segments = segment_table_from_histograms(histograms, "nps", None, min_n, ci)
-    trends = slopes = None
+    trends = slopes = undated = None
     if date_col and segment_cols:
-        trends, slopes = _trend_tables({c: trend_from_histogram(
-            source.score_histogram(score_col, by=[c, Period(date_col, freq)], weights=weight_col), [c], freq, "nps",
-            None, ci) for c in segment_cols}, target_change, min_n)
+        dated = {c: source.score_histogram(score_col, by=[c, Period(date_col, freq)], weights=weight_col)
+                 for c in segment_cols}
+        if any(h.n.sum() for h in dated.values()):
+            trends, slopes = _trend_tables({c: trend_from_histogram(h, [c], freq, "nps", None, ci)
+                                            for c, h in dated.items()}, target_change, min_n)
+        else:  # every date unreadable, a placeholder or in the future: no trend, and every other figure stands
+            undated = date_col
     return SegmentStudy(score_col, overall, segments, None, None, trends, slopes, target_change, min_n=min_n,
-                        freq=freq)
+                        freq=freq, undated=undated)
 
 
 def run(p: Parameters) -> tuple[SegmentStudy, CXData | Table | SourceData]:
