@@ -171,7 +171,7 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
         checks.append({"term": term, "rho": rho, "p_value": p})
     ph = pd.DataFrame(checks)
     ph["p_adjusted"] = holm(ph["p_value"].to_numpy())
-    ph["proportional"] = ph["p_adjusted"] >= 0.05
+    ph["proportional"] = ~(ph["p_adjusted"] < 0.05)  # a check that could not be made (NaN) finds nothing
     notes = [f"proportional hazards may not hold for {r.term} (correlation with time {r.rho:+.2f}, "
              f"Holm-adjusted p = {r.p_adjusted:.3g})" for r in ph.itertuples() if not r.proportional]
     return CoxResult(terms.reset_index(drop=True), ph, references, len(frame), int(status.sum()), ties, notes, ci)

@@ -951,3 +951,53 @@ def test_a_business_case_where_everyone_left_says_so(tmp_path):
     with pytest.raises(DataError, match=r"every customer in the data has left \('left'\)"):
         cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "months", "event_col": "left",
                                              "nps_col": "ltr", "revenue_col": "revenue", "segment_col": None})
+
+
+def test_a_finished_column_of_a_crm_table_leaves_no_answer_out(tmp_path):
+    """Status Active/Churned and Finished 0/1 are a customer table's fields, not a survey tool's metadata."""
+    frame = pd.DataFrame({"Status": ["Active", "Churned"] * 30, "Finished": [0, 1, 1] * 20, "nps": [9, 3, 7] * 20})
+    path = write(tmp_path, "crm.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "segment_cols": [], "date_col": None,
+                                                    "revenue_col": None, "tenure_col": None, "id_col": None})
+    assert study.overall.n == 60
+
+
+def test_an_all_blank_segment_or_left_column_is_read_as_one_blank_cell_is(tmp_path):
+    frame = pd.DataFrame({"LTR": [5, 1, 9, 10] * 30, "Seg": ["A", "B"] * 60, "Region": None})
+    path = write(tmp_path, "s.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "date_col": None,
+                                                    "segment_cols": ["Seg", "Region"], "revenue_col": None,
+                                                    "tenure_col": None})
+    assert study.segments.set_index(["segment_col", "segment"]).loc[("Region", "(missing)"), "n"] == 120
+    answers = pd.DataFrame({"Id": ["a", "b", "c"], "LTR": [2, 3, 9], "When": ["2025-06-01"] * 3,
+                            "Text": ["slow", "rude", "great"], "Gone": None})
+    path = write(tmp_path, "cl.csv", answers.to_csv(index=False))
+    loop, _ = cx.studies.compute("closed_loop", {"data_path": str(path), "id_col": "Id", "score_col": "LTR",
+                                                 "date_col": "When", "comment_col": "Text", "left_col": "Gone",
+                                                 "touchpoint_col": None, "revenue_col": None, "segment_col": None,
+                                                 "min_rows": 1})
+    assert sorted(loop.callbacks["customer_id"]) == ["a", "b"] and loop.already_left == 0
+
+
+@pytest.mark.parametrize("given", [{"margin": 0}, {"share_moved": 0}])
+def test_shares_the_business_case_divides_by_are_above_zero(given):
+    with pytest.raises(ParameterError, match=f"{next(iter(given))} must be a number > 0 and ≤ 1"):
+        cx.studies.compute("business_case", given)
+
+
+def test_a_comment_of_megabytes_is_read_for_themes_in_its_first_pages():
+    from cxlib.feedback.themes import TAGGED_CHARACTERS, load_taxonomy
+
+    long = "the invoice was charged twice " + "lorem ipsum " * 500_000  # 6 MB
+    flags = load_taxonomy("en").tag(pd.Series([long, "great service"]))
+    assert bool(flags.loc[0, "billing"]) and len(long) > 100 * TAGGED_CHARACTERS
+
+
+def test_a_chinese_gbk_file_is_not_called_utf8_mixed_with_another_encoding(tmp_path):
+    path = write(tmp_path, "gbk.csv", b"LTR,City\n" + "".join(
+        f"{i % 11},{city}\n" for i, city in enumerate(["北京市", "上海市"] * 30)).encode("gbk"))
+    try:
+        read_table(path, {"LTR": col.score(0, 10)})
+    except DataError as exc:
+        assert "mixes encodings" not in str(exc)
+    assert read_table(path, {"LTR": col.score(0, 10)}, encoding="gbk").data["City"].iloc[0] == "北京市"

@@ -73,7 +73,7 @@ def test_readme_parameter_tables_come_from_the_declarations(project):
     ("churn_study", {"horizons": ["abc"]}, "horizons must be a list of numbers > 0 or None, got ['abc']"),
     ("segment_study", {"backend": "duckdb"}, "backend 'duckdb' needs data_path"),
     ("persona_study", {"k_range": [8, 2]}, "k_range must be two integers [smallest, largest], each ≥ 2 and ≤ 20, got [8, 2]"),
-    ("business_case", {"margin": 1.5}, "margin must be a number ≥ 0 and ≤ 1, got 1.5"),
+    ("business_case", {"margin": 1.5}, "margin must be a number > 0 and ≤ 1, got 1.5"),
     ("closed_loop", {"until": "31/12/2025"}, "until must be a date written YYYY-MM-DD, from 1900 to 2199 or None, got '31/12/2025'"),
     ("segment_study", {"min_nn": 5}, "unknown parameter 'min_nn' (did you mean 'min_n'?)"),
     ("driver_study", {"backend": "dask", "data_path": "lake/*.parquet", "missing_codes": [99]},

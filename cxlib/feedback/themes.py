@@ -138,12 +138,14 @@ class Taxonomy:
 
     def tag(self, comments: pd.Series) -> pd.DataFrame:
         """One boolean column per theme and ``untagged``; rows without a comment are missing (not counted), and so
-        are placeholders that say there is none ("No comment", "-", "yok": :func:`placeholder_comments`)."""
+        are placeholders that say there is none ("No comment", "-", "yok": :func:`placeholder_comments`). A comment
+        is read for themes up to :data:`TAGGED_CHARACTERS` (what is longer is a pasted document, whose words would
+        take minutes to match)."""
         text = comments.astype("string")
         present = text.notna() & (text.str.strip() != "") & ~placeholder_comments(text)
         distinct = pd.unique(text[present].to_numpy(dtype=object))
-        tagged = np.array([self._tag_one(normalize(c)) for c in distinct], dtype=bool).reshape(len(distinct),
-                                                                                               len(self.themes))
+        tagged = np.array([self._tag_one(normalize(c[:TAGGED_CHARACTERS])) for c in distinct],
+                          dtype=bool).reshape(len(distinct), len(self.themes))
         position = pd.Index(distinct).get_indexer(text[present].to_numpy(dtype=object))
         out = pd.DataFrame(pd.NA, index=comments.index, columns=[*self.names, UNTAGGED], dtype="boolean")
         out.loc[present.to_numpy(dtype=bool), self.names] = tagged[position]
@@ -154,6 +156,9 @@ class Taxonomy:
         words = text.split()
         return [any(_phrase_at(keyword, words, self.fuzzy_min_length) for keyword in theme.keywords)
                 or any(p.search(text) for p in theme.patterns) for theme in self.themes]
+
+
+TAGGED_CHARACTERS = 20_000  # about ten pages: the longest comment a customer writes by hand
 
 
 def _phrase_at(keyword: tuple[str, ...], words: list[str], fuzzy_min_length: int) -> bool:

@@ -85,9 +85,9 @@ def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decod
         try:
             found = detect_encoding(data)
         except EncodingError as exc:
-            options = " or ".join(f"encoding={c!r}" for c in exc.candidates) or "encoding='...'"
-            raise DataError(f"{name}: {filename}: {exc}. Pass {options}.", table=name,
-                            rule="text in a known encoding") from None
+            options = " or ".join(f"encoding={c!r}" for c in exc.candidates)
+            fix = f" Pass {options}, or the file's own encoding (koi8_r, cp1253, ...)." if options else ""
+            raise DataError(f"{name}: {filename}: {exc}.{fix}", table=name, rule="text in a known encoding") from None
         codec = found.codec
         if found.codec not in ("utf-8", "utf-8-sig"):
             notes.append(f"text read as {found.name} ({found.codec}), {found.how}; pass encoding to choose another")

@@ -96,11 +96,12 @@ NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
 
 
 def _mostly_utf8(data: bytes) -> bool:
-    """Letters written in UTF-8 make up a fifth or more of the runs of non-ASCII bytes (and there are three or
-    more): a UTF-8 file with some lines in a code page. In text written in a code page, two bytes that happen to
-    form a UTF-8 letter are rare."""
-    letters = sum(1 for m in UTF8_SEQUENCE.finditer(data) if m.group().decode("utf-8", "ignore").isalpha())
-    return letters >= 3 and letters >= 0.2 * len(NON_ASCII_RUN.findall(data))
+    """Letters written in UTF-8 hold most of the non-ASCII bytes (four fifths; and there are three or more): a
+    UTF-8 file with some lines in a code page. In text written in a code page, or in a two-byte one such as GBK,
+    bytes that happen to form UTF-8 letters are a minority."""
+    found = [m.group() for m in UTF8_SEQUENCE.finditer(data) if m.group().decode("utf-8", "ignore").isalpha()]
+    non_ascii = sum(len(run) for run in NON_ASCII_RUN.findall(data))
+    return len(found) >= 3 and sum(map(len, found)) >= 0.8 * non_ascii
 
 
 def _bom(data: bytes) -> Detected | None:

@@ -45,13 +45,16 @@ FINISHED = {"true": False, "1": False, "1.0": False, "yes": False, "false": True
 
 def survey_export(columns) -> bool:
     """Do these column names carry a Qualtrics export's response metadata (two of its columns, one of them
-    ``Finished``, ``ResponseId`` or ``RecordedDate``, which other tables seldom have)?
+    ``ResponseId`` or ``RecordedDate``, which other tables seldom have; a CRM table may well have a ``Status`` and a
+    ``Finished``)?
 
     >>> survey_export(["ResponseId", "Status", "Q1"]), survey_export(["StartDate", "Status", "plan"])
     (True, False)
+    >>> survey_export(["Status", "Finished", "nps"])
+    False
     """
     names = {str(c).strip().lower() for c in columns}
-    return len(names & METADATA) >= 2 and bool(names & {"finished", "responseid", "recordeddate"})
+    return len(names & METADATA) >= 2 and bool(names & {"responseid", "recordeddate"})
 
 
 def _column(frame: pd.DataFrame, name: str) -> str | None:
@@ -88,12 +91,12 @@ def not_answers(frame: pd.DataFrame, keep_unfinished: bool = False) -> list[tupl
     out = []
     qualtrics = survey_export(frame.columns)
     status = _column(frame, "status")
-    if status is not None:
-        mask = _status(frame[status], qualtrics)
-        if mask is not None and mask.any():
-            out.append((status, NOT_ANSWER, mask))
+    mask = _status(frame[status], qualtrics) if status is not None else None
+    if mask is not None and mask.any():
+        out.append((status, NOT_ANSWER, mask))
+    survey = qualtrics or mask is not None  # a Finished column of a CRM table ("Finished" 0/1 of a task) says nothing
     finished = _column(frame, "finished")
-    if finished is not None and not keep_unfinished:
+    if finished is not None and survey and not keep_unfinished:
         mask = _unfinished(frame[finished])
         if mask is not None and mask.any():
             out.append((finished, UNFINISHED, mask))

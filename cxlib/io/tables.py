@@ -212,7 +212,9 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     for name in present:
         rule = schema.columns[name]
         if raw[name].isna().all():
-            if rule.required and not rule.optional_view:  # an optional view's column left blank: no view, no stop
+            # no stop where a blank has a meaning: a blank segment is "(missing)", a blank yes/no flag is "no", an
+            # optional view's blank leaves that view; the study reads the column as it would one blank cell
+            if rule.required and not rule.optional_view and rule.missing_level is None and rule.kind != "boolean":
                 raise DataError(f"{table}: required column {name!r} has no values", table=table, column=name,
                                 rule="column has values")
             issues.append(QualityIssue(table, name, "column has no values", NOTE, 0))
