@@ -1001,3 +1001,22 @@ def test_a_chinese_gbk_file_is_not_called_utf8_mixed_with_another_encoding(tmp_p
     except DataError as exc:
         assert "mixes encodings" not in str(exc)
     assert read_table(path, {"LTR": col.score(0, 10)}, encoding="gbk").data["City"].iloc[0] == "北京市"
+
+
+@pytest.mark.parametrize(("yes", "no"), [("WAHR", "FALSCH"), ("VRAI", "FAUX"), ("DOĞRU", "YANLIŞ"), ("TAČNO", "NETAČNO")])
+def test_a_survey_exports_finished_column_saved_by_a_localised_excel_still_says_which_answers_are_unfinished(
+        tmp_path, yes, no):
+    frame = qualtrics(n=120, previews=0, unfinished=20).assign(Finished=lambda f: f["Finished"].map(
+        {"True": yes, "False": no}))
+    path = write(tmp_path, "q.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path)})
+    assert study.overall.n == 100
+
+
+def test_a_closed_loop_whose_comments_are_all_blank_still_calls_back(tmp_path):
+    answers = pd.DataFrame({"Id": ["a", "b", "c"], "LTR": [2, 3, 9], "When": ["2025-06-01"] * 3, "Text": None})
+    path = write(tmp_path, "cl.csv", answers.to_csv(index=False))
+    loop, _ = cx.studies.compute("closed_loop", {"data_path": str(path), "id_col": "Id", "score_col": "LTR",
+                                                 "date_col": "When", "comment_col": "Text", "touchpoint_col": None,
+                                                 "revenue_col": None, "segment_col": None, "min_rows": 1})
+    assert sorted(loop.callbacks["customer_id"]) == ["a", "b"]

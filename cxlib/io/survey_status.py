@@ -40,7 +40,11 @@ ANSWER_TEXT = frozenset({"ip address", "imported", "offline"})
 STATUS_CODES = {0: False, 4: False, 16: False, 1: True, 2: True, 8: True, 9: True, 12: True, 17: True}
 METADATA = frozenset({"startdate", "enddate", "status", "ipaddress", "progress", "duration (in seconds)",
                       "finished", "recordeddate", "responseid", "distributionchannel", "userlanguage", "responseset"})
-FINISHED = {"true": False, "1": False, "1.0": False, "yes": False, "false": True, "0": True, "0.0": True, "no": True}
+FINISHED = {"true": False, "1": False, "1.0": False, "yes": False, "false": True, "0": True, "0.0": True, "no": True,
+            # TRUE and FALSE as Excel writes them where the file was saved again: German, French, Spanish, Turkish,
+            # Serbian
+            "wahr": False, "falsch": True, "vrai": False, "faux": True, "verdadero": False, "falso": True,
+            "doğru": False, "yanliş": True, "tačno": False, "netačno": True}  # Turkish ı compared as i (_text)
 
 
 def survey_export(columns) -> bool:
@@ -64,7 +68,7 @@ def _column(frame: pd.DataFrame, name: str) -> str | None:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.strip().str.lower()
+    return values.astype("string").str.strip().str.lower().str.replace("ı", "i", regex=False)
 
 
 def _status(values: pd.Series, qualtrics: bool) -> np.ndarray | None:

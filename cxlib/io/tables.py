@@ -212,9 +212,10 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     for name in present:
         rule = schema.columns[name]
         if raw[name].isna().all():
-            # no stop where a blank has a meaning: a blank segment is "(missing)", a blank yes/no flag is "no", an
-            # optional view's blank leaves that view; the study reads the column as it would one blank cell
-            if rule.required and not rule.optional_view and rule.missing_level is None and rule.kind != "boolean":
+            # no stop where a blank has a meaning: a blank segment is "(missing)", a blank yes/no flag is "no", a blank
+            # comment no comment, an optional view's blank leaves that view; read as one blank cell would be
+            if rule.required and not rule.optional_view and rule.missing_level is None and rule.kind not in (
+                    "boolean", "text"):
                 raise DataError(f"{table}: required column {name!r} has no values", table=table, column=name,
                                 rule="column has values")
             issues.append(QualityIssue(table, name, "column has no values", NOTE, 0))
