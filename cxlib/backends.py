@@ -1319,10 +1319,9 @@ def source_data(source: Backend, name: str, kept: Sequence[tuple[str | None, str
     left_out = sum(issue.n_rows for issue in flagged)
     issues = (*flagged, *(QualityIssue(name, column, rule, EXCLUDED, info.rows - rows - left_out)
                           for column, rule, rows in kept if rows + left_out < info.rows))
-    if date_col and (future := source.subset([Condition(date_col, "on or after", f"{tomorrow():%Y-%m-%d}")]).n_rows()):
-        issues = (*issues, QualityIssue(name, date_col, FUTURE_DATE, SET_MISSING, future))  # no period (Period)
-    if date_col and (early := source.subset([Condition(date_col, "before", f"{ANSWERS_FROM:%Y-%m-%d}")]).n_rows()):
-        issues = (*issues, QualityIssue(name, date_col, EARLY_ANSWER, SET_MISSING, early))
+    for kind, day, rule in (("on or after", tomorrow(), FUTURE_DATE), ("before", ANSWERS_FROM, EARLY_ANSWER)):
+        if date_col and (rows := source.subset([Condition(date_col, kind, f"{day:%Y-%m-%d}")]).n_rows()):
+            issues = (*issues, QualityIssue(name, date_col, rule, SET_MISSING, rows))  # no period (Period)
     quality = DataQuality(issues, {name: info.rows}, {name: min((rows for *_, rows in kept), default=info.rows)})
     return SourceData(info, quality, source.date_range(date_col) if date_col else None, source.name, tuple(notes))
 

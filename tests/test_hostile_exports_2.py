@@ -828,6 +828,7 @@ def test_a_cox_term_without_an_estimate_is_said_so_and_a_total_at_risk_is_never_
     assert "churn.cox_none" not in claims
     assert claims["churn.cox_clear"].numbers["no_estimate"] == ["plan[Silver]"]
     assert "cannot size Plan: Silver vs Gold" in claims["churn.cox_clear"].text()
+    assert study.changing_with_tenure() is None  # a term without an estimate is not said to change with tenure
     risk = study.revenue_risk.set_index("segment")
     assert risk.loc["Silver", "risk_ci_high"] > 0 and risk.loc["all", "risk_ci_high"] >= risk.loc["Silver", "risk_ci_high"] - 1e-9
 

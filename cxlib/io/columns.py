@@ -574,25 +574,21 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
     if getattr(values.dt, "tz", None) is not None:  # a date is the day where it was written, as in a CSV
         values = (values.dt.tz_localize(None) if column.kind == "date"
                   else values.dt.tz_convert("UTC").dt.tz_localize(None))
-    if column.past:  # an answer's date: before 1990 a placeholder (1970-01-01), after today a wrong one
-        early = (values < ANSWERS_FROM).to_numpy(dtype=bool)
-        if early.any():
-            (set_missing if column.nullable else problems)[EARLY_ANSWER] = early
-            values = values.mask(early)
-    for rule, outside in placeholder_dates(values).items():  # 9999-12-31 for "no end" in a nullable column: missing
-        (set_missing if column.nullable else problems)[rule] = outside
-        values = values.mask(outside)
+    # an answer's date: before 1990 a placeholder (1970-01-01), after today a wrong one; any date: before 1900 or
+    # after 2200 a placeholder (9999-12-31 for "no end"). Each row under the first rule it breaks, missing where the
+    # column may be blank, else left out
+    answers = [(EARLY_ANSWER, values < ANSWERS_FROM), (FUTURE_DATE, values >= tomorrow())] if column.past else []
+    for rule, outside in [*answers, *placeholder_dates(values).items()]:
+        outside = np.asarray(outside, dtype=bool) & values.notna().to_numpy(dtype=bool)
+        if outside.any():
+            (set_missing if column.nullable else problems)[rule] = outside
+            values = values.mask(outside)
     values = values.astype("datetime64[ns]")
     if column.kind == "date":
         has_time = (values.notna() & (values != values.dt.normalize())).to_numpy(dtype=bool)
         if has_time.any():
             notes["time of day left out: the date is used"] = has_time
             values = values.dt.normalize()
-    if column.past:
-        future = (values >= tomorrow()).to_numpy(dtype=bool)
-        if future.any():
-            (set_missing if column.nullable else problems)[FUTURE_DATE] = future
-            values = values.mask(future)
     notes.update(implausible(values))
     return values
 

@@ -460,9 +460,7 @@ class ChurnStudy:
                              f"{'' if r.proportional else ', though its effect changes with tenure'})"
                              for r in rows.itertuples())
 
-        # a hazard ratio beyond e^10 per step: the likelihood has no maximum (monotone likelihood, Heinze & Schemper
-        # 2001), as when nobody, or everybody, in one group left; its Wald test says nothing
-        diverged = (terms["coef"] * terms["per"]).abs() > DIVERGED_LOG_HR
+        diverged = terms["term"].isin(self.no_estimate()).to_numpy()
         clear = (terms["p_adjusted"] < LEVEL) & ~diverged
         sooner = terms[clear & (terms["hazard_ratio"] > 1)].sort_values("hazard_ratio", ascending=False)
         later = terms[clear & (terms["hazard_ratio"] < 1)].sort_values("hazard_ratio")
@@ -486,13 +484,22 @@ class ChurnStudy:
         """The longest follow-up of each segment ("all" included): how far its curve is known."""
         return self.survival.groupby("segment", sort=False)["follow_up"].first().to_dict()
 
+    def no_estimate(self) -> list[str]:
+        """The Cox terms whose hazard ratio has no estimate: beyond e^10 per step, the likelihood has no maximum
+        (monotone likelihood, Heinze & Schemper 2001), as when nobody, or everybody, in one group left; their Wald
+        test and proportional-hazards check say nothing."""
+        terms = self.cox.terms
+        return list(terms.loc[(terms["coef"] * terms["per"]).abs() > DIVERGED_LOG_HR, "term"])
+
     def changing_with_tenure(self) -> Claim | None:
         """The terms the proportional-hazards check rejects (Holm-adjusted across the terms), in words; None when it
-        rejects none."""
+        rejects none (terms without an estimate are not read)."""
         ph = self.cox.ph_check if self.cox is not None else None
-        if ph is None or ph["proportional"].all():
+        if ph is None:
             return None
-        changing = ph[~ph["proportional"]]
+        changing = ph[~ph["proportional"] & ~ph["term"].isin(self.no_estimate())]
+        if changing.empty:
+            return None
         terms = [f"{labels.term(r.term, self.cox.references)} (correlation with time {r.rho:+.2f}, adjusted "
                  f"{fmt_p(r.p_adjusted)})" for r in changing.itertuples()]
         return Claim("churn.changing_with_tenure", "The hazard ratio of {terms} changes with tenure: read it as an "
