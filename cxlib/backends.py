@@ -156,7 +156,8 @@ Key = str | Period | Band | Words
 class RowRule:
     """A rule every row of an analysis must keep; :meth:`Backend.restrict` leaves out and counts the rows that break it.
 
-    ``kind`` is "present" (a value), "not negative" (a number of at least 0 where present),
+    ``kind`` is "present" (a value), "not negative" (a number of at least 0, and at most
+    ``high`` when given, where present),
     "yes/no" (0 or 1 where present), "positive" (a number above 0 where present) or "not
     flagged" (a true/false marker column a join computed is not true); :attr:`rule` is the
     data-quality label, in the in-memory loader's words, unless ``label`` gives it, and the
@@ -170,6 +171,7 @@ class RowRule:
     kind: str
     label: str | None = None
     reported_as: str | None = None
+    high: float | None = None
 
     @property
     def rule(self) -> str:
@@ -190,7 +192,9 @@ class RowRule:
         values = _numbers(frame, self.column)
         if self.kind == "yes/no":
             return values.notna() & ~values.isin([0.0, 1.0])
-        return values < 0 if self.kind == "not negative" else values <= 0
+        if self.kind == "positive":
+            return values <= 0
+        return (values < 0) | (values > self.high) if self.high is not None else values < 0
 
     def sql(self) -> str:
         """The rule as a DuckDB condition, true where a row breaks it (never NULL)."""
@@ -199,7 +203,8 @@ class RowRule:
             return f"{c} IS NULL"
         if self.kind == "not flagged":
             return f"coalesce(CAST({c} AS BOOLEAN), false)"
-        test = {"not negative": "< 0", "yes/no": "NOT IN (0, 1)", "positive": "<= 0"}[self.kind]
+        test = {"not negative": "< 0" if self.high is None else f"NOT BETWEEN 0 AND {self.high!r}",
+                "yes/no": "NOT IN (0, 1)", "positive": "<= 0"}[self.kind]
         return f"coalesce(CAST({c} AS DOUBLE) {test}, false)"
 
 

@@ -117,11 +117,12 @@ def test_a_missing_covariate_is_named(flat_customers):
     from cxlib.io import DataError
 
     with pytest.raises(DataError, match="required column 'Region' is missing"):
-        load_churn_data(str(flat_customers), duration_col="TenureMonths", event_col="Churned", covariates=["Region"])
+        load_churn_data(str(flat_customers), duration_col="TenureMonths", event_col="Churned", covariates=["Region"],
+                        time_unit="months")
 
 
 def test_service_and_touchpoint_tables_match_direct_counts():
-    frame, data = load_churn_data(None, duration_col="duration", event_col="event", observed_from="2024-01-01")
+    frame, data = load_churn_data(None, duration_col="duration", event_col="event", time_unit="days", observed_from="2024-01-01")
     table = service_churn(frame).set_index("experience")
     served = frame[frame["service"] != "no ticket"]
     unresolved = served[served["unresolved"]]

@@ -219,7 +219,7 @@ def test_time_varying_cox_recovers_the_sample_hazard_ratios():
 
 
 def test_fixed_ever_had_a_bad_ticket_is_biased_which_is_why_the_study_uses_states():
-    frame, data = load_churn_data(None, duration_col="duration", event_col="event", observed_from="2024-01-01")
+    frame, data = load_churn_data(None, duration_col="duration", event_col="event", time_unit="days", observed_from="2024-01-01")
     served = frame[frame["service"] != "no ticket"]
     naive = cox(served, "duration", "event", ["service"], entry="entry", reference={"service": "good experience"})
     assert naive.terms.iloc[0]["hazard_ratio"] < 1  # bad service looks protective: immortal-time bias

@@ -9,6 +9,7 @@ missing because it is a missing marker (counted), or reported.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,8 +38,8 @@ from .quality import DataError
 from .scale import scale_rule
 
 __all__ = [
-    "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "YES_NO_CODES", "Column", "amount", "as_text",
-    "category", "check_yes_no_codes", "count", "date", "flag", "identifier", "number", "rating", "score", "text",
+    "LONGEST_STAY_YEARS", "MISSING_VALUE", "UNIT_DAYS", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "YES_NO_CODES", "Column", "amount", "as_text",
+    "category", "check_yes_no_codes", "count", "date", "duration", "flag", "identifier", "longest_duration", "number", "rating", "score", "text",
     "timestamp", "weight", "yes_no_names", "yes_no_read",
 ]
 
@@ -56,6 +57,8 @@ YES_NO_CODES = {"false": "no", "true": "yes"}
 YES_NO_NOTE = "true/false shown as yes and no"
 SMALLEST_WEIGHT = 1e-12  # a weight below this is an export error (1e-200): its square underflows to 0
 LARGEST = 1e15  # an amount, weight or duration this large is an export error (1.5e308), not a customer's figure
+LONGEST_STAY_YEARS = 150  # no customer stays longer: a longer duration is a placeholder (999999) or the wrong unit
+UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}  # the time units of a duration
 MISSING_VALUE = "missing value"  # the rule of a blank in a column that must have a value
 NOT_YES_NO = "not yes/no (true/false, yes/no, 1/0)"  # the rule of a flag that reads as neither
 
@@ -95,6 +98,8 @@ class Column:
         placeholder (1970-01-01); either would make a period of its own: it breaks the rule,
         so its row is left out, or, in a nullable column, the date is set to missing,
         counted either way.
+    high_in_words : str
+        ``high`` as a reader knows it, shown after it in the rule ("150 years").
     """
 
     kind: Kind
@@ -110,6 +115,7 @@ class Column:
     choose_with: str | None = None
     optional_view: bool = False
     past: bool = False
+    high_in_words: str = ""
 
     @property
     def rule(self) -> str:
@@ -118,7 +124,8 @@ class Column:
         if self.kind == "integer" and self.low is not None and self.high is not None:
             return scale_rule(self.low, self.high)
         if self.low is not None and self.high is not None:
-            return f"{noun} from {self.low:g} to {self.high:g}"
+            return f"{noun} from {self.low:,g} to {self.high:,g}" + (f" ({self.high_in_words})"
+                                                                   if self.high_in_words else "")
         if self.low is not None:
             return f"{noun} {'above' if self.low_exclusive else 'of at least'} {self.low:g}"
         return noun
@@ -141,6 +148,19 @@ def number(low: float | None = None, high: float | None = None, **kw) -> Column:
 def amount(**kw) -> Column:
     """Money or a duration: a number of at least 0."""
     return Column("number", 0, None, required=kw.pop("required", False), **kw)
+
+
+def duration(unit: str, **kw) -> Column:
+    """A time as a customer in ``unit`` (days, weeks, months, years): a number from 0 to
+    :data:`LONGEST_STAY_YEARS` years. A longer one is a placeholder (999999999) or a
+    duration in another unit, and would add centuries of exposure to every hazard."""
+    return Column("number", 0, longest_duration(unit), required=kw.pop("required", False),
+                  high_in_words=f"{LONGEST_STAY_YEARS} years", **kw)
+
+
+def longest_duration(unit: str) -> float:
+    """:data:`LONGEST_STAY_YEARS` in ``unit``, rounded up to a whole number: 1,800 months, 54,788 days."""
+    return float(math.ceil(LONGEST_STAY_YEARS * UNIT_DAYS["years"] / UNIT_DAYS[unit]))
 
 
 def count(low: int = 0, **kw) -> Column:

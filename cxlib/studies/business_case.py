@@ -52,7 +52,7 @@ from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
 from ..io.tables import canonical_folder
 from ..survival import hazard_table
-from .churn_study import event_rules, load_churn_data, require_leavers, state_panel
+from .churn_study import duration_rules, event_rules, load_churn_data, require_leavers, state_panel
 from .contract import Parameters, StudyDeclaration
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
 from .shared import (
@@ -289,7 +289,7 @@ def run(p: Parameters):
         frame, data = load_churn_data(p.data_path, duration_col=p.duration_col, event_col=p.event_col,
                                       event_value=p.event_value, segment_col=p.segment_col,
                                       covariates=[] if canonical else [p.nps_col], revenue_col=p.revenue_col,
-                                      id_col=p.id_col, observed_from=p.observed_from, missing_codes=p.missing_codes,
+                                      id_col=p.id_col, time_unit="days", revenue_needed=True, observed_from=p.observed_from, missing_codes=p.missing_codes,
                                       reading=reading(p), blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
         gate(data.quality, "customers", p)
         if canonical:  # the NPS groups come from the answers that have a score; the blank ones say nothing
@@ -299,7 +299,7 @@ def run(p: Parameters):
         group = "nps_group" if canonical else _nps_group(p.nps_col, frame[p.nps_col])
         source = open_source(frame)
     with source:
-        source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), *event_rules(source, event),
+        source.restrict([*duration_rules(duration, "days"), *event_rules(source, event),
                          *([RowRule(p.segment_col, "present")] if p.segment_col else []),
                          RowRule(p.revenue_col, "present"), RowRule(p.revenue_col, "not negative")])
         by_segment, by_group = _totals(source, duration, event, entry, p.revenue_col, p.segment_col, group)

@@ -74,7 +74,7 @@ from .shared import (
     row_issue,
 )
 
-__all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "event_rules", "load_churn_data",
+__all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "duration_rules", "event_rules", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
 DIVERGED_LOG_HR = 10.0  # a hazard ratio beyond e^10 (about 22,000) per step has no estimate
@@ -225,23 +225,26 @@ def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", c
 
 def load_churn_data(data_path, *, duration_col: str, event_col: str, event_value=None,
                     segment_col: str | None = None, covariates: Sequence[str] = (), revenue_col: str | None = None,
-                    id_col: str | None = None, reason_col: str | None = None, observed_from=None,
+                    id_col: str | None = None, reason_col: str | None = None, time_unit: str,
+                    revenue_needed: bool = False, observed_from=None,
                     missing_codes=None, reading: Mapping | None = None,
                     blank_covariate: tuple[str, str] = ("covariate missing (left out of the Cox model only)", NOTE)):
     """The rows of a churn study and the loaded object: the sample (with NPS and service columns) or a flat file.
 
-    A flat file needs ``duration_col`` (a number >= 0 of days or months; blank or negative
-    rows are excluded and counted) and ``event_col`` (yes/no: True/False, 1/0, "Yes"/"No";
+    A flat file needs ``duration_col`` (a number of ``time_unit`` from 0 to 150 years; blank,
+    negative or longer rows are excluded and counted: 999999999 is a placeholder) and ``event_col`` (yes/no: True/False, 1/0, "Yes"/"No";
     or any value equal to ``event_value``). With ``id_col``, exact repeated rows are kept
     once and ids repeated with different values are all excluded. Customers who left at
     duration 0 are kept and counted in a note. Covariates must exist (numbers stay
     numbers, text becomes categories); a blank one is recorded as ``blank_covariate``
-    (rule, action). ``reason_col`` holds cancellation reasons in words.
+    (rule, action). ``reason_col`` holds cancellation reasons in words. A blank or unreadable
+    ``revenue_col`` leaves the customer out of revenue at risk only, unless ``revenue_needed``
+    (the business case, where every figure is revenue).
     """
     if data_path is None or canonical_folder(data_path):
         data = load(data_path, missing_codes=missing_codes, **(reading or {}))
         return churn_frame(data, observed_from=observed_from), data
-    rules = {duration_col: col.amount(required=True, nullable=False)}
+    rules = {duration_col: col.duration(time_unit, required=True, nullable=False)}
     if id_col:
         rules = {id_col: col.identifier(unique=True), **rules}
     rules[event_col] = (col.category(required=True) if event_value is not None
@@ -249,7 +252,7 @@ def load_churn_data(data_path, *, duration_col: str, event_col: str, event_value
     if segment_col:
         rules[segment_col] = col.category(required=True, nullable=False)
     if revenue_col:
-        rules[revenue_col] = col.amount(required=True, nullable=False)
+        rules[revenue_col] = col.amount(required=True, nullable=not revenue_needed, optional_view=not revenue_needed)
     if reason_col:
         rules[reason_col] = col.text()
     table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
@@ -318,6 +321,7 @@ class ChurnStudy:
     quality: DataQuality | None = None
     km: pd.DataFrame | None = field(default=None, repr=False)
     km_by_nps: pd.DataFrame | None = field(default=None, repr=False)
+    revenue_unknown: int = 0  # customers without a readable revenue: left out of revenue at risk only
 
     def headline(self) -> dict:
         out = {"customers": fmt_count(self.n), "churned": format_ci(self.churn["value"], self.churn["ci_low"],
@@ -397,10 +401,12 @@ class ChurnStudy:
                                    "{share}% of cancellation comments (95% CI {low} to {high}%).", top))
         if self.revenue_risk is not None:
             total = self.revenue_risk.iloc[-1]
-            out.append(Claim("churn.revenue_at_risk", "Revenue at risk over {period}: {risk} (95% CI {low} "
+            out.append(Claim("churn.revenue_at_risk", "Revenue at risk over {period}{on}: {risk} (95% CI {low} "
                              "to {high}).",
                              {"period": self.next_period(total["period"]), "risk": labels.money(total["revenue_at_risk"]),
-                              "low": labels.money(total["risk_ci_low"]), "high": labels.money(total["risk_ci_high"])},
+                              "low": labels.money(total["risk_ci_low"]), "high": labels.money(total["risk_ci_high"]),
+                              "on": (f", on the {fmt_count(self.n - self.revenue_unknown)} of {fmt_count(self.n)} "
+                                     "customers whose revenue is known" if self.revenue_unknown else "")},
                              {"revenue_at_risk": total["revenue_at_risk"], "ci_low": total["risk_ci_low"],
                               "ci_high": total["risk_ci_high"], "period": total["period"],
                               "currency": labels.currency()}, "constant hazard per segment"))
@@ -579,10 +585,12 @@ def churn_study(frame: pd.DataFrame, *, duration: str, event: str, entry: str | 
                       "comparisons": service_churn(frame, event)}
     touchpoints = nps_churn_by_touchpoint(data, frame, event) if data is not None else None
     reason_table = cancellation_reasons(reasons, taxonomy) if reasons is not None else None
-    risk = (revenue_at_risk(frame, revenue_col, duration, event, entry, segment_col, period)
+    known = frame[revenue_col].notna() if revenue_col else None
+    risk = (revenue_at_risk(frame[known], revenue_col, duration, event, entry, segment_col, period)
             if revenue_col else None)
     return dataclasses.replace(core, by_nps=by_nps, by_service=by_service, touchpoints=touchpoints,
-                               reasons=reason_table, revenue_risk=risk, quality=quality, km_by_nps=km_by_nps)
+                               reasons=reason_table, revenue_risk=risk, quality=quality, km_by_nps=km_by_nps,
+                               revenue_unknown=int((~known).sum()) if revenue_col else 0)
 
 
 def _churn(events: int, n: int) -> dict:
@@ -619,7 +627,7 @@ def churn_study_from_source(source: Backend, *, duration: str, event: str, entry
     reasons and revenue at risk need the sample's tables or a flat table in memory and
     are left out.
     """
-    source.restrict([RowRule(duration, "present"), RowRule(duration, "not negative"), *event_rules(source, event),
+    source.restrict([*duration_rules(duration, time_unit), *event_rules(source, event),
                      *([RowRule(segment_col, "present")] if segment_col else [])])
     rates = source.rate_counts(event)
     events, n = int(rates["successes"].iloc[0]), int(rates["n"].iloc[0])
@@ -658,6 +666,13 @@ def require_leavers(events: int, n: int, event: str) -> None:
                         "values are words)", table="customers", column=event, rule="customers who left")
 
 
+def duration_rules(duration: str, time_unit: str) -> list[RowRule]:
+    """The rules a duration keeps on any backend, as the in-memory loader's :func:`~cxlib.io.columns.duration`:
+    a value, from 0 to 150 years."""
+    return [RowRule(duration, "present"), RowRule(duration, "not negative", high=col.longest_duration(time_unit),
+                                                  label=f"not {col.duration(time_unit).rule}")]
+
+
 def event_rules(source: Backend, event: str) -> list[RowRule]:
     """The rule a yes/no event column keeps where the data are: a value present. A column with a code other than 0
     and 1 (0/1/2, R's 1/2) is refused first, as the in-memory loader refuses it
@@ -693,7 +708,7 @@ def run(p: Parameters) -> tuple[ChurnStudy, CXData | Table | SourceData]:
     frame, data = load_churn_data(p.data_path, duration_col=p.duration_col, event_col=p.event_col,
                                   event_value=p.event_value, segment_col=p.segment_col, covariates=p.covariates,
                                   revenue_col=p.revenue_col, id_col=p.id_col, reason_col=p.reason_col,
-                                  observed_from=p.observed_from, missing_codes=p.missing_codes, reading=reading(p))
+                                  time_unit=unit, observed_from=p.observed_from, missing_codes=p.missing_codes, reading=reading(p))
     gate(data.quality, "customers", p)
     options = {"segment_col": p.segment_col, "covariates": p.covariates, "horizons": p.horizons,
                "revenue_col": p.revenue_col, "period": p.period, "time_unit": unit,

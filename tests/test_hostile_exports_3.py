@@ -1,0 +1,89 @@
+"""Exports from the sixth outside pass (issue 25): placeholders, partial columns and codes read as users mean them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxlib as cx
+
+
+def write(tmp_path, name: str, data: bytes | str):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def customers(n: int = 300, seed: int = 5) -> pd.DataFrame:
+    """Customers with tenure in months, a plan, monthly revenue and whether they left."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"id": [f"C{i}" for i in range(n)], "months": rng.integers(1, 40, n),
+                         "left": rng.random(n) < 0.33, "plan": rng.choice(["Basic", "Pro"], n),
+                         "mrr": rng.uniform(10, 60, n).round(2)})
+
+
+def risk_by_hand(frame: pd.DataFrame, period: float = 1.0) -> float:
+    """Revenue at risk: each plan's active revenue times 1 - exp(-events / exposure * period)."""
+    total = 0.0
+    for _, part in frame.groupby("plan"):
+        hazard = part["left"].sum() / part["months"].sum()
+        total += part.loc[~part["left"], "mrr"].sum() * (1 - np.exp(-hazard * period))
+    return total
+
+
+CHURN = {"duration_col": "months", "event_col": "left", "segment_col": "plan", "time_unit": "months",
+         "revenue_col": "mrr", "id_col": "id", "period": 1}
+
+
+@pytest.mark.parametrize("backend", ["pandas", "duckdb"])
+def test_a_placeholder_duration_is_left_out_and_counted_on_every_backend(tmp_path, backend):
+    """999,000,000,000,000 months is no tenure: kept, it swamped every hazard and made revenue at risk 0."""
+    frame = customers()
+    hostile = frame.assign(months=frame["months"].where(frame.index % 60 != 7, 999_000_000_000_000))
+    path = write(tmp_path, "c.csv", hostile.to_csv(index=False))
+    params = {**CHURN, "data_path": str(path), "backend": backend}
+    if backend != "pandas":
+        params = {k: v for k, v in params.items() if k not in ("revenue_col", "id_col")}
+    study, data = cx.studies.compute("churn_study", params)
+    kept = frame[frame.index % 60 != 7]
+    assert study.n == len(kept) == 295 and study.events == int(kept["left"].sum())
+    (issue,) = [i for i in data.quality.issues if i.column == "months"]
+    assert (issue.rule, issue.n_rows, issue.action) == ("not a number from 0 to 1,800 (150 years)", 5, "excluded")
+    if backend == "pandas":
+        assert study.revenue_risk.iloc[-1]["revenue_at_risk"] == pytest.approx(risk_by_hand(kept))
+
+
+def test_the_longest_duration_follows_the_time_unit():
+    from cxlib.io.columns import longest_duration
+
+    assert [longest_duration(u) for u in ("days", "weeks", "months", "years")] == [54788, 7827, 1800, 150]
+
+
+def test_an_unreadable_revenue_leaves_the_customer_out_of_revenue_at_risk_only(tmp_path):
+    """"0.06k" is no amount: the customer still counts in churn, the curves and the Cox model."""
+    frame = customers()
+    hostile = frame.astype({"mrr": object})
+    hostile.loc[hostile.index % 10 == 3, "mrr"] = "0.06k"
+    path = write(tmp_path, "c.csv", hostile.to_csv(index=False))
+    study, data = cx.studies.compute("churn_study", {**CHURN, "data_path": str(path)})
+    assert study.n == 300 and study.events == int(frame["left"].sum())
+    known = frame[frame.index % 10 != 3]
+    assert study.revenue_risk.iloc[-1]["revenue_at_risk"] == pytest.approx(risk_by_hand(known))
+    claim = {c.key: c for c in study.claims()}["churn.revenue_at_risk"].text()
+    assert claim.startswith("Revenue at risk over the next month, on the 270 of 300 customers whose revenue is known:")
+    (issue,) = [i for i in data.quality.issues if i.column == "mrr"]
+    assert issue.n_rows == 30 and "view only" in issue.rule
+
+
+def test_the_business_case_still_needs_every_revenue(tmp_path):
+    """Every figure of the business case is revenue: a customer without one is left out of it, and counted."""
+    frame = customers().assign(ltr=lambda f: np.arange(len(f)) % 11)
+    hostile = frame.astype({"mrr": object})
+    hostile.loc[hostile.index % 10 == 3, "mrr"] = "0.06k"
+    path = write(tmp_path, "c.csv", hostile.to_csv(index=False))
+    _, data = cx.studies.compute("business_case", {
+        "data_path": str(path), "duration_col": "months", "event_col": "left", "nps_col": "ltr",
+        "revenue_col": "mrr", "segment_col": None})
+    (issue,) = [i for i in data.quality.issues if i.column == "mrr"]
+    assert (issue.n_rows, issue.action) == (30, "excluded")
