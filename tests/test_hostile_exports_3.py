@@ -87,3 +87,16 @@ def test_the_business_case_still_needs_every_revenue(tmp_path):
         "revenue_col": "mrr", "segment_col": None})
     (issue,) = [i for i in data.quality.issues if i.column == "mrr"]
     assert (issue.n_rows, issue.action) == (30, "excluded")
+
+
+def test_greek_in_cp1253_reads_as_greek_and_cyrillic_never_as_greek():
+    """Greek bytes read as Cyrillic in ISO-8859-5 ("Αθήνα" as "Сшоэс"), Cyrillic as Greek in cp1253 ("Шабац" as
+    "Ψΰαΰφ"): a reading with words no language writes loses."""
+    from cxlib.io.encodings import detect_encoding
+
+    greek = ("LTR,Poli\n" + "".join(f"{i % 11},{city}\n" for i, city in
+                                    enumerate(["Αθήνα", "Πάτρα"] * 30))).encode("cp1253")
+    assert detect_encoding(greek).codec == "cp1253"
+    cities = ["Београд", "Нови Сад", "Шабац", "Чачак", "Петровац"]
+    text = ("LTR,Grad\n" + "".join(f"{i % 11},{c}\n" for i, c in enumerate(cities * 5))).encode("cp1251")
+    assert detect_encoding(text).codec == "cp1251"

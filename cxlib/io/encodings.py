@@ -2,10 +2,9 @@
 
 Excel on Windows saves "CSV" in the computer's ANSI code page: cp1252 in Western Europe,
 cp1254 in Turkey, cp1250 in Central Europe and for Serbian Latin (ISO-8859-2 on older
-systems), cp1251 for Serbian Cyrillic (ISO-8859-5 on older systems); Excel for the Mac
-saves "CSV" in Mac Roman with lines ended by CR alone; "Unicode text" is UTF-16 with a
-byte order mark. A general detector
-(charset-normalizer) tells which of these decode a file into plausible text, but on a
+systems), cp1251 for Serbian Cyrillic (ISO-8859-5 on older systems), cp1253 in Greece;
+Excel for the Mac saves "CSV" in Mac Roman with lines ended by CR alone; "Unicode text"
+is UTF-16 with a byte order mark. A general detector (charset-normalizer) tells which of these decode a file into plausible text, but on a
 short file it cannot tell them apart: they share ASCII and most Western letters and
 differ in a few positions (byte 0xFE is ş in cp1254, þ in cp1252, ţ in cp1250).
 
@@ -19,7 +18,8 @@ So the choice, in order:
    Where they differ, a decoding with fewer impossible words wins: a word that mixes
    scripts (Latin and Cyrillic), holds a control character, has a symbol between two
    letters (``Z¸rich``) or a capital after a small letter outside ASCII (``GenŹve``) is one
-   no language writes (:func:`implausible_words`);
+   no language writes, and so is Greek with a final sigma inside a word, ΰ or two accents
+   (Cyrillic bytes read in cp1253) (:func:`implausible_words`);
 5. then each decoded text's letters outside ASCII are checked against the alphabets of the
    languages served: a code page wins whose text is written wholly in the alphabet of a
    language it is made for (Turkish for cp1254; Serbian Latin for cp1250 and ISO-8859-2;
@@ -27,8 +27,9 @@ So the choice, in order:
    Roman); where lines end in CR alone, Mac Roman wins among those (Excel for the Mac);
    otherwise the one with more of the letters that only Turkish or Serbian use (ş ğ ı İ;
    č ć š ž đ; ђ ј љ њ ћ џ). A tie is an error naming the candidates and the letters each
-   would give, so that the user can pass ``encoding``. A text in no served alphabet
-   (Greek, Hebrew) is left to the general detector.
+   would give, so that the user can pass ``encoding`` (a few Greek words in cp1253 read as
+   plausible Cyrillic in ISO-8859-5: "Αθήνα" as "Сшоэс"). A text in no served alphabet
+   (Hebrew, Arabic) is left to the general detector.
 
 Known limit: a Western text whose only letter outside ASCII is è (or æ) reads as Serbian
 č (ć) in cp1250; one more letter such as é or à settles it. Pass ``encoding`` for such files.
@@ -54,6 +55,7 @@ CODE_PAGES = {
     "mac_roman": ("Mac Roman (Excel for the Mac)", ("western",)),
     "cp1251": ("Cyrillic Windows", ("cyrillic",)),
     "iso8859_5": ("ISO-8859-5, Cyrillic", ("cyrillic",)),
+    "cp1253": ("Greek Windows", ("greek",)),
 }
 ALPHABETS = {
     "turkish": set("çğıİöşüÇĞÖŞÜâîûÂÎÛ"),
@@ -61,6 +63,7 @@ ALPHABETS = {
     "serbian": set("čćđšžČĆĐŠŽ") | set("ćęłńóśźżĆĘŁŃÓŚŹŻ"),
     "western": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžðþÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽÐÞ"),  # Icelandic ð þ
     "cyrillic": {chr(c) for c in range(0x400, 0x460)},  # Serbian Cyrillic, and the Cyrillic of its neighbours
+    "greek": {chr(c) for c in range(0x386, 0x3D0)},  # Greek, a neighbour's (cp1253 reads Cyrillic bytes as letters)
 }
 # letters only the Turkish, Central European and Serbian Cyrillic pages add
 DISTINCTIVE = set("şŞğĞıİčČćĆđĐšžŠŽ") | set("łŁśŚźŹżŻęĘ") | set("ђјљњћџЂЈЉЊЋЏ")
@@ -68,6 +71,14 @@ DISTINCTIVE = set("şŞğĞıİčČćĆđĐšžŠŽ") | set("łŁśŚźŹżŻę�
 # as ISO-8859-5 read from cp1251 bytes does ("Ниш" becomes "Эшј")
 SERBIAN_ONLY = set("ђјљњћџЂЈЉЊЋЏ")
 NOT_SERBIAN = set("эыъёйщіїєґўЭЫЪЁЙЩІЇЄҐЎ")
+# no word holds a letter of Russian (or Belarusian) that Ukrainian lacks and one of Ukrainian alone either, as
+# ISO-8859-5 read from Greek bytes does ("Πάτρα" becomes "амєёс")
+NOT_UKRAINIAN = set("ёыэъЁЫЭЪ")
+UKRAINIAN_ONLY = set("єїґЄЇҐ")
+# Greek as no Greek word is written, as cp1253 reads Cyrillic bytes ("Шабац" as "Ψΰαΰφ"): the final sigma ς inside
+# a word, ΰ or ΐ (Cyrillic а and А), or two accents (a Greek word has one)
+GREEK_RARE = set("ΰΐ")
+GREEK_ACCENTED = set("άέήίόύώΆΈΉΊΌΎΏ")
 WORD = re.compile(r"[^\s,;|\"'()\[\]{}<>=/\\]+")  # a run of characters between spaces and separators
 COMMON_MARKS = set("-_.:&+'’‘“”«»–—…%€£$°#@!?*~^`")  # may stand between letters in real text
 SAMPLE_BYTES = 1 << 20  # enough text to tell the code pages apart (with the first letters outside ASCII)
@@ -156,7 +167,11 @@ def _impossible(word: str) -> bool:
         elif ord(ch) > 127 and ch not in COMMON_MARKS and previous.isalpha() and word[i + 1:i + 2].isalpha():
             return True
         previous = ch
-    return len(scripts) > 1 or (bool(SERBIAN_ONLY.intersection(word)) and bool(NOT_SERBIAN.intersection(word)))
+    if scripts == {"GREEK"}:
+        return ("ς" in word.rstrip(".")[:-1] or bool(GREEK_RARE.intersection(word))
+                or sum(ch in GREEK_ACCENTED for ch in word) > 1)
+    return len(scripts) > 1 or any(bool(one.intersection(word)) and bool(other.intersection(word))
+                                   for one, other in ((SERBIAN_ONLY, NOT_SERBIAN), (NOT_UKRAINIAN, UKRAINIAN_ONLY)))
 
 
 def implausible_words(text: str) -> int:
