@@ -100,3 +100,54 @@ def test_greek_in_cp1253_reads_as_greek_and_cyrillic_never_as_greek():
     cities = ["Београд", "Нови Сад", "Шабац", "Чачак", "Петровац"]
     text = ("LTR,Grad\n" + "".join(f"{i % 11},{c}\n" for i, c in enumerate(cities * 5))).encode("cp1251")
     assert detect_encoding(text).codec == "cp1251"
+
+
+def survey(n: int = 120, seed: int = 2) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"LTR": rng.integers(0, 11, n), "Seg": rng.choice(["A", "B"], n),
+                         "Date": pd.date_range("2025-01-01", periods=n, freq="2D").strftime("%Y-%m-%d")})
+
+
+def test_blank_dates_are_noted_and_the_trend_sentence_says_how_many_answers_it_rests_on(tmp_path):
+    """114 of 120 dates blank: every other figure stands on 120 answers, the trends on 6, and both say so."""
+    frame = survey()
+    frame.loc[frame.index % 20 != 0, "Date"] = ""
+    path = write(tmp_path, "s.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["Seg"], "date_col": "Date"})
+    assert study.overall.n == 120
+    (note,) = [i for i in data.quality.issues if i.column == "Date"]
+    assert (note.rule, note.action, note.n_rows) == ("blank (left out of the Date view only)", "note", 114)
+    claim = {c.key: c for c in study.claims()}["segment.trend_target"]
+    assert "(on the 6 of 120 answers with a date; each at 95% confidence" in claim.text()
+    assert claim.numbers["answers"] == 6
+
+
+def test_a_cox_term_without_an_estimate_or_check_shows_dashes_and_not_checked(tmp_path):
+    """Every Gold customer left, no Silver one did: no hazard ratio to show ("0.00 (0.00-not reached)" before), and
+    no proportional-hazards check to call "yes"."""
+    from cxlib.formatting.tables import format_table
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"months": rng.integers(1, 30, 120), "plan": ["Gold"] * 60 + ["Silver"] * 60})
+    frame["left"] = (frame["plan"] == "Gold").astype(int)
+    path = write(tmp_path, "sep.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("churn_study", {
+        "data_path": str(path), "duration_col": "months", "event_col": "left", "segment_col": "plan",
+        "covariates": ["plan"], "time_unit": "months"})
+    shown = format_table(study.cox_table()).iloc[0]
+    assert shown["hazard ratio (95% CI)"] == "–" and shown["proportional"] == "not checked"
+    assert study.ph_table().iloc[0]["proportional"] == "not checked"
+    assert np.isnan(study.ph_table().iloc[0]["p_value"])
+
+
+def test_coded_cancellation_reasons_find_their_themes():
+    """A CRM's reason codes ("Bad support", "Moved to competitor") are reasons too, in English and in Turkish."""
+    from cxlib.studies.churn_study import cancellation_reasons
+
+    codes = pd.Series(["Price too high"] * 3 + ["Bad support"] * 2 + ["Moved to competitor"] * 2 + ["Other"])
+    table = cancellation_reasons(codes).set_index("label")["count"].to_dict()
+    assert table == {"Pricing": 3, "Poor service": 2, "Moved to a competitor": 2, "No theme found": 1}
+    turkish = pd.Series(["Kötü destek", "Rakip firmaya geçtim", "Çok beklettiler, kimse açmadı"])
+    table = cancellation_reasons(turkish, "tr").set_index("label")["count"].to_dict()
+    assert table == {"Kötü hizmet": 2, "Rakibe geçti": 1, "No theme found": 0}

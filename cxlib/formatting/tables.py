@@ -141,7 +141,8 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
             out[names.get(name, name.replace("_", " "))] = [_p(v) for v in column]
         elif pd.api.types.is_bool_dtype(column.dtype) or name in FLAG_TEXT or name in YES_NO_COLUMNS:
             mark = FLAG_TEXT.get(name, "yes")
-            text = ["" if pd.isna(v) else mark if bool(v) else ("" if name in FLAG_TEXT else "no") for v in column]
+            text = [v if isinstance(v, str) else "" if pd.isna(v) else mark if bool(v)  # a word stands ("not checked")
+                    else ("" if name in FLAG_TEXT else "no") for v in column]
             out["note" if name == "small_n" else names.get(name, name.replace("_", " "))] = text
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             out[names.get(name, name.replace("_", " "))] = [DASH if pd.isna(v) else f"{v:%Y-%m-%d}" for v in column]

@@ -236,6 +236,10 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
             elif mask.any():
                 issues.append(_issue(table, name, reason, EXCLUDED, mask, raw[name]))
                 excluded |= mask
+        unanswered = raw[name].isna().to_numpy() & ~blank
+        if rule.optional_view and unanswered.any() and not unanswered.all():  # a view on fewer rows than the table
+            issues.append(QualityIssue(table, name, f"blank (left out of the {name} view only)", NOTE,
+                                       int(unanswered.sum())))
         out[name] = parsed.values
 
     for check in schema.checks:

@@ -77,6 +77,7 @@ from .shared import (
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "duration_rules", "event_rules", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
+NOT_CHECKED = "not checked"  # a proportional-hazards check that could not be made (no variance, no estimate)
 DIVERGED_LOG_HR = 10.0  # a hazard ratio beyond e^10 (about 22,000) per step has no estimate
 SLOW_FIRST_RESPONSE_HOURS = 48
 REPEAT_CONTACTS = 3
@@ -437,12 +438,24 @@ class ChurnStudy:
     def cox_table(self) -> pd.DataFrame:
         """The Cox terms for a report: each hazard ratio per its step, the step in words ("6.11, one standard
         deviation"; blank for a category, read against its reference level), p, p Holm-adjusted across the terms
-        (what the summary's "clearly" rests on) and the proportional-hazards check."""
+        (what the summary's "clearly" rests on) and the proportional-hazards check. A term without an estimate
+        (:meth:`no_estimate`) shows dashes, and a check that could not be made reads "not checked"."""
         t = self.cox.per_step()
         step = [_step_words(p, kind) if "[" not in term else "" for term, p, kind in zip(t["term"], t["per"],
                                                                                          t["per_kind"], strict=True)]
-        t = t.assign(per=step)
+        diverged = t["term"].isin(self.no_estimate())
+        t = t.assign(per=step, proportional=t["term"].map(self.ph_table().set_index("term")["proportional"]))
+        t.loc[diverged, ["hazard_ratio", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
         return t[["term", "per", "hazard_ratio", "ci_low", "ci_high", "p_value", "p_adjusted", "proportional"]]
+
+    def ph_table(self) -> pd.DataFrame:
+        """The proportional-hazards check for a report: a check that could not be made (no variance among the
+        residuals, or a term without an estimate) reads "not checked", never "yes"."""
+        ph = self.cox.ph_check
+        checked = ph["p_value"].notna() & ~ph["term"].isin(self.no_estimate())
+        out = ph.assign(proportional=ph["proportional"].astype(object).where(checked, NOT_CHECKED))
+        out.loc[~checked, ["rho", "p_value", "p_adjusted"]] = np.nan
+        return out
 
     def _cox_claim(self) -> Claim:
         """Which characteristics make customers leave clearly sooner or later: a hazard ratio whose Wald test rejects

@@ -200,12 +200,18 @@ class SegmentStudy:
         met = slopes[slopes["verdict"] == "met"]
         count = "Not one of the {total} segments gains" if not len(met) else ngettext(
             "{count} of {total} segments gains", "{count} of {total} segments gain", len(met))
-        out = [Claim("segment.trend_target", count + " at least {target} {points} a {period} (each at 95% "
+        first = self.trends[self.trends["segment_col"] == self.trends["segment_col"].iloc[0]]
+        dated = int(first["n"].sum())  # a date left blank or unreadable leaves the answer out of the trends only
+        on = (f"on the {fmt_count(dated)} of {fmt_count(self.overall.n)} answers with a date; "
+              if dated < self.overall.n else "")
+        out = [Claim("segment.trend_target", count + " at least {target} {points} a {period} ({on}each at 95% "
                      "confidence, before adjustment for the {tested} tested).",
                      {"count": fmt_count(len(met)), "total": fmt_count(total), "target": f"{self.target_change:g}",
+                      "on": on,
                       "points": ngettext("NPS point", "NPS points", 1 if self.target_change == 1 else 2),
                       "tested": plural(total, "segment", "segments"), "period": period_word(self.freq)},
-                     {"met": len(met), "segments": total, "target_change": self.target_change},
+                     {"met": len(met), "segments": total, "target_change": self.target_change,
+                      **({"answers": dated} if on else {})},
                      "each segment's slope: 95% interval against the target")]
         clear = slopes[slopes["p_adjusted"] < LEVEL]
         thin = clear[clear["thin_periods"] > 0]  # a slope on periods of a few answers: its interval is not trusted
