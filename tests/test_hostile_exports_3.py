@@ -151,3 +151,21 @@ def test_coded_cancellation_reasons_find_their_themes():
     turkish = pd.Series(["Kötü destek", "Rakip firmaya geçtim", "Çok beklettiler, kimse açmadı"])
     table = cancellation_reasons(turkish, "tr").set_index("label")["count"].to_dict()
     assert table == {"Kötü hizmet": 2, "Rakibe geçti": 1, "No theme found": 0}
+
+
+@pytest.mark.parametrize("study, params, hint", [
+    ("segment_study", {"score_col": "LTR", "segment_cols": ["Seg"], "weight_col": "W"},
+     "column 'W' has no values (every row is blank); it is weight_col: name a column with values, or none "
+     "(weight_col: null)"),
+    ("churn_study", {"duration_col": "months", "event_col": "left", "segment_col": "W", "time_unit": "months"},
+     "column 'W' has no values (every row is blank); it is segment_col: name a column with values, or none "
+     "(segment_col: null)"),
+])
+def test_a_column_with_no_values_is_told_by_the_parameter_that_names_it(tmp_path, study, params, hint):
+    from cxlib.io import DataError
+
+    frame = survey().assign(months=lambda f: f.index % 30 + 1, left=lambda f: f.index % 3 == 0, W="")
+    path = write(tmp_path, "s.csv", frame.to_csv(index=False))
+    with pytest.raises(DataError) as caught:
+        cx.studies.compute(study, {"data_path": str(path), **params})
+    assert str(caught.value).endswith(hint)

@@ -43,6 +43,7 @@ from .survey_status import not_answers
 __all__ = ["CXData", "Table", "canonical_folder", "closest_column", "survey_rows", "where_columns_live", "flat_table", "has_column", "load", "read_table", "require"]
 
 MissingCodes = Sequence | Mapping[str, Sequence] | None
+COLUMN_HAS_VALUES = "column has values"  # the rule a column an analysis reads breaks when every row is blank
 MISSING_LEVEL = "(missing)"  # the segment of rows whose segment column is blank
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"  # the bundled sample (cxlib.sample writes it)
 
@@ -216,8 +217,8 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
             # comment no comment, an optional view's blank leaves that view; read as one blank cell would be
             if rule.required and not rule.optional_view and rule.missing_level is None and rule.kind not in (
                     "boolean", "text"):
-                raise DataError(f"{table}: required column {name!r} has no values", table=table, column=name,
-                                rule="column has values")
+                raise DataError(f"{table}: column {name!r} has no values (every row is blank)", table=table,
+                                column=name, rule=COLUMN_HAS_VALUES)
             issues.append(QualityIssue(table, name, "column has no values", NOTE, 0))
         try:
             parsed = c.parse(raw[name], rule, _codes_for(name, missing_codes), options,

@@ -39,7 +39,7 @@ from ..io.options import ReadOptions
 from ..io.quality import DataError
 from ..io.sources import file_format, read_header
 from ..io.spreadsheets import NoSuchSheet, sheets_holding
-from ..io.tables import canonical_folder, closest_column, has_column
+from ..io.tables import COLUMN_HAS_VALUES, canonical_folder, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
 
 __all__ = ["EDIT_LINE", "ParameterError", "Parameters", "Resolved", "StudyDeclaration"]
@@ -204,7 +204,25 @@ class StudyDeclaration:
         (:func:`cxlib.formatting.labels.use`)."""
         values = self.resolve(given).values
         labels.use(values.get("labels"), values.get("currency"))
-        return self.run(Parameters(self.name, values))
+        try:
+            return self.run(Parameters(self.name, values))
+        except DataError as exc:
+            raise self._naming_parameters(exc, values) from None
+
+    def _naming_parameters(self, exc: DataError, values: Mapping) -> DataError:
+        """A column with no values, told by the parameters that name it and how to do without it (an optional
+        one can be left out); other errors as they are."""
+        if exc.rule != COLUMN_HAS_VALUES or exc.column is None:
+            return exc
+        named = [p for p in self.parameters
+                 if normal_name(exc.column) in map(normal_name, p.columns(values.get(p.name)))]
+        hints = [f"it is {p.name}: " + ("leave it out of the list" if isinstance(values.get(p.name), list | tuple)
+                                        else f"name a column with values, or none ({p.name}: null)" if p.nullable
+                                        else "name a column with values") for p in named]
+        if not hints:
+            return exc
+        return DataError(f"{exc}; {'; '.join(hints)}", table=exc.table, column=exc.column, rule=exc.rule,
+                         rows=exc.rows)
 
     def function(self, name: str) -> Callable[..., tuple]:
         """The study as a Python function ``name(**parameters) -> (result, data)``: keyword-only, its signature and
