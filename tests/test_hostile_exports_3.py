@@ -169,3 +169,43 @@ def test_a_column_with_no_values_is_told_by_the_parameter_that_names_it(tmp_path
     with pytest.raises(DataError) as caught:
         cx.studies.compute(study, {"data_path": str(path), **params})
     assert str(caught.value).endswith(hint)
+
+
+def test_a_closed_loop_window_without_answers_says_so_and_where_the_answers_are(tmp_path):
+    """until 1900-01-01 on answers of June 2025: no call-back, and the summary asks whether until is right."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"Id": [f"K{i % 50}" for i in range(100)], "LTR": rng.integers(0, 11, 100),
+                          "When": pd.date_range("2025-06-01", periods=100, freq="5h").strftime("%Y-%m-%d %H:%M"),
+                          "Text": "slow app"})
+    path = write(tmp_path, "cl.csv", frame.to_csv(index=False))
+    params = {"data_path": str(path), "id_col": "Id", "score_col": "LTR", "date_col": "When", "comment_col": "Text",
+              "touchpoint_col": None, "segment_col": None, "revenue_col": None}
+    study, _ = cx.studies.compute("closed_loop", {**params, "until": "1900-01-01"})
+    (claim,) = study.claims()
+    assert claim.text() == ("No answer falls in the window from 1899-12-03 to 1900-01-01, so nobody is to be called "
+                            "back: the latest answer is from 2025-06-21, after the window. Is until (or window_days) "
+                            "right?")
+    study, _ = cx.studies.compute("closed_loop", params)
+    assert study.claims()[0].key == "closed_loop.window" and study.answers == 100
+
+
+def test_the_business_case_refuses_revenue_that_is_all_zero_and_never_keeps_fewer_than_zero(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 2000
+    frame = pd.DataFrame({"days": rng.integers(1, 900, n), "nps": rng.integers(0, 11, n), "rev": 0.0})
+    frame["left"] = rng.random(n) < np.where(frame["nps"].between(7, 8), 0.45, 0.25)  # passives leave more often
+    path = write(tmp_path, "c.csv", frame.to_csv(index=False))
+    params = {"data_path": str(path), "duration_col": "days", "event_col": "left", "nps_col": "nps",
+              "revenue_col": "rev", "n_sim": 200}
+    from cxlib.io import DataError
+
+    with pytest.raises(DataError, match="every active customer's revenue in 'rev' is 0"):
+        cx.studies.compute("business_case", params)
+    frame["rev"] = rng.gamma(2, 30, n).round(2)
+    frame.to_csv(path, index=False)
+    study, _ = cx.studies.compute("business_case", params)
+    saved = study.case.customers_saved["value"]
+    assert saved < 0
+    text = {c.key: c.text() for c in study.claims()}["business.case"]
+    assert f"and passives leave more often than detractors, as they do in these data, it would lose {abs(saved):,.0f} " \
+           "more customers after" in text

@@ -199,13 +199,15 @@ class BusinessCaseStudy:
                    "gap": f"{gap['value']:.1f}", "low": f"{gap['ci_low']:.1f}", "high": f"{gap['ci_high']:.1f}"},
                   {"gap": gap["value"], "ci_low": gap["ci_low"], "ci_high": gap["ci_high"]}),
             Claim("business.case", "If a programme moved {share}% of the {n} active detractors to passives (an "
-                  "assumption), and passives {passives}, it would keep {saved} after {years} years and protect "
+                  "assumption), and passives {passives}, it would {saved} after {years} years and protect "
                   "{gain} of discounted margin against a cost of {cost}: a return of {roi}% ({roi_range}); "
                   "payback {payback}.",
                   {"share": f"{100 * a['share_moved']:.0f}", "n": fmt_count(a["detractors"]),
                    "passives": "keep leaving less often as they do in these data" if gap["ci_low"] > 0 else
+                   "leave more often than detractors, as they do in these data" if gap["ci_high"] < 0 else
                    "leave as these data show (no clear difference from detractors)",
-                   "saved": _expected(case.customers_saved["value"], "more customer", "more customers"),
+                   "saved": ("keep " if case.customers_saved["value"] >= 0 else "lose ") + _expected(
+                       abs(case.customers_saved["value"]), "more customer", "more customers"),
                    "years": f"{a['horizon_years']:g}",
                    "gain": money(case.gain["value"]), "cost": money(case.cost), "roi": f"{roi['value']:,.0f}",
                    "roi_range": interval_words(roi["ci_low"], roi["ci_high"], "%"),
@@ -315,6 +317,10 @@ def run(p: Parameters):
         raise DataError(f"customers: every customer in the data has left ({p.event_col!r}): the business case prices "
                         "moving today's detractors, and there is no one left to move; is event_col (or event_value) "
                         "right?", table="customers", column=p.event_col, rule="active customers present")
+    if not active["revenue"].sum() > 0:
+        raise DataError(f"customers: every active customer's revenue in {p.revenue_col!r} is 0: the business case "
+                        "prices revenue kept, and there is none; is revenue_col the revenue per period?",
+                        table="customers", column=p.revenue_col, rule="revenue above 0")
     if "detractor" not in active.index:
         raise DataError(f"customers: no active customer in {p.nps_col!r} is a detractor (0-6): the business case "
                         "prices moving detractors to passives, and there is no one to move. Revenue at risk per "

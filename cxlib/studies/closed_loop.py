@@ -75,6 +75,7 @@ class ClosedLoop:
     taxonomy: Taxonomy = field(repr=False)
     quality: DataQuality | None = field(default=None, repr=False)
     callback_order: str = "(7 - score) x revenue"
+    latest: pd.Timestamp | None = None  # the day of the latest answer read, for a window that holds none
 
     def figures(self) -> list[dict]:
         """Key figures for results.json and the index: the call-backs waiting."""
@@ -110,9 +111,16 @@ class ClosedLoop:
 
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
+        window = {"since": f"{self.since:%Y-%m-%d}", "until": f"{self.until:%Y-%m-%d}"}
+        if not self.answers and self.latest is not None and pd.notna(self.latest):
+            where = "after" if self.latest > self.until else "before"
+            return [Claim("closed_loop.window_empty", "No answer falls in the window from {since} to {until}, so "
+                          "nobody is to be called back: the latest answer is from {latest}, {where} the window. Is "
+                          "until (or window_days) right?", {**window, "latest": f"{self.latest:%Y-%m-%d}",
+                                                            "where": where},
+                          {"answers": 0, "latest": f"{self.latest:%Y-%m-%d}"})]
         out = [Claim("closed_loop.window", "From {since} to {until}, {answers} answers with {comments} comments.",
-                     {"since": f"{self.since:%Y-%m-%d}", "until": f"{self.until:%Y-%m-%d}",
-                      "answers": fmt_count(self.answers), "comments": fmt_count(self.comments)},
+                     {**window, "answers": fmt_count(self.answers), "comments": fmt_count(self.comments)},
                      {"answers": self.answers, "comments": self.comments})]
         if len(self.callbacks):
             owners = self.callbacks["suggested_owner"].value_counts()
@@ -235,7 +243,7 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
                       .format(n=f"{risk_days:g}") + " (detractors' churn rate, with and "
                       "without a bad service experience)"
                       if risk is not None else "(7 - score) x revenue: without churn data, no customer's risk of "
-                      "leaving can be estimated")
+                      "leaving can be estimated", day.max())
 
 
 def run(p: Parameters):
