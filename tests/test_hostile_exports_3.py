@@ -209,3 +209,16 @@ def test_the_business_case_refuses_revenue_that_is_all_zero_and_never_keeps_fewe
     text = {c.key: c.text() for c in study.claims()}["business.case"]
     assert f"and passives leave more often than detractors, as they do in these data, it would lose {abs(saved):,.0f} " \
            "more customers after" in text
+
+
+def test_ids_that_differ_only_in_case_are_kept_apart_and_noted(tmp_path):
+    """"c900" and "C900" may be one customer typed twice or two (Salesforce ids tell case apart): kept, and said."""
+    from cxlib.io import read_table
+    from cxlib.io import columns as col
+
+    path = write(tmp_path, "ids.csv", "id,nps\nc900,9\nC900,3\nC901,5\nc901,10\nA1,7\n")
+    table = read_table(path, {"id": col.identifier(), "nps": col.score(0, 10)})
+    assert table.data["id"].tolist() == ["c900", "C900", "C901", "c901", "A1"]
+    (note,) = [i for i in table.quality.issues if i.column == "id"]
+    assert (note.rule, note.n_rows) == ("ids that differ only in case, kept as different customers (c900/C900, "
+                                        "C901/c901)", 4)

@@ -335,6 +335,14 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             if invisible.any():
                 values = values.str.replace(INVISIBLE, "", regex=True)
                 notes["invisible characters (zero-width spaces) left out of ids"] = invisible
+            folded = values.str.casefold()
+            twins = np.zeros(len(values), dtype=bool)
+            if folded.nunique() < values.nunique():
+                twins = (values.groupby(folded).transform("nunique") > 1).to_numpy(dtype=bool)
+            if twins.any():  # "c900" and "C900": one customer typed twice, or two (Salesforce ids tell case apart)
+                shown = ", ".join(f"{a}/{b}" for a, b in values[twins].groupby(folded[twins]).agg(
+                    lambda v: tuple(dict.fromkeys(v))[:2]).head(3))
+                notes[f"ids that differ only in case, kept as different customers ({shown})"] = twins
         if column.missing_level is not None and values.isna().any():
             level = column.missing_level
             while (values == level).any():  # the data already hold that word: blanks get a level of their own
