@@ -222,3 +222,19 @@ def test_ids_that_differ_only_in_case_are_kept_apart_and_noted(tmp_path):
     (note,) = [i for i in table.quality.issues if i.column == "id"]
     assert (note.rule, note.n_rows) == ("ids that differ only in case, kept as different customers (c900/C900, "
                                         "C901/c901)", 4)
+
+
+def test_a_cut_utf16_file_and_a_quote_left_open_are_told_where_they_are(tmp_path):
+    from cxlib.io import DataError
+
+    text = "Puan,Şehir\n" + "".join(f"{i % 11},İzmir\n" for i in range(40))
+    cut = write(tmp_path, "u16.csv", text.encode("utf-16")[:-1])
+    with pytest.raises(DataError, match=r"is UTF-16 \(its byte order mark says so\) but ends inside a character: "
+                                        r"the file was cut short"):
+        cx.studies.compute("segment_study", {"data_path": str(cut), "score_col": "Puan", "segment_cols": ["Şehir"]})
+    rows = [f"{i % 11},A,2025-01-0{i % 9 + 1}" for i in range(30)]
+    rows[5] = '6,"A,2025-07-22'
+    opened = write(tmp_path, "q.csv", "LTR,Seg,Date\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"line 7 has 2 fields, the header has 3: a quote opened on line 7 runs to "
+                                        r"line 31 \(is it left open\?\)"):
+        cx.studies.compute("segment_study", {"data_path": str(opened), "score_col": "LTR", "segment_cols": ["Seg"]})

@@ -99,10 +99,17 @@ def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decod
         # the utf-8-sig decoder counts from after the byte order mark
         start = exc.start + (len(codecs.BOM_UTF8) if codec == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0)
         line = data[:start].count(b"\n") + 1
-        fix = ("the file starts with a UTF-8 byte order mark but mixes encodings: save the whole file in one "
-               "encoding (UTF-8)" if encoding is None else "leave encoding unset to detect it, or pass the file's "
-               "encoding (cp1252 Western, cp1254 Turkish, cp1250 Central European)")
-        raise DataError(f"{name}: {filename} is not valid {encoding or 'UTF-8'}: byte {data[start:start + 1]!r} on "
+        said = encoding or found.name
+        if encoding is None and exc.reason == "truncated data":  # a UTF-16 or UTF-32 file cut inside a character
+            raise DataError(f"{name}: {filename} is {said} (its byte order mark says so) but ends inside a character: "
+                            "the file was cut short (an interrupted copy or download?); export it again",
+                            table=name, rule=f"whole {said} text") from None
+        fix = ("leave encoding unset to detect it, or pass the file's encoding (cp1252 Western, cp1254 Turkish, "
+               "cp1250 Central European)" if encoding is not None else
+               f"the file starts with a {said} byte order mark but mixes encodings: save the whole file in one "
+               "encoding (UTF-8)" if found.how == "byte order mark" else
+               "the file mixes encodings: save the whole file in one encoding (UTF-8)")
+        raise DataError(f"{name}: {filename} is not valid {said}: byte {data[start:start + 1]!r} on "
                         f"line {line}; {fix}.", table=name,
                         rule=f"text encoded as {encoding or codec}", rows=(line - 1,)) from None
     except LookupError:
@@ -240,9 +247,14 @@ def _first_ragged_line(content: str, delimiter: str) -> str | None:
     rows = _records(content, delimiter)
     try:
         width = len(next(rows))
+        start = rows.line_num + 1  # the line the next record starts on
         for row in rows:
+            if row and len(row) != width and rows.line_num > start:  # a quoted cell ran over the line ends
+                return (f"line {start} has {len(row)} fields, the header has {width}: a quote opened on line {start} "
+                        f"runs to line {rows.line_num} (is it left open?)")
             if row and len(row) != width:
                 return f"line {rows.line_num} has {len(row)} fields, the header has {width}"
+            start = rows.line_num + 1
     except csv.Error as exc:  # a cell longer than CELL_LIMIT, or a quote left open
         if "field larger than field limit" in str(exc):
             return (f"a cell ending on line {rows.line_num} is longer than {CELL_LIMIT >> 20} Mi characters, the "
