@@ -238,3 +238,14 @@ def test_a_cut_utf16_file_and_a_quote_left_open_are_told_where_they_are(tmp_path
     with pytest.raises(DataError, match=r"line 7 has 2 fields, the header has 3: a quote opened on line 7 runs to "
                                         r"line 31 \(is it left open\?\)"):
         cx.studies.compute("segment_study", {"data_path": str(opened), "score_col": "LTR", "segment_cols": ["Seg"]})
+
+
+@pytest.mark.parametrize("written, value", [("₹3,13,404.68", 313404.68), ("3.250,00 руб.", 3250.0),
+                                            ("R$ 1.234,56", 1234.56), ("1 250 Kč", 1250.0), ("12 500 Ft", 12500.0)])
+def test_amounts_in_more_currencies_read_as_their_numbers(tmp_path, written, value):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    path = write(tmp_path, "a.csv", "x\n" + "".join(f'"{written}"\n' for _ in range(3)))
+    table = read_table(path, {"x": col.amount(required=True)})
+    assert table.data["x"].tolist() == [value] * 3

@@ -377,12 +377,16 @@ def _standard_missing(text: pd.Series, set_missing: dict[str, np.ndarray]) -> pd
     return text.mask(marker)
 
 
-CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>US\$|[$€£₺¥]|(?:USD|EUR|GBP|TRY|TL|RSD|CHF|PLN)(?=[\s\d]))?\s*"
+CURRENCY_CODES = ("USD|EUR|GBP|TRY|TL|RSD|CHF|PLN|INR|RUB|UAH|JPY|CNY|SEK|NOK|DKK|CZK|HUF|RON|BGN|BAM|MKD|AUD|CAD|"
+                  "NZD|ZAR|BRL|MXN")
+CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>US\$|R\$|Rs\.?|[$€£₺¥₹₽₴₩₪]|(?:" + CURRENCY_CODES + r")(?=[\s\d]))?\s*"
                       r"(?P<number>[+-]?\d[\d.,\s\u00a0\u202f'\u2019]*?)(?:\.[-\u2013])?\s*"
-                      r"(?P<post>[$€£₺¥]|USD|EUR|GBP|TRY|TL|RSD|CHF|PLN|zł|din\.?|дин\.?)?$", re.IGNORECASE)
+                      r"(?P<post>[$€£₺¥₹₽₴₩₪]|" + CURRENCY_CODES + r"|zł|din\.?|дин\.?|руб\.?|грн\.?|kr\.?|Kč|Ft|lei)?$",
+                      re.IGNORECASE)
 ANOTHER_CURRENCY = "another currency than the column's other amounts"
 ONE_CURRENCY = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₺": "TRY", "TL": "TRY", "¥": "JPY", "ZŁ": "PLN",
-                "DIN": "RSD", "ДИН": "RSD"}  # a sign and its code are one currency: "€12" and "12 EUR" add up
+                "DIN": "RSD", "ДИН": "RSD", "₹": "INR", "RS": "INR", "₽": "RUB", "РУБ": "RUB", "₴": "UAH", "ГРН": "UAH",
+                "R$": "BRL", "KČ": "CZK", "FT": "HUF", "LEI": "RON", "₩": "KRW", "₪": "ILS"}  # a sign and its code are one currency: "€12" and "12 EUR" add up
 
 
 def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series:
