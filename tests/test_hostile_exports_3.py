@@ -249,3 +249,24 @@ def test_amounts_in_more_currencies_read_as_their_numbers(tmp_path, written, val
     path = write(tmp_path, "a.csv", "x\n" + "".join(f'"{written}"\n' for _ in range(3)))
     table = read_table(path, {"x": col.amount(required=True)})
     assert table.data["x"].tolist() == [value] * 3
+
+
+def test_yaml_booleans_and_exponents_read_as_the_user_meant_them():
+    """YAML 1.1 reads `No` as false and `1e3` as text: a column named No is told how to quote it, and 1e3 is a
+    number (as -p reads it); an NPS gain beyond 200 points a period cannot be."""
+    from cxlib.studies import ParameterError
+
+    with pytest.raises(ParameterError, match=r"id_col must be a column name or None, got False \(YAML reads yes, no, "
+                                             r"on, off, true and false as false: quote a name such as \"No\"\)"):
+        resolve_segment_study({"id_col": False})
+    with pytest.raises(ParameterError, match=r"segment_cols must be a list of column names, got \[True\] \(YAML"):
+        resolve_segment_study({"segment_cols": [True]})
+    assert resolve_segment_study({"target_change": "1e1"}).values["target_change"] == 10.0
+    with pytest.raises(ParameterError, match="target_change must be a number ≥ -200 and ≤ 200, got '1e300'"):
+        resolve_segment_study({"target_change": "1e300"})
+
+
+def resolve_segment_study(given: dict):
+    from cxlib.studies import REGISTRY
+
+    return REGISTRY["segment_study"].resolve(given)

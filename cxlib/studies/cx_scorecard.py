@@ -379,7 +379,8 @@ STUDY = StudyDeclaration(
         Choice("freq", "Q", 'period: "M" months, "Q" quarters, "Y" years', choices=FREQUENCIES),
         Number("response_hours", 24, "the first-response target, in hours", low=0, above=True),
         Number("tenured_days", 365, 'customers this long or longer are "tenured"', low=0),
-        Number("goal_points", 3.0, "the goal: tenured customers gain this many NPS points a period"),
+        Number("goal_points", 3.0, "the goal: tenured customers gain this many NPS points a period", low=-200,
+               high=200),
         ValueFilter("goal_filter", {"region": "North"}, "the goal's segment among tenured customers; {} for all "
                     "of them"),
         Integer("min_n", 30, "estimates on fewer answers are flagged", low=1),

@@ -97,7 +97,12 @@ class Parameter:
         return self.kind + (" or None" if self.nullable else "")
 
     def problem(self, value, rule: str | None = None) -> ParameterProblem:
-        return ParameterProblem(f"{self.name} must be {rule or self.allowed()}, got {shown(value)}")
+        values = list(value) + list(value.values()) if isinstance(value, Mapping) else \
+            list(value) if isinstance(value, list | tuple) else [value]
+        said = next((v for v in values if isinstance(v, bool)), None)
+        hint = (f" (YAML reads yes, no, on, off, true and false as {str(said).lower()}: quote a name such as "
+                f"\"No\")" if said is not None and "name" in (rule or self.allowed()) else "")
+        return ParameterProblem(f"{self.name} must be {rule or self.allowed()}, got {shown(value)}{hint}")
 
     def check(self, value):
         """The value the study uses, or :class:`ParameterProblem`."""
@@ -125,8 +130,10 @@ def _text(parameter: Parameter, value) -> str:
         return str(value)
     if not isinstance(value, str) or not value.strip():
         quoted = "{" + parameter.name + ': "2.5"}'
-        hint = f" (for text that looks like a number, quote it: -y '{quoted}')" if isinstance(value, float) else ""
-        raise ParameterProblem(f"{parameter.name} must be {parameter.allowed()}, got {shown(value)}{hint}")
+        if not isinstance(value, float):
+            raise parameter.problem(value)
+        raise ParameterProblem(f"{parameter.name} must be {parameter.allowed()}, got {shown(value)} (for text that "
+                               f"looks like a number, quote it: -y '{quoted}')")
     return value
 
 
@@ -221,7 +228,12 @@ class Choice(Parameter):
         raise self.problem(value)
 
 
+EXPONENT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")  # "1e3": a number YAML 1.1 reads as text
+
+
 def _number(value) -> float | None:
+    if isinstance(value, str) and EXPONENT.match(value.strip()):
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return value

@@ -396,7 +396,7 @@ STUDY = StudyDeclaration(
         Column("tenure_col", "tenure_days", "days as a customer at the answer; None: no tenure view", nullable=True,
                own_data=None),
         Number("tenured_days", 365, "tenure from which a customer counts as tenured", low=0),
-        Number("target_change", 3.0, "NPS points a period a segment should gain"),
+        Number("target_change", 3.0, "NPS points a period a segment should gain", low=-200, high=200),
         Choice("freq", "Q", 'period of the trends: "M" month, "Q" quarter, "Y" year', choices=FREQUENCIES),
         Integer("min_n", 30, "segments with fewer answers are flagged", low=1),
         *common_parameters(30),
