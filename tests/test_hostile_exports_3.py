@@ -270,3 +270,11 @@ def resolve_segment_study(given: dict):
     from cxlib.studies import REGISTRY
 
     return REGISTRY["segment_study"].resolve(given)
+
+
+def test_a_control_character_in_a_parameter_is_refused_before_it_reaches_a_report():
+    from cxlib.studies import ParameterError
+
+    with pytest.raises(ParameterError, match=r"labels holds a control character \(\\x1b\), which no name or text has"):
+        resolve_segment_study({"labels": {"Seg": "Se\x1b[31mg"}})
+    assert resolve_segment_study({"labels": {"Seg": "Two\nlines"}}).values["labels"] == {"Seg": "Two\nlines"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_LINE", "MAX_VALUE", "printable", "shown"]
+__all__ = ["MAX_LINE", "MAX_VALUE", "control_character", "printable", "shown"]
 
 MAX_VALUE = 120  # characters of one quoted value
 MAX_LINE = 2_000  # characters of one line of a message
@@ -32,6 +32,21 @@ def shown(value, limit: int = MAX_VALUE) -> str:
     """
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit - 1]}... ({len(text)} characters)"
+
+
+def control_character(value) -> str | None:
+    """The first control character in the text of ``value`` (a string, or the strings of a list or mapping), escaped;
+    None when it has none (a line break is none).
+
+    >>> control_character({"plan": "Gold\\x1b[31m"}), control_character(["a", "b"])
+    ('\\\\x1b', None)
+    """
+    if isinstance(value, dict):
+        value = [*value, *value.values()]
+    if isinstance(value, list | tuple):
+        return next((found for item in value if (found := control_character(item))), None)
+    match = _CONTROL.search(value) if isinstance(value, str) else None
+    return _escape(match) if match else None
 
 
 def printable(text: str, limit: int = MAX_LINE) -> str:

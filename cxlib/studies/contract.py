@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..formatting import labels
 from ..formatting.narrative import ngettext
-from ..formatting.quoting import MAX_VALUE, printable, shown
+from ..formatting.quoting import MAX_VALUE, control_character, printable, shown
 from ..io.header_row import normal_name
 from ..io.options import ReadOptions
 from ..io.quality import DataError
@@ -183,6 +183,10 @@ class StudyDeclaration:
         values = {}
         for p in self.parameters:
             value = given[p.name] if p.name in given else p.default_for(own_data and (p.sample_only or not canonical))
+            if (control := control_character(value)) is not None:  # it would reach a terminal or a report raw
+                problems.append(f"{p.name} holds a control character ({control}), which no name or text has: remove "
+                                "it")
+                continue
             try:
                 values[p.name] = p.check(value)
             except ParameterProblem as exc:
