@@ -213,8 +213,8 @@ def test_the_business_case_refuses_revenue_that_is_all_zero_and_never_keeps_fewe
 
 def test_ids_that_differ_only_in_case_are_kept_apart_and_noted(tmp_path):
     """"c900" and "C900" may be one customer typed twice or two (Salesforce ids tell case apart): kept, and said."""
-    from cxlib.io import read_table
     from cxlib.io import columns as col
+    from cxlib.io import read_table
 
     path = write(tmp_path, "ids.csv", "id,nps\nc900,9\nC900,3\nC901,5\nc901,10\nA1,7\n")
     table = read_table(path, {"id": col.identifier(), "nps": col.score(0, 10)})

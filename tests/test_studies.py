@@ -12,6 +12,7 @@ import cxlib as cx
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 from cxlib.studies.cx_scorecard import scorecard
+from cxlib.studies.inputs import Inputs
 from cxlib.studies.segment_study import load_survey, row_views
 
 
@@ -102,8 +103,8 @@ def test_segment_study_on_a_flat_table(reports, flat_export):
               "missing_codes": [99]}
     run = run_study("segment_study", params, reports_dir=reports)
     out = results(run)
-    frame, table = load_survey(str(flat_export), score_col="LTR", segment_cols=["Tier", "Country"],
-                               date_col="Answered", weight_col="W", missing_codes=[99])
+    frame, table = load_survey(Inputs(str(flat_export), missing_codes=[99]), score_col="LTR",
+                               segment_cols=["Tier", "Country"], date_col="Answered", weight_col="W")
     assert_same_as_row_estimators(out["results"], frame, "LTR", ["Tier", "Country"], "Answered", "W")
     assert out["results"]["overall"]["n"] == 3000 - 11  # ten missing codes, one out-of-range answer
     issues = {(i["rule"], i["action"]): i["rows"] for i in out["data_quality"]["issues"]}

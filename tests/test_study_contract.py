@@ -20,7 +20,7 @@ from cxlib.reports.results import to_jsonable
 from cxlib.reports.runner import find_studies
 from cxlib.studies import REGISTRY, ParameterError
 from cxlib.studies.contract import EDIT_LINE
-from cxlib.studies.shared import reading
+from cxlib.studies.inputs import reading
 
 
 def run_cli(*args):

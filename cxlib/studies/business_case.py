@@ -50,10 +50,10 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, ngettext, plural, word_list
 from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
-from ..io.tables import canonical_folder
 from ..survival import hazard_table
 from .churn_study import duration_rules, event_rules, load_churn_data, require_leavers, state_panel
 from .contract import Parameters, StudyDeclaration
+from .inputs import Inputs
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
 from .shared import (
     NOT_ANSWERED,
@@ -65,7 +65,6 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    reading,
     unanswered_notes,
 )
 
@@ -281,18 +280,19 @@ def run(p: Parameters):
     there, and rows without a usable duration, event, segment or revenue are left out and
     counted as in memory.
     """
-    canonical = p.data_path is None or canonical_folder(p.data_path)  # the sample's tables, with NPS over time
-    out_of_core = p.backend != "pandas"
+    inputs = Inputs.of(p)
+    canonical = inputs.canonical  # the sample's tables, with NPS over time
+    out_of_core = not inputs.in_memory
     if out_of_core:
-        source = open_source(p.data_path, p.backend, table=p.table, dask_scheduler=p.dask_scheduler)
+        source = inputs.source()
         data, entry, duration, event = None, None, p.duration_col, p.event_col
         group = _nps_group(p.nps_col, source.sample([p.nps_col], 10_000, 0)[p.nps_col])
     else:
-        frame, data = load_churn_data(p.data_path, duration_col=p.duration_col, event_col=p.event_col,
+        frame, data = load_churn_data(inputs, duration_col=p.duration_col, event_col=p.event_col,
                                       event_value=p.event_value, segment_col=p.segment_col,
                                       covariates=[] if canonical else [p.nps_col], revenue_col=p.revenue_col,
-                                      id_col=p.id_col, time_unit="days", revenue_needed=True, observed_from=p.observed_from, missing_codes=p.missing_codes,
-                                      reading=reading(p), blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
+                                      id_col=p.id_col, time_unit="days", revenue_needed=True,
+                                      observed_from=p.observed_from, blank_covariate=(NOT_ANSWERED, FIGURES_ONLY))
         gate(data.quality, "customers", p)
         if canonical:  # the NPS groups come from the answers that have a score; the blank ones say nothing
             data = unanswered_notes(data, "responses", {"nps": int(data.responses["nps"].notna().sum())})

@@ -42,13 +42,12 @@ from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..inference import holm
-from ..io import CXData, DataError, DataQuality, Table, load, read_table, require
+from ..io import CXData, DataError, DataQuality, Table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
 from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import EXCLUDED, NOTE
 from ..io.scale import plain
-from ..io.tables import canonical_folder
 from ..rates import count_estimate, rate_table
 from ..survival import (
     SurvivalCounts,
@@ -60,6 +59,7 @@ from ..survival import (
     survival_counts,
 )
 from .contract import Parameters, StudyDeclaration
+from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers, Steps
 from .shared import (
     backend_parameters,
@@ -70,7 +70,6 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    reading,
     row_issue,
 )
 
@@ -224,15 +223,14 @@ def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", c
     return table[(table["count"] > 0) | (table["theme"] == UNTAGGED)].reset_index(drop=True)
 
 
-def load_churn_data(data_path, *, duration_col: str, event_col: str, event_value=None,
+def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None,
                     segment_col: str | None = None, covariates: Sequence[str] = (), revenue_col: str | None = None,
                     id_col: str | None = None, reason_col: str | None = None, time_unit: str,
                     revenue_needed: bool = False, observed_from=None,
-                    missing_codes=None, reading: Mapping | None = None,
                     blank_covariate: tuple[str, str] = ("covariate missing (left out of the Cox model only)", NOTE)):
     """The rows of a churn study and the loaded object: the sample (with NPS and service columns) or a flat file.
 
-    A flat file needs ``duration_col`` (a number of ``time_unit`` from 0 to 150 years; blank,
+    ``data`` is :class:`~cxlib.studies.inputs.Inputs` or a path (None: the sample). A flat file needs ``duration_col`` (a number of ``time_unit`` from 0 to 150 years; blank,
     negative or longer rows are excluded and counted: 999999999 is a placeholder) and ``event_col`` (yes/no: True/False, 1/0, "Yes"/"No";
     or any value equal to ``event_value``). With ``id_col``, exact repeated rows are kept
     once and ids repeated with different values are all excluded. Customers who left at
@@ -242,8 +240,9 @@ def load_churn_data(data_path, *, duration_col: str, event_col: str, event_value
     ``revenue_col`` leaves the customer out of revenue at risk only, unless ``revenue_needed``
     (the business case, where every figure is revenue).
     """
-    if data_path is None or canonical_folder(data_path):
-        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
+    inputs = as_inputs(data)
+    if inputs.canonical:
+        data = inputs.tables()
         return churn_frame(data, observed_from=observed_from), data
     rules = {duration_col: col.duration(time_unit, required=True, nullable=False)}
     if id_col:
@@ -256,7 +255,7 @@ def load_churn_data(data_path, *, duration_col: str, event_col: str, event_value
         rules[revenue_col] = col.amount(required=True, nullable=not revenue_needed, optional_view=not revenue_needed)
     if reason_col:
         rules[reason_col] = col.text()
-    table: Table = read_table(data_path, rules, name="customers", missing_codes=missing_codes, **(reading or {}))
+    table: Table = inputs.read(rules, "customers")
     frame, quality = table.data, table.quality
     if event_value is not None:
         left = frame[event_col].str.casefold() == str(event_value).strip().casefold()
@@ -280,7 +279,7 @@ def load_churn_data(data_path, *, duration_col: str, event_col: str, event_value
     for name in covariates:
         if name in rules:
             continue
-        read = numbers_or_text(frame[name], (reading or {}).get("decimal"), (reading or {}).get("thousands"))
+        read = numbers_or_text(frame[name], inputs.reading.get("decimal"), inputs.reading.get("thousands"))
         words = unread_words(frame[name], read)
         if words.any():  # an age with "n/a" or "bilinmiyor" among its numbers: those answers are not ages
             notes.append(row_issue(frame, words, name, f"not a number ({blank_covariate[0].partition('(')[2]}",
@@ -713,15 +712,15 @@ def run(p: Parameters) -> tuple[ChurnStudy, CXData | Table | SourceData]:
     ``max_excluded`` stop the study on too few usable customers. ``horizons`` and
     ``period`` follow ``time_unit`` (or the unit the duration column's name states) unless given.
     """
-    unit = p.time_unit or unit_in_name(p.duration_col)
-    if p.backend != "pandas":
-        study, data = _run_from_source(p, unit)
+    unit, inputs = p.time_unit or unit_in_name(p.duration_col), Inputs.of(p)
+    if not inputs.in_memory:
+        study, data = _run_from_source(p, inputs, unit)
         gate(data.quality, "customers", p)
         return study, data
-    frame, data = load_churn_data(p.data_path, duration_col=p.duration_col, event_col=p.event_col,
+    frame, data = load_churn_data(inputs, duration_col=p.duration_col, event_col=p.event_col,
                                   event_value=p.event_value, segment_col=p.segment_col, covariates=p.covariates,
                                   revenue_col=p.revenue_col, id_col=p.id_col, reason_col=p.reason_col,
-                                  time_unit=unit, observed_from=p.observed_from, missing_codes=p.missing_codes, reading=reading(p))
+                                  time_unit=unit, observed_from=p.observed_from)
     gate(data.quality, "customers", p)
     options = {"segment_col": p.segment_col, "covariates": p.covariates, "horizons": p.horizons,
                "revenue_col": p.revenue_col, "period": p.period, "time_unit": unit,
@@ -737,8 +736,8 @@ def run(p: Parameters) -> tuple[ChurnStudy, CXData | Table | SourceData]:
     return study, data
 
 
-def _run_from_source(p: Parameters, unit: str) -> tuple[ChurnStudy, SourceData]:
-    with open_source(p.data_path, p.backend, table=p.table, dask_scheduler=p.dask_scheduler) as source:
+def _run_from_source(p: Parameters, inputs: Inputs, unit: str) -> tuple[ChurnStudy, SourceData]:
+    with inputs.source() as source:
         study = churn_study_from_source(source, duration=p.duration_col, event=p.event_col,
                                         segment_col=p.segment_col, covariates=p.covariates, horizons=p.horizons,
                                         time_unit=unit, sample_size=p.sample_size, seed=p.seed, ties=p.ties,

@@ -31,12 +31,12 @@ from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..formatting.quoting import shown
-from ..io import CXData, load, read_table
+from ..io import CXData
 from ..io import columns as col
 from ..io.quality import NOTE, DataError, DataQuality
-from ..io.tables import canonical_folder
 from .churn_study import state_panel
 from .contract import Parameters, StudyDeclaration
+from .inputs import Inputs
 from .parameters import Choice, Column, Date, Integer, Number, Text
 from .shared import (
     backend_parameters,
@@ -46,8 +46,6 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    read_rows,
-    reading,
     require_scores,
     row_issue,
     unanswered_notes,
@@ -256,8 +254,9 @@ def run(p: Parameters):
     "dask" only the answers the study uses are read from a flat table, filtered where the
     data are: those with a score and either a comment or a date in the window.
     """
-    if p.data_path is None or canonical_folder(p.data_path):
-        data = load(p.data_path, missing_codes=p.missing_codes, **reading(p))
+    inputs = Inputs.of(p)
+    if inputs.canonical:
+        data = inputs.tables()
         rows = data.survey_frame()
         end = pd.Timestamp(p.until) if p.until is not None else rows[p.date_col].max()
         left = rows["churn_date"].notna() & (rows["churn_date"] <= end)
@@ -270,10 +269,10 @@ def run(p: Parameters):
             rules[p.revenue_col] = col.amount(required=True, optional_view=True)  # the order of the list only
         if p.left_col:
             rules[p.left_col] = col.flag(required=True)
-        if p.backend != "pandas":
-            rows, data = _used_answers(p, rules)
+        if not inputs.in_memory:
+            rows, data = _used_answers(p, inputs, rules)
         else:
-            data = read_table(p.data_path, rules, name="responses", missing_codes=p.missing_codes, **reading(p))
+            data = inputs.read(rules, "responses")
             rows = data.data
         quality = data.quality
         require_scores(quality, p.score_col, "responses", "the call-back list's order (7 - score) x revenue")
@@ -294,9 +293,9 @@ def run(p: Parameters):
     return study, data
 
 
-def _used_answers(p: Parameters, rules: dict) -> tuple[pd.DataFrame, SourceData]:
+def _used_answers(p: Parameters, inputs: Inputs, rules: dict) -> tuple[pd.DataFrame, SourceData]:
     """The answers the closed loop uses, read out of core: those with a comment or a date in the window (which ends
-    at ``until`` or at the latest answer), scored or not, validated as in memory (:func:`read_rows`)."""
+    at ``until`` or at the latest answer), scored or not, validated as in memory (:meth:`Inputs.rows`)."""
 
     def used(source) -> pd.DataFrame:
         latest = source.date_range(p.date_col)
@@ -307,7 +306,7 @@ def _used_answers(p: Parameters, rules: dict) -> tuple[pd.DataFrame, SourceData]
         return source.rows(list(rules), [], [Condition(p.comment_col, "present"),
                                              Condition(p.date_col, "on or after", since)])
 
-    return read_rows(p, "responses", rules, used, lambda read, total: (
+    return inputs.rows("responses", rules, used, lambda read, total: (
         f"Only the {read:,} answers the call-backs and themes use (a comment, or a date in the window) were read "
         "into memory; the data quality table counts those."))
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..backends import Backend, Condition, Period, open_source, open_survey, source_data
+from ..backends import Backend, Condition, Period, open_source, source_data
 from ..compare import segment_table_from_histograms
 from ..estimate import MIN_N, Estimate, format_ci
 from ..formatting import labels
@@ -29,7 +29,7 @@ from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext
 from ..histogram import ScoreHistogram
-from ..io import CXData, DataError, DataQuality, load, read_table
+from ..io import CXData, DataError, DataQuality, read_table
 from ..io.quality import check_columns
 from ..io.schemas import SCHEMAS
 from ..io.tables import table_file
@@ -40,6 +40,7 @@ from ..service import fcr, fcr_success, resolution_time, response_within, within
 from ..social import channel_comparison, engagement_table, engagement_trend, response_table
 from ..trends import benchmark_difference, goal, period_word, trend_from_histogram
 from .contract import StudyDeclaration
+from .inputs import Inputs
 from .parameters import Choice, Integer, Number, ValueFilter
 from .shared import (
     FREQUENCIES,
@@ -50,8 +51,6 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    reading,
-    sampled_rows,
     unanswered_notes,
 )
 
@@ -337,12 +336,13 @@ def _benchmarks(by_period: ScoreHistogram, competitors: pd.DataFrame | None, ci:
 def run(p: dict):
     """The study on checked parameters: ``(Scorecard, data)``."""
     options = {k: p[k] for k in ("freq", "response_hours", "tenured_days", "goal_points", "goal_filter", "min_n")}
-    if p["backend"] == "pandas":
-        data = load(p["data_path"], missing_codes=p["missing_codes"], **reading(p))
+    inputs = Inputs.of(p)
+    if inputs.in_memory:
+        data = inputs.tables()
         gate(data.quality, "responses", p, "answers")
         return _unanswered_noted(scorecard(data, **options), data)
     folder = Path(p["data_path"])
-    with open_survey(folder, p["backend"], p["dask_scheduler"]) as survey:
+    with inputs.answers() as survey:
         survey_data = source_data(survey, "responses", [(None, "answers kept", survey.n_rows())], "survey_date")
         gate(survey_data.quality, "responses", p, "answers")
         tables, quality, notes = {}, survey_data.quality, []
@@ -351,8 +351,8 @@ def run(p: dict):
             if path is None:
                 continue
             if name in ("tickets", "customers"):
-                tables[name], read = sampled_rows(p, name, SCHEMAS[name], None, f"The {name.replace('_', ' ')} "
-                                                  "figures", path)
+                tables[name], read = inputs.sampled(name, SCHEMAS[name], None, f"The {name.replace('_', ' ')} "
+                                                    "figures", size=p["sample_size"], path=path)
                 quality, notes = quality + read.quality, [*notes, *read.notes]
             else:  # a few rows per period: read in memory
                 read = read_table(path, name)

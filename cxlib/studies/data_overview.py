@@ -18,9 +18,10 @@ from ..backends import Backend, Period, SourceData, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, word_list
-from ..io import CXData, DataQuality, load
+from ..io import CXData, DataQuality
 from ..io.tables import table_file
 from .contract import StudyDeclaration
+from .inputs import Inputs
 from .parameters import Flag
 from .shared import (
     backend_parameters,
@@ -30,7 +31,6 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    reading,
     unanswered_notes,
 )
 
@@ -153,16 +153,16 @@ def describe_sources(sources: Mapping[str, Backend], quality: DataQuality) -> Da
 
 def run(p: dict):
     """The study on checked parameters: ``(DataOverview, data)``."""
-    if p["backend"] == "pandas":
-        data = load(p["data_path"], missing_codes=p["missing_codes"], strict=p["strict"], **reading(p))
+    inputs = Inputs.of(p)
+    if inputs.in_memory:
+        data = inputs.tables(strict=p["strict"])
         gate(data.quality, "responses", p, "answers")
         overview = describe(data)
         data = unanswered_notes(data, "responses", overview.scores["n"].to_dict())
         return dataclasses.replace(overview, quality=data.quality), data
     folder = Path(p["data_path"])
     paths = {name: path for name in DATE_COLUMNS if (path := table_file(folder, name)) is not None}
-    sources = {name: open_source(path, p["backend"], dask_scheduler=p["dask_scheduler"])
-               for name, path in paths.items()}
+    sources = {name: inputs.source(path) for name, path in paths.items()}
     try:
         overview = describe_sources(sources, DataQuality(()))
         reads = {name: source_data(source, name, []) for name, source in sources.items()}

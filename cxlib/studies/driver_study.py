@@ -21,10 +21,10 @@ from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, plural, word_list
-from ..io import CXData, flat_table, load
+from ..io import CXData
 from ..io.scale import check_missing_codes
-from ..io.tables import canonical_folder
 from .contract import Parameters, StudyDeclaration
+from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
 from .shared import (
     NOT_ANSWERED,
@@ -36,35 +36,33 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    open_answers,
-    reading,
     require_scores,
 )
 
 __all__ = ["STUDY", "DriverStudy", "key_driver_data", "run_driver_study"]
 
 
-def key_driver_data(data_path, outcome: str, drivers: Sequence[str] = (),
-                    categorical: Sequence[str] = (), segment_col: str | None = None, weight_col: str | None = None,
-                    missing_codes=None, reading: Mapping | None = None, id_col: str | None = None):
+def key_driver_data(data, *, outcome: str, drivers: Sequence[str] = (), categorical: Sequence[str] = (),
+                    segment_col: str | None = None, weight_col: str | None = None, id_col: str | None = None):
     """The rows of a driver study and the loaded object (for provenance and the DataQuality record).
 
-    ``data_path=None``: the bundled sample's responses with customer columns. Otherwise a
-    file (read with the ``reading`` options): the outcome and the numeric drivers must be
+    ``data`` is :class:`~cxlib.studies.inputs.Inputs` or a path. The sample (None) or a
+    canonical folder: the responses with customer columns. Otherwise a file (read with
+    its reading options): the outcome and the numeric drivers must be
     numbers (a blank stays: the study counts it as not answered; an end point written with its
     answer label, "10 - Very satisfied", reads as its number), the ``categorical`` drivers and
     ``segment_col`` categories; only these columns are checked. With ``id_col``, a
     repeated answer counts once and ids repeated with different values are left out.
     """
-    if data_path is None or canonical_folder(data_path):
-        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
+    inputs = as_inputs(data)
+    if inputs.canonical:
+        data = inputs.tables()
         require_scores(data.quality, outcome, "responses", "the driver study's regression of the outcome")
         return data.survey_frame(), data
     numeric = [d for d in drivers if d not in categorical]
-    table = flat_table(data_path, numbers=[outcome, *numeric], categories=[*categorical,
-                       *([segment_col] if segment_col else [])], weights=weight_col, missing_codes=missing_codes,
-                       name="drivers", labelled=[outcome, *numeric], id_col=id_col, blank_ok=[outcome, *numeric],
-                       **(reading or {}))
+    table = inputs.flat("drivers", numbers=[outcome, *numeric], categories=[*categorical,
+                        *([segment_col] if segment_col else [])], weights=weight_col, labelled=[outcome, *numeric],
+                        id_col=id_col, blank_ok=[outcome, *numeric])
     check_missing_codes(table.data, [outcome, *numeric], "drivers")
     return table.data, table
 
@@ -176,15 +174,15 @@ def run(p: Parameters):
     ``max_excluded`` stop the study on too few complete rows.
     """
     drivers = [d for members in (p.driver_groups or {}).values() for d in members]
-    data, sample_size = None, p.sample_size
-    if p.backend == "pandas":
-        frame, data = key_driver_data(p.data_path, p.outcome, drivers, p.categorical_drivers, p.segment_col,
-                                      p.weight_col, p.missing_codes, reading(p), p.id_col)
+    data, sample_size, inputs = None, p.sample_size, Inputs.of(p)
+    if inputs.in_memory:
+        frame, data = key_driver_data(inputs, outcome=p.outcome, drivers=drivers, categorical=p.categorical_drivers,
+                                      segment_col=p.segment_col, weight_col=p.weight_col, id_col=p.id_col)
         # too few rows read stop here; too few answered, after the analysis's own account below
         gate(data.quality, "responses" if isinstance(data, CXData) else "drivers", p, "answers")
         source, sample_size = open_source(with_dummies(frame, p.categorical_drivers)), len(frame)  # all rows
     else:
-        source = open_answers(p.data_path, p.backend, p.table, p.dask_scheduler)
+        source = inputs.answers()
     with source:
         if p.weight_col:  # as reading does in memory, a bad weight first
             source.restrict([RowRule(p.weight_col, "present"), RowRule(p.weight_col, "positive")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,11 +15,10 @@ from ..estimate import MIN_N
 from ..feedback.themes import theme_table
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.narrative import fmt_count, fmt_p
-from ..io import DataQuality, load, read_table
+from ..io import DataQuality
 from ..io import columns as col
 from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import NOTE, SET_MISSING
-from ..io.tables import canonical_folder
 from ..personas import (
     CHANCE_AGREEMENT,
     CLEAR_STRUCTURE,
@@ -30,6 +29,7 @@ from ..personas import (
 )
 from ..sample import DRIVERS
 from .contract import Parameters, StudyDeclaration
+from .inputs import Inputs
 from .parameters import Column, Columns, Integer, IntegerRange
 from .shared import (
     backend_parameters,
@@ -39,9 +39,7 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    reading,
     row_issue,
-    sampled_rows,
     unanswered_notes,
 )
 
@@ -173,11 +171,10 @@ NOT_A_NUMBER_TRAIT = "not a number (a missing trait)"
 SAMPLE_TRAITS = ["age_band", "region", "plan", "channel", "monthly_revenue"]
 
 
-def _sample_customers(data_path=None, missing_codes=None, reading: Mapping | None = None
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, object]:
-    """The customers of the sample (or a canonical folder) with their latest routine NPS and CSAT answers and whether
-    they left; their comments."""
-    data = load(data_path, missing_codes=missing_codes, **(reading or {}))
+def _sample_customers(inputs: Inputs | None = None) -> tuple[pd.DataFrame, pd.DataFrame, object]:
+    """The customers of the sample (or a canonical folder of ``inputs``) with their latest routine NPS and CSAT
+    answers and whether they left; their comments."""
+    data = (inputs or Inputs()).tables()
     routine = data.responses[data.responses["touchpoint"] != "cancellation"].sort_values("survey_date", kind="stable")
 
     def latest(score: str) -> pd.Series:
@@ -199,10 +196,11 @@ def run(p: Parameters):
     Shapley shares of the driver ratings are shown per persona. ``min_rows`` and
     ``max_excluded`` stop the study on too few usable customers. With ``backend`` "duckdb"
     or "dask" a flat table is read where it is and the personas are found on a seeded
-    sample of ``sample_size`` customers (:func:`~cxlib.studies.shared.sampled_rows`).
+    sample of ``sample_size`` customers (:meth:`~cxlib.studies.inputs.Inputs.sampled`).
     """
-    if p.data_path is None or canonical_folder(p.data_path):
-        frame, responses, data = _sample_customers(p.data_path, p.missing_codes, reading(p))
+    inputs = Inputs.of(p)
+    if inputs.canonical:
+        frame, responses, data = _sample_customers(inputs)
     else:
         rules = {}
         if p.id_col:
@@ -215,11 +213,11 @@ def run(p: Parameters):
             rules[p.churn_col] = col.flag(required=True)
         if p.revenue_col:
             rules[p.revenue_col] = col.amount(required=True)
-        if p.backend != "pandas":
+        if not inputs.in_memory:
             read = list(dict.fromkeys([*rules, *p.trait_cols]))
-            frame, data = sampled_rows(p, "customers", rules, read, "The personas")
+            frame, data = inputs.sampled("customers", rules, read, "The personas", size=p.sample_size, seed=p.seed)
         else:
-            data = read_table(p.data_path, rules, name="customers", missing_codes=p.missing_codes, **reading(p))
+            data = inputs.read(rules, "customers")
             frame = data.data.copy()
         responses = None
         for trait in p.trait_cols:

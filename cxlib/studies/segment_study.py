@@ -32,12 +32,12 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..histogram import score_histogram
 from ..inference import holm
-from ..io import CXData, DataQuality, Table, flat_table, load
+from ..io import CXData, DataQuality, Table
 from ..io.nps_groups import holds_groups
-from ..io.tables import canonical_folder
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, period_word, trend_from_histogram
 from .contract import Parameters, StudyDeclaration
+from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, Columns, Integer, Number
 from .shared import (
     FREQUENCIES,
@@ -51,35 +51,33 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
-    open_answers,
-    reading,
 )
 
 __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
 
 
-def load_survey(data_path, *, score_col: str, segment_cols: Sequence[str] = (), date_col: str | None = None,
+def load_survey(data, *, score_col: str, segment_cols: Sequence[str] = (), date_col: str | None = None,
                 weight_col: str | None = None, revenue_col: str | None = None, tenure_col: str | None = None,
-                missing_codes=None, id_col: str | None = None, reading: Mapping | None = None
-                ) -> tuple[pd.DataFrame, CXData | Table]:
+                id_col: str | None = None) -> tuple[pd.DataFrame, CXData | Table]:
     """One row per answer, validated: the sample's responses with customer columns, or a flat file.
 
-    ``data_path=None`` loads the bundled sample (responses joined with customers, with
-    ``tenure_days``). Otherwise the file (any format :func:`cxlib.io.read_table` reads,
-    with the ``reading`` options) must have the named columns; only those are validated.
+    ``data`` (:class:`~cxlib.studies.inputs.Inputs`, or a path; None: the bundled sample)
+    is the sample or a canonical folder (responses joined with customers, with
+    ``tenure_days``), or a file of any format :func:`cxlib.io.read_table` reads, read with
+    its reading options, which must have the named columns; only those are validated.
     With ``id_col``, a repeated answer is kept once and ids repeated with different values
     are left out, counted. An answer that left the score blank (it answered other questions)
     is not in this study and is counted as not answered. Returns the frame and the loaded
     object (for provenance).
     """
-    if data_path is None or canonical_folder(data_path):
-        data = load(data_path, missing_codes=missing_codes, **(reading or {}))
+    inputs = as_inputs(data)
+    if inputs.canonical:
+        data = inputs.tables()
         frame, name = data.survey_frame(), "responses"
     else:
-        data = flat_table(data_path, scores={score_col: (0, 10)}, categories=segment_cols,
-                          dates=[date_col] if date_col else (), weights=weight_col,
-                          amounts=[c for c in (revenue_col, tenure_col) if c], missing_codes=missing_codes,
-                          name="survey", id_col=id_col, blank_ok=[score_col], **(reading or {}))
+        data = inputs.flat("survey", scores={score_col: (0, 10)}, categories=segment_cols,
+                           dates=[date_col] if date_col else (), weights=weight_col,
+                           amounts=[c for c in (revenue_col, tenure_col) if c], id_col=id_col, blank_ok=[score_col])
         frame, name = data.data, "survey"
     blank = int(frame[score_col].isna().sum())
     data = analysis_account(data, name, [(score_col, NOT_ANSWERED, blank)], data.quality.rows_kept[name] - blank)
@@ -335,18 +333,18 @@ def run(p: Parameters) -> tuple[SegmentStudy, CXData | Table | SourceData]:
     """
     options = {"score_col": p.score_col, "segment_cols": p.segment_cols, "date_col": p.date_col,
                "weight_col": p.weight_col, "target_change": p.target_change, "freq": p.freq, "min_n": p.min_n}
-    if p.backend == "pandas":
-        frame, data = load_survey(p.data_path, score_col=p.score_col, segment_cols=p.segment_cols,
+    inputs = Inputs.of(p)
+    if inputs.in_memory:
+        frame, data = load_survey(inputs, score_col=p.score_col, segment_cols=p.segment_cols,
                                   date_col=p.date_col, weight_col=p.weight_col, revenue_col=p.revenue_col,
-                                  tenure_col=p.tenure_col, missing_codes=p.missing_codes, id_col=p.id_col,
-                                  reading=reading(p))
+                                  tenure_col=p.tenure_col, id_col=p.id_col)
         gate(data.quality, "responses" if isinstance(data, CXData) else "survey", p, "answers")
         with open_source(frame) as source:
             study = segment_study(source, **options)
         return dataclasses.replace(study, **row_views(frame, p.score_col, p.weight_col, p.revenue_col, p.tenure_col,
                                                       p.tenured_days),
                                    quality=data.quality, from_groups=holds_groups(data.quality, p.score_col)), data
-    with open_answers(p.data_path, p.backend, p.table, p.dask_scheduler) as source:
+    with inputs.answers() as source:
         study = segment_study(source, **options)
         skipped = [c for c in (p.revenue_col, p.tenure_col) if c]
         notes = [f"The views by {' and '.join(skipped)} filter rows and run with backend 'pandas' only."] if skipped else []

@@ -12,28 +12,21 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..backends import SourceData, is_set, open_source, open_survey
+from ..backends import is_set
 from ..io import DataError, DataQuality, QualityIssue
-from ..io.columns import Column
 from ..io.delimited import first_record, sniff_delimiter
 from ..io.nps_groups import holds_groups
-from ..io.options import ReadOptions
 from ..io.quality import EXCLUDED, FIGURES_ONLY
-from ..io.schemas import Schema
 from ..io.sources import is_sql_url, read_header
 from ..io.survey_status import survey_export
-from ..io.tables import canonical_folder, validate
+from ..io.tables import canonical_folder
+from .inputs import READING
 from .parameters import GLOB, Choice, Currency, DisplayNames, Flag, Integer, MissingCodes, Number, Path, Text
 
-__all__ = ["BACKENDS", "FREQUENCIES", "READING", "backend_parameters", "check_backend", "check_backend_folder",
-           "check_backend_survey", "open_answers", "read_rows",
-           "check_reading",
-           "common_parameters", "data_path_parameter", "display_parameters", "gate", "gate_parameters",
-           "in_memory_only",
-           "missing_codes_parameter",
-           "reading", "reading_parameters", "require_scores", "sampled_rows"]
-
-READING = ("encoding", "sep", "decimal", "thousands", "date_format", "sheet", "keep_unfinished", "header_row")
+__all__ = ["BACKENDS", "FREQUENCIES", "backend_parameters", "check_backend", "check_backend_folder",
+           "check_backend_survey", "check_reading", "common_parameters", "data_path_parameter", "display_parameters",
+           "gate", "gate_parameters", "in_memory_only", "missing_codes_parameter", "reading_parameters",
+           "require_scores"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 FREQUENCIES = ("M", "Q", "Y")
@@ -138,12 +131,6 @@ def check_backend_survey(values: dict) -> list[str]:
     return check_backend(values, folder=True)
 
 
-def open_answers(data_path, backend: str, table: str | None = None, dask_scheduler=None):
-    """A backend on the answers ``data_path`` holds: a folder of canonical tables as the answers joined to their
-    customers (:func:`~cxlib.backends.open_survey`), any other source as it is."""
-    if canonical_folder(data_path):
-        return open_survey(data_path, backend, dask_scheduler)
-    return open_source(data_path, backend, table=table, dask_scheduler=dask_scheduler)
 
 
 def in_memory_only(*names: str):
@@ -218,15 +205,6 @@ def _format_problem(date_format: str) -> str | None:
     return None
 
 
-def reading(values: dict) -> dict:
-    """The reading options among checked parameters, as keywords of :func:`cxlib.io.read_table`."""
-    options = ReadOptions.from_params(values)
-    chosen = {name: getattr(options, name) for name in READING if is_set(getattr(options, name))}
-    if options.sep:
-        chosen["sep"] = options.sep.replace("\\t", "\t")
-    if is_sql_url(str(values.get("data_path"))):  # a database's rows: a table, or a query
-        chosen.update({name: values[name] for name in ("table", "query") if values.get(name) is not None})
-    return chosen
 
 
 def common_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
@@ -331,40 +309,8 @@ def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> 
                     rule="enough usable rows")
 
 
-def read_rows(values: dict, name: str, rules: dict[str, Column] | Schema, read, describe, path=None
-              ) -> tuple[pd.DataFrame, SourceData]:
-    """Rows for a study that needs them, read out of core: ``read(source)`` on a ``values["backend"]`` backend of
-    ``path`` (default: ``data_path``), then validated by ``rules`` as a table in memory is.
-
-    Their data-quality record counts the rows read; ``describe(rows read, rows in the
-    source)`` is the report's note on what was read.
-    """
-    with open_source(path or values["data_path"], values["backend"], table=None if path else values["table"],
-                     dask_scheduler=values["dask_scheduler"]) as source:
-        rows = read(source)
-        info = source.source_info(name)
-    frame, quality = validate(rows, rules, table=name)
-    return frame, SourceData(info, quality, None, values["backend"], (describe(len(rows), info.rows),))
 
 
-def sampled_rows(values: dict, name: str, rules: dict[str, Column] | Schema, columns: list[str] | None, use: str,
-                 path=None) -> tuple[pd.DataFrame, SourceData]:
-    """Rows for a study that needs them (clustering), read with ``values["backend"]``: a seeded random sample.
-
-    ``sample_size`` rows of ``columns`` (None: all) of ``path`` (default: ``data_path``),
-    all rows when there are fewer, drawn with ``seed`` where the data are
-    (:meth:`cxlib.backends.Backend.sample`), then validated (:func:`read_rows`). The note
-    says what ``use`` ran on.
-    """
-    def sample(source) -> pd.DataFrame:
-        return source.sample(columns or source.columns(), values["sample_size"], values.get("seed", 0))
-
-    def describe(read: int, total: int) -> str:
-        share = (f"a seeded random sample of {read:,} of the {total:,} rows (sample_size); the data quality table "
-                 "counts the sample's rows" if read < total else f"all {total:,} rows")
-        return f"{use} ran on {share}."
-
-    return read_rows(values, name, rules, sample, describe, path)
 
 
 def require_scores(quality, column: str, table: str, use: str) -> None:
