@@ -19,7 +19,7 @@ from cxlib.reports import StudyError, cli, run_study
 from cxlib.reports.results import to_jsonable
 from cxlib.reports.runner import find_studies
 from cxlib.studies import REGISTRY, ParameterError
-from cxlib.studies.contract import EDIT_LINE
+from cxlib.studies.contract import EDIT_LINE, StudyResult
 from cxlib.studies.inputs import reading
 
 
@@ -325,12 +325,15 @@ def test_columns_of_another_table_are_named_with_the_way_to_reach_them():
 
 
 def test_every_study_computes_in_process_what_its_report_records(sample_reports):
-    """One protocol: compute() gives (result, data); the result's to_dict() and headline() are what results.json holds."""
+    """One protocol (StudyResult): compute() gives (result, data); the result's to_dict(), headline() and figures()
+    are what results.json holds."""
     for name in REGISTRY:
         result, data = cx.studies.compute(name)
+        assert isinstance(result, StudyResult), name
         recorded = json.loads((sample_reports[name] / "results.json").read_text())
         assert recorded["results"] == to_jsonable(result.to_dict()), name
         assert recorded["headline"] == to_jsonable(result.headline()), name
+        assert recorded["figures"] == to_jsonable(result.figures()), name
         assert recorded["data_quality"] == to_jsonable(data.quality.to_dict()), name
 
 

@@ -30,8 +30,10 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from ..formatting import labels
+from ..formatting.claims import Claim
 from ..formatting.narrative import ngettext
 from ..formatting.quoting import MAX_VALUE, control_character, printable, shown
 from ..io.header_row import normal_name
@@ -42,7 +44,7 @@ from ..io.spreadsheets import NoSuchSheet, sheets_holding
 from ..io.tables import COLUMN_HAS_VALUES, canonical_folder, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
 
-__all__ = ["EDIT_LINE", "ParameterError", "Parameters", "Resolved", "StudyDeclaration"]
+__all__ = ["EDIT_LINE", "ParameterError", "Parameters", "Resolved", "StudyDeclaration", "StudyResult"]
 
 EDIT_LINE = "# Parameters: edit these values, or pass them with `cx run {name} -p NAME VALUE` (`cx describe {name}`)"
 
@@ -106,6 +108,26 @@ class Resolved:
 
     values: dict
     overrides: tuple[str, ...]
+
+
+@runtime_checkable
+class StudyResult(Protocol):
+    """What every study's result gives its report, results.json and the index (a test holds each study to it).
+
+    ``headline()`` the few figures of the index card, as shown; ``figures()`` the key
+    figures with their intervals and units (:func:`cxlib.formatting.figures.figure`; none
+    for a study without one); ``claims()`` what the executive summary states, each with
+    its numbers and test (:class:`~cxlib.formatting.claims.Claim`); ``to_dict()`` every
+    number, for results.json.
+    """
+
+    def headline(self) -> dict: ...
+
+    def figures(self) -> list[dict]: ...
+
+    def claims(self) -> list[Claim]: ...
+
+    def to_dict(self) -> dict: ...
 
 
 @dataclass(frozen=True)

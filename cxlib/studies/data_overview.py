@@ -61,6 +61,10 @@ class DataOverview:
         return {"responses": fmt_count(rows.get("responses", 0)), "customers": fmt_count(rows.get("customers", 0)),
                 "rows excluded": fmt_count(self.quality.n_excluded)}
 
+    def figures(self) -> list[dict]:
+        """No key figure for the index: what this study finds is in its tables and claims."""
+        return []
+
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         t = self.tables

@@ -61,6 +61,10 @@ class PersonaStudy:
         return {"personas": self.model.k,
                 "stability (1 = the same groups)": None if s["mean"] is None else f"{s['mean']:.2f}"}
 
+    def figures(self) -> list[dict]:
+        """No key figure for the index: what this study finds is in its tables and claims."""
+        return []
+
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""
         m, s = self.model, self.model.stability
