@@ -213,10 +213,10 @@ class StudyDeclaration:
                 values[p.name] = p.check(value)
             except ParameterProblem as exc:
                 problems.append(str(exc))
-        if not problems:
-            problems.extend(self._one_part_per_column(values))
+        if not problems:  # a study's own rules first: they say more than "one part per column" about a column
             for check in self.checks:
                 problems.extend(check(values))
+            problems = problems or self._one_part_per_column(values)
         if not problems and own_data and not canonical and check_header:
             problems.extend(self._header_problems(values))
         if problems:
