@@ -278,3 +278,18 @@ def test_a_control_character_in_a_parameter_is_refused_before_it_reaches_a_repor
     with pytest.raises(ParameterError, match=r"labels holds a control character \(\\x1b\), which no name or text has"):
         resolve_segment_study({"labels": {"Seg": "Se\x1b[31mg"}})
     assert resolve_segment_study({"labels": {"Seg": "Two\nlines"}}).values["labels"] == {"Seg": "Two\nlines"}
+
+
+def test_a_yes_no_segment_is_named_with_its_column(tmp_path):
+    """"No (151 answers)" says nothing alone: a segment whose values are yes/no or numbers reads "Smoker: no"."""
+    rng = np.random.default_rng(6)
+    n = 240
+    frame = pd.DataFrame({"bill": rng.gamma(4, 5, n), "size": rng.integers(1, 6, n),
+                          "smoker": np.where(np.arange(n) < 150, "No", "Yes")})
+    frame["tip"] = 0.15 * frame["bill"] + 0.2 * frame["size"] + rng.normal(0, 1, n)
+    path = write(tmp_path, "tips.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("driver_study", {"data_path": str(path), "outcome": "tip",
+                                                   "driver_groups": ["bill", "size"], "segment_col": "smoker",
+                                                   "n_boot": 50})
+    claim = {c.key: c for c in study.claims()}["drivers.segments_too_small"]
+    assert "Smoker: No (150 answers), Smoker: Yes (90 answers)" in claim.text()

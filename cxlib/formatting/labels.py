@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["SYMBOLS", "currency", "money", "money_unit", "name", "term", "use", "value"]
+__all__ = ["SYMBOLS", "currency", "level_of", "money", "money_unit", "name", "term", "use", "value"]
 
 ACRONYMS = {"nps", "csat", "ces", "cx", "id", "fcr", "ltr", "clv", "ltv", "sla", "vip", "url", "roi", "npv"}
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹", "TRY": "₺", "KRW": "₩", "ILS": "₪",
@@ -115,6 +115,18 @@ def value(level) -> str:
     if "_" not in text or not IDENTIFIER.fullmatch(text):
         return text
     return " ".join(w.upper() if w.lower() in ACRONYMS else w for w in text.split("_"))
+
+
+def level_of(column, level) -> str:
+    """A segment named alone, as a reader knows it: its value, after its column's name where the value alone says
+    nothing (yes or no, a number).
+
+    >>> level_of("smoker", "no"), level_of("tx", 1), level_of("region", "West")
+    ('Smoker: no', 'Tx: 1', 'West')
+    """
+    shown = value(level)
+    alone = shown.strip().casefold() in ("yes", "no") or re.fullmatch(r"[+-]?\d+([.,]\d+)?", shown.strip())
+    return f"{name(column)}: {shown}" if alone else shown
 
 
 def term(text, references: Mapping | None = None) -> str:

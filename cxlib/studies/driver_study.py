@@ -108,7 +108,8 @@ class DriverStudy:
         if len(inseparable):
             out.append(Claim("drivers.segments_inseparable", "Not analysed on their own: {segments}. They count in every "
                              "overall figure.",
-                             {"segments": word_list([f"{labels.value(r.segment)} ({plural(r.n, 'answer', 'answers')}"
+                             {"segments": word_list([f"{labels.level_of(self.segment_col, r.segment)} ("
+                                                     f"{plural(r.n, 'answer', 'answers')}"
                                                      f"; {_named_reason(r.reason)})" for r in inseparable.itertuples()])},
                              {"segments": list(inseparable["segment"]), "n": [int(v) for v in inseparable["n"]],
                               "reasons": list(inseparable["reason"])}))
@@ -116,7 +117,8 @@ class DriverStudy:
             out.append(Claim("drivers.segments_too_small", "Too few complete answers to analyse on their own "
                              "(fewer than {min_n}): {segments}. They count in every overall figure.",
                              {"min_n": fmt_count(MIN_SEGMENT_ROWS),
-                              "segments": ", ".join(f"{labels.value(r.segment)} ({plural(r.n, 'answer', 'answers')})"
+                              "segments": ", ".join(f"{labels.level_of(self.segment_col, r.segment)} "
+                                                    f"({plural(r.n, 'answer', 'answers')})"
                                                     for r in small.itertuples())},
                              {"segments": list(small["segment"]), "n": [int(v) for v in small["n"]],
                               "min_n": MIN_SEGMENT_ROWS}, joins=True))
@@ -136,7 +138,8 @@ class DriverStudy:
         return [*out, Claim("drivers.segments_differ", "{group}'s share of what drives {outcome} differs between "
                             "{a} and {b}: {diff} percentage points (95% CI {low} to {high}){more}.",
                             {"group": labels.name(top["group"]), "outcome": labels.name(self.drivers.outcome),
-                             "a": labels.value(top["segment_a"]), "b": labels.value(top["segment_b"]),
+                             "a": labels.level_of(self.segment_col, top["segment_a"]),
+                             "b": labels.level_of(self.segment_col, top["segment_b"]),
                              "diff": f"{100 * top['difference']:+.0f}", "low": f"{100 * top['ci_low']:+.0f}",
                              "high": f"{100 * top['ci_high']:+.0f}",
                              "more": "" if len(clear) == 1 else
