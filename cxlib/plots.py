@@ -102,6 +102,18 @@ class Chart:
         return f"Chart({self.alt!r})"
 
 
+def _one_series(chart: str, rows: pd.DataFrame, key: str, frame: pd.DataFrame, fix: str,
+                where: str = "one chart") -> None:
+    """Refuse (:class:`ValueError`) rows where ``key`` repeats: they hold several series (segments, periods), which
+    one line or one set of bars would draw as one; ``fix`` says what to pass, and the message names the columns
+    that may tell the series apart."""
+    repeated = rows.loc[rows[key].duplicated(), key]
+    if len(repeated):
+        others = [c for c in frame.columns if c != key and not pd.api.types.is_numeric_dtype(frame[c])][:4]
+        raise ValueError(f"{chart}: {key} {repeated.iloc[0]} appears more than once in {where}: the rows hold several "
+                         f"series; {fix}" + (f" (one of {', '.join(map(repr, others))})" if others else ""))
+
+
 def _chart(draw: Callable[[plt.Axes], object], ax: plt.Axes | None, height: float, alt: str):
     """``draw`` on ``ax`` (returned), or a :class:`Chart` of it when no Axes is given."""
     if ax is not None:
@@ -168,6 +180,7 @@ def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.
     rows = distributions[distributions["score"] == score]
     if rows.empty:
         raise ValueError(f"no distribution for score {score!r}; scores present: {sorted(distributions['score'].unique())}")
+    _one_series("score_distribution", rows, "value", distributions, "draw the rows of one group")
     n = int(rows["count"].sum())
     label = SCORE_LABELS.get(score, score)
 
@@ -191,12 +204,21 @@ def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.
 
 def trend_chart(periods: pd.DataFrame, title: str, ylabel: str = "NPS (points)", ax: plt.Axes | None = None,
                 segment_col: str | None = None):
-    """A metric per period with its 95% interval as a band (one line per segment if ``segment_col``).
+    """A metric per period with its 95% interval as a band, one line per segment.
 
-    ``periods`` has columns period, value, ci_low, ci_high (as ``Trend.periods``).
+    ``periods`` has columns period, value, ci_low, ci_high (as ``Trend.periods``). The
+    lines are told apart by ``segment_col``; without it, by the trend's own ``segment``
+    column where it holds several segments (a trend made ``by`` a column). A line that
+    would pass through one period twice is refused (:class:`ValueError`): it would draw
+    segments as one zig-zag.
     """
+    if segment_col is None and "segment" in periods and periods["segment"].nunique() > 1:
+        segment_col = "segment"
     groups = [(None if name is None else display.value(name), rows) for name, rows in
               (periods.groupby(segment_col, sort=True) if segment_col else [(None, periods)])]
+    for name, rows in groups:
+        _one_series("trend_chart", rows, "period", periods, "pass segment_col naming the column that tells them "
+                    "apart", f"the line {name!r}" if name else "one line")
     colors = distinct_colors(len(groups))
 
     def draw(ax):
@@ -396,6 +418,8 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
 
 def theme_shares(themes: pd.DataFrame, title: str = "What comments are about", ax: plt.Axes | None = None):
     """Share of comments per theme with 95% intervals (``themes`` as :func:`cxlib.feedback.theme_table`)."""
+    _one_series("theme_shares", themes, "theme", themes, "draw the rows of one group (theme_table by period or "
+                "segment gives one group per value)")
     rows = themes.iloc[::-1]
     n = int(themes["comments"].max()) if len(themes) else 0
 

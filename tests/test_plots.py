@@ -52,3 +52,34 @@ def test_a_check_that_fails_reads_no_not_blank():
     from cxlib.formatting.tables import format_table
     shown = format_table(pd.DataFrame({"term": ["a", "b"], "proportional": [True, False]}))
     assert shown["proportional"].tolist() == ["yes", "no"]
+
+
+def test_a_trend_by_a_column_draws_one_line_per_segment_and_a_mixed_one_is_refused():
+    """The README's trend(..., by="region") drawn as it comes: one line per region, never a zig-zag through all."""
+    import pytest
+
+    import cxlib as cx
+
+    frame = cx.io.load().survey_frame()
+    periods = cx.trend(frame, "nps", "survey_date", by="region").periods
+    chart = plots.trend_chart(periods, "NPS")
+    figure, ax = chart._render("wide")
+    assert len(ax.get_lines()) == periods["region"].nunique() == 4
+    first = periods.sort_values("period").groupby("segment").first()
+    assert f"East: {first.loc['East', 'value']:.1f} in 2024Q1" in chart.alt
+    with pytest.raises(ValueError, match=r"period 2024Q1 appears more than once in one line: .* pass segment_col "
+                                         r"naming the column that tells them apart \(one of 'region'"):
+        plots.trend_chart(periods.drop(columns=["segment"]), "NPS")
+
+
+def test_bars_of_several_groups_are_refused_rather_than_drawn_on_top_of_each_other():
+    import pytest
+
+    from cxlib.feedback import theme_table
+
+    frame = pd.DataFrame({"comment": ["too expensive", "app crashes", "great", "price went up"],
+                          "plan": ["A", "A", "B", "B"]})
+    with pytest.raises(ValueError, match=r"theme_shares: theme \w+ appears more than once in one chart: .* \(one of "
+                                         r"'plan'"):
+        plots.theme_shares(theme_table(frame, "comment", "plan"))
+    assert plots.theme_shares(theme_table(frame, "comment")).alt.startswith("Bar chart: What comments are about")
