@@ -20,6 +20,7 @@ from scipy import stats
 from .estimate import MIN_N, Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import adjust_p, z_value
+from .io.nps_groups import score_groups
 from .io.quality import DataError
 from .scores import metric_table, public, resolve_metric
 
@@ -160,7 +161,8 @@ def paired(data: pd.DataFrame, score: str = "nps", id: str = "customer_id", orde
     (a paired t-test on the recoded answers; Reichheld's NPS is the mean of this coding).
     """
     rows = data[[id, order, score]].dropna().sort_values([id, order], kind="stable")
-    coded = np.select([rows[score] >= 9, rows[score] >= 7], [100.0, 0.0], default=-100.0)
+    coded = pd.Series(score_groups(rows[score])).map({"promoter": 100.0, "passive": 0.0, "detractor": -100.0}
+                                                      ).to_numpy()
     rows = rows.assign(_coded=coded)
     first = rows.groupby(id, sort=False)["_coded"].first()
     last = rows.groupby(id, sort=False)["_coded"].last()

@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from .formatting import labels as display
 from .formatting.narrative import ngettext
+from .io.nps_groups import GROUP_RANGES, score_groups
 
 __all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "Chart", "driver_shares", "hazard_ratios",
            "importance_performance", "score_distribution", "segment_chart", "survival_curves", "theme_shares",
@@ -163,8 +164,7 @@ def _finish(ax: plt.Axes, title: str, xlabel: str, ylabel: str | None = None) ->
 
 
 def _nps_color(value: int) -> str:
-    group = "promoter" if value >= 9 else "passive" if value >= 7 else "detractor"
-    return NPS_GROUP_COLORS[group]
+    return NPS_GROUP_COLORS[score_groups([value])[0]]
 
 
 def _pct(value: float) -> str:
@@ -190,14 +190,15 @@ def score_distribution(distributions: pd.DataFrame, score: str = "nps", ax: plt.
         _finish(ax, f"{label}: distribution of answers (n = {n:,})", "Score", "Share of answers (%)")
         if score == "nps":
             handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in NPS_GROUP_COLORS.values()]
-            _legend_below(ax, handles, ["Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)"])
+            _legend_below(ax, handles, [f"{g.capitalize()}s ({GROUP_RANGES[g][0]}-{GROUP_RANGES[g][1]})"
+                                        for g in NPS_GROUP_COLORS])
 
     top = rows.loc[rows["share"].idxmax()]
     alt = (f"Bar chart of {label} over {n:,} answers: the most common answer is {top['value']} "
            f"({_pct(100 * top['share'])} of answers).")
     if score == "nps":
-        shares = {g: 100 * rows.loc[rows["value"].between(lo, hi), "share"].sum()
-                  for g, (lo, hi) in {"detractors": (0, 6), "passives": (7, 8), "promoters": (9, 10)}.items()}
+        shares = {f"{g}s": 100 * rows.loc[rows["value"].between(lo, hi), "share"].sum()
+                  for g, (lo, hi) in reversed(GROUP_RANGES.items())}
         alt += " " + ", ".join(f"{_pct(v)} {g}" for g, v in shares.items()) + "."
     return _chart(draw, ax, 3.4, alt)
 

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .io.nps_groups import GROUP_RANGES, score_groups
 from .io.tables import SAMPLE_DIR
 
 __all__ = ["DEFAULT_SEED", "SampleData", "Truth", "default_path", "generate", "write"]
@@ -242,8 +243,8 @@ def _nps_of_normal_mixture(means: np.ndarray, weights: np.ndarray, sd: float) ->
 
     Promoters answer 9-10 (``y >= 8.5``), detractors 0-6 (``y < 6.5``).
     """
-    promoters = stats.norm.sf((8.5 - means) / sd)
-    detractors = stats.norm.cdf((6.5 - means) / sd)
+    promoters = stats.norm.sf((GROUP_RANGES["promoter"][0] - 0.5 - means) / sd)
+    detractors = stats.norm.cdf((GROUP_RANGES["detractor"][1] + 0.5 - means) / sd)
     return float(100 * np.sum(weights * (promoters - detractors)))
 
 
@@ -336,7 +337,7 @@ def _weibull_inverse(cumhaz: np.ndarray) -> np.ndarray:
 
 def _nps_group(scores: np.ndarray) -> np.ndarray:
     """0 detractor, 1 passive, 2 promoter."""
-    return np.where(scores >= 9, 2, np.where(scores >= 7, 1, 0))
+    return pd.Series(score_groups(scores)).map({"detractor": 0, "passive": 1, "promoter": 2}).to_numpy(dtype=int)
 
 
 def _comment_variants(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

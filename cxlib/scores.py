@@ -28,6 +28,7 @@ from scipy import stats
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import wilson_interval, z_value
+from .io.nps_groups import GROUP_RANGES
 
 __all__ = ["ces", "csat", "mean_score", "mean_table", "metric_table", "nps", "nps_from_counts", "nps_table",
            "proportion_table", "public", "resolve_metric", "top_box"]
@@ -94,7 +95,7 @@ def nps_table(h: ScoreHistogram, ci: float = 0.95, method: str = "adjusted-wald"
     """
     if method not in NPS_METHODS:
         raise ValueError(f"method must be one of {NPS_METHODS}, got {method!r}")
-    p, d = _shares(h, range(9, 11)), _shares(h, range(0, 7))
+    p, d = (_shares(h, range(GROUP_RANGES[g][0], GROUP_RANGES[g][1] + 1)) for g in ("promoter", "detractor"))
     n = h.n_effective
     z = z_value(ci)
     with np.errstate(invalid="ignore", divide="ignore"):

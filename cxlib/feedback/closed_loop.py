@@ -33,6 +33,7 @@ import pandas as pd
 from ..compare import share_difference
 from ..formatting import labels
 from ..inference import holm, wilson_interval
+from ..io.nps_groups import score_groups
 from .themes import UNTAGGED, Taxonomy
 
 __all__ = ["CRISIS_THEME", "callback_list", "crisis_flag", "main_theme",
@@ -78,7 +79,7 @@ def callback_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, c
     revenue lost; without it, ``(7 - score) x revenue`` does.
     """
     latest = _latest_per_customer(rows, columns["id"], columns["date"])  # the latest answer decides, any score
-    detractors = latest[latest[columns["score"]] <= 6]
+    detractors = latest[score_groups(latest[columns["score"]]) == "detractor"]
     out = _contact_rows(detractors, flags, taxonomy, columns)
     weight = out["revenue"].fillna(out["revenue"].median() if out["revenue"].notna().any() else 1.0)
     if risk is not None:
@@ -112,7 +113,7 @@ def _why(row, taxonomy: Taxonomy, risk_days: float) -> str:
 def promoter_list(rows: pd.DataFrame, flags: pd.DataFrame, taxonomy: Taxonomy, columns: dict) -> pd.DataFrame:
     """Promoters for referrals; testimonial candidates (praise, shared content) first (module docstring)."""
     latest = _latest_per_customer(rows, columns["id"], columns["date"])
-    promoters = latest[latest[columns["score"]] >= 9]
+    promoters = latest[score_groups(latest[columns["score"]]) == "promoter"]
     out = _contact_rows(promoters, flags, taxonomy, columns)
     present = [t for t in TESTIMONIAL_THEMES if t in flags.columns]
     testimonial = flags.loc[promoters.index, present].fillna(False).any(axis=1).to_numpy(dtype=bool)
@@ -131,7 +132,7 @@ def themes_by_detractors(flags: pd.DataFrame, scores: pd.Series, taxonomy: Taxon
     over_represented; no rows when the comments come from one group only.
     """
     has = flags[UNTAGGED].notna() & scores.notna()
-    group = np.where(scores[has] <= 6, "detractor", "other")
+    group = np.where(score_groups(scores[has]) == "detractor", "detractor", "other")
     if not {"detractor", "other"} <= set(group):  # a bad week, when only detractors comment: nothing to compare
         return pd.DataFrame(columns=["theme", "label", "detractor_comments", "share_detractors", "other_comments",
                                      "share_others", "difference", "ci_low", "ci_high", "p_value", "p_adjusted",

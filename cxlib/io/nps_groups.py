@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["GROUPS_NOTE", "GROUP_SCORES", "GROUP_WORDS", "WORD_GROUP", "group_of", "holds_groups", "normal_word"]
+__all__ = ["GROUPS_NOTE", "GROUP_RANGES", "GROUP_SCORES", "GROUP_WORDS", "WORD_GROUP", "group_of", "holds_groups",
+           "normal_word", "score_groups"]
 
 GROUP_WORDS = {  # group -> its names (singular and plural) in English, Turkish and Serbian (Latin and Cyrillic)
     "promoter": ("promoter", "promoters", "destekçi", "destekçiler", "tavsiye eden", "tavsiye edenler",
@@ -38,7 +40,8 @@ GROUP_WORDS = {  # group -> its names (singular and plural) in English, Turkish 
                   "detraktor", "detraktori", "kritičar", "kritičari", "детрактор", "детрактори", "критичар",
                   "критичари"),
 }
-GROUP_SCORES = {"promoter": 9, "passive": 7, "detractor": 0}  # the lowest score of each group
+GROUP_RANGES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}  # the scores each group holds (Reichheld)
+GROUP_SCORES = {group: low for group, (low, _) in GROUP_RANGES.items()}  # the lowest score of each group
 GROUPS_NOTE = "NPS groups read as groups"
 
 
@@ -51,7 +54,16 @@ def normal_word(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace("\u0307", "").replace("ı", "i").strip()
 
 
-GROUP_RANGES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}  # the scores each group holds
+def score_groups(scores, blank: str | None = None) -> np.ndarray:
+    """The NPS group of each 0-10 answer (:data:`GROUP_RANGES`): "promoter", "passive" or "detractor", ``blank``
+    where there is no answer.
+
+    >>> score_groups([10, 7, 6, np.nan], blank="not surveyed").tolist()
+    ['promoter', 'passive', 'detractor', 'not surveyed']
+    """
+    s = np.asarray(scores, dtype=float)
+    return np.select([s >= GROUP_SCORES["promoter"], s >= GROUP_SCORES["passive"], ~np.isnan(s)],
+                     ["promoter", "passive", "detractor"], blank).astype(object)
 RANGE_FORMS = ("{w} ({a}-{b})", "{w} ({a}–{b})", "{w} ({a} - {b})", "{w} {a}-{b}", "{w}: {a}-{b}", "{w} [{a}-{b}]")
 
 

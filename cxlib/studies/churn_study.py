@@ -45,6 +45,7 @@ from ..inference import holm
 from ..io import CXData, DataError, DataQuality, Table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
+from ..io.nps_groups import score_groups
 from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import EXCLUDED, NOTE
 from ..io.scale import plain
@@ -91,8 +92,7 @@ def churn_frame(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
         routine = data.responses[(data.responses.get("touchpoint") != "cancellation") & data.responses["nps"].notna()]
         last = routine.sort_values("survey_date", kind="stable").groupby("customer_id")["nps"].last()
         score = frame["customer_id"].map(last).astype(float).to_numpy()
-        frame["nps_group"] = np.select([score >= 9, score >= 7, ~np.isnan(score)], ["promoter", "passive", "detractor"],
-                                       "not surveyed")
+        frame["nps_group"] = score_groups(score, blank="not surveyed")
     if data.tickets is not None:
         t = data.tickets
         waited = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
@@ -144,8 +144,7 @@ def state_panel(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
             start=(begin - active["signup_date"]).dt.days,
             stop=(stop - active["signup_date"]).dt.days + churned.astype(int),
             event=churned.to_numpy(),
-            nps_state=np.select([score >= 9, score >= 7, ~np.isnan(score)], ["promoter", "passive", "detractor"],
-                                "not yet surveyed"),
+            nps_state=score_groups(score, blank="not yet surveyed"),
             bad_service_so_far=(active["customer_id"].map(first_bad) < month).fillna(False).astype(bool)
             .map({True: "yes", False: "no"}),
         ))
@@ -194,7 +193,7 @@ def nps_churn_by_touchpoint(data: CXData, frame: pd.DataFrame, event: str = "eve
     routine = data.responses[(data.responses["touchpoint"] != "cancellation") & data.responses["nps"].notna()]
     routine = routine.sort_values("survey_date", kind="stable")
     last = routine.groupby(["touchpoint", "customer_id"], observed=True)["nps"].last().reset_index()
-    last["group"] = np.select([last["nps"] >= 9, last["nps"] >= 7], ["promoter", "passive"], "detractor")
+    last["group"] = score_groups(last["nps"])
     churned = frame.set_index("customer_id")[event].astype(bool)
     rows = []
     for touchpoint, answers in last.groupby("touchpoint", observed=True, sort=True):

@@ -33,7 +33,7 @@ from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..histogram import score_histogram
 from ..inference import holm
 from ..io import CXData, DataQuality, Table
-from ..io.nps_groups import holds_groups
+from ..io.nps_groups import GROUP_RANGES, holds_groups
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, period_word, trend_from_histogram
 from .contract import Parameters, StudyDeclaration
@@ -265,9 +265,9 @@ def _revenue(frame: pd.DataFrame, score: str, revenue: str, ci: float) -> dict:
     h = score_histogram(paying, score, weights=revenue, scale=(0, 10))
     est = nps(h, ci=ci)
     out = {"nps": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "n_effective": est.n_effective}
-    for group, members in (("promoters", range(9, 11)), ("passives", range(7, 9)), ("detractors", range(0, 7))):
-        row = proportion_table(h, members, ci).iloc[0]
-        out[group] = {"share": row["share"], "ci_low": row["ci_low"], "ci_high": row["ci_high"]}
+    for group, (low, high) in GROUP_RANGES.items():
+        row = proportion_table(h, range(low, high + 1), ci).iloc[0]
+        out[f"{group}s"] = {"share": row["share"], "ci_low": row["ci_low"], "ci_high": row["ci_high"]}
     return out
 
 
