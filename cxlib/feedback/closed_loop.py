@@ -129,7 +129,9 @@ def themes_by_detractors(flags: pd.DataFrame, scores: pd.Series, taxonomy: Taxon
 
     Tidy: theme, label, detractor_comments, share_detractors, other_comments,
     share_others, difference (points) with ci_low/ci_high, p_value, p_adjusted,
-    over_represented; no rows when the comments come from one group only.
+    over_represented; no rows when the comments come from one group only. Themes no comment
+    mentions are left out: they tell nothing, and would widen the family Holm's adjustment
+    allows for.
     """
     has = flags[UNTAGGED].notna() & scores.notna()
     group = np.where(score_groups(scores[has]) == "detractor", "detractor", "other")
@@ -139,8 +141,10 @@ def themes_by_detractors(flags: pd.DataFrame, scores: pd.Series, taxonomy: Taxon
                                      "over_represented"])
     rows = []
     for theme in taxonomy.names:
-        d = share_difference(flags.loc[has, theme].astype(bool), pd.Series(group), "detractor", "other",
-                             "share %", ci)
+        said = flags.loc[has, theme].astype(bool)
+        if not said.any():  # a theme no comment mentions tells nothing, and would widen Holm's family
+            continue
+        d = share_difference(said, pd.Series(group), "detractor", "other", "share %", ci)
         rows.append({"theme": theme, "label": taxonomy.label(theme),
                      "detractor_comments": int((group == "detractor").sum()),
                      "share_detractors": d.components["value_detractor"],
