@@ -293,3 +293,16 @@ def test_a_yes_no_segment_is_named_with_its_column(tmp_path):
                                                    "n_boot": 50})
     claim = {c.key: c for c in study.claims()}["drivers.segments_too_small"]
     assert "Smoker: No (150 answers), Smoker: Yes (90 answers)" in claim.text()
+
+
+def test_a_whole_score_stored_with_rounding_noise_is_that_score(tmp_path):
+    """Excel's =0.6*10 stores 6.000000000000001: a 6, noted; 7.5 stays a fractional answer, left out."""
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    path = write(tmp_path, "s.csv", "LTR\n6.000000000000001\n7.000000000000001\n7.5\n9\n")
+    table = read_table(path, {"LTR": col.score(0, 10)})
+    assert table.data["LTR"].tolist()[:2] == [6, 7] and table.data["LTR"].tolist()[-1] == 9
+    rules = {(i.rule, i.n_rows) for i in table.quality.issues}
+    assert rules == {("whole numbers stored with rounding noise read as whole (e.g. 6.000000000000001)", 2),
+                     ("not a whole number", 1)}

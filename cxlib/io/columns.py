@@ -56,6 +56,7 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", 
 YES_NO_CODES = {"false": "no", "true": "yes"}
 YES_NO_NOTE = "true/false shown as yes and no"
 SMALLEST_WEIGHT = 1e-12  # a weight below this is an export error (1e-200): its square underflows to 0
+WHOLE_TOLERANCE = 1e-9  # a score this close to a whole number is that number, stored with a double's rounding noise
 LARGEST = 1e15  # an amount, weight or duration this large is an export error (1.5e308), not a customer's figure
 LONGEST_STAY_YEARS = 150  # no customer stays longer: a longer duration is a placeholder (999999) or the wrong unit
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}  # the time units of a duration
@@ -465,6 +466,10 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
                 problems[f"a weight too small to count (below {SMALLEST_WEIGHT:g})"] = tiny
             arr = np.where(tiny, np.nan, arr)
         if column.kind == "integer":
+            noise = ~np.isnan(arr) & (arr != np.round(arr)) & (np.abs(arr - np.round(arr)) <= WHOLE_TOLERANCE)
+            if noise.any():  # 6.000000000000001: Excel's =0.6*10, a whole number in a double's rounding noise
+                notes[f"whole numbers stored with rounding noise read as whole (e.g. {float(arr[noise][0])!r})"] = noise
+                arr = np.where(noise, np.round(arr), arr)
             fractional = ~np.isnan(arr) & (arr != np.round(arr))
             if fractional.any():
                 problems["not a whole number"] = fractional
