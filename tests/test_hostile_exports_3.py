@@ -78,12 +78,12 @@ def test_an_unreadable_revenue_leaves_the_customer_out_of_revenue_at_risk_only(t
 
 def test_the_business_case_still_needs_every_revenue(tmp_path):
     """Every figure of the business case is revenue: a customer without one is left out of it, and counted."""
-    frame = customers().assign(ltr=lambda f: np.arange(len(f)) % 11)
+    frame = customers().assign(ltr=lambda f: np.arange(len(f)) % 11, days=lambda f: f["months"] * 30)
     hostile = frame.astype({"mrr": object})
     hostile.loc[hostile.index % 10 == 3, "mrr"] = "0.06k"
     path = write(tmp_path, "c.csv", hostile.to_csv(index=False))
     _, data = cx.studies.compute("business_case", {
-        "data_path": str(path), "duration_col": "months", "event_col": "left", "nps_col": "ltr",
+        "data_path": str(path), "duration_col": "days", "event_col": "left", "nps_col": "ltr",
         "revenue_col": "mrr", "segment_col": None})
     (issue,) = [i for i in data.quality.issues if i.column == "mrr"]
     assert (issue.n_rows, issue.action) == (30, "excluded")
@@ -306,3 +306,27 @@ def test_a_whole_score_stored_with_rounding_noise_is_that_score(tmp_path):
     rules = {(i.rule, i.n_rows) for i in table.quality.issues}
     assert rules == {("whole numbers stored with rounding noise read as whole (e.g. 6.000000000000001)", 2),
                      ("not a whole number", 1)}
+
+
+def test_a_duration_unit_is_never_read_against_what_the_column_name_says(tmp_path):
+    """tenure_days with time_unit months, or tenure_months in the business case (which reads days), is refused
+    before a kernel starts; a follow-up of a century is asked about."""
+    from cxlib.studies import ParameterError
+
+    frame = customers().rename(columns={"months": "tenure_months"}).assign(ltr=lambda f: np.arange(len(f)) % 11)
+    path = write(tmp_path, "c.csv", frame.to_csv(index=False))
+    with pytest.raises(ParameterError, match=r"duration_col 'tenure_months' is named in months; the business case "
+                                             r"reads durations in days: give a column of days \(months x 30.4375\)"):
+        cx.studies.REGISTRY["business_case"].resolve({"data_path": str(path), "duration_col": "tenure_months",
+                                                      "event_col": "left", "nps_col": "ltr", "revenue_col": "mrr"})
+    with pytest.raises(ParameterError, match=r"time_unit is days, but duration_col 'tenure_months' is named in "
+                                             r"months: leave time_unit out"):
+        cx.studies.REGISTRY["churn_study"].resolve({"data_path": str(path), "duration_col": "tenure_months",
+                                                    "event_col": "left", "time_unit": "days"})
+    days = frame.assign(tenure_months=frame["tenure_months"] * 30)  # days, in a column named in months
+    days.to_csv(path, index=False)
+    study, _ = cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "tenure_months",
+                                                  "event_col": "left", "time_unit": None})
+    claim = {c.key: c for c in study.claims()}["churn.long_follow_up"]
+    years = days["tenure_months"].max() * 30.4375 / 365.25
+    assert claim.text() == f"That is {years:,.0f} years: are the durations in months? If not, give time_unit."

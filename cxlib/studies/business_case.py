@@ -48,10 +48,18 @@ from ..formatting import labels
 from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, ngettext, plural, word_list
+from ..io.columns import UNIT_DAYS
 from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
 from ..survival import hazard_table
-from .churn_study import duration_rules, event_rules, load_churn_data, require_leavers, state_panel
+from .churn_study import (
+    duration_rules,
+    event_rules,
+    load_churn_data,
+    require_leavers,
+    state_panel,
+    unit_in_name,
+)
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs
 from .parameters import Column, Date, Integer, Literal, Number, Numbers
@@ -366,6 +374,16 @@ def run(p: Parameters):
     return BusinessCaseStudy(assumptions, risk, clv, acquisition, retention, gap, case, replacement), data
 
 
+def check_days(values: dict) -> list[str]:
+    """The business case reads durations in days (a month is 30 of them, a year 365.25): a column named in another
+    unit (``tenure_months``) would make every hazard 30 times too high."""
+    unit = unit_in_name(values["duration_col"])
+    if unit in (None, "days"):
+        return []
+    return [f"duration_col {values['duration_col']!r} is named in {unit}; the business case reads durations in days: "
+            f"give a column of days ({unit} x {UNIT_DAYS[unit]:g})"]
+
+
 def check_costs(values: dict) -> list[str]:
     """A programme that costs nothing has no return to compute: one of its costs must be above 0."""
     if values["program_cost"] == 0 and values["running_cost_per_year"] == 0:
@@ -407,7 +425,8 @@ STUDY = StudyDeclaration(
         *common_parameters(30),
         *backend_parameters(),
     ),
-    checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes", "id_col"), check_costs),
+    checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes", "id_col"), check_days,
+            check_costs),
     run=run,
 )
 

@@ -77,6 +77,7 @@ from .shared import (
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "duration_rules", "event_rules", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
 
+LONG_FOLLOW_UP_YEARS = 50  # a longer follow-up is asked about: durations in another unit than time_unit says?
 NOT_CHECKED = "not checked"  # a proportional-hazards check that could not be made (no variance, no estimate)
 DIVERGED_LOG_HR = 10.0  # a hazard ratio beyond e^10 (about 22,000) per step has no estimate
 SLOW_FIRST_RESPONSE_HOURS = 48
@@ -352,6 +353,11 @@ class ChurnStudy:
                       "follow": self.duration_text(follow_up)},
                      {"customers": self.n, "left": self.events, "share": c["value"], "ci_low": c["ci_low"],
                       "ci_high": c["ci_high"], "follow_up": follow_up})]
+        years = follow_up * col.UNIT_DAYS[self.time_unit] / col.UNIT_DAYS["years"]
+        if years > LONG_FOLLOW_UP_YEARS:  # 1,218 "months" that are days: a century of custom
+            out.append(Claim("churn.long_follow_up", "That is {years} years: are the durations in {unit}? If not, "
+                             "give time_unit.", {"years": f"{years:,.0f}", "unit": self.time_unit},
+                             {"follow_up_years": years}, joins=True))
         overall = self.survival[self.survival["segment"] == "all"]
         known = overall[overall["survival"].notna()]
         if len(known):
@@ -781,8 +787,13 @@ def unit_in_name(column: str) -> str | None:
 
 
 def check_time_unit(values: dict) -> list[str]:
-    """On the user's own table the unit of ``duration_col`` must be given, unless its name states it."""
-    if values["time_unit"] is not None or unit_in_name(values["duration_col"]):
+    """On the user's own table the unit of ``duration_col`` must be given, unless its name states it; a unit
+    given against the one the name states is refused (``tenure_days`` with ``time_unit: months``)."""
+    named, given = unit_in_name(values["duration_col"]), values["time_unit"]
+    if given is not None and named is not None and named != given:
+        return [f"time_unit is {given}, but duration_col {values['duration_col']!r} is named in {named}: leave "
+                f"time_unit out to read it in {named}, or name the column that holds {given}"]
+    if given is not None or named:
         return []
     return [f"time_unit must be given: the name of duration_col {values['duration_col']!r} does not say whether "
             f"it counts {', '.join(TIME_UNITS[:-1])} or {TIME_UNITS[-1]} (e.g. -p time_unit weeks)"]
