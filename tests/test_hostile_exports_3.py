@@ -330,3 +330,28 @@ def test_a_duration_unit_is_never_read_against_what_the_column_name_says(tmp_pat
     claim = {c.key: c for c in study.claims()}["churn.long_follow_up"]
     years = days["tenure_months"].max() * 30.4375 / 365.25
     assert claim.text() == f"That is {years:,.0f} years: are the durations in months? If not, give time_unit."
+
+
+def test_placeholder_amounts_are_left_out_and_a_few_large_ones_are_said_to_carry_the_weight(tmp_path):
+    """9999999 means "unknown": kept, five of them made a revenue-weighted NPS of -79.9 (truth +4.1). Real large
+    amounts stay, and the sentence says when a few answers carry most of the weight."""
+    frame = survey()
+    frame["Rev"] = np.random.default_rng(8).uniform(50, 500, len(frame)).round(2)
+    hostile = frame.copy()
+    hostile.loc[[3, 40, 77], "Rev"] = 9999999
+    path = write(tmp_path, "s.csv", hostile.to_csv(index=False))
+    params = {"data_path": str(path), "score_col": "LTR", "segment_cols": ["Seg"], "revenue_col": "Rev"}
+    study, data = cx.studies.compute("segment_study", params)
+    kept = frame.drop(index=[3, 40, 77])
+    w, s = kept["Rev"], kept["LTR"]
+    assert study.revenue["nps"] == pytest.approx(100 * (w[s >= 9].sum() - w[s <= 6].sum()) / w.sum())
+    (issue,) = [i for i in data.quality.issues if i.column == "Rev"]
+    assert issue.n_rows == 3 and issue.rule.startswith("a placeholder (all nines")
+    claim = {c.key: c for c in study.claims()}["segment.revenue"].text()
+    assert "A few answers hold most" not in claim
+    frame.loc[[3, 40, 77], "Rev"] = 2_500_000.0  # real, if rare: three key accounts
+    frame.to_csv(path, index=False)
+    study, _ = cx.studies.compute("segment_study", params)
+    claim = {c.key: c for c in study.claims()}["segment.revenue"].text()
+    ne = study.revenue["n_effective"]
+    assert claim.endswith(f"A few answers hold most of the revenue: the weights count as {ne:,.0f} answers of 120.")

@@ -56,6 +56,9 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", 
 YES_NO_CODES = {"false": "no", "true": "yes"}
 YES_NO_NOTE = "true/false shown as yes and no"
 SMALLEST_WEIGHT = 1e-12  # a weight below this is an export error (1e-200): its square underflows to 0
+NINES = [10.0 ** digits - 1 for digits in range(5, 16)]  # 99,999 ... 999,999,999,999,999: "unknown" in many systems
+PLACEHOLDER_RATIO = 100  # an all-nines amount this many times the column's median is a placeholder
+PLACEHOLDER_AMOUNT = f"a placeholder (all nines, {PLACEHOLDER_RATIO} times the median or more), not an amount"
 WHOLE_TOLERANCE = 1e-9  # a score this close to a whole number is that number, stored with a double's rounding noise
 LARGEST = 1e15  # an amount, weight or duration this large is an export error (1.5e308), not a customer's figure
 LONGEST_STAY_YEARS = 150  # no customer stays longer: a longer duration is a placeholder (999999) or the wrong unit
@@ -474,6 +477,11 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
             if fractional.any():
                 problems["not a whole number"] = fractional
             arr = np.where(fractional, np.nan, arr)
+        if column.kind == "number" and column.low == 0:  # an amount, a weight or a duration
+            placeholder = _nines_placeholder(arr)
+            if placeholder.any():
+                problems[PLACEHOLDER_AMOUNT] = placeholder
+            arr = np.where(placeholder, np.nan, arr)
         out_of_range = np.zeros(len(arr), dtype=bool)
         if column.low is not None:
             out_of_range |= (arr <= column.low) if column.low_exclusive else (arr < column.low)
@@ -486,6 +494,21 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         return pd.Series(pd.array(np.where(np.isnan(arr), 0, arr).astype("int64"), dtype="Int64"),
                          index=raw.index).mask(np.isnan(arr))
     return pd.Series(arr, index=raw.index, dtype="float64")
+
+
+def _nines_placeholder(values: np.ndarray) -> np.ndarray:
+    """True where an amount is a placeholder: all nines (99,999 to 999,999,999,999,999) and at least
+    :data:`PLACEHOLDER_RATIO` times the median of the column's other amounts, as systems write "unknown"
+    (9999999). A real amount of 99,999 among others of that size stays.
+
+    >>> _nines_placeholder(np.array([120.0, 80.0, 9999999.0, 99999.0, np.nan])).tolist()
+    [False, False, True, True, False]
+    """
+    nines = np.isin(values, NINES)
+    if not nines.any() or nines.all():
+        return nines & False
+    typical = np.nanmedian(np.where(nines, np.nan, values))
+    return nines & (values >= PLACEHOLDER_RATIO * typical) if np.isfinite(typical) else nines & False
 
 
 def _label_number(label) -> float | None:

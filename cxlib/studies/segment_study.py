@@ -55,6 +55,8 @@ from .shared import (
 
 __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
 
+FEW_CARRY = 10  # a weighted view whose effective n is below a tenth of its answers rests on a few of them (Kish)
+
 
 def load_survey(data, *, score_col: str, segment_cols: Sequence[str] = (), date_col: str | None = None,
                 weight_col: str | None = None, revenue_col: str | None = None, tenure_col: str | None = None,
@@ -167,9 +169,11 @@ class SegmentStudy:
             r, d = self.revenue, self.revenue["detractors"]
             part = (f" (on the {fmt_count(r['n'])} of {fmt_count(self.overall.n)} answers with a revenue above 0)"
                     if r["n"] < self.overall.n else "")
+            few = (f" A few answers hold most of the revenue: the weights count as {r['n_effective']:,.0f} answers "
+                   f"of {fmt_count(r['n'])}." if r["n_effective"] < r["n"] / FEW_CARRY else "")
             out.append(Claim("segment.revenue", "Weighted by revenue{part}, NPS is {value}; detractors hold {det}% of "
-                             "the revenue (95% CI {low} to {high}%).",
-                             {"part": part, "value": format_ci(r["nps"], r["ci_low"], r["ci_high"]),
+                             "the revenue (95% CI {low} to {high}%).{few}",
+                             {"part": part, "few": few, "value": format_ci(r["nps"], r["ci_low"], r["ci_high"]),
                               "det": f"{d['share']:.1f}", "low": f"{d['ci_low']:.1f}", "high": f"{d['ci_high']:.1f}"},
                              {"nps": r["nps"], "detractor_share": d["share"], "ci_low": d["ci_low"],
                               "ci_high": d["ci_high"], **({"answers": r["n"]} if part else {})}))
