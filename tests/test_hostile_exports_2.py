@@ -801,7 +801,7 @@ def test_amounts_grouped_by_two_dots_read_and_a_revenue_view_on_fewer_answers_sa
 
 @pytest.mark.parametrize("backend", ["pandas", "duckdb"])
 def test_nps_groups_typed_without_turkish_letters_read_as_groups_in_every_study(tmp_path, backend):
-    frame = pd.DataFrame({"ltr": ["DESTEKCI", "pasif", "Kotuleyen", "KÖTÜLEYEN"] * 15, "months": list(range(1, 61)),
+    frame = pd.DataFrame({"ltr": ["DESTEKCI", "pasif", "Kotuleyen", "KÖTÜLEYEN"] * 15, "days": list(range(1, 61)),
                           "left": [0, 1] * 30, "revenue": [10.0] * 60})
     path = write(tmp_path, "g.csv", frame.to_csv(index=False))
     if backend == "pandas":
@@ -809,7 +809,7 @@ def test_nps_groups_typed_without_turkish_letters_read_as_groups_in_every_study(
                                                         "date_col": None, "revenue_col": None, "tenure_col": None})
         assert study.overall.value == pytest.approx(100 * (15 - 30) / 60)
     case, _ = cx.studies.compute("business_case", {
-        "data_path": str(path), "duration_col": "months", "event_col": "left", "nps_col": "ltr",
+        "data_path": str(path), "duration_col": "days", "event_col": "left", "nps_col": "ltr",
         "revenue_col": "revenue", "segment_col": None, "backend": backend, "min_rows": 10})
     assert case.assumptions["detractors"] == 15  # the active detractors: 30 detractors, half of them left
 
@@ -871,11 +871,11 @@ def test_a_file_wider_than_a_worksheet_stops_at_once(tmp_path):
 
 def test_a_business_case_without_detractors_says_where_the_revenue_at_risk_is(tmp_path):
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"months": rng.integers(1, 30, 100), "left": rng.integers(0, 2, 100),
+    frame = pd.DataFrame({"days": rng.integers(1, 30, 100), "left": rng.integers(0, 2, 100),
                           "ltr": rng.integers(7, 11, 100), "revenue": 10.0})
     path = write(tmp_path, "nodet.csv", frame.to_csv(index=False))
     with pytest.raises(DataError, match=r"no active customer in .ltr. is a detractor \(0-6\).*\(cx run churn_study"):
-        cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "months", "event_col": "left",
+        cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "days", "event_col": "left",
                                              "nps_col": "ltr", "revenue_col": "revenue", "segment_col": None})
 
 
@@ -947,10 +947,10 @@ def test_dates_out_of_any_record_and_a_programme_without_cost_are_refused_before
 
 
 def test_a_business_case_where_everyone_left_says_so(tmp_path):
-    frame = pd.DataFrame({"months": range(1, 41), "left": 1, "ltr": [3, 9] * 20, "revenue": 10.0})
+    frame = pd.DataFrame({"days": range(1, 41), "left": 1, "ltr": [3, 9] * 20, "revenue": 10.0})
     path = write(tmp_path, "gone.csv", frame.to_csv(index=False))
     with pytest.raises(DataError, match=r"every customer in the data has left \('left'\)"):
-        cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "months", "event_col": "left",
+        cx.studies.compute("business_case", {"data_path": str(path), "duration_col": "days", "event_col": "left",
                                              "nps_col": "ltr", "revenue_col": "revenue", "segment_col": None})
 
 
