@@ -355,3 +355,17 @@ def test_placeholder_amounts_are_left_out_and_a_few_large_ones_are_said_to_carry
     claim = {c.key: c for c in study.claims()}["segment.revenue"].text()
     ne = study.revenue["n_effective"]
     assert claim.endswith(f"A few answers hold most of the revenue: the weights count as {ne:,.0f} answers of 120.")
+
+
+def test_a_total_row_below_the_data_is_no_answer(tmp_path):
+    """A BI export's footer ("Total", the mean score) was one more answer and a segment of its own."""
+    frame = survey()
+    text = frame.to_csv(index=False) + "6,Grand Total:,\n"
+    path = write(tmp_path, "bi.csv", text)
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["Seg"], "date_col": "Date"})
+    s = frame["LTR"]
+    assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
+    assert set(study.segments["segment"]) == {"A", "B"}
+    (issue,) = [i for i in data.quality.issues if i.rule.startswith("a total row")]
+    assert (issue.n_rows, issue.action) == (1, "excluded")

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as c
+from .footers import FOOTER_RULE, total_rows
 from .header_row import normal_name
 from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
@@ -205,6 +206,10 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     if blank.any():  # not data (Excel leaves rows of separators behind): skipped, noted, not counted as read
         issues.append(_issue(table, None, "blank rows skipped", NOTE, blank, None))
         excluded |= blank
+    footer = total_rows(raw) & ~excluded
+    if footer.any():
+        issues.append(_issue(table, None, FOOTER_RULE, EXCLUDED, footer, None))
+        excluded |= footer
     for column, rule, mask in not_answers(raw, (options or ReadOptions()).keep_unfinished):
         issues.append(_issue(table, column, rule, EXCLUDED, mask & ~excluded, raw[column]))
         excluded |= mask
