@@ -49,9 +49,10 @@ from scipy import stats
 from .inference import holm, z_value
 from .io.quality import DataError, check_columns
 
-__all__ = ["TIES", "CoxResult", "cox", "cox_fit"]
+__all__ = ["TIES", "UNIT_OF_A_NUMBER", "CoxResult", "cox", "cox_fit"]
 
 TIES = ("efron", "breslow")
+UNIT_OF_A_NUMBER = "unit of a number"  # the rule a step (unit) given for a category breaks
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     categories = sorted(set(units) & set(references))
     if categories:
         raise DataError(f"units are given for {categories}, which are categories (read per level, not per unit)",
-                        column=categories[0], rule="unit of a number")
+                        column=categories[0], rule=UNIT_OF_A_NUMBER)
     frame = pd.concat([data[[duration, event, *([entry] if entry else [])]], design], axis=1).dropna()
     time = frame[duration].to_numpy(dtype=float)
     status = frame[event].astype(bool).to_numpy()

@@ -369,3 +369,25 @@ def test_a_total_row_below_the_data_is_no_answer(tmp_path):
     assert set(study.segments["segment"]) == {"A", "B"}
     (issue,) = [i for i in data.quality.issues if i.rule.startswith("a total row")]
     assert (issue.n_rows, issue.action) == (1, "excluded")
+
+
+def test_a_column_named_with_a_leading_zero_stays_that_name_in_y_and_p():
+    """YAML 1.1 reads an unquoted 010 as octal 8, and int("010") is 10: either analysed another column."""
+    from cxlib.io.yaml_files import yaml_value
+    from cxlib.reports.cli import resolve_type
+
+    assert yaml_value("{score_col: 010, segment_cols: [0x1F, 1_000], min_n: 30, share: 0.5}", "-y") == {
+        "score_col": "010", "segment_cols": ["0x1F", "1_000"], "min_n": 30, "share": 0.5}
+    assert [resolve_type(v) for v in ("010", "1_000", "10", "0.5", "-3", "1e3")] == ["010", "1_000", 10, 0.5, -3,
+                                                                                     1000.0]
+
+
+def test_a_step_for_a_categorical_covariate_names_covariate_steps(tmp_path):
+    from cxlib.io import DataError
+
+    frame = customers().assign(age=lambda f: 20 + f.index % 50)
+    path = write(tmp_path, "c.csv", frame.to_csv(index=False))
+    with pytest.raises(DataError, match=r"covariate_steps gives a step for 'plan', a category: its hazard ratios are "
+                                        r"read level against level; leave it out of covariate_steps"):
+        cx.studies.compute("churn_study", {**CHURN, "data_path": str(path), "covariates": ["age", "plan"],
+                                           "covariate_steps": {"plan": 10}})

@@ -10,6 +10,8 @@ deeper than the parser can follow. Every refusal is a :class:`DataError` that sa
 
 >>> yaml_value("segment_cols: [plan, region]", "-y")
 {'segment_cols': ['plan', 'region']}
+>>> yaml_value("{score_col: 010, min_n: 30, k: 1_000}", "-y")  # YAML 1.1 would read 8 and 1000
+{'score_col': '010', 'min_n': 30, 'k': '1_000'}
 >>> yaml_value("a: &x [1, 2]\\nb: *x", "-y")
 Traceback (most recent call last):
 ...
@@ -22,14 +24,16 @@ cxlib.io.quality.DataError: -y: an alias (*name) repeats another value; write th
 from __future__ import annotations
 
 import os
+import re
 
 import yaml
 
 from .files import read_bounded
 from .quality import DataError
 
-__all__ = ["MAX_BYTES", "read_yaml", "yaml_value"]
+__all__ = ["MAX_BYTES", "PLAIN_INT", "read_yaml", "yaml_value"]
 
+PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 MAX_BYTES = 128 * 1024  # parameter files hold a few lines, the shipped taxonomies a few kilobytes
 
 
@@ -60,12 +64,25 @@ class _Bounded(yaml.SafeLoader):
                 seen.setdefault(key, key_node.start_mark.line)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_plain_int(self, node):
+        """An integer as people write it, digits after a sign; YAML 1.1's other integers (``010`` octal, ``0x1F``,
+        ``1_000``, ``1:30`` sexagesimal) stay the text they are: an unquoted ``010`` is the column "010", not 8."""
+        text = self.construct_scalar(node)
+        return int(text) if PLAIN_INT.fullmatch(text) else text
+
+    def construct_plain_float(self, node):
+        """A number with a decimal mark or an exponent; ``1_000.5`` and ``1:30.5`` stay text, as integers do."""
+        text = self.construct_scalar(node)
+        return text if "_" in text or ":" in text else self.construct_yaml_float(node)
+
     def construct_undefined(self, node):
         raise _Refused(None, None, f"the tag {node.tag!r} is not read; write plain values (text, numbers, lists, "
                        "mappings)", node.start_mark)
 
 
 _Bounded.add_constructor(None, _Bounded.construct_undefined)
+_Bounded.add_constructor("tag:yaml.org,2002:int", _Bounded.construct_plain_int)
+_Bounded.add_constructor("tag:yaml.org,2002:float", _Bounded.construct_plain_float)
 
 
 def yaml_value(text: str, where: str):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 from .. import sample
 from ..formatting.quoting import MAX_LINE, printable
 from ..io.quality import DataError
-from ..io.yaml_files import read_yaml, yaml_value
+from ..io.yaml_files import PLAIN_INT, read_yaml, yaml_value
 from ..studies import ParameterError
 from ..version import __version__
 from .index import build_index
@@ -33,14 +34,17 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
 
 def resolve_type(value: str):
-    """Type of a ``-p`` value, as papermill infers it: True/False/None, int, float, else text."""
+    """Type of a ``-p`` value, as papermill infers it: True/False/None, int, float, else text. Digits after a
+    leading zero (``010``, a question id) or with underscores (``1_000``) stay text, as in ``-y``."""
     if value in ("True", "False"):
         return value == "True"
     if value == "None":
         return None
-    for cast in (int, float):
+    if PLAIN_INT.fullmatch(value):
+        return int(value)
+    if "_" not in value and not re.match(r"[-+]?0\d", value):
         try:
-            return cast(value)
+            return float(value)
         except ValueError:
             pass
     return value

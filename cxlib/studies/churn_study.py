@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..backends import Backend, RowRule, SourceData, open_source, source_data
 from ..compare import share_difference
-from ..cox import TIES, CoxResult, cox
+from ..cox import TIES, UNIT_OF_A_NUMBER, CoxResult, cox
 from ..economics import revenue_at_risk
 from ..estimate import Estimate, format_ci
 from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, theme_table
@@ -669,7 +669,14 @@ def churn_study_from_source(source: Backend, *, duration: str, event: str, entry
             rows[name] = col.yes_no_read(rows[name])
         if segment_col in covariates:
             rows[segment_col] = col.as_text(rows[segment_col])
-        cox_fit = cox(rows, duration, event, list(covariates), entry=entry, ties=ties, units=covariate_steps)
+        try:
+            cox_fit = cox(rows, duration, event, list(covariates), entry=entry, ties=ties, units=covariate_steps)
+        except DataError as exc:
+            if exc.rule != UNIT_OF_A_NUMBER:
+                raise
+            raise DataError(f"customers: covariate_steps gives a step for {exc.column!r}, a category: its hazard "
+                            "ratios are read level against level; leave it out of covariate_steps", table="customers",
+                            column=exc.column, rule=exc.rule) from None
     return ChurnStudy(n, events, _churn(events, n), survival, medians, test, cox_fit, None, None, None, None, None,
                       tuple(horizons), time_unit, None, km, None)
 
@@ -846,7 +853,8 @@ STUDY = StudyDeclaration(
         Integer("seed", 0, "the seed of that sample", low=0),
     ),
     checks=(check_backend, check_reading, check_time_unit, check_steps, in_memory_only("event_value", "missing_codes")),
-    shared_columns=(("segment_col", "covariates"), ("revenue_col", "covariates"), ("covariates", "covariate_steps")),
+    shared_columns=(("segment_col", "covariates"), ("revenue_col", "covariates"), ("covariates", "covariate_steps"),
+                    ("segment_col", "covariate_steps"), ("revenue_col", "covariate_steps")),
     run=run,
 )
 
