@@ -391,3 +391,34 @@ def test_a_step_for_a_categorical_covariate_names_covariate_steps(tmp_path):
                                         r"read level against level; leave it out of covariate_steps"):
         cx.studies.compute("churn_study", {**CHURN, "data_path": str(path), "covariates": ["age", "plan"],
                                            "covariate_steps": {"plan": 10}})
+
+
+def test_a_surveymonkey_export_saved_as_a_workbook_reads_as_its_csv_does(tmp_path):
+    """SurveyMonkey's second header row ("Response", then one answer per column under a merged question) in .xlsx:
+    refused before ("values under an empty header cell"), while the same export as CSV read."""
+    import openpyxl
+
+    rng = np.random.default_rng(9)
+    n = 60
+    question = "How likely is it that you would recommend us?"
+    rows = [["Respondent ID", "Start Date", question, "Which plan?", "Which channels?", None],
+            [None, None, "Response", "Response", "Email", "Phone"]]
+    scores, plans = rng.integers(0, 11, n), rng.choice(["Basic", "Pro"], n)
+    rows += [[1000 + i, "2025-03-01", int(scores[i]), plans[i], "Email" if i % 2 else None, "Phone" if i % 3 else None]
+             for i in range(n)]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "sm.xlsx")
+    csv = tmp_path / "sm.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False, header=False)
+    results = []
+    for path in (tmp_path / "sm.xlsx", csv):
+        study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": question,
+                                                           "segment_cols": ["Which plan?", "Which channels? - Phone"],
+                                                           "id_col": "Respondent ID"})
+        assert "a SurveyMonkey export: 1 more header row read as column labels" in [i.rule for i in
+                                                                                    data.quality.issues]
+        results.append((study.overall.n, study.overall.value, sorted(study.segments["segment"])))
+    assert results[0] == results[1]
+    assert results[0][0] == n and results[0][1] == pytest.approx(100 * ((scores >= 9).mean() - (scores <= 6).mean()))

@@ -35,7 +35,8 @@ from .encodings import EncodingError, detect_encoding
 from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import NOTE, DataError, QualityIssue
 
-__all__ = ["DELIMITERS", "Decoded", "decode", "from_header", "header_names", "read_delimited", "sniff_delimiter"]
+__all__ = ["DELIMITERS", "Decoded", "Header", "decode", "from_header", "header_names", "read_delimited",
+           "sniff_delimiter", "survey_header", "survey_note"]
 
 DELIMITERS = (",", ";", "\t", "|")
 SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?\n')
@@ -166,7 +167,7 @@ def _first_records(text: str, delimiter: str, n: int = 3) -> list[list[str]]:
     return records
 
 
-def _survey_header(records: list[list[str]]) -> Header:
+def survey_header(records: list[list[str]]) -> Header:
     """Qualtrics and SurveyMonkey headers recognised from the first three records."""
     names = records[0]
     second = records[1] if len(records) > 1 else []
@@ -181,6 +182,12 @@ def _survey_header(records: list[list[str]]) -> Header:
                                                    c.strip().lower() == "open-ended response" for c in second):
         return _surveymonkey(names, second)
     return Header(names)
+
+
+def survey_note(header: Header, name: str) -> QualityIssue:
+    """The data-quality note on a survey tool's header rows read as column labels."""
+    return QualityIssue(name, None, f"a {header.tool} export: "
+                        f"{plural(header.skip, 'more header row', 'more header rows')} read as column labels", NOTE, 0)
 
 
 def _labels(names: list[str], texts: list[str]) -> dict[str, str]:
@@ -239,7 +246,7 @@ def header_names(text: str, sep: str | None = None, preferred: str | None = None
     records = _first_records(text, delimiter)
     if not records:
         return Header([])
-    return _survey_header(records)
+    return survey_header(records)
 
 
 def _first_ragged_line(content: str, delimiter: str) -> str | None:
@@ -322,7 +329,5 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, 
     notes = [QualityIssue(name, None, note, NOTE, 0)
              for note in (*decoded.notes, header_note(skipped, header_row)) if note]
     if header.tool:
-        notes.append(QualityIssue(name, None, f"a {header.tool} export: "
-                                  f"{plural(header.skip, 'more header row', 'more header rows')} read as column "
-                                  "labels", NOTE, 0))
+        notes.append(survey_note(header, name))
     return frame, delimiter, header, notes

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from .delimited import CR_IN_CELL, decode, from_header, header_names, read_delimited
 from .files import not_readable
 from .options import ReadOptions
-from .quality import NOTE, DataError, QualityIssue
+from .quality import DataError, QualityIssue
 from .spreadsheets import NoSuchSheet, read_excel, read_stata_or_spss, workbook_header
 
 __all__ = ["RawTable", "SourceInfo", "file_format", "is_sql_url", "read_header", "read_raw"]
@@ -142,9 +142,9 @@ def read_raw(source: str | Path, *, name: str, query: str | None = None, table: 
     if kind == "duckdb":
         raise DataError(f"{name}: {path} is a database; pass table or query", table=name, rule="query required")
     if kind == "excel":
-        frame, sheet, note = read_excel(path, name, options.sheet, options.header_row, options.columns)
+        frame, sheet, notes, labels = read_excel(path, name, options.sheet, options.header_row, options.columns)
         info = SourceInfo(name, str(path), "xlsx", _sha256(path.read_bytes()), len(frame), sheet=sheet)
-        return RawTable(frame, info, notes=tuple(QualityIssue(name, None, note, NOTE, 0) for note in [note] if note))
+        return RawTable(frame, info, labels, notes=tuple(notes))
     if kind in ("spss", "stata"):
         frame, labels, value_labels, notes = read_stata_or_spss(path, name, kind)
         info = SourceInfo(name, str(path), kind, _sha256(path.read_bytes()), len(frame))

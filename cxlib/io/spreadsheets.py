@@ -27,8 +27,9 @@ import openpyxl
 import pandas as pd
 
 from ..formatting.quoting import shown
+from .delimited import Header, survey_header, survey_note
 from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
-from .quality import SET_MISSING, DataError, QualityIssue
+from .quality import NOTE, SET_MISSING, DataError, QualityIssue
 
 __all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "sheet_header", "workbook_header"]
 
@@ -108,15 +109,17 @@ def sheets_holding(path: Path, columns: tuple[str, ...]) -> list[str]:
 
 def workbook_header(path: Path, sheet, name: str = "table", header_row: int | None = None,
                     columns: tuple[str, ...] = ()) -> tuple[str, list[str | None]]:
-    """The chosen sheet's name and its header as written (:func:`sheet_header`)."""
+    """The chosen sheet's name and its header (:func:`sheet_header`)."""
     return sheet_header(path, sheet, name, header_row, columns)[:2]
 
 
 def sheet_header(path: Path, sheet, name: str = "table", header_row: int | None = None,
-                 columns: tuple[str, ...] = ()) -> tuple[str, list[str | None], int]:
-    """The chosen sheet's name, its header as written (names as text, None for empty cells) and the header's index
+                 columns: tuple[str, ...] = ()) -> tuple[str, list[str | None], int, Header]:
+    """The chosen sheet's name, its header as written (names as text, None for empty cells), the header's index
     (0 for the first row): ``header_row``, or the first row that holds the named ``columns``
-    (:mod:`cxlib.io.header_row`).
+    (:mod:`cxlib.io.header_row`), and the survey tool's header it starts, if any
+    (:func:`~cxlib.io.delimited.survey_header`: a SurveyMonkey export's second header row names the answers of
+    a question whose cell above is merged), whose names then are the header's.
 
     Read alone, without the rows below: cheap enough to check named columns before a study runs.
     """
@@ -128,16 +131,24 @@ def sheet_header(path: Path, sheet, name: str = "table", header_row: int | None 
             raise DataError(f"{name}: header_row is {header_row}, but sheet {chosen!r} of {path.name} has only "
                             f"{len(rows)} rows", table=name, rule="header_row within the sheet")
         header = rows[index] if rows else ()
-        return chosen, [None if v is None else str(v) for v in header], index
+        survey = survey_header([["" if v is None else str(v) for v in row] for row in rows[index:index + 3]])
+        if survey.tool:
+            return chosen, list(survey.names), index, survey
+        return chosen, [None if v is None else str(v) for v in header], index, survey
 
 
 def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
-               columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str, str | None]:
-    """The sheet's rows (typed as the cells are) below its header (:func:`workbook_header`), the sheet's name, and a
-    note on rows above the header left out (None if none were)."""
-    chosen, names, index = sheet_header(path, sheet, name, header_row, columns)  # checks the workbook first
+               columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str, list[QualityIssue], dict[str, str]]:
+    """The sheet's rows (typed as the cells are) below its header (:func:`sheet_header`), the sheet's name, the
+    notes (rows above the header left out, a survey tool's header rows read as labels) and the column labels."""
+    chosen, names, index, survey = sheet_header(path, sheet, name, header_row, columns)  # checks the workbook first
     try:
-        frame = pd.read_excel(path, sheet_name=chosen, header=index, engine="openpyxl")
+        if survey.tool:  # the names come from the tool's header rows; its data start below them
+            frame = pd.read_excel(path, sheet_name=chosen, header=None, skiprows=index + 1 + survey.skip,
+                                  engine="openpyxl")
+            frame.columns = [*names, *(f"Unnamed: {i}" for i in range(len(names), frame.shape[1]))][:frame.shape[1]]
+        else:
+            frame = pd.read_excel(path, sheet_name=chosen, header=index, engine="openpyxl")
     except DataError:
         raise
     except DAMAGED as exc:
@@ -150,8 +161,9 @@ def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
     frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
     frame.columns = [str(c) for c in frame.columns]
     check_unique_names(names, name, f"sheet {chosen!r} of {path.name}")
-    _check_formula_results(path, chosen, index, frame, name)
-    return frame, chosen, header_note(index, header_row)
+    _check_formula_results(path, chosen, index + survey.skip, frame, name)
+    notes = [QualityIssue(name, None, note, NOTE, 0) for note in [header_note(index, header_row)] if note]
+    return frame, chosen, notes + ([survey_note(survey, name)] if survey.tool else []), survey.labels
 
 
 def _check_formula_results(path: Path, sheet: str, header: int, frame: pd.DataFrame, name: str) -> None:
