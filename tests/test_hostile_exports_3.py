@@ -422,3 +422,21 @@ def test_a_surveymonkey_export_saved_as_a_workbook_reads_as_its_csv_does(tmp_pat
         results.append((study.overall.n, study.overall.value, sorted(study.segments["segment"])))
     assert results[0] == results[1]
     assert results[0][0] == n and results[0][1] == pytest.approx(100 * ((scores >= 9).mean() - (scores <= 6).mean()))
+
+
+def test_excel_error_cells_are_told_as_errors_not_as_answers_left_blank(tmp_path):
+    """pandas reads #DIV/0! or #N/A as blank: "not answered", as if the respondent had skipped the question."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["LTR", "Seg"])
+    scores = [9, 3, 10, "#DIV/0!", 7, "#N/A", 6, 9, None, 2] * 3
+    for i, score in enumerate(scores):
+        book.active.append([score, "AB"[i % 2]])
+    book.save(tmp_path / "e.xlsx")
+    study, data = cx.studies.compute("segment_study", {"data_path": str(tmp_path / "e.xlsx"), "score_col": "LTR",
+                                                       "segment_cols": ["Seg"], "min_rows": 10})
+    assert study.overall.n == 21
+    issues = {(i.rule, i.action): i.n_rows for i in data.quality.issues if i.column == "LTR"}
+    assert issues[("an Excel error value (#DIV/0!, #N/A), not a value", "excluded")] == 6
+    assert [n for (rule, _), n in issues.items() if rule.startswith("not answered")] == [3]

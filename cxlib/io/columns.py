@@ -47,7 +47,10 @@ Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime"
 
 # Text that means "no value" in a numeric, date or boolean column (never in a text column,
 # where "NA" may be North America). Each such value is counted in the DataQuality record.
-STANDARD_MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "#n/a", "-", "?", "missing"})
+STANDARD_MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "-", "?", "missing"})
+# what Excel writes in a cell whose formula failed (any case, as exports write them)
+EXCEL_ERRORS = frozenset({"#n/a", "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
+                          "#getting_data", "#n/a n/a"})
 # yes and no in the reports' languages (en, tr, sr in Latin and Cyrillic script), with and without diacritics
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "evet", "da", "да"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", "не"})
@@ -374,11 +377,19 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
     return ParsedColumn(values, problems, set_missing, notes)
 
 
-def _standard_missing(text: pd.Series, set_missing: dict[str, np.ndarray]) -> pd.Series:
-    marker = text.str.lower().isin(STANDARD_MISSING_MARKERS).fillna(False).to_numpy(dtype=bool)
+def _standard_missing(text: pd.Series, set_missing: dict[str, np.ndarray], problems: dict[str, np.ndarray]
+                      ) -> pd.Series:
+    """``text`` without the values that mean "no value": missing markers (n/a, null) set to missing, Excel's
+    error values (#DIV/0!) a problem of their own, a formula that failed rather than an answer left blank."""
+    lowered = text.str.lower()
+    error = lowered.isin(EXCEL_ERRORS).fillna(False).to_numpy(dtype=bool)
+    if error.any():
+        shown = ", ".join(dict.fromkeys(text[error].str.upper()))
+        problems[f"an Excel error value ({shown}), not a value"] = error
+    marker = lowered.isin(STANDARD_MISSING_MARKERS).fillna(False).to_numpy(dtype=bool) & ~error
     if marker.any():
         set_missing["missing marker (n/a, null, ...)"] = marker
-    return text.mask(marker)
+    return text.mask(marker | error)
 
 
 CURRENCY_CODES = ("USD|EUR|GBP|TRY|TL|RSD|CHF|PLN|INR|RUB|UAH|JPY|CNY|SEK|NOK|DKK|CZK|HUF|RON|BGN|BAM|MKD|AUD|CAD|"
@@ -390,7 +401,8 @@ CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>US\$|R\$|Rs\.?|[$€£₺¥₹�
 ANOTHER_CURRENCY = "another currency than the column's other amounts"
 ONE_CURRENCY = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₺": "TRY", "TL": "TRY", "¥": "JPY", "ZŁ": "PLN",
                 "DIN": "RSD", "ДИН": "RSD", "₹": "INR", "RS": "INR", "₽": "RUB", "РУБ": "RUB", "₴": "UAH", "ГРН": "UAH",
-                "R$": "BRL", "KČ": "CZK", "FT": "HUF", "LEI": "RON", "₩": "KRW", "₪": "ILS"}  # a sign and its code are one currency: "€12" and "12 EUR" add up
+                "R$": "BRL", "KČ": "CZK", "FT": "HUF", "LEI": "RON", "₩": "KRW", "₪": "ILS"}
+# (a sign and its code are one currency: "€12" and "12 EUR" add up)
 
 
 def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series:
@@ -428,7 +440,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     else:
         typed = (raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
                  if raw.dtype == object else np.zeros(len(raw), dtype=bool))  # numbers typed in a text column
-        text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing)
+        text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing, problems)
         if column.kind == "number":
             text = _without_currency(text, problems, notes)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)
@@ -624,7 +636,7 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = raw
     else:
-        text = _standard_missing(as_text(raw), set_missing)
+        text = _standard_missing(as_text(raw), set_missing, problems)
         parsed = parse_dates(text, date_format, column=str(raw.name), local=column.kind == "date")
         values = parsed.values
         notes.update(parsed.notes)
@@ -656,7 +668,7 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
 def _parse_boolean(raw: pd.Series, column: Column, problems: dict, set_missing: dict) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
-    text = _standard_missing(as_text(raw), set_missing).str.lower()
+    text = _standard_missing(as_text(raw), set_missing, problems).str.lower()
     text = text.str.replace(r"\.0$", "", regex=True)
     check_yes_no_codes(text.value_counts(), str(raw.name), column.choose_with)
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")

@@ -34,6 +34,9 @@ from .quality import NOTE, SET_MISSING, DataError, QualityIssue
 __all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "sheet_header", "workbook_header"]
 
 
+# the cells pandas reads as missing, but Excel's error values (#N/A): those are told apart by the column rules
+BLANKS = {"keep_default_na": False, "na_values": ["", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                                                  "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]}
 MAX_SHEET_BYTES = 256 * 1024**2  # of XML: a sheet of Excel's 1,048,576 rows and a few columns, about 100 MB
 DAMAGED = (zipfile.BadZipFile, ParseError, KeyError, EOFError, OSError, ValueError, TypeError)  # what openpyxl raises
 
@@ -145,14 +148,15 @@ def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
     try:
         if survey.tool:  # the names come from the tool's header rows; its data start below them
             frame = pd.read_excel(path, sheet_name=chosen, header=None, skiprows=index + 1 + survey.skip,
-                                  engine="openpyxl")
+                                  engine="openpyxl", **BLANKS)
             frame.columns = [*names, *(f"Unnamed: {i}" for i in range(len(names), frame.shape[1]))][:frame.shape[1]]
         else:
-            frame = pd.read_excel(path, sheet_name=chosen, header=index, engine="openpyxl")
+            frame = pd.read_excel(path, sheet_name=chosen, header=index, engine="openpyxl", **BLANKS)
     except DataError:
         raise
     except DAMAGED as exc:
         raise _damaged(path, name, exc) from None
+    frame = _error_values(path, chosen, index + 1 + survey.skip, frame)
     unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
     if unnamed and frame[[c for c in frame.columns if str(c) in unnamed]].notna().any().any():
         raise DataError(f"{name}: sheet {chosen!r} of {path.name} has values under an empty header cell "
@@ -164,6 +168,27 @@ def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
     _check_formula_results(path, chosen, index + survey.skip, frame, name)
     notes = [QualityIssue(name, None, note, NOTE, 0) for note in [header_note(index, header_row)] if note]
     return frame, chosen, notes + ([survey_note(survey, name)] if survey.tool else []), survey.labels
+
+
+def _error_values(path: Path, sheet: str, first: int, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with Excel's error values (#DIV/0!, #N/A) written back where pandas reads them as blank, so that
+    they are counted as errors, not as answers left blank. ``first`` is the sheet row (0 for the first) of the
+    frame's first row. Only a workbook whose sheets hold an error cell (``t="e"`` in their XML) is read twice."""
+    with zipfile.ZipFile(path) as archive:
+        if not any(b't="e"' in archive.read(i) for i in archive.infolist() if i.filename.startswith("xl/worksheets/")):
+            return frame
+    found = {}
+    with open_workbook(path) as workbook:
+        for r, row in enumerate(workbook[sheet].iter_rows(min_row=first + 1, max_row=first + len(frame))):
+            for c, cell in enumerate(row[:frame.shape[1]]):
+                if getattr(cell, "data_type", None) == "e" and cell.value is not None:
+                    found[(r, c)] = str(cell.value)
+    if not found:
+        return frame
+    frame = frame.astype({frame.columns[c]: object for _, c in found})
+    for (r, c), value in found.items():
+        frame.iat[r, c] = value
+    return frame
 
 
 def _check_formula_results(path: Path, sheet: str, header: int, frame: pd.DataFrame, name: str) -> None:
