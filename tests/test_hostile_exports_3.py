@@ -440,3 +440,21 @@ def test_excel_error_cells_are_told_as_errors_not_as_answers_left_blank(tmp_path
     issues = {(i.rule, i.action): i.n_rows for i in data.quality.issues if i.column == "LTR"}
     assert issues[("an Excel error value (#DIV/0!, #N/A), not a value", "excluded")] == 6
     assert [n for (rule, _), n in issues.items() if rule.startswith("not answered")] == [3]
+
+
+def test_ids_excel_wrote_in_scientific_notation_are_said_to_have_lost_digits(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    path = write(tmp_path, "ids.csv", "id,nps\n1.23457E+11,9\n1.23457E+11,3\nA7,5\n")
+    table = read_table(path, {"id": col.identifier(), "nps": col.score(0, 10)})
+    (note,) = [i for i in table.quality.issues if i.column == "id" and i.action == "note"]
+    assert note.rule.startswith("ids in Excel's scientific notation (e.g. 1.23457E+11): their last digits are lost")
+    assert note.n_rows == 2
+
+
+def test_two_names_shown_alike_are_refused():
+    from cxlib.studies import ParameterError
+
+    with pytest.raises(ParameterError, match=r"labels shows 'A', 'B' alike as 'Gold': give each its own display name"):
+        resolve_segment_study({"labels": {"A": "Gold", "B": "gold "}})

@@ -339,7 +339,7 @@ def test_a_name_two_columns_match_and_a_workbook_whose_data_are_on_another_sheet
     params = ["-y", "{segment_cols: [region], date_col: null, revenue_col: null, tenure_col: null, id_col: null}"]
     assert run_cli("run", "segment_study", "-p", "data_path", twice, "-p", "score_col", "Nps", *params,
                    "--reports-dir", tmp_path / "r") == 2
-    assert "'Nps' (matches 'NPS', 'nps' when case is ignored: name one exactly)" in capsys.readouterr().err
+    assert "'Nps' (matches 'NPS', 'nps' when case, spaces and dashes are ignored: name one exactly)" in capsys.readouterr().err
     book = tmp_path / "export.xlsx"
     with pd.ExcelWriter(book) as writer:
         pd.DataFrame({"Info": ["Exported by BI"]}).to_excel(writer, sheet_name="Cover", index=False)

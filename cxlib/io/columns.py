@@ -342,6 +342,10 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             if invisible.any():
                 values = values.str.replace(INVISIBLE, "", regex=True)
                 notes["invisible characters (zero-width spaces) left out of ids"] = invisible
+            scientific = values.str.fullmatch(r"\d(\.\d+)?E\+\d+", case=False, na=False).to_numpy(dtype=bool)
+            if scientific.any():  # Excel showed a long number id so, and saved what it showed
+                notes[f"ids in Excel's scientific notation (e.g. {values[scientific].iloc[0]}): their last digits are "
+                      "lost, so two customers may share one; save the id column as text"] = scientific
             folded = values.str.casefold()
             twins = np.zeros(len(values), dtype=bool)
             if folded.nunique() < values.nunique():

@@ -360,10 +360,11 @@ def undeclared(name: str, title: str, defaults: Mapping) -> StudyDeclaration:
 
 
 def _column_hint(column: str, header: list[str]) -> str:
-    """A named column that is not in ``header``, with what is near it: the columns it matches when case is ignored
-    (more than one, so none is chosen), or the closest name."""
+    """A named column that is not in ``header``, with what is near it: the columns it matches when case, spaces and
+    dashes are ignored (more than one, so none is chosen), or the closest name."""
     same = [h for h in header if normal_name(h) == normal_name(column)]
     if len(same) > 1:
-        return f"{shown(column)} (matches {', '.join(map(shown, same))} when case is ignored: name one exactly)"
+        return (f"{shown(column)} (matches {', '.join(map(shown, same))} when case, spaces and dashes are ignored: "
+                "name one exactly)")
     close = closest_column(column, header, cutoff=0.6)
     return f"{shown(column)} (closest: {shown(close)})" if close else shown(column)

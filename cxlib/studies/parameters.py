@@ -395,6 +395,13 @@ class DisplayNames(Parameter):
             return {}
         if not isinstance(value, Mapping) or any(_name(str(k)) is None or _name(v) is None for k, v in value.items()):
             raise self.problem(value)
+        shared = {}
+        for name, shown_as in value.items():
+            shared.setdefault(str(shown_as).strip().casefold(), []).append(str(name))
+        twins = next((names for names in shared.values() if len(names) > 1), None)
+        if twins:  # two segments shown alike: a reader could not tell them apart
+            raise ParameterProblem(f"{self.name} shows {', '.join(map(repr, twins))} alike as "
+                                   f"{value[twins[0]]!r}: give each its own display name")
         return {str(k): v for k, v in value.items()}
 
 
