@@ -458,3 +458,20 @@ def test_two_names_shown_alike_are_refused():
 
     with pytest.raises(ParameterError, match=r"labels shows 'A', 'B' alike as 'Gold': give each its own display name"):
         resolve_segment_study({"labels": {"A": "Gold", "B": "gold "}})
+
+
+def test_personas_too_small_to_be_a_kind_of_customer_are_said_so(tmp_path):
+    rng = np.random.default_rng(10)
+    n = 60
+    frame = pd.DataFrame({"cid": [f"P{i}" for i in range(n)], "Plan": rng.choice(["Basic", "Pro"], n),
+                          "Region": rng.choice(["N", "S"], n), "Rev": rng.uniform(10, 90, n).round(2),
+                          "LTR": rng.integers(0, 11, n)})
+    path = write(tmp_path, "p.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("persona_study", {
+        "data_path": str(path), "trait_cols": ["Plan", "Region", "Rev"], "k": 6, "score_col": "LTR",
+        "csat_col": None, "churn_col": None, "revenue_col": "Rev", "id_col": "cid", "n_boot": 10, "min_rows": 10})
+    claim = {c.key: c for c in study.claims()}["persona.too_small"]
+    sizes = study.personas["size"]
+    assert claim.numbers == {"small_personas": int((sizes < 30).sum()), "k": 6, "smallest": int(sizes.min()),
+                             "min_n": 30}
+    assert claim.text().startswith(f"{int((sizes < 30).sum())} of the 6 personas hold fewer than 30 customers")

@@ -95,6 +95,15 @@ class PersonaStudy:
                              "convenient split of customers who vary gradually, not natural types.",
                              {"best": f"{best:.2f}"}, {"best_silhouette": best, "threshold": CLEAR_STRUCTURE},
                              "mean silhouette width (Kaufman & Rousseeuw 1990)"))
+        small = self.personas[self.personas["size"] < MIN_N]
+        if len(small):  # k chosen larger than the customers allow: personas of one or two customers are no kinds
+            out.append(Claim("persona.too_small", "{count} of the {k} personas hold fewer than {min_n} customers "
+                             "(the smallest {size}): too few to be a kind of customer, and left out of every "
+                             "comparison; fewer personas (k) would describe these customers better.",
+                             {"count": fmt_count(len(small)), "k": m.k, "min_n": fmt_count(MIN_N),
+                              "size": fmt_count(int(small["size"].min()))},
+                             {"small_personas": len(small), "k": m.k, "smallest": int(small["size"].min()),
+                              "min_n": MIN_N}, joins=True))
         largest = self.personas.iloc[0]
         out.append(Claim("persona.largest", "The largest, {name} ({share}% of customers), is described as: "
                          "{description}", {"name": largest["name"], "share": f"{largest['share']:.0f}",
