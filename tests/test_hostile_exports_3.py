@@ -475,3 +475,23 @@ def test_personas_too_small_to_be_a_kind_of_customer_are_said_so(tmp_path):
     assert claim.numbers == {"small_personas": int((sizes < 30).sum()), "k": 6, "smallest": int(sizes.min()),
                              "min_n": 30}
     assert claim.text().startswith(f"{int((sizes < 30).sum())} of the 6 personas hold fewer than 30 customers")
+
+
+def test_a_name_error_in_a_notebook_is_a_short_message_with_the_closest_column():
+    """IPython shows an exception's _render_traceback_: the analyst sees the message and "did you mean", not twelve
+    frames of library code."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from cxlib.io import DataError
+
+    frame = cx.io.load().survey_frame()
+    with pytest.raises(DataError) as caught:
+        cx.segment_table(frame, by="chanel")
+    assert "column 'chanel' (did you mean 'channel'?) is not in the data" in str(caught.value)
+    shell = InteractiveShell.instance()
+    result = shell.run_cell("from cxlib.studies import compute\ncompute('segment_study', {'segment_col': 'plan'})")
+    assert type(result.error_in_exec).__name__ == "ParameterError"
+    assert result.error_in_exec._render_traceback_() == [
+        "\x1b[0;31mParameterError\x1b[0m: segment_study: unknown parameter 'segment_col' (did you mean "
+        "'segment_cols'?)"]
+    assert caught.value._render_traceback_()[0].startswith("\x1b[0;31mDataError\x1b[0m: column 'chanel' (did you")

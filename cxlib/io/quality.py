@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from ..formatting.tables import pretty
 from .hints import date_hint, value_hint
 
 __all__ = ["EXCLUDED", "FIGURES_ONLY", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue",
-           "check_columns", "columns_error", "fix_hint"]
+           "check_columns", "columns_error", "fix_hint", "short_error"]
 
 EXCLUDED = "excluded"
 SET_MISSING = "set to missing"
@@ -64,6 +65,17 @@ class DataError(ValueError):
         super().__init__(printable(message))
         self.table, self.column, self.rule, self.rows = table, column, rule, tuple(rows)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in a notebook: the message, not a traceback into the library (:func:`short_error`)."""
+        return short_error(self)
+
+
+def short_error(error: Exception) -> list[str]:
+    """An error as a notebook shows it to an analyst: its kind and message, in red, without the frames of the
+    library that raised it (IPython shows an exception's ``_render_traceback_`` in place of its traceback)."""
+    return [f"\x1b[0;31m{type(error).__name__}\x1b[0m: {line}" if i == 0 else line
+            for i, line in enumerate(str(error).splitlines() or [""])]
+
 
 def check_columns(needed, present, noun: str = "column") -> None:
     """Refuse (:class:`DataError`) when a column ``needed`` is not among ``present`` (:func:`columns_error`).
@@ -85,7 +97,10 @@ def columns_error(absent, present, noun: str = "column", hint: str = "") -> Data
     present = [str(c) for c in present]
     shown = ", ".join(map(repr, present[:MAX_LISTED])) + (f" and {len(present) - MAX_LISTED} more"
                                                            if len(present) > MAX_LISTED else "")
-    return DataError(f"{ngettext(noun, noun + 's', len(absent))} {', '.join(map(repr, absent))} "
+    folded = [p.casefold() for p in present]
+    close = difflib.get_close_matches(str(absent[0]).casefold(), folded, n=1, cutoff=0.6)
+    meant = f" (did you mean {present[folded.index(close[0])]!r}?)" if close else ""
+    return DataError(f"{ngettext(noun, noun + 's', len(absent))} {', '.join(map(repr, absent))}{meant} "
                      f"{ngettext('is', 'are', len(absent))} not in the data; its {len(present)} columns are "
                      f"{shown}{hint}", column=absent[0], rule="column present")
 

@@ -38,7 +38,7 @@ from ..formatting.narrative import ngettext
 from ..formatting.quoting import MAX_VALUE, control_character, printable, shown
 from ..io.header_row import normal_name
 from ..io.options import ReadOptions
-from ..io.quality import DataError
+from ..io.quality import DataError, short_error
 from ..io.sources import file_format, read_header
 from ..io.spreadsheets import NoSuchSheet, sheets_holding
 from ..io.tables import COLUMN_HAS_VALUES, canonical_folder, closest_column, has_column
@@ -60,6 +60,10 @@ class ParameterError(ValueError):
         problems = [printable(problem) for problem in problems]
         super().__init__(f"{study}: " + "\n".join(problems))
         self.study, self.problems = study, problems
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in a notebook: the problems, not a traceback into the library (:func:`short_error`)."""
+        return short_error(self)
 
 
 class Parameters(Mapping):
