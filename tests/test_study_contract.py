@@ -429,3 +429,14 @@ def test_the_parts_a_study_lets_share_a_column_still_do():
     """The churn study's segment is a covariate too; a persona trait may also be profiled as an outcome."""
     assert REGISTRY["churn_study"].resolve({"segment_col": "plan", "covariates": ["plan"]}).values["segment_col"]
     assert REGISTRY["persona_study"].resolve({"trait_cols": ["monthly_revenue", "plan"]}).values["trait_cols"]
+
+
+def test_the_examples_in_a_parameters_cell_are_python_an_analyst_can_paste():
+    """A comment's example such as {"price_value": "Value for money"} is pasted as a value: it must be Python."""
+    import ast
+
+    for study in REGISTRY.values():
+        for line in study.parameters_cell().splitlines()[1:]:
+            comment = line.partition("  # ")[2]
+            for example in re.findall(r"e\.g\. ([\[{].*?[\]}])(?=[ ;,)]|$)", comment):
+                ast.literal_eval(example)  # raises on YAML such as {price_value: "Value for money"}

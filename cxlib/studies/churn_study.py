@@ -832,7 +832,7 @@ STUDY = StudyDeclaration(
         Columns("covariates", ["plan", "region"], "columns of the Cox model (text columns become categories); "
                 "[]: no model", own_data=[]),
         Steps("covariate_steps", {}, "read the hazard ratio of these number covariates per this step, e.g. "
-              "{age: 10}; others per one standard deviation"),
+              '{"age": 10}; others per one standard deviation'),
         Choice("ties", "efron", "how the Cox model treats customers who leave at the same time: efron (as R and "
                "lifelines) or breslow", choices=TIES),
         Numbers("horizons", None, "report survival at these durations, in the unit of duration_col; None: about "

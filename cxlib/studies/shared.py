@@ -216,8 +216,9 @@ def common_parameters(min_rows: int, max_excluded: float = 0.5) -> tuple:
 def display_parameters() -> tuple:
     """``labels`` and ``currency``: how names and money are shown (:mod:`cxlib.formatting.labels`)."""
     return (
-        DisplayNames("labels", {}, 'names to show for columns and values, e.g. {price_value: "Value for money"}; '
-                     "others are humanised (price_value: Price value)", shared="display"),
+        DisplayNames("labels", {}, 'names to show for columns and values, e.g. {"price_value": "Value for money"}'
+                     " (Python and YAML alike); others are humanised: price_value shows as Price value",
+                     shared="display"),
         Currency("currency", "EUR", "ISO code of the money amounts, e.g. USD; None: amounts without a currency",
                  nullable=True, own_data=None, shared="display", sample_only=True),
     )
