@@ -224,6 +224,12 @@ def test_a_notebook_that_is_not_a_study_is_skipped_with_a_warning(tmp_path, caps
                    "--no-progress") == 0
     (run,) = (tmp_path / "r" / "echo").iterdir()
     assert json.loads((run / "results.json").read_text())["results"] == {"label": "y"}
+    err = capsys.readouterr().err
+    assert err.index("cx: echo succeeded:") < err.index("cx: index at")
+    told = []
+    outcomes = cx.reports.run_all(tmp_path / "r2", {"label": "z"}, notebooks_dir=folder,
+                                  done=lambda name, outcome: told.append((name, outcome)))
+    assert told == list(outcomes.items()) and [name for name, _ in told] == ["echo"]
     assert run_cli("--notebooks-dir", folder, "run-all", "-p", "colour", "y", "--reports-dir", tmp_path / "r") == 2
     assert "no study has the parameter(s) ['colour']" in capsys.readouterr().err
     with pytest.raises(StudyError, match="exactly one cell tagged 'parameters'"):

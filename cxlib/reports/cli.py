@@ -142,16 +142,18 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_run_all(args) -> int:
-    status = EXIT_OK
-    outcomes = run_all(args.reports_dir, _parameters(args), notebooks_dir=args.notebooks_dir,
-                       progress=not args.no_progress, timeout=args.timeout)
-    for name, outcome in outcomes.items():
+    statuses = [EXIT_OK]
+
+    def done(name: str, outcome) -> None:  # each study's line as it ends, not all of them at the end
         if isinstance(outcome, StudyFailed):
-            status = max(status, _report_failure(outcome))
+            statuses.append(_report_failure(outcome))
         else:
             _say(f"cx: {name} succeeded: {outcome / 'report.html'}")
+
+    run_all(args.reports_dir, _parameters(args), notebooks_dir=args.notebooks_dir, progress=not args.no_progress,
+            timeout=args.timeout, done=done)
     _say(f"cx: index at {Path(args.reports_dir) / 'index.html'}")
-    return status
+    return max(statuses)
 
 
 def _cmd_index(args) -> int:

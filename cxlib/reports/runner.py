@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,7 +202,7 @@ def _execute(study: Study, parameters: dict, executed: Path, progress: bool, tim
     try:
         with private_kernel() as manager:
             pm.execute_notebook(str(study.path), str(executed), parameters=parameters, kernel_name=ensure_kernel(),
-                                progress_bar=progress, cwd=os.getcwd(), execution_timeout=timeout, log_output=False,
+                                progress_bar={"desc": study.name} if progress else False, cwd=os.getcwd(), execution_timeout=timeout, log_output=False,
                                 kernel_manager_class=manager)
     except PapermillExecutionError as exc:
         return {"cell": exc.exec_count, "ename": exc.ename, "evalue": exc.evalue,
@@ -365,12 +366,14 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
 
 def run_all(reports_dir: str | Path = "reports", parameters: dict | None = None, *,
             notebooks_dir: str | Path | None = None, progress: bool = False,
-            timeout: float | None = None) -> dict[str, Path | StudyFailed]:
+            timeout: float | None = None,
+            done: Callable[[str, Path | StudyFailed], None] | None = None) -> dict[str, Path | StudyFailed]:
     """Run every study; a failure does not stop the others.
 
     ``parameters`` go to each study that declares them (``data_path``, ``missing_codes``,
     ``backend``, ...); a name no study declares is an error. Every study's parameters are
-    checked before the first one runs.
+    checked before the first one runs. ``done(name, outcome)`` is told of each study as it
+    ends (the run folder, or the failure).
     """
     parameters = dict(parameters or {})
     studies = find_studies(notebooks_dir)
@@ -395,4 +398,6 @@ def run_all(reports_dir: str | Path = "reports", parameters: dict | None = None,
                                        progress=progress, timeout=timeout)
         except StudyFailed as failure:
             outcomes[name] = failure
+        if done is not None:
+            done(name, outcomes[name])
     return outcomes
