@@ -120,7 +120,8 @@ def test_a_parameters_file_that_is_not_utf8_is_named(tmp_path, capsys):
 
 
 def test_whole_numbers_name_columns_and_paths():
-    values = REGISTRY["segment_study"].resolve({"score_col": 2024, "segment_cols": ["Region"]}).values
+    values = REGISTRY["segment_study"].resolve({"score_col": 2024, "segment_cols": ["Region"]},
+                                               check_header=False).values  # conversion only: no such column
     assert values["score_col"] == "2024"
 
 
@@ -156,7 +157,8 @@ def test_values_are_converted_as_declared():
     assert values["segment_cols"] == ["gender"] and values["backend"] == "duckdb" and values["missing_codes"] == []
     churn = REGISTRY["churn_study"].resolve({"horizons": 12, "observed_from": pd.Timestamp("2024-03-01").date()})
     assert churn.values["horizons"] == [12] and churn.values["observed_from"] == "2024-03-01"
-    drivers = REGISTRY["driver_study"].resolve({"driver_groups": ["q1", "q2"], "n_boot": 100.0}).values
+    drivers = REGISTRY["driver_study"].resolve({"driver_groups": ["q1", "q2"], "n_boot": 100.0},
+                                               check_header=False).values
     assert drivers["driver_groups"] == {"q1": ["q1"], "q2": ["q2"]} and drivers["n_boot"] == 100
 
 
@@ -446,3 +448,15 @@ def test_the_examples_in_a_parameters_cell_are_python_an_analyst_can_paste():
             comment = line.partition("  # ")[2]
             for example in re.findall(r"e\.g\. ([\[{].*?[\]}])(?=[ ;,)]|$)", comment):
                 ast.literal_eval(example)  # raises on YAML such as {price_value: "Value for money"}
+
+
+def test_a_column_named_on_the_sample_or_a_canonical_folder_is_checked_before_a_kernel_starts(tmp_path, capsys):
+    """A typo on the bundled sample was exit 3 after a kernel started ("the data cannot support it"); a column the
+    study derives from the canonical tables (tenure_days, duration) may be named."""
+    with pytest.raises(ParameterError, match=r"segment_cols: column 'chanel' \(closest: 'channel'\) not in the "
+                                             r"bundled sample"):
+        REGISTRY["segment_study"].resolve({"segment_cols": ["chanel"]})
+    assert REGISTRY["segment_study"].resolve({"segment_cols": ["Channel"], "tenure_col": "tenure_days"})
+    assert REGISTRY["churn_study"].resolve({"covariates": ["nps_group", "plan"]})
+    assert run_cli("run", "segment_study", "-p", "segment_cols", "chanel", "--reports-dir", tmp_path) == 2
+    assert "not in the bundled sample" in capsys.readouterr().err

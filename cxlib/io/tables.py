@@ -38,14 +38,16 @@ from .header_row import normal_name
 from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
 from .schemas import SCHEMAS, Schema
-from .sources import SourceInfo, read_raw
+from .sources import SourceInfo, read_header, read_raw
 from .survey_status import not_answers
 
-__all__ = ["CXData", "Table", "canonical_folder", "closest_column", "survey_rows", "where_columns_live", "flat_table", "has_column", "load", "read_table", "require"]
+__all__ = ["SURVEY_FRAME_COLUMNS", "CXData", "Table", "canonical_folder", "canonical_header", "closest_column",
+           "flat_table", "has_column", "load", "read_table", "require", "survey_rows", "where_columns_live"]
 
 MissingCodes = Sequence | Mapping[str, Sequence] | None
 COLUMN_HAS_VALUES = "column has values"  # the rule a column an analysis reads breaks when every row is blank
 MISSING_LEVEL = "(missing)"  # the segment of rows whose segment column is blank
+SURVEY_FRAME_COLUMNS = ("tenure_days",)  # what CXData.survey_frame adds to the responses and their customers
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"  # the bundled sample (cxlib.sample writes it)
 
 
@@ -76,7 +78,8 @@ class CXData:
         return {name: getattr(self, name) for name in SCHEMAS if getattr(self, name) is not None}
 
     def survey_frame(self) -> pd.DataFrame:
-        """Responses with their customer's columns and ``tenure_days`` (days from signup to the survey).
+        """Responses with their customer's columns and :data:`SURVEY_FRAME_COLUMNS`: ``tenure_days`` (days from
+        signup to the survey).
 
         >>> frame = load().survey_frame()
         >>> {"plan", "monthly_revenue", "tenure_days"} <= set(frame.columns), len(frame) == len(load().responses)
@@ -375,6 +378,17 @@ def canonical_folder(path) -> bool:
         return False
     folder = Path(path)
     return folder.is_dir() and all(table_file(folder, name) for name in ("customers", "responses"))
+
+
+def canonical_header(folder=None) -> list[str]:
+    """The column names of every canonical table in ``folder`` (None: the bundled sample), once each, read from the
+    files' headers alone: cheap enough to check named columns before a study runs."""
+    folder = Path(folder) if folder is not None else SAMPLE_DIR
+    names: dict[str, None] = {}
+    for table in SCHEMAS:
+        path = table_file(folder, table)
+        names.update(dict.fromkeys((read_header(path) or []) if path is not None else []))
+    return list(names)
 
 
 def table_file(folder: Path, name: str) -> Path | None:

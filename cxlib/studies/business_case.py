@@ -53,6 +53,7 @@ from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
 from ..survival import hazard_table
 from .churn_study import (
+    CHURN_FRAME_COLUMNS,
     duration_rules,
     event_rules,
     load_churn_data,
@@ -425,6 +426,7 @@ STUDY = StudyDeclaration(
         *common_parameters(30),
         *backend_parameters(),
     ),
+    derived_columns=CHURN_FRAME_COLUMNS,
     checks=(check_backend, check_reading, in_memory_only("event_value", "missing_codes", "id_col"), check_days,
             check_costs),
     run=run,

@@ -85,8 +85,13 @@ REPEAT_CONTACTS = 3
 SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
 
 
+CHURN_FRAME_COLUMNS = ("duration", "event", "entry", "nps_group", "service", "unresolved", "slow_first_response",
+                       "repeat_contacts", "bad_tickets")  # what churn_frame adds to the customers
+
+
 def churn_frame(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
-    """One row per customer: the customer columns, duration (days), event, entry, NPS group and service flags."""
+    """One row per customer: the customer columns and :data:`CHURN_FRAME_COLUMNS`: duration (days), event, entry,
+    NPS group and service flags."""
     customers = data.customers
     frame = pd.concat([customers, customer_durations(customers, as_of=as_of, observed_from=observed_from)], axis=1)
     if data.responses is not None and "nps" in data.responses.columns:
@@ -853,6 +858,7 @@ STUDY = StudyDeclaration(
         Integer("seed", 0, "the seed of that sample", low=0),
     ),
     checks=(check_backend, check_reading, check_time_unit, check_steps, in_memory_only("event_value", "missing_codes")),
+    derived_columns=CHURN_FRAME_COLUMNS,
     shared_columns=(("segment_col", "covariates"), ("revenue_col", "covariates"), ("covariates", "covariate_steps"),
                     ("segment_col", "covariate_steps"), ("revenue_col", "covariate_steps")),
     run=run,

@@ -34,6 +34,7 @@ from ..formatting.quoting import shown
 from ..io import CXData
 from ..io import columns as col
 from ..io.quality import NOTE, DataError, DataQuality
+from ..io.tables import SURVEY_FRAME_COLUMNS
 from .churn_study import state_panel
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs
@@ -352,6 +353,7 @@ STUDY = StudyDeclaration(
         *common_parameters(1),
         *backend_parameters(),
     ),
+    derived_columns=SURVEY_FRAME_COLUMNS,
     checks=(check_taxonomy, check_backend, check_reading, in_memory_only("missing_codes")),
     run=run,
 )

@@ -41,7 +41,7 @@ from ..io.options import ReadOptions
 from ..io.quality import DataError, short_error
 from ..io.sources import file_format, read_header
 from ..io.spreadsheets import NoSuchSheet, sheets_holding
-from ..io.tables import COLUMN_HAS_VALUES, canonical_folder, closest_column, has_column
+from ..io.tables import COLUMN_HAS_VALUES, canonical_folder, canonical_header, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
 
 __all__ = ["EDIT_LINE", "ParameterError", "Parameters", "Resolved", "StudyDeclaration", "StudyResult"]
@@ -156,6 +156,7 @@ class StudyDeclaration:
     checks: tuple[Check, ...] = ()
     run: Callable[[Parameters], tuple] | None = field(default=None, repr=False)
     shared_columns: tuple[tuple[str, str], ...] = ()  # pairs of parameters that may name one column
+    derived_columns: tuple[str, ...] = ()  # what the study adds to the canonical tables: a parameter may name them
 
     def __post_init__(self):
         names = [p.name for p in self.parameters]
@@ -221,8 +222,8 @@ class StudyDeclaration:
             for check in self.checks:
                 problems.extend(check(values))
             problems = problems or self._one_part_per_column(values)
-        if not problems and own_data and not canonical and check_header:
-            problems.extend(self._header_problems(values))
+        if not problems and check_header:
+            problems.extend(self._header_problems(values, not own_data or canonical))
         if problems:
             raise ParameterError(self.name, problems)
         return Resolved(values, tuple(sorted(n for n in given if n in self.names)))
@@ -280,8 +281,14 @@ class StudyDeclaration:
                                     "one part in a study; name another column for one of them")
         return problems
 
-    def _header_problems(self, values: dict) -> list[str]:
+    def _header_problems(self, values: dict, canonical: bool) -> list[str]:
+        """Named columns absent from the data's header: the user's file, or the canonical tables (the sample's, or
+        a folder's) with the columns the study derives from them."""
         named = tuple(c for p in self.parameters for c in p.columns(values[p.name]))
+        if canonical:
+            header = [*canonical_header(values["data_path"]), *self.derived_columns]
+            where = "the bundled sample" if values["data_path"] is None else f"the tables of {values['data_path']}"
+            return self._absent(values, header, where, [])
         try:
             header = read_header(values["data_path"], dataclasses.replace(ReadOptions.from_params(values),
                                                                           columns=named))
@@ -289,8 +296,11 @@ class StudyDeclaration:
             return [str(exc)]
         if header is None:
             return []
+        return self._absent(values, header, values["data_path"], self._other_sheets(values, named, header))
+
+    def _absent(self, values: dict, header: list[str], where, elsewhere: list[str]) -> list[str]:
+        """Each parameter's named columns that ``header`` lacks, with the closest names and what to do."""
         problems = []
-        elsewhere = self._other_sheets(values, named, header)
         for p in self.parameters:
             absent = [c for c in p.columns(values[p.name]) if not has_column(c, header)]
             if not absent:
@@ -298,7 +308,7 @@ class StudyDeclaration:
             hints = [_column_hint(c, header) for c in absent]
             optional = "; or None: not used" if p.nullable else ""
             problems.append(f"{p.name}: {ngettext('column', 'columns', len(absent))} {', '.join(hints)} not in "
-                            f"{values['data_path']}{optional}. Its columns: "
+                            f"{where}{optional}. Its columns: "
                             f"{', '.join(printable(name, MAX_VALUE) for name in header[:30])}"
                             + (", ..." if len(header) > 30 else "")
                             + (f". The sheet {shown(elsewhere[0])} holds the named columns: set sheet to it"

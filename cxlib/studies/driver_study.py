@@ -23,6 +23,7 @@ from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, plural, word_list
 from ..io import CXData
 from ..io.scale import check_missing_codes
+from ..io.tables import SURVEY_FRAME_COLUMNS
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, ColumnGroups, Columns, Integer
@@ -253,6 +254,7 @@ STUDY = StudyDeclaration(
     ),
     checks=(check_backend_survey, check_reading, in_memory_only("categorical_drivers", "missing_codes", "id_col"), check_drivers),
     shared_columns=(("driver_groups", "categorical_drivers"),),
+    derived_columns=SURVEY_FRAME_COLUMNS,
     run=run,
 )
 

@@ -318,6 +318,7 @@ STUDY = StudyDeclaration(
     ),
     checks=(check_traits, check_backend, check_reading, in_memory_only("missing_codes", "id_col")),
     shared_columns=tuple(("trait_cols", outcome) for outcome in ("score_col", "csat_col", "churn_col", "revenue_col")),
+    derived_columns=("latest_nps", "latest_csat", "churned"),  # what _sample_customers adds
     run=run,
 )
 

@@ -34,6 +34,7 @@ from ..histogram import score_histogram
 from ..inference import holm
 from ..io import CXData, DataQuality, Table
 from ..io.nps_groups import GROUP_RANGES, holds_groups
+from ..io.tables import SURVEY_FRAME_COLUMNS
 from ..scores import nps, proportion_table
 from ..trends import Trend, goal, period_word, trend_from_histogram
 from .contract import Parameters, StudyDeclaration
@@ -404,6 +405,7 @@ STUDY = StudyDeclaration(
         *common_parameters(30),
         *backend_parameters(),
     ),
+    derived_columns=SURVEY_FRAME_COLUMNS,
     checks=(check_backend_survey, check_reading, in_memory_only("missing_codes", "id_col")),
     run=run,
 )
