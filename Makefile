@@ -56,10 +56,12 @@ test-fast: $(VENV)/.dev $(SAMPLE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "not slow"
 
-# Outputs never reach git: nbstripout strips them on commit (a filter in this clone's .git/config).
+# Outputs never reach git: nbstripout strips them on commit (a filter in this clone's .git/config), and the
+# Python version JupyterLab writes into a notebook's metadata with them.
 # JupyterLab refuses to run as root unless told; containers often run as root.
 lab: $(VENV)/.lab $(SAMPLE)
-	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install; fi
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install && \
+		git config filter.nbstripout.extrakeys "metadata.language_info"; fi
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 cx: $(VENV)/.runtime $(SAMPLE)

@@ -393,12 +393,18 @@ def test_only_study_notebooks_are_tracked(project):
 
 
 def test_lab_strips_outputs_before_they_reach_git(tmp_path, project):
-    """What `make lab` installs: nbstripout as a git filter, so Lab's autosaved outputs are never committed."""
-    assert "nbstripout --install" in (project / "Makefile").read_text()
+    """What `make lab` installs: nbstripout as a git filter, so Lab's autosaved outputs, and the Python version it
+    writes into the metadata, are never committed; the kernel the notebook runs on stays."""
+    makefile = (project / "Makefile").read_text()
+    assert "nbstripout --install" in makefile
+    extra = re.search(r'git config filter\.nbstripout\.extrakeys "([^"]+)"', makefile).group(1)
     git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([str(project / ".venv" / "bin" / "nbstripout"), "--install"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "config", "filter.nbstripout.extrakeys", extra], check=True)
     nb = nbformat.v4.new_notebook()
+    nb.metadata.update({"language_info": {"name": "python", "version": "3.11.7"},
+                        "kernelspec": {"name": "cxlib", "display_name": "cxlib", "language": "python"}})
     cell = nbformat.v4.new_code_cell("1 + 1", execution_count=1,
                                      outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"},
                                                                      execution_count=1)])
@@ -409,6 +415,7 @@ def test_lab_strips_outputs_before_they_reach_git(tmp_path, project):
     committed = json.loads(subprocess.run([*git, "show", "HEAD:a.ipynb"], capture_output=True, text=True,
                                           check=True).stdout)
     assert committed["cells"][0]["outputs"] == [] and committed["cells"][0]["execution_count"] is None
+    assert "language_info" not in committed["metadata"] and committed["metadata"]["kernelspec"]["name"] == "cxlib"
     assert nbformat.read(tmp_path / "a.ipynb", as_version=4).cells[0].outputs  # the working copy keeps them
 
 
