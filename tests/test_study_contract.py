@@ -467,3 +467,24 @@ def test_a_column_named_on_the_sample_or_a_canonical_folder_is_checked_before_a_
     assert REGISTRY["churn_study"].resolve({"covariates": ["nps_group", "plan"]})
     assert run_cli("run", "segment_study", "-p", "segment_cols", "chanel", "--reports-dir", tmp_path) == 2
     assert "not in the bundled sample" in capsys.readouterr().err
+
+
+def test_cx_notebook_writes_a_copy_that_computes_what_cx_run_would(tmp_path, capsys):
+    """The study notebook stays as it is; the copy carries the parameters below its own cell, as papermill injects
+    them, and its cells give the numbers cx run would (on the user's data the optional columns are not used)."""
+    frame = pd.DataFrame({"LTR": [9, 3, 10, 7, 0, 6] * 10, "Seg": ["A", "B", "C"] * 20})
+    data = tmp_path / "answers.csv"
+    frame.to_csv(data, index=False)
+    copy = tmp_path / "mine.ipynb"
+    assert run_cli("notebook", "segment_study", copy, "-p", "data_path", data, "-y",
+                   "{score_col: LTR, segment_cols: [Seg]}") == 0
+    cells = nbformat.read(copy, as_version=4).cells
+    namespace: dict = {}
+    for cell in cells:
+        if {"parameters", "injected-parameters"} & set(cell.metadata.get("tags", [])):
+            exec(cell.source, namespace)
+    mine, _ = REGISTRY["segment_study"].compute(REGISTRY["segment_study"].collect(namespace))
+    direct, _ = cx.studies.compute("segment_study", {"data_path": str(data), "score_col": "LTR",
+                                                     "segment_cols": ["Seg"]})
+    assert mine.overall == direct.overall and namespace["revenue_col"] is None
+    assert run_cli("notebook", "segment_study", copy) == 2 and "exists" in capsys.readouterr().err

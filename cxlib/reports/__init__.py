@@ -25,8 +25,8 @@ from ..formatting import (
 from ..presentation import crisis_banner, persona_cards, say, summary
 from .index import build_index
 from .results import attach, record
-from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study
+from .runner import Study, StudyError, StudyFailed, find_studies, run_all, run_study, write_notebook
 
 __all__ = ["Study", "StudyError", "StudyFailed", "attach", "build_index", "column_labels", "crisis_banner",
            "find_studies", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "format_table", "full_list", "left_out", "md",
-           "not_available", "persona_cards", "pretty", "record", "run_all", "run_study", "say", "summary"]
+           "not_available", "persona_cards", "pretty", "record", "run_all", "run_study", "say", "summary", "write_notebook"]

@@ -26,7 +26,7 @@ from ..io.yaml_files import PLAIN_INT, read_yaml, yaml_value
 from ..studies import ParameterError
 from ..version import __version__
 from .index import build_index
-from .runner import StudyError, StudyFailed, StudySkipped, find_studies, run_all, run_study
+from .runner import StudyError, StudyFailed, StudySkipped, find_studies, run_all, run_study, write_notebook
 
 __all__ = ["main", "resolve_type"]
 
@@ -156,6 +156,12 @@ def _cmd_run_all(args) -> int:
     return max(statuses)
 
 
+def _cmd_notebook(args) -> int:
+    path = write_notebook(args.study, args.path, _parameters(args), notebooks_dir=args.notebooks_dir)
+    _say(f"cx: wrote {path}: open it in JupyterLab (make lab) and run it; the study notebook is unchanged")
+    return EXIT_OK
+
+
 def _cmd_index(args) -> int:
     _say(str(build_index(args.reports_dir)), sys.stdout)
     return EXIT_OK
@@ -218,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     parameter_options(run_all)
     run_options(run_all)
     run_all.set_defaults(func=_cmd_run_all)
+
+    notebook = sub.add_parser("notebook", help="write a copy of a study's notebook with parameters, to edit and run "
+                              "in JupyterLab")
+    notebook.add_argument("study")
+    notebook.add_argument("path", help="the new notebook file (.ipynb)")
+    parameter_options(notebook)
+    notebook.set_defaults(func=_cmd_notebook)
 
     index = sub.add_parser("index", help="rebuild reports/index.html")
     index.add_argument("--reports-dir", default="reports")

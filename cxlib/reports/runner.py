@@ -37,7 +37,8 @@ from .index import IndexNotWritten, build_index
 from .kernel_files import private_kernel
 from .results import RESULTS_ENV, dumps, to_jsonable
 
-__all__ = ["KERNEL_NAME", "Study", "StudyError", "StudyFailed", "StudySkipped", "find_studies", "run_all", "run_study"]
+__all__ = ["KERNEL_NAME", "Study", "StudyError", "StudyFailed", "StudySkipped", "find_studies", "run_all", "run_study",
+           "write_notebook"]
 
 KERNEL_NAME = "cxlib"
 NOTEBOOKS_ENV = "CXLIB_NOTEBOOKS"
@@ -362,6 +363,29 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     if error:
         raise StudyFailed(final, error)
     return final
+
+
+def write_notebook(study: str, path: str | Path, parameters: dict | None = None, *,
+                   notebooks_dir: str | Path | None = None) -> Path:
+    """A copy of ``study``'s notebook at ``path`` with ``parameters`` (checked as :func:`run_study` checks them)
+    injected below its parameters cell, as papermill injects them, not run: a notebook of one's own to edit and
+    run in JupyterLab, leaving the study notebook as it is. An existing file is never overwritten."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    spec = _find_study(study, notebooks_dir)
+    resolved = spec.declaration.resolve(parameters or {})
+    path = Path(path)
+    if path.exists():
+        raise StudyError(f"{path} exists: name a new file for the copy")
+    if path.suffix != ".ipynb":
+        raise StudyError(f"{path} is not a notebook file name: end it in .ipynb")
+    notebook = load_notebook_node(str(spec.path))  # as papermill reads it: every cell with its tags
+    chosen = {p.name: resolved.values[p.name] for p in spec.declaration.parameters  # what the study will use
+              if resolved.values[p.name] != p.default}  # where the notebook's own cell says otherwise
+    nbformat.write(parameterize_notebook(notebook, chosen) if chosen else notebook, path)
+    return path
 
 
 def run_all(reports_dir: str | Path = "reports", parameters: dict | None = None, *,

@@ -46,7 +46,8 @@ from .parameters import Literal, Parameter, ParameterProblem, literal
 
 __all__ = ["EDIT_LINE", "ParameterError", "Parameters", "Resolved", "StudyDeclaration", "StudyResult"]
 
-EDIT_LINE = "# Parameters: edit these values, or pass them with `cx run {name} -p NAME VALUE` (`cx describe {name}`)"
+EDIT_LINE = ("# Parameters (`cx describe {name}`). For other values, work on a copy: `cx notebook {name} mine.ipynb -p "
+             "NAME VALUE`, or run `cx run {name} -p NAME VALUE`")
 
 Check = Callable[[dict], list[str]]
 SHARED_GROUPS = {"reading": ("reading options", "Your own data"),
