@@ -24,7 +24,7 @@ def format_ci(value: float, low: float, high: float, digits: int = 1, unit: str 
     return f"{value:.{digits}f}{unit} ({low:.{digits}f}{unit} to {high:.{digits}f}{unit})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Estimate:
     """A point estimate with its confidence interval.
 
@@ -73,6 +73,11 @@ class Estimate:
         flag = " (small n)" if self.small_n else ""
         p = "" if math.isnan(self.p_value) else f", p = {self.p_value:.3g}"
         return f"{self.metric} {self.format()}, n = {self.n:,}{p}{flag}"
+
+    def __repr__(self) -> str:
+        """The short form, as ``str`` gives it: an estimate inside a tuple or a list reads as one too (the fields
+        are attributes, and :meth:`to_dict` holds them all)."""
+        return f"<{self}>"
 
     def _repr_html_(self) -> str:
         return html.escape(str(self))

@@ -348,3 +348,10 @@ def test_period_retention_pools_customer_periods(sample):
     e = cx.period_retention(data.customers)
     assert e.n == table["at_start"].sum()
     assert e.value == pytest.approx(100 * (1 - table["lost"].sum() / table["at_start"].sum()))
+
+
+def test_an_estimate_reads_short_inside_a_tuple_or_a_list():
+    """An NPS inside a tuple showed its dataclass repr with fifteen decimals."""
+    estimate = cx.nps_from_counts(100, 90, 60)
+    assert repr((estimate,)) == "(<NPS 16.0 (6.2 to 25.5), n = 250>,)"
+    assert repr([estimate]) == f"[<{estimate}>]"
