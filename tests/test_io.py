@@ -361,3 +361,13 @@ def test_quality_table_in_a_report_has_thousands_and_escaped_examples():
     assert "Of 20,000 rows of responses, 18,766 were used and 1,234 left out." in html
     assert all(f">{n}</td>" in html for n in ["20,000", "1,234", "18,766"])
     assert "&lt;b&gt;11&lt;/b&gt;" in html and "<b>11" not in html
+
+
+def test_loaded_data_show_one_screen_not_every_row():
+    """Evaluating `data` in a notebook dumped every table as text."""
+    data = load()
+    text = repr(data)
+    assert len(text.splitlines()) == 7 and "responses: 19,729 rows, 16 columns, 2024-01-01 to 2025-12-31" in text
+    assert "competitor_nps: 24 rows, 4 columns, 2024-01-01 to 2025-12-31" in text  # 2025Q4 ends on 12-31
+    assert text.endswith(data.quality.account())
+    assert "<table" in data._repr_html_() and len(data._repr_html_()) < 20_000

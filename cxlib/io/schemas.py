@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import columns as c
 
-__all__ = ["DRIVER_COLUMNS", "SCHEMAS", "RowCheck", "Schema"]
+__all__ = ["DATE_COLUMNS", "DRIVER_COLUMNS", "SCHEMAS", "RowCheck", "Schema"]
 
 DRIVER_COLUMNS = ("speed", "ease_of_use", "knowledgeable_help", "friendly_service", "price_value", "brand_image")
 
@@ -102,3 +102,5 @@ SOCIAL = Schema("social", {
                     lambda d: (d["answered_within_24h"] > d["inbound_messages"]).fillna(False), ">"),))
 
 SCHEMAS = {s.name: s for s in (CUSTOMERS, RESPONSES, TICKETS, COMPETITOR_NPS, SOCIAL)}
+DATE_COLUMNS = {"customers": "signup_date", "responses": "survey_date", "tickets": "opened_at",
+                "competitor_nps": "period", "social": "date"}  # what dates each table's rows

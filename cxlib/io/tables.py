@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +33,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..formatting.tables import pretty
 from . import columns as c
 from .footers import FOOTER_RULE, total_rows
 from .header_row import normal_name
 from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
-from .schemas import SCHEMAS, Schema
+from .schemas import DATE_COLUMNS, SCHEMAS, Schema
 from .sources import SourceInfo, read_header, read_raw
 from .survey_status import not_answers
 
@@ -61,6 +63,19 @@ class Table:
     labels: dict[str, str] = field(default_factory=dict)
 
 
+def _span(dates: pd.Series | None) -> tuple:
+    """The first and last day of a date column, or of a column of periods (2025Q4 ends on 2025-12-31)."""
+    if dates is None or dates.dropna().empty:
+        return pd.NaT, pd.NaT
+    if pd.api.types.is_datetime64_any_dtype(dates):
+        return dates.min(), dates.max()
+    try:
+        periods = [pd.Period(v) for v in dates.dropna().astype(str).unique()]  # each states its own length
+    except (ValueError, TypeError):  # not dates: no span to show
+        return pd.NaT, pd.NaT
+    return min(p.start_time for p in periods), max(p.end_time for p in periods).normalize()
+
+
 @dataclass(frozen=True)
 class CXData:
     """The canonical tables of a study (``None`` where a table is absent) and their DataQuality."""
@@ -76,6 +91,25 @@ class CXData:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables present, by name."""
         return {name: getattr(self, name) for name in SCHEMAS if getattr(self, name) is not None}
+
+    def summary(self) -> pd.DataFrame:
+        """One row per table present: its rows, columns, and the first and last day it covers (its date column)."""
+        rows = []
+        for name, frame in self.tables().items():
+            first, last = _span(frame.get(DATE_COLUMNS[name]))
+            rows.append({"table": name, "rows": len(frame), "columns": frame.shape[1], "first": first, "last": last})
+        return pd.DataFrame(rows, columns=["table", "rows", "columns", "first", "last"])
+
+    def __repr__(self) -> str:
+        """One screen: each table's size and dates, then the data-quality account (not every row of every table)."""
+        lines = [f"CXData ({len(self.sources)} {'file' if len(self.sources) == 1 else 'files'})"]
+        for r in self.summary().itertuples():
+            span = f", {r.first:%Y-%m-%d} to {r.last:%Y-%m-%d}" if pd.notna(r.first) else ""
+            lines.append(f"  {r.table}: {r.rows:,} rows, {r.columns} columns{span}")
+        return "\n".join([*lines, self.quality.account()])
+
+    def _repr_html_(self) -> str:
+        return pretty(self.summary()).to_html() + f"<p>{html.escape(self.quality.account())}</p>"
 
     def survey_frame(self) -> pd.DataFrame:
         """Responses with their customer's columns and :data:`SURVEY_FRAME_COLUMNS`: ``tenure_days`` (days from

@@ -19,6 +19,7 @@ from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, word_list
 from ..io import CXData, DataQuality
+from ..io.schemas import DATE_COLUMNS
 from ..io.tables import table_file
 from .contract import StudyDeclaration
 from .inputs import Inputs
@@ -38,8 +39,6 @@ __all__ = ["STUDY", "SCORES", "DataOverview", "describe", "run_data_overview"]
 
 # score column -> (lowest, highest) answer
 SCORES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
-DATE_COLUMNS = {"customers": "signup_date", "responses": "survey_date", "tickets": "opened_at",
-                "competitor_nps": "period", "social": "date"}
 
 
 TABLE_NOUNS = {"responses": "survey answers", "tickets": "support tickets", "competitor_nps": "competitor NPS figures",
