@@ -495,3 +495,19 @@ def test_a_name_error_in_a_notebook_is_a_short_message_with_the_closest_column()
         "\x1b[0;31mParameterError\x1b[0m: segment_study: unknown parameter 'segment_col' (did you mean "
         "'segment_cols'?)"]
     assert caught.value._render_traceback_()[0].startswith("\x1b[0;31mDataError\x1b[0m: column 'chanel' (did you")
+
+
+@pytest.mark.parametrize("written", [["８", "１０", "３"], ["٨", "١٠", "٣"], ["۸", "۱۰", "۳"]])
+def test_digits_typed_in_another_script_are_numbers(tmp_path, written):
+    """Fullwidth digits (a Japanese or Chinese input method) and Arabic-Indic or Persian ones were "not a number":
+    a quarter of the answers lost and the headline seven points off."""
+    frame = survey()
+    shown = frame["LTR"].astype(str).tolist()
+    for i in range(0, len(shown), 4):
+        shown[i] = {"8": written[0], "10": written[1], "3": written[2]}.get(shown[i], shown[i])
+    path = write(tmp_path, "s.csv", frame.assign(LTR=shown).to_csv(index=False))
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["Seg"]})
+    s = frame["LTR"]
+    assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
+    assert any(i.rule.startswith("digits or a minus sign of another script") for i in data.quality.issues)

@@ -32,7 +32,7 @@ from .dates import (
 )
 from .header_row import normal_name
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
-from .numbers import LABELLED_SCORE, parse_numbers, written_plain
+from .numbers import LABELLED_SCORE, ascii_digits, parse_numbers, written_plain
 from .options import ReadOptions
 from .quality import DataError
 from .scale import scale_rule
@@ -445,6 +445,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         typed = (raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
                  if raw.dtype == object else np.zeros(len(raw), dtype=bool))  # numbers typed in a text column
         text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing, problems)
+        text = ascii_digits(text, notes)
         if column.kind == "number":
             text = _without_currency(text, problems, notes)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["LABELLED_SCORE", "ParsedNumbers", "numbers_or_text", "parse_numbers", "text_to_float", "unread_words"]
+__all__ = ["LABELLED_SCORE", "ParsedNumbers", "ascii_digits", "numbers_or_text", "parse_numbers", "text_to_float", "unread_words"]
 
 SPACES = "[ \u00a0\u202f]"
 # a decimal comma: "7,5", "1.234,5", or dots that can only group ("1.234.567": a decimal mark is written once)
@@ -44,6 +44,34 @@ LABELLED_SCORE = re.compile(r"^\s*([+-]?\d{1,3})(?:\s*[-\u2013\u2014=:.(]\s*|\s+
 NUMBER_LIKE = re.compile(r"^[+-]?[\d.,'\u2019\s\u00a0\u202f]*\d[\d.,'\u2019\s\u00a0\u202f]*$")
 UNCLEAR = "not a number (decimal mark unclear: set decimal and thousands)"
 INDIAN = re.compile(r"[+-]?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?")  # lakh and crore grouping: 1,00,057.14
+
+
+# the zeros of the decimal digits people type in other scripts: Arabic-Indic, Persian, Devanagari, Bengali, Thai,
+# fullwidth (Chinese and Japanese input methods), ...; each zero is followed by its nine digits
+OTHER_ZEROS = (0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+               0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10)
+TO_ASCII = str.maketrans({**{chr(zero + d): str(d) for zero in OTHER_ZEROS for d in range(10)},
+                          "\u066b": ".", "\u066c": ",", "\uff0e": ".", "\uff0c": ",",  # Arabic and fullwidth marks
+                          "\u2212": "-", "\uff0d": "-"})  # the minus signs (a dash between words stays)
+OTHER_DIGITS = "digits or a minus sign of another script read as 0-9 and - (e.g. {})"
+
+
+def ascii_digits(text: pd.Series, notes: dict) -> pd.Series:
+    """``text`` with digits of other scripts ("٩", "８"), their decimal marks and the minus sign "−" as ASCII, noted;
+    a column of ASCII alone is returned as it is, without a Python step per value.
+
+    >>> ascii_digits(pd.Series(["٩", "１０", "−72.89", "7"]), {}).tolist()
+    ['9', '10', '-72.89', '7']
+    """
+    plain = pc.string_is_ascii(pa.array(text, type=pa.string(), from_pandas=True)).fill_null(True)
+    other = ~plain.to_numpy(zero_copy_only=False)
+    if not other.any():
+        return text
+    converted = text[other].str.translate(TO_ASCII)
+    changed = (converted != text[other]).reindex(text.index, fill_value=False).to_numpy(dtype=bool)
+    if changed.any():
+        notes[OTHER_DIGITS.format(repr(text[changed].iloc[0]))] = changed
+    return text.where(~changed, converted.reindex(text.index))
 
 
 @dataclass
