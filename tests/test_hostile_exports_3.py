@@ -511,3 +511,36 @@ def test_digits_typed_in_another_script_are_numbers(tmp_path, written):
     s = frame["LTR"]
     assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
     assert any(i.rule.startswith("digits or a minus sign of another script") for i in data.quality.issues)
+
+
+def test_several_codes_can_mean_left_and_the_codes_counted_as_stayed_are_said(tmp_path):
+    """Churn with a reason code ("Cancelled - Price", "Cancelled - Competitor"): one code alone halved the churn and
+    hid a difference between plans; the codes counted as stayed are now named in data quality."""
+    frame = customers()
+    rng = np.random.default_rng(11)
+    frame["status"] = np.where(frame["left"], rng.choice(["Cancelled - Price", "Cancelled - Competitor"], len(frame)),
+                               "Active")
+    path = write(tmp_path, "c.csv", frame.drop(columns="left").to_csv(index=False))
+    params = {"data_path": str(path), "duration_col": "months", "event_col": "status", "time_unit": "months"}
+    both, _ = cx.studies.compute("churn_study", {**params, "event_value": ["Cancelled - Price",
+                                                                           "Cancelled - Competitor"]})
+    assert both.events == int(frame["left"].sum())
+    one, data = cx.studies.compute("churn_study", {**params, "event_value": "cancelled - price"})
+    assert one.events == int((frame["status"] == "Cancelled - Price").sum())
+    (note,) = [i for i in data.quality.issues if i.column == "status"]
+    assert note.rule.startswith("counted as stayed (not in event_value): 'Active' (")
+    assert "'Cancelled - Competitor' (" in note.rule
+
+
+def test_a_duration_column_of_dates_is_refused_with_what_to_give(tmp_path):
+    from cxlib.io import DataError
+    from cxlib.studies import ParameterError
+
+    frame = customers().assign(end_date="2025-03-01", start="2024-01-01")
+    path = write(tmp_path, "c.csv", frame.to_csv(index=False))
+    with pytest.raises(ParameterError, match=r"duration_col 'end_date' is named as a date; durations are needed"):
+        cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "end_date", "event_col": "left",
+                                           "time_unit": "days"})
+    with pytest.raises(DataError, match=r"'start' holds dates \('2024-01-01'"):
+        cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "start", "event_col": "left",
+                                           "time_unit": "days"})

@@ -57,6 +57,7 @@ from .churn_study import (
     duration_rules,
     event_rules,
     load_churn_data,
+    named_as_date,
     require_leavers,
     state_panel,
     unit_in_name,
@@ -380,7 +381,7 @@ def check_days(values: dict) -> list[str]:
     unit (``tenure_months``) would make every hazard 30 times too high."""
     unit = unit_in_name(values["duration_col"])
     if unit in (None, "days"):
-        return []
+        return named_as_date(values)
     return [f"duration_col {values['duration_col']!r} is named in {unit}; the business case reads durations in days: "
             f"give a column of days ({unit} x {UNIT_DAYS[unit]:g})"]
 
@@ -401,7 +402,8 @@ STUDY = StudyDeclaration(
         data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per customer"),
         Column("duration_col", "duration", "days from signup to leaving or to the end of observation"),
         Column("event_col", "event", "did the customer leave? yes/no"),
-        Literal("event_value", None, 'or the value of event_col that means "left"', nullable=True),
+        Literal("event_value", None, 'or the value of event_col that means "left"; a list for several',
+                nullable=True),
         Column("nps_col", "nps_group", "latest NPS score (0-10) or group of each customer"),
         Column("revenue_col", "monthly_revenue", "revenue per period (below) of each customer"),
         Column("segment_col", "plan", "revenue at risk and CLV per segment; None: overall only", nullable=True,

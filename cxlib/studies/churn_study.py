@@ -47,7 +47,7 @@ from ..io import columns as col
 from ..io.columns import check_yes_no_codes
 from ..io.nps_groups import score_groups
 from ..io.numbers import numbers_or_text, unread_words
-from ..io.quality import EXCLUDED, NOTE
+from ..io.quality import EXCLUDED, NOTE, QualityIssue
 from ..io.scale import plain
 from ..rates import count_estimate, rate_table
 from ..survival import (
@@ -262,17 +262,25 @@ def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None
         rules[reason_col] = col.text()
     table: Table = inputs.read(rules, "customers")
     frame, quality = table.data, table.quality
+    _require_durations(quality, duration_col, len(frame))
+    notes = []
     if event_value is not None:
-        left = frame[event_col].str.casefold() == str(event_value).strip().casefold()
+        codes = [event_value] if not isinstance(event_value, list | tuple) else list(event_value)
+        said = frame[event_col].str.strip().str.casefold()
+        left = said.isin({str(code).strip().casefold() for code in codes})
         if not left.any():
             seen = ", ".join(repr(v) for v in frame[event_col].dropna().unique()[:8])
-            raise DataError(f"customers: no value of {event_col!r} is {str(event_value)!r}, so nobody left; its "
-                            f"values: {seen}. Set event_value to the one that means \"left\"", table="customers",
-                            column=event_col, rule="event_value present")
+            raise DataError(f"customers: no value of {event_col!r} is {' or '.join(repr(str(c)) for c in codes)}, so "
+                            f"nobody left; its values: {seen}. Set event_value to the values that mean \"left\" (a "
+                            "list for several: [Cancelled, Closed])", table="customers", column=event_col,
+                            rule="event_value present")
+        others = frame.loc[~left & frame[event_col].notna(), event_col].value_counts()
+        if len(others) > 1:  # besides the one code for staying: counted as stayed, said, with how to change that
+            notes.append(QualityIssue("customers", event_col, "counted as stayed (not in event_value): " + ", ".join(
+                f"{v!r} ({n:,})" for v, n in others.items()), NOTE, int(others.sum())))
     else:
         left = frame[event_col].fillna(False).astype(bool)
     blank = frame[event_col].isna().to_numpy()
-    notes = []
     if blank.any() and (left.to_numpy() | blank).all():
         notes.append(row_issue(frame, blank, event_col, BLANK_MEANS_STAYED, NOTE))
     elif blank.any():
@@ -702,6 +710,20 @@ def duration_rules(duration: str, time_unit: str) -> list[RowRule]:
                                                   label=f"not {col.duration(time_unit).rule}")]
 
 
+def _require_durations(quality: DataQuality, duration: str, kept: int) -> None:
+    """Stop (exit 3) when the duration column holds dates: a start or end date is no time as a customer, and every
+    row would be left out as "not a number" (the CRM's start_date/end_date shape)."""
+    unread = [i for i in quality.issues if i.column == duration and i.rule == "not a number" and i.action == EXCLUDED]
+    examples = [e for i in unread for e in i.examples]
+    if not unread or unread[0].n_rows < kept or not examples:
+        return
+    if pd.to_datetime(pd.Series(examples, dtype="string"), errors="coerce", format="mixed").notna().all():
+        raise DataError(f"customers: {duration!r} holds dates ({', '.join(map(repr, examples[:3]))}), not durations: "
+                        "give a column of the time as a customer (the end date, or the export date for customers "
+                        "still there, minus the start date), in time_unit", table="customers", column=duration,
+                        rule="a duration, not a date")
+
+
 def event_rules(source: Backend, event: str) -> list[RowRule]:
     """The rule a yes/no event column keeps where the data are: a value present. A column with a code other than 0
     and 1 (0/1/2, R's 1/2) is refused first, as the in-memory loader refuses it
@@ -783,6 +805,7 @@ def _count_of(t: float) -> str:
 
 
 TIME_UNITS = ("days", "weeks", "months", "years")
+DATE_NAME = re.compile(r"(^|[_\W])(date|datum|tarih|datetime|timestamp)($|[_\W])", re.IGNORECASE)  # end_date
 UNIT_FORMS = {"days": ("day", "days"), "weeks": ("week", "weeks"), "months": ("month", "months"),
               "years": ("year", "years")}  # singular and plural of each unit (ngettext)
 
@@ -798,10 +821,21 @@ def unit_in_name(column: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def named_as_date(values: dict) -> list[str]:
+    """A duration column named as a date (``end_date``) on the user's data: the problem, or none."""
+    if values["data_path"] is None or not DATE_NAME.search(str(values["duration_col"])):
+        return []
+    return [f"duration_col {values['duration_col']!r} is named as a date; durations are needed: a column of the time "
+            "as a customer (the end date, or the export date for customers still there, minus the start date)"]
+
+
 def check_time_unit(values: dict) -> list[str]:
     """On the user's own table the unit of ``duration_col`` must be given, unless its name states it; a unit
-    given against the one the name states is refused (``tenure_days`` with ``time_unit: months``)."""
+    given against the one the name states is refused (``tenure_days`` with ``time_unit: months``), and so is a
+    column named as a date (``end_date``): a duration is a time as a customer, not a day."""
     named, given = unit_in_name(values["duration_col"]), values["time_unit"]
+    if named_as_date(values):
+        return named_as_date(values)
     if given is not None and named is not None and named != given:
         return [f"time_unit is {given}, but duration_col {values['duration_col']!r} is named in {named}: leave "
                 f"time_unit out to read it in {named}, or name the column that holds {given}"]
@@ -831,7 +865,8 @@ STUDY = StudyDeclaration(
         data_path_parameter("CSV, Excel, SPSS, Stata or Parquet, one row per customer"),
         Column("duration_col", "duration", "time from signup to leaving or to the end of observation"),
         Column("event_col", "event", 'did the customer leave? yes/no (True/1/"Yes" mean yes)'),
-        Literal("event_value", None, 'or the value of event_col that means "left", e.g. "churned"', nullable=True),
+        Literal("event_value", None, 'or the value of event_col that means "left", e.g. "churned"; a list for several',
+                nullable=True),
         Column("segment_col", "plan", "compare survival between these segments; None: no segments", nullable=True,
                own_data=None),
         Columns("covariates", ["plan", "region"], "columns of the Cox model (text columns become categories); "
