@@ -544,3 +544,18 @@ def test_a_duration_column_of_dates_is_refused_with_what_to_give(tmp_path):
     with pytest.raises(DataError, match=r"'start' holds dates \('2024-01-01'"):
         cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "start", "event_col": "left",
                                            "time_unit": "days"})
+
+
+def test_the_closed_loop_window_counts_the_day_where_an_answer_was_written(tmp_path):
+    """01:30+03:00 on 1 June is 1 June where it was written (31 May in UTC); 00:30+05:00 on 1 July is not in June."""
+    rows = ([(f"K{i}", 2, f"2025-06-{10 + i % 10:02d}T14:00:00+02:00") for i in range(20)]
+            + [(f"E{i}", 1, "2025-06-01T01:30:00+03:00") for i in range(5)]
+            + [(f"F{i}", 1, "2025-07-01T00:30:00+05:00") for i in range(5)])
+    frame = pd.DataFrame(rows, columns=["Id", "LTR", "When"]).assign(Text="slow app")
+    path = write(tmp_path, "cl.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("closed_loop", {
+        "data_path": str(path), "id_col": "Id", "score_col": "LTR", "date_col": "When", "comment_col": "Text",
+        "touchpoint_col": None, "segment_col": None, "revenue_col": None, "until": "2025-06-30", "window_days": 30,
+        "min_rows": 10})
+    called = set(study.callbacks["customer_id"])
+    assert {f"E{i}" for i in range(5)} <= called and not any(c.startswith("F") for c in called)

@@ -107,6 +107,10 @@ class Column:
         counted either way.
     high_in_words : str
         ``high`` as a reader knows it, shown after it in the rule ("150 years").
+    local : bool
+        For a time: the time of day where it was written, as a date keeps the day where it
+        was written (an answer at 01:30+03:00 on 1 June is on 1 June); otherwise a time with
+        an offset is read in UTC, so that two times subtract exactly (a ticket's wait).
     """
 
     kind: Kind
@@ -123,6 +127,7 @@ class Column:
     optional_view: bool = False
     past: bool = False
     high_in_words: str = ""
+    local: bool = False
 
     @property
     def rule(self) -> str:
@@ -642,14 +647,14 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
         values = raw
     else:
         text = _standard_missing(as_text(raw), set_missing, problems)
-        parsed = parse_dates(text, date_format, column=str(raw.name), local=column.kind == "date")
+        parsed = parse_dates(text, date_format, column=str(raw.name), local=column.kind == "date" or column.local)
         values = parsed.values
         notes.update(parsed.notes)
         bad = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if bad.any():
             problems[parsed.bad_rule] = bad
     if getattr(values.dt, "tz", None) is not None:  # a date is the day where it was written, as in a CSV
-        values = (values.dt.tz_localize(None) if column.kind == "date"
+        values = (values.dt.tz_localize(None) if column.kind == "date" or column.local
                   else values.dt.tz_convert("UTC").dt.tz_localize(None))
     # an answer's date: before 1990 a placeholder (1970-01-01), after today a wrong one; any date: before 1900 or
     # after 2200 a placeholder (9999-12-31 for "no end"). Each row under the first rule it breaks, missing where the

@@ -264,7 +264,7 @@ def run(p: Parameters):
         quality, risk = data.quality, churn_risk(data, end, p.risk_days)
     else:
         rules = {p.id_col: col.identifier(), p.score_col: col.score(0, 10, required=True),
-                 p.date_col: col.timestamp(required=True, nullable=False, past=True), p.comment_col: col.text(required=True)}
+                 p.date_col: col.timestamp(required=True, nullable=False, past=True, local=True), p.comment_col: col.text(required=True)}
         rules.update({c: col.category(required=True) for c in (p.touchpoint_col, p.segment_col) if c})
         if p.revenue_col:
             rules[p.revenue_col] = col.amount(required=True, optional_view=True)  # the order of the list only

@@ -115,6 +115,12 @@ class SegmentStudy:
         o = self.overall
         return [figure("nps", "NPS", o.value, o.ci_low, o.ci_high, "points", o.n)]
 
+    def undated_claim(self) -> Claim:
+        """Why the trends asked for are missing: no answer has a date a period can hold (Unix seconds, ISO weeks)."""
+        return Claim("segment.undated", "Not available: no answer has a date a period can hold in {col}, so there "
+                     "are no trends; the data quality table says why.", {"col": labels.in_text(self.undated)},
+                     {"date_col": self.undated})
+
     def introduction(self) -> Claim:
         """What this report compares, in the words of its parameters (never the sample's)."""
         cols = list(dict.fromkeys(self.segments["segment_col"])) if len(self.segments) else []
