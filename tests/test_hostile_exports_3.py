@@ -367,7 +367,7 @@ def test_a_total_row_below_the_data_is_no_answer(tmp_path):
     s = frame["LTR"]
     assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
     assert set(study.segments["segment"]) == {"A", "B"}
-    (issue,) = [i for i in data.quality.issues if i.rule.startswith("a total row")]
+    (issue,) = [i for i in data.quality.issues if i.rule.startswith("a total or subtotal row")]
     assert (issue.n_rows, issue.action) == (1, "excluded")
 
 
@@ -559,3 +559,23 @@ def test_the_closed_loop_window_counts_the_day_where_an_answer_was_written(tmp_p
         "min_rows": 10})
     called = set(study.callbacks["customer_id"])
     assert {f"E{i}" for i in range(5)} <= called and not any(c.startswith("F") for c in called)
+
+
+@pytest.mark.parametrize("with_id", [False, True])
+def test_subtotal_rows_of_a_grouped_export_are_no_answers_nor_segments(tmp_path, with_id):
+    """A grouped BI export: "North Total" and "South Total" below each group, "Total" at the end. They were two
+    one-answer segments, or answers "without an id", and the total was counted twice."""
+    frame = survey().rename(columns={"Seg": "Region"}).replace({"Region": {"A": "North", "B": "South"}})
+    frame = frame.sort_values("Region", kind="stable").assign(Id=[f"R{i}" for i in range(len(frame))])
+    parts = []
+    for region, rows in frame.groupby("Region", sort=True):
+        parts += [rows, pd.DataFrame({"Region": [f"{region} Total"], "LTR": [round(rows["LTR"].mean())]})]
+    parts.append(pd.DataFrame({"Region": ["Total"], "LTR": [round(frame["LTR"].mean())]}))
+    path = write(tmp_path, "pbi.csv", pd.concat(parts).to_csv(index=False))
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["Region"], "id_col": "Id" if with_id else None})
+    s = frame["LTR"]
+    assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
+    assert set(study.segments["segment"]) == {"North", "South"}
+    excluded = [(i.rule, i.n_rows) for i in data.quality.issues if i.action == "excluded"]
+    assert excluded == [("a total or subtotal row (a report's summary), not an answer", 3)]

@@ -247,6 +247,7 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     if footer.any():
         issues.append(_issue(table, None, FOOTER_RULE, EXCLUDED, footer, None))
         excluded |= footer
+    skipped = blank | footer  # no data: no rule of a column speaks of them
     for column, rule, mask in not_answers(raw, (options or ReadOptions()).keep_unfinished):
         issues.append(_issue(table, column, rule, EXCLUDED, mask & ~excluded, raw[column]))
         excluded |= mask
@@ -270,16 +271,17 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
         for reason, mask in parsed.notes.items():
             issues.append(QualityIssue(table, name, reason, NOTE, int(mask.sum())))
         for reason, mask in parsed.set_missing.items():
-            issues.append(_issue(table, name, reason, SET_MISSING, mask, raw[name]))
+            if (mask & ~skipped).any():
+                issues.append(_issue(table, name, reason, SET_MISSING, mask & ~skipped, raw[name]))
         for reason, mask in parsed.problems.items():
-            mask = mask & ~blank
+            mask = mask & ~skipped
             if mask.any() and rule.optional_view:  # left out of the views that read the column, not of the table
                 issues.append(_issue(table, name, f"{reason} (left out of the {name} view only)", SET_MISSING, mask,
                                      raw[name]))
             elif mask.any():
                 issues.append(_issue(table, name, reason, EXCLUDED, mask, raw[name]))
                 excluded |= mask
-        unanswered = raw[name].isna().to_numpy() & ~blank
+        unanswered = raw[name].isna().to_numpy() & ~skipped
         if rule.optional_view and unanswered.any() and not unanswered.all():  # a view on fewer rows than the table
             issues.append(QualityIssue(table, name, f"blank (left out of the {name} view only)", NOTE,
                                        int(unanswered.sum())))
