@@ -275,7 +275,7 @@ def resolve_segment_study(given: dict):
 def test_a_control_character_in_a_parameter_is_refused_before_it_reaches_a_report():
     from cxlib.studies import ParameterError
 
-    with pytest.raises(ParameterError, match=r"labels holds a control character \(\\x1b\), which no name or text has"):
+    with pytest.raises(ParameterError, match=r"labels holds an invisible control character \(\\x1b\) that a terminal"):
         resolve_segment_study({"labels": {"Seg": "Se\x1b[31mg"}})
     assert resolve_segment_study({"labels": {"Seg": "Two\nlines"}}).values["labels"] == {"Seg": "Two\nlines"}
 
@@ -594,3 +594,23 @@ def test_a_report_footer_below_a_csv_is_left_out_and_noted(tmp_path):
         i.rule for i in data.quality.issues]
     one_column = write(tmp_path, "one.csv", "LTR\n9\n3\n\n7\n")
     assert len(cx.io.read_table(one_column, {"LTR": cx.io.columns.score(0, 10)}).data) == 3
+
+
+def test_columns_written_as_one_text_are_told_how_to_write_a_list():
+    from cxlib.studies import ParameterError
+
+    with pytest.raises(ParameterError, match=r"column 'plan, region' \(for a list of columns write -y "
+                                             r"'\{segment_cols: \[plan, region\]\}'\)"):
+        resolve_segment_study({"segment_cols": "plan, region"})
+
+
+def test_a_trait_that_differs_for_every_customer_is_refused():
+    """An e-mail column as a trait: no group, and every address printed in the persona cards."""
+    from cxlib.io import DataError
+    from cxlib.studies.persona_study import _refuse_identifiers
+
+    frame = pd.DataFrame({"email": [f"c{i}@example.com" for i in range(40)], "plan": ["A", "B"] * 20})
+    with pytest.raises(DataError, match=r"trait 'email' holds a different value for every customer \(e.g. "
+                                        r"'c0@example.com'\): an identifier describes no group"):
+        _refuse_identifiers(frame, ["plan", "email"])
+    _refuse_identifiers(frame, ["plan"])

@@ -152,7 +152,9 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, thousands: str | 
             conflicting = given & text.str.match(DOT_EVIDENCE).fillna(False).to_numpy(dtype=bool)
             values = values.mask(conflicting)
             problems[UNCLEAR] = conflicting
-        return ParsedNumbers(values, problems, _note("decimal comma read", text, values))
+        with_comma = shown.str.contains(",", regex=False).any()  # else the dots only group thousands
+        return ParsedNumbers(values, problems, _note("decimal comma read" if with_comma else
+                                                     "dots read as thousands separators", text, values))
     grouped = _convert(text, ".", ",").fillna(_convert(text, ".", " ")).fillna(_convert(text, ".", "'")).fillna(
         _convert(text, ".", "\u2019"))  # 1,234.5; 1 234.5; Swiss 1'234.5 (with a typographic apostrophe too)
     grouped = grouped.fillna(text_to_float(text.where(text.str.fullmatch(INDIAN).fillna(False)).str.replace(",", "")))
@@ -170,7 +172,7 @@ def _note(what: str, text: pd.Series, values: pd.Series) -> str:
     number it was read as."""
     shown = text[values.notna() & ~written_plain(text)]
     example = shown.index[0] if len(shown) else values.first_valid_index()
-    return f"{what} (e.g. {text[example]!r} = {values[example]:g})"
+    return f"{what} (e.g. {text[example]!r} = {values[example]:,.10g})"
 
 
 def written_plain(text: pd.Series) -> pd.Series:

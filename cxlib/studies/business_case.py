@@ -177,10 +177,11 @@ class BusinessCaseStudy:
         if money(clv.min()) == money(clv.max()):
             return Claim("business.clv", "A customer kept is worth {value}, {ratio} times what winning a new one "
                          "costs.", {"value": money(clv.min()), "ratio": f"{ratio.min():.1f}"}, numbers)
-        return Claim("business.clv", "A customer kept is worth {low} to {high} depending on the segment, {rlow} to "
-                     "{rhigh} times what winning a new one costs.",
-                     {"low": money(clv.min()), "high": money(clv.max()), "rlow": f"{ratio.min():.1f}",
-                      "rhigh": f"{ratio.max():.1f}"}, numbers)
+        rlow, rhigh = f"{ratio.min():.1f}", f"{ratio.max():.1f}"
+        return Claim("business.clv", "A customer kept is worth {low} to {high} depending on the segment, {ratios} "
+                     "times what winning a new one costs.",
+                     {"low": money(clv.min()), "high": money(clv.max()),
+                      "ratios": rlow if rlow == rhigh else f"{rlow} to {rhigh}"}, numbers)
 
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers (:mod:`cxlib.formatting.claims`)."""

@@ -212,8 +212,9 @@ class StudyDeclaration:
         for p in self.parameters:
             value = given[p.name] if p.name in given else p.default_for(own_data and (p.sample_only or not canonical))
             if (control := control_character(value)) is not None:  # it would reach a terminal or a report raw
-                problems.append(f"{p.name} holds a control character ({control}), which no name or text has: remove "
-                                "it")
+                problems.append(f"{p.name} holds an invisible control character ({control}) that a terminal or a "
+                                "report would act on (moving or reordering text): remove it"
+                                + (" (rename the file)" if p.name == "data_path" else ""))
                 continue
             try:
                 values[p.name] = p.check(value)
@@ -306,7 +307,7 @@ class StudyDeclaration:
             absent = [c for c in p.columns(values[p.name]) if not has_column(c, header)]
             if not absent:
                 continue
-            hints = [_column_hint(c, header) for c in absent]
+            hints = [_column_hint(c, header, p.name) for c in absent]
             optional = "; or None: not used" if p.nullable else ""
             problems.append(f"{p.name}: {ngettext('column', 'columns', len(absent))} {', '.join(hints)} not in "
                             f"{where}{optional}. Its columns: "
@@ -374,9 +375,12 @@ def undeclared(name: str, title: str, defaults: Mapping) -> StudyDeclaration:
     return StudyDeclaration(name, title, "", "", tuple(Literal(k, v, "", nullable=True) for k, v in defaults.items()))
 
 
-def _column_hint(column: str, header: list[str]) -> str:
+def _column_hint(column: str, header: list[str], parameter: str) -> str:
     """A named column that is not in ``header``, with what is near it: the columns it matches when case, spaces and
     dashes are ignored (more than one, so none is chosen), or the closest name."""
+    parts = [part.strip() for part in column.split(",")]
+    if len(parts) > 1 and all(has_column(part, header) for part in parts):  # "Seg, Id": a list written as text
+        return f"{shown(column)} (for a list of columns write -y '{{{parameter}: [{', '.join(parts)}]}}')"
     same = [h for h in header if normal_name(h) == normal_name(column)]
     if len(same) > 1:
         return (f"{shown(column)} (matches {', '.join(map(shown, same))} when case, spaces and dashes are ignored: "

@@ -15,7 +15,7 @@ from ..estimate import MIN_N
 from ..feedback.themes import theme_table
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.narrative import fmt_count, fmt_p
-from ..io import DataQuality
+from ..io import DataError, DataQuality
 from ..io import columns as col
 from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import NOTE, SET_MISSING
@@ -184,6 +184,17 @@ NOT_A_NUMBER_TRAIT = "not a number (a missing trait)"
 SAMPLE_TRAITS = ["age_band", "region", "plan", "channel", "monthly_revenue"]
 
 
+def _refuse_identifiers(frame: pd.DataFrame, traits) -> None:
+    """Stop (exit 3) on a trait of words that differs for every customer (an e-mail address, a name): it describes
+    no group, and its values would be printed in the report's persona cards."""
+    for trait in traits:
+        values = frame[trait].dropna() if trait in frame.columns else pd.Series(dtype=object)
+        if len(values) >= MIN_N and not pd.api.types.is_numeric_dtype(values) and values.nunique() == len(values):
+            raise DataError(f"customers: trait {trait!r} holds a different value for every customer (e.g. "
+                            f"{values.iloc[0]!r}): an identifier describes no group of customers; leave it out of "
+                            "trait_cols", table="customers", column=trait, rule="a trait customers share")
+
+
 def _sample_customers(inputs: Inputs | None = None) -> tuple[pd.DataFrame, pd.DataFrame, object]:
     """The customers of the sample (or a canonical folder of ``inputs``) with their latest routine NPS and CSAT
     answers and whether they left; their comments."""
@@ -242,6 +253,7 @@ def run(p: Parameters):
                         row_issue(frame, words, trait, NOT_A_NUMBER_TRAIT, SET_MISSING),)))
                 frame[trait] = read
     data = _blank_traits(data, frame, p.trait_cols)
+    _refuse_identifiers(frame, p.trait_cols)
     gate(data.quality, "customers", p)
     answered = {c: int(frame[c].notna().sum()) for c in (p.score_col, p.csat_col, p.churn_col, p.revenue_col)
                 if c in frame.columns}
