@@ -614,3 +614,21 @@ def test_a_trait_that_differs_for_every_customer_is_refused():
                                         r"'c0@example.com'\): an identifier describes no group"):
         _refuse_identifiers(frame, ["plan", "email"])
     _refuse_identifiers(frame, ["plan"])
+
+
+def test_comments_no_theme_names_and_cyrillic_comments_still_give_the_lists(tmp_path):
+    """No comment naming a theme of the taxonomy was a KeyError; Cyrillic comments were "placeholders"."""
+    rng = np.random.default_rng(12)
+    n = 60
+    words = ["одлична услуга", "спора испорука", "лоша подршка", "све је у реду"]
+    frame = pd.DataFrame({"Id": [f"S{i}" for i in range(n)], "LTR": rng.integers(0, 11, n),
+                          "When": pd.date_range("2025-06-01", periods=n, freq="11h").strftime("%Y-%m-%d %H:%M"),
+                          "Text": [words[i % 4] for i in range(n)]})
+    path = write(tmp_path, "sr.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("closed_loop", {
+        "data_path": str(path), "id_col": "Id", "score_col": "LTR", "date_col": "When", "comment_col": "Text",
+        "touchpoint_col": None, "segment_col": None, "revenue_col": None, "min_rows": 10})
+    assert study.comments == n and not any("placeholder" in i.rule for i in data.quality.issues)
+    assert len(study.callbacks) == int((frame.groupby("Id")["LTR"].last() <= 6).sum())
+    assert study.detractor_themes.empty
+    assert study.no_detractor_themes().text().startswith("Not available: no comment names a theme of the taxonomy")

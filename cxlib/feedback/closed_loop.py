@@ -135,10 +135,10 @@ def themes_by_detractors(flags: pd.DataFrame, scores: pd.Series, taxonomy: Taxon
     """
     has = flags[UNTAGGED].notna() & scores.notna()
     group = np.where(score_groups(scores[has]) == "detractor", "detractor", "other")
+    columns = ["theme", "label", "detractor_comments", "share_detractors", "other_comments", "share_others",
+               "difference", "ci_low", "ci_high", "p_value", "p_adjusted", "over_represented"]
     if not {"detractor", "other"} <= set(group):  # a bad week, when only detractors comment: nothing to compare
-        return pd.DataFrame(columns=["theme", "label", "detractor_comments", "share_detractors", "other_comments",
-                                     "share_others", "difference", "ci_low", "ci_high", "p_value", "p_adjusted",
-                                     "over_represented"])
+        return pd.DataFrame(columns=columns)
     rows = []
     for theme in taxonomy.names:
         said = flags.loc[has, theme].astype(bool)
@@ -150,6 +150,8 @@ def themes_by_detractors(flags: pd.DataFrame, scores: pd.Series, taxonomy: Taxon
                      "share_detractors": d.components["value_detractor"],
                      "other_comments": int((group == "other").sum()), "share_others": d.components["value_other"],
                      "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high, "p_value": d.p_value})
+    if not rows:  # no comment names a theme of the taxonomy (another language's comments): nothing to compare
+        return pd.DataFrame(columns=columns)
     out = pd.DataFrame(rows)
     out["p_adjusted"] = holm(out["p_value"].fillna(1.0).to_numpy())
     out["over_represented"] = (out["p_adjusted"] < 0.05) & (out["difference"] > 0)

@@ -54,7 +54,7 @@ __all__ = ["Taxonomy", "Theme", "load_taxonomy", "normalize", "placeholder_comme
 
 UNTAGGED = "untagged"
 TAXONOMY_DIR = Path(__file__).parent / "taxonomies"
-_WORD_BREAK = re.compile(r"[^0-9a-z]+")
+_WORD_BREAK = re.compile(r"[\W_]+")  # between words of any script: Cyrillic comments are words too
 
 
 # what an export writes where a customer left no comment, in the languages reports speak (compared normalized)
@@ -74,8 +74,8 @@ def placeholder_comments(comments: pd.Series) -> pd.Series:
 def normalize(text: str) -> str:
     """Case-folded, accent-free text with single spaces between words.
 
-    >>> normalize("Café-style ÖDEME İşlemi, TOO   expensive!")
-    'cafe style odeme islemi too expensive'
+    >>> normalize("Café-style ÖDEME İşlemi, TOO   expensive!"), normalize("Спора испорука!")
+    ('cafe style odeme islemi too expensive', 'спора испорука')
     """
     folded = unicodedata.normalize("NFKD", text.replace("ı", "i").casefold())
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))

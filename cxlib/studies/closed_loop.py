@@ -108,6 +108,16 @@ class ClosedLoop:
                      "of comments (95% CI {low} to {high}%), {usual}. Latest: {quoted}", {**values, "usual": usual},
                      numbers, test)
 
+    def no_detractor_themes(self) -> Claim:
+        """Why no theme is compared between detractors and the others: no comment names a theme of the taxonomy
+        (comments in another language than the taxonomy's), or the scored comments come from one group only."""
+        if not (self.themes.loc[self.themes["theme"] != UNTAGGED, "count"] > 0).any():
+            return Claim("closed_loop.no_themes", "Not available: no comment names a theme of the taxonomy "
+                         "({language}), so no theme can set detractors apart; is taxonomy the comments' language?",
+                         {"language": self.taxonomy.language}, {"tagged_comments": 0})
+        return Claim("closed_loop.one_group", "Not available: the scored comments all come from detractors, or none "
+                     "does, so there is no one to compare with.", {}, {})
+
     def claims(self) -> list[Claim]:
         """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
         window = {"since": f"{self.since:%Y-%m-%d}", "until": f"{self.until:%Y-%m-%d}"}
