@@ -287,6 +287,8 @@ class StudyDeclaration:
         """Named columns absent from the data's header: the user's file, or the canonical tables (the sample's, or
         a folder's) with the columns the study derives from them."""
         named = tuple(c for p in self.parameters for c in p.columns(values[p.name]))
+        if not named or "data_path" not in values:  # no column named, or a notebook that reads no data
+            return []
         if canonical:
             header = [*canonical_header(values["data_path"]), *self.derived_columns]
             where = "the bundled sample" if values["data_path"] is None else f"the tables of {values['data_path']}"
