@@ -548,7 +548,7 @@ def test_a_duration_column_of_dates_is_refused_with_what_to_give(tmp_path):
 
 def test_the_closed_loop_window_counts_the_day_where_an_answer_was_written(tmp_path):
     """01:30+03:00 on 1 June is 1 June where it was written (31 May in UTC); 00:30+05:00 on 1 July is not in June."""
-    rows = ([(f"K{i}", 2, f"2025-06-{10 + i % 10:02d}T14:00:00+02:00") for i in range(20)]
+    rows = ([(f"K{i}", (2, 9)[i % 2], f"2025-06-{10 + i % 10:02d}T14:00:00+02:00") for i in range(20)]
             + [(f"E{i}", 1, "2025-06-01T01:30:00+03:00") for i in range(5)]
             + [(f"F{i}", 1, "2025-07-01T00:30:00+05:00") for i in range(5)])
     frame = pd.DataFrame(rows, columns=["Id", "LTR", "When"]).assign(Text="slow app")
@@ -632,3 +632,19 @@ def test_comments_no_theme_names_and_cyrillic_comments_still_give_the_lists(tmp_
     assert len(study.callbacks) == int((frame.groupby("Id")["LTR"].last() <= 6).sum())
     assert study.detractor_themes.empty
     assert study.no_detractor_themes().text().startswith("Not available: no comment names a theme of the taxonomy")
+
+
+def test_a_one_to_five_scale_is_not_read_as_nps_and_a_yaml_date_names_a_column(tmp_path):
+    """A CSAT column given as score_col was "NPS -100" with exit 0; a YAML file's `score_col: 2025-06-30` named a
+    date object, not the column "2025-06-30"."""
+    from cxlib.io import DataError
+
+    frame = survey().assign(CSAT=lambda f: f.index % 5 + 1)
+    path = write(tmp_path, "s.csv", frame.rename(columns={"LTR": "2025-06-30"}).to_csv(index=False))
+    with pytest.raises(DataError, match=r"column 'CSAT' holds answers from 1 to 5 alone \(120 of them"):
+        cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "CSAT", "segment_cols": ["Seg"]})
+    from cxlib.io.yaml_files import yaml_value
+
+    given = yaml_value("{score_col: 2025-06-30, segment_cols: [Seg]}", "-f")
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), **given})
+    assert study.overall.n == 120

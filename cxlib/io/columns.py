@@ -475,6 +475,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
             problems["not a number"] = unread
     if column.answer_labels and (column.low, column.high) == (0, 10):
         values = _qualtrics_group_codes(raw.name, values, notes)
+        _refuse_five_point(raw.name, values)
     arr = values.to_numpy()
     with np.errstate(invalid="ignore"):
         infinite = np.isinf(arr)
@@ -516,6 +517,19 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         return pd.Series(pd.array(np.where(np.isnan(arr), 0, arr).astype("int64"), dtype="Int64"),
                          index=raw.index).mask(np.isnan(arr))
     return pd.Series(arr, index=raw.index, dtype="float64")
+
+
+FIVE_POINT_ANSWERS = 30  # this many answers, none 0 nor above 5: a 1-5 scale, not the 0-10 question
+
+
+def _refuse_five_point(name, values: pd.Series) -> None:
+    """Stop on a 0-10 column whose answers all lie in 1-5 (at least :data:`FIVE_POINT_ANSWERS` of them): a CSAT
+    or a 1-5 question read as NPS would give -100 (every answer a detractor) with exit 0."""
+    answered = values.dropna()
+    if len(answered) >= FIVE_POINT_ANSWERS and answered.between(1, 5).all() and answered.nunique() > 1:
+        raise DataError(f"column {str(name)!r} holds answers from 1 to 5 alone ({len(answered):,} of them, none 0 "
+                        "nor above 5): a 1-5 scale (CSAT?), not the 0-10 recommendation question NPS needs; name the "
+                        "0-10 column", column=str(name), rule="answers on the 0-10 scale")
 
 
 def _nines_placeholder(values: np.ndarray) -> np.ndarray:

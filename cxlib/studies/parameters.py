@@ -125,9 +125,12 @@ class Literal(Parameter):
 
 
 def _text(parameter: Parameter, value) -> str:
-    """Text as given; a whole number (``-p score_col 2024``) is its digits; other values are refused."""
+    """Text as given; a whole number (``-p score_col 2024``) is its digits, a date YAML read (``2025-06-30``) as it
+    was written; other values are refused."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if not isinstance(value, str) or not value.strip():
         quoted = "{" + parameter.name + ': "2.5"}'
         if not isinstance(value, float):
