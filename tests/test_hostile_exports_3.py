@@ -648,3 +648,19 @@ def test_a_one_to_five_scale_is_not_read_as_nps_and_a_yaml_date_names_a_column(t
     given = yaml_value("{score_col: 2025-06-30, segment_cols: [Seg]}", "-f")
     study, _ = cx.studies.compute("segment_study", {"data_path": str(path), **given})
     assert study.overall.n == 120
+
+
+def test_unix_times_formulas_and_yaml_mistakes_are_named_for_what_they_are(tmp_path):
+    from cxlib.io import DataError, read_table
+    from cxlib.io import columns as col
+    from cxlib.io.yaml_files import yaml_value
+
+    path = write(tmp_path, "t.csv", "LTR,When\n9,1758162518000\n=AVERAGE(B2:B5),1758162519000\n")
+    table = read_table(path, {"LTR": col.score(0, 10), "When": col.date(nullable=True)})
+    rules = {i.rule for i in table.quality.issues}
+    assert "not a date: numbers like Unix time (seconds or milliseconds since 1970); write dates (YYYY-MM-DD)" in rules
+    assert "a formula written as text (=AVERAGE(...)), not its value: export the values" in rules
+    with pytest.raises(DataError, match=r"indent with spaces: YAML does not allow tabs"):
+        yaml_value("a:\n\tb: 1", "-f")
+    with pytest.raises(DataError, match=r"quote a value that holds"):
+        yaml_value("score_col: Q1: How likely", "-y")

@@ -174,7 +174,9 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
     parts = text[failed].str.extract(NUMERIC_DATE).dropna(subset=["a"])
     if parts.empty:
-        return ParsedDates(values, "not a date (YYYY-MM-DD)", notes)
+        unix = text[failed].str.fullmatch(r"1\d{9}(\d{3})?").all() if failed.any() else False
+        return ParsedDates(values, "not a date: numbers like Unix time (seconds or milliseconds since 1970); write "
+                                   "dates (YYYY-MM-DD)" if unix else "not a date (YYYY-MM-DD)", notes)
     short = parts["year"].str.len() == 2
     layouts = _layouts(parts)
     for (sep, two), layout in layouts.items():

@@ -94,9 +94,18 @@ def yaml_value(text: str, where: str):
     except _Refused as exc:
         raise DataError(f"{where}: {exc}", rule="plain YAML") from None
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist (2024-02-30), ...
-        raise DataError(f"{where} is not valid YAML: {exc}", rule="valid YAML") from None
+        raise DataError(f"{where} is not valid YAML: {exc}{_yaml_hint(str(exc))}", rule="valid YAML") from None
     except RecursionError:
         raise DataError(f"{where}: its lists or mappings are nested too deeply", rule="plain YAML") from None
+
+
+def _yaml_hint(message: str) -> str:
+    """What to do about the parser's complaint, where it is a common one."""
+    if "'\\t'" in message:  # PyYAML: found character '\t' that cannot start any token
+        return "\n(indent with spaces: YAML does not allow tabs)"
+    if "mapping values are not allowed" in message or "could not find expected ':'" in message or "'?'" in message:
+        return '\n(quote a value that holds ":", "?" or "#": -y \'{score_col: "Q1: How likely?"}\')'
+    return ""
 
 
 def read_yaml(path: str | os.PathLike, what: str):
