@@ -442,15 +442,17 @@ def test_excel_error_cells_are_told_as_errors_not_as_answers_left_blank(tmp_path
     assert [n for (rule, _), n in issues.items() if rule.startswith("not answered")] == [3]
 
 
-def test_ids_excel_wrote_in_scientific_notation_are_said_to_have_lost_digits(tmp_path):
+def test_ids_excel_wrote_in_scientific_notation_are_said_to_have_lost_digits_and_find_no_repeat(tmp_path):
     from cxlib.io import columns as col
     from cxlib.io import read_table
 
     path = write(tmp_path, "ids.csv", "id,nps\n1.23457E+11,9\n1.23457E+11,3\nA7,5\n")
     table = read_table(path, {"id": col.identifier(), "nps": col.score(0, 10)})
     (note,) = [i for i in table.quality.issues if i.column == "id" and i.action == "note"]
-    assert note.rule.startswith("ids in Excel's scientific notation (e.g. 1.23457E+11): their last digits are lost")
+    assert note.rule.startswith("ids in Excel's scientific notation (e.g. 1.23457E+11): their last digits are lost, "
+                                "so they are not used to find repeated rows")
     assert note.n_rows == 2
+    assert table.data["nps"].tolist() == [9, 3, 5]  # two customers whose ids Excel made alike: both answers stay
 
 
 def test_two_names_shown_alike_are_refused():

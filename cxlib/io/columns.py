@@ -342,23 +342,8 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             notes[YES_NO_NOTE] = values.notna().to_numpy(dtype=bool)
         if column.kind == "category":
             values = _one_spelling(raw, values, notes)
-        if column.kind == "id":  # an invisible character (a zero-width space pasted along) is no part of an id
-            invisible = values.str.contains(INVISIBLE, na=False).to_numpy(dtype=bool)
-            if invisible.any():
-                values = values.str.replace(INVISIBLE, "", regex=True)
-                notes["invisible characters (zero-width spaces) left out of ids"] = invisible
-            scientific = values.str.fullmatch(r"\d(\.\d+)?E\+\d+", case=False, na=False).to_numpy(dtype=bool)
-            if scientific.any():  # Excel showed a long number id so, and saved what it showed
-                notes[f"ids in Excel's scientific notation (e.g. {values[scientific].iloc[0]}): their last digits are "
-                      "lost, so two customers may share one; save the id column as text"] = scientific
-            folded = values.str.casefold()
-            twins = np.zeros(len(values), dtype=bool)
-            if folded.nunique() < values.nunique():
-                twins = (values.groupby(folded).transform("nunique") > 1).to_numpy(dtype=bool)
-            if twins.any():  # "c900" and "C900": one customer typed twice, or two (Salesforce ids tell case apart)
-                shown = ", ".join(f"{a}/{b}" for a, b in values[twins].groupby(folded[twins]).agg(
-                    lambda v: tuple(dict.fromkeys(v))[:2]).head(3))
-                notes[f"ids that differ only in case, kept as different customers ({shown})"] = twins
+        if column.kind == "id":
+            values = _read_ids(values, notes)
         if column.missing_level is not None and values.isna().any():
             level = column.missing_level
             while (values == level).any():  # the data already hold that word: blanks get a level of their own
@@ -536,6 +521,33 @@ def _refuse_five_point(name, values: pd.Series) -> None:
                         "0-10 column", column=str(name), rule="answers on the 0-10 scale")
 
 
+def _read_ids(values: pd.Series, notes: dict) -> pd.Series:
+    """Ids as customers are told apart: invisible characters (a zero-width space pasted along) left out; ids Excel
+    wrote in scientific notation, and ids that differ only in case, noted in ``notes``."""
+    invisible = values.str.contains(INVISIBLE, na=False).to_numpy(dtype=bool)
+    if invisible.any():
+        values = values.str.replace(INVISIBLE, "", regex=True)
+        notes["invisible characters (zero-width spaces) left out of ids"] = invisible
+    scientific = lossy_ids(values)
+    if scientific.any():  # Excel showed a long number id so, and saved what it showed
+        notes[f"ids in Excel's scientific notation (e.g. {values[scientific].iloc[0]}): their last digits are lost, "
+              "so they are not used to find repeated rows; save the id column as text"] = scientific
+    folded = values.str.casefold()
+    if folded.nunique() < values.nunique():  # cheap test first: the grouping below is slow on a long column
+        # "c900" and "C900": one customer typed twice, or two (Salesforce ids tell case apart)
+        twins = (values.groupby(folded).transform("nunique") > 1).to_numpy(dtype=bool)
+        shown = ", ".join(f"{a}/{b}" for a, b in values[twins].groupby(folded[twins]).agg(
+            lambda v: tuple(dict.fromkeys(v))[:2]).head(3))
+        notes[f"ids that differ only in case, kept as different customers ({shown})"] = twins
+    return values
+
+
+def lossy_ids(values: pd.Series) -> np.ndarray:
+    """True where an id is a number Excel wrote in scientific notation (``1.23457E+11``): its last digits are lost,
+    so it cannot tell two customers apart."""
+    return values.astype("string").str.fullmatch(r"\d(\.\d+)?E\+\d+", case=False).fillna(False).to_numpy(dtype=bool)
+
+
 def _nines_placeholder(values: np.ndarray) -> np.ndarray:
     """True where an amount is a placeholder: all nines (99,999 to 999,999,999,999,999) and at least
     :data:`PLACEHOLDER_RATIO` times the median of the column's other amounts, as systems write "unknown"
@@ -546,9 +558,9 @@ def _nines_placeholder(values: np.ndarray) -> np.ndarray:
     """
     nines = np.isin(values, NINES)
     if not nines.any() or nines.all():
-        return nines & False
+        return np.zeros(values.shape, dtype=bool)
     typical = np.nanmedian(np.where(nines, np.nan, values))
-    return nines & (values >= PLACEHOLDER_RATIO * typical) if np.isfinite(typical) else nines & False
+    return nines & (values >= PLACEHOLDER_RATIO * typical) if np.isfinite(typical) else np.zeros(values.shape, bool)
 
 
 def _label_number(label) -> float | None:

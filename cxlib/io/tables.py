@@ -309,9 +309,10 @@ def _duplicates(raw: pd.DataFrame, out: pd.DataFrame, key: str, table: str, excl
 
     ``raw`` holds the columns that are compared: those the schema validates (a column
     no analysis reads, such as an export time stamp, does not make two answers differ).
-    They are compared as read (``out``): "C0001 " and "C0001", or "9" and "9.0", are one value.
+    They are compared as read (``out``): "C0001 " and "C0001", or "9" and "9.0", are one value. An id Excel
+    wrote in scientific notation has lost its last digits (:func:`~cxlib.io.columns.lossy_ids`): it finds no repeat.
     """
-    keys = out[key].where(~excluded)
+    keys = out[key].where(~excluded & ~c.lossy_ids(out[key]))
     shared = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
     repeated = np.zeros(len(raw), dtype=bool)
     if shared.any():  # compare whole rows only where an id repeats
