@@ -666,3 +666,25 @@ def test_unix_times_formulas_and_yaml_mistakes_are_named_for_what_they_are(tmp_p
         yaml_value("a:\n\tb: 1", "-f")
     with pytest.raises(DataError, match=r"quote a value that holds"):
         yaml_value("score_col: Q1: How likely", "-y")
+
+
+def test_the_data_quality_table_says_what_to_do_for_dates_of_a_known_shape(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    path = write(tmp_path, "m.csv", "nps,month\n9,Jun-25\n3,May-25\n7,Feb-25\n")
+    rules = {"nps": col.score(0, 10), "month": col.date(required=False)}
+    frame = read_table(path, rules).quality.to_frame()
+    assert frame.loc[frame["column"] == "month", "what_to_do"].tolist() == [
+        "dates like Jun-25: set date_format to %b-%y (a month and its year: each date reads as the month's first day)"]
+    read = read_table(path, rules, date_format="%b-%y")
+    assert read.data["month"].dt.strftime("%Y-%m-%d").tolist() == ["2025-06-01", "2025-05-01", "2025-02-01"]
+
+
+def test_answers_on_a_0_100_scale_are_named_as_such_not_as_codes():
+    from cxlib.io.quality import fix_hint
+
+    rule = "not a whole number from 0 to 10"
+    assert fix_hint(rule, ("80", "40", "60", "100")) == (" -> answers up to 100 (e.g. '80'): the column holds a 0-100 "
+                                                         "scale, not 0-10; name a column of 0-10 answers")
+    assert fix_hint(rule, ("99", "99", "98")).startswith(" -> answers off the scale: check the column, or list codes")

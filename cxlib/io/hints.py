@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from .nps_groups import WORD_GROUP, normal_word
 
-__all__ = ["date_hint", "value_hint"]
+__all__ = ["date_hint", "scale_hint", "value_hint"]
 
 SHAPES = (  # (what a value looks like, the hint with {example}) in the order they are tried
     (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*%$"),
@@ -60,6 +60,8 @@ DATE_SHAPES = (  # (what a date looks like, the date_format that reads it)
     (re.compile(r"^\d{4}-W\d{2}$"), "%G-W%V-%u (add the day: 2025-W13-1)"),
     (re.compile(r"^\d{1,2}-[^\W\d_]{3}-\d{2}$"), "%d-%b-%y"),
     (re.compile(r"^\d{8}$"), "%Y%m%d"),
+    (re.compile(r"^[^\W\d_]{3,9}[-/ ]\d{2}$"), "%b-%y (a month and its year: each date reads as the month's first day)"),
+    (re.compile(r"^[^\W\d_]{3,9}[-/ ]\d{4}$"), "%b-%Y (a month and its year: each date reads as the month's first day)"),
 )
 
 
@@ -76,3 +78,28 @@ def date_hint(examples: Sequence[str]) -> str | None:
             what = "ISO week dates (e.g. " + example + ")" if "W" in fmt else f"dates like {example}"
             return f"{what}: set date_format to {fmt}"
     return None
+
+
+SCALE_RULE = re.compile(r"not a whole number from (-?\d+) to (\d+)")
+SCALES = (10, 100)  # the scales a question is asked on, beside 1-5 and 1-7
+
+
+def scale_hint(rule: str, examples: Sequence[str]) -> str | None:
+    """The scale answers above a rule's range were given on, when at least three different ones lie on a wider
+    scale ("80", "40", "100" against 0-10: a 0-100 question); None for codes such as 99 or a few stray values.
+
+    >>> scale_hint("not a whole number from 0 to 10", ("80", "40", "100", "70"))
+    "answers up to 100 (e.g. '80'): the column holds a 0-100 scale, not 0-10; name a column of 0-10 answers"
+    >>> scale_hint("not a whole number from 0 to 10", ("99", "99")) is None
+    True
+    """
+    bounds = SCALE_RULE.search(rule)
+    numbers = [float(v) for v in examples if re.fullmatch(r"\d+(?:\.0+)?", str(v).strip())]
+    if not bounds or len(set(numbers)) < 3 or len(numbers) < len(examples):
+        return None
+    low, high = int(bounds.group(1)), int(bounds.group(2))
+    wider = next((scale for scale in SCALES if high < scale and max(numbers) <= scale), None)
+    if wider is None or min(numbers) <= high:
+        return None
+    return (f"answers up to {wider} (e.g. {examples[0]!r}): the column holds a 0-{wider} scale, not {low}-{high}; "
+            f"name a column of {low}-{high} answers")

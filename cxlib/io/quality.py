@@ -13,7 +13,7 @@ from ..formatting import labels
 from ..formatting.narrative import ngettext, plural
 from ..formatting.quoting import printable
 from ..formatting.tables import pretty
-from .hints import date_hint, value_hint
+from .hints import date_hint, scale_hint, value_hint
 
 __all__ = ["EXCLUDED", "FIGURES_ONLY", "NOTE", "SET_MISSING", "DataError", "DataQuality", "QualityIssue",
            "check_columns", "columns_error", "fix_hint", "short_error"]
@@ -31,7 +31,7 @@ FIXES = (  # a rule's words -> the parameter that changes how such values are re
     ("decimal mark unclear", "set decimal and thousands"),
     ("not a number", "numbers written with a decimal comma read by themselves; otherwise set decimal, or list "
                      "codes such as 'n/a' in missing_codes"),
-    ("not a date", "set date_format, e.g. %d.%m.%Y"),
+    ("not a date (", "set date_format, e.g. %d.%m.%Y"),
     ("not a whole number from", "answers off the scale: check the column, or list codes such as 99 in missing_codes"),
     ("missing value", "blank values: fill them, or choose another column"),
     ("with different values", "the study reads one row per id: keep one row for each (a table with one row per "
@@ -43,8 +43,10 @@ FIXES = (  # a rule's words -> the parameter that changes how such values are re
 def fix_hint(rule: str, examples: Iterable[str] = ()) -> str:
     """" -> how to fix: ..." for a rule the reading options can fix, judged first from what the values that broke
     it look like (:func:`~cxlib.io.hints.value_hint`, for values that do not read); empty otherwise."""
-    shaped = (value_hint(tuple(examples)) if rule.startswith("not a number")
-              else date_hint(tuple(examples)) if rule.startswith("not a date") else None)
+    examples = tuple(examples)
+    shaped = (value_hint(examples) if rule.startswith("not a number")
+              else date_hint(examples) if rule.startswith("not a date")
+              else scale_hint(rule, examples) if rule.startswith("not a whole number from") else None)
     if shaped:
         return f" -> {shaped}"
     for words, fix in FIXES:
@@ -159,12 +161,14 @@ class DataQuality:
         return self.rows_read[table] - self.rows_kept[table]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per issue: table, column, rule, action, rows, example rows and values."""
+        """One row per issue: table, column, rule, action, rows, example rows and values, and what to do about
+        values a reading option (or another column) would read (:func:`fix_hint`), for rows left out or blanked."""
         return pd.DataFrame(
             [{"table": i.table, "column": i.column, "rule": i.rule, "action": i.action, "rows": i.n_rows,
-              "example_rows": ", ".join(map(str, i.rows)), "example_values": ", ".join(map(repr, i.examples))}
+              "example_rows": ", ".join(map(str, i.rows)), "example_values": ", ".join(map(repr, i.examples)),
+              "what_to_do": fix_hint(i.rule, i.examples).removeprefix(" -> ") if i.action != NOTE else ""}
              for i in self.issues],
-            columns=["table", "column", "rule", "action", "rows", "example_rows", "example_values"])
+            columns=["table", "column", "rule", "action", "rows", "example_rows", "example_values", "what_to_do"])
 
     def summary_frame(self) -> pd.DataFrame:
         """One row per table: rows read, excluded and kept."""

@@ -310,10 +310,6 @@ def gate(quality: DataQuality, table: str, values: dict, noun: str = "rows") -> 
                     rule="enough usable rows")
 
 
-
-
-
-
 def require_scores(quality, column: str, table: str, use: str) -> None:
     """Stop (:class:`~cxlib.io.DataError`, exit 3) a study part that needs 0-10 answers when ``column`` gave NPS
     groups (:mod:`cxlib.io.nps_groups`); ``use`` says what needs them."""
