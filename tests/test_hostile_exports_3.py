@@ -517,7 +517,7 @@ def test_digits_typed_in_another_script_are_numbers(tmp_path, written):
 
 def test_several_codes_can_mean_left_and_the_codes_counted_as_stayed_are_said(tmp_path):
     """Churn with a reason code ("Cancelled - Price", "Cancelled - Competitor"): one code alone halved the churn and
-    hid a difference between plans; the codes counted as stayed are now named in data quality."""
+    hid a difference between plans; the codes counted as stayed are now named in data quality and the summary."""
     frame = customers()
     rng = np.random.default_rng(11)
     frame["status"] = np.where(frame["left"], rng.choice(["Cancelled - Price", "Cancelled - Competitor"], len(frame)),
@@ -532,6 +532,11 @@ def test_several_codes_can_mean_left_and_the_codes_counted_as_stayed_are_said(tm
     (note,) = [i for i in data.quality.issues if i.column == "status"]
     assert note.rule.startswith("counted as stayed (not in event_value): 'Active' (")
     assert "'Cancelled - Competitor' (" in note.rule
+    competitor = int((frame["status"] == "Cancelled - Competitor").sum())
+    (stayed,) = [c for c in one.claims() if c.key == "churn.counted_as_stayed"]
+    assert f"'Cancelled - Competitor' ({competitor})" in stayed.text()
+    assert stayed.numbers == {"customers": len(frame) - one.events}
+    assert not [c for c in both.claims() if c.key == "churn.counted_as_stayed"]  # 'Active' alone: nothing to say
 
 
 def test_a_duration_column_of_dates_is_refused_with_what_to_give(tmp_path):

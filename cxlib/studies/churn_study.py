@@ -276,7 +276,7 @@ def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None
                             rule="event_value present")
         others = frame.loc[~left & frame[event_col].notna(), event_col].value_counts()
         if len(others) > 1:  # besides the one code for staying: counted as stayed, said, with how to change that
-            notes.append(QualityIssue("customers", event_col, "counted as stayed (not in event_value): " + ", ".join(
+            notes.append(QualityIssue("customers", event_col, COUNTED_AS_STAYED + ", ".join(
                 f"{v!r} ({n:,})" for v, n in others.items()), NOTE, int(others.sum())))
     else:
         left = frame[event_col].fillna(False).astype(bool)
@@ -309,6 +309,7 @@ def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None
 
 
 BLANK_MEANS_STAYED = "blank: did not leave (the column marks only those who left)"
+COUNTED_AS_STAYED = "counted as stayed (not in event_value): "  # then each other value with its customers
 
 
 
@@ -366,6 +367,11 @@ class ChurnStudy:
                       "follow": self.duration_text(follow_up)},
                      {"customers": self.n, "left": self.events, "share": c["value"], "ci_low": c["ci_low"],
                       "ci_high": c["ci_high"], "follow_up": follow_up})]
+        stayed = [i for i in (self.quality.issues if self.quality else ()) if i.rule.startswith(COUNTED_AS_STAYED)]
+        if stayed:  # "Cancelled - Competitor" when event_value names only "Cancelled": the reader must see it
+            out.append(Claim("churn.counted_as_stayed", "Counted as stayed, as event_value does not name them: "
+                             "{values}.", {"values": stayed[0].rule.removeprefix(COUNTED_AS_STAYED)},
+                             {"customers": stayed[0].n_rows}, joins=True))
         years = follow_up * col.UNIT_DAYS[self.time_unit] / col.UNIT_DAYS["years"]
         if years > LONG_FOLLOW_UP_YEARS:  # 1,218 "months" that are days: a century of custom
             out.append(Claim("churn.long_follow_up", "That is {years} years: are the durations in {unit}? If not, "
