@@ -693,3 +693,23 @@ def test_answers_on_a_0_100_scale_are_named_as_such_not_as_codes():
     assert fix_hint(rule, ("80", "40", "60", "100")) == (" -> answers up to 100 (e.g. '80'): the column holds a 0-100 "
                                                          "scale, not 0-10; name a column of 0-10 answers")
     assert fix_hint(rule, ("99", "99", "98")).startswith(" -> answers off the scale: check the column, or list codes")
+
+
+def test_a_covariate_written_as_percentages_is_a_number_of_points_as_lifelines_reads_it(tmp_path):
+    """A discount written "10%" was read as four categories against "20%"; it is a number (10), noted."""
+    from lifelines import CoxPHFitter
+
+    frame = customers()
+    rng = np.random.default_rng(3)
+    frame["discount"] = rng.choice([0, 10, 20, 30], len(frame))
+    written = frame.assign(discount=frame["discount"].astype(str) + "%")
+    path = write(tmp_path, "c.csv", written.to_csv(index=False))
+    study, data = cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "months",
+                                                     "event_col": "left", "time_unit": "months",
+                                                     "covariates": ["discount"]})
+    peer = CoxPHFitter().fit(frame[["months", "left", "discount"]].astype(float), "months", "left")
+    (term,) = study.cox.terms.itertuples()
+    assert term.term == "discount"
+    assert term.coef == pytest.approx(peer.params_["discount"], rel=1e-6)
+    (note,) = [i for i in data.quality.issues if i.column == "discount"]
+    assert (note.rule, note.n_rows) == ("percentages read as numbers of points (10% = 10)", len(frame))

@@ -192,19 +192,38 @@ def numbers_or_text(column: pd.Series, decimal: str | None = None, thousands: st
     ['gold', '7']
     >>> numbers_or_text(pd.Series([*map(str, range(20, 60)), "bilinmiyor"])).iloc[-2:].tolist()
     [59.0, nan]
+
+    Percentages (``10%``, ``12,5 %``) are numbers of points (10, 12.5), as :func:`percentages` finds them:
+
+    >>> numbers_or_text(pd.Series(["0%", "10%", "12,5 %"])).tolist()
+    [0.0, 10.0, 12.5]
     """
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
         return column.astype(float)
     text = column.astype("string").str.strip()
     text = text.where(text != "")
-    present = text.dropna()
+    numeric = text.str.replace(PERCENT_SIGN, "", regex=True) if percentages(column).any() else text
+    present = numeric.dropna()
     if not len(present) or present.str.fullmatch(NUMBER_LIKE).mean() < MOSTLY_NUMBERS:
         return text
-    numbers = parse_numbers(text, decimal, thousands).values
+    numbers = parse_numbers(numeric, decimal, thousands).values
     return numbers.astype(float) if numbers.notna().sum() >= MOSTLY_NUMBERS * len(present) else text
 
 
 MOSTLY_NUMBERS = 0.9  # the share of a column's values that must read as numbers for it to be a number column
+PERCENT = re.compile(r"[+-]?\d+(?:[.,]\d+)?\s*%")
+PERCENT_SIGN = r"\s*%$"
+
+
+def percentages(column: pd.Series) -> np.ndarray:
+    """Where a column of unknown kind holds a percentage ("10%"), when at least :data:`MOSTLY_NUMBERS` of its values
+    are: a discount written so is a number of points, not a category per value. False everywhere otherwise."""
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return np.zeros(len(column), dtype=bool)
+    text = column.astype("string").str.strip()
+    found = text.str.fullmatch(PERCENT).fillna(False).to_numpy(dtype=bool)
+    present = int((text.notna() & (text != "")).sum())
+    return found if present and found.sum() >= MOSTLY_NUMBERS * present else np.zeros(len(column), dtype=bool)
 
 
 def unread_words(column: pd.Series, read: pd.Series) -> np.ndarray:

@@ -46,7 +46,7 @@ from ..io import CXData, DataError, DataQuality, Table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
 from ..io.nps_groups import score_groups
-from ..io.numbers import numbers_or_text, unread_words
+from ..io.numbers import unread_words
 from ..io.quality import EXCLUDED, NOTE, QualityIssue
 from ..io.scale import plain
 from ..rates import count_estimate, rate_table
@@ -71,6 +71,7 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
+    read_loose,
     row_issue,
 )
 
@@ -292,13 +293,13 @@ def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None
     for name in covariates:
         if name in rules:
             continue
-        read = numbers_or_text(frame[name], inputs.reading.get("decimal"), inputs.reading.get("thousands"))
-        words = unread_words(frame[name], read)
-        if words.any():  # an age with "n/a" or "bilinmiyor" among its numbers: those answers are not ages
-            notes.append(row_issue(frame, words, name, f"not a number ({blank_covariate[0].partition('(')[2]}",
-                                blank_covariate[1]))
+        # an age with "n/a" or "bilinmiyor" among its numbers: those answers are not ages
+        unread = (f"not a number ({blank_covariate[0].partition('(')[2]}", blank_covariate[1])
+        read, read_notes = read_loose(frame, name, inputs.reading.get("decimal"), inputs.reading.get("thousands"),
+                                      unread)
+        notes += read_notes
+        blank = read.isna().to_numpy() & ~unread_words(frame[name], read)
         frame = frame.assign(**{name: col.yes_no_read(read)})  # True/False is a category: "Transplant: yes vs no"
-        blank = frame[name].isna().to_numpy() & ~words
         if blank.any():
             notes.append(row_issue(frame, blank, name, *blank_covariate))
     zero = (frame[duration_col] == 0).to_numpy()

@@ -17,7 +17,6 @@ from ..formatting.claims import LEVEL, Claim
 from ..formatting.narrative import fmt_count, fmt_p
 from ..io import DataError, DataQuality
 from ..io import columns as col
-from ..io.numbers import numbers_or_text, unread_words
 from ..io.quality import NOTE, SET_MISSING
 from ..personas import (
     CHANCE_AGREEMENT,
@@ -39,6 +38,7 @@ from .shared import (
     data_path_parameter,
     gate,
     in_memory_only,
+    read_loose,
     row_issue,
     unanswered_notes,
 )
@@ -246,11 +246,9 @@ def run(p: Parameters):
         responses = None
         for trait in p.trait_cols:
             if trait in frame.columns and trait not in rules:
-                read = numbers_or_text(frame[trait], p.decimal, p.thousands)
-                words = unread_words(frame[trait], read)
-                if words.any():  # words among a trait's numbers: missing, as a blank is (set to the median, flagged)
-                    data = dataclasses.replace(data, quality=data.quality + DataQuality((
-                        row_issue(frame, words, trait, NOT_A_NUMBER_TRAIT, SET_MISSING),)))
+                # words among a trait's numbers: missing, as a blank is (set to the median, flagged)
+                read, notes = read_loose(frame, trait, p.decimal, p.thousands, (NOT_A_NUMBER_TRAIT, SET_MISSING))
+                data = dataclasses.replace(data, quality=data.quality + DataQuality(tuple(notes)))
                 frame[trait] = read
     data = _blank_traits(data, frame, p.trait_cols)
     _refuse_identifiers(frame, p.trait_cols)

@@ -16,7 +16,8 @@ from ..backends import is_set
 from ..io import DataError, DataQuality, QualityIssue
 from ..io.delimited import first_record, sniff_delimiter
 from ..io.nps_groups import holds_groups
-from ..io.quality import EXCLUDED, FIGURES_ONLY
+from ..io.numbers import numbers_or_text, percentages, unread_words
+from ..io.quality import EXCLUDED, FIGURES_ONLY, NOTE
 from ..io.sources import is_sql_url, read_header
 from ..io.survey_status import survey_export
 from ..io.tables import canonical_folder
@@ -273,6 +274,22 @@ def row_issue(frame: pd.DataFrame, mask, column: str, rule: str, action: str,
     rows = tuple(int(i) + 1 for i in frame.index[mask][:5])
     shown = tuple("" if pd.isna(v) else str(v) for v in frame.loc[mask, column].iloc[:5])
     return QualityIssue(table, column, rule, action, int(mask.sum()), rows, shown if any(shown) else ())
+
+
+def read_loose(frame: pd.DataFrame, name: str, decimal: str | None, thousands: str | None,
+               unread: tuple[str, str]) -> tuple[pd.Series, list[QualityIssue]]:
+    """A column of unknown kind (a covariate, a trait) read as numbers or text
+    (:func:`~cxlib.io.numbers.numbers_or_text`), with what that did noted: percentages read as points, and words
+    among numbers (an age of "n/a") recorded as the ``unread`` (rule, action)."""
+    read = numbers_or_text(frame[name], decimal, thousands)
+    notes = []
+    percent = percentages(frame[name])
+    if percent.any():
+        notes.append(row_issue(frame, percent, name, "percentages read as numbers of points (10% = 10)", NOTE))
+    words = unread_words(frame[name], read)
+    if words.any():
+        notes.append(row_issue(frame, words, name, *unread))
+    return read, notes
 
 
 def unanswered_notes(data, table: str, answered: Mapping[str, int]):
