@@ -713,3 +713,18 @@ def test_a_covariate_written_as_percentages_is_a_number_of_points_as_lifelines_r
     assert term.coef == pytest.approx(peer.params_["discount"], rel=1e-6)
     (note,) = [i for i in data.quality.issues if i.column == "discount"]
     assert (note.rule, note.n_rows) == ("percentages read as numbers of points (10% = 10)", len(frame))
+
+
+def test_a_surveymonkey_other_please_specify_answer_is_the_answer_other_not_a_blank(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    question = "Which plan do you use?"
+    rows = [f"{i},{s},{plan},{typed}" for i, (s, plan, typed) in enumerate(
+        [(9, "Pro", ""), (2, "Basic", ""), (3, "", "Enterprise"), (7, "", ""), (10, "", "the old one")])]
+    path = write(tmp_path, "sm.csv", f"Respondent ID,NPS,{question},\n,Response,Response,Other (please specify)\n"
+                 + "\n".join(rows) + "\n")
+    table = read_table(path, {"NPS": col.score(0, 10), question: col.category()})
+    assert table.data[question].fillna("blank").tolist() == ["Pro", "Basic", "Other", "blank", "Other"]
+    (note,) = [i for i in table.quality.issues if i.rule.startswith("answered 'Other (please specify)'")]
+    assert (note.column, note.n_rows, note.rows) == (question, 2, (3, 5))

@@ -35,7 +35,7 @@ from .encodings import EncodingError, detect_encoding
 from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import NOTE, DataError, QualityIssue
 
-__all__ = ["DELIMITERS", "Decoded", "Header", "decode", "from_header", "header_names", "read_delimited",
+__all__ = ["DELIMITERS", "Decoded", "Header", "decode", "from_header", "header_names", "other_answers", "read_delimited",
            "sniff_delimiter", "survey_header", "survey_note"]
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -68,6 +68,7 @@ class Header:
     skip: int = 0
     labels: dict[str, str] = field(default_factory=dict)
     tool: str | None = None
+    others: dict[str, str] = field(default_factory=dict)  # a question's "Other (please specify)" column -> its answer
 
 
 def decode(data: bytes, filename: str, name: str, encoding: str | None) -> Decoded:
@@ -195,15 +196,40 @@ def _labels(names: list[str], texts: list[str]) -> dict[str, str]:
 
 
 def _surveymonkey(first: list[str], second: list[str]) -> Header:
-    names, labels, question = [], {}, ""
+    names, labels, question, others = [], {}, "", {}
     for top, sub in zip(first, [*second, *[""] * (len(first) - len(second))], strict=True):
         question = top or question
         if sub.strip().lower() in SURVEYMONKEY_ANSWERS:
             names.append(question)
         else:
+            if sub.strip().lower().startswith("other") and names and names[-1] == question:
+                others[f"{question} - {sub}"] = question  # one answer, "Other", typed in beside the choices
             names.append(f"{question} - {sub}")
             labels[names[-1]] = f"{question}: {sub}"
-    return Header(names, 1, labels, "SurveyMonkey")
+    return Header(names, 1, labels, "SurveyMonkey", others)
+
+
+OTHER_ANSWER = "Other"
+
+
+def other_answers(frame: pd.DataFrame, header: Header, name: str) -> list[QualityIssue]:
+    """A SurveyMonkey single-choice question answered "Other (please specify)": the question's own column is blank
+    and the text stands in the column beside it. Those answers read as :data:`OTHER_ANSWER`, counted, not as
+    unanswered; the text stays in its own column. Changes ``frame`` in place."""
+    notes = []
+    for other, question in header.others.items():
+        if other not in frame.columns or question not in frame.columns:
+            continue
+        typed = frame[other].astype("string").str.strip()
+        chose = (frame[question].isna() | (frame[question].astype("string").str.strip() == "")) & typed.notna() & (
+            typed != "")
+        if chose.any():
+            frame[question] = frame[question].astype(object).mask(chose.to_numpy(dtype=bool), OTHER_ANSWER)
+            rows = tuple(int(i) + 1 for i in frame.index[chose.to_numpy(dtype=bool)][:5])
+            notes.append(QualityIssue(name, question, f"answered '{other.removeprefix(question + ' - ')}': read as "
+                                      f"the answer {OTHER_ANSWER!r} (the text typed stays in {other!r})", NOTE,
+                                      int(chose.sum()), rows))
+    return notes
 
 
 def _record_end(text: str, start: int = 0) -> int:
@@ -364,5 +390,5 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, 
     notes = [QualityIssue(name, None, note, NOTE, 0)
              for note in (*decoded.notes, header_note(skipped, header_row), footer) if note]
     if header.tool:
-        notes.append(survey_note(header, name))
+        notes += [survey_note(header, name), *other_answers(frame, header, name)]
     return frame, delimiter, header, notes

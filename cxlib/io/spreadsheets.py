@@ -27,7 +27,7 @@ import openpyxl
 import pandas as pd
 
 from ..formatting.quoting import shown
-from .delimited import Header, survey_header, survey_note
+from .delimited import Header, other_answers, survey_header, survey_note
 from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import NOTE, SET_MISSING, DataError, QualityIssue
 
@@ -167,7 +167,9 @@ def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
     check_unique_names(names, name, f"sheet {chosen!r} of {path.name}")
     _check_formula_results(path, chosen, index + survey.skip, frame, name)
     notes = [QualityIssue(name, None, note, NOTE, 0) for note in [header_note(index, header_row)] if note]
-    return frame, chosen, notes + ([survey_note(survey, name)] if survey.tool else []), survey.labels
+    if survey.tool:
+        notes += [survey_note(survey, name), *other_answers(frame, survey, name)]
+    return frame, chosen, notes, survey.labels
 
 
 def _error_values(path: Path, sheet: str, first: int, frame: pd.DataFrame) -> pd.DataFrame:
