@@ -15,7 +15,9 @@ all follow from those counts (one ``bincount`` when durations are whole time uni
   whole time units).
 * Median lifetime and its interval: the first time S drops to 0.5 or below; the interval
   inverts z-tests on the cloglog scale, as SAS and statsmodels ``quantile_ci`` do
-  (Brookmeyer & Crowley 1982).
+  (Brookmeyer & Crowley 1982). Where no time passes the test because S falls across 0.5 in
+  one step (contracts that end together at month 12), the median is pinned to that step:
+  the interval is the median itself, as R's ``survfit`` and lifelines give.
 * Constant hazard (exponential model) per segment: events over exposure,
   ``lambda = d / sum(duration - entry)``, with the exact Poisson interval of d (Garwood
   1936) divided by the exposure; the probability of leaving within a period L is
@@ -240,8 +242,11 @@ def median_survival(km: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             r = (np.log(-np.log(s)) - np.log(-np.log(0.5))) / (-1 / (s * np.log(s)) * se)
         inside = np.flatnonzero(np.abs(r) <= z)
-        low = t[inside[0]] if len(inside) else np.nan
-        high = np.inf if not len(inside) or inside[-1] == len(t) - 1 else t[inside[-1] + 1]
+        if not len(inside) and np.isfinite(median):  # S jumps across 0.5 in one step: every time before it is
+            low = high = median                          # clearly above, every time from it clearly below
+        else:
+            low = t[inside[0]] if len(inside) else np.nan
+            high = np.inf if not len(inside) or inside[-1] == len(t) - 1 else t[inside[-1] + 1]
         rows.append({"segment": segment, "median": median, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 

@@ -367,8 +367,24 @@ def test_a_total_row_below_the_data_is_no_answer(tmp_path):
     s = frame["LTR"]
     assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
     assert set(study.segments["segment"]) == {"A", "B"}
-    (issue,) = [i for i in data.quality.issues if i.rule.startswith("a total or subtotal row")]
+    (issue,) = [i for i in data.quality.issues if i.rule.startswith("a total, subtotal or summary row")]
     assert (issue.n_rows, issue.action) == (1, "excluded")
+
+
+
+def test_summary_rows_ending_the_data_are_no_answers_and_their_blanks_no_note(tmp_path):
+    """"Median" (7) and "Max" (10) below the data were two more answers and a segment "(missing)" of NPS 50."""
+    frame = survey().assign(Id=[f"R{i}" for i in range(120)])
+    footer = "".join(f"{v},,,{label}\n" for label, v in (("Average", 6.43), ("Median", 7), ("Count", 120),
+                                                         ("Max", 10), ("Prosek", 6.4)))
+    path = write(tmp_path, "bi.csv", frame.to_csv(index=False) + footer)
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["Seg"], "id_col": "Id"})
+    s = frame["LTR"]
+    assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
+    assert set(study.segments["segment"]) == {"A", "B"}
+    assert [(i.rule, i.n_rows, i.rows) for i in data.quality.issues] == [
+        ("a total, subtotal or summary row (a report's summary), not an answer", 5, (121, 122, 123, 124, 125))]
 
 
 def test_a_column_named_with_a_leading_zero_stays_that_name_in_y_and_p():
@@ -585,7 +601,7 @@ def test_subtotal_rows_of_a_grouped_export_are_no_answers_nor_segments(tmp_path,
     assert study.overall.n == 120 and study.overall.value == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
     assert set(study.segments["segment"]) == {"North", "South"}
     excluded = [(i.rule, i.n_rows) for i in data.quality.issues if i.action == "excluded"]
-    assert excluded == [("a total or subtotal row (a report's summary), not an answer", 3)]
+    assert excluded == [("a total, subtotal or summary row (a report's summary), not an answer", 3)]
 
 
 def test_a_report_footer_below_a_csv_is_left_out_and_noted(tmp_path):

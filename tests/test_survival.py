@@ -68,6 +68,25 @@ def test_median_and_interval_equal_statsmodels_quantile_ci(random_survival):
         assert (medians.loc[s, "ci_low"], medians.loc[s, "ci_high"]) == ref.quantile_ci(0.5)
 
 
+
+def test_a_median_pinned_to_one_step_has_that_step_as_its_interval_as_lifelines_gives():
+    """Annual contracts: 65% leave at month 12, so S falls from 1 to about 0.35 in one step. No time passes
+    Brookmeyer-Crowley's test (statsmodels gives no interval); the median is pinned to month 12, as the pointwise
+    band gives in lifelines and R."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    rng = np.random.default_rng(4)
+    duration = np.where(rng.random(300) < 0.65, 12.0, rng.integers(13, 30, 300)).astype(float)
+    event = (duration == 12) | (rng.random(300) < 0.3)
+    ours = median_survival(kaplan_meier(survival_counts(duration, event))).iloc[0]
+    fitted = KaplanMeierFitter().fit(duration, event)
+    low, high = median_survival_times(fitted.confidence_interval_).iloc[0]
+    assert (ours["median"], ours["ci_low"], ours["ci_high"]) == (fitted.median_survival_time_, low, high) == (
+        12.0, 12.0, 12.0)
+    assert np.isnan(SurvfuncRight(duration, event.astype(int)).quantile_ci(0.5)[0])
+
+
 def test_kaplan_meier_by_hand_and_fractional_times():
     # times 1, 2, 2+, 3, 4+, 5, 5: S = 6/7, 5/7 at 2, * 3/4 at 3, * 0 at 5
     duration = np.array([1, 2, 2, 3, 4, 5, 5], dtype=float)

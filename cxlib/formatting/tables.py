@@ -10,7 +10,8 @@ numbers behind it (results.json keeps those):
 * columns named in ``percent`` hold shares of 1 and are shown as percentages; columns
   named in ``money`` as amounts in the report's currency (:func:`labels.money`);
 * whole numbers get thousands separators; other numbers get 0, 1 or 2 decimals by the
-  size of the column's typical value (or ``digits``); p-values read "< 0.001", "0.032";
+  size of the column's typical value (or ``digits``; a column's ``digits`` of None: as few
+  as show each value exactly, at most 2: 20, 24 but 20.0, 24.5); p-values read "< 0.001", "0.032";
 * ``small_n`` rows are greyed and marked "small n"; other yes/no columns read yes/no;
   missing values are a dash and infinite ones "not reached";
 * names of the data (columns such as ``driver``, ``segment_col``, ``term``; values such
@@ -110,7 +111,7 @@ def _display(name: str, column: pd.Series, references: Mapping | None, as_writte
     return [one(v) for v in column]
 
 
-def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int] | None = None,
+def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int | None] | None = None,
                  ci: float = 0.95, names: Mapping[str, str] | None = None,
                  references: Mapping | None = None, money: Iterable[str] = (),
                  as_written: Iterable[str] = ()) -> pd.DataFrame:
@@ -157,6 +158,9 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
             values = column.astype(float) * scale
             whole = pd.api.types.is_integer_dtype(column.dtype) and scale == 1
             places = digits.get(name, 0 if whole else _digits(values))
+            if places is None:  # as written: horizons 20 and 24, but 24.5 too
+                places = next((d for d in range(2) if np.allclose(values[np.isfinite(values)].round(d),
+                                                                  values[np.isfinite(values)])), 2)
             if triple:
                 low, high = frame[triple[1]].astype(float) * scale, frame[triple[2]].astype(float) * scale
                 text = [DASH if pd.isna(v) else _number(v, places, suffix) if math.isinf(v)
@@ -170,7 +174,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
     return pd.DataFrame(out)
 
 
-def pretty(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int] | None = None,
+def pretty(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mapping[str, int | None] | None = None,
            ci: float = 0.95, names: Mapping[str, str] | None = None, references: Mapping | None = None,
            money: Iterable[str] = (), as_written: Iterable[str] = ()):
     """A readable, index-free view of ``frame`` for a report (module docstring); small-n rows greyed.

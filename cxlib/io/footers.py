@@ -1,15 +1,20 @@
-"""Rows a reporting tool writes below the data: a total ("Total", "Grand total", "Toplam", "Ukupno").
+"""Rows a reporting tool writes below the data: a total ("Total", "Grand total", "Toplam", "Ukupno") or a
+summary statistic ("Average", "Median", "Max", "Count", "Ortalama", "Prosek").
 
-A BI or spreadsheet export often ends in a footer row that sums or averages the rows above
-it; read as data, it is one more answer (with the mean score) and one more segment named
-"Total". A row among the last :data:`FOOTER_ROWS` whose text cell says total (in the
-reports' languages and German, any case, with a colon or not) is such a footer; so is, in
-any row, a subtotal of a grouped export: "Subtotal", or a total word beside another value
-of the same column ("North Total" below the rows of "North").
+A BI or spreadsheet export often ends in footer rows that sum or average the rows above
+them; read as data, each is one more answer (the median score, the maximum) and one more
+segment. A row among the last :data:`TOTAL_ROWS` whose text cell says total (in the
+reports' languages and German, any case, with a colon or not) is such a footer, and so is
+each row of the block that ends the table (at most :data:`FOOTER_ROWS` rows) whose text
+cell names a total or a statistic; so is, in any row, a subtotal of a grouped export:
+"Subtotal", or a total word beside another value of the same column ("North Total" below
+the rows of "North").
 
 >>> frame = pd.DataFrame({"LTR": [9, 3, 6], "Seg": ["A", "B", "Grand Total:"]})
 >>> total_rows(frame).tolist()
 [False, False, True]
+>>> total_rows(pd.DataFrame({"Id": ["R1", "R2", "Average", "Median", "Max"], "LTR": [9, 3, 6.4, 6, 9]})).tolist()
+[False, False, True, True, True]
 >>> total_rows(pd.DataFrame({"Region": ["North", "North Total", "South", "South Total", "Total"]})).tolist()
 [False, True, False, True, True]
 """
@@ -29,13 +34,22 @@ __all__ = ["FOOTER_RULE", "TOTAL_WORDS", "total_rows"]
 
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "overall total", "toplam", "genel toplam",
                          "ukupno", "svega", "укупно", "свега", "gesamt", "gesamtsumme", "summe", "insgesamt"})
+STATISTIC_WORDS = frozenset({
+    "average", "avg", "avg.", "mean", "median", "min", "minimum", "max", "maximum", "count", "std dev",
+    "std. dev.", "stdev", "standard deviation", "variance", "mode", "range",
+    "ortalama", "medyan", "ortanca", "en düşük", "en yüksek", "maksimum", "sayı", "adet", "standart sapma",
+    "prosek", "prosjek", "srednja vrednost", "medijana", "najmanje", "najviše", "broj", "standardna devijacija",
+    "просек", "медијана", "минимум", "максимум", "број",
+    "durchschnitt", "mittelwert", "anzahl", "standardabweichung"})  # a statistic's name: in a footer block only
 SUBTOTAL_WORDS = frozenset({"subtotal", "sub-total", "sub total", "ara toplam", "zwischensumme", "međuzbir"})
+FOOTER_WORDS = TOTAL_WORDS | STATISTIC_WORDS
 _TOTALS = "|".join(sorted({*TOTAL_WORDS, *SUBTOTAL_WORDS}, key=len, reverse=True))
 SUBTOTAL = rf"^(?:(?P<before>.+?)\s+(?:{_TOTALS})|(?:{_TOTALS})\s+(?P<after>.+))$"  # "north total", "total north"
 TOTAL_STEM = "total|sum|toplam|ukupno|svega|укупно|свега|gesamt|insgesamt|zwischen|međuzbir"  # in any total word
 GROUPS = 1_000  # a column of at most this many distinct values (or a twentieth of its rows) holds groups
-FOOTER_ROWS = 3  # a footer is among the last rows of the table
-FOOTER_RULE = "a total or subtotal row (a report's summary), not an answer"
+TOTAL_ROWS = 3  # a total is among the last rows of the table
+FOOTER_ROWS = 12  # a block of totals and statistics ends the table, in at most so many rows
+FOOTER_RULE = "a total, subtotal or summary row (a report's summary), not an answer"
 
 
 def total_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -54,9 +68,10 @@ def total_rows(frame: pd.DataFrame) -> np.ndarray:
             distinct = pc.unique(pa.array(text, type=pa.string(), from_pandas=True)).drop_null()
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # a workbook's column of numbers and words: no total row
             continue
+        out |= _footer_block(text)
         grouped = len(distinct) <= max(GROUPS, len(frame) // 20)
         values = (distinct.filter(pc.match_substring_regex(distinct, TOTAL_STEM, ignore_case=True)).to_pylist()
-                  if grouped else [v for v in text.iloc[-FOOTER_ROWS:] if isinstance(v, str)])
+                  if grouped else [v for v in text.iloc[-TOTAL_ROWS:] if isinstance(v, str)])
         if not values:
             continue
         words = {v: normal_word(v).rstrip(":").strip() for v in values}
@@ -69,6 +84,17 @@ def total_rows(frame: pd.DataFrame) -> np.ndarray:
                 if word in SUBTOTAL_WORDS or (named and (named["before"] or named["after"]) in present):
                     subtotal.add(value)
         last = np.zeros(len(frame), dtype=bool)
-        last[-FOOTER_ROWS:] = True
+        last[-TOTAL_ROWS:] = True
         out |= (text.isin(footer).to_numpy(dtype=bool) & last) | text.isin(subtotal).to_numpy(dtype=bool)
     return out
+
+
+def _footer_block(text: pd.Series) -> np.ndarray:
+    """True for the rows that end ``text`` (at most :data:`FOOTER_ROWS`) and each name a total or a statistic."""
+    out = np.zeros(len(text), dtype=bool)
+    for back, value in enumerate(reversed(text.iloc[-FOOTER_ROWS:].tolist()), start=1):
+        if not isinstance(value, str) or normal_word(value).rstrip(":").strip() not in FOOTER_WORDS:
+            break
+        out[-back] = True
+    return out
+

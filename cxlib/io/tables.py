@@ -268,8 +268,9 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
                              (value_labels or {}).get(name))
         except DataError as exc:
             raise DataError(f"{table}: {exc}", table=table, column=name, rule=exc.rule) from None
-        for reason, mask in parsed.notes.items():
-            issues.append(QualityIssue(table, name, reason, NOTE, int(mask.sum())))
+        for reason, mask in parsed.notes.items():  # of the rows that hold data: a footer's blank is no answer's
+            if (mask & ~skipped).any():
+                issues.append(QualityIssue(table, name, reason, NOTE, int((mask & ~skipped).sum())))
         for reason, mask in parsed.set_missing.items():
             if (mask & ~skipped).any():
                 issues.append(_issue(table, name, reason, SET_MISSING, mask & ~skipped, raw[name]))
