@@ -744,3 +744,24 @@ def test_a_surveymonkey_other_please_specify_answer_is_the_answer_other_not_a_bl
     assert table.data[question].fillna("blank").tolist() == ["Pro", "Basic", "Other", "blank", "Other"]
     (note,) = [i for i in table.quality.issues if i.rule.startswith("answered 'Other (please specify)'")]
     assert (note.column, note.n_rows, note.rows) == (question, 2, (3, 5))
+
+
+def test_a_canonical_folder_saved_with_windows_names_is_read_and_a_folder_without_tables_says_what_it_holds(tmp_path):
+    import shutil
+
+    from cxlib.io import DataError, load
+    from cxlib.io.tables import SAMPLE_DIR
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for path in SAMPLE_DIR.iterdir():
+        if path.suffix == ".csv":
+            shutil.copy(path, folder / (path.stem.title() + ".CSV"))
+    data, sample = load(folder), load()
+    assert (len(data.customers), len(data.responses)) == (len(sample.customers), len(sample.responses))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "klienti.csv").write_text("a\n1\n")
+    with pytest.raises(DataError, match=r"holds none of the tables .* \(as \.csv, \.parquet, .*\.dta\); it holds "
+                                         r"klienti\.csv: name each file after its table \(customers\.csv\)"):
+        load(other)

@@ -430,12 +430,14 @@ def canonical_header(folder=None) -> list[str]:
 
 
 def table_file(folder: Path, name: str) -> Path | None:
-    """The file of canonical table ``name`` in ``folder`` (``responses.csv``, ``responses.parquet``, ...), or None.
+    """The file of canonical table ``name`` in ``folder`` (``responses.csv``, ``responses.parquet``, ...), or None;
+    names and suffixes in any case (``Responses.CSV``).
 
     Two files of one table (``responses.csv`` beside ``responses.parquet``) stop the
     reading: which one is current is not for a reader to guess.
     """
-    found = [folder / f"{name}{suffix}" for suffix in TABLE_SUFFIXES if (folder / f"{name}{suffix}").exists()]
+    found = sorted(p for p in folder.iterdir() if p.stem.casefold() == name and p.suffix.casefold() in TABLE_SUFFIXES
+                   and p.is_file())  # Customers.CSV as Windows saves it is the customers table
     if len(found) > 1:
         raise DataError(f"{name}: the folder {str(folder)!r} holds {len(found)} files of this table "
                         f"({', '.join(p.name for p in found)}); keep one, or move the others out", table=name,
@@ -466,8 +468,10 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
         raise DataError(f"no such folder: {folder}", rule="folder exists")
     found = {name: table_file(folder, name) for name in SCHEMAS}
     if not any(found.values()):
-        raise DataError(f"{folder} holds none of the tables {sorted(SCHEMAS)} (as .csv or .parquet)",
-                        rule="canonical tables present")
+        files = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        held = f"; it holds {', '.join(files[:8])}{' …' if len(files) > 8 else ''}" if files else "; it is empty"
+        raise DataError(f"{folder} holds none of the tables {sorted(SCHEMAS)} (as {', '.join(TABLE_SUFFIXES)})"
+                        f"{held}: name each file after its table (customers.csv)", rule="canonical tables present")
     tables: dict[str, pd.DataFrame | None] = dict.fromkeys(SCHEMAS)
     quality, sources = DataQuality(), []
     for name, path in found.items():

@@ -373,7 +373,8 @@ def _unanswered_noted(result: Scorecard, data):
 STUDY = StudyDeclaration(
     "cx_scorecard", "CX scorecard",
     "How are we doing, quarter by quarter, against competitors and our goals?",
-    "a folder with customers, responses, tickets, competitor_nps and social tables (.csv or .parquet)",
+    "a folder with customers, responses, tickets, competitor_nps and social tables (.csv, .parquet, .xlsx and "
+    "others; names in any case)",
     (
         data_path_parameter("folder with customers, responses, tickets, competitor_nps", folder=True),
         Choice("freq", "Q", 'period: "M" months, "Q" quarters, "Y" years', choices=FREQUENCIES),

@@ -184,9 +184,11 @@ def run(p: dict):
 STUDY = StudyDeclaration(
     "data_overview", "Data overview",
     "What do the data hold? Tables, sizes, periods, every excluded row and why, score distributions, coverage.",
-    "a folder with customers, responses, tickets, competitor_nps and social tables (.csv or .parquet)",
+    "a folder with customers, responses, tickets, competitor_nps and social tables (.csv, .parquet, .xlsx and "
+    "others; names in any case)",
     (
-        data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv or .parquet)", folder=True),
+        data_path_parameter("folder with customers, responses, tickets, competitor_nps (.csv, .parquet, .xlsx …)",
+                            folder=True),
         Flag("strict", False, "True: stop instead of excluding any row"),
         *common_parameters(1),
         *backend_parameters(tables=False),
