@@ -765,3 +765,32 @@ def test_a_canonical_folder_saved_with_windows_names_is_read_and_a_folder_withou
     with pytest.raises(DataError, match=r"holds none of the tables .* \(as \.csv, \.parquet, .*\.dta\); it holds "
                                          r"klienti\.csv: name each file after its table \(customers\.csv\)"):
         load(other)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_without_a_name_is_noted_where_it_is_not_a_reason_to_stop(tmp_path, suffix):
+    """`Id,,Region,LTR,`: an empty column 2 and remarks in column 5 stopped the study, naming column 2."""
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    rows = [[f"R{i}", None, "North" if i % 2 else "South", i % 11, "note" if i % 7 == 0 else None] for i in range(40)]
+    frame = pd.DataFrame(rows, columns=["Id", "", "Region", "LTR", " "])
+    path = tmp_path / f"blank{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_excel(path, index=False)
+    table = read_table(path, {"LTR": col.score(0, 10), "Region": col.category()})
+    assert table.data["LTR"].tolist() == [i % 11 for i in range(40)]
+    (note,) = [i for i in table.quality.issues if "no name" in i.rule]
+    assert note.rule == "column 5 has no name in the header: its values (e.g. 'note') are not read; name the column to use it"
+    assert (note.n_rows, note.rows) == (6, (1, 8, 15, 22, 29))
+
+
+def test_the_header_repeated_where_two_exports_were_joined_is_named_as_such(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    frame = survey()
+    text = frame.iloc[:60].to_csv(index=False) + frame.iloc[60:].to_csv(index=False)  # the second keeps its header
+    table = read_table(write(tmp_path, "joined.csv", text), {"LTR": col.score(0, 10), "Seg": col.category()})
+    assert table.data["LTR"].tolist() == frame["LTR"].tolist()
+    assert [(i.rule, i.n_rows, i.rows) for i in table.quality.issues] == [
+        ("the header again (exports joined one below the other), not an answer", 1, (61,))]

@@ -168,6 +168,20 @@ def _first_records(text: str, delimiter: str, n: int = 3) -> list[list[str]]:
     return records
 
 
+def unnamed_columns(frame: pd.DataFrame, positions: list[int], name: str) -> list[QualityIssue]:
+    """Notes on the columns at ``positions`` (0-based) whose header cell is empty but which hold values (a column of
+    remarks beside the data): no one can name them, so no study reads them; the caller leaves them out."""
+    notes = []
+    for i in positions:
+        held = frame.iloc[:, i].dropna()
+        held = held[held.astype(str).str.strip() != ""]
+        if len(held):
+            notes.append(QualityIssue(name, None, f"column {i + 1} has no name in the header: its values (e.g. "
+                                      f"{str(held.iloc[0])!r}) are not read; name the column to use it", NOTE,
+                                      len(held), tuple(int(r) + 1 for r in held.index[:5])))
+    return notes
+
+
 def survey_header(records: list[list[str]]) -> Header:
     """Qualtrics and SurveyMonkey headers recognised from the first three records."""
     names = records[0]
@@ -382,13 +396,11 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, 
         header = dataclasses.replace(header, names=[n.replace(CR_IN_CELL, "\r") for n in header.names])
     frame.columns = header.names
     unnamed = [i for i, n in enumerate(header.names) if not n.strip()]
-    if unnamed:
-        if frame.iloc[:, unnamed].notna().any().any():
-            raise DataError(f"{name}: {filename} has values under a header cell left empty (column "
-                            f"{unnamed[0] + 1}); name every column", table=name, rule="a name for every column")
-        frame = frame.drop(columns=frame.columns[unnamed])
     notes = [QualityIssue(name, None, note, NOTE, 0)
              for note in (*decoded.notes, header_note(skipped, header_row), footer) if note]
+    if unnamed:
+        notes += unnamed_columns(frame, unnamed, name)
+        frame = frame.drop(columns=frame.columns[unnamed])
     if header.tool:
         notes += [survey_note(header, name), *other_answers(frame, header, name)]
     return frame, delimiter, header, notes

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from .nps_groups import normal_word
 
-__all__ = ["FOOTER_RULE", "TOTAL_WORDS", "total_rows"]
+__all__ = ["FOOTER_RULE", "HEADER_RULE", "TOTAL_WORDS", "header_rows", "total_rows"]
 
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "overall total", "toplam", "genel toplam",
                          "ukupno", "svega", "укупно", "свега", "gesamt", "gesamtsumme", "summe", "insgesamt"})
@@ -50,6 +50,7 @@ GROUPS = 1_000  # a column of at most this many distinct values (or a twentieth 
 TOTAL_ROWS = 3  # a total is among the last rows of the table
 FOOTER_ROWS = 12  # a block of totals and statistics ends the table, in at most so many rows
 FOOTER_RULE = "a total, subtotal or summary row (a report's summary), not an answer"
+HEADER_RULE = "the header again (exports joined one below the other), not an answer"
 
 
 def total_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -98,3 +99,25 @@ def _footer_block(text: pd.Series) -> np.ndarray:
         out[-back] = True
     return out
 
+
+
+def header_rows(frame: pd.DataFrame) -> np.ndarray:
+    """True for rows that repeat the header: at least two cells, and every cell written, equal to their column's
+    name (in any case), as when two exports are joined one below the other. The rows are first looked for in one
+    column of words, so a long table costs one comparison.
+
+    >>> header_rows(pd.DataFrame({"Id": ["R1", "Id", "R2"], "LTR": ["9", "ltr", "7"]})).tolist()
+    [False, True, False]
+    """
+    words = [name for name in frame.columns if frame[name].dtype.kind not in "biufcmM"]
+    if len(words) < 2:
+        return np.zeros(len(frame), dtype=bool)
+    first = frame[words[0]]
+    candidates = np.flatnonzero((first.astype("string").str.strip().str.casefold() == str(words[0]).strip().casefold())
+                                .fillna(False).to_numpy(dtype=bool))
+    out = np.zeros(len(frame), dtype=bool)
+    for row in candidates:
+        cells = {name: value for name, value in frame.iloc[row].items() if pd.notna(value) and str(value).strip()}
+        out[row] = len(cells) >= 2 and all(str(v).strip().casefold() == str(n).strip().casefold()
+                                           for n, v in cells.items())
+    return out

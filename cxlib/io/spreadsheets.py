@@ -27,7 +27,7 @@ import openpyxl
 import pandas as pd
 
 from ..formatting.quoting import shown
-from .delimited import Header, other_answers, survey_header, survey_note
+from .delimited import Header, other_answers, survey_header, survey_note, unnamed_columns
 from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import NOTE, SET_MISSING, DataError, QualityIssue
 
@@ -157,16 +157,13 @@ def read_excel(path: Path, name: str, sheet, header_row: int | None = None,
     except DAMAGED as exc:
         raise _damaged(path, name, exc) from None
     frame = _error_values(path, chosen, index + 1 + survey.skip, frame)
-    unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
-    if unnamed and frame[[c for c in frame.columns if str(c) in unnamed]].notna().any().any():
-        raise DataError(f"{name}: sheet {chosen!r} of {path.name} has values under an empty header cell "
-                        f"({unnamed[0]}); the header row must name every column", table=name,
-                        rule="a name for every column")
-    frame = frame.drop(columns=[c for c in frame.columns if str(c) in unnamed])
+    unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: ") or not str(c).strip()]
+    notes = unnamed_columns(frame, unnamed, name)
+    frame = frame.drop(columns=frame.columns[unnamed])
     frame.columns = [str(c) for c in frame.columns]
     check_unique_names(names, name, f"sheet {chosen!r} of {path.name}")
     _check_formula_results(path, chosen, index + survey.skip, frame, name)
-    notes = [QualityIssue(name, None, note, NOTE, 0) for note in [header_note(index, header_row)] if note]
+    notes += [QualityIssue(name, None, note, NOTE, 0) for note in [header_note(index, header_row)] if note]
     if survey.tool:
         notes += [survey_note(survey, name), *other_answers(frame, survey, name)]
     return frame, chosen, notes, survey.labels

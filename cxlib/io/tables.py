@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..formatting.tables import pretty
 from . import columns as c
-from .footers import FOOTER_RULE, total_rows
+from .footers import FOOTER_RULE, HEADER_RULE, header_rows, total_rows
 from .header_row import normal_name
 from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
@@ -243,10 +243,13 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     if blank.any():  # not data (Excel leaves rows of separators behind): skipped, noted, not counted as read
         issues.append(_issue(table, None, "blank rows skipped", NOTE, blank, None))
         excluded |= blank
-    footer = total_rows(raw) & ~excluded
-    if footer.any():
-        issues.append(_issue(table, None, FOOTER_RULE, EXCLUDED, footer, None))
-        excluded |= footer
+    footer = np.zeros(len(raw), dtype=bool)
+    for rule, found in ((HEADER_RULE, header_rows(raw)), (FOOTER_RULE, total_rows(raw))):
+        found &= ~excluded
+        if found.any():
+            issues.append(_issue(table, None, rule, EXCLUDED, found, None))
+            excluded |= found
+            footer |= found
     skipped = blank | footer  # no data: no rule of a column speaks of them
     for column, rule, mask in not_answers(raw, (options or ReadOptions()).keep_unfinished):
         issues.append(_issue(table, column, rule, EXCLUDED, mask & ~excluded, raw[column]))
