@@ -105,6 +105,40 @@ def test_two_runs_started_together_from_one_unwritable_folder_both_succeed_and_w
     assert not any("KeyboardInterrupt" in err for _, err in outcomes)  # a finished kernel is shut down, not interrupted
 
 
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_run_stopped_by_ctrl_c_or_sigterm_says_so_in_one_line_and_leaves_nothing(tmp_path, stop):
+    """Ctrl-C printed a 49-line traceback and left a hidden partial run folder and its lock."""
+    notebooks, started = tmp_path / "notebooks", tmp_path / "started"
+    write_notebook(notebooks, "slow", "label = 'x'",
+                   f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\ntime.sleep(120)")
+    run = subprocess.Popen([CX, "--notebooks-dir", str(notebooks), "run", "slow", "--reports-dir",
+                            str(tmp_path / "reports"), "--no-progress"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal starts it
+    deadline = time.monotonic() + 120
+    while not started.exists() and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.2)
+    run.send_signal(stop)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 128 + stop
+    assert err.strip().splitlines()[-1] == f"cx: stopped by {stop.name}; no report was written by the run it stopped"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert list((tmp_path / "reports" / "slow").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_kernel_does_not_inherit_pythonwarnings_error(tmp_path, monkeypatch, capfd):
+    """A CI job's PYTHONWARNINGS=error turned ipykernel's shutdown warning into "ERROR" and a traceback."""
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks, "env", "label = 'x'",
+                   "import os\nimport cxlib as cx\ncx.reports.record({'warnings': os.environ.get('PYTHONWARNINGS')})")
+    monkeypatch.setenv("PYTHONWARNINGS", "error")
+    run = run_study("env", reports_dir=tmp_path / "reports", notebooks_dir=notebooks, progress=False)
+    assert json.loads((run / "results.json").read_text())["results"] == {"warnings": None}
+    assert "Traceback" not in capfd.readouterr().err
+
 # --- only regular files, before a kernel starts --------------------------------------------------
 
 def _fifo(tmp_path: Path) -> Path:

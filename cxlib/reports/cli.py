@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -249,13 +251,27 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     _say(f"cx: warning: {message}")
 
 
+def _stop(signum, frame):
+    """SIGTERM (a scheduler or ``kill`` stopping the run) ends a run as Ctrl-C does: tidily."""
+    raise KeyboardInterrupt(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``cx`` command; the exit code."""
+    """Run the ``cx`` command; the exit code (128 + the signal's number when stopped by Ctrl-C or SIGTERM)."""
+    main_thread = threading.current_thread() is threading.main_thread()  # only there can a handler be set
+    previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None
     try:
         try:
             code = _main(argv)
         finally:
             sys.stdout.flush()
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
+    except KeyboardInterrupt as exc:  # Ctrl-C: one line, not the stack of the code that was waiting
+        signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+        print(f"cx: stopped by {signal.Signals(signum).name}; no report was written by the run it stopped",
+              file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:  # the reader stopped reading (cx --help | head -1): end quietly, as Unix tools do
         _silence(sys.stdout)
         return EXIT_OK

@@ -43,6 +43,12 @@ def private_kernel() -> Iterator[type]:
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
         connection_file = Unicode(os.path.join(folder, "kernel.json"), config=True)  # sockets: kernel-ipc-N beside it
 
+        async def _async_pre_start_kernel(self, **kw):
+            """The kernel's environment without PYTHONWARNINGS: a CI job that sets it to ``error`` to catch its own
+            deprecations would turn ipykernel's shutdown warning into an "ERROR" and a traceback on every run."""
+            kw["env"] = {k: v for k, v in kw.get("env", os.environ).items() if k != "PYTHONWARNINGS"}
+            return await super()._async_pre_start_kernel(**kw)
+
         async def _async_interrupt_kernel(self) -> None:
             """Interrupt a running cell; at shutdown (jupyter_client interrupts first) the run is over and the kernel
             idle, and an interrupt would only log "KeyboardInterrupt caught in kernel" to a scheduler's log."""

@@ -306,8 +306,13 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     recorded_file = partial / "recorded.json"
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    with _environ(RESULTS_ENV, str(recorded_file.absolute())):
-        error = _execute(spec, parameters, partial / "executed.ipynb", progress, timeout)
+    try:
+        with _environ(RESULTS_ENV, str(recorded_file.absolute())):
+            error = _execute(spec, parameters, partial / "executed.ipynb", progress, timeout)
+    except KeyboardInterrupt:  # Ctrl-C or a stop signal (cx turns SIGTERM into one): nothing half-written stays
+        shutil.rmtree(partial, ignore_errors=True)
+        _end_run(lock)
+        raise
     if error is None and not recorded_file.exists():
         error = {"cell": None, "ename": "StudyError", "traceback": [],
                  "evalue": "the notebook finished without calling cx.reports.record(...)"}
