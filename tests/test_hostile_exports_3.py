@@ -678,11 +678,12 @@ def test_unix_times_formulas_and_yaml_mistakes_are_named_for_what_they_are(tmp_p
     from cxlib.io import columns as col
     from cxlib.io.yaml_files import yaml_value
 
-    path = write(tmp_path, "t.csv", "LTR,When\n9,1758162518000\n=AVERAGE(B2:B5),1758162519000\n")
+    path = write(tmp_path, "t.csv", "LTR,When\n9,1758162518000\n=AVERAGE(B2:B5),1758162519000\n=B3,1758162519000\n"
+                                    "=10-1,1758162519000\n")
     table = read_table(path, {"LTR": col.score(0, 10), "When": col.date(nullable=True)})
-    rules = {i.rule for i in table.quality.issues}
+    rules = {i.rule: i.n_rows for i in table.quality.issues}
     assert "not a date: numbers like Unix time (seconds or milliseconds since 1970); write dates (YYYY-MM-DD)" in rules
-    assert "a formula written as text (=AVERAGE(...)), not its value: export the values" in rules
+    assert rules["a formula written as text (=AVERAGE(...), =B3), not its value: export the values"] == 3
     with pytest.raises(DataError, match=r"indent with spaces: YAML does not allow tabs"):
         yaml_value("a:\n\tb: 1", "-f")
     with pytest.raises(DataError, match=r"quote a value that holds"):
@@ -794,3 +795,11 @@ def test_the_header_repeated_where_two_exports_were_joined_is_named_as_such(tmp_
     assert table.data["LTR"].tolist() == frame["LTR"].tolist()
     assert [(i.rule, i.n_rows, i.rows) for i in table.quality.issues] == [
         ("the header again (exports joined one below the other), not an answer", 1, (61,))]
+
+
+def test_scores_excel_shows_as_dates_get_a_hint_to_format_them_as_numbers():
+    from cxlib.io.quality import fix_hint
+
+    assert fix_hint("not a number", ("1900-01-09 00:00:00", "1900-01-02 00:00:00")) == (
+        " -> numbers Excel shows as dates ('1900-01-09 00:00:00' is a small number, such as a score, in a date "
+        "format): format the column as Number in Excel, save, and export again")

@@ -456,9 +456,10 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         for mask in parsed.problems.values():
             unread = unread & ~mask
-        formula = unread & text.str.match(r"=[A-Za-z]+\(").fillna(False).to_numpy(dtype=bool)
-        if formula.any():  # a spreadsheet exported with its formulas as text (Google Sheets' "show formulas")
-            problems["a formula written as text (=AVERAGE(...)), not its value: export the values"] = formula
+        # a spreadsheet exported with its formulas as text (Google Sheets' "show formulas"): =AVERAGE(B2:B5), =B3, =10-1
+        formula = unread & text.str.match(r"=\s*\S").fillna(False).to_numpy(dtype=bool)
+        if formula.any():
+            problems["a formula written as text (=AVERAGE(...), =B3), not its value: export the values"] = formula
             unread = unread & ~formula
         if unread.any():
             problems["not a number"] = unread

@@ -31,6 +31,9 @@ SHAPES = (  # (what a value looks like, the hint with {example}) in the order th
     (re.compile(r"^\d+(?:[.,]\d+)?\s*[-\u2013]\s*\d+(?:[.,]\d+)?$"),
      "ranges ({example}): a score is one answer, written as one number; a column of ranges holds bands, not "
      "answers"),
+    (re.compile(r"^(?:1900-01-\d\d|1899-12-3[01])(?: 00:00:00)?$"),
+     "numbers Excel shows as dates ({example} is a small number, such as a score, in a date format): format the "
+     "column as Number in Excel, save, and export again"),
     (None, "NPS groups ({example}): they give NPS in a 0-10 score column (the segment study's score_col, the "
            "business case's nps_col); a study that needs the 0-10 answers needs a column of them"),
     (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*[^\W\d_]+\.?$"),
