@@ -297,8 +297,7 @@ def profile_personas(frame: pd.DataFrame, model: PersonaModel, score: str | None
         name, description = persona_names(traits)
         if inside.sum() < MIN_N and not traits["distinguishing"].any():  # too few to tell, not "typical"
             name = f"Small group of {plural(int(inside.sum()), 'customer', 'customers')}"
-            description = (f"Too few customers (fewer than {MIN_N}) to tell what sets them apart; they are not "
-                           "typical, as the clustering put them apart from the others.")
+            description = f"Too few customers (fewer than {MIN_N}) to tell what sets them apart."
         if name in used:  # two groups alike in their top traits: number them
             name = f"{name} ({persona + 1})"
         used.add(name)

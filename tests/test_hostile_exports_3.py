@@ -493,6 +493,9 @@ def test_personas_too_small_to_be_a_kind_of_customer_are_said_so(tmp_path):
     assert claim.numbers == {"small_personas": int((sizes < 30).sum()), "k": 6, "smallest": int(sizes.min()),
                              "min_n": 30}
     assert claim.text().startswith(f"{int((sizes < 30).sum())} of the 6 personas hold fewer than 30 customers")
+    assert "persona.largest" not in {c.key for c in study.claims()}  # every persona is small: none is described
+    small = study.personas[study.personas["name"].str.startswith("Small group")]
+    assert set(small["description"]) <= {"Too few customers (fewer than 30) to tell what sets them apart."}
 
 
 def test_a_name_error_in_a_notebook_is_a_short_message_with_the_closest_column():

@@ -105,10 +105,11 @@ class PersonaStudy:
                              {"small_personas": len(small), "k": m.k, "smallest": int(small["size"].min()),
                               "min_n": MIN_N}, joins=True))
         largest = self.personas.iloc[0]
-        out.append(Claim("persona.largest", "The largest, {name} ({share}% of customers), is described as: "
-                         "{description}", {"name": largest["name"], "share": f"{largest['share']:.0f}",
-                                           "description": largest["description"]},
-                         {"persona": largest["name"], "share": largest["share"]}))
+        if largest["size"] >= MIN_N:  # a persona too small to be a kind of customer is described to no one
+            out.append(Claim("persona.largest", "The largest, {name} ({share}% of customers), is described as: "
+                             "{description}", {"name": largest["name"], "share": f"{largest['share']:.0f}",
+                                               "description": largest["description"]},
+                             {"persona": largest["name"], "share": largest["share"]}))
         sized = self.personas[self.personas["size"] >= MIN_N]  # a persona of a few customers ranks nothing
         if sized["nps"].notna().any():
             low, high = sized.loc[sized["nps"].idxmin()], sized.loc[sized["nps"].idxmax()]
