@@ -587,6 +587,21 @@ def test_the_closed_loop_window_counts_the_day_where_an_answer_was_written(tmp_p
     assert {f"E{i}" for i in range(5)} <= called and not any(c.startswith("F") for c in called)
 
 
+
+def test_answers_of_one_customer_on_one_day_without_a_time_are_noted_as_ordered_by_row(tmp_path):
+    """3 then 9 on one date with no time: the promoter list took the 9 by row order, and nothing said so."""
+    rows = ([(f"K{i}", (2, 9)[i % 2], f"2025-06-{10 + i % 10:02d}") for i in range(20)]
+            + [(f"D{i}", s, "2025-06-20") for i in range(5) for s in (3, 9)]
+            + [(f"S{i}", 9, "2025-06-21") for i in range(5) for _ in range(2)])  # the same score twice: no doubt
+    frame = pd.DataFrame(rows, columns=["Id", "LTR", "When"]).assign(Text="slow app")
+    path = write(tmp_path, "cl.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("closed_loop", {
+        "data_path": str(path), "id_col": "Id", "score_col": "LTR", "date_col": "When", "comment_col": "Text",
+        "touchpoint_col": None, "segment_col": None, "revenue_col": None, "window_days": 30, "min_rows": 10})
+    assert {f"D{i}" for i in range(5)} <= set(study.promoters["customer_id"])
+    (note,) = [i for i in data.quality.issues if i.rule.startswith("answers of one customer at one moment")]
+    assert (note.column, note.n_rows, note.rows) == ("When", 10, (21, 22, 23, 24, 25))
+
 @pytest.mark.parametrize("with_id", [False, True])
 def test_subtotal_rows_of_a_grouped_export_are_no_answers_nor_segments(tmp_path, with_id):
     """A grouped BI export: "North Total" and "South Total" below each group, "Total" at the end. They were two

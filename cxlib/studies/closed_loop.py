@@ -255,6 +255,17 @@ def closed_loop(rows: pd.DataFrame, score: str = "nps", id_col: str = "customer_
                       "leaving can be estimated", day.max())
 
 
+SAME_MOMENT = ("answers of one customer at one moment with different scores (a date without a time of day): the "
+               "later row in the file is taken as the latest")
+
+
+def _same_moment(rows: pd.DataFrame, id_col: str, date: str, score: str) -> np.ndarray:
+    """True for scored answers of a customer that share their date and time with another of different score."""
+    scored = rows[rows[score].notna() & rows[id_col].notna() & rows[date].notna()]
+    differ = scored.groupby([id_col, date])[score].transform("nunique") > 1
+    return rows.index.isin(differ.index[differ.to_numpy(dtype=bool)])
+
+
 def run(p: Parameters):
     """The closed-loop study on checked parameters (the ``closed_loop`` notebook's call): the answers (the sample,
     or a flat table) loaded, then ``(ClosedLoop, data)``.
@@ -295,6 +306,10 @@ def run(p: Parameters):
         data = dataclasses.replace(data, quality=data.quality + DataQuality((row_issue(
             rows, placeholders, p.comment_col, "a placeholder, not a comment (left out of the themes)", NOTE,
             "responses"),)))
+    tied = _same_moment(rows, p.id_col, p.date_col, p.score_col)
+    if tied.any():  # 3 then 9 on one day with no time: which came last is the file's order, and the reader must know
+        data = dataclasses.replace(data, quality=data.quality + DataQuality((row_issue(
+            rows, tied, p.date_col, SAME_MOMENT, NOTE, "responses"),)))
     data = unanswered_notes(data, "responses", {p.score_col: int(rows[p.score_col].notna().sum())})
     quality = data.quality
     study = closed_loop(rows, score=p.score_col, id_col=p.id_col, date=p.date_col, comment=p.comment_col,
