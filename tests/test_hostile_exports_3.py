@@ -821,3 +821,31 @@ def test_scores_excel_shows_as_dates_get_a_hint_to_format_them_as_numbers():
     assert fix_hint("not a number", ("1900-01-09 00:00:00", "1900-01-02 00:00:00")) == (
         " -> numbers Excel shows as dates ('1900-01-09 00:00:00' is a small number, such as a score, in a date "
         "format): format the column as Number in Excel, save, and export again")
+
+
+def test_reasons_given_as_codes_are_shown_as_the_codes_and_words_no_theme_reads_are_said(tmp_path):
+    """Three Serbian reason codes were one row "No theme found 157 (100%)", and churn_study had no taxonomy."""
+    from cxlib.inference import wilson_interval
+
+    frame = customers()
+    rng = np.random.default_rng(12)
+    codes = ["Firma zatvorena", "Preselili smo se", "Cena"]
+    frame["reason"] = np.where(frame["left"], rng.choice(codes, len(frame), p=[0.5, 0.3, 0.2]), None)
+    path = write(tmp_path, "c.csv", frame.to_csv(index=False))
+    params = {"data_path": str(path), "duration_col": "months", "event_col": "left", "time_unit": "months",
+              "reason_col": "reason"}
+    study, _ = cx.studies.compute("churn_study", params)
+    given = frame["reason"].dropna()
+    expected = given.value_counts()
+    low, high = wilson_interval(expected.to_numpy(float) / len(given), float(len(given)))
+    assert study.reasons["label"].tolist() == expected.index.tolist()
+    np.testing.assert_allclose(study.reasons["share"], 100 * expected.to_numpy() / len(given))
+    np.testing.assert_allclose(study.reasons[["ci_low", "ci_high"]].to_numpy().T, 100 * np.array([low, high]))
+    top = {c.key: c for c in study.claims()}["churn.top_reason"].text()
+    assert top.startswith(f"The most frequent reason given for leaving is '{expected.index[0]}': "
+                          f"{100 * expected.iloc[0] / len(given):.0f}% of the reasons given")
+    words = frame.assign(reason=np.where(frame["left"], [f"we had our own reasons no {i}" for i in range(300)], None))
+    path = write(tmp_path, "w.csv", words.to_csv(index=False))
+    study, _ = cx.studies.compute("churn_study", {**params, "data_path": str(path), "taxonomy": "tr"})
+    assert {c.key: c for c in study.claims()}["churn.no_reason_themes"].text() == (
+        "No reason for leaving names a theme of the taxonomy (tr); is taxonomy the reasons' language?")

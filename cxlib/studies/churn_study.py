@@ -35,13 +35,13 @@ from ..backends import Backend, RowRule, SourceData, open_source, source_data
 from ..compare import share_difference
 from ..cox import TIES, UNIT_OF_A_NUMBER, CoxResult, cox
 from ..economics import revenue_at_risk
-from ..estimate import Estimate, format_ci
-from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, theme_claim, theme_table
+from ..estimate import MIN_N, Estimate, format_ci
+from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_claim, theme_table
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
-from ..inference import holm
+from ..inference import holm, wilson_interval
 from ..io import CXData, DataError, DataQuality, Table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
@@ -67,12 +67,14 @@ from .shared import (
     check_backend,
     check_reading,
     check_segments,
+    check_taxonomy,
     common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
     read_loose,
     row_issue,
+    taxonomy_parameter,
 )
 
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "duration_rules", "event_rules", "load_churn_data",
@@ -224,9 +226,38 @@ def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", c
 
     Themes no comment mentions are left out; comments that match no theme are the last
     row (``untagged``). Shares may add to more than 100: a comment can give several reasons.
+    Reasons given as codes that the taxonomy mostly cannot read (:func:`reason_codes`:
+    "Cena", "Konkurencija" for an English taxonomy) are their own rows, in the same columns,
+    each code its own theme.
     """
+    if reason_codes(comments, taxonomy):
+        said = comments.dropna().astype(str).str.strip()
+        counts = said[said != ""].value_counts()
+        n = float(counts.sum())
+        low, high = wilson_interval(counts.to_numpy(float) / n, n, ci)
+        return pd.DataFrame({"theme": counts.index, "label": counts.index, "comments": int(n),
+                             "count": counts.to_numpy(), "share": 100 * counts.to_numpy() / n, "ci_low": 100 * low,
+                             "ci_high": 100 * high, "small_n": n < MIN_N})
     table = theme_table(comments.rename("comment").to_frame(), "comment", taxonomy=load_taxonomy(taxonomy), ci=ci)
     return table[(table["count"] > 0) | (table["theme"] == UNTAGGED)].reset_index(drop=True)
+
+
+REASON_CODES = 20  # at most this many distinct reasons of a few words, each given several times, are codes
+CODE_WORDS = 4
+
+
+def reason_codes(reasons: pd.Series, taxonomy: str | Taxonomy = "en") -> bool:
+    """Are ``reasons`` codes (a choice list: "Cena", "Preselili smo se") that ``taxonomy`` mostly cannot read? At
+    most :data:`REASON_CODES` distinct values of at most :data:`CODE_WORDS` words, given five times each on average,
+    of which the taxonomy tags fewer than half of the answers (a list it reads keeps its themes)."""
+    said = reasons.dropna().astype(str).str.strip()
+    said = said[said != ""]
+    distinct = said.unique()
+    if not (1 < len(distinct) <= REASON_CODES and len(said) >= 5 * len(distinct)
+            and max(len(v.split()) for v in distinct) <= CODE_WORDS):
+        return False
+    untagged = tag_themes(said.rename("comment").to_frame(), "comment", load_taxonomy(taxonomy))[UNTAGGED]
+    return bool(untagged.fillna(True).astype(bool).mean() > 0.5)
 
 
 def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None,
@@ -337,6 +368,8 @@ class ChurnStudy:
     km: pd.DataFrame | None = field(default=None, repr=False)
     km_by_nps: pd.DataFrame | None = field(default=None, repr=False)
     revenue_unknown: int = 0  # customers without a readable revenue: left out of revenue at risk only
+    reasons_coded: bool = False  # reasons given as codes (a choice list), each its own row of reasons
+    taxonomy_language: str = "en"  # the language of the themes reasons in words were read for
 
     def headline(self) -> dict:
         out = {"customers": fmt_count(self.n), "churned": format_ci(self.churn["value"], self.churn["ci_low"],
@@ -422,8 +455,15 @@ class ChurnStudy:
                              "Cox model with time-varying NPS and service states"))
         if self.reasons is not None and len(self.reasons) and self.reasons.iloc[0]["theme"] != UNTAGGED:
             top = self.reasons.iloc[0]
-            out.append(theme_claim("churn.top_reason", "The most frequent reason given for leaving is {label}: "
-                                   "{share}% of cancellation comments (95% CI {low} to {high}%).", top))
+            claim = theme_claim("churn.top_reason", "The most frequent reason given for leaving is {label}: {share}% "
+                                "of " + ("the reasons given" if self.reasons_coded else "cancellation comments")
+                                + " (95% CI {low} to {high}%).", top)
+            out.append(dataclasses.replace(claim, values={**claim.values, "label": f"'{top['label']}'"})
+                       if self.reasons_coded else claim)  # a code as written, quoted
+        elif self.reasons is not None and len(self.reasons):
+            out.append(Claim("churn.no_reason_themes", "No reason for leaving names a theme of the taxonomy "
+                             "({language}); is taxonomy the reasons' language?",
+                             {"language": self.taxonomy_language}, {"tagged_reasons": 0}))
         if self.revenue_risk is not None:
             total = self.revenue_risk.iloc[-1]
             out.append(Claim("churn.revenue_at_risk", "Revenue at risk over {period}{on}: {risk} (95% CI {low} "
@@ -448,6 +488,16 @@ class ChurnStudy:
                       if covariates else "",
                       "risk": "; revenue at risk over the next period" if self.revenue_risk is not None else ""},
                      {"customers": self.n, "segment_col": segment_col, "covariates": covariates})
+
+    def reasons_method(self) -> Claim:
+        """How the reasons for leaving were read: as the codes they are, or as comments tagged with themes."""
+        if self.reasons_coded:
+            return Claim("churn.reasons_as_codes", "The reasons as given (a list of codes), each a share of the "
+                         "customers who gave one, with 95% Wilson intervals.", {}, {})
+        return Claim("churn.reasons_as_themes", "Themes of the comments left in cancellation surveys (or the reason "
+                     "column), tagged by the taxonomy ({language}; case, accents and typos tolerated); a comment can "
+                     "carry several themes. Shares with 95% Wilson intervals; comments matching no theme are "
+                     "counted, not dropped.", {"language": self.taxonomy_language}, {})
 
     def cox_rows(self) -> Claim:
         """How many customers the Cox model rests on: those with a value in every covariate (a blank in one leaves
@@ -627,7 +677,9 @@ def churn_study(frame: pd.DataFrame, *, duration: str, event: str, entry: str | 
             if revenue_col else None)
     return dataclasses.replace(core, by_nps=by_nps, by_service=by_service, touchpoints=touchpoints,
                                reasons=reason_table, revenue_risk=risk, quality=quality, km_by_nps=km_by_nps,
-                               revenue_unknown=int((~known).sum()) if revenue_col else 0)
+                               revenue_unknown=int((~known).sum()) if revenue_col else 0,
+                               reasons_coded=reasons is not None and reason_codes(reasons, taxonomy),
+                               taxonomy_language=load_taxonomy(taxonomy).language)
 
 
 def _churn(events: int, n: int) -> dict:
@@ -770,7 +822,7 @@ def run(p: Parameters) -> tuple[ChurnStudy, CXData | Table | SourceData]:
     gate(data.quality, "customers", p)
     options = {"segment_col": p.segment_col, "covariates": p.covariates, "horizons": p.horizons,
                "revenue_col": p.revenue_col, "period": p.period, "time_unit": unit,
-               "quality": data.quality, "ties": p.ties, "covariate_steps": p.covariate_steps}
+               "quality": data.quality, "ties": p.ties, "covariate_steps": p.covariate_steps, "taxonomy": p.taxonomy}
     if isinstance(data, CXData):
         responses = data.responses
         study = churn_study(frame, duration="duration", event="event", entry="entry",
@@ -888,8 +940,9 @@ STUDY = StudyDeclaration(
         Column("revenue_col", "monthly_revenue", "revenue per period of each customer; None: no revenue at risk",
                nullable=True, own_data=None),
         Column("id_col", None, "customer id column (repeated ids are handled); None: none", nullable=True),
-        Column("reason_col", None, "text column with the reason for leaving; None: none (the sample uses "
-               "cancellation surveys)", nullable=True),
+        Column("reason_col", None, "column with the reason for leaving, in words or as codes; None: none (the "
+               "sample uses cancellation surveys)", nullable=True),
+        taxonomy_parameter("reasons for leaving written in words"),
         Number("period", None, "the next period for revenue at risk, in the unit of duration_col; None: a month (30 "
                "days, 4 weeks, 1 month) or, in years, 1 year", low=0, above=True, nullable=True),
         Choice("time_unit", "days", "the unit of duration_col; None: stated by its name (tenure_months)",
@@ -899,7 +952,8 @@ STUDY = StudyDeclaration(
         *backend_parameters(200_000, "the Cox model"),
         Integer("seed", 0, "the seed of that sample", low=0),
     ),
-    checks=(check_backend, check_reading, check_time_unit, check_steps, in_memory_only("event_value", "missing_codes")),
+    checks=(check_backend, check_reading, check_time_unit, check_steps, check_taxonomy,
+            in_memory_only("event_value", "missing_codes")),
     derived_columns=CHURN_FRAME_COLUMNS,
     shared_columns=(("segment_col", "covariates"), ("revenue_col", "covariates"), ("covariates", "covariate_steps"),
                     ("segment_col", "covariate_steps"), ("revenue_col", "covariate_steps")),

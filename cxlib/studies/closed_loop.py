@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,6 @@ from ..feedback.closed_loop import (
     themes_by_detractors,
 )
 from ..feedback.themes import (
-    TAXONOMY_DIR,
     UNTAGGED,
     Taxonomy,
     load_taxonomy,
@@ -30,7 +28,6 @@ from ..feedback.themes import (
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
-from ..formatting.quoting import shown
 from ..io import CXData
 from ..io import columns as col
 from ..io.quality import NOTE, DataError, DataQuality
@@ -38,17 +35,19 @@ from ..io.tables import SURVEY_FRAME_COLUMNS
 from .churn_study import state_panel
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs
-from .parameters import Choice, Column, Date, Integer, Number, Text
+from .parameters import Choice, Column, Date, Integer, Number
 from .shared import (
     backend_parameters,
     check_backend,
     check_reading,
+    check_taxonomy,
     common_parameters,
     data_path_parameter,
     gate,
     in_memory_only,
     require_scores,
     row_issue,
+    taxonomy_parameter,
     unanswered_notes,
 )
 
@@ -337,22 +336,6 @@ def _used_answers(p: Parameters, inputs: Inputs, rules: dict) -> tuple[pd.DataFr
         "into memory; the data quality table counts those."))
 
 
-def check_taxonomy(values: dict) -> list[str]:
-    """A shipped taxonomy by language code, or a YAML file that exists and reads as a taxonomy (read here, before a
-    kernel starts)."""
-    taxonomy = values["taxonomy"]
-    shipped = sorted(path.stem for path in TAXONOMY_DIR.glob("*.yaml"))
-    if taxonomy in shipped:
-        return []
-    if taxonomy.endswith((".yaml", ".yml")) and Path(taxonomy).is_file():
-        try:
-            load_taxonomy(taxonomy)
-        except DataError as exc:
-            return [str(exc)]
-        return []
-    return [f"taxonomy must be one of {', '.join(shipped)} or the path of a YAML file that exists, got {shown(taxonomy)}"]
-
-
 STUDY = StudyDeclaration(
     "closed_loop", "Closing the loop",
     "Which detractors do we call back today, who calls, and what are customers writing about?",
@@ -374,7 +357,7 @@ STUDY = StudyDeclaration(
                "these next days (revenue_col is revenue per this period)", low=0, above=True, high=3660),
         Date("until", None, "last day of the window (YYYY-MM-DD); None: the latest answer", nullable=True),
         Choice("period", "Q", 'theme shares per period: "M" month, "Q" quarter, "Y" year', choices=("M", "Q", "Y")),
-        Text("taxonomy", "en", 'shipped taxonomy ("en", "tr") or the path of your YAML file'),
+        taxonomy_parameter("comments"),
         *common_parameters(1),
         *backend_parameters(),
     ),

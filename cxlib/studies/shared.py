@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..backends import is_set
+from ..feedback.themes import TAXONOMY_DIR, load_taxonomy
+from ..formatting.quoting import shown
 from ..io import DataError, DataQuality, QualityIssue
 from ..io.delimited import first_record, sniff_delimiter
 from ..io.nps_groups import holds_groups
@@ -335,3 +337,25 @@ def require_scores(quality, column: str, table: str, use: str) -> None:
                         f"answers: {use} needs the 0-10 answers; name a column that holds them (the segment study "
                         "and the scorecard give NPS from groups)", table=table, column=column,
                         rule="0-10 answers, not NPS groups")
+
+
+def taxonomy_parameter(texts: str) -> Text:
+    """The ``taxonomy`` parameter: the themes ``texts`` (comments, reasons) are read for."""
+    return Text("taxonomy", "en", f'themes of the {texts}: a shipped taxonomy ("en", "tr") or the path of your YAML '
+                "file")
+
+
+def check_taxonomy(values: dict) -> list[str]:
+    """A shipped taxonomy by language code, or a YAML file that exists and reads as a taxonomy (read here, before a
+    kernel starts)."""
+    taxonomy = values["taxonomy"]
+    shipped = sorted(path.stem for path in TAXONOMY_DIR.glob("*.yaml"))
+    if taxonomy in shipped:
+        return []
+    if taxonomy.endswith((".yaml", ".yml")) and pathlib.Path(taxonomy).is_file():
+        try:
+            load_taxonomy(taxonomy)
+        except DataError as exc:
+            return [str(exc)]
+        return []
+    return [f"taxonomy must be one of {', '.join(shipped)} or the path of a YAML file that exists, got {shown(taxonomy)}"]
