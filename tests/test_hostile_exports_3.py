@@ -849,3 +849,20 @@ def test_reasons_given_as_codes_are_shown_as_the_codes_and_words_no_theme_reads_
     study, _ = cx.studies.compute("churn_study", {**params, "data_path": str(path), "taxonomy": "tr"})
     assert {c.key: c for c in study.claims()}["churn.no_reason_themes"].text() == (
         "No reason for leaving names a theme of the taxonomy (tr); is taxonomy the reasons' language?")
+
+
+def test_a_has_left_flag_written_as_statuses_reads_as_yes_and_no_and_other_words_are_still_refused(tmp_path):
+    """persona_study and closed_loop have no event_value: "Active"/"Cancelled" stopped them with "recode it"."""
+    from cxlib.io import DataError, read_table
+    from cxlib.io import columns as col
+
+    path = write(tmp_path, "s.csv", "id,Status\n1,Active\n2,Cancelled\n3,active\n4,CHURNED\n5,\n")
+    table = read_table(path, {"Status": col.left_flag()})
+    assert table.data["Status"].tolist() == [False, True, False, True, pd.NA]
+    (note,) = [i for i in table.quality.issues if i.rule.startswith("statuses read")]
+    assert (note.rule, note.n_rows) == ("statuses read as left ('cancelled', 'churned') and stayed ('active')", 4)
+    with pytest.raises(DataError, match=r"should be yes/no but holds 3 different codes: 'active'"):
+        read_table(path, {"Status": col.flag()})  # a flag that does not say "has left" reads no status
+    unsure = write(tmp_path, "u.csv", "id,Status\n1,Active\n2,Cancelled\n3,Paused\n")
+    with pytest.raises(DataError, match=r"should be yes/no but holds 3 different codes"):
+        read_table(unsure, {"Status": col.left_flag()})

@@ -54,6 +54,13 @@ EXCEL_ERRORS = frozenset({"#n/a", "#div/0!", "#value!", "#ref!", "#name?", "#num
 # yes and no in the reports' languages (en, tr, sr in Latin and Cyrillic script), with and without diacritics
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "evet", "da", "да"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "hayır", "hayir", "ne", "не"})
+# a "has left" flag written as the customer's status (CRM exports): yes where the status says gone
+LEFT_WORDS = frozenset({"cancelled", "canceled", "churned", "left", "closed", "terminated", "inactive", "lost",
+                        "lapsed", "expired", "ended", "former", "iptal", "iptal edildi", "ayrıldı", "kapandı",
+                        "pasif", "otkazan", "otkazano", "napustio", "napustila", "neaktivan",
+                        "отказан", "неактиван"})
+STAYED_WORDS = frozenset({"active", "current", "retained", "open", "renewed", "existing", "aktif", "aktivan",
+                          "aktivna", "активан", "активна"})
 # true and false say yes and no: a true/false category is shown as yes/no. 0 and 1 stay as written: a 0/1 gender
 # or plan type is no yes/no question, and the data do not say which one a column is
 YES_NO_CODES = {"false": "no", "true": "yes"}
@@ -128,6 +135,7 @@ class Column:
     past: bool = False
     high_in_words: str = ""
     local: bool = False
+    status_words: bool = False  # a "has left" flag: a status (active, cancelled) reads as no and yes
 
     @property
     def rule(self) -> str:
@@ -207,6 +215,12 @@ def timestamp(**kw) -> Column:
 def flag(**kw) -> Column:
     """Yes/no: true/false, yes/no, y/n, 1/0, t/f in any case."""
     return Column("boolean", required=kw.pop("required", False), **kw)
+
+
+def left_flag(**kw) -> Column:
+    """Has the customer left? A :func:`flag`, or the customer's status as a CRM writes it: "Cancelled", "Churned"
+    (:data:`LEFT_WORDS`) for yes and "Active" (:data:`STAYED_WORDS`) for no, noted."""
+    return flag(status_words=True, **kw)
 
 
 @dataclass
@@ -357,7 +371,7 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
     elif column.kind in ("date", "datetime"):
         values = _parse_datetime(raw, column, options.date_format, problems, set_missing, notes)
     elif column.kind == "boolean":
-        values = _parse_boolean(raw, column, problems, set_missing)
+        values = _parse_boolean(raw, column, problems, set_missing, notes)
     else:  # pragma: no cover - Column's Literal type rules this out
         raise ValueError(f"unknown column kind {column.kind!r}")
 
@@ -706,16 +720,31 @@ def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, pro
     return values
 
 
-def _parse_boolean(raw: pd.Series, column: Column, problems: dict, set_missing: dict) -> pd.Series:
+def _parse_boolean(raw: pd.Series, column: Column, problems: dict, set_missing: dict, notes: dict) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
     text = _standard_missing(as_text(raw), set_missing, problems).str.lower()
     text = text.str.replace(r"\.0$", "", regex=True)
+    if column.status_words:
+        text = _statuses(text, notes)
     check_yes_no_codes(text.value_counts(), str(raw.name), column.choose_with)
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     values[text.isin(TRUE_WORDS).fillna(False)] = True
     values[text.isin(FALSE_WORDS).fillna(False)] = False
     return values
+
+
+def _statuses(text: pd.Series, notes: dict) -> pd.Series:
+    """A "has left" flag written as statuses ("active", "cancelled"): yes and no, noted with the words read, when
+    every value is a status or a yes/no word and one of them says the customer left."""
+    said = set(text.dropna().str.strip().unique())
+    gone, stayed = said & LEFT_WORDS, said & STAYED_WORDS
+    if not gone or not said <= LEFT_WORDS | STAYED_WORDS | TRUE_WORDS | FALSE_WORDS:
+        return text
+    status = text.str.strip().isin(gone | stayed).fillna(False).to_numpy(dtype=bool)
+    notes[f"statuses read as left ({', '.join(map(repr, sorted(gone)))})"
+          + (f" and stayed ({', '.join(map(repr, sorted(stayed)))})" if stayed else "")] = status
+    return text.str.strip().map(lambda v: "yes" if v in gone else "no" if v in stayed else v)
 
 
 def check_yes_no_codes(counts: pd.Series, column: str, choose_with: str | None = None) -> None:

@@ -289,7 +289,7 @@ def run(p: Parameters):
         if p.revenue_col:
             rules[p.revenue_col] = col.amount(required=True, optional_view=True)  # the order of the list only
         if p.left_col:
-            rules[p.left_col] = col.flag(required=True)
+            rules[p.left_col] = col.left_flag(required=True)
         if not inputs.in_memory:
             rows, data = _used_answers(p, inputs, rules)
         else:
@@ -351,7 +351,8 @@ STUDY = StudyDeclaration(
         Column("revenue_col", "monthly_revenue", "revenue per customer (orders the call-back list); None: none",
                nullable=True, own_data=None),
         Column("segment_col", "plan", "theme shares per segment; None: none", nullable=True, own_data=None),
-        Column("left_col", None, 'yes/no column "customer has already left"; None: none', nullable=True),
+        Column("left_col", None, 'yes/no, or a status (Active/Cancelled): "customer has already left"; None: none',
+               nullable=True),
         Integer("window_days", 30, "the lists cover answers of the last window_days days", low=1, high=3660),
         Number("risk_days", 30, "sample only: the call-back list is ordered by revenue expected to be lost over "
                "these next days (revenue_col is revenue per this period)", low=0, above=True, high=3660),

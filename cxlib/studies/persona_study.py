@@ -235,7 +235,7 @@ def run(p: Parameters):
         if p.csat_col:
             rules[p.csat_col] = col.score(1, 5, required=True)
         if p.churn_col:
-            rules[p.churn_col] = col.flag(required=True)
+            rules[p.churn_col] = col.left_flag(required=True)
         if p.revenue_col:
             rules[p.revenue_col] = col.amount(required=True)
         if not inputs.in_memory:
@@ -319,7 +319,8 @@ STUDY = StudyDeclaration(
                own_data=None),
         Column("csat_col", "latest_csat", "each customer's latest 1-5 answer (CSAT); None: none", nullable=True,
                own_data=None),
-        Column("churn_col", "churned", "yes/no: the customer has left; None: none", nullable=True, own_data=None),
+        Column("churn_col", "churned", "yes/no, or a status (Active/Cancelled): the customer has left; None: none",
+               nullable=True, own_data=None),
         Column("revenue_col", "monthly_revenue", "revenue per customer; None: none", nullable=True, own_data=None),
         Column("id_col", None, "customer id column (repeated ids are handled); None: none", nullable=True),
         Integer("seed", 1, "random seed of the clustering and of the stability check", low=0),
