@@ -866,3 +866,15 @@ def test_a_has_left_flag_written_as_statuses_reads_as_yes_and_no_and_other_words
     unsure = write(tmp_path, "u.csv", "id,Status\n1,Active\n2,Cancelled\n3,Paused\n")
     with pytest.raises(DataError, match=r"should be yes/no but holds 3 different codes"):
         read_table(unsure, {"Status": col.left_flag()})
+
+
+def test_a_column_named_like_a_number_is_that_name_as_typed_after_p(tmp_path):
+    """-p score_col 2.10 read the column "2.1"; -p segment_cols 1.1 was refused as a number."""
+    from cxlib.reports.cli import resolve_type
+
+    path = write(tmp_path, "q.csv", survey().rename(columns={"LTR": "2.10", "Seg": "1.1"}).to_csv(index=False))
+    given = {"data_path": str(path), "score_col": resolve_type("2.10"), "segment_cols": resolve_type("1.1"), "min_n": resolve_type("30"),
+             "target_change": resolve_type("2.50")}
+    values = cx.studies.REGISTRY["segment_study"].resolve(given).values
+    assert (values["score_col"], values["segment_cols"]) == ("2.10", ["1.1"])
+    assert values["min_n"] == 30 and values["target_change"] == 2.5

@@ -26,6 +26,7 @@ from ..formatting.quoting import MAX_LINE, printable
 from ..io.quality import DataError
 from ..io.yaml_files import PLAIN_INT, read_yaml, yaml_value
 from ..studies import ParameterError
+from ..studies.parameters import typed
 from ..version import __version__
 from .index import build_index
 from .runner import StudyError, StudyFailed, StudySkipped, find_studies, run_all, run_study, write_notebook
@@ -37,16 +38,18 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
 def resolve_type(value: str):
     """Type of a ``-p`` value, as papermill infers it: True/False/None, int, float, else text. Digits after a
-    leading zero (``010``, a question id) or with underscores (``1_000``) stay text, as in ``-y``."""
+    leading zero (``010``, a question id) or with underscores (``1_000``) stay text, as in ``-y``. A number
+    remembers how it was typed (:class:`~cxlib.studies.parameters.Typed`): a parameter that takes a column name
+    reads ``2.10`` as the column "2.10"."""
     if value in ("True", "False"):
         return value == "True"
     if value == "None":
         return None
     if PLAIN_INT.fullmatch(value):
-        return int(value)
+        return typed(int(value), value)
     if "_" not in value and not re.match(r"[-+]?0\d", value):
         try:
-            return float(value)
+            return typed(float(value), value)
         except ValueError:
             pass
     return value

@@ -124,9 +124,30 @@ class Literal(Parameter):
     """A parameter of a notebook without a declaration: any literal, as papermill accepts it."""
 
 
+class TypedInt(int):
+    """A whole number given on the command line, with the text it was typed as (``written``)."""
+
+    written: str
+
+
+class TypedFloat(float):
+    """A number given on the command line, with the text it was typed as (``written``): ``2.10``, not 2.1."""
+
+    written: str
+
+
+def typed(number: int | float, written: str) -> int | float:
+    """``number`` remembering ``written``: a number where a number is declared, that text where a name is."""
+    out = (TypedInt if isinstance(number, int) else TypedFloat)(number)
+    out.written = written
+    return out
+
+
 def _text(parameter: Parameter, value) -> str:
     """Text as given; a whole number (``-p score_col 2024``) is its digits, a date YAML read (``2025-06-30``) as it
     was written; other values are refused."""
+    if isinstance(value, TypedInt | TypedFloat):
+        return value.written
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, dt.date):
@@ -310,6 +331,8 @@ def _as_list(value) -> list:
 
 
 def _name(value) -> str | None:
+    if isinstance(value, TypedInt | TypedFloat):  # -p segment_cols 1.1: the column "1.1"
+        return value.written
     return value if isinstance(value, str) and value.strip() else None
 
 
@@ -335,7 +358,7 @@ class ListOf(Parameter):
         items = [] if value is None else _as_list(value)
         if not all(self.item_ok(item) for item in items):
             raise self.problem(value)
-        return items
+        return self.convert(items)
 
 
 class Columns(ListOf):
@@ -345,6 +368,9 @@ class Columns(ListOf):
 
     def item_ok(self, item) -> bool:
         return _name(item) is not None
+
+    def convert(self, value):
+        return [_name(item) for item in value]
 
     def columns(self, value) -> list[str]:
         return list(value)
