@@ -15,14 +15,16 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .estimate import MIN_N, Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import adjust_p, z_value
 from .io.nps_groups import score_groups
 from .io.quality import DataError
+from .lazy import lazy_module
 from .scores import metric_table, public, resolve_metric
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["compare", "difference_table", "paired", "segment_table",
            "segment_table_from_histograms", "share_difference"]

@@ -44,10 +44,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .inference import holm, z_value
 from .io.quality import DataError, check_columns
+from .lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["TIES", "UNIT_OF_A_NUMBER", "CoxResult", "cox", "cox_fit"]
 

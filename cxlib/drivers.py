@@ -29,7 +29,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .crossprod import (
     bootstrap_crossproducts,
@@ -45,7 +44,10 @@ from .formatting.narrative import fmt_count, ngettext, word_list
 from .inference import holm
 from .io.quality import DataError
 from .io.scale import ANSWER_SCALES
+from .lazy import lazy_module
 from .shapley import MAX_EXACT, dominance, permutation_shapley, shapley_values, subset_r2
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["MIN_SEGMENT_ROWS", "RATING_SCALES", "BinaryDrivers", "KeyDrivers", "binary_drivers", "binary_drivers_from_source",
            "key_drivers", "key_drivers_from_source", "rating_scale", "rating_scales", "relative_weights", "segment_drivers",

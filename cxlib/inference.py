@@ -12,8 +12,12 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
+
+from .lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
+multitest = lazy_module("statsmodels.stats.multitest")
+
 
 __all__ = ["adjust_p", "holm", "wilson_interval", "z_value"]
 
@@ -55,4 +59,4 @@ def holm(p_values: np.ndarray) -> np.ndarray:
 
 def adjust_p(p_values: np.ndarray, method: str = "holm") -> np.ndarray:
     """Adjust p-values for multiple tests: Holm here, any other ``multipletests`` method by statsmodels."""
-    return holm(p_values) if method == "holm" else multipletests(p_values, method=method)[1]
+    return holm(p_values) if method == "holm" else multitest.multipletests(p_values, method=method)[1]

@@ -50,14 +50,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .estimate import MIN_N
 from .formatting.narrative import plural
 from .inference import holm, wilson_interval
 from .io.quality import DataError, check_columns
+from .lazy import lazy_module
 from .scores import csat as csat_estimate
 from .scores import nps
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["PersonaModel", "discover_personas", "encode_traits", "persona_names", "plain_number",
            "profile_personas"]

@@ -18,15 +18,17 @@ import html
 import io
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from .formatting import labels as display
 from .formatting.narrative import ngettext
 from .io.nps_groups import GROUP_RANGES, score_groups
+from .lazy import lazy_module
+
+plt = lazy_module("matplotlib.pyplot")
+sns = lazy_module("seaborn")
+mpl_figure = lazy_module("matplotlib.figure")
+ticker = lazy_module("matplotlib.ticker")
 
 __all__ = ["ACCENT", "NPS_GROUP_COLORS", "PALETTE", "Chart", "driver_shares", "hazard_ratios",
            "importance_performance", "score_distribution", "segment_chart", "survival_curves", "theme_shares",
@@ -65,13 +67,13 @@ class Chart:
         self.draw, self.height, self.alt = draw, height, alt
         self.figure, self.ax = self._render("wide")
 
-    def _render(self, rendition: str) -> tuple[Figure, plt.Axes]:
+    def _render(self, rendition: str) -> tuple[mpl_figure.Figure, plt.Axes]:
         width, font = RENDITIONS[rendition]
         rc = {**sns.axes_style("ticks"), "font.size": font, "axes.titlesize": font, "axes.labelsize": font,
               "xtick.labelsize": font, "ytick.labelsize": font, "legend.fontsize": font,
               "figure.titlesize": font}
         with plt.rc_context(rc):
-            figure = Figure(figsize=(width, self.height), layout="constrained", dpi=DPI)
+            figure = mpl_figure.Figure(figsize=(width, self.height), layout="constrained", dpi=DPI)
             ax = figure.add_subplot()
             self.draw(ax)
         return figure, ax
@@ -82,7 +84,7 @@ class Chart:
         return RENDITIONS[rendition][1] * CSS_PX_PER_INCH / 72
 
     @staticmethod
-    def _png(figure: Figure) -> str:
+    def _png(figure: mpl_figure.Figure) -> str:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=DPI)
         return base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -141,7 +143,7 @@ def _legend_below(ax: plt.Axes, handles=None, labels=None, title: str | None = N
                      frameon=False, title=title)
 
 
-def _legend_columns(figure: Figure, labels: list[str]) -> int:
+def _legend_columns(figure: mpl_figure.Figure, labels: list[str]) -> int:
     """As many legend columns as fit the figure's width (at most 3), from the longest label: a phone's narrow
     rendition gets fewer, so no entry runs past the edge."""
     font = plt.rcParams["legend.fontsize"]
@@ -152,7 +154,7 @@ def _legend_columns(figure: Figure, labels: list[str]) -> int:
 
 def _few_period_ticks(ax: plt.Axes, most: int = 12) -> None:
     """At most ``most`` labels on a period axis, evenly spread, so that long series stay readable."""
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=most, integer=True))
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=most, integer=True))
 
 
 def _finish(ax: plt.Axes, title: str, xlabel: str, ylabel: str | None = None) -> None:
@@ -406,8 +408,8 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
         low, high = rows["ci_low"].min(), rows["ci_high"].max()
         ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10) if low / 1.5 <= t <= high * 1.5] or [1]
         ax.set_xticks(ticks)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
         _finish(ax, f"{title} (above 1: leave sooner; orange or green: {rule})", "Hazard ratio (log scale)")
 
     sooner = rows.loc[sooner_rows, "term"].astype(str).tolist()[::-1]

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from IPython.display import Markdown
 
 from .formatting import labels
 from .formatting.claims import Claim
 from .formatting.claims import summary as bullets_of
-from .formatting.narrative import fmt_count, md
+from .formatting.narrative import Markdown, fmt_count, md
 
 __all__ = ["crisis_banner", "persona_cards", "say", "summary"]
 

@@ -42,10 +42,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from .io.nps_groups import GROUP_RANGES, score_groups
 from .io.tables import SAMPLE_DIR
+from .lazy import lazy_module
+
+optimize = lazy_module("scipy.optimize")
+stats = lazy_module("scipy.stats")
 
 __all__ = ["DEFAULT_SEED", "SampleData", "Truth", "default_path", "generate", "write"]
 

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import wilson_interval, z_value
 from .io.nps_groups import GROUP_RANGES
+from .lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["ces", "csat", "mean_score", "mean_table", "metric_table", "nps", "nps_from_counts", "nps_table",
            "proportion_table", "public", "resolve_metric", "top_box"]

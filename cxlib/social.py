@@ -21,12 +21,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .estimate import MIN_N
 from .inference import holm, wilson_interval, z_value
 from .io.quality import check_columns
+from .lazy import lazy_module
 from .trends import period_slope
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["channel_comparison", "engagement_table", "engagement_trend", "response_table"]
 

@@ -36,10 +36,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .inference import z_value
 from .io.quality import DataError
+from .lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["SurvivalCounts", "customer_durations", "hazard_rate", "hazard_table", "kaplan_meier", "logrank", "median_survival",
            "survival_at", "survival_counts", "time_grid"]

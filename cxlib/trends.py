@@ -24,14 +24,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.regression.linear_model import WLS
 
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import z_value
 from .io.tables import survey_rows
+from .lazy import lazy_module
 from .scores import metric_table, public, resolve_metric
+
+stats = lazy_module("scipy.stats")
+linear_model = lazy_module("statsmodels.regression.linear_model")
 
 __all__ = ["Trend", "benchmark_difference", "goal", "period_slope", "trend", "trend_from_histogram"]
 
@@ -83,7 +85,7 @@ def period_slope(periods: pd.DataFrame, ci: float = 0.95) -> dict:
                 "dispersion": np.nan}
     t = usable["t"].to_numpy(dtype=float)
     x = np.column_stack([np.ones_like(t), t])
-    fit = WLS(usable["value"].to_numpy(dtype=float), x, weights=1 / usable["se"].to_numpy() ** 2).fit()
+    fit = linear_model.WLS(usable["value"].to_numpy(dtype=float), x, weights=1 / usable["se"].to_numpy() ** 2).fit()
     dispersion = max(1.0, float(fit.scale))
     se = float(np.sqrt(fit.normalized_cov_params[1, 1] * dispersion))
     slope = float(fit.params[1])

@@ -20,9 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from IPython.display import Markdown
-
-from .narrative import bullets, md
+from .narrative import Markdown, bullets, md
 
 __all__ = ["LEVEL", "Claim", "interval_words", "summary"]
 

@@ -9,8 +9,9 @@ shows them. ``import cxlib`` registers this in IPython and JupyterLab.
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
-from IPython import get_ipython
 
 from .tables import pretty
 
@@ -28,8 +29,10 @@ def result_html(frame: pd.DataFrame) -> str:
 
 
 def register_display() -> bool:
-    """Register :func:`result_html` for DataFrames in the running IPython; False outside IPython."""
-    shell = get_ipython()
+    """Register :func:`result_html` for DataFrames in the running IPython; False outside IPython (which a process
+    that has not imported IPython is: importing it to find out would slow every command)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
     if shell is None:
         return False
     shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, result_html)

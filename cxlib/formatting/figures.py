@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
-
+from ..lazy import lazy_module
 from . import labels
 from .narrative import fmt_count, fmt_p
 
+stats = lazy_module("scipy.stats")
+
 __all__ = ["change", "change_text", "figure", "figure_parts", "figure_text"]
 
-Z95 = stats.norm.ppf(0.975)
 UNITS = ("points", "%", "count", "amount")  # or an ISO currency code for money
 
 
@@ -90,7 +90,8 @@ def change(before: dict, after: dict, independent: bool) -> dict:
         if independent:
             out["verdict"] = "not tested: no interval"
         return out
-    se = math.hypot((before["ci_high"] - before["ci_low"]) / (2 * Z95), (after["ci_high"] - after["ci_low"]) / (2 * Z95))
+    z95 = stats.norm.ppf(0.975)
+    se = math.hypot((before["ci_high"] - before["ci_low"]) / (2 * z95), (after["ci_high"] - after["ci_low"]) / (2 * z95))
     p = 2 * stats.norm.sf(abs(difference) / se) if se > 0 else (0.0 if difference else 1.0)
     out.update(p_value=p, verdict="beyond noise" if p < 0.05 else "within noise")
     return out

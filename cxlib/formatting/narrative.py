@@ -13,8 +13,6 @@ import html
 import math
 import re
 
-from IPython.display import Markdown
-
 __all__ = ["word_list", "bullets", "full_list", "fmt_count", "fmt_date", "fmt_p", "fmt_pct", "fmt_parameters", "fmt_value", "left_out", "md",
            "not_available", "plural"]
 
@@ -24,6 +22,20 @@ NOUNS = {"survey": "answers", "responses": "answers", "drivers": "answers", "cus
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!|~:{}])")
 
+
+
+class Markdown:
+    """Markdown text that a notebook shows rendered (IPython's ``_repr_markdown_`` protocol, which nbconvert
+    writes into the report), without importing IPython: ``data`` holds the text."""
+
+    def __init__(self, data: str = ""):
+        self.data = data
+
+    def _repr_markdown_(self) -> str:
+        return self.data
+
+    def __repr__(self) -> str:
+        return self.data
 
 def escape(value) -> str:
     """Text from data made inert in Markdown and HTML: HTML-escaped, then Markdown's punctuation backslashed.

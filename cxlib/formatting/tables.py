@@ -29,10 +29,9 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from . import labels
-from .narrative import fmt_p
+from .narrative import Markdown, fmt_p
 
 __all__ = ["column_labels", "format_table", "pretty"]
 

@@ -23,13 +23,15 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from ..formatting.quoting import shown
+from ..lazy import lazy_module
 from .delimited import Header, other_answers, survey_header, survey_note, unnamed_columns
 from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import NOTE, SET_MISSING, DataError, QualityIssue
+
+openpyxl = lazy_module("openpyxl")
 
 __all__ = ["NoSuchSheet", "read_excel", "read_stata_or_spss", "sheet_header", "workbook_header"]
 

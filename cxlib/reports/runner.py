@@ -83,8 +83,8 @@ def default_notebooks_dir() -> Path:
     return Path(os.environ.get(NOTEBOOKS_ENV) or Path(__file__).resolve().parents[2] / "notebooks")
 
 
-def _parameters_cell(nb, path: Path):
-    cells = [cell for cell in nb.cells if "parameters" in cell.get("metadata", {}).get("tags", [])]
+def _parameters_cell(nb: dict, path: Path) -> dict:
+    cells = [cell for cell in nb.get("cells", []) if "parameters" in cell.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise StudyError(f"{path} must have exactly one cell tagged 'parameters' (found {len(cells)}); "
                          "without it papermill would run the notebook's own values and ignore yours")
@@ -94,7 +94,7 @@ def _parameters_cell(nb, path: Path):
 def _defaults(cell, path: Path) -> dict:
     """The parameters cell's assignments; each must be a literal so injected values take effect."""
     try:
-        tree = ast.parse(cell.source)
+        tree = ast.parse("".join(cell.get("source", "")))  # a notebook file holds a cell's source as lines
     except SyntaxError as exc:
         raise StudyError(f"{path}: the parameters cell is not valid Python: {exc}") from None
     defaults = {}
@@ -113,12 +113,14 @@ def _defaults(cell, path: Path) -> dict:
 
 
 def load_study(path: Path) -> Study:
-    """The study of a notebook: its declaration in :mod:`cxlib.studies`, else its parameters cell as written."""
-    import nbformat  # imported here, as papermill and nbconvert are: study kernels import cxlib without them
-
-    nb = nbformat.read(path, as_version=4)
+    """The study of a notebook: its declaration in :mod:`cxlib.studies`, else its parameters cell as written. The
+    notebook is read as the JSON it is (nbformat's validation would cost more than the listing)."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise StudyError(f"{path} is not a notebook (JSON): {exc}") from None
     defaults = _defaults(_parameters_cell(nb, path), path)
-    title = nb.metadata.get("cxlib", {}).get("title") or path.stem.replace("_", " ").capitalize()
+    title = nb.get("metadata", {}).get("cxlib", {}).get("title") or path.stem.replace("_", " ").capitalize()
     declaration = REGISTRY.get(path.stem) or undeclared(path.stem, title, defaults)
     return Study(path.stem, path, declaration, declaration.title)
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..drivers import shapley_shares
 from ..estimate import MIN_N
@@ -18,6 +17,7 @@ from ..formatting.narrative import fmt_count, fmt_p
 from ..io import DataError, DataQuality
 from ..io import columns as col
 from ..io.quality import NOTE, SET_MISSING
+from ..lazy import lazy_module
 from ..personas import (
     CHANCE_AGREEMENT,
     CLEAR_STRUCTURE,
@@ -42,6 +42,8 @@ from .shared import (
     row_issue,
     unanswered_notes,
 )
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
 
