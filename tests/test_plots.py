@@ -55,7 +55,7 @@ def test_a_check_that_fails_reads_no_not_blank():
 
 
 def test_a_trend_by_a_column_draws_one_line_per_segment_and_a_mixed_one_is_refused():
-    """The README's trend(..., by="region") drawn as it comes: one line per region, never a zig-zag through all."""
+    """docs/python.md's trend(..., by="region") drawn as it comes: one line per region, never a zig-zag through all."""
     import pytest
 
     import cxlib as cx

@@ -50,7 +50,7 @@ def test_generated_reports_are_not_committed(project):
 
 def test_markdown_code_blocks_close(project):
     """A closing fence with text after it does not close: the rest of the page would render as code."""
-    for path in [project / "README.md", *project.glob("*/README.md")]:
+    for path in [project / "README.md", *project.glob("*/README.md"), *project.glob("docs/*.md")]:
         inside = False
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if line.startswith("```"):
@@ -62,7 +62,7 @@ def test_markdown_code_blocks_close(project):
 def test_markdown_tables_are_not_cut_by_a_blank_line(project):
     """A blank line inside a table ends it: the rows after it render as raw pipes (the README's studies table). A
     table row after a blank line must start a new table, with its header's |---| line below it."""
-    for path in [project / "README.md", *project.glob("*/README.md")]:
+    for path in [project / "README.md", *project.glob("*/README.md"), *project.glob("docs/*.md")]:
         lines = [*path.read_text().splitlines(), ""]
         for number in range(1, len(lines) - 2):
             if lines[number - 1].startswith("|") and not lines[number].strip() and lines[number + 1].startswith("|"):

@@ -62,9 +62,9 @@ def test_a_studys_python_function_checks_its_parameters_as_cx_run_does():
 
 
 def test_readme_parameter_tables_come_from_the_declarations(project):
-    readme = (project / "README.md").read_text()
+    studies = (project / "docs" / "studies.md").read_text()
     for declaration in REGISTRY.values():
-        assert declaration.markdown() in readme, f"README: paste `cx describe --markdown {declaration.name}`"
+        assert declaration.markdown() in studies, f"docs/studies.md: paste `cx describe --markdown {declaration.name}`"
 
 
 @pytest.mark.parametrize(("study", "given", "problem"), [
@@ -286,13 +286,13 @@ def test_stale_partial_runs_are_removed_and_live_ones_kept(tmp_path):
 
 
 def test_readme_results_schema_is_the_real_output(project, sample_reports):
-    """The README's keys of `results` per study, and the records it promises, against the sample's runs."""
-    readme = (project / "README.md").read_text()
+    """docs/running.md's keys of `results` per study, and the records it promises, against the sample's runs."""
+    readme = (project / "docs" / "running.md").read_text()
     out = {name: json.loads((run / "results.json").read_text())["results"] for name, run in sample_reports.items()}
     for name, results in out.items():
         assert f"| `{name}` | " + ", ".join(f"`{k}`" for k in results) + " |" in readme, name
     segment = out["segment_study"]
-    assert set(segment["overall"]) >= {"nps", "ci_low", "ci_high", "n"}  # README: overall {nps, ci_low, ci_high, n}
+    assert set(segment["overall"]) >= {"nps", "ci_low", "ci_high", "n"}  # docs: overall {nps, ci_low, ci_high, n}
     promised = {"segment_col", "segment", "n", "nps", "ci_low", "ci_high", "difference", "p_value", "p_adjusted",
                 "significant", "small_n"}
     assert all(promised <= set(row) for row in segment["segments"])
@@ -346,7 +346,7 @@ def test_every_study_computes_in_process_what_its_report_records(sample_reports)
 
 
 def readme_study_example(project) -> str:
-    text = (project / "README.md").read_text()
+    text = (project / "docs" / "architecture.md").read_text()
     section = text[text.index("## Adding a study"):]
     block = section[section.index("   ```python\n") + len("   ```python\n"):section.index("   ```\n")]
     return textwrap.dedent(block)
@@ -358,7 +358,7 @@ def test_the_readme_example_study_works(project, tmp_path):
     spec = importlib.util.spec_from_loader("cxlib.studies.my_study", loader=None)
     module = importlib.util.module_from_spec(spec)
     module.__package__ = "cxlib.studies"
-    exec(compile(readme_study_example(project), "README.md", "exec"), module.__dict__)
+    exec(compile(readme_study_example(project), "docs/architecture.md", "exec"), module.__dict__)
     study = module.STUDY
     result, _ = study.compute({})
     assert result.value == pytest.approx(cx.nps(cx.io.load().responses).value)
