@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     describe = sub.add_parser("describe", help="a study's parameters: default, allowed values, meaning")
     describe.add_argument("studies", nargs="*", metavar="STUDY", help="studies to describe (default: all)")
-    describe.add_argument("--markdown", action="store_true", help="as the README's Markdown tables")
+    describe.add_argument("--markdown", action="store_true", help="as the Markdown tables of docs/studies.md")
     describe.set_defaults(func=_cmd_describe)
 
     def parameter_options(p):

@@ -3,7 +3,7 @@
 :class:`StudyDeclaration` is the single source of truth for a study: the runner checks
 parameters against it before a kernel starts, ``cx list`` and ``cx describe`` print it,
 the notebook's parameters cell is generated from it (a test keeps them equal), and the
-README's parameter tables come from :meth:`StudyDeclaration.markdown`.
+The parameter tables of docs/studies.md come from :meth:`StudyDeclaration.markdown`.
 
 >>> from cxlib.studies.parameters import Column, Integer, Path
 >>> s = StudyDeclaration("demo", "Demo", "What?", "one row per answer", (
@@ -50,8 +50,8 @@ EDIT_LINE = ("# Parameters (`cx describe {name}`). For other values, work on a c
              "NAME VALUE`, or run `cx run {name} -p NAME VALUE`")
 
 Check = Callable[[dict], list[str]]
-SHARED_GROUPS = {"reading": ("reading options", "Your own data"),
-                 "display": ("display options", "Names and money")}  # group: (words, README section)
+SHARED_GROUPS = {"reading": ("reading options", "Reading options", "data.md#reading-options"),
+                 "display": ("display options", "Names and money", "running.md#names-and-money")}  # (words, docs)
 
 
 class ParameterError(ValueError):
@@ -357,7 +357,8 @@ class StudyDeclaration:
         return "\n".join(lines)
 
     def markdown(self) -> str:
-        """The study's parameter table for the README; shared groups (reading, display) are listed once elsewhere."""
+        """The study's parameter table for docs/studies.md; shared groups (reading, display) are described once, on
+        the page each links to."""
         rows = ["| parameter | default | on your data | allowed | meaning |", "|---|---|---|---|---|"]
         for p in self.parameters:
             if p.shared:
@@ -365,11 +366,11 @@ class StudyDeclaration:
             own = p.default_for(True)
             rows.append(f"| `{p.name}` | `{literal(p.default)}` | {'' if own == p.default else f'`{literal(own)}`'} "
                         f"| {p.allowed()} | {p.meaning} |")
-        for group, (words, section) in SHARED_GROUPS.items():
+        for group, (words, section, page) in SHARED_GROUPS.items():
             names = [f"`{p.name}`" for p in self.parameters if p.shared == group]
             if names:
-                rows += ["", f"And the {words} {', '.join(names)} ([{section}](#{section.lower().replace(' ', '-')}))."]
-        return "\n".join([f"#### `{self.name}`: {self.title}", "", self.question, "", *rows])
+                rows += ["", f"And the {words} {', '.join(names)} ([{section}]({page}))."]
+        return "\n".join([f"### `{self.name}`: {self.title}", "", self.question, "", *rows])
 
 
 def undeclared(name: str, title: str, defaults: Mapping) -> StudyDeclaration:

@@ -1,7 +1,7 @@
 """Study parameters as declarations: type, default, allowed values and meaning, checked before a kernel starts.
 
 A study declares each parameter once (see :mod:`cxlib.studies`); ``cx list``,
-``cx describe``, the notebook's parameters cell, the README table and validation all
+``cx describe``, the notebook's parameters cell, the table in docs/studies.md and validation all
 come from that declaration. :meth:`Parameter.check` turns a value given on the command
 line or in Python into the value the study uses, or raises :class:`ParameterProblem`
 with one sentence naming the parameter, the rule and the value given:
@@ -72,7 +72,7 @@ class Parameter:
     ``own_data``: the default when ``data_path`` names the user's own data, if it differs
     (column parameters use it for "not used"). ``nullable``: None is allowed (it means
     what ``meaning`` says). ``renamed_from``: old names still accepted, with a warning.
-    ``shared``: the name of a group that many studies declare alike (the README lists
+    ``shared``: the name of a group that many studies declare alike (docs/studies.md lists
     those once). ``sample_only``: the sample's default does not carry over to a folder of
     the canonical data model (which otherwise has the sample's columns and defaults).
     """
@@ -93,7 +93,7 @@ class Parameter:
         return self.own_data if own_data and self.own_data is not ... else self.default
 
     def allowed(self) -> str:
-        """What values are allowed, in words (for errors, ``cx describe`` and the README)."""
+        """What values are allowed, in words (for errors, ``cx describe`` and docs/studies.md)."""
         return self.kind + (" or None" if self.nullable else "")
 
     def problem(self, value, rule: str | None = None) -> ParameterProblem:
