@@ -878,3 +878,40 @@ def test_a_column_named_like_a_number_is_that_name_as_typed_after_p(tmp_path):
     values = cx.studies.REGISTRY["segment_study"].resolve(given).values
     assert (values["score_col"], values["segment_cols"]) == ("2.10", ["1.1"])
     assert values["min_n"] == 30 and values["target_change"] == 2.5
+
+
+def test_an_alchemer_exports_partial_and_disqualified_responses_are_left_out_and_counted(tmp_path):
+    """Partial (12) and Disqualified (8) responses were counted: -50.0 on 120 where the completes give -40.0."""
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    rng = np.random.default_rng(13)
+    status = ["Complete"] * 100 + ["Partial"] * 12 + ["Disqualified"] * 8
+    frame = pd.DataFrame({"Response ID": range(120), "Time Started": "2025-03-01", "Status": status,
+                          "LTR": rng.integers(0, 11, 120)})
+    rules = {"LTR": col.score(0, 10)}
+    table = read_table(write(tmp_path, "a.csv", frame.to_csv(index=False)), rules)
+    assert table.data["LTR"].tolist() == frame.loc[frame["Status"] == "Complete", "LTR"].tolist()
+    assert [(i.rule, i.n_rows) for i in table.quality.issues] == [
+        ("a disqualified (screened-out), deleted or test response", 8),
+        ("an unfinished response (keep_unfinished keeps it)", 12)]
+    kept = read_table(write(tmp_path, "a.csv", frame.to_csv(index=False)), rules, keep_unfinished=True)
+    assert len(kept.data) == 112
+    orders = frame.drop(columns=["Response ID", "Time Started"])  # an order table's "Partial" is no survey status
+    assert len(read_table(write(tmp_path, "o.csv", orders.to_csv(index=False)), rules).data) == 120
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+@pytest.mark.parametrize("label", ["Gesamtergebnis", "Total général", "Grand Total", "Totale complessivo"])
+def test_a_pivot_tables_grand_total_in_any_language_first_or_last_is_no_answer(tmp_path, label, where):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    frame = survey().assign(Id=[f"R{i}" for i in range(120)])[["Id", "Seg", "LTR"]]
+    total = f"{label},,10\n"
+    lines = frame.to_csv(index=False).splitlines(keepends=True)
+    text = "".join([lines[0], total, *lines[1:]] if where == "first" else [*lines, total])
+    table = read_table(write(tmp_path, "p.csv", text), {"LTR": col.score(0, 10), "Seg": col.category()})
+    assert table.data["LTR"].tolist() == frame["LTR"].tolist()
+    assert [i.rule for i in table.quality.issues] == ["a total, subtotal or summary row (a report's summary), not an "
+                                                      "answer"]

@@ -4,9 +4,11 @@ summary statistic ("Average", "Median", "Max", "Count", "Ortalama", "Prosek").
 A BI or spreadsheet export often ends in footer rows that sum or average the rows above
 them; read as data, each is one more answer (the median score, the maximum) and one more
 segment. A row among the last :data:`TOTAL_ROWS` whose text cell says total (in the
-reports' languages and German, any case, with a colon or not) is such a footer, and so is
-each row of the block that ends the table (at most :data:`FOOTER_ROWS` rows) whose text
-cell names a total or a statistic; so is, in any row, a subtotal of a grouped export:
+reports' languages, German and the words Excel's pivot tables write in other languages, any
+case, with a colon or not) is such a footer, and so is each row of the block that ends the
+table, or begins it as BI tools can put a grand total first (at most :data:`FOOTER_ROWS`
+rows), whose text cell names a total or a statistic; so is, in any row, a subtotal of a
+grouped export:
 "Subtotal", or a total word beside another value of the same column ("North Total" below
 the rows of "North").
 
@@ -33,7 +35,10 @@ from .nps_groups import normal_word
 __all__ = ["FOOTER_RULE", "HEADER_RULE", "TOTAL_WORDS", "header_rows", "total_rows"]
 
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "overall total", "toplam", "genel toplam",
-                         "ukupno", "svega", "укупно", "свега", "gesamt", "gesamtsumme", "summe", "insgesamt"})
+                         "ukupno", "svega", "укупно", "свега", "gesamt", "gesamtsumme", "summe", "insgesamt",
+                         "gesamtergebnis", "total général", "total general", "totale", "totale complessivo",
+                         "total geral", "eindtotaal", "totaal", "suma", "suma końcowa", "razem", "итого", "всего"})
+# (Excel's pivot tables write "Gesamtergebnis", "Total général", "Totale complessivo", "Total general", "Eindtotaal")
 STATISTIC_WORDS = frozenset({
     "average", "avg", "avg.", "mean", "median", "min", "minimum", "max", "maximum", "count", "std dev",
     "std. dev.", "stdev", "standard deviation", "variance", "mode", "range",
@@ -91,12 +96,15 @@ def total_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _footer_block(text: pd.Series) -> np.ndarray:
-    """True for the rows that end ``text`` (at most :data:`FOOTER_ROWS`) and each name a total or a statistic."""
+    """True for the rows that end ``text``, or begin it, (at most :data:`FOOTER_ROWS` each) and each name a total or
+    a statistic."""
     out = np.zeros(len(text), dtype=bool)
-    for back, value in enumerate(reversed(text.iloc[-FOOTER_ROWS:].tolist()), start=1):
-        if not isinstance(value, str) or normal_word(value).rstrip(":").strip() not in FOOTER_WORDS:
-            break
-        out[-back] = True
+    for rows in (range(len(text) - 1, max(len(text) - 1 - FOOTER_ROWS, -1), -1), range(min(FOOTER_ROWS, len(text)))):
+        for row in rows:
+            value = text.iloc[row]
+            if not isinstance(value, str) or normal_word(value).rstrip(":").strip() not in FOOTER_WORDS:
+                break
+            out[row] = True
     return out
 
 

@@ -15,6 +15,13 @@ metadata"; https://www.qualtrics.com/support/survey-platform/data-and-analysis-m
   reached are there, but an NPS from people who gave up half way is not the NPS of those
   who answered the survey; they are left out unless ``keep_unfinished`` is set.
 
+Alchemer (SurveyGizmo) says it in its ``Status`` alone: "Complete" is an answer, "Partial"
+an unfinished response (left out unless ``keep_unfinished``), "Disqualified" a respondent the
+survey screened out, and "Deleted" or "Test" no answer. A ``Status`` column is read so only in
+an export with Alchemer's response metadata (``Response ID``, ``Time Started``, ``Date
+Submitted``), when every value is one of these words and one is "Complete": an order table's
+"partial" is no unfinished answer.
+
 Every row left out is counted in the DataQuality record with its rule; nothing else changes.
 
 >>> frame = pd.DataFrame({"Status": ["IP Address", "Survey Preview", "Spam", "IP Address"],
@@ -30,10 +37,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["NOT_ANSWER", "UNFINISHED", "not_answers", "survey_export"]
+__all__ = ["DISQUALIFIED", "NOT_ANSWER", "UNFINISHED", "not_answers", "survey_export"]
 
 NOT_ANSWER = "a survey preview, test or spam response"
 UNFINISHED = "an unfinished response (keep_unfinished keeps it)"
+DISQUALIFIED = "a disqualified (screened-out), deleted or test response"
+COMPLETION = {"complete": "answer", "partial": "unfinished", "disqualified": "out", "deleted": "out", "test": "out"}
+ALCHEMER = frozenset({"response id", "time started", "date submitted", "sessionid"})
 STATUS_TEXT = frozenset({"survey preview", "survey test", "spam", "survey preview spam", "imported spam",
                          "offline survey preview", "offline survey preview spam"})
 ANSWER_TEXT = frozenset({"ip address", "imported", "offline"})
@@ -82,6 +92,16 @@ def _status(values: pd.Series, qualtrics: bool) -> np.ndarray | None:
     return None
 
 
+def _completion(values: pd.Series) -> pd.Series | None:
+    """Each row's completion as Alchemer's ``Status`` says it ("answer", "unfinished", "out"); None when the column
+    holds other words, or no "Complete"."""
+    text = _text(values)
+    said = text.dropna()
+    if not len(said) or not said.isin(list(COMPLETION)).all() or not said.eq("complete").any():
+        return None
+    return text.map(COMPLETION).fillna("answer")
+
+
 def _unfinished(values: pd.Series) -> np.ndarray | None:
     """Rows whose ``Finished`` is false; None when the column is not yes/no."""
     text = _text(values)
@@ -95,6 +115,14 @@ def not_answers(frame: pd.DataFrame, keep_unfinished: bool = False) -> list[tupl
     out = []
     qualtrics = survey_export(frame.columns)
     status = _column(frame, "status")
+    alchemer = bool({str(c).strip().lower() for c in frame.columns} & ALCHEMER)
+    completion = _completion(frame[status]) if status is not None and alchemer else None
+    if completion is not None:  # Alchemer: one column says complete, partial or screened out
+        if completion.eq("out").any():
+            out.append((status, DISQUALIFIED, completion.eq("out").to_numpy(dtype=bool)))
+        if completion.eq("unfinished").any() and not keep_unfinished:
+            out.append((status, UNFINISHED, completion.eq("unfinished").to_numpy(dtype=bool)))
+        return out
     mask = _status(frame[status], qualtrics) if status is not None else None
     if mask is not None and mask.any():
         out.append((status, NOT_ANSWER, mask))
