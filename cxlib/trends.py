@@ -35,7 +35,9 @@ from .scores import metric_table, public, resolve_metric
 stats = lazy_module("scipy.stats")
 linear_model = lazy_module("statsmodels.regression.linear_model")
 
-__all__ = ["Trend", "benchmark_difference", "goal", "period_slope", "trend", "trend_from_histogram"]
+MIN_PERIODS = 3  # a change per period is fitted on at least this many periods (two leave no scatter to judge it)
+
+__all__ = ["MIN_PERIODS", "Trend", "benchmark_difference", "goal", "period_slope", "trend", "trend_from_histogram"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def period_slope(periods: pd.DataFrame, ci: float = 0.95) -> dict:
     """
     usable = periods[(periods["se"] > 0) & periods["value"].notna()]
     out = {"periods": len(usable), "n": int(periods["n"].sum())}
-    if len(usable) < 3:
+    if len(usable) < MIN_PERIODS:
         return {**out, "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "p_value": np.nan,
                 "dispersion": np.nan}
     t = usable["t"].to_numpy(dtype=float)
@@ -134,10 +136,12 @@ def trend_from_histogram(h: ScoreHistogram, by: Sequence[str], freq: str, metric
 
 def goal(result: Trend, target: float, segment=None) -> dict:
     """Does the segment gain at least ``target`` points a period? The slope, its interval, the two-sided p-value
-    against the target and a verdict that agrees with both (module docstring)."""
+    against the target and a verdict that agrees with both (module docstring); "too_few_periods" where fewer than
+    :data:`MIN_PERIODS` periods leave no slope."""
     est = result.slope(segment)
     p_target = float(2 * stats.norm.sf(abs(est.value - target) / est.se)) if est.se > 0 else float("nan")
-    verdict = "met" if est.ci_low >= target else "missed" if est.ci_high < target else "uncertain"
+    verdict = ("too_few_periods" if np.isnan(est.value) else "met" if est.ci_low >= target
+               else "missed" if est.ci_high < target else "uncertain")
     return {"segment": "all" if segment is None else str(segment), "target_per_period": float(target),
             "slope": float(est.value), "ci_low": float(est.ci_low), "ci_high": float(est.ci_high),
             "p_vs_target": p_target, "verdict": verdict}

@@ -915,3 +915,21 @@ def test_a_pivot_tables_grand_total_in_any_language_first_or_last_is_no_answer(t
     assert table.data["LTR"].tolist() == frame["LTR"].tolist()
     assert [i.rule for i in table.quality.issues] == ["a total, subtotal or summary row (a report's summary), not an "
                                                       "answer"]
+
+
+def test_two_periods_give_no_change_per_period_and_no_verdict_on_the_target(tmp_path):
+    """Two years of answers: "Not one of the 2 segments gains at least 3 NPS points a year" where both rose 30-39
+    points; no slope can be fitted on two periods, and the report now says that instead."""
+    rng = np.random.default_rng(14)
+    frame = pd.DataFrame({"LTR": np.r_[rng.integers(0, 11, 200), rng.integers(4, 11, 200)],
+                          "Region": rng.choice(["North", "South"], 400),
+                          "Date": ["2025-05-01"] * 200 + ["2026-05-01"] * 200})
+    path = write(tmp_path, "t.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                    "segment_cols": ["Region"], "date_col": "Date", "freq": "Y"})
+    keys = {c.key: c for c in study.claims()}
+    assert "segment.trend_target" not in keys
+    assert keys["segment.trend_too_few_periods"].text() == (
+        "No change per year is estimated: no segment has answers in 3 or more years (at most 2); section 4 shows "
+        "each period's NPS.")
+    assert set(study.slopes["verdict"]) == {"too_few_periods"}

@@ -38,7 +38,7 @@ from ..retention import churn_rate
 from ..scores import ces, csat, nps, resolve_metric
 from ..service import fcr, fcr_success, resolution_time, response_within, within_success
 from ..social import channel_comparison, engagement_table, engagement_trend, response_table
-from ..trends import benchmark_difference, goal, period_word, trend_from_histogram
+from ..trends import MIN_PERIODS, benchmark_difference, goal, period_word, trend_from_histogram
 from .contract import StudyDeclaration
 from .inputs import Inputs
 from .parameters import Choice, Integer, Number, ValueFilter
@@ -159,8 +159,9 @@ class Scorecard:
                           "points": ngettext("NPS point", "NPS points", 1 if g["target_per_period"] == 1 else 2),
                           "freq": period_word(self.freq), "slope": format_ci(g["slope"], g["ci_low"], g["ci_high"]),
                           "verdict": {"met": "goal met", "missed": "goal missed",
-                                      "uncertain": "too early to tell (the 95% interval includes the goal)"}[
-                              g["verdict"]]},
+                                      "uncertain": "too early to tell (the 95% interval includes the goal)",
+                                      "too_few_periods": f"not judged: a change per {period_word(self.freq)} needs "
+                                                         f"answers in {MIN_PERIODS} or more"}[g["verdict"]]},
                          {"slope": g["slope"], "ci_low": g["ci_low"], "ci_high": g["ci_high"],
                           "target": g["target_per_period"]}, "the slope's 95% interval against the target"))
         if self.social is not None:

@@ -36,7 +36,7 @@ from ..io import CXData, DataQuality, Table
 from ..io.nps_groups import GROUP_RANGES, holds_groups
 from ..io.tables import SURVEY_FRAME_COLUMNS
 from ..scores import nps, proportion_table
-from ..trends import Trend, goal, period_word, trend_from_histogram
+from ..trends import MIN_PERIODS, Trend, goal, period_word, trend_from_histogram
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, Columns, Integer, Number
@@ -205,7 +205,16 @@ class SegmentStudy:
     def _trend_claims(self) -> list[Claim]:
         """How many segments meet the target (each at 95%, said to be before adjustment), and the trends clear after
         Holm's adjustment across every segment's slope; a slope resting on thin periods says so."""
-        slopes, total = self.slopes, len(self.slopes)
+        slopes = self.slopes[self.slopes["slope"].notna()]  # a change per period needs three periods or more
+        total, unjudged = len(slopes), len(self.slopes) - len(slopes)
+        if not total:
+            return [Claim("segment.trend_too_few_periods", "No change per {period} is estimated: no segment has "
+                          "answers in {min_periods} or more {periods} (at most {most}); section 4 shows each "
+                          "period's NPS.", {"period": period_word(self.freq), "min_periods": MIN_PERIODS,
+                                            "periods": period_word(self.freq) + "s",
+                                            "most": fmt_count(int(self.slopes["periods"].max()))},
+                          {"segments": len(self.slopes), "most_periods": int(self.slopes["periods"].max()),
+                           "min_periods": MIN_PERIODS})]
         met = slopes[slopes["verdict"] == "met"]
         count = "Not one of the {total} segments gains" if not len(met) else ngettext(
             "{count} of {total} segments gains", "{count} of {total} segments gain", len(met))
@@ -214,13 +223,16 @@ class SegmentStudy:
         on = (f"on the {fmt_count(dated)} of {fmt_count(self.overall.n)} answers with a date; "
               if dated < self.overall.n else "")
         out = [Claim("segment.trend_target", count + " at least {target} {points} a {period} ({on}each at 95% "
-                     "confidence, before adjustment for the {tested} tested).",
+                     "confidence, before adjustment for the {tested} tested){unjudged}.",
                      {"count": fmt_count(len(met)), "total": fmt_count(total), "target": f"{self.target_change:g}",
                       "on": on,
                       "points": ngettext("NPS point", "NPS points", 1 if self.target_change == 1 else 2),
-                      "tested": plural(total, "segment", "segments"), "period": period_word(self.freq)},
+                      "tested": plural(total, "segment", "segments"), "period": period_word(self.freq),
+                      "unjudged": (f"; {plural(unjudged, 'segment', 'segments')} with answers in fewer than "
+                                   f"{MIN_PERIODS} periods {ngettext('is', 'are', unjudged)} not judged"
+                                   if unjudged else "")},
                      {"met": len(met), "segments": total, "target_change": self.target_change,
-                      **({"answers": dated} if on else {})},
+                      **({"answers": dated} if on else {}), **({"not_judged": unjudged} if unjudged else {})},
                      "each segment's slope: 95% interval against the target")]
         clear = slopes[slopes["p_adjusted"] < LEVEL]
         thin = clear[clear["thin_periods"] > 0]  # a slope on periods of a few answers: its interval is not trusted
