@@ -55,6 +55,7 @@ __all__ = ["TIES", "UNIT_OF_A_NUMBER", "CoxResult", "cox", "cox_fit"]
 
 TIES = ("efron", "breslow")
 UNIT_OF_A_NUMBER = "unit of a number"  # the rule a step (unit) given for a category breaks
+DIVERGED_LOG_HR = 10.0  # a hazard ratio beyond e^10 (about 22,000) per step has no estimate
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ class CoxResult:
         return t.assign(hazard_ratio=np.exp(t["coef"] * t["per"]), ci_low=np.exp((t["coef"] - z * t["se"]) * t["per"]),
                         ci_high=np.exp((t["coef"] + z * t["se"]) * t["per"]),
                         p_adjusted=holm(t["p_value"].fillna(1.0).to_numpy()), proportional=proportional)
+
+    def no_estimate(self) -> list[str]:
+        """The terms whose hazard ratio has no estimate (their figures are missing): the likelihood has no maximum
+        (monotone likelihood), as when nobody, or everybody, in one group left, or a number orders who leaves."""
+        return list(self.terms.loc[self.terms["coef"].isna(), "term"])
 
     def to_dict(self) -> dict:
         return {"terms": self.terms, "ph_check": self.ph_check, "references": self.references, "n": self.n,
@@ -162,15 +168,19 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     params, cov, residuals = cox_fit(time, status, x, enter, entry_inclusive, ties)
     bse = np.sqrt(np.diag(cov))
     z = z_value(ci)
+    per, per_kind = _steps(frame, design, units)
+    # no maximum (monotone likelihood, Heinze & Schemper 2001): the estimate ran off, or its variance vanished
+    diverged = ~(bse > 0) | ~np.isfinite(bse) | (np.abs(params * np.asarray(per, dtype=float)) > DIVERGED_LOG_HR)
+    params, bse = np.where(diverged, np.nan, params), np.where(diverged, np.nan, bse)
     terms = pd.DataFrame({"term": list(design.columns), "coef": params, "se": bse,
                           "hazard_ratio": np.exp(params), "ci_low": np.exp(params - z * bse),
                           "ci_high": np.exp(params + z * bse), "p_value": 2 * stats.norm.sf(np.abs(params / bse)),
-                          **dict(zip(("per", "per_kind"), _steps(frame, design, units), strict=True))})
+                          "per": per, "per_kind": per_kind})
     is_event = ~np.isnan(residuals[:, 0])
     ranks = stats.rankdata(time[is_event])
     checks = []
     for j, term in enumerate(design.columns):
-        rho, p = stats.pearsonr(residuals[is_event, j], ranks)
+        rho, p = (np.nan, np.nan) if diverged[j] else stats.pearsonr(residuals[is_event, j], ranks)
         checks.append({"term": term, "rho": rho, "p_value": p})
     ph = pd.DataFrame(checks)
     ph["p_adjusted"] = holm(ph["p_value"].to_numpy())

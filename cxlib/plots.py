@@ -384,11 +384,14 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
     Terms read as comparisons ("Plan: premium vs basic") with ``references`` (column: reference level); a
     number read per a step other than 1 says so ("Age, per 6.11"). A term is coloured as clear by its
     ``p_adjusted`` where the table has one (as :meth:`cxlib.cox.CoxResult.per_step` gives), else by its interval.
+    A term without an estimate (a missing hazard ratio) is not drawn, and the alt text names it.
     """
     per = terms["per"] if "per" in terms else pd.Series(1.0, index=terms.index)
     names = [display.term(t, references) + ("" if "[" in t or step == 1 else f", per {step:,.3g}")
              for t, step in zip(terms["term"], per, strict=True)]
     rows = terms.iloc[::-1].assign(term=names[::-1])
+    unsized = rows.loc[rows["hazard_ratio"].isna(), "term"].astype(str).tolist()[::-1]  # no estimate: not drawn
+    rows = rows[rows["hazard_ratio"].notna()]
 
     if "p_adjusted" in rows:  # "clear" as the report's sentences say it: Holm-adjusted across the terms
         clear, rule = rows["p_adjusted"] < 0.05, "adjusted p below 0.05"
@@ -397,6 +400,10 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
     sooner_rows, later_rows = clear & (rows["hazard_ratio"] > 1), clear & (rows["hazard_ratio"] < 1)
 
     def draw(ax):
+        if rows.empty:
+            ax.text(0.5, 0.5, "No term of the model has an estimate", ha="center", va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+            return
         errors = _error_lengths(rows["hazard_ratio"], rows["ci_low"], rows["ci_high"])
         colors = [NPS_GROUP_COLORS["detractor"] if up else NPS_GROUP_COLORS["promoter"] if down else GREY
                   for up, down in zip(sooner_rows, later_rows, strict=True)]
@@ -415,8 +422,9 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
     sooner = rows.loc[sooner_rows, "term"].astype(str).tolist()[::-1]
     later = rows.loc[later_rows, "term"].astype(str).tolist()[::-1]
     alt = (f"Chart of {len(rows)} hazard ratios with 95% intervals. Clearly sooner to leave: "
-           f"{', '.join(sooner) or 'none'}; clearly later: {', '.join(later) or 'none'}.")
-    return _chart(draw, ax, 0.35 * len(rows) + 1.4, alt)
+           f"{', '.join(sooner) or 'none'}; clearly later: {', '.join(later) or 'none'}."
+           + (f" Without an estimate, not drawn: {', '.join(unsized)}." if unsized else ""))
+    return _chart(draw, ax, 0.35 * max(len(rows), 1) + 1.4, alt)
 
 
 def theme_shares(themes: pd.DataFrame, title: str = "What comments are about", ax: plt.Axes | None = None):

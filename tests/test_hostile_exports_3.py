@@ -933,3 +933,23 @@ def test_two_periods_give_no_change_per_period_and_no_verdict_on_the_target(tmp_
         "No change per year is estimated: no segment has answers in 3 or more years (at most 2); section 4 shows "
         "each period's NPS.")
     assert set(study.slopes["verdict"]) == {"too_few_periods"}
+
+
+def test_a_number_that_orders_who_leaves_has_no_hazard_ratio_anywhere(tmp_path):
+    """Usage = 100 - months and the first 50 months leave: the likelihood has no maximum. results.json carried a
+    hazard ratio of 1,462 with a zero-width interval, the chart text "clearly sooner: Usage", the summary a reason
+    about "its groups"."""
+    months = np.arange(1, 101)
+    frame = pd.DataFrame({"id": months, "months": months, "left": months <= 50, "usage": 100 - months,
+                          "plan": np.where(months % 2, "A", "B")})
+    path = write(tmp_path, "sep.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "months",
+                                                  "event_col": "left", "segment_col": "plan", "covariates": ["usage"],
+                                                  "time_unit": "months", "revenue_col": None})
+    assert study.cox.no_estimate() == ["usage"]
+    assert study.cox.terms[["coef", "se", "hazard_ratio", "ci_low", "ci_high", "p_value"]].isna().all(axis=None)
+    assert study.cox.ph_check["p_value"].isna().all() and not study.cox.warnings
+    text = {c.key: c for c in study.claims()}["churn.cox_clear"].text()
+    assert "The model cannot size Usage: it tells apart completely who leaves" in text and "groups" not in text
+    chart = cx.plots.hazard_ratios(study.cox.per_step())
+    assert chart.alt.endswith("Without an estimate, not drawn: Usage, per 29.") and "sooner to leave: none" in chart.alt

@@ -82,7 +82,6 @@ __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_f
 
 LONG_FOLLOW_UP_YEARS = 50  # a longer follow-up is asked about: durations in another unit than time_unit says?
 NOT_CHECKED = "not checked"  # a proportional-hazards check that could not be made (no variance, no estimate)
-DIVERGED_LOG_HR = 10.0  # a hazard ratio beyond e^10 (about 22,000) per step has no estimate
 SLOW_FIRST_RESPONSE_HOURS = 48
 REPEAT_CONTACTS = 3
 SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
@@ -563,10 +562,16 @@ class ChurnStudy:
                    **({"no_estimate": list(terms.loc[diverged, "term"])} if diverged.any() else {})}
         parts = ([f"Leave clearly sooner: {listed(sooner)}."] if len(sooner) else []) + (
             [f"Leave clearly later: {listed(later)}."] if len(later) else [])
-        if diverged.any():
-            names = word_list([labels.term(t, refs) for t in terms.loc[diverged, "term"]])
-            parts.append(f"The model cannot size {names}: nobody, or everybody, in one of its groups left, so its "
-                         "hazard ratio has no estimate (the survival curves compare the groups).")
+        unsized = terms.loc[diverged, "term"]
+        groups, measured = unsized[unsized.str.contains(r"\[")], unsized[~unsized.str.contains(r"\[")]
+        if len(groups):
+            parts.append(f"The model cannot size {word_list([labels.term(t, refs) for t in groups])}: nobody, or "
+                         "everybody, in one of its groups left, so its hazard ratio has no estimate (the survival "
+                         "curves compare the groups).")
+        if len(measured):
+            parts.append(f"The model cannot size {word_list([labels.term(t, refs) for t in measured])}: it tells "
+                         "apart completely who leaves (at each departure the customer who left had the highest, or "
+                         "the lowest, value of those still there), so its hazard ratio has no estimate.")
         if not len(sooner) and not len(later) and not diverged.any():
             return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave, "
                          "once the number of characteristics compared is allowed for.", numbers=numbers, test=test)
@@ -578,11 +583,9 @@ class ChurnStudy:
         return self.survival.groupby("segment", sort=False)["follow_up"].first().to_dict()
 
     def no_estimate(self) -> list[str]:
-        """The Cox terms whose hazard ratio has no estimate: beyond e^10 per step, the likelihood has no maximum
-        (monotone likelihood, Heinze & Schemper 2001), as when nobody, or everybody, in one group left; their Wald
+        """The Cox terms whose hazard ratio has no estimate (:meth:`cxlib.cox.CoxResult.no_estimate`); their Wald
         test and proportional-hazards check say nothing."""
-        terms = self.cox.terms
-        return list(terms.loc[(terms["coef"] * terms["per"]).abs() > DIVERGED_LOG_HR, "term"])
+        return self.cox.no_estimate()
 
     def changing_with_tenure(self) -> Claim | None:
         """The terms the proportional-hazards check rejects (Holm-adjusted across the terms), in words; None when it
