@@ -314,7 +314,7 @@ def test_a_workbook_with_a_merged_title_cell_reads_from_its_header(tmp_path):
 def test_header_row_names_the_header_and_a_title_is_pointed_out_before_the_run(tmp_path):
     frame = pd.DataFrame({"LTR": [9, 3, 10, 7] * 10})
     path = write(tmp_path, "t.csv", titled(frame))
-    with pytest.raises(ParameterError, match="Its columns: ACME Corp - NPS Report. If the names are on a later row "
+    with pytest.raises(ParameterError, match="Its columns: 'ACME Corp - NPS Report'. If the names are on a later row "
                                              r"\(below a title\), set header_row"):
         REGISTRY["segment_study"].resolve({"data_path": str(path), "score_col": "LTRX"})
     study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "header_row": 4})

@@ -953,3 +953,12 @@ def test_a_number_that_orders_who_leaves_has_no_hazard_ratio_anywhere(tmp_path):
     assert "The model cannot size Usage: it tells apart completely who leaves" in text and "groups" not in text
     chart = cx.plots.hazard_ratios(study.cox.per_step())
     assert chart.alt.endswith("Without an estimate, not drawn: Usage, per 29.") and "sooner to leave: none" in chart.alt
+
+
+def test_a_sep_that_leaves_the_header_one_column_is_named_as_the_cause(tmp_path):
+    from cxlib.studies import ParameterError
+
+    path = write(tmp_path, "c.csv", survey().to_csv(index=False))
+    with pytest.raises(ParameterError, match=r"Its columns: 'LTR,Seg,Date'\. The header reads as one column: the "
+                                             r"file is separated by ',', not ';': leave sep out"):
+        cx.studies.REGISTRY["segment_study"].resolve({"data_path": str(path), "score_col": "LTR", "sep": ";"})

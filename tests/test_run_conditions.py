@@ -298,7 +298,7 @@ def test_a_hostile_header_never_reaches_the_terminal_raw(tmp_path, capsys):
     assert run_cli("run", "closed_loop", "-p", "data_path", data_path, "-p", "comment_col", "Comment",
                    "--reports-dir", tmp_path / "r") == 2
     err = capsys.readouterr().err
-    assert "Its columns: nps, \\x1b]0;owned\\x07\\x1b[2J, survey_date" in err and not CONTROL.search(err)
+    assert "Its columns: 'nps', '\\x1b]0;owned\\x07\\x1b[2J', 'survey_date'" in err and not CONTROL.search(err)
 
 
 def test_every_message_the_command_prints_is_escaped(tmp_path, capsys):

@@ -126,7 +126,7 @@ def test_segment_study_names_a_missing_column(reports, flat_export, capsys):
     code = cli.main(["run", "segment_study", "-p", "data_path", str(flat_export), "-p", "score_col", "NPS",
                      "-y", "{segment_cols: [Tier]}", "--reports-dir", str(reports), "--no-progress"])
     assert code == 2
-    assert "score_col: column 'NPS' not in " + str(flat_export) + ". Its columns: RespID, LTR, Tier" in capsys.readouterr().err
+    assert "score_col: column 'NPS' not in " + str(flat_export) + ". Its columns: 'RespID', 'LTR', 'Tier'" in capsys.readouterr().err
 
 
 def test_driver_study_on_the_sample(sample_reports):

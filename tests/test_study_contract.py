@@ -183,8 +183,8 @@ def test_named_columns_are_checked_against_the_files_header(tmp_path):
         REGISTRY["segment_study"].resolve({"data_path": str(own), "score_col": "LTR",
                                            "segment_cols": ["Regoin", "region"], "revenue_col": "MRR"})
     assert err.value.problems == [
-        "segment_cols: column 'Regoin' (closest: 'Region') not in " + str(own) + ". Its columns: LTR, Region, Answered",
-        "revenue_col: column 'MRR' not in " + str(own) + "; or None: not used. Its columns: LTR, Region, Answered"]
+        "segment_cols: column 'Regoin' (closest: 'Region') not in " + str(own) + ". Its columns: 'LTR', 'Region', 'Answered'",
+        "revenue_col: column 'MRR' not in " + str(own) + "; or None: not used. Its columns: 'LTR', 'Region', 'Answered'"]
     frame = pd.DataFrame({"Tenure": [3], "Left": [1]})
     frame.to_parquet(tmp_path / "c.parquet")
     with pytest.raises(ParameterError, match="event_col: column 'event' not in"):

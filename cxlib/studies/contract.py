@@ -35,7 +35,8 @@ from typing import Protocol, runtime_checkable
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.narrative import ngettext
-from ..formatting.quoting import MAX_VALUE, control_character, printable, shown
+from ..formatting.quoting import control_character, printable, shown
+from ..io.delimited import DELIMITERS
 from ..io.header_row import normal_name
 from ..io.options import ReadOptions
 from ..io.quality import DataError, short_error
@@ -311,12 +312,16 @@ class StudyDeclaration:
                 continue
             hints = [_column_hint(c, header, p.name) for c in absent]
             optional = "; or None: not used" if p.nullable else ""
+            joined = next((d for d in DELIMITERS if len(header) == 1 and d in header[0]), None)
             problems.append(f"{p.name}: {ngettext('column', 'columns', len(absent))} {', '.join(hints)} not in "
                             f"{where}{optional}. Its columns: "
-                            f"{', '.join(printable(name, MAX_VALUE) for name in header[:30])}"
+                            f"{', '.join(shown(name) for name in header[:30])}"
                             + (", ..." if len(header) > 30 else "")
                             + (f". The sheet {shown(elsewhere[0])} holds the named columns: set sheet to it"
                                if elsewhere else
+                               f". The header reads as one column: the file is separated by {joined!r}"
+                               + (f", not {values['sep']!r}: leave sep out (it is found) or set it to {joined!r}"
+                                  if values.get("sep") else ": set sep to it") if joined else
                                ". If the names are on a later row (below a title), set header_row to it"
                                if len(header) < 3 else ""))
         return problems
