@@ -139,6 +139,19 @@ def test_a_kernel_does_not_inherit_pythonwarnings_error(tmp_path, monkeypatch, c
     assert json.loads((run / "results.json").read_text())["results"] == {"warnings": None}
     assert "Traceback" not in capfd.readouterr().err
 
+
+def test_a_run_from_a_folder_deleted_under_it_says_so_with_exit_2(tmp_path):
+    """A cron job's folder that a deploy replaced: "FileNotFoundError" with no path, and a notebook said kept that
+    was never written."""
+    gone = tmp_path / "release"
+    gone.mkdir()
+    run = subprocess.run(["sh", "-c", f"cd {gone} && rmdir {gone} && exec {CX} run segment_study --reports-dir "
+                          f"{tmp_path / 'reports'} --no-progress"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip() == ("cx: the current folder no longer exists (it was deleted or replaced): cd to an "
+                                  "existing folder and run again")
+    assert not (tmp_path / "reports").exists()
+
 # --- only regular files, before a kernel starts --------------------------------------------------
 
 def _fifo(tmp_path: Path) -> Path:

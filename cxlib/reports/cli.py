@@ -105,13 +105,19 @@ def _report_failure(failure: StudyFailed) -> int:
     if error.get("ename") == "DataError":  # the data cannot support the study: its reasons, without a traceback
         study = failure.run_dir.parent.name
         _say(f"cx: {study} stopped: the data cannot support it. {error['evalue']}")
-        _say(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}")
+        _kept(failure.run_dir)
         return EXIT_DATA
     _say(f"cx: {failure}")
     for line in error.get("traceback", [])[-6:]:
         _say(f"    {line}")
-    _say(f"cx: executed notebook kept at {failure.run_dir / 'executed.ipynb'}")
+    _kept(failure.run_dir)
     return EXIT_FAILED
+
+
+def _kept(run_dir: Path) -> None:
+    """Where the failed run's executed notebook is, when the run got as far as writing one."""
+    if (run_dir / "executed.ipynb").is_file():
+        _say(f"cx: executed notebook kept at {run_dir / 'executed.ipynb'}")
 
 
 def _cmd_list(args) -> int:
@@ -289,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # a cron job's folder that a deploy replaced: every relative path would fail later
+        _say("cx: the current folder no longer exists (it was deleted or replaced): cd to an existing folder and "
+             "run again")
+        return EXIT_USAGE
     with warnings.catch_warnings():
         warnings.simplefilter("always", StudySkipped)
         warnings.showwarning = _show_warning
