@@ -29,6 +29,7 @@ from ..studies import ParameterError
 from ..studies.parameters import typed
 from ..version import __version__
 from .index import build_index
+from .kernel_files import kill_kernels
 from .runner import StudyError, StudyFailed, StudySkipped, find_studies, run_all, run_study, write_notebook
 
 __all__ = ["main", "resolve_type"]
@@ -261,24 +262,27 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 def _stop(signum, frame):
-    """SIGTERM (a scheduler or ``kill`` stopping the run) ends a run as Ctrl-C does: tidily."""
+    """Ctrl-C or SIGTERM (a scheduler or ``kill`` stopping the run) ends a run tidily: its kernel at once, then the
+    run's own clean-up (:class:`KeyboardInterrupt`)."""
+    kill_kernels()
     raise KeyboardInterrupt(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``cx`` command; the exit code (128 + the signal's number when stopped by Ctrl-C or SIGTERM)."""
     main_thread = threading.current_thread() is threading.main_thread()  # only there can a handler be set
-    previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None
+    stops = [s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) is not signal.SIG_IGN]
+    previous = {s: signal.signal(s, _stop) for s in stops} if main_thread else {}
     try:
         try:
             code = _main(argv)
         finally:
             sys.stdout.flush()
-            if main_thread:
-                signal.signal(signal.SIGTERM, previous)
+            for stop, handler in previous.items():
+                signal.signal(stop, handler)
     except KeyboardInterrupt as exc:  # Ctrl-C: one line, not the stack of the code that was waiting
         signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
-        print(f"cx: stopped by {signal.Signals(signum).name}; no report was written by the run it stopped",
+        print(f"cx: stopped by {signal.Signals(signum).name}: a run not finished when it came left nothing behind",
               file=sys.stderr)
         return 128 + signum
     except BrokenPipeError:  # the reader stopped reading (cx --help | head -1): end quietly, as Unix tools do

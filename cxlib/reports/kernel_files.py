@@ -16,13 +16,24 @@ import contextlib
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 
-__all__ = ["SOCKET_PATH_MAX", "private_kernel"]
+__all__ = ["SOCKET_PATH_MAX", "kill_kernels", "private_kernel"]
 
 SOCKET_PATH_MAX = 107  # bytes of a Unix socket's path (sun_path holds 108 with the final NUL)
 _PREFIX = "cx-kernel-"
 _SOCKET = "kernel-ipc-99"  # the longest socket name a kernel takes in its folder (five sockets, numbered from 1)
+_RUNNING: weakref.WeakSet = weakref.WeakSet()  # the kernel managers whose kernel was launched in this process
+
+
+def kill_kernels() -> None:
+    """End this process's study kernels at once (a stop signal): a kernel told to shut down while it replies would
+    print a traceback of its closed sockets into the log of a run that stopped correctly."""
+    for manager in list(_RUNNING):
+        process = getattr(manager.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
 
 
 def _private_folder() -> str:
@@ -48,6 +59,10 @@ def private_kernel() -> Iterator[type]:
             deprecations would turn ipykernel's shutdown warning into an "ERROR" and a traceback on every run."""
             kw["env"] = {k: v for k, v in kw.get("env", os.environ).items() if k != "PYTHONWARNINGS"}
             return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            _RUNNING.add(self)
 
         async def _async_interrupt_kernel(self) -> None:
             """Interrupt a running cell; at shutdown (jupyter_client interrupts first) the run is over and the kernel

@@ -305,16 +305,32 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     reports_dir = Path(reports_dir)
     study_dir = reports_dir / study
     lock, partial, run_id = _start_run(study_dir, parameters)
+    try:
+        final, error = _execute_and_publish(spec, resolved, partial, run_id, progress, timeout)
+    except KeyboardInterrupt:  # Ctrl-C or a stop signal (cx turns SIGTERM into one): nothing half-written stays
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    finally:
+        _end_run(lock)
+    try:
+        build_index(reports_dir)
+    except IndexNotWritten as exc:  # the run's own report stands; the overview page waits for the next run
+        print(f"cx: {exc}", file=sys.stderr)
+    if error:
+        raise StudyFailed(final, error)
+    return final
+
+
+def _execute_and_publish(spec: Study, resolved, partial: Path, run_id: str, progress: bool,
+                         timeout: float | None) -> tuple[Path, dict | None]:
+    """Run the notebook into the hidden ``partial`` folder, write its report and results.json there, and publish it
+    as the run's folder (a rename: a run folder appears only when everything in it is written)."""
+    study, parameters, study_dir = spec.name, resolved.values, partial.parent
     recorded_file = partial / "recorded.json"
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    try:
-        with _environ(RESULTS_ENV, str(recorded_file.absolute())):
-            error = _execute(spec, parameters, partial / "executed.ipynb", progress, timeout)
-    except KeyboardInterrupt:  # Ctrl-C or a stop signal (cx turns SIGTERM into one): nothing half-written stays
-        shutil.rmtree(partial, ignore_errors=True)
-        _end_run(lock)
-        raise
+    with _environ(RESULTS_ENV, str(recorded_file.absolute())):
+        error = _execute(spec, parameters, partial / "executed.ipynb", progress, timeout)
     if error is None and not recorded_file.exists():
         error = {"cell": None, "ename": "StudyError", "traceback": [],
                  "evalue": "the notebook finished without calling cx.reports.record(...)"}
@@ -362,14 +378,7 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     (partial / "results.json").write_text(dumps(results), encoding="utf-8")
     final = study_dir / run_id
     partial.rename(final)
-    _end_run(lock)
-    try:
-        build_index(reports_dir)
-    except IndexNotWritten as exc:  # the run's own report stands; the overview page waits for the next run
-        print(f"cx: {exc}", file=sys.stderr)
-    if error:
-        raise StudyFailed(final, error)
-    return final
+    return final, error
 
 
 def write_notebook(study: str, path: str | Path, parameters: dict | None = None, *,
