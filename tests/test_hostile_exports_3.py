@@ -962,3 +962,16 @@ def test_a_sep_that_leaves_the_header_one_column_is_named_as_the_cause(tmp_path)
     with pytest.raises(ParameterError, match=r"Its columns: 'LTR,Seg,Date'\. The header reads as one column: the "
                                              r"file is separated by ',', not ';': leave sep out"):
         cx.studies.REGISTRY["segment_study"].resolve({"data_path": str(path), "score_col": "LTR", "sep": ";"})
+
+
+def test_a_dos_cp850_export_reads_as_the_letters_it_holds(tmp_path):
+    """Köln, München and Zürich in cp850 read as cp1251 ("K”ln", "MЃnchen"): no candidate could read them."""
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    text = "Kunde;Filiale;Bewertung\r\n" + "".join(f"{i};{city};{i % 11}\r\n" for i, city in
+                                                 enumerate(["Köln", "München", "Zürich", "Düsseldorf"] * 10))
+    (tmp_path / "dos.csv").write_bytes(text.encode("cp850"))
+    table = read_table(tmp_path / "dos.csv", {"Filiale": col.category(), "Bewertung": col.score(0, 10)})
+    assert set(table.data["Filiale"]) == {"Köln", "München", "Zürich", "Düsseldorf"}
+    assert table.source.encoding == "cp850"

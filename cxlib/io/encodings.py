@@ -3,7 +3,8 @@
 Excel on Windows saves "CSV" in the computer's ANSI code page: cp1252 in Western Europe,
 cp1254 in Turkey, cp1250 in Central Europe and for Serbian Latin (ISO-8859-2 on older
 systems), cp1251 for Serbian Cyrillic (ISO-8859-5 on older systems), cp1253 in Greece;
-Excel for the Mac saves "CSV" in Mac Roman with lines ended by CR alone; "Unicode text"
+Excel for the Mac saves "CSV" in Mac Roman with lines ended by CR alone; DOS programs and
+many ERP systems write cp850 (Western Europe); "Unicode text"
 is UTF-16 with a byte order mark. A general detector (charset-normalizer) tells which of these decode a file into plausible text, but on a
 short file it cannot tell them apart: they share ASCII and most Western letters and
 differ in a few positions (byte 0xFE is ş in cp1254, þ in cp1252, ţ in cp1250).
@@ -24,7 +25,7 @@ So the choice, in order:
    languages served: a code page wins whose text is written wholly in the alphabet of a
    language it is made for (Turkish for cp1254; Serbian Latin for cp1250 and ISO-8859-2;
    Serbian Cyrillic for cp1251 and ISO-8859-5; the Western languages for cp1252 and Mac
-   Roman); where lines end in CR alone, Mac Roman wins among those (Excel for the Mac);
+   Roman, and their common letters for cp850); where lines end in CR alone, Mac Roman wins among those (Excel for the Mac);
    otherwise the one with more of the letters that only Turkish or Serbian use (ş ğ ı İ;
    č ć š ž đ; ђ ј љ њ ћ џ). A tie is an error naming the candidates and the letters each
    would give, so that the user can pass ``encoding`` (a few Greek words in cp1253 read as
@@ -53,6 +54,7 @@ CODE_PAGES = {
     "cp1250": ("Central European Windows", ("serbian", "western")),  # "serbian": Serbian Latin and Polish
     "iso8859_2": ("ISO-8859-2, Central European", ("serbian", "western")),
     "mac_roman": ("Mac Roman (Excel for the Mac)", ("western",)),
+    "cp850": ("DOS Western European (cp850, as ERP and DOS programs write)", ("dos",)),
     "cp1251": ("Cyrillic Windows", ("cyrillic",)),
     "iso8859_5": ("ISO-8859-5, Cyrillic", ("cyrillic",)),
     "cp1253": ("Greek Windows", ("greek",)),
@@ -62,6 +64,9 @@ ALPHABETS = {
     # Serbian Latin, and Polish but for ą (cp1250 writes it where ISO-8859-2 writes Serbian š)
     "serbian": set("čćđšžČĆĐŠŽ") | set("ćęłńóśźżĆĘŁŃÓŚŹŻ"),
     "western": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžðþÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽÐÞ"),  # Icelandic ð þ
+    # cp850 reads most bytes of the other pages as Western letters; Icelandic and capital accented vowels, which it
+    # gives for Greek or Cyrillic bytes, do not make a DOS export's text
+    "dos": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüÿßÄÅÆÇÉÑÖØÜ"),
     "cyrillic": {chr(c) for c in range(0x400, 0x460)},  # Serbian Cyrillic, and the Cyrillic of its neighbours
     "greek": {chr(c) for c in range(0x386, 0x3D0)},  # Greek, a neighbour's (cp1253 reads Cyrillic bytes as letters)
 }
@@ -200,6 +205,8 @@ def detect_encoding(data: bytes) -> Detected:
     'mac_roman'
     >>> detect_encoding("Град;Оцена\\nЉубовија;9\\nЋуприја;7\\n".encode("cp1251")).codec
     'cp1251'
+    >>> detect_encoding("Kunde;Filiale\\r\\n1;Köln\\r\\n2;München\\r\\n3;Zürich\\r\\n".encode("cp850")).codec
+    'cp850'
     """
     found = _bom(data) or _utf16_without_bom(data[:SAMPLE_BYTES])
     if found:
