@@ -13,7 +13,9 @@ all follow from those counts (one ``bincount`` when durations are whole time uni
   not at signup; without it their survival would be overstated. A customer is at risk
   at t when ``entry <= t <= duration`` (statsmodels' ``entry < t`` with entry - 1/2, for
   whole time units).
-* Median lifetime and its interval: the first time S drops to 0.5 or below; the interval
+* Median lifetime and its interval: the first time S drops to 0.5 or below, or, where S rests
+  at exactly 0.5 until a later time, the middle of that stretch (as R's ``survfit`` and SAS;
+  lifelines and statsmodels take its end); the interval
   inverts z-tests on the cloglog scale, as SAS and statsmodels ``quantile_ci`` do
   (Brookmeyer & Crowley 1982). Where no time passes the test because S falls across 0.5 in
   one step (contracts that end together at month 12), the median is pinned to that step:
@@ -241,6 +243,9 @@ def median_survival(km: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
         s, se, t = table["survival"].to_numpy(), table["se"].to_numpy(), table["time"].to_numpy()
         below = np.flatnonzero(s <= 0.5)
         median = t[below[0]] if len(below) else np.inf
+        under = np.flatnonzero(s < 0.5)
+        if len(below) and np.isclose(s[below[0]], 0.5) and len(under):  # S rests at exactly one half: the middle
+            median = (t[below[0]] + t[under[0]]) / 2
         with np.errstate(divide="ignore", invalid="ignore"):
             r = (np.log(-np.log(s)) - np.log(-np.log(0.5))) / (-1 / (s * np.log(s)) * se)
         inside = np.flatnonzero(np.abs(r) <= z)

@@ -87,6 +87,16 @@ def test_a_median_pinned_to_one_step_has_that_step_as_its_interval_as_lifelines_
     assert np.isnan(SurvfuncRight(duration, event.astype(int)).quantile_ci(0.5)[0])
 
 
+
+def test_a_median_where_the_curve_rests_at_one_half_is_the_middle_of_that_stretch_as_r_gives():
+    """10 of 20 leave at month 3 (S = 0.5 exactly until month 9), 5 at 9: R's survfit and SAS give 6, lifelines and
+    statsmodels 9 (the end of the stretch), the first time S <= 0.5 would be 3. The interval is statsmodels'."""
+    duration = np.array([3.0] * 10 + [9.0] * 5 + [12.0] * 5)
+    event = np.array([True] * 15 + [False] * 5)
+    ours = median_survival(kaplan_meier(survival_counts(duration, event))).iloc[0]
+    assert ours["median"] == 6.0
+    assert (ours["ci_low"], ours["ci_high"]) == SurvfuncRight(duration, event.astype(int)).quantile_ci(0.5)
+
 def test_kaplan_meier_by_hand_and_fractional_times():
     # times 1, 2, 2+, 3, 4+, 5, 5: S = 6/7, 5/7 at 2, * 3/4 at 3, * 0 at 5
     duration = np.array([1, 2, 2, 3, 4, 5, 5], dtype=float)
