@@ -975,3 +975,11 @@ def test_a_dos_cp850_export_reads_as_the_letters_it_holds(tmp_path):
     table = read_table(tmp_path / "dos.csv", {"Filiale": col.category(), "Bewertung": col.score(0, 10)})
     assert set(table.data["Filiale"]) == {"Köln", "München", "Zürich", "Düsseldorf"}
     assert table.source.encoding == "cp850"
+
+
+def test_a_date_parameter_written_right_but_not_in_the_calendar_says_so():
+    from cxlib.studies import ParameterError
+
+    with pytest.raises(ParameterError, match=r"until is written YYYY-MM-DD, but '2025-06-31' is no day of the "
+                                             r"calendar \(day is out of range for month\)"):
+        cx.studies.REGISTRY["closed_loop"].resolve({"until": "2025-06-31"})

@@ -316,7 +316,10 @@ class Date(Parameter):
     def convert(self, value):
         try:
             date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        except ValueError:
+        except ValueError as exc:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):  # written so, but no day of the calendar (06-31)
+                raise ParameterProblem(f"{self.name} is written YYYY-MM-DD, but {shown(str(value))} is no day of "
+                                       f"the calendar ({exc})") from None
             raise self.problem(value) from None
         if not 1900 <= date.year < 2200:
             raise self.problem(value)
