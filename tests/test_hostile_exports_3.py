@@ -983,3 +983,10 @@ def test_a_date_parameter_written_right_but_not_in_the_calendar_says_so():
     with pytest.raises(ParameterError, match=r"until is written YYYY-MM-DD, but '2025-06-31' is no day of the "
                                              r"calendar \(day is out of range for month\)"):
         cx.studies.REGISTRY["closed_loop"].resolve({"until": "2025-06-31"})
+
+
+def test_iso_dates_under_another_date_format_are_told_to_leave_it_out():
+    from cxlib.io.quality import fix_hint
+
+    assert fix_hint("not a date (DD.MM.YYYY)", ("2025-01-20", "2025-02-03")) == (
+        " -> dates written YYYY-MM-DD (e.g. 2025-01-20) read by themselves: leave date_format out")

@@ -59,6 +59,8 @@ def value_hint(examples: Sequence[str]) -> str | None:
 
 
 DATE_SHAPES = (  # (what a date looks like, the date_format that reads it)
+    (re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?$"), None),  # ISO dates fail only under another date_format
+    (re.compile(r"^[^\W\d_]{3} +\d{1,2} +\d{4} +\d{1,2}:\d{2}(?:AM|PM)$", re.IGNORECASE), "%b %d %Y %I:%M%p"),
     (re.compile(r"^\d{4}-W\d{2}-\d$"), "%G-W%V-%u"),
     (re.compile(r"^\d{4}-W\d{2}$"), "%G-W%V-%u (add the day: 2025-W13-1)"),
     (re.compile(r"^\d{1,2}-[^\W\d_]{3}-\d{2}$"), "%d-%b-%y"),
@@ -72,14 +74,19 @@ def date_hint(examples: Sequence[str]) -> str | None:
     """The ``date_format`` for dates of a known shape that do not read ("2025-W13-6" -> "%G-W%V-%u"); None for
     others.
 
+    >>> date_hint(("Sep 20 2025  9:05AM",))
+    'dates like Sep 20 2025  9:05AM: set date_format to %b %d %Y %I:%M%p'
     >>> date_hint(("2025-W13-6",)), date_hint(("20250301",)), date_hint(("soon",))
     ('ISO week dates (e.g. 2025-W13-6): set date_format to %G-W%V-%u', 'dates like 20250301: set date_format to %Y%m%d', None)
     """
     for shape, fmt in DATE_SHAPES:
         example = next((v for v in examples if shape.match(v.strip())), None)
-        if example is not None:
-            what = "ISO week dates (e.g. " + example + ")" if "W" in fmt else f"dates like {example}"
-            return f"{what}: set date_format to {fmt}"
+        if example is None:
+            continue
+        if fmt is None:
+            return f"dates written YYYY-MM-DD (e.g. {example}) read by themselves: leave date_format out"
+        what = "ISO week dates (e.g. " + example + ")" if "%G" in fmt else f"dates like {example}"
+        return f"{what}: set date_format to {fmt}"
     return None
 
 
