@@ -152,6 +152,26 @@ def test_a_run_from_a_folder_deleted_under_it_says_so_with_exit_2(tmp_path):
                                   "existing folder and run again")
     assert not (tmp_path / "reports").exists()
 
+
+@pytest.mark.slow
+def test_a_disk_that_fills_during_a_run_is_named_and_the_half_written_run_removed(tmp_path, monkeypatch):
+    """A full disk left the hidden partial run (the executed notebook, half a report) keeping the disk full, and the
+    message named no folder."""
+    import errno
+
+    from cxlib.reports import runner
+
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks, "full", "label = 'x'", "import cxlib as cx\ncx.reports.record({'label': label})")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(runner, "dumps", full)
+    with pytest.raises(OSError, match=r"^\[Errno 28\] No space left on device \(writing the run into .*full\)$"):
+        run_study("full", reports_dir=tmp_path / "reports", notebooks_dir=notebooks, progress=False)
+    assert list((tmp_path / "reports" / "full").iterdir()) == []
+
 # --- only regular files, before a kernel starts --------------------------------------------------
 
 def _fifo(tmp_path: Path) -> Path:

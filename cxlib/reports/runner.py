@@ -310,6 +310,9 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
     except KeyboardInterrupt:  # Ctrl-C or a stop signal (cx turns SIGTERM into one): nothing half-written stays
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    except OSError as exc:  # a full disk: the half-written run would keep it full; say where it was written
+        shutil.rmtree(partial, ignore_errors=True)
+        raise OSError(exc.errno, f"{exc.strerror or exc} (writing the run into {study_dir})") from None
     finally:
         _end_run(lock)
     try:
