@@ -990,3 +990,19 @@ def test_iso_dates_under_another_date_format_are_told_to_leave_it_out():
 
     assert fix_hint("not a date (DD.MM.YYYY)", ("2025-01-20", "2025-02-03")) == (
         " -> dates written YYYY-MM-DD (e.g. 2025-01-20) read by themselves: leave date_format out")
+
+
+def test_a_weighted_segment_table_shows_the_effective_n_its_small_n_flag_rests_on(tmp_path):
+    """One weight of 50 among 40 answers of segment A: "small n" beside n = 40, with the effective n (3.1) nowhere."""
+    frame = survey().assign(W=1.0)
+    frame.loc[frame.index[frame["Seg"] == "A"][0], "W"] = 50.0
+    path = write(tmp_path, "w.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                    "segment_cols": ["Seg"], "weight_col": "W"})
+    rows = study.segment_rows().set_index("segment")
+    w = frame.loc[frame["Seg"] == "A", "W"]
+    assert rows.loc["A", "n_effective"] == pytest.approx(w.sum() ** 2 / (w**2).sum())
+    assert bool(rows.loc["A", "small_n"]) and rows.loc["A", "n"] == len(w)
+    plain, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                    "segment_cols": ["Seg"]})
+    assert "n_effective" not in plain.segment_rows().columns

@@ -256,6 +256,14 @@ class SegmentStudy:
                 {"segments": list(thin["segment"]), "thin_periods": list(thin["thin_periods"])}, joins=True))
         return out
 
+    def segment_rows(self) -> pd.DataFrame:
+        """The segments against the rest for the report; with weights, the effective n (Kish) beside n, since "small
+        n" rests on it (40 answers whose weights count as 3)."""
+        weighted = bool((self.segments["n_effective"].round(6) != self.segments["n"]).any())
+        return self.segments[["segment_col", "segment", "n", *(["n_effective"] if weighted else []), "value",
+                              "ci_low", "ci_high", "difference", "diff_ci_low", "diff_ci_high", "p_adjusted",
+                              "significant", "small_n"]]
+
     def tenure_table(self) -> pd.DataFrame:
         """NPS of tenured and of new customers, and their difference, each with its interval."""
         if not self.tenure:
