@@ -165,22 +165,19 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     status = frame[event].astype(bool).to_numpy()
     enter = None if entry is None else frame[entry].to_numpy(dtype=float)
     x = frame[design.columns].to_numpy(dtype=float)
-    params, cov, residuals = cox_fit(time, status, x, enter, entry_inclusive, ties)
-    bse = np.sqrt(np.diag(cov))
-    z = z_value(ci)
     per, per_kind = _steps(frame, design, units)
-    # no maximum (monotone likelihood, Heinze & Schemper 2001): the estimate ran off, or its variance vanished
-    diverged = ~(bse > 0) | ~np.isfinite(bse) | (np.abs(params * np.asarray(per, dtype=float)) > DIVERGED_LOG_HR)
-    params, bse = np.where(diverged, np.nan, params), np.where(diverged, np.nan, bse)
+    params, bse, residuals, diverged = _fit_estimable(time, status, x, enter, entry_inclusive, ties,
+                                                      np.asarray(per, dtype=float), list(design.columns))
+    z = z_value(ci)
     terms = pd.DataFrame({"term": list(design.columns), "coef": params, "se": bse,
                           "hazard_ratio": np.exp(params), "ci_low": np.exp(params - z * bse),
                           "ci_high": np.exp(params + z * bse), "p_value": 2 * stats.norm.sf(np.abs(params / bse)),
                           "per": per, "per_kind": per_kind})
-    is_event = ~np.isnan(residuals[:, 0])
-    ranks = stats.rankdata(time[is_event])
     checks = []
     for j, term in enumerate(design.columns):
-        rho, p = (np.nan, np.nan) if diverged[j] else stats.pearsonr(residuals[is_event, j], ranks)
+        is_event = ~np.isnan(residuals[:, j])  # the events of the fit the term's estimate comes from
+        rho, p = ((np.nan, np.nan) if diverged[j] else
+                  stats.pearsonr(residuals[is_event, j], stats.rankdata(time[is_event])))
         checks.append({"term": term, "rho": rho, "p_value": p})
     ph = pd.DataFrame(checks)
     ph["p_adjusted"] = holm(ph["p_value"].to_numpy())
@@ -188,6 +185,37 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     notes = [f"proportional hazards may not hold for {r.term} (correlation with time {r.rho:+.2f}, "
              f"Holm-adjusted p = {r.p_adjusted:.3g})" for r in ph.itertuples() if not r.proportional]
     return CoxResult(terms.reset_index(drop=True), ph, references, len(frame), int(status.sum()), ties, notes, ci)
+
+
+def _fit_estimable(time, status, x, enter, entry_inclusive: bool, ties: str, per: np.ndarray,
+                   names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficients, standard errors, residuals and the terms without an estimate (NaN in the others).
+
+    A level of a category none of whose customers left has no estimate (its coefficient runs
+    to minus infinity), and while it runs, Newton's steps drag the other terms along. Its
+    customers carry no information on the other terms: their estimates are the limit the fit
+    runs to, which a fit without those customers and that level gives (R's ``coxph`` reports
+    that limit beside its warning "coefficient may be infinite"). Any other term whose estimate
+    runs off (beyond e^10 per step) or whose variance vanishes is without an estimate too.
+    """
+    silent = [j for j, name in enumerate(names) if "[" in name and not status[x[:, j] == 1].any()]
+    rows = ~(x[:, silent] == 1).any(axis=1) if silent else np.ones(len(time), dtype=bool)
+    kept = [j for j in range(len(names)) if j not in silent]
+    params, bse = np.full(len(names), np.nan), np.full(len(names), np.nan)
+    diverged = np.ones(len(names), dtype=bool)
+    residuals = np.full((len(time), len(names)), np.nan)
+    sub = x[np.ix_(rows, kept)]
+    if not kept or not status[rows].any() or (sub.std(axis=0) == 0).any():
+        return params, bse, residuals, diverged
+    fit, cov, fit_residuals = cox_fit(time[rows], status[rows], sub, None if enter is None else enter[rows],
+                                      entry_inclusive, ties)
+    with np.errstate(invalid="ignore"):
+        fit_se = np.sqrt(np.diag(cov))
+    ran_off = ~(fit_se > 0) | ~np.isfinite(fit_se) | (np.abs(fit * per[kept]) > DIVERGED_LOG_HR)
+    diverged[kept] = ran_off
+    params[kept], bse[kept] = np.where(ran_off, np.nan, fit), np.where(ran_off, np.nan, fit_se)
+    residuals[np.ix_(rows, kept)] = fit_residuals
+    return params, bse, residuals, diverged
 
 
 def cox_fit(time: np.ndarray, event: np.ndarray, x: np.ndarray, entry: np.ndarray | None = None,

@@ -1006,3 +1006,31 @@ def test_a_weighted_segment_table_shows_the_effective_n_its_small_n_flag_rests_o
     plain, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
                                                     "segment_cols": ["Seg"]})
     assert "n_effective" not in plain.segment_rows().columns
+
+
+def test_a_plan_nobody_in_which_left_leaves_the_other_terms_estimated_as_lifelines_without_it(tmp_path):
+    """Gold: nobody left. Its coefficient runs to minus infinity and dragged Pro and age along: every term was
+    withheld, with false reasons. The other terms are the limit, which lifelines gives without Gold."""
+    from lifelines import CoxPHFitter
+
+    rng = np.random.default_rng(15)
+    n = 150
+    frame = pd.DataFrame({"id": range(n), "plan": rng.choice(["Basic", "Pro", "Gold"], n, p=[0.5, 0.3, 0.2]),
+                          "months": rng.integers(1, 36, n), "age": rng.integers(20, 70, n)})
+    frame["left"] = (frame["plan"] != "Gold") & (rng.random(n) < 0.5)
+    path = write(tmp_path, "c.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "months",
+                                                  "event_col": "left", "segment_col": "plan",
+                                                  "covariates": ["plan", "age"], "time_unit": "months",
+                                                  "revenue_col": None})
+    others = frame[frame["plan"] != "Gold"].assign(pro=lambda f: (f["plan"] == "Pro").astype(float))
+    peer = CoxPHFitter().fit(others[["months", "left", "pro", "age"]].astype(float), "months", "left")
+    terms = study.cox.terms.set_index("term")
+    assert study.cox.no_estimate() == ["plan[Gold]"]
+    assert terms.loc["plan[Pro]", "coef"] == pytest.approx(peer.params_["pro"], rel=1e-5)
+    assert terms.loc["age", "coef"] == pytest.approx(peer.params_["age"], rel=1e-5)
+    assert terms.loc["age", "se"] == pytest.approx(peer.standard_errors_["age"], rel=1e-4)
+    medians = study.medians.set_index("segment")
+    assert np.isinf(medians.loc["Gold", "median"])  # nobody left: the median is not reached, and the row is there
+    text = {c.key: c for c in study.claims()}["churn.cox_clear"].text()
+    assert "cannot size Plan: Gold vs Basic:" in text and "Pro" not in text.split("cannot size")[1].split(":")[0]

@@ -699,7 +699,11 @@ def _survival_tables(overall: SurvivalCounts, by_segment: SurvivalCounts | None,
         km = kaplan_meier(by_segment)
         survival.append(survival_at(km, horizons, [str(s) for s in by_segment.segments], by_segment.follow_up(),
                                     by_segment.known_until()))
-        medians.append(median_survival(km))
+        found = median_survival(km)
+        silent = [str(s) for s in by_segment.segments if str(s) not in set(found["segment"].astype(str))]
+        medians.append(pd.concat([found, pd.DataFrame({"segment": silent, "median": np.inf, "ci_low": np.nan,
+                                                       "ci_high": np.inf})], ignore_index=True)
+                       if silent else found)  # a segment nobody in which left: its median is not reached
         test = logrank(by_segment)
     return pd.concat(survival, ignore_index=True), pd.concat(medians, ignore_index=True), test, km
 
