@@ -1034,3 +1034,22 @@ def test_a_plan_nobody_in_which_left_leaves_the_other_terms_estimated_as_lifelin
     assert np.isinf(medians.loc["Gold", "median"])  # nobody left: the median is not reached, and the row is there
     text = {c.key: c for c in study.claims()}["churn.cox_clear"].text()
     assert "cannot size Plan: Gold vs Basic:" in text and "Pro" not in text.split("cannot size")[1].split(":")[0]
+
+
+def test_questionpro_and_limesurvey_unfinished_responses_are_left_out_and_counted(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    rng = np.random.default_rng(16)
+    scores = rng.integers(0, 11, 130)
+    questionpro = pd.DataFrame({"Response ID": range(130), "Response Status": ["Completed"] * 100 + ["Partial"] * 18
+                                + ["Terminated"] * 12, "LTR": scores})
+    table = read_table(write(tmp_path, "qp.csv", questionpro.to_csv(index=False)), {"LTR": col.score(0, 10)})
+    assert table.data["LTR"].tolist() == scores[:100].tolist()
+    assert [(i.column, i.n_rows) for i in table.quality.issues] == [("Response Status", 12), ("Response Status", 18)]
+    limesurvey = pd.DataFrame({"id": range(130), "submitdate": ["2025-06-15 10:05:00"] * 105 + [None] * 25,
+                               "lastpage": [3] * 105 + [1] * 25, "startlanguage": "en", "Q1": scores})
+    table = read_table(write(tmp_path, "ls.csv", limesurvey.to_csv(index=False)), {"Q1": col.score(0, 10)})
+    assert table.data["Q1"].tolist() == scores[:105].tolist()
+    assert [(i.column, i.rule, i.n_rows) for i in table.quality.issues] == [
+        ("submitdate", "an unfinished response (keep_unfinished keeps it)", 25)]

@@ -15,12 +15,16 @@ metadata"; https://www.qualtrics.com/support/survey-platform/data-and-analysis-m
   reached are there, but an NPS from people who gave up half way is not the NPS of those
   who answered the survey; they are left out unless ``keep_unfinished`` is set.
 
-Alchemer (SurveyGizmo) says it in its ``Status`` alone: "Complete" is an answer, "Partial"
-an unfinished response (left out unless ``keep_unfinished``), "Disqualified" a respondent the
-survey screened out, and "Deleted" or "Test" no answer. A ``Status`` column is read so only in
-an export with Alchemer's response metadata (``Response ID``, ``Time Started``, ``Date
-Submitted``), when every value is one of these words and one is "Complete": an order table's
-"partial" is no unfinished answer.
+Alchemer (SurveyGizmo) says it in its ``Status`` alone, QuestionPro in its ``Response
+Status``: "Complete" or "Completed" is an answer, "Partial" or "Started" an unfinished response
+(left out unless ``keep_unfinished``), "Disqualified" or "Terminated" a respondent the survey
+screened out, and "Deleted" or "Test" no answer. Such a column is read so only in an export with
+these tools' response metadata (``Response ID``, ``Time Started``, ``Date Submitted``), when
+every value is one of these words and one says complete: an order table's "partial" is no
+unfinished answer.
+
+LimeSurvey writes ``submitdate`` only for a response sent at the end: beside its own metadata
+(``lastpage``, ``startlanguage``), a blank ``submitdate`` is an unfinished response.
 
 Every row left out is counted in the DataQuality record with its rule; nothing else changes.
 
@@ -42,7 +46,9 @@ __all__ = ["DISQUALIFIED", "NOT_ANSWER", "UNFINISHED", "not_answers", "survey_ex
 NOT_ANSWER = "a survey preview, test or spam response"
 UNFINISHED = "an unfinished response (keep_unfinished keeps it)"
 DISQUALIFIED = "a disqualified (screened-out), deleted or test response"
-COMPLETION = {"complete": "answer", "partial": "unfinished", "disqualified": "out", "deleted": "out", "test": "out"}
+COMPLETION = {"complete": "answer", "completed": "answer", "partial": "unfinished", "started": "unfinished",
+              "disqualified": "out", "terminated": "out", "deleted": "out", "test": "out"}
+LIMESURVEY = frozenset({"lastpage", "startlanguage"})
 ALCHEMER = frozenset({"response id", "time started", "date submitted", "sessionid"})
 STATUS_TEXT = frozenset({"survey preview", "survey test", "spam", "survey preview spam", "imported spam",
                          "offline survey preview", "offline survey preview spam"})
@@ -93,11 +99,11 @@ def _status(values: pd.Series, qualtrics: bool) -> np.ndarray | None:
 
 
 def _completion(values: pd.Series) -> pd.Series | None:
-    """Each row's completion as Alchemer's ``Status`` says it ("answer", "unfinished", "out"); None when the column
-    holds other words, or no "Complete"."""
+    """Each row's completion as Alchemer's ``Status`` or QuestionPro's ``Response Status`` says it ("answer",
+    "unfinished", "out"); None when the column holds other words, or none that says complete."""
     text = _text(values)
     said = text.dropna()
-    if not len(said) or not said.isin(list(COMPLETION)).all() or not said.eq("complete").any():
+    if not len(said) or not said.isin(list(COMPLETION)).all() or not said.map(COMPLETION).eq("answer").any():
         return None
     return text.map(COMPLETION).fillna("answer")
 
@@ -115,13 +121,19 @@ def not_answers(frame: pd.DataFrame, keep_unfinished: bool = False) -> list[tupl
     out = []
     qualtrics = survey_export(frame.columns)
     status = _column(frame, "status")
-    alchemer = bool({str(c).strip().lower() for c in frame.columns} & ALCHEMER)
-    completion = _completion(frame[status]) if status is not None and alchemer else None
-    if completion is not None:  # Alchemer: one column says complete, partial or screened out
+    names = {str(c).strip().lower() for c in frame.columns}
+    tool_status = status if status is not None else _column(frame, "response status")
+    completion = _completion(frame[tool_status]) if tool_status is not None and names & ALCHEMER else None
+    submitted = _column(frame, "submitdate")
+    if completion is None and submitted is not None and names >= LIMESURVEY:  # LimeSurvey: no submitdate, not sent
+        unsent = frame[submitted].isna() | (frame[submitted].astype("string").str.strip() == "")
+        completion = pd.Series(np.where(unsent.to_numpy(dtype=bool), "unfinished", "answer"), index=frame.index)
+        tool_status = submitted
+    if completion is not None:  # one column says complete, partial or screened out
         if completion.eq("out").any():
-            out.append((status, DISQUALIFIED, completion.eq("out").to_numpy(dtype=bool)))
+            out.append((tool_status, DISQUALIFIED, completion.eq("out").to_numpy(dtype=bool)))
         if completion.eq("unfinished").any() and not keep_unfinished:
-            out.append((status, UNFINISHED, completion.eq("unfinished").to_numpy(dtype=bool)))
+            out.append((tool_status, UNFINISHED, completion.eq("unfinished").to_numpy(dtype=bool)))
         return out
     mask = _status(frame[status], qualtrics) if status is not None else None
     if mask is not None and mask.any():
