@@ -1053,3 +1053,22 @@ def test_questionpro_and_limesurvey_unfinished_responses_are_left_out_and_counte
     assert table.data["Q1"].tolist() == scores[:105].tolist()
     assert [(i.column, i.rule, i.n_rows) for i in table.quality.issues] == [
         ("submitdate", "an unfinished response (keep_unfinished keeps it)", 25)]
+
+
+@pytest.mark.parametrize("with_id", [False, True])
+def test_german_excel_subtotals_are_no_answers(tmp_path, with_id):
+    """Excel's Teilergebnis writes "Nord Ergebnis" below Nord's rows and "Gesamtergebnis" at the end."""
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    frame = survey().replace({"Seg": {"A": "Nord", "B": "Süd"}}).sort_values("Seg", kind="stable")
+    frame = frame.assign(Id=[f"R{i}" for i in range(len(frame))])[["Id", "Seg", "LTR"]]
+    parts = []
+    for region, rows in frame.groupby("Seg", sort=True):
+        parts += [rows, pd.DataFrame({"Seg": [f"{region} Ergebnis"], "LTR": [10]})]
+    parts.append(pd.DataFrame({"Seg": ["Gesamtergebnis"], "LTR": [10]}))
+    rules = {"LTR": col.score(0, 10), "Seg": col.category(), **({"Id": col.identifier()} if with_id else {})}
+    table = read_table(write(tmp_path, "de.csv", pd.concat(parts).to_csv(index=False, sep=";")), rules)
+    assert sorted(table.data["LTR"].tolist()) == sorted(frame["LTR"].tolist())
+    assert [(i.rule, i.n_rows) for i in table.quality.issues if i.action == "excluded"] == [
+        ("a total, subtotal or summary row (a report's summary), not an answer", 3)]

@@ -37,8 +37,10 @@ __all__ = ["FOOTER_RULE", "HEADER_RULE", "TOTAL_WORDS", "header_rows", "total_ro
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "overall total", "toplam", "genel toplam",
                          "ukupno", "svega", "укупно", "свега", "gesamt", "gesamtsumme", "summe", "insgesamt",
                          "gesamtergebnis", "total général", "total general", "totale", "totale complessivo",
-                         "total geral", "eindtotaal", "totaal", "suma", "suma końcowa", "razem", "итого", "всего"})
-# (Excel's pivot tables write "Gesamtergebnis", "Total général", "Totale complessivo", "Total general", "Eindtotaal")
+                         "total geral", "eindtotaal", "totaal", "suma", "suma końcowa", "razem", "итого", "всего",
+                         "ergebnis"})
+# (Excel's pivot tables write "Gesamtergebnis", "Total général", "Totale complessivo", "Total general", "Eindtotaal";
+# German Excel's subtotals are "Nord Ergebnis")
 STATISTIC_WORDS = frozenset({
     "average", "avg", "avg.", "mean", "median", "min", "minimum", "max", "maximum", "count", "std dev",
     "std. dev.", "stdev", "standard deviation", "variance", "mode", "range",
@@ -50,7 +52,7 @@ SUBTOTAL_WORDS = frozenset({"subtotal", "sub-total", "sub total", "ara toplam", 
 FOOTER_WORDS = TOTAL_WORDS | STATISTIC_WORDS
 _TOTALS = "|".join(sorted({*TOTAL_WORDS, *SUBTOTAL_WORDS}, key=len, reverse=True))
 SUBTOTAL = rf"^(?:(?P<before>.+?)\s+(?:{_TOTALS})|(?:{_TOTALS})\s+(?P<after>.+))$"  # "north total", "total north"
-TOTAL_STEM = "total|sum|toplam|ukupno|svega|укупно|свега|gesamt|insgesamt|zwischen|međuzbir"  # in any total word
+TOTAL_STEM = "total|sum|toplam|ukupno|svega|укупно|свега|gesamt|insgesamt|zwischen|međuzbir|ergebnis|razem|totaal|итого|всего"  # in any total word
 GROUPS = 1_000  # a column of at most this many distinct values (or a twentieth of its rows) holds groups
 TOTAL_ROWS = 3  # a total is among the last rows of the table
 FOOTER_ROWS = 12  # a block of totals and statistics ends the table, in at most so many rows
