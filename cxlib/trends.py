@@ -136,11 +136,11 @@ def trend_from_histogram(h: ScoreHistogram, by: Sequence[str], freq: str, metric
 
 def goal(result: Trend, target: float, segment=None) -> dict:
     """Does the segment gain at least ``target`` points a period? The slope, its interval, the two-sided p-value
-    against the target and a verdict that agrees with both (module docstring); "too_few_periods" where fewer than
+    against the target and a verdict that agrees with both (module docstring); "too few periods" where fewer than
     :data:`MIN_PERIODS` periods leave no slope."""
     est = result.slope(segment)
     p_target = float(2 * stats.norm.sf(abs(est.value - target) / est.se)) if est.se > 0 else float("nan")
-    verdict = ("too_few_periods" if np.isnan(est.value) else "met" if est.ci_low >= target
+    verdict = ("too few periods" if np.isnan(est.value) else "met" if est.ci_low >= target
                else "missed" if est.ci_high < target else "uncertain")
     return {"segment": "all" if segment is None else str(segment), "target_per_period": float(target),
             "slope": float(est.value), "ci_low": float(est.ci_low), "ci_high": float(est.ci_high),

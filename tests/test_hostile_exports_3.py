@@ -118,8 +118,8 @@ def test_blank_dates_are_noted_and_the_trend_sentence_says_how_many_answers_it_r
     assert study.overall.n == 120
     (note,) = [i for i in data.quality.issues if i.column == "Date"]
     assert (note.rule, note.action, note.n_rows) == ("blank (left out of the Date view only)", "note", 114)
-    claim = {c.key: c for c in study.claims()}["segment.trend_target"]
-    assert "(on the 6 of 120 answers with a date; each at 95% confidence" in claim.text()
+    claim = {c.key: c for c in study.claims()}["segment.trend_thin_periods"]  # 6 answers: thin periods, not judged
+    assert "(on the 6 of 120 answers with a date; every segment has a period with fewer than 30" in claim.text()
     assert claim.numbers["answers"] == 6
 
 
@@ -932,7 +932,7 @@ def test_two_periods_give_no_change_per_period_and_no_verdict_on_the_target(tmp_
     assert keys["segment.trend_too_few_periods"].text() == (
         "No change per year is estimated: no segment has answers in 3 or more years (at most 2); section 4 shows "
         "each period's NPS.")
-    assert set(study.slopes["verdict"]) == {"too_few_periods"}
+    assert set(study.slopes["verdict"]) == {"too few periods"}
 
 
 def test_a_number_that_orders_who_leaves_has_no_hazard_ratio_anywhere(tmp_path):
@@ -1072,3 +1072,24 @@ def test_german_excel_subtotals_are_no_answers(tmp_path, with_id):
     assert sorted(table.data["LTR"].tolist()) == sorted(frame["LTR"].tolist())
     assert [(i.rule, i.n_rows) for i in table.quality.issues if i.action == "excluded"] == [
         ("a total, subtotal or summary row (a report's summary), not an answer", 3)]
+
+
+def test_a_slope_never_fitted_is_not_adjusted_for_and_a_thin_one_is_never_met(tmp_path):
+    """North in 4 quarters, South in 2: North's p was Holm-adjusted over 2 and South showed an adjusted p of 1.0 for a
+    test never run. A slope on a quarter of 3 answers was "met" in the table and "not judged" in the summary."""
+    rng = np.random.default_rng(17)
+    rows = [("North", q, rng.integers(0, 11)) for q in ("2025-01-15", "2025-04-15", "2025-07-15", "2025-10-15")
+            for _ in range(60)] + [("South", q, rng.integers(0, 11)) for q in ("2025-01-15", "2025-10-15")
+                                   for _ in range(60)]
+    frame = pd.DataFrame(rows, columns=["Region", "Date", "LTR"])
+    path = write(tmp_path, "t.csv", frame.to_csv(index=False))
+    params = {"data_path": str(path), "score_col": "LTR", "segment_cols": ["Region"], "date_col": "Date", "freq": "Q"}
+    slopes = cx.studies.compute("segment_study", params)[0].slopes.set_index("segment")
+    assert slopes.loc["North", "p_adjusted"] == slopes.loc["North", "p_value"]
+    assert np.isnan(slopes.loc["South", "p_adjusted"]) and slopes.loc["South", "verdict"] == "too few periods"
+    thin = frame[(frame["Region"] == "South") | (frame["Date"] != "2025-07-15")]
+    thin = pd.concat([thin, frame[(frame["Region"] == "North") & (frame["Date"] == "2025-07-15")].head(3)])
+    path = write(tmp_path, "thin.csv", thin.to_csv(index=False))
+    study, _ = cx.studies.compute("segment_study", {**params, "data_path": str(path)})
+    assert study.slopes.set_index("segment").loc["North", "verdict"] == "not judged: a period with few answers"
+    assert {c.key for c in study.claims()} >= {"segment.trend_thin_periods"}

@@ -153,14 +153,14 @@ class Scorecard:
                                  "difference from the industry's ({p}; 95% CI {low} to {high} points).", values,
                                  numbers, "two-sample z-test"))
         g = self.goal
-        out.append(Claim("scorecard.goal_" + g["verdict"], "Goal: +{target} {points} a {freq} for {who}; actual "
+        out.append(Claim("scorecard.goal_" + g["verdict"].replace(" ", "_"), "Goal: +{target} {points} a {freq} for {who}; actual "
                          "{slope} a {freq}: {verdict}.",
                          {"who": self.goal_description, "target": f"{g['target_per_period']:g}",
                           "points": ngettext("NPS point", "NPS points", 1 if g["target_per_period"] == 1 else 2),
                           "freq": period_word(self.freq), "slope": format_ci(g["slope"], g["ci_low"], g["ci_high"]),
                           "verdict": {"met": "goal met", "missed": "goal missed",
                                       "uncertain": "too early to tell (the 95% interval includes the goal)",
-                                      "too_few_periods": f"not judged: a change per {period_word(self.freq)} needs "
+                                      "too few periods": f"not judged: a change per {period_word(self.freq)} needs "
                                                          f"answers in {MIN_PERIODS} or more"}[g["verdict"]]},
                          {"slope": g["slope"], "ci_low": g["ci_low"], "ci_high": g["ci_high"],
                           "target": g["target_per_period"]}, "the slope's 95% interval against the target"))

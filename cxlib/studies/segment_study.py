@@ -21,6 +21,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..backends import Backend, Period, SourceData, open_source, source_data
@@ -56,6 +57,7 @@ from .shared import (
 
 __all__ = ["STUDY", "SegmentStudy", "load_survey", "run_segment_study", "segment_study"]
 
+THIN_VERDICT = "not judged: a period with few answers"
 FEW_CARRY = 10  # a weighted view whose effective n is below a tenth of its answers rests on a few of them (Kish)
 
 
@@ -205,8 +207,19 @@ class SegmentStudy:
     def _trend_claims(self) -> list[Claim]:
         """How many segments meet the target (each at 95%, said to be before adjustment), and the trends clear after
         Holm's adjustment across every segment's slope; a slope resting on thin periods says so."""
-        slopes = self.slopes[self.slopes["slope"].notna()]  # a change per period needs three periods or more
+        # a change per period needs three periods or more, and periods of enough answers to trust its interval
+        slopes = self.slopes[self.slopes["slope"].notna() & (self.slopes["thin_periods"] == 0)]
         total, unjudged = len(slopes), len(self.slopes) - len(slopes)
+        first = self.trends[self.trends["segment_col"] == self.trends["segment_col"].iloc[0]]
+        dated = int(first["n"].sum())  # a date left blank or unreadable leaves the answer out of the trends only
+        on = (f"on the {fmt_count(dated)} of {fmt_count(self.overall.n)} answers with a date; "
+              if dated < self.overall.n else "")
+        if not total and self.slopes["slope"].notna().any():  # slopes there are, each on a period of a few answers
+            return [Claim("segment.trend_thin_periods", "No change per {period} is judged ({on}every segment has a "
+                          "period with fewer than {min_n} answers, too few to trust its interval); section 4 shows "
+                          "each period's NPS.", {"period": period_word(self.freq), "min_n": fmt_count(self.min_n),
+                                                 "on": on},
+                          {"segments": len(self.slopes), "min_n": self.min_n, **({"answers": dated} if on else {})})]
         if not total:
             return [Claim("segment.trend_too_few_periods", "No change per {period} is estimated: no segment has "
                           "answers in {min_periods} or more {periods} (at most {most}); section 4 shows each "
@@ -218,10 +231,6 @@ class SegmentStudy:
         met = slopes[slopes["verdict"] == "met"]
         count = "Not one of the {total} segments gains" if not len(met) else ngettext(
             "{count} of {total} segments gains", "{count} of {total} segments gain", len(met))
-        first = self.trends[self.trends["segment_col"] == self.trends["segment_col"].iloc[0]]
-        dated = int(first["n"].sum())  # a date left blank or unreadable leaves the answer out of the trends only
-        on = (f"on the {fmt_count(dated)} of {fmt_count(self.overall.n)} answers with a date; "
-              if dated < self.overall.n else "")
         out = [Claim("segment.trend_target", count + " at least {target} {points} a {period} ({on}each at 95% "
                      "confidence, before adjustment for the {tested} tested){unjudged}.",
                      {"count": fmt_count(len(met)), "total": fmt_count(total), "target": f"{self.target_change:g}",
@@ -229,18 +238,19 @@ class SegmentStudy:
                       "points": ngettext("NPS point", "NPS points", 1 if self.target_change == 1 else 2),
                       "tested": plural(total, "segment", "segments"), "period": period_word(self.freq),
                       "unjudged": (f"; {plural(unjudged, 'segment', 'segments')} with answers in fewer than "
-                                   f"{MIN_PERIODS} periods {ngettext('is', 'are', unjudged)} not judged"
-                                   if unjudged else "")},
+                                   f"{MIN_PERIODS} periods, or in a period of fewer than {fmt_count(self.min_n)}, "
+                                   f"{ngettext('is', 'are', unjudged)} not judged" if unjudged else "")},
                      {"met": len(met), "segments": total, "target_change": self.target_change,
                       **({"answers": dated} if on else {}), **({"not_judged": unjudged} if unjudged else {})},
                      "each segment's slope: 95% interval against the target")]
-        clear = slopes[slopes["p_adjusted"] < LEVEL]
+        clear = self.slopes[self.slopes["p_adjusted"] < LEVEL]
         thin = clear[clear["thin_periods"] > 0]  # a slope on periods of a few answers: its interval is not trusted
         moving = clear[clear["thin_periods"] == 0]
         moving = moving.reindex(moving["slope"].abs().sort_values(ascending=False).index).head(3)
         if len(moving):
+            adjusted_for = int(self.slopes["p_value"].notna().sum())  # Holm's adjustment ran over every fitted slope
             out.append(Claim("segment.clear_trends", "Clear trends, allowing for the {tested} tested: {moves}.",
-                             {"tested": plural(total, "segment", "segments"), "moves": "; ".join(
+                             {"tested": plural(adjusted_for, "segment", "segments"), "moves": "; ".join(
                                  f"{labels.value(r.segment)} ({labels.in_text(r.segment_col)}) "
                                  f"{r.slope:+.1f} NPS points a {period_word(self.freq)} (95% CI {r.ci_low:+.1f} to "
                                  f"{r.ci_high:+.1f})" for r in moving.itertuples())},
@@ -307,21 +317,28 @@ def _trend_tables(results: Mapping[str, Trend], target_change: float,
     """Each segment column's periods in one table, and each segment's slope against the target and against zero.
 
     ``p_value`` tests "no trend" (slope 0); ``p_adjusted`` is Holm's across every segment's
-    slope, so that "clear trends" among many segments are not what chance alone gives;
-    ``thin_periods`` counts the periods the slope rests on with fewer than ``min_n`` answers.
+    slope that could be fitted, so that "clear trends" among many segments are not what chance
+    alone gives; ``thin_periods`` counts the periods the slope rests on with fewer than ``min_n``
+    answers, and such a slope's verdict is :data:`THIN_VERDICT`, never "met".
     """
     periods, slope_rows = [], []
     for column, result in results.items():
         periods.append(result.periods.drop(columns=[column]).assign(segment_col=column))
         for row in result.slopes.itertuples():
             own = result.periods[result.periods["segment"] == row.segment]
-            slope_rows.append({"segment_col": column, **goal(result, target_change, row.segment),
-                               "p_value": row.p_value, "periods": row.periods,
-                               "thin_periods": int((own["n"] < min_n).sum())})
+            thin = int((own["n"] < min_n).sum())
+            judged = goal(result, target_change, row.segment)
+            if thin and judged["verdict"] != "too few periods":  # its interval is not trusted: never "met"
+                judged["verdict"] = THIN_VERDICT
+            slope_rows.append({"segment_col": column, **judged, "p_value": row.p_value, "periods": row.periods,
+                               "thin_periods": thin})
     trends = pd.concat(periods, ignore_index=True)[["segment_col", "segment", "period", "n", "value", "ci_low",
                                                     "ci_high"]]
     slopes = pd.DataFrame(slope_rows)
-    slopes.insert(slopes.columns.get_loc("p_value") + 1, "p_adjusted", holm(slopes["p_value"].fillna(1.0).to_numpy()))
+    tested = slopes["p_value"].notna().to_numpy()  # a slope never fitted is no test to adjust for
+    adjusted = np.full(len(slopes), np.nan)
+    adjusted[tested] = holm(slopes.loc[tested, "p_value"].to_numpy())
+    slopes.insert(slopes.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
     return trends, slopes
 
 
