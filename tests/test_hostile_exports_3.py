@@ -1093,3 +1093,12 @@ def test_a_slope_never_fitted_is_not_adjusted_for_and_a_thin_one_is_never_met(tm
     study, _ = cx.studies.compute("segment_study", {**params, "data_path": str(path)})
     assert study.slopes.set_index("segment").loc["North", "verdict"] == "not judged: a period with few answers"
     assert {c.key for c in study.claims()} >= {"segment.trend_thin_periods"}
+
+
+def test_a_tab_typed_as_backslash_t_is_a_tab_in_the_header_check_too(tmp_path):
+    """-p sep '\\t' passed the parameter check, then crashed the header check: '"delimiter" must be a 1-character
+    string'."""
+    path = write(tmp_path, "s.tsv", survey().to_csv(index=False, sep="\t"))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                    "segment_cols": ["Seg"], "sep": "\\t"})
+    assert study.overall.n == 120

@@ -46,5 +46,8 @@ class ReadOptions:
 
     @classmethod
     def from_params(cls, params: dict) -> ReadOptions:
-        """The options among a study's checked parameters."""
-        return cls(**{f.name: params.get(f.name) for f in fields(cls) if f.name in params})
+        """The options among a study's checked parameters; a ``sep`` of ``\\t`` (as a tab is typed) is a tab."""
+        options = {f.name: params.get(f.name) for f in fields(cls) if f.name in params}
+        if options.get("sep") == "\\t":
+            options["sep"] = "\t"
+        return cls(**options)

@@ -41,8 +41,6 @@ def reading(values: Mapping) -> dict:
     """The reading options among checked parameters, as keywords of :func:`cxlib.io.read_table`."""
     options = ReadOptions.from_params(values)
     chosen = {name: getattr(options, name) for name in READING if is_set(getattr(options, name))}
-    if options.sep:
-        chosen["sep"] = options.sep.replace("\\t", "\t")
     if is_sql_url(str(values.get("data_path"))):  # a database's rows: a table, or a query
         chosen.update({name: values[name] for name in ("table", "query") if values.get(name) is not None})
     return chosen

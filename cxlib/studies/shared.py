@@ -24,7 +24,18 @@ from ..io.sources import is_sql_url, read_header
 from ..io.survey_status import survey_export
 from ..io.tables import canonical_folder
 from .inputs import READING
-from .parameters import GLOB, Choice, Currency, DisplayNames, Flag, Integer, MissingCodes, Number, Path, Text
+from .parameters import (
+    GLOB,
+    Choice,
+    Currency,
+    DisplayNames,
+    Flag,
+    Integer,
+    MissingCodes,
+    Number,
+    Path,
+    Text,
+)
 
 __all__ = ["BACKENDS", "FREQUENCIES", "backend_parameters", "check_backend", "check_backend_folder",
            "check_backend_survey", "check_reading", "common_parameters", "data_path_parameter", "display_parameters",
@@ -156,8 +167,8 @@ def reading_parameters() -> tuple:
     return (
         Text("encoding", None, "text encoding of a CSV/TSV file, e.g. cp1254; None: detected", nullable=True,
              shared="reading"),
-        Text("sep", None, 'field separator of a CSV file, e.g. ";"; None: sniffed from the header', nullable=True,
-             shared="reading"),
+        Text("sep", None, 'field separator of a CSV file, e.g. ";" or \\t for a tab; None: sniffed from the header',
+             nullable=True, shared="reading"),
         Choice("decimal", None, 'decimal mark of numbers written as text; None: detected per column',
                choices=(".", ","), nullable=True, shared="reading"),
         Choice("thousands", None, "thousands separator of numbers written as text; None: detected per column",
