@@ -1102,3 +1102,14 @@ def test_a_tab_typed_as_backslash_t_is_a_tab_in_the_header_check_too(tmp_path):
     study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
                                                     "segment_cols": ["Seg"], "sep": "\\t"})
     assert study.overall.n == 120
+
+
+def test_lines_quoted_whole_are_named_as_such_not_a_separator_to_set(tmp_path):
+    from cxlib.studies import ParameterError
+
+    text = "".join(f'"{line}"\n' for line in survey().to_csv(index=False).splitlines())
+    path = write(tmp_path, "q.csv", text)
+    for sep in (None, ","):
+        with pytest.raises(ParameterError, match=r"each line is enclosed in quotes whole; export again without "
+                                                 r"quoting whole lines"):
+            cx.studies.REGISTRY["segment_study"].resolve({"data_path": str(path), "score_col": "LTR", "sep": sep})

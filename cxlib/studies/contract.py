@@ -319,9 +319,11 @@ class StudyDeclaration:
                             + (", ..." if len(header) > 30 else "")
                             + (f". The sheet {shown(elsewhere[0])} holds the named columns: set sheet to it"
                                if elsewhere else
-                               f". The header reads as one column: the file is separated by {joined!r}"
-                               + (f", not {values['sep']!r}: leave sep out (it is found) or set it to {joined!r}"
-                                  if values.get("sep") else ": set sep to it") if joined else
+                               (f". The header reads as one column: the file is separated by {joined!r}, not "
+                                f"{values['sep']!r}: leave sep out (it is found) or set it to {joined!r}"
+                                if values.get("sep") not in (None, joined, joined.replace("\t", "\\t")) else
+                                ". The header reads as one column although it holds the separator: each line is "
+                                "enclosed in quotes whole; export again without quoting whole lines") if joined else
                                ". If the names are on a later row (below a title), set header_row to it"
                                if len(header) < 3 else ""))
         return problems
