@@ -77,14 +77,14 @@ class CoxResult:
 
     def per_step(self) -> pd.DataFrame:
         """The terms with ``hazard_ratio``, ``ci_low`` and ``ci_high`` for a step of ``per`` units, ``p_adjusted``
-        (Holm across the terms: what "clearly" rests on when several are read at once) and whether the
-        proportional-hazards check holds (``proportional``)."""
+        (Holm across the terms that have an estimate: what "clearly" rests on when several are read at once) and
+        whether the proportional-hazards check holds (``proportional``)."""
         t = self.terms
         z = z_value(self.ci)
         proportional = self.ph_check.set_index("term")["proportional"].reindex(t["term"]).to_numpy()
         return t.assign(hazard_ratio=np.exp(t["coef"] * t["per"]), ci_low=np.exp((t["coef"] - z * t["se"]) * t["per"]),
                         ci_high=np.exp((t["coef"] + z * t["se"]) * t["per"]),
-                        p_adjusted=holm(t["p_value"].fillna(1.0).to_numpy()), proportional=proportional)
+                        p_adjusted=holm(t["p_value"].to_numpy()), proportional=proportional)
 
     def no_estimate(self) -> list[str]:
         """The terms whose hazard ratio has no estimate (their figures are missing): the likelihood has no maximum
@@ -116,6 +116,23 @@ def _design(data: pd.DataFrame, covariates: Sequence[str], reference: Mapping[st
             if level != base:
                 columns.append((text == level).astype(float).where(text.notna()).rename(f"{name}[{level}]"))
     return pd.concat(columns, axis=1), references
+
+
+def _references_with_leavers(data: pd.DataFrame, covariates: Sequence[str], event: str) -> dict[str, str]:
+    """For a category whose most common level has no one who left, the most common level that has: against a
+    reference nobody in which left, every other level's hazard ratio would run off (no estimate at all)."""
+    out = {}
+    left = data[event].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    for name in covariates:
+        column = data[name]
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        text = column.astype("str").where(column.notna())
+        counts, leaving = text.value_counts(), text[left].value_counts()
+        if len(counts) > 1 and counts.index[0] not in leaving.index and len(leaving) and \
+                set(counts.index) != {"no", "yes"}:
+            out[name] = next(level for level in counts.index if level in leaving.index)
+    return out
 
 
 def _steps(frame: pd.DataFrame, design: pd.DataFrame, units: Mapping[str, float]) -> tuple[list[float], list[str]]:
@@ -155,7 +172,8 @@ def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]
     if unknown:
         raise DataError(f"units are given for {unknown}, which are not covariates: {list(covariates)}",
                         column=unknown[0], rule="unit of a covariate")
-    design, references = _design(data, covariates, dict(reference or {}))
+    design, references = _design(data, covariates, {**_references_with_leavers(data, covariates, event),
+                                                    **dict(reference or {})})
     categories = sorted(set(units) & set(references))
     if categories:
         raise DataError(f"units are given for {categories}, which are categories (read per level, not per unit)",

@@ -45,11 +45,19 @@ def wilson_interval(p: np.ndarray, n: np.ndarray, ci: float = 0.95) -> tuple[np.
 
 def holm(p_values: np.ndarray) -> np.ndarray:
     """Holm's step-down adjusted p-values: sorted ascending, p_(i) * (m - i + 1), running maximum, capped at 1.
+    A missing p-value (a test that could not be made) is no test: it stays missing and ``m`` counts the others.
 
     >>> holm(np.array([0.01, 0.04, 0.03])).round(4).tolist()
     [0.03, 0.06, 0.06]
+    >>> holm(np.array([0.01, np.nan, 0.03])).round(4).tolist()
+    [0.02, nan, 0.03]
     """
     p = np.asarray(p_values, dtype=float)
+    made = ~np.isnan(p)
+    if not made.all():
+        out = np.full(len(p), np.nan)
+        out[made] = holm(p[made])
+        return out
     order = np.argsort(p, kind="stable")
     adjusted = np.minimum(1.0, np.maximum.accumulate(p[order] * np.arange(len(p), 0, -1)))
     out = np.empty_like(adjusted)

@@ -1113,3 +1113,62 @@ def test_lines_quoted_whole_are_named_as_such_not_a_separator_to_set(tmp_path):
         with pytest.raises(ParameterError, match=r"each line is enclosed in quotes whole; export again without "
                                                  r"quoting whole lines"):
             cx.studies.REGISTRY["segment_study"].resolve({"data_path": str(path), "score_col": "LTR", "sep": sep})
+
+
+def test_other_tools_unfinished_words_and_limesurvey_full_headings_are_left_out(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    rng = np.random.default_rng(18)
+    scores = rng.integers(0, 11, 125)
+    sparrow = pd.DataFrame({"Response ID": range(125), "Status": ["Completed"] * 100 + ["Partially Completed"] * 25,
+                            "NPS": scores})
+    table = read_table(write(tmp_path, "s.csv", sparrow.to_csv(index=False)), {"NPS": col.score(0, 10)})
+    assert table.data["NPS"].tolist() == scores[:100].tolist()
+    lime = pd.DataFrame({"Response ID": range(125), "Date submitted": ["2025-06-15"] * 100 + [None] * 25,
+                         "Last page": 3, "Start language": "en", "Q1": scores})
+    table = read_table(write(tmp_path, "l.csv", lime.to_csv(index=False)), {"Q1": col.score(0, 10)})
+    assert table.data["Q1"].tolist() == scores[:100].tolist()
+
+
+def test_excel_subtotals_made_with_max_are_no_answers(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+
+    frame = survey().replace({"Seg": {"A": "North", "B": "South"}}).sort_values("Seg", kind="stable")
+    parts = []
+    for region, rows in frame.groupby("Seg", sort=True):
+        parts += [rows, pd.DataFrame({"Seg": [f"{region} Max"], "LTR": [10]})]
+    parts.append(pd.DataFrame({"Seg": ["Grand Max"], "LTR": [10]}))
+    table = read_table(write(tmp_path, "m.csv", pd.concat(parts).to_csv(index=False)),
+                       {"LTR": col.score(0, 10), "Seg": col.category()})
+    assert sorted(table.data["LTR"].tolist()) == sorted(frame["LTR"].tolist())
+
+
+def test_terms_without_an_estimate_are_no_tests_in_holms_adjustment(tmp_path):
+    """Gold and East: nobody left. Pro's adjusted p counted them: 0.21 where the 3 estimable terms give 0.10."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(19)
+    n = 240
+    frame = pd.DataFrame({"months": rng.integers(1, 36, n), "plan": rng.choice(["Basic", "Pro", "Gold"], n),
+                          "region": rng.choice(["North", "South", "East"], n), "usage": rng.normal(50, 14, n)})
+    frame["left"] = (frame["plan"] != "Gold") & (frame["region"] != "East") & (rng.random(n) < 0.6)
+    path = write(tmp_path, "c.csv", frame.to_csv(index=False))
+    study, _ = cx.studies.compute("churn_study", {"data_path": str(path), "duration_col": "months",
+                                                  "event_col": "left", "segment_col": None,
+                                                  "covariates": ["plan", "region", "usage"], "time_unit": "months",
+                                                  "revenue_col": None})
+    terms = study.cox.per_step()
+    estimable = terms["p_value"].notna()
+    assert sorted(terms.loc[~estimable, "term"]) == ["plan[Gold]", "region[East]"]
+    np.testing.assert_allclose(terms.loc[estimable, "p_adjusted"],
+                               multipletests(terms.loc[estimable, "p_value"], method="holm")[1])
+    assert terms.loc[~estimable, "p_adjusted"].isna().all()
+
+
+def test_a_tab_given_as_a_tab_is_the_separator_not_a_control_character(tmp_path):
+    path = write(tmp_path, "s.tsv", survey().to_csv(index=False, sep="\t"))
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                    "segment_cols": ["Seg"], "sep": "\t"})
+    assert study.overall.n == 120

@@ -49,10 +49,14 @@ STATISTIC_WORDS = frozenset({
     "просек", "медијана", "минимум", "максимум", "број",
     "durchschnitt", "mittelwert", "anzahl", "standardabweichung"})  # a statistic's name: in a footer block only
 SUBTOTAL_WORDS = frozenset({"subtotal", "sub-total", "sub total", "ara toplam", "zwischensumme", "međuzbir"})
-FOOTER_WORDS = TOTAL_WORDS | STATISTIC_WORDS
-_TOTALS = "|".join(sorted({*TOTAL_WORDS, *SUBTOTAL_WORDS}, key=len, reverse=True))
+GRAND_STATISTICS = frozenset(f"grand {w}" for w in ("max", "min", "average", "mean", "median", "count", "sum"))
+FOOTER_WORDS = TOTAL_WORDS | STATISTIC_WORDS | GRAND_STATISTICS
+# "North Max": Excel's Subtotal with Max (or Average, Count) names each group's row so
+_TOTALS = "|".join(re.escape(w) for w in sorted({*TOTAL_WORDS, *SUBTOTAL_WORDS, *STATISTIC_WORDS}, key=len,
+                                                  reverse=True))
 SUBTOTAL = rf"^(?:(?P<before>.+?)\s+(?:{_TOTALS})|(?:{_TOTALS})\s+(?P<after>.+))$"  # "north total", "total north"
-TOTAL_STEM = "total|sum|toplam|ukupno|svega|укупно|свега|gesamt|insgesamt|zwischen|međuzbir|ergebnis|razem|totaal|итого|всего"  # in any total word
+TOTAL_STEM = ("total|sum|toplam|ukupno|svega|укупно|свега|gesamt|insgesamt|zwischen|međuzbir|ergebnis|razem|totaal|"
+              "итого|всего|max|min|average|avg|mean|median|count")  # in any total or summary word
 GROUPS = 1_000  # a column of at most this many distinct values (or a twentieth of its rows) holds groups
 TOTAL_ROWS = 3  # a total is among the last rows of the table
 FOOTER_ROWS = 12  # a block of totals and statistics ends the table, in at most so many rows
@@ -83,7 +87,7 @@ def total_rows(frame: pd.DataFrame) -> np.ndarray:
         if not values:
             continue
         words = {v: normal_word(v).rstrip(":").strip() for v in values}
-        footer = {v for v, w in words.items() if w in TOTAL_WORDS}
+        footer = {v for v, w in words.items() if w in TOTAL_WORDS or w in GRAND_STATISTICS}
         subtotal = set()
         if grouped:
             present = {normal_word(v) for v in distinct.to_pylist()}

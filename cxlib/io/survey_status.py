@@ -23,8 +23,10 @@ these tools' response metadata (``Response ID``, ``Time Started``, ``Date Submit
 every value is one of these words and one says complete: an order table's "partial" is no
 unfinished answer.
 
-LimeSurvey writes ``submitdate`` only for a response sent at the end: beside its own metadata
-(``lastpage``, ``startlanguage``), a blank ``submitdate`` is an unfinished response.
+LimeSurvey writes ``submitdate`` ("Date submitted" in an export with full headings) only for a
+response sent at the end: beside its own metadata (``lastpage``, ``startlanguage``), a blank
+one is an unfinished response. Other tools' words ("Partially Completed", "Incomplete",
+"Screened out") read the same way.
 
 Every row left out is counted in the DataQuality record with its rule; nothing else changes.
 
@@ -47,8 +49,10 @@ NOT_ANSWER = "a survey preview, test or spam response"
 UNFINISHED = "an unfinished response (keep_unfinished keeps it)"
 DISQUALIFIED = "a disqualified (screened-out), deleted or test response"
 COMPLETION = {"complete": "answer", "completed": "answer", "partial": "unfinished", "started": "unfinished",
-              "disqualified": "out", "terminated": "out", "deleted": "out", "test": "out"}
-LIMESURVEY = frozenset({"lastpage", "startlanguage"})
+              "partially completed": "unfinished", "incomplete": "unfinished", "in progress": "unfinished",
+              "disqualified": "out", "terminated": "out", "screened out": "out", "deleted": "out", "test": "out"}
+LIMESURVEY = ({"lastpage", "last page"}, {"startlanguage", "start language"})  # its metadata, as codes or headings
+SUBMITTED = ("submitdate", "date submitted")
 ALCHEMER = frozenset({"response id", "time started", "date submitted", "sessionid"})
 STATUS_TEXT = frozenset({"survey preview", "survey test", "spam", "survey preview spam", "imported spam",
                          "offline survey preview", "offline survey preview spam"})
@@ -124,8 +128,9 @@ def not_answers(frame: pd.DataFrame, keep_unfinished: bool = False) -> list[tupl
     names = {str(c).strip().lower() for c in frame.columns}
     tool_status = status if status is not None else _column(frame, "response status")
     completion = _completion(frame[tool_status]) if tool_status is not None and names & ALCHEMER else None
-    submitted = _column(frame, "submitdate")
-    if completion is None and submitted is not None and names >= LIMESURVEY:  # LimeSurvey: no submitdate, not sent
+    submitted = next((c for c in map(lambda name: _column(frame, name), SUBMITTED) if c is not None), None)
+    limesurvey = all(names & heading for heading in LIMESURVEY)
+    if completion is None and submitted is not None and limesurvey:  # LimeSurvey: no submitdate, not sent
         unsent = frame[submitted].isna() | (frame[submitted].astype("string").str.strip() == "")
         completion = pd.Series(np.where(unsent.to_numpy(dtype=bool), "unfinished", "answer"), index=frame.index)
         tool_status = submitted

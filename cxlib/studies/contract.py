@@ -211,7 +211,8 @@ class StudyDeclaration:
             raise ParameterError(self.name, [f"data_path: {exc}"]) from None
         values = {}
         for p in self.parameters:
-            value = given[p.name] if p.name in given else p.default_for(own_data and (p.sample_only or not canonical))
+            value = p.as_given(given[p.name] if p.name in given else
+                               p.default_for(own_data and (p.sample_only or not canonical)))
             if (control := control_character(value)) is not None:  # it would reach a terminal or a report raw
                 problems.append(f"{p.name} holds an invisible control character ({control}) that a terminal or a "
                                 "report would act on (moving or reordering text): remove it"

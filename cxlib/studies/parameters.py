@@ -115,6 +115,10 @@ class Parameter:
     def convert(self, value):
         return value
 
+    def as_given(self, value):
+        """``value`` as the user meant it, before it is checked (a typed tab for a separator)."""
+        return value
+
     def columns(self, value) -> list[str]:
         """The input columns a (checked) value names; empty for parameters that are not columns."""
         return []
@@ -166,6 +170,14 @@ class Text(Parameter):
 
     def convert(self, value):
         return _text(self, value)
+
+
+class Separator(Text):
+    """A field separator: one character; a tab, typed as a tab or as ``\\t``, is kept as ``\\t`` (a tab would be a
+    control character in messages and reports) and read as a tab (:meth:`cxlib.io.options.ReadOptions.from_params`)."""
+
+    def as_given(self, value):
+        return "\\t" if value == "\t" else value
 
 
 def _query(text: str) -> bool:

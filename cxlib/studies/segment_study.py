@@ -21,7 +21,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from ..backends import Backend, Period, SourceData, open_source, source_data
@@ -335,10 +334,8 @@ def _trend_tables(results: Mapping[str, Trend], target_change: float,
     trends = pd.concat(periods, ignore_index=True)[["segment_col", "segment", "period", "n", "value", "ci_low",
                                                     "ci_high"]]
     slopes = pd.DataFrame(slope_rows)
-    tested = slopes["p_value"].notna().to_numpy()  # a slope never fitted is no test to adjust for
-    adjusted = np.full(len(slopes), np.nan)
-    adjusted[tested] = holm(slopes.loc[tested, "p_value"].to_numpy())
-    slopes.insert(slopes.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
+    # a slope never fitted is no test to adjust for (holm leaves its p missing)
+    slopes.insert(slopes.columns.get_loc("p_value") + 1, "p_adjusted", holm(slopes["p_value"].to_numpy()))
     return trends, slopes
 
 

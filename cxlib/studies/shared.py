@@ -34,6 +34,7 @@ from .parameters import (
     MissingCodes,
     Number,
     Path,
+    Separator,
     Text,
 )
 
@@ -167,8 +168,8 @@ def reading_parameters() -> tuple:
     return (
         Text("encoding", None, "text encoding of a CSV/TSV file, e.g. cp1254; None: detected", nullable=True,
              shared="reading"),
-        Text("sep", None, 'field separator of a CSV file, e.g. ";" or \\t for a tab; None: sniffed from the header',
-             nullable=True, shared="reading"),
+        Separator("sep", None, 'field separator of a CSV file, e.g. ";" or \\t for a tab; None: sniffed from the '
+                  "header", nullable=True, shared="reading"),
         Choice("decimal", None, 'decimal mark of numbers written as text; None: detected per column',
                choices=(".", ","), nullable=True, shared="reading"),
         Choice("thousands", None, "thousands separator of numbers written as text; None: detected per column",
