@@ -1172,3 +1172,19 @@ def test_a_tab_given_as_a_tab_is_the_separator_not_a_control_character(tmp_path)
     study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
                                                     "segment_cols": ["Seg"], "sep": "\t"})
     assert study.overall.n == 120
+
+
+def test_a_typeform_response_never_submitted_is_unfinished_and_an_empty_value_is_named_empty(tmp_path):
+    from cxlib.io import columns as col
+    from cxlib.io import read_table
+    from cxlib.studies import ParameterError
+
+    rng = np.random.default_rng(20)
+    scores = rng.integers(0, 11, 130)
+    frame = pd.DataFrame({"#": range(130), "LTR": scores, "Start Date (UTC)": "2025-06-15 10:00:00",
+                          "Submit Date (UTC)": ["2025-06-15 10:04:00"] * 102 + [None] * 28})
+    table = read_table(write(tmp_path, "tf.csv", frame.to_csv(index=False)), {"LTR": col.score(0, 10)})
+    assert table.data["LTR"].tolist() == scores[:102].tolist()
+    with pytest.raises(ParameterError, match=r"sep is empty: give a value, or None \(in YAML, quote a value that is "
+                                             r"a sign such as \| or >: sep: '\|'\)"):
+        cx.studies.REGISTRY["segment_study"].resolve({"sep": ""})

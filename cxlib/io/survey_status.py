@@ -23,9 +23,9 @@ these tools' response metadata (``Response ID``, ``Time Started``, ``Date Submit
 every value is one of these words and one says complete: an order table's "partial" is no
 unfinished answer.
 
-LimeSurvey writes ``submitdate`` ("Date submitted" in an export with full headings) only for a
-response sent at the end: beside its own metadata (``lastpage``, ``startlanguage``), a blank
-one is an unfinished response. Other tools' words ("Partially Completed", "Incomplete",
+LimeSurvey writes ``submitdate`` ("Date submitted" in an export with full headings), Typeform
+"Submit Date (UTC)", only for a response sent at the end: beside the tool's metadata
+(``lastpage`` and ``startlanguage``, or a start date), a blank one is an unfinished response. Other tools' words ("Partially Completed", "Incomplete",
 "Screened out") read the same way.
 
 Every row left out is counted in the DataQuality record with its rule; nothing else changes.
@@ -40,6 +40,8 @@ Every row left out is counted in the DataQuality record with its rule; nothing e
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -52,7 +54,8 @@ COMPLETION = {"complete": "answer", "completed": "answer", "partial": "unfinishe
               "partially completed": "unfinished", "incomplete": "unfinished", "in progress": "unfinished",
               "disqualified": "out", "terminated": "out", "screened out": "out", "deleted": "out", "test": "out"}
 LIMESURVEY = ({"lastpage", "last page"}, {"startlanguage", "start language"})  # its metadata, as codes or headings
-SUBMITTED = ("submitdate", "date submitted")
+SUBMITTED = re.compile(r"(submitdate|submit date|date submitted|submitted at)( \(utc\))?")  # blank: never sent
+STARTED = re.compile(r"(startdate|start date|date started|started at)( \(utc\))?")
 ALCHEMER = frozenset({"response id", "time started", "date submitted", "sessionid"})
 STATUS_TEXT = frozenset({"survey preview", "survey test", "spam", "survey preview spam", "imported spam",
                          "offline survey preview", "offline survey preview spam"})
@@ -128,9 +131,9 @@ def not_answers(frame: pd.DataFrame, keep_unfinished: bool = False) -> list[tupl
     names = {str(c).strip().lower() for c in frame.columns}
     tool_status = status if status is not None else _column(frame, "response status")
     completion = _completion(frame[tool_status]) if tool_status is not None and names & ALCHEMER else None
-    submitted = next((c for c in map(lambda name: _column(frame, name), SUBMITTED) if c is not None), None)
-    limesurvey = all(names & heading for heading in LIMESURVEY)
-    if completion is None and submitted is not None and limesurvey:  # LimeSurvey: no submitdate, not sent
+    submitted = next((c for c in frame.columns if SUBMITTED.fullmatch(str(c).strip().lower())), None)
+    survey = all(names & heading for heading in LIMESURVEY) or any(STARTED.fullmatch(n) for n in names)
+    if completion is None and submitted is not None and survey:  # LimeSurvey, Typeform: no submit date, not sent
         unsent = frame[submitted].isna() | (frame[submitted].astype("string").str.strip() == "")
         completion = pd.Series(np.where(unsent.to_numpy(dtype=bool), "unfinished", "answer"), index=frame.index)
         tool_status = submitted

@@ -156,7 +156,10 @@ def _text(parameter: Parameter, value) -> str:
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    if not isinstance(value, str) or not value.strip():
+    if isinstance(value, str) and not value.strip():  # -p NAME '', or YAML's "sep: |" (a block of no lines)
+        raise ParameterProblem(f"{parameter.name} is empty: give a value, or None (in YAML, quote a value that is a "
+                               f"sign such as | or >: {parameter.name}: '|')")
+    if not isinstance(value, str):
         quoted = "{" + parameter.name + ': "2.5"}'
         if not isinstance(value, float):
             raise parameter.problem(value)
