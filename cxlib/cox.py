@@ -222,11 +222,12 @@ def _fit_estimable(time, status, x, enter, entry_inclusive: bool, ties: str, per
     params, bse = np.full(len(names), np.nan), np.full(len(names), np.nan)
     diverged = np.ones(len(names), dtype=bool)
     residuals = np.full((len(time), len(names)), np.nan)
-    sub = x[np.ix_(rows, kept)]
-    if not kept or not status[rows].any() or (sub.std(axis=0) == 0).any():
+    if silent:
+        x, time, status, enter = (x[np.ix_(rows, kept)], time[rows], status[rows],
+                                  None if enter is None else enter[rows])
+    if silent and (not kept or not status.any() or (x.std(axis=0) == 0).any()):  # nothing left to estimate
         return params, bse, residuals, diverged
-    fit, cov, fit_residuals = cox_fit(time[rows], status[rows], sub, None if enter is None else enter[rows],
-                                      entry_inclusive, ties)
+    fit, cov, fit_residuals = cox_fit(time, status, x, enter, entry_inclusive, ties)
     with np.errstate(invalid="ignore"):
         fit_se = np.sqrt(np.diag(cov))
     ran_off = ~(fit_se > 0) | ~np.isfinite(fit_se) | (np.abs(fit * per[kept]) > DIVERGED_LOG_HR)
