@@ -128,6 +128,6 @@ def channel_comparison(social: pd.DataFrame, by: str = "channel", ci: float = 0.
                      "diff_ci_low": 100 * (diff - z * se), "diff_ci_high": 100 * (diff + z * se),
                      "p_value": float(2 * stats.norm.sf(abs(diff / se))) if se > 0 else np.nan})
     out = pd.DataFrame(rows)
-    out["p_adjusted"] = holm(out["p_value"].fillna(1.0).to_numpy())
+    out["p_adjusted"] = holm(out["p_value"].to_numpy())
     out["significant"] = out["p_adjusted"] < 0.05
     return out

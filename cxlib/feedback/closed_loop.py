@@ -153,7 +153,7 @@ def themes_by_detractors(flags: pd.DataFrame, scores: pd.Series, taxonomy: Taxon
     if not rows:  # no comment names a theme of the taxonomy (another language's comments): nothing to compare
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame(rows)
-    out["p_adjusted"] = holm(out["p_value"].fillna(1.0).to_numpy())
+    out["p_adjusted"] = holm(out["p_value"].to_numpy())
     out["over_represented"] = (out["p_adjusted"] < 0.05) & (out["difference"] > 0)
     return out.sort_values("difference", ascending=False, kind="stable").reset_index(drop=True)
 

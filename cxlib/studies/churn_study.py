@@ -216,7 +216,7 @@ def nps_churn_by_touchpoint(data: CXData, frame: pd.DataFrame, event: str = "eve
         rows.append(row)
     out = pd.DataFrame(rows)
     if "p_value" in out.columns:
-        out["p_adjusted"] = holm(out["p_value"].fillna(1.0).to_numpy())
+        out["p_adjusted"] = holm(out["p_value"].to_numpy())
     return out
 
 
