@@ -220,16 +220,17 @@ def nps_churn_by_touchpoint(data: CXData, frame: pd.DataFrame, event: str = "eve
     return out
 
 
-def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", ci: float = 0.95) -> pd.DataFrame:
+def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", ci: float = 0.95,
+                         coded: bool | None = None) -> pd.DataFrame:
     """Why customers leave: themes of cancellation comments ranked by share, with Wilson intervals.
 
     Themes no comment mentions are left out; comments that match no theme are the last
     row (``untagged``). Shares may add to more than 100: a comment can give several reasons.
     Reasons given as codes that the taxonomy mostly cannot read (:func:`reason_codes`:
     "Cena", "Konkurencija" for an English taxonomy) are their own rows, in the same columns,
-    each code its own theme.
+    each code its own theme. ``coded``: whether they are, where the caller knows (None: found here).
     """
-    if reason_codes(comments, taxonomy):
+    if reason_codes(comments, taxonomy) if coded is None else coded:
         said = comments.dropna().astype(str).str.strip()
         counts = said[said != ""].value_counts()
         n = float(counts.sum())
@@ -674,14 +675,15 @@ def churn_study(frame: pd.DataFrame, *, duration: str, event: str, entry: str | 
                       "churn_by_experience": _descriptive(frame, event, "service"),
                       "comparisons": service_churn(frame, event)}
     touchpoints = nps_churn_by_touchpoint(data, frame, event) if data is not None else None
-    reason_table = cancellation_reasons(reasons, taxonomy) if reasons is not None else None
+    coded = reasons is not None and reason_codes(reasons, taxonomy)  # the taxonomy tags the reasons once
+    reason_table = cancellation_reasons(reasons, taxonomy, coded=coded) if reasons is not None else None
     known = frame[revenue_col].notna() if revenue_col else None
     risk = (revenue_at_risk(frame[known], revenue_col, duration, event, entry, segment_col, period)
             if revenue_col else None)
     return dataclasses.replace(core, by_nps=by_nps, by_service=by_service, touchpoints=touchpoints,
                                reasons=reason_table, revenue_risk=risk, quality=quality, km_by_nps=km_by_nps,
                                revenue_unknown=int((~known).sum()) if revenue_col else 0,
-                               reasons_coded=reasons is not None and reason_codes(reasons, taxonomy),
+                               reasons_coded=coded,
                                taxonomy_language=load_taxonomy(taxonomy).language)
 
 
