@@ -19,6 +19,7 @@ import pandas as pd
 from .estimate import MIN_N, Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import adjust_p, z_value
+from .io.column_names import column_arguments
 from .io.nps_groups import score_groups
 from .io.quality import DataError
 from .lazy import lazy_module
@@ -51,6 +52,7 @@ def difference_table(a: pd.DataFrame, b: pd.DataFrame, ci: float = 0.95) -> pd.D
                          "p_value": p}, index=a.index)
 
 
+@column_arguments("group", "score", "weights")
 def compare(data: pd.DataFrame, group: str, a, b, score: str = "nps", metric: str | None = None,
             top=None, scale: tuple[int, int] | None = None, weights: str | None = None, ci: float = 0.95) -> Estimate:
     """Difference of a metric between the rows where ``group == a`` and where ``group == b``.
@@ -99,6 +101,7 @@ def share_difference(success: pd.Series, group: pd.Series, a=True, b=False, metr
     return dataclasses.replace(d, metric=f"{metric} difference ({a} - {b})")
 
 
+@column_arguments("by", "score", "weights")
 def segment_table(data: pd.DataFrame, by: str | Sequence[str], score: str = "nps", metric: str | None = None,
                   top=None, scale: tuple[int, int] | None = None, weights: str | None = None,
                   min_n: int = MIN_N, ci: float = 0.95, adjust: str = "holm") -> pd.DataFrame:
@@ -154,6 +157,7 @@ def segment_table_from_histograms(histograms: Mapping[str, ScoreHistogram], metr
     return table
 
 
+@column_arguments("score", "id", "order")
 def paired(data: pd.DataFrame, score: str = "nps", id: str = "customer_id", order: str = "survey_date",
            ci: float = 0.95) -> Estimate:
     """Change in NPS among customers surveyed at least twice: last answer against first.

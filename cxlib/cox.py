@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .inference import holm, z_value
+from .io.column_names import column_arguments
 from .io.quality import DataError, check_columns
 from .lazy import lazy_module
 
@@ -153,6 +154,7 @@ def _steps(frame: pd.DataFrame, design: pd.DataFrame, units: Mapping[str, float]
     return steps, kinds
 
 
+@column_arguments("duration", "event", "covariates", "entry", keys_of=("reference", "units"))
 def cox(data: pd.DataFrame, duration: str, event: str, covariates: Sequence[str], entry: str | None = None,
         reference: Mapping[str, str] | None = None, ties: str = "efron", ci: float = 0.95,
         entry_inclusive: bool = True, units: Mapping[str, float] | None = None) -> CoxResult:

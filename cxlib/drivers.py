@@ -42,6 +42,7 @@ from .formatting import labels
 from .formatting.claims import LEVEL, Claim
 from .formatting.narrative import fmt_count, ngettext, word_list
 from .inference import holm
+from .io.column_names import column_arguments
 from .io.quality import DataError
 from .io.scale import ANSWER_SCALES
 from .lazy import lazy_module
@@ -397,6 +398,7 @@ def _correlation(cov: np.ndarray) -> np.ndarray:
         return cov / np.outer(sd, sd)
 
 
+@column_arguments("outcome", "drivers", "weights")
 def shapley_shares(data: pd.DataFrame, outcome: str, drivers: Sequence[str], weights: str | None = None,
                    max_exact: int = MAX_EXACT, n_perm: int = 2000, seed: int | None = 0) -> pd.Series:
     """Each driver's share of R^2 (Shapley/LMG) and nothing else: the lean path of :func:`key_drivers`.
@@ -428,6 +430,7 @@ def _shares(cov: np.ndarray, players: list[list[int]], max_exact: int, n_perm: i
             estimates[0][1])
 
 
+@column_arguments("outcome", "drivers", "weights", members_of=("groups",))
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None,
                 groups: Mapping[str, Sequence[str]] | None = None, weights: str | None = None, n_boot: int = 1000,
                 seed: int | None = 0, ci: float = 0.95, ci_method: str = "percentile", missing: str = "listwise",
@@ -652,6 +655,7 @@ def _analysis(outcome, names, drivers, groups, cov, n, mean, dropped, boot_cov, 
                       method, ci, n_boot, coefficients, shares_of(boot_group) if n_boot else None)
 
 
+@column_arguments("outcome", "by", members_of=("groups",))
 def segment_drivers(data: pd.DataFrame, outcome: str, by: str, groups: Mapping[str, Sequence[str]],
                     n_boot: int = 1000, seed: int | None = 0, ci: float = 0.95, min_n: int = MIN_SEGMENT_ROWS,
                     **kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -864,6 +868,7 @@ def _mcfadden(y: np.ndarray, x: np.ndarray, players: list[list[int]]) -> np.ndar
     return r2
 
 
+@column_arguments("outcome", "drivers", "weights", members_of=("groups",))
 def binary_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None,
                    groups: Mapping[str, Sequence[str]] | None = None, weights: str | None = None) -> BinaryDrivers:
     """Shapley decomposition of McFadden's pseudo-R^2 of a logistic model, for a yes/no outcome.

@@ -45,6 +45,7 @@ import pandas as pd
 
 from .estimate import Estimate
 from .inference import z_value
+from .io.column_names import column_arguments
 from .io.quality import DataError, check_columns
 from .survival import hazard_table
 
@@ -91,6 +92,7 @@ def clv(margin: float, retention: Estimate, discount_rate: float) -> Estimate:
                                 if retention.value < 100 else float("inf")})
 
 
+@column_arguments("revenue", "duration", "event", "entry", "by", data="frame")
 def customer_totals(frame: pd.DataFrame, revenue: str | None, duration: str = "duration", event: str = "event",
                     entry: str | None = None, by: str | None = None) -> pd.DataFrame:
     """What every table below rests on: per segment of ``by`` ("all" without) and whether the customer left, the
@@ -125,6 +127,7 @@ def _active(totals: pd.DataFrame) -> pd.DataFrame:
     return totals[~totals["left"]].groupby("segment")[["customers", "revenue"]].sum()
 
 
+@column_arguments("revenue", "duration", "event", "entry", "by", data="frame")
 def revenue_at_risk(frame: pd.DataFrame, revenue: str, duration: str = "duration", event: str = "event",
                     entry: str | None = None, by: str | None = None, period: float = 30.0,
                     ci: float = 0.95) -> pd.DataFrame:
@@ -194,6 +197,7 @@ def revenue_at_risk_from_totals(totals: pd.DataFrame, by_segment: bool = True, p
                 "exposure", "period"]]
 
 
+@column_arguments("revenue", "duration", "event", "entry", "by", data="frame")
 def clv_table(frame: pd.DataFrame, revenue: str, margin: float, discount_rate: float, duration: str = "duration",
               event: str = "event", entry: str | None = None, by: str | None = None, period: float = 30.0,
               revenue_period: float | None = None, ci: float = 0.95) -> pd.DataFrame:
@@ -288,6 +292,7 @@ def acquisition_vs_retention(clv: pd.DataFrame, acquisition_cost: float, margin:
     return out
 
 
+@column_arguments("group_col", "duration", "event", "entry", data="frame")
 def churn_gap(frame: pd.DataFrame, group_col: str, from_group: str = "detractor", to_group: str = "passive",
               duration: str = "duration", event: str = "event", entry: str | None = None,
               ci: float = 0.95) -> dict:

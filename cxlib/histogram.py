@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .io.column_names import column_arguments
 from .io.quality import DataError, columns_error
 from .io.scale import off_scale, scale_error
 from .io.tables import CXData, survey_rows, where_columns_live
@@ -117,6 +118,7 @@ def _score_values(data: pd.DataFrame, score: str, low: int, high: int) -> np.nda
     return values
 
 
+@column_arguments("score", "by", "weights")
 def score_histogram(data: pd.DataFrame | CXData, score: str, by: str | Sequence[str] | None = None,
                     weights: str | None = None, scale: tuple[int, int] = (0, 10)) -> ScoreHistogram:
     """Count the answers of ``score`` per segment of ``by`` (one pass over the rows).

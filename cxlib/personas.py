@@ -54,6 +54,7 @@ import pandas as pd
 from .estimate import MIN_N
 from .formatting.narrative import plural
 from .inference import holm, wilson_interval
+from .io.column_names import column_arguments
 from .io.quality import DataError, check_columns
 from .lazy import lazy_module
 from .scores import csat as csat_estimate
@@ -82,6 +83,7 @@ class Encoding:
     dropped: list[str]
 
 
+@column_arguments("traits", data="frame")
 def encode_traits(frame: pd.DataFrame, traits: Sequence[str]) -> Encoding:
     """Standardize numeric traits and one-hot encode categorical ones (module docstring)."""
     check_columns(traits, frame.columns, "trait column")
@@ -132,6 +134,7 @@ class PersonaModel:
     fixed_k: bool = False
 
 
+@column_arguments("traits", data="frame")
 def discover_personas(frame: pd.DataFrame, traits: Sequence[str], k: int | None = None,
                       k_range: Sequence[int] = (2, 8), seed: int = 1, n_init: int = 10,
                       n_boot: int = 30) -> PersonaModel:
@@ -281,6 +284,7 @@ def persona_names(traits: pd.DataFrame, top: int = 3) -> tuple[str, str]:
     return name[0].upper() + name[1:], description[0].upper() + description[1:]
 
 
+@column_arguments("score", "churn", "revenue", "csat", data="frame")
 def profile_personas(frame: pd.DataFrame, model: PersonaModel, score: str | None = None,
                      churn: str | None = None, revenue: str | None = None, csat: str | None = None,
                      ci: float = 0.95) -> tuple[pd.DataFrame, dict]:

@@ -18,11 +18,13 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .estimate import Estimate
+from .io.column_names import column_arguments
 from .rates import count_estimate, rate_table
 
 __all__ = ["churn_rate", "cohort_retention", "period_retention"]
 
 
+@column_arguments("signup", "churn", "by", data="customers")
 def churn_rate(customers: pd.DataFrame, freq: str = "Q", signup: str = "signup_date", churn: str = "churn_date",
                by: str | Sequence[str] | None = None, start=None, end=None, ci: float = 0.95) -> pd.DataFrame:
     """Churn per period (and segment): at_start, lost, churn_rate %, ci_low, ci_high, retention %.
@@ -75,6 +77,7 @@ def period_retention(customers: pd.DataFrame, freq: str = "Q", ci: float = 0.95,
     return count_estimate(at_start - int(table["lost"].sum()), at_start, f"retention % per {freq}", ci)
 
 
+@column_arguments("signup", "churn", data="customers")
 def cohort_retention(customers: pd.DataFrame, freq: str = "Q", signup: str = "signup_date",
                      churn: str = "churn_date", as_of=None, since=None, ci: float = 0.95) -> pd.DataFrame:
     """Share (%) of each signup cohort still customers ``age`` periods after the cohort's period.

@@ -27,6 +27,8 @@ import pandas as pd
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import wilson_interval, z_value
+from .io.column_names import column_arguments
+from .io.header_row import normal_name
 from .io.nps_groups import GROUP_RANGES
 from .lazy import lazy_module
 
@@ -60,12 +62,14 @@ def metric_table(h: ScoreHistogram, metric: str = "nps", top=None, ci: float = 0
 
 
 def resolve_metric(score: str, metric: str | None, scale: tuple[int, int] | None, top) -> tuple[str, tuple, tuple]:
-    """Defaults from the score's name: nps -> NPS on 0-10, csat -> top-2-box on 1-5, ces -> low effort on 1-7."""
-    metric = metric or ("nps" if score == "nps" else "top_box" if score in TOP_BOX else "mean")
-    scale = scale or SCALES.get(score)
+    """Defaults from the score's name (any case: "NPS" is nps): nps -> NPS on 0-10, csat -> top-2-box on 1-5,
+    ces -> low effort on 1-7."""
+    name = normal_name(score)
+    metric = metric or ("nps" if name == "nps" else "top_box" if name in TOP_BOX else "mean")
+    scale = scale or SCALES.get(name)
     if scale is None:
         raise ValueError(f"give scale=(lowest, highest) for score {score!r}")
-    return metric, tuple(scale), (top or TOP_BOX.get(score)) if metric == "top_box" else None
+    return metric, tuple(scale), (top or TOP_BOX.get(name)) if metric == "top_box" else None
 
 
 def _shares(h: ScoreHistogram, members) -> np.ndarray:
@@ -178,6 +182,7 @@ def _histogram(data, score: str, weights: str | None, scale: tuple[int, int]) ->
     return score_histogram(data, score, weights=weights, scale=scale)
 
 
+@column_arguments("score", "weights")
 def nps(data: pd.DataFrame | ScoreHistogram, score: str = "nps", weights: str | None = None, ci: float = 0.95,
         method: str = "adjusted-wald", n_boot: int = 2000, seed: int | None = None) -> Estimate:
     """Net Promoter Score with its confidence interval.
@@ -222,6 +227,7 @@ def nps_from_counts(promoters: int, passives: int, detractors: int, ci: float = 
     return nps(h, ci=ci, method=method)
 
 
+@column_arguments("score", "weights")
 def top_box(data: pd.DataFrame | ScoreHistogram, score: str, top=CSAT_TOP, scale: tuple[int, int] = (1, 5),
             weights: str | None = None, ci: float = 0.95, metric: str | None = None) -> Estimate:
     """Share (%) of answers in the ``top`` values, with Wilson's interval.
@@ -234,16 +240,19 @@ def top_box(data: pd.DataFrame | ScoreHistogram, score: str, top=CSAT_TOP, scale
     return _estimate(row, metric or f"{score} top-box %", "share", "wilson", ci)
 
 
+@column_arguments("score", "weights")
 def csat(data, score: str = "csat", weights: str | None = None, ci: float = 0.95) -> Estimate:
     """CSAT: share (%) of satisfied answers, 4 or 5 on the 1-5 scale (top-2-box)."""
     return top_box(data, score, CSAT_TOP, (1, 5), weights, ci, metric="CSAT % satisfied")
 
 
+@column_arguments("score", "weights")
 def ces(data, score: str = "ces", weights: str | None = None, ci: float = 0.95) -> Estimate:
     """CES: share (%) of low-effort answers, 5-7 on the 1-7 scale (CES 2.0: 7 = easiest)."""
     return top_box(data, score, CES_LOW_EFFORT, (1, 7), weights, ci, metric="CES % low effort")
 
 
+@column_arguments("score", "weights")
 def mean_score(data: pd.DataFrame | ScoreHistogram, score: str, scale: tuple[int, int] = (1, 5),
                weights: str | None = None, ci: float = 0.95) -> Estimate:
     """Mean score with Student's t interval.

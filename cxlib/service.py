@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .estimate import Estimate
+from .io.column_names import column_arguments
 from .rates import rate_estimate
 
 __all__ = ["fcr", "fcr_success", "resolution_time", "response_within", "within_success"]
@@ -25,11 +26,13 @@ STATISTICS = {"median": lambda x: np.median(x, axis=-1), "p90": lambda x: np.qua
               "mean": lambda x: np.mean(x, axis=-1)}
 
 
+@column_arguments("contacts", data="tickets")
 def fcr_success(tickets: pd.DataFrame, contacts: str = "contacts") -> pd.Series:
     """True where a resolved ticket took one contact; missing where it is not resolved."""
     return (tickets[contacts] == 1).astype("boolean").where(tickets[contacts].notna())
 
 
+@column_arguments("contacts", data="tickets")
 def fcr(tickets: pd.DataFrame, contacts: str = "contacts", ci: float = 0.95) -> Estimate:
     """First-contact resolution (%) with Wilson's interval.
 
@@ -40,6 +43,7 @@ def fcr(tickets: pd.DataFrame, contacts: str = "contacts", ci: float = 0.95) -> 
     return rate_estimate(fcr_success(tickets, contacts), "FCR %", ci)
 
 
+@column_arguments("opened", "first_response", data="tickets")
 def within_success(tickets: pd.DataFrame, hours: float = 24, opened: str = "opened_at",
                    first_response: str = "first_response_at", as_of=None) -> pd.Series:
     """True if answered within ``hours``, False if not, missing if it cannot be judged yet."""
@@ -54,6 +58,7 @@ def within_success(tickets: pd.DataFrame, hours: float = 24, opened: str = "open
     return success
 
 
+@column_arguments("opened", "first_response", data="tickets")
 def response_within(tickets: pd.DataFrame, hours: float = 24, opened: str = "opened_at",
                     first_response: str = "first_response_at", as_of=None, ci: float = 0.95) -> Estimate:
     """Share (%) of tickets with a first response within ``hours`` (see the module docstring).
@@ -83,6 +88,7 @@ def _bootstrap(hours: np.ndarray, n_boot: int, seed: int | None, ci: float) -> p
     return pd.DataFrame(rows)
 
 
+@column_arguments("opened", "resolved", data="tickets")
 def resolution_time(tickets: pd.DataFrame, opened: str = "opened_at", resolved: str = "resolved_at",
                     by: pd.Series | None = None, n_boot: int = 1000, seed: int | None = 0,
                     ci: float = 0.95) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .estimate import MIN_N
 from .inference import holm, wilson_interval, z_value
+from .io.column_names import column_arguments
 from .io.quality import check_columns
 from .lazy import lazy_module
 from .trends import period_slope
@@ -55,6 +56,7 @@ def _periods(social: pd.DataFrame, freq: str) -> pd.Series:
     return pd.to_datetime(social["date"]).dt.to_period(freq).astype(str).rename("period")
 
 
+@column_arguments("by", data="social")
 def engagement_table(social: pd.DataFrame, by: str | Sequence[str] | None = "channel", freq: str | None = None,
                      ci: float = 0.95) -> pd.DataFrame:
     """Engagement rate (%) per group of ``by`` (and period, with ``freq`` "M"/"Q"/"Y").
@@ -82,6 +84,7 @@ def engagement_table(social: pd.DataFrame, by: str | Sequence[str] | None = "cha
     return pd.DataFrame(rows)
 
 
+@column_arguments("by", data="social")
 def response_table(social: pd.DataFrame, by: str | Sequence[str] | None = "channel", freq: str | None = None,
                    ci: float = 0.95) -> pd.DataFrame:
     """Share (%) of inbound messages answered within 24 hours, per group, with Wilson intervals.
@@ -102,6 +105,7 @@ def response_table(social: pd.DataFrame, by: str | Sequence[str] | None = "chann
     return sums.assign(share=100 * share, ci_low=100 * low, ci_high=100 * high, small_n=n < MIN_N)
 
 
+@column_arguments("by", data="social")
 def engagement_trend(social: pd.DataFrame, by: str = "channel", freq: str = "Q", ci: float = 0.95) -> pd.DataFrame:
     """Per group: the change of the engagement rate per period (points of %), with interval and p-value."""
     table = engagement_table(social, by, freq, ci)
@@ -112,6 +116,7 @@ def engagement_trend(social: pd.DataFrame, by: str = "channel", freq: str = "Q",
     return pd.DataFrame(rows)
 
 
+@column_arguments("by", data="social")
 def channel_comparison(social: pd.DataFrame, by: str = "channel", ci: float = 0.95) -> pd.DataFrame:
     """Each channel's engagement rate against all other posts: difference (points), interval, Holm p-values."""
     _check(social, [by, "impressions", *ENGAGEMENTS])

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .inference import z_value
+from .io.column_names import column_arguments
 from .io.quality import DataError
 from .lazy import lazy_module
 
@@ -90,6 +91,7 @@ class SurvivalCounts:
                               None if self.entries is None else self.entries.sum(0, keepdims=True))
 
 
+@column_arguments("signup", "churn", data="customers")
 def customer_durations(customers: pd.DataFrame, signup: str = "signup_date", churn: str = "churn_date",
                        as_of=None, observed_from=None, unit: str = "D") -> pd.DataFrame:
     """Duration (whole ``unit``s: "D" days, "M" months of 30.44 days), event and entry of each customer.

@@ -28,6 +28,7 @@ import pandas as pd
 from .estimate import Estimate
 from .histogram import ScoreHistogram, score_histogram
 from .inference import z_value
+from .io.column_names import column_arguments
 from .io.tables import survey_rows
 from .lazy import lazy_module
 from .scores import metric_table, public, resolve_metric
@@ -96,6 +97,7 @@ def period_slope(periods: pd.DataFrame, ci: float = 0.95) -> dict:
             "p_value": float(2 * stats.norm.sf(abs(slope / se))), "dispersion": dispersion}
 
 
+@column_arguments("score", "date", "by", "weights")
 def trend(data: pd.DataFrame, score: str = "nps", date: str = "survey_date", freq: str = "Q",
           by: str | Sequence[str] | None = None, metric: str | None = None, top=None,
           scale: tuple[int, int] | None = None, weights: str | None = None, ci: float = 0.95) -> Trend:

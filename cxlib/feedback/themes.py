@@ -46,6 +46,7 @@ import pandas as pd
 from ..estimate import MIN_N
 from ..formatting.claims import Claim
 from ..inference import wilson_interval
+from ..io.column_names import column_arguments
 from ..io.quality import DataError, check_columns
 from ..io.yaml_files import read_yaml
 
@@ -218,12 +219,14 @@ def _normalize_keyword(word: str) -> str:
     return normalize(word.rstrip("*")).replace(" ", "") + ("*" if word.endswith("*") else "")
 
 
+@column_arguments("text")
 def tag_themes(data: pd.DataFrame, text: str = "comment", taxonomy: str | Path | Taxonomy = "en") -> pd.DataFrame:
     """The theme flags of each row's comment (see :meth:`Taxonomy.tag`)."""
     check_columns([text], data.columns)
     return load_taxonomy(taxonomy).tag(data[text])
 
 
+@column_arguments("text", "by")
 def theme_table(data: pd.DataFrame, text: str = "comment", by: str | Sequence[str] | None = None,
                 taxonomy: str | Path | Taxonomy = "en", ci: float = 0.95) -> pd.DataFrame:
     """Share of comments carrying each theme (per group of ``by``), with Wilson intervals, most frequent first.

@@ -111,6 +111,14 @@ class CXData:
     def _repr_html_(self) -> str:
         return pretty(self.summary()).to_html() + f"<p>{html.escape(self.quality.account())}</p>"
 
+    def survey_columns(self) -> list[str]:
+        """The columns of :meth:`survey_frame`, without joining the tables."""
+        if self.responses is None:
+            return []
+        if self.customers is None or "customer_id" not in self.responses.columns:
+            return list(self.responses.columns)
+        return list(dict.fromkeys([*self.responses.columns, *self.customers.columns, *SURVEY_FRAME_COLUMNS]))
+
     def survey_frame(self) -> pd.DataFrame:
         """Responses with their customer's columns and :data:`SURVEY_FRAME_COLUMNS`: ``tenure_days`` (days from
         signup to the survey).
