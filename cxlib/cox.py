@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .formatting.result_view import ResultView
 from .inference import holm, z_value
 from .io.column_names import column_arguments
 from .io.quality import DataError, check_columns
@@ -59,8 +60,8 @@ UNIT_OF_A_NUMBER = "unit of a number"  # the rule a step (unit) given for a cate
 DIVERGED_LOG_HR = 10.0  # a hazard ratio beyond e^10 (about 22,000) per step has no estimate
 
 
-@dataclass(frozen=True)
-class CoxResult:
+@dataclass(frozen=True, repr=False)
+class CoxResult(ResultView):
     """Hazard ratios (``terms``, per one unit), the proportional-hazards check, and the reference levels used.
 
     ``terms`` has a ``per`` column: the step each term is best read for (module

@@ -41,6 +41,8 @@ from .estimate import Estimate, format_ci
 from .formatting import labels
 from .formatting.claims import LEVEL, Claim
 from .formatting.narrative import fmt_count, ngettext, word_list
+from .formatting.result_view import ResultView
+from .formatting.tables import shares_of_one
 from .inference import holm
 from .io.column_names import column_arguments
 from .io.quality import DataError
@@ -147,8 +149,8 @@ def _check_collinearity(corr: np.ndarray, names: Sequence[str]) -> None:
                     column=involved[0], rule="drivers not collinear")
 
 
-@dataclass(frozen=True)
-class KeyDrivers:
+@dataclass(frozen=True, repr=False)
+class KeyDrivers(ResultView):
     """The result of :func:`key_drivers`. Shares are fractions of R^2 (they sum to 1)."""
 
     outcome: str
@@ -167,6 +169,10 @@ class KeyDrivers:
     boot_group_shares: np.ndarray | None = field(default=None, repr=False)  # resamples x groups
     scales: dict = field(default_factory=dict)  # driver -> its answer scale ("1-5"), None when not a rating
     dropped_by: dict = field(default_factory=dict)  # column -> answers left out because it was their first blank
+
+    def __post_init__(self):
+        shares_of_one(self.drivers, "share", "relative_weight_share")  # shown as percentages, in notebooks too
+        shares_of_one(self.groups, "share", "sum_of_member_shares")
 
     @property
     def group_shares(self) -> pd.DataFrame:
@@ -719,8 +725,8 @@ def _segment_comparison(outcomes: Mapping[str, KeyDrivers | NotAnalysed], groups
                                                              "ci_low": np.nan, "ci_high": np.nan, "n": r.n,
                                                              "analysed": False, "reason": r.reason})
              for s, r in outcomes.items()]
-    shares = pd.concat(parts, ignore_index=True).reindex(columns=SEGMENT_SHARES) if parts else pd.DataFrame(
-        columns=SEGMENT_SHARES)
+    shares = shares_of_one(pd.concat(parts, ignore_index=True).reindex(columns=SEGMENT_SHARES) if parts else
+                           pd.DataFrame(columns=SEGMENT_SHARES), "share")
     results = {s: r for s, r in outcomes.items() if isinstance(r, KeyDrivers)}
     rows = []
     names = list(results)
@@ -830,8 +836,8 @@ def _dominance_table(r2: np.ndarray, drivers: Sequence[str]) -> pd.DataFrame:
                           "general": name[r["general"]]} for r in rows])
 
 
-@dataclass(frozen=True)
-class BinaryDrivers:
+@dataclass(frozen=True, repr=False)
+class BinaryDrivers(ResultView):
     """Shapley shares of McFadden's pseudo-R^2 for a yes/no outcome (see :func:`binary_drivers`)."""
 
     outcome: str
@@ -840,6 +846,10 @@ class BinaryDrivers:
     drivers: pd.DataFrame
     groups: pd.DataFrame
     fits: int
+
+    def __post_init__(self):
+        shares_of_one(self.drivers, "share")
+        shares_of_one(self.groups, "share")
 
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "n": self.n, "pseudo_r2": self.pseudo_r2, "drivers": self.drivers,

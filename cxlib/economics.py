@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .estimate import Estimate
+from .formatting.result_view import ResultView
 from .inference import z_value
 from .io.column_names import column_arguments
 from .io.quality import DataError, check_columns
@@ -329,8 +330,8 @@ def churn_gap_from_totals(totals: pd.DataFrame, from_group: str = "detractor", t
             "annual_gap": {"value": gap, "ci_low": gap - z * se, "ci_high": gap + z * se}}
 
 
-@dataclass(frozen=True)
-class BusinessCase:
+@dataclass(frozen=True, repr=False)
+class BusinessCase(ResultView):
     """ROI and payback of a programme that moves detractors to passives, with intervals and sensitivity."""
 
     assumptions: dict

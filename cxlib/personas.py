@@ -53,6 +53,7 @@ import pandas as pd
 
 from .estimate import MIN_N
 from .formatting.narrative import plural
+from .formatting.result_view import ResultView
 from .inference import holm, wilson_interval
 from .io.column_names import column_arguments
 from .io.quality import DataError, check_columns
@@ -122,8 +123,8 @@ def _kmeans(matrix: np.ndarray, k: int, seed: int, n_init: int):
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(matrix)
 
 
-@dataclass(frozen=True)
-class PersonaModel:
+@dataclass(frozen=True, repr=False)
+class PersonaModel(ResultView):
     """The chosen grouping: labels (0..k-1, largest group first), the criterion per k, and stability."""
 
     k: int

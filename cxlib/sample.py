@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .formatting.result_view import ResultView
 from .io.nps_groups import GROUP_RANGES, score_groups
 from .io.tables import SAMPLE_DIR
 from .lazy import lazy_module
@@ -275,8 +276,8 @@ def _trend_shifts() -> np.ndarray:
     return np.array(shifts)
 
 
-@dataclass(frozen=True)
-class Truth:
+@dataclass(frozen=True, repr=False)
+class Truth(ResultView):
     """The true parameters behind a generated sample (see data/README.md).
 
     ``group_shares`` are the group Shapley shares of R^2 of the latent linear model; the
@@ -300,8 +301,8 @@ class Truth:
     social_answered: dict = field(repr=False, default=None)
 
 
-@dataclass(frozen=True)
-class SampleData:
+@dataclass(frozen=True, repr=False)
+class SampleData(ResultView):
     """The canonical tables of a generated sample and the truth behind them."""
 
     customers: pd.DataFrame

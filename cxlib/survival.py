@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .formatting.tables import shares_of_one
 from .inference import z_value
 from .io.column_names import column_arguments
 from .io.quality import DataError
@@ -196,9 +197,10 @@ def kaplan_meier(counts: SurvivalCounts, ci: float = 0.95) -> pd.DataFrame:
             spread = z * np.sqrt(greenwood) / np.abs(np.log(surv))
             low, high = surv ** np.exp(spread), surv ** np.exp(-spread)
         parts.append(pd.DataFrame({"segment": str(segment), "time": counts.times[keep], "at_risk": ni.astype(int),
-                                   "events": di.astype(int), "survival": surv, "se": se,
-                                   "ci_low": np.where(surv > 0, low, 0.0), "ci_high": np.where(surv > 0, high, 0.0)}))
-    return pd.concat(parts, ignore_index=True)
+                                   "events": di.astype(int), "survival": surv,
+                                   "ci_low": np.where(surv > 0, low, 0.0), "ci_high": np.where(surv > 0, high, 0.0),
+                                   "se": se}))
+    return shares_of_one(pd.concat(parts, ignore_index=True), "survival", "se")
 
 
 def survival_at(km: pd.DataFrame, horizons: Sequence[float], segments: Sequence[str] | None = None,
@@ -234,7 +236,7 @@ def survival_at(km: pd.DataFrame, horizons: Sequence[float], segments: Sequence[
     out = pd.DataFrame(rows, columns=["segment", "t", "survival", "ci_low", "ci_high", "note"])
     if follow_up is not None:
         out.insert(5, "follow_up", out["segment"].map(follow_up))
-    return out
+    return shares_of_one(out, "survival")
 
 
 def median_survival(km: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:

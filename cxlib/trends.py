@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .estimate import Estimate
+from .formatting.result_view import ResultView
 from .histogram import ScoreHistogram, score_histogram
 from .inference import z_value
 from .io.column_names import column_arguments
@@ -41,8 +42,8 @@ MIN_PERIODS = 3  # a change per period is fitted on at least this many periods (
 __all__ = ["MIN_PERIODS", "Trend", "benchmark_difference", "goal", "period_slope", "trend", "trend_from_histogram"]
 
 
-@dataclass(frozen=True)
-class Trend:
+@dataclass(frozen=True, repr=False)
+class Trend(ResultView):
     """A metric per period (``periods``) and its change per period (``slopes``), per segment."""
 
     metric: str

@@ -7,8 +7,10 @@ numbers behind it (results.json keeps those):
   to 21.9)"`` when a bound is negative): every
   ``<prefix>ci_low``/``<prefix>ci_high`` pair joins the column named ``<prefix>`` (without
   its underscore) or, failing that, the column just before the pair;
-* columns named in ``percent`` hold shares of 1 and are shown as percentages; columns
-  named in ``money`` as amounts in the report's currency (:func:`labels.money`);
+* columns named in ``percent``, or marked by the table itself (:func:`shares_of_one`: a
+  driver's share of R², a survival probability), hold shares of 1 and are shown as
+  percentages, in a notebook as in a report; columns named in ``money`` as amounts in the
+  report's currency (:func:`labels.money`);
 * whole numbers get thousands separators; other numbers get 0, 1 or 2 decimals by the
   size of the column's typical value (or ``digits``; a column's ``digits`` of None: as few
   as show each value exactly, at most 2: 20, 24 but 20.0, 24.5); p-values read "< 0.001", "0.032";
@@ -33,7 +35,9 @@ import pandas as pd
 from . import labels
 from .narrative import Markdown, fmt_p
 
-__all__ = ["column_labels", "format_table", "pretty"]
+__all__ = ["column_labels", "format_table", "pretty", "shares_of_one"]
+
+PERCENT = "percent"  # the key of a table's attrs that names its columns of shares of 1
 
 P_COLUMNS = ("p_value", "p_adjusted")
 FLAG_TEXT = {"small_n": "small n", "significant": "yes", "over_represented": "yes"}  # a mark; blank when false
@@ -44,6 +48,20 @@ NAME_COLUMNS = {"segment_col", "driver", "driver_a", "driver_b", "covariate", "c
                 "group", "complete", "conditional", "general", "assumption"}
 VALUE_COLUMNS = {"segment", "segment_a", "segment_b", "touchpoint", "level", "reference level", "nps_group", "theme",
                  "table"}
+
+
+def shares_of_one(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Mark ``columns`` of ``frame`` (in place; returned) as shares of 1, so that every view of the table shows
+    them as percentages with their intervals, while the numbers stay fractions (results.json, arithmetic). The mark
+    lives in ``frame.attrs``, which pandas carries through selections, filters and ``assign``.
+
+    >>> t = shares_of_one(pd.DataFrame({"driver": ["speed"], "share": [0.2], "ci_low": [0.19], "ci_high": [0.21]}),
+    ...                   "share")
+    >>> format_table(t[["driver", "share", "ci_low", "ci_high"]]).iloc[0].tolist()
+    ['Speed', '20.0% (19.0–21.0)']
+    """
+    frame.attrs[PERCENT] = tuple(dict.fromkeys([*frame.attrs.get(PERCENT, ()), *columns]))
+    return frame
 
 
 def _digits(values: pd.Series) -> int:
@@ -123,6 +141,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
 {'segment': 'b', 'n': '12', 'nps (95% CI)': '-5.0 (-30.2 to 21.9)', 'p value': '0.20', 'note': 'small n'}]
     """
     meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
+    percent = {*percent, *frame.attrs.get(PERCENT, ())}
     frame = frame.reset_index(drop=not meaningful_index)
     percent, digits, names, money = set(percent), dict(digits or {}), dict(names or {}), set(money)
     columns = [str(c) for c in frame.columns]

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..formatting.result_view import ResultView
 from .delimited import CR_IN_CELL, decode, from_header, header_names, read_delimited
 from .files import not_readable
 from .options import ReadOptions
@@ -49,8 +50,8 @@ class SourceInfo:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-@dataclass(frozen=True)
-class RawTable:
+@dataclass(frozen=True, repr=False)
+class RawTable(ResultView):
     """A table as read, before validation: values as written, and what the file says about its columns.
 
     ``labels`` are column labels (question texts of a survey tool, variable labels of SPSS),

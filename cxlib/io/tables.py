@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..formatting.result_view import ResultView
 from ..formatting.tables import pretty
 from . import columns as c
 from .footers import FOOTER_RULE, HEADER_RULE, header_rows, total_rows
@@ -53,8 +54,8 @@ SURVEY_FRAME_COLUMNS = ("tenure_days",)  # what CXData.survey_frame adds to the 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"  # the bundled sample (cxlib.sample writes it)
 
 
-@dataclass(frozen=True)
-class Table:
+@dataclass(frozen=True, repr=False)
+class Table(ResultView):
     """A validated table, the record of what validation did, and where it came from."""
 
     data: pd.DataFrame

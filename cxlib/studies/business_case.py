@@ -48,6 +48,7 @@ from ..formatting import labels
 from ..formatting.claims import Claim, interval_words
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, ngettext, plural, word_list
+from ..formatting.result_view import ResultView
 from ..io.columns import UNIT_DAYS
 from ..io.nps_groups import WORD_GROUP
 from ..io.quality import FIGURES_ONLY, DataError
@@ -110,8 +111,8 @@ def _expected(expected: float, singular: str, plural: str) -> str:
     return f"{shown} {ngettext(singular, plural, 1 if shown == '1' else 2)}"
 
 
-@dataclass(frozen=True)
-class BusinessCaseStudy:
+@dataclass(frozen=True, repr=False)
+class BusinessCaseStudy(ResultView):
     """Results of the business case study (see the module docstring)."""
 
     assumptions: dict

@@ -41,6 +41,7 @@ from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
+from ..formatting.result_view import ResultView
 from ..inference import holm, wilson_interval
 from ..io import CXData, DataError, DataQuality, Table, require
 from ..io import columns as col
@@ -346,8 +347,8 @@ COUNTED_AS_STAYED = "counted as stayed (not in event_value): "  # then each othe
 
 
 
-@dataclass(frozen=True)
-class ChurnStudy:
+@dataclass(frozen=True, repr=False)
+class ChurnStudy(ResultView):
     """Results of the churn study (see the module docstring)."""
 
     n: int

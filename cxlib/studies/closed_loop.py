@@ -28,6 +28,7 @@ from ..feedback.themes import (
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
+from ..formatting.result_view import ResultView
 from ..io import CXData
 from ..io import columns as col
 from ..io.quality import NOTE, DataError, DataQuality
@@ -54,8 +55,8 @@ from .shared import (
 __all__ = ["STUDY", "ClosedLoop", "closed_loop", "run_closed_loop"]
 
 
-@dataclass(frozen=True)
-class ClosedLoop:
+@dataclass(frozen=True, repr=False)
+class ClosedLoop(ResultView):
     """Results of the closed-loop study."""
 
     since: pd.Timestamp

@@ -28,6 +28,7 @@ from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext
+from ..formatting.result_view import ResultView
 from ..histogram import ScoreHistogram
 from ..io import CXData, DataError, DataQuality, read_table
 from ..io.quality import check_columns
@@ -57,8 +58,8 @@ from .shared import (
 __all__ = ["STUDY", "Scorecard", "run_cx_scorecard", "scorecard"]
 
 
-@dataclass(frozen=True)
-class Scorecard:
+@dataclass(frozen=True, repr=False)
+class Scorecard(ResultView):
     """Results of the scorecard (see the module docstring); tables are tidy DataFrames."""
 
     freq: str

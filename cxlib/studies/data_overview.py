@@ -18,6 +18,7 @@ from ..backends import Backend, Period, SourceData, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, word_list
+from ..formatting.result_view import ResultView
 from ..io import CXData, DataQuality
 from ..io.schemas import DATE_COLUMNS
 from ..io.tables import table_file
@@ -44,8 +45,8 @@ SCORES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 TABLE_NOUNS = {"responses": "survey answers", "tickets": "support tickets", "competitor_nps": "competitor NPS figures",
                "social": "rows of social-media figures"}  # what a row of each canonical table is
 
-@dataclass(frozen=True)
-class DataOverview:
+@dataclass(frozen=True, repr=False)
+class DataOverview(ResultView):
     """Sizes, date ranges, coverage and score distributions of the loaded tables."""
 
     tables: pd.DataFrame

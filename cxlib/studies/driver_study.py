@@ -21,6 +21,7 @@ from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, plural, word_list
+from ..formatting.result_view import ResultView
 from ..io import CXData
 from ..io.scale import check_missing_codes
 from ..io.tables import SURVEY_FRAME_COLUMNS
@@ -75,8 +76,8 @@ def _named_reason(reason: str) -> str:
     return f"{labels.name(name)}{f' {labels.value(level)}' if level else ''} {rest}"
 
 
-@dataclass(frozen=True)
-class DriverStudy:
+@dataclass(frozen=True, repr=False)
+class DriverStudy(ResultView):
     """Results of the driver study: the key drivers of all answers and, with a segment column, per segment."""
 
     drivers: KeyDrivers

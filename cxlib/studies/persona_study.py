@@ -14,6 +14,7 @@ from ..estimate import MIN_N
 from ..feedback.themes import theme_table
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.narrative import fmt_count, fmt_p
+from ..formatting.result_view import ResultView
 from ..io import DataError, DataQuality
 from ..io import columns as col
 from ..io.quality import NOTE, SET_MISSING
@@ -48,8 +49,8 @@ stats = lazy_module("scipy.stats")
 __all__ = ["STUDY", "PersonaStudy", "run_persona_study"]
 
 
-@dataclass(frozen=True)
-class PersonaStudy:
+@dataclass(frozen=True, repr=False)
+class PersonaStudy(ResultView):
     """Results of the persona study."""
 
     model: PersonaModel

@@ -30,6 +30,7 @@ from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
+from ..formatting.result_view import ResultView
 from ..histogram import score_histogram
 from ..inference import holm
 from ..io import CXData, DataQuality, Table
@@ -88,8 +89,8 @@ def load_survey(data, *, score_col: str, segment_cols: Sequence[str] = (), date_
     return frame[frame[score_col].notna()], data
 
 
-@dataclass(frozen=True)
-class SegmentStudy:
+@dataclass(frozen=True, repr=False)
+class SegmentStudy(ResultView):
     """Results of the segment study (see the module docstring)."""
 
     score_col: str
