@@ -55,3 +55,8 @@ def test_driver_shares_and_survival_show_as_percentages_wherever_they_are_shown(
     assert format_table(kd.priorities())["share (95% CI)"].iloc[0] == shown  # a view derived from the table too
     km = cx.survival.kaplan_meier(cx.survival.survival_counts(np.array([1, 2, 3]), np.array([1, 0, 1])))
     assert format_table(km)[["survival (95% CI)", "se"]].iloc[0].tolist() == ["66.7% (5.4–94.5)", "27.2%"]
+
+
+def test_the_segment_column_is_headed_by_in_every_table_as_the_keyword_is_named():
+    r = cx.io.load().survey_frame()
+    assert list(format_table(cx.segment_table(r, by="plan")).columns[:2]) == ["by", "segment"]

@@ -46,6 +46,7 @@ DASH = "–"
 # cells that hold names of the data, shown as display names (cxlib.formatting.labels)
 NAME_COLUMNS = {"segment_col", "driver", "driver_a", "driver_b", "covariate", "column", "trait", "by", "outcome",
                 "group", "complete", "conditional", "general", "assumption"}
+HEADINGS = {"segment_col": "by"}  # columns shown under another heading in every table (the segment's column is "by")
 VALUE_COLUMNS = {"segment", "segment_a", "segment_b", "touchpoint", "level", "reference level", "nps_group", "theme",
                  "table"}
 
@@ -143,7 +144,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
     meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
     percent = {*percent, *frame.attrs.get(PERCENT, ())}
     frame = frame.reset_index(drop=not meaningful_index)
-    percent, digits, names, money = set(percent), dict(digits or {}), dict(names or {}), set(money)
+    percent, digits, names, money = set(percent), dict(digits or {}), {**HEADINGS, **(names or {})}, set(money)
     columns = [str(c) for c in frame.columns]
     frame = frame.set_axis(columns, axis=1)
     triples = _interval_pairs(columns)
