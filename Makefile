@@ -37,6 +37,7 @@ $(VENV)/.bench: $(VENV)/.dev
 
 $(VENV)/.lab: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab]'
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements"
 	touch $@
 
 $(SAMPLE): | $(VENV)/.runtime
@@ -58,6 +59,7 @@ test-fast: $(VENV)/.dev $(SAMPLE)
 
 # Outputs never reach git: nbstripout strips them on commit (a filter in this clone's .git/config), and the
 # Python version JupyterLab writes into a notebook's metadata with them.
+# JupyterLab's news pop-up is off (its announcements plugin, disabled in this environment only).
 # JupyterLab refuses to run as root unless told; containers often run as root.
 lab: $(VENV)/.lab $(SAMPLE)
 	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install && \

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Callable
 
 import pandas as pd
@@ -155,6 +156,9 @@ def _legend_columns(figure: mpl_figure.Figure, labels: list[str]) -> int:
 def _few_period_ticks(ax: plt.Axes, most: int = 12) -> None:
     """At most ``most`` labels on a period axis, evenly spread, so that long series stay readable."""
     ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=most, integer=True))
+
+
+POINT_LABEL_CHARS = 20  # a label beside a point wraps at this many characters: it fits beside the point on a phone
 
 
 def _finish(ax: plt.Axes, title: str, xlabel: str, ylabel: str | None = None) -> None:
@@ -313,9 +317,12 @@ def importance_performance(priorities: pd.DataFrame, ax: plt.Axes | None = None)
         ax.errorbar(x, y, xerr=_error_lengths(x, priorities["mean_ci_low"], priorities["mean_ci_high"]),
                     yerr=_error_lengths(y, 100 * priorities["ci_low"], 100 * priorities["ci_high"]), fmt="o",
                     color=ACCENT, ecolor=GREY, capsize=2)
-        for _, row in priorities.iterrows():
-            ax.annotate(display.name(row["driver"]), (row["mean"], 100 * row["share"]), textcoords="offset points",
-                        xytext=(5, 4))
+        middle = sum(ax.get_xlim()) / 2
+        for _, row in priorities.iterrows():  # a label points into the chart: one on the right half ends at its dot
+            right = row["mean"] > middle
+            ax.annotate(textwrap.fill(display.name(row["driver"]), POINT_LABEL_CHARS), (row["mean"], 100 * row["share"]),
+                        textcoords="offset points",
+                        xytext=(-5 if right else 5, 4), ha="right" if right else "left")
         ax.axvline(x.median(), color=GREY, linestyle="--", linewidth=1)
         ax.axhline(y.median(), color=GREY, linestyle="--", linewidth=1)
         _finish(ax, "Importance (share of what the drivers explain) and performance (mean rating); top left: fix "

@@ -83,3 +83,18 @@ def test_bars_of_several_groups_are_refused_rather_than_drawn_on_top_of_each_oth
                                          r"'plan'"):
         plots.theme_shares(theme_table(frame, "comment", "plan"))
     assert plots.theme_shares(theme_table(frame, "comment")).alt.startswith("Bar chart: What comments are about")
+
+
+def test_driver_labels_of_the_priorities_chart_stay_inside_the_figure():
+    names = ["Knowledgeable and friendly help", "Speed", "Ease of use of the self-service portal", "Price value"]
+    priorities = pd.DataFrame({"driver": names, "mean": [6.1, 6.5, 7.2, 7.9], "mean_ci_low": [6.0, 6.4, 7.1, 7.8],
+                               "mean_ci_high": [6.2, 6.6, 7.3, 8.0], "share": [0.3, 0.2, 0.25, 0.25],
+                               "ci_low": [0.28, 0.18, 0.23, 0.23], "ci_high": [0.32, 0.22, 0.27, 0.27],
+                               "quadrant": ["fix first", "low priority", "keep up", "keep up"]})
+    chart = plots.importance_performance(priorities)
+    for rendition in ("wide", "narrow"):
+        figure, ax = chart._render(rendition)
+        figure.canvas.draw()
+        boxes = [t.get_window_extent() for t in ax.texts]
+        assert len(boxes) == 4
+        assert all(b.x0 >= 0 and b.x1 <= figure.bbox.width for b in boxes), rendition
