@@ -58,13 +58,14 @@ test-fast: $(VENV)/.dev $(SAMPLE)
 	$(BIN)/python -m pytest -m "not slow"
 
 # Outputs never reach git: nbstripout strips them on commit (a filter in this clone's .git/config), and the
-# Python version JupyterLab writes into a notebook's metadata with them.
+# Python version JupyterLab writes into a notebook's metadata with them; Lab saves a tracked study notebook through
+# the same filter, so one only opened and run leaves git status clean (cxlib/reports/lab.py).
 # JupyterLab's news pop-up is off (its announcements plugin, disabled in this environment only).
 # JupyterLab refuses to run as root unless told; containers often run as root.
 lab: $(VENV)/.lab $(SAMPLE)
 	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install && \
 		git config filter.nbstripout.extrakeys "metadata.language_info"; fi
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab notebooks/ --ContentsManager.pre_save_hook=cxlib.reports.lab.save_as_committed $(if $(filter 0,$(shell id -u)),--allow-root)
 
 cx: $(VENV)/.runtime $(SAMPLE)
 	$(BIN)/cx $(ARGS)

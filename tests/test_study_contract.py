@@ -1,5 +1,6 @@
 """The study contract: declarations, parameters checked before a kernel starts, operational edges."""
 
+import copy
 import fcntl
 import importlib.util
 import inspect
@@ -8,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
@@ -392,9 +394,16 @@ def test_only_study_notebooks_are_tracked(project):
     assert cx.reports.results.INTERACTIVE_EXPORTS == project / "reports" / "exports"
 
 
-def test_lab_strips_outputs_before_they_reach_git(tmp_path, project):
-    """What `make lab` installs: nbstripout as a git filter, so Lab's autosaved outputs, and the Python version it
-    writes into the metadata, are never committed; the kernel the notebook runs on stays."""
+@pytest.mark.slow
+def test_a_study_notebook_run_through_a_kernel_leaves_git_status_clean(tmp_path, project):
+    """What `make lab` installs: nbstripout as a git filter, so a study notebook that was only opened and run (its
+    outputs, execution counts and the Python version the kernel writes into the metadata) shows no change in git
+    and is never committed with outputs; the kernel the notebook runs on stays."""
+    from nbclient import NotebookClient
+
+    from cxlib.reports.lab import save_as_committed
+    from cxlib.reports.runner import ensure_kernel
+
     makefile = (project / "Makefile").read_text()
     assert "nbstripout --install" in makefile
     extra = re.search(r'git config filter\.nbstripout\.extrakeys "([^"]+)"', makefile).group(1)
@@ -402,21 +411,27 @@ def test_lab_strips_outputs_before_they_reach_git(tmp_path, project):
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([str(project / ".venv" / "bin" / "nbstripout"), "--install"], cwd=tmp_path, check=True)
     subprocess.run(["git", "-C", str(tmp_path), "config", "filter.nbstripout.extrakeys", extra], check=True)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata.update({"language_info": {"name": "python", "version": "3.11.7"},
-                        "kernelspec": {"name": "cxlib", "display_name": "cxlib", "language": "python"}})
-    cell = nbformat.v4.new_code_cell("1 + 1", execution_count=1,
-                                     outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"},
-                                                                     execution_count=1)])
-    nb.cells = [cell]
-    nbformat.write(nb, tmp_path / "a.ipynb")
-    subprocess.run([*git, "add", "a.ipynb"], check=True)
+    path = tmp_path / "data_overview.ipynb"
+    path.write_bytes((project / "notebooks" / "data_overview.ipynb").read_bytes())
+    subprocess.run([*git, "add", path.name], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
-    committed = json.loads(subprocess.run([*git, "show", "HEAD:a.ipynb"], capture_output=True, text=True,
-                                          check=True).stdout)
-    assert committed["cells"][0]["outputs"] == [] and committed["cells"][0]["execution_count"] is None
-    assert "language_info" not in committed["metadata"] and committed["metadata"]["kernelspec"]["name"] == "cxlib"
-    assert nbformat.read(tmp_path / "a.ipynb", as_version=4).cells[0].outputs  # the working copy keeps them
+    assert f"--ContentsManager.pre_save_hook={save_as_committed.__module__}.save_as_committed" in makefile
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name=ensure_kernel(), resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.metadata["language_info"]["version"] and any(c.get("outputs") for c in nb.cells)
+    lab = SimpleNamespace(root_dir=str(tmp_path))
+    for name in (path.name, "mine.ipynb"):  # Lab saves the study notebook and an analyst's untracked copy
+        model = {"type": "notebook", "content": copy.deepcopy(nb)}
+        save_as_committed(model, name, lab)
+        nbformat.write(nbformat.from_dict(model["content"]), tmp_path / name)
+    status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, check=True).stdout
+    assert status == "?? mine.ipynb\n"  # the study notebook: no change
+    assert any(c.get("outputs") for c in nbformat.read(tmp_path / "mine.ipynb", as_version=4).cells)
+    edited = nbformat.read(path, as_version=4)
+    edited.cells[0].source += "\n# edited"
+    model = {"type": "notebook", "content": edited}
+    save_as_committed(model, path.name, lab)
+    assert model["content"].cells[0].source.endswith("# edited")  # an edit is saved (and shows in git)
 
 
 def test_reading_options_as_the_readme_spells_them_on_the_command_line():
