@@ -30,7 +30,7 @@ from .dates import (
     placeholder_dates,
     tomorrow,
 )
-from .header_row import normal_name
+from .header_row import INVISIBLE, normal_name
 from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
 from .numbers import LABELLED_SCORE, ascii_digits, parse_numbers, written_plain
 from .options import ReadOptions
@@ -291,7 +291,6 @@ def _one_spelling(raw: pd.Series, values: pd.Series, notes: dict) -> pd.Series:
     return values.replace(renamed) if renamed else values
 
 
-INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")  # zero-width and soft-hyphen characters
 HOMOGLYPHS = str.maketrans("асеорхуіјѕ", "aceopxyijs")  # Cyrillic letters drawn as Latin ones
 
 

@@ -153,10 +153,13 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     >>> parse_dates(pd.Series(["12/31/2025 10:22 PM", "1/2/2026"])).values.astype(str).tolist()
     ['2025-12-31 22:22:00', '2026-01-02 00:00:00']
     """
+    text, marked = _meridiem(text)
     if date_format is not None:
         values = pd.to_datetime(text, format=date_format, errors="coerce")
         return ParsedDates(values, f"not a date ({date_format})")
     notes: dict[str, np.ndarray] = {}
+    if marked.any():
+        notes["times marked as in Spanish or Turkish (p. m., ÖS) read as AM/PM"] = marked
     values = _iso(text, local)
     failed = (values.isna() & text.notna()).to_numpy(dtype=bool)
     if failed.any():  # "Monday, March 3, 2025": read without the weekday's name
@@ -195,6 +198,25 @@ def parse_dates(text: pd.Series, date_format: str | None = None, column: str = "
     read = " and ".join(f"{FIRST[o].replace(' ', '-')}" for o in dict.fromkeys(layouts.values()))
     notes.update(_note(values[parts.index].dropna(), text, f"{read} dates read"))
     return ParsedDates(values, rule, notes)
+
+
+# the morning and afternoon marks of other locales after a time: Spanish and Latin-American Google Sheets and Excel
+# write "7:05:00 p. m." ("a. m.", "p.m."); Turkish ones "ÖÖ" (öğleden önce) and "ÖS" (öğleden sonra)
+MERIDIEM = ((r"(?i)(?<=\d)\s*a\.\s?m\.?(?=\s|$)", " AM"), (r"(?i)(?<=\d)\s*p\.\s?m\.?(?=\s|$)", " PM"),
+            (r"(?<=\d)\s*ÖÖ(?=\s|$)", " AM"), (r"(?<=\d)\s*ÖS(?=\s|$)", " PM"))
+
+
+def _meridiem(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``text`` with the marks of :data:`MERIDIEM` written AM and PM, and the rows that had one.
+
+    >>> _meridiem(pd.Series(["29/6/2025 7:05:00 p. m.", "1/7/2025 9:00 a.m.", "3.7.2025 14:00", "4.7.2025 2:00 ÖS"]))[0].tolist()
+    ['29/6/2025 7:05:00 PM', '1/7/2025 9:00 AM', '3.7.2025 14:00', '4.7.2025 2:00 PM']
+    """
+    out = text
+    for pattern, mark in MERIDIEM:
+        out = out.str.replace(pattern, mark, regex=True)
+    marked = ((out != text) & text.notna()).fillna(False).to_numpy(dtype=bool)  # NaN != NaN: blanks are no mark
+    return (out, marked) if marked.any() else (text, marked)
 
 
 # "2025/03/01 2:05:07 PM EET", as Google Forms writes its timestamps: year first, so the order is known; a time
@@ -263,9 +285,19 @@ def placeholder_dates(values: pd.Series) -> dict[str, np.ndarray]:
     return {rule: mask for rule, mask in found.items() if mask.any()}
 
 
+AHEAD_OF_UTC_HOURS = 14  # the time zone furthest ahead of UTC (Pacific/Kiritimati)
+
+
 def tomorrow(today: pd.Timestamp | None = None) -> pd.Timestamp:
-    """The first moment after ``today`` (now, by default): a date from then on lies in the future."""
-    return (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1)
+    """The first moment after ``today``: a date from then on lies in the future.
+
+    By default ``today`` is the date in the time zone furthest ahead (UTC+14, Kiribati's Line Islands): an export's
+    dates carry no time zone, so a date is in the future only when it has not begun anywhere. A run on a server in
+    Honolulu on the evening of 7 December keeps the answers of 8 December that an export in UTC (or in Istanbul)
+    already holds."""
+    if today is None:
+        today = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(hours=AHEAD_OF_UTC_HOURS)).tz_localize(None)
+    return today.normalize() + pd.Timedelta(days=1)
 
 
 def implausible(values: pd.Series, today: pd.Timestamp | None = None) -> dict[str, np.ndarray]:

@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .header_row import INVISIBLE, normal_name
 from .nps_groups import normal_word
 
 __all__ = ["FOOTER_RULE", "HEADER_RULE", "TOTAL_WORDS", "header_rows", "total_rows"]
@@ -126,12 +127,11 @@ def header_rows(frame: pd.DataFrame) -> np.ndarray:
     words = [name for name in frame.columns if frame[name].dtype.kind not in "biufcmM"]
     if len(words) < 2:
         return np.zeros(len(frame), dtype=bool)
-    first = frame[words[0]]
-    candidates = np.flatnonzero((first.astype("string").str.strip().str.casefold() == str(words[0]).strip().casefold())
-                                .fillna(False).to_numpy(dtype=bool))
+    first = frame[words[0]].astype("string").str.replace(INVISIBLE, "", regex=True)  # a byte order mark of a join
+    candidates = np.flatnonzero((first.str.strip().str.casefold() == INVISIBLE.sub("", str(words[0])).strip()
+                                 .casefold()).fillna(False).to_numpy(dtype=bool))
     out = np.zeros(len(frame), dtype=bool)
     for row in candidates:
         cells = {name: value for name, value in frame.iloc[row].items() if pd.notna(value) and str(value).strip()}
-        out[row] = len(cells) >= 2 and all(str(v).strip().casefold() == str(n).strip().casefold()
-                                           for n, v in cells.items())
+        out[row] = len(cells) >= 2 and all(normal_name(v) == normal_name(n) for n, v in cells.items())
     return out

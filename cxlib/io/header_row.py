@@ -25,15 +25,22 @@ from collections.abc import Sequence
 from ..formatting.narrative import plural
 from .quality import DataError
 
-__all__ = ["MAX_COLUMNS", "SCAN_ROWS", "check_unique_names", "header_index", "header_note", "normal_name"]
+__all__ = ["INVISIBLE", "MAX_COLUMNS", "SCAN_ROWS", "check_unique_names", "header_index", "header_note", "normal_name"]
 
 SCAN_ROWS = 30  # rows searched for the header; title blocks are a few rows
 MAX_COLUMNS = 16_384  # as many as a worksheet holds (Excel's XFD): more is no table of answers
 
 
+# characters that show nothing: zero-width spaces and joiners, the soft hyphen, the byte order mark, and the
+# marks that set the direction of right-to-left text (an Arabic or Hebrew export writes them before a value)
+INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c\u202a-\u202e\u2066-\u2069]")
+
+
 def normal_name(name) -> str:
-    """A column name compared without case, Unicode form, spaces or dashes (Turkish "İl" and "IL" are "il")."""
-    folded = unicodedata.normalize("NFKC", str(name)).casefold().replace("\u0307", "").replace("ı", "i")
+    """A column name compared without case, Unicode form, spaces, dashes or invisible characters (Turkish "İl" and
+    "IL" are "il")."""
+    folded = unicodedata.normalize("NFKC", INVISIBLE.sub("", str(name))).casefold().replace("\u0307", "").replace(
+        "ı", "i")
     return re.sub(r"[\s\-]+", "_", folded.strip())
 
 

@@ -26,7 +26,7 @@ from .options import ReadOptions
 from .quality import DataError, QualityIssue
 from .spreadsheets import NoSuchSheet, read_excel, read_stata_or_spss, workbook_header
 
-__all__ = ["RawTable", "SourceInfo", "file_format", "is_sql_url", "read_header", "read_raw"]
+__all__ = ["NotATable", "RawTable", "SourceInfo", "TABLE_FILE", "file_format", "is_sql_url", "read_header", "read_raw"]
 
 SQL_URL_PREFIXES = ("postgresql", "postgres", "mysql", "mssql", "oracle", "sqlite", "snowflake", "bigquery",
                     "redshift", "trino", "databricks")
@@ -67,6 +67,13 @@ class RawTable(ResultView):
     notes: tuple[QualityIssue, ...] = ()
 
 
+TABLE_FILE = "a table file"  # the rule of a file that holds no table cx reads (a zip, JSON, a web page)
+
+
+class NotATable(DataError):
+    """A file that is no table cx reads, known from its first bytes or its name: refused before a study starts."""
+
+
 def is_sql_url(text: str) -> bool:
     """``text`` is a SQLAlchemy database URL (``postgresql://...``, ``postgresql+psycopg://...``)."""
     return "://" in text and text.split("://")[0].split("+")[0].lower() in SQL_URL_PREFIXES
@@ -85,10 +92,10 @@ def file_format(path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         if suffix in (".xlsx", ".xlsm") or _zip_has(path, "xl/"):
             return "excel"
-        raise DataError(f"{path.name} is a zip archive, not a table; unpack it, or save the workbook as .xlsx",
-                        rule="a table file")
+        raise NotATable(f"{path.name} is a zip archive, not a table; unpack it, or save the workbook as .xlsx",
+                        rule=TABLE_FILE)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DataError(f"{path.name} is an old Excel workbook (.xls); save it as .xlsx or CSV", rule="a table file")
+        raise NotATable(f"{path.name} is an old Excel workbook (.xls); save it as .xlsx or CSV", rule=TABLE_FILE)
     if head.startswith((b"$FL2", b"$FL3")):
         return "spss"
     if head.startswith(b"<stata_dta>") or (suffix == ".dta" and head[:1] in (b"\x71", b"\x72", b"\x73")):
@@ -96,9 +103,20 @@ def file_format(path: Path) -> str:
     if head[8:12] == b"DUCK" or head.startswith(b"SQLite format 3"):
         return "duckdb"
     if suffix in (".parquet", ".pq", ".xlsx", ".xlsm", ".sav", ".zsav", ".dta"):
-        raise DataError(f"{path.name} is not a valid {suffix} file (its first bytes are {head[:8]!r})",
+        raise NotATable(f"{path.name} is not a valid {suffix} file (its first bytes are {head[:8]!r})",
                         rule=f"valid {suffix} file")
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if suffix in JSON_SUFFIXES or start.startswith((b"{", b"[{", b"[\n", b"[\r")):
+        raise NotATable(f"{path.name} holds JSON, which is not read as a table: export the answers as CSV, Excel or "
+                        "Parquet (in Python: pandas.read_json(path, lines=True).to_csv('answers.csv', index=False))",
+                        rule=TABLE_FILE)
+    if start.startswith((b"<?xml", b"<html", b"<!doctype", b"<table")):
+        raise NotATable(f"{path.name} is a web page or XML (an .xls that some systems export is one), not a table "
+                        "file: open it in Excel and save it as .xlsx or CSV", rule=TABLE_FILE)
     return "text"
+
+
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
 def _zip_has(path: Path, prefix: str) -> bool:
@@ -188,7 +206,7 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
         if decoded.cr_in_cells:  # a CR alone inside a name stood for itself while the text was parsed
             names = [n.replace(CR_IN_CELL, "\r") for n in names]
         return [n for n in names if n.strip()] or None
-    except NoSuchSheet:
+    except (NoSuchSheet, NotATable):
         raise
     except (OSError, DataError, pa.ArrowInvalid, csv.Error, UnicodeDecodeError):
         return None

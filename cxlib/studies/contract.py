@@ -40,7 +40,7 @@ from ..io.delimited import DELIMITERS
 from ..io.header_row import normal_name
 from ..io.options import ReadOptions
 from ..io.quality import DataError, short_error
-from ..io.sources import file_format, read_header
+from ..io.sources import NotATable, file_format, read_header
 from ..io.spreadsheets import NoSuchSheet, sheets_holding
 from ..io.tables import COLUMN_HAS_VALUES, canonical_folder, canonical_header, closest_column, has_column
 from .parameters import Literal, Parameter, ParameterProblem, literal
@@ -298,7 +298,7 @@ class StudyDeclaration:
         try:
             header = read_header(values["data_path"], dataclasses.replace(ReadOptions.from_params(values),
                                                                           columns=named))
-        except NoSuchSheet as exc:
+        except (NoSuchSheet, NotATable) as exc:
             return [str(exc)]
         if header is None:
             return []
