@@ -86,3 +86,15 @@ def test_a_file_that_holds_no_table_is_refused_before_a_study_starts(tmp_path, n
     with pytest.raises(ParameterError, match=says) as caught:
         cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "score"})
     assert "closest" not in str(caught.value)  # no column suggested from fragments of JSON
+
+
+def test_baltic_text_in_cp1257_reads_as_baltic_and_turkish_stays_turkish():
+    """Lithuanian in cp1257 read as Western European ("Klaipëda", "Ðiauliai"); a Turkish text whose letters outside
+    ASCII are ş and ğ alone (cp1257 reads those bytes as ž and š) must stay Turkish."""
+    from cxlib.io.encodings import detect_encoding
+
+    lithuanian = "Įvertinimas;Miestas\n9;Klaipėda\n7;Šiauliai\n3;Panevėžys\n".encode("cp1257")
+    assert detect_encoding(lithuanian).codec == "cp1257"
+    assert lithuanian.decode(detect_encoding(lithuanian).codec).splitlines()[2] == "7;Šiauliai"
+    turkish = "Şube;Puan\nŞişli;9\nBeşiktaş;7\nEğirdir;3\n".encode("cp1254")
+    assert detect_encoding(turkish).codec == "cp1254"

@@ -2,7 +2,8 @@
 
 Excel on Windows saves "CSV" in the computer's ANSI code page: cp1252 in Western Europe,
 cp1254 in Turkey, cp1250 in Central Europe and for Serbian Latin (ISO-8859-2 on older
-systems), cp1251 for Serbian Cyrillic (ISO-8859-5 on older systems), cp1253 in Greece;
+systems), cp1251 for Serbian Cyrillic (ISO-8859-5 on older systems), cp1253 in Greece,
+cp1257 in the Baltic states;
 Excel for the Mac saves "CSV" in Mac Roman with lines ended by CR alone; DOS programs and
 many ERP systems write cp850 (Western Europe); "Unicode text"
 is UTF-16 with a byte order mark. A general detector (charset-normalizer) tells which of these decode a file into plausible text, but on a
@@ -32,8 +33,12 @@ So the choice, in order:
    plausible Cyrillic in ISO-8859-5: "Αθήνα" as "Сшоэс"). A text in no served alphabet
    (Hebrew, Arabic) is left to the general detector.
 
-Known limit: a Western text whose only letter outside ASCII is è (or æ) reads as Serbian
-č (ć) in cp1250; one more letter such as é or à settles it. Pass ``encoding`` for such files.
+Baltic Windows (cp1257: Lithuanian, Latvian, Estonian) wins only with a letter of those
+languages alone (ė, ų, ā, ķ, ...): its š and ž are the bytes of Turkish ğ and ş.
+
+Known limits: a Western text whose only letter outside ASCII is è (or æ) reads as Serbian
+č (ć) in cp1250, and a Lithuanian one whose only such letters are š and ž as Turkish ğ
+and ş; one more letter (é or à; ė or ū) settles it. Pass ``encoding`` for such files.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ CODE_PAGES = {
     "cp1251": ("Cyrillic Windows", ("cyrillic",)),
     "iso8859_5": ("ISO-8859-5, Cyrillic", ("cyrillic",)),
     "cp1253": ("Greek Windows", ("greek",)),
+    "cp1257": ("Baltic Windows (Lithuanian, Latvian, Estonian)", ("baltic",)),
 }
 ALPHABETS = {
     "turkish": set("çğıİöşüÇĞÖŞÜâîûÂÎÛ"),
@@ -69,9 +75,14 @@ ALPHABETS = {
     "dos": set("àáâãäåæçèéêëìíîïñòóôõöøùúûüÿßÄÅÆÇÉÑÖØÜ"),
     "cyrillic": {chr(c) for c in range(0x400, 0x460)},  # Serbian Cyrillic, and the Cyrillic of its neighbours
     "greek": {chr(c) for c in range(0x386, 0x3D0)},  # Greek, a neighbour's (cp1253 reads Cyrillic bytes as letters)
+    # Lithuanian, Latvian and Estonian; not Polish, which cp1257 writes too (Turkish ı read in cp1257 is ż)
+    "baltic": set("ąčęėįšųūžĄČĘĖĮŠŲŪŽāēģīķļņŗĀĒĢĪĶĻŅŖõäöüÕÄÖÜ"),
 }
 # letters only the Turkish, Central European and Serbian Cyrillic pages add
 DISTINCTIVE = set("şŞğĞıİčČćĆđĐšžŠŽ") | set("łŁśŚźŹżŻęĘ") | set("ђјљњћџЂЈЉЊЋЏ")
+# letters of the Baltic languages alone: a Baltic reading must hold one to win (its š and ž are also a Turkish
+# text's ğ and ş read in cp1257, so a Lithuanian text whose only letters outside ASCII are š and ž reads as Turkish)
+BALTIC_ONLY = set("ąęėįųūĄĘĖĮŲŪāēģīķļņŗĀĒĢĪĶĻŅŖ")
 # Cyrillic letters of Serbian alone, and those Serbian lacks (Russian, Ukrainian, Belarusian): no word holds both,
 # as ISO-8859-5 read from cp1251 bytes does ("Ниш" becomes "Эшј")
 SERBIAN_ONLY = set("ђјљњћџЂЈЉЊЋЏ")
@@ -147,9 +158,15 @@ def _letters(text: str) -> list[str]:
     return [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
 
 
-def _fit(codec: str, letters: list[str]) -> tuple[bool, int]:
-    """Whether the letters are all of one language the page serves, and how many are distinctive."""
+def _fit(codec: str, text: str, letters: list[str]) -> tuple[bool, int]:
+    """Whether the letters are all of one language the page serves, and how many are distinctive. A Baltic reading
+    also holds no word of three or more letters all outside ASCII: Lithuanian writes none, Cyrillic read in cp1257
+    is nothing else ("Ниш" reads "Ķčų")."""
     written = any(all(ch in ALPHABETS[lang] for ch in letters) for lang in CODE_PAGES[codec][1])
+    if codec == "cp1257":
+        written = written and not any(len(word) >= 3 and all(ord(ch) > 127 for ch in word)
+                                      for word in re.findall(r"[^\W\d_]+", text))
+        return written, sum(ch in BALTIC_ONLY for ch in letters)
     return written, sum(ch in DISTINCTIVE for ch in letters)
 
 
@@ -207,6 +224,8 @@ def detect_encoding(data: bytes) -> Detected:
     'cp1251'
     >>> detect_encoding("Kunde;Filiale\\r\\n1;Köln\\r\\n2;München\\r\\n3;Zürich\\r\\n".encode("cp850")).codec
     'cp850'
+    >>> detect_encoding("Įvertinimas;Miestas\\n9;Klaipėda\\n7;Šiauliai\\n".encode("cp1257")).codec
+    'cp1257'
     """
     found = _bom(data) or _utf16_without_bom(data[:SAMPLE_BYTES])
     if found:
@@ -244,7 +263,7 @@ def detect_encoding(data: bytes) -> Detected:
     impossible = {codec: implausible_words(text) for codec, text in texts.items()}
     texts = {codec: text for codec, text in texts.items() if impossible[codec] == min(impossible.values())}
     letters = {codec: _letters(text) for codec, text in texts.items()}
-    fits = {codec: _fit(codec, letters[codec]) for codec in texts}
+    fits = {codec: _fit(codec, texts[codec], letters[codec]) for codec in texts}
     written = {codec: distinctive for codec, (ok, distinctive) in fits.items() if ok}
     if "mac_roman" in written and cr_lines:
         return Detected("mac_roman", CODE_PAGES["mac_roman"][0], "detected from the letters and the CR line ends")
