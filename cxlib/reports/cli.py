@@ -297,6 +297,25 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+MIN_OPEN_FILES = 256  # files a run may hold open: a kernel's sockets, the notebook, the data (it fails below ~80)
+
+
+def _open_files_problem() -> str | None:
+    """Raise this process's open-files limit (``ulimit -n``) to :data:`MIN_OPEN_FILES` where it is lower and the
+    hard limit allows (the kernel inherits it); what to do where the hard limit does not allow it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= MIN_OPEN_FILES:
+        return None
+    if hard == resource.RLIM_INFINITY or hard >= MIN_OPEN_FILES:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (MIN_OPEN_FILES, hard))
+        return None
+    return (f"the limit of open files is {soft} (ulimit -n), and a run needs {MIN_OPEN_FILES}: the kernel that runs "
+            f"a study opens sockets and files. Raise it where the run is started (ulimit -n {MIN_OPEN_FILES}; "
+            "LimitNOFILE= in a systemd unit)")
+
+
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -304,6 +323,9 @@ def _main(argv: list[str] | None) -> int:
     except FileNotFoundError:  # a cron job's folder that a deploy replaced: every relative path would fail later
         _say("cx: the current folder no longer exists (it was deleted or replaced): cd to an existing folder and "
              "run again")
+        return EXIT_USAGE
+    if args.func in (_cmd_run, _cmd_run_all) and (problem := _open_files_problem()):
+        _say(f"cx: {problem}")
         return EXIT_USAGE
     with warnings.catch_warnings():
         warnings.simplefilter("always", StudySkipped)
