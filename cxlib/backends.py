@@ -58,7 +58,7 @@ import pandas as pd
 from .crossprod import CrossProducts, numbers_error
 from .formatting.narrative import md
 from .histogram import ScoreHistogram, score_histogram
-from .io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
+from .io.columns import MISSING_VALUE, NEGATIVE, NOT_YES_NO, amount, weight
 from .io.dates import ANSWERS_FROM, EARLY_ANSWER, FUTURE_DATE, tomorrow
 from .io.quality import EXCLUDED, SET_MISSING, DataError, DataQuality, QualityIssue, columns_error
 from .io.scale import excluded_label, off_scale, plain, scale_error
@@ -175,7 +175,8 @@ class RowRule:
 
     @property
     def rule(self) -> str:
-        return self.label or {"present": MISSING_VALUE, "not negative": f"not {amount().rule}", "yes/no": NOT_YES_NO,
+        return self.label or {"present": MISSING_VALUE, "not negative": NEGATIVE if self.high is None else
+                              f"not {amount().rule}", "yes/no": NOT_YES_NO,
                               "positive": f"not {weight().rule}"}[self.kind]
 
     @property

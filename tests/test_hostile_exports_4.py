@@ -98,3 +98,45 @@ def test_baltic_text_in_cp1257_reads_as_baltic_and_turkish_stays_turkish():
     assert lithuanian.decode(detect_encoding(lithuanian).codec).splitlines()[2] == "7;Šiauliai"
     turkish = "Şube;Puan\nŞişli;9\nBeşiktaş;7\nEğirdir;3\n".encode("cp1254")
     assert detect_encoding(turkish).codec == "cp1254"
+
+
+def test_amounts_in_parentheses_are_negative_and_left_out_as_below_zero(tmp_path):
+    """Accounting exports write a refund as "($8,113.40)": it was "not a number", with advice about decimal
+    commas. It is a number below 0, left out of the revenue view as every negative amount is."""
+    frame = survey().assign(Rev=[f"(${100 + i:,.2f})" if i % 10 == 0 else f"${1000 + 7 * i:,.2f}" for i in range(120)])
+    path = write(tmp_path, "money.csv", frame.to_csv(index=False))
+    _, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "segment_cols": ["Seg"],
+                                                   "revenue_col": "Rev", "date_col": "Date"})
+    rules = {i.rule: i for i in data.quality.issues if i.column == "Rev"}
+    below = rules["a number below 0 (left out of the Rev view only)"]
+    assert below.n_rows == 12 and below.examples[0] == "($100.00)"
+    assert any(r.startswith("amounts in parentheses read as negative") for r in rules)
+    table = data.quality.to_frame()
+    hint = table.loc[table["rule"].str.startswith("a number below 0"), "what_to_do"].iloc[0]
+    assert hint.startswith("a refund or a credit")
+
+
+def test_a_score_column_of_labels_is_called_labels_not_numbers_written_as_words():
+    from cxlib.io.hints import value_hint
+
+    assert value_hint(("Good", "Bad", "Offered")).startswith("words, not numbers ('Good'): the column holds labels")
+    assert value_hint(("dokuz", "on")).startswith("numbers written as words ('dokuz')")  # Turkish nine, ten
+
+
+def test_nested_parquet_fields_are_columns_of_their_own(tmp_path):
+    """A struct column "customer {region, plan}" was one category whose segments were named by Python dict reprs;
+    the fields are columns "customer.region" and "customer.plan", as DuckDB and Spark name them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = survey()
+    customer = pa.array([{"region": s, "plan": "Basic"} for s in frame["Seg"]])
+    path = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"LTR": frame["LTR"], "customer": customer}), path)
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["customer.region"], "date_col": None})
+    rows = study.segments.set_index("segment")
+    assert sorted(rows.index) == ["A", "B"]
+    assert rows.loc["A", "value"] == pytest.approx(_nps(frame.loc[frame["Seg"] == "A", "LTR"]))
+    assert any(i.rule.startswith("nested fields read as columns of their own (customer.region, customer.plan)")
+               for i in data.quality.issues)

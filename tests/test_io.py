@@ -129,7 +129,7 @@ def test_csat_and_ces_ranges(write_csv):
 def test_negative_tenure_and_revenue_are_excluded(write_csv):
     schema = {"id": col.identifier(), "tenure_days": col.amount(), "revenue": col.amount()}
     t = read_table(write_csv("id,tenure_days,revenue\n1,30,9.5\n2,-4,10\n3,12,-0.01\n4,0,0\n"), schema)
-    assert issues(t) == {("tenure_days", "not a number of at least 0"): 1, ("revenue", "not a number of at least 0"): 1}
+    assert issues(t) == {("tenure_days", "a number below 0"): 1, ("revenue", "a number below 0"): 1}
     assert t.data["id"].tolist() == ["1", "4"]
 
 

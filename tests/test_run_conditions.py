@@ -168,7 +168,8 @@ def test_a_disk_that_fills_during_a_run_is_named_and_the_half_written_run_remove
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(runner, "dumps", full)
-    with pytest.raises(OSError, match=r"^\[Errno 28\] No space left on device \(writing the run into .*full\)$"):
+    with pytest.raises(OSError, match=r"^\[Errno 28\] No space left on device \(writing the run into .*full\): free "
+                                     r"space there, or choose a folder with room \(--reports-dir\)$"):
         run_study("full", reports_dir=tmp_path / "reports", notebooks_dir=notebooks, progress=False)
     assert list((tmp_path / "reports" / "full").iterdir()) == []
 

@@ -437,6 +437,24 @@ def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series
     return numbers.where(marked, text).where(~pd.Series(other, index=text.index))
 
 
+NEGATIVE = "a number below 0"  # an amount or a duration below 0: a refund, a credit
+ACCOUNTING_NEGATIVE = re.compile(r"^\(\s*([^()]*\d[^()]*?)\s*\)$")  # "(161.41)", "($8,113.40)": a credit, a refund
+
+
+def _accounting_negatives(text: pd.Series, notes: dict) -> pd.Series:
+    """Amounts in parentheses, as accounting exports write negative ones, with a minus sign instead, noted.
+
+    >>> _accounting_negatives(pd.Series(["(161.41)", "($8,113.40)", "12"]), {}).tolist()
+    ['-161.41', '-$8,113.40', '12']
+    """
+    inner = text.str.extract(ACCOUNTING_NEGATIVE, expand=False) if text.str.startswith("(").any() else None
+    if inner is None or inner.isna().all():
+        return text
+    found = inner.notna().to_numpy(dtype=bool)
+    notes[f"amounts in parentheses read as negative (accounting notation, e.g. {text[found].iloc[0]!r})"] = found
+    return text.where(~found, "-" + inner)
+
+
 def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: dict, notes: dict,
                   options: ReadOptions) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
@@ -450,7 +468,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing, problems)
         text = ascii_digits(text, notes)
         if column.kind == "number":
-            text = _without_currency(text, problems, notes)
+            text = _without_currency(_accounting_negatives(text, notes), problems, notes)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)
         values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce")) if typed.any() \
             else parsed.values
@@ -514,7 +532,8 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         if column.high is not None:
             out_of_range |= arr > column.high
     if out_of_range.any():
-        problems[f"not {column.rule}"] = out_of_range
+        negative = column.low == 0 and not column.low_exclusive and column.high is None  # an amount, a duration
+        problems[NEGATIVE if negative else f"not {column.rule}"] = out_of_range
     arr = np.where(out_of_range, np.nan, arr)
     if column.kind == "integer":
         return pd.Series(pd.array(np.where(np.isnan(arr), 0, arr).astype("int64"), dtype="Int64"),

@@ -9,6 +9,8 @@ share; values of no known shape leave the rule's own hint (:data:`cxlib.io.quali
 "percentages ('80%'): write the number without the % sign (80), or leave the column out"
 >>> value_hint(("ten", "nine")), value_hint(("abc1",))
 ("numbers written as words ('ten'): write them as digits, or list such words in missing_codes", None)
+>>> value_hint(("Good", "Bad"))[:35]
+"words, not numbers ('Good'): the co"
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from .nps_groups import WORD_GROUP, normal_word
 
 __all__ = ["date_hint", "scale_hint", "value_hint"]
 
+# numbers written as words, in the reports' languages: "ten", "on", "deset"
+NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten "
+    "sıfır sifir bir iki üç uc dört dort beş bes altı alti yedi sekiz dokuz on "
+    "nula jedan dva tri četiri cetiri pet šest sest sedam osam devet deset".split())
 SHAPES = (  # (what a value looks like, the hint with {example}) in the order they are tried
     (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*%$"),
      "percentages ({example}): write the number without the % sign ({number}), or leave the column out"),
@@ -38,13 +45,19 @@ SHAPES = (  # (what a value looks like, the hint with {example}) in the order th
            "business case's nps_col); a study that needs the 0-10 answers needs a column of them"),
     (re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*[^\W\d_]+\.?$"),
      "numbers written with their unit ({example}): write the number alone; a duration's unit goes in time_unit"),
+    (NUMBER_WORDS, "numbers written as words ({example}): write them as digits, or list such words in missing_codes"),
     (re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$"),
-     "numbers written as words ({example}): write them as digits, or list such words in missing_codes"),
+     "words, not numbers ({example}): the column holds labels (a Good/Bad rating, a status), not the numbers the "
+     "study needs; name a column of numbers, or list the words that mean no answer in missing_codes"),
 )
 
 
 def _matches(shape, value: str) -> bool:
-    return normal_word(value) in WORD_GROUP if shape is None else bool(shape.match(value.strip()))
+    if shape is None:
+        return normal_word(value) in WORD_GROUP
+    if shape is NUMBER_WORDS:
+        return value.strip().casefold() in NUMBER_WORDS
+    return bool(shape.match(value.strip()))
 
 
 def value_hint(examples: Sequence[str]) -> str | None:

@@ -28,6 +28,8 @@ MAX_EXAMPLES = 5
 FIXES = (  # a rule's words -> the parameter that changes how such values are read; the first that fits
     ("not a number above 0", "a weight of 0 (or below) gives an answer no say, so it is left out; give the answers "
                              "that should count a weight above 0"),
+    ("a number below 0", "a refund or a credit (an amount below 0, also written in parentheses) is left out of the "
+                          "figures that need 0 or more; nothing to do unless the sign is wrong"),
     ("decimal mark unclear", "set decimal and thousands"),
     ("not a number", "numbers written with a decimal comma read by themselves; otherwise set decimal, or list "
                      "codes such as 'n/a' in missing_codes"),

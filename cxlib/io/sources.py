@@ -23,7 +23,7 @@ from ..formatting.result_view import ResultView
 from .delimited import CR_IN_CELL, decode, from_header, header_names, read_delimited
 from .files import not_readable
 from .options import ReadOptions
-from .quality import DataError, QualityIssue
+from .quality import NOTE, DataError, QualityIssue
 from .spreadsheets import NoSuchSheet, read_excel, read_stata_or_spss, workbook_header
 
 __all__ = ["NotATable", "RawTable", "SourceInfo", "TABLE_FILE", "file_format", "is_sql_url", "read_header", "read_raw"]
@@ -185,7 +185,7 @@ def read_header(source: str | Path, options: ReadOptions | None = None) -> list[
             return None
         kind = file_format(path)
         if kind == "parquet":
-            return list(pq.read_schema(path).names)
+            return flat_fields(pq.read_schema(path).empty_table()).column_names
         if kind == "excel":
             return [n for n in workbook_header(path, options.sheet, "sheet", options.header_row, options.columns)[1]
                     if n is not None]
@@ -251,11 +251,30 @@ def _read_parquet(path: Path, name: str) -> RawTable:
     for f in files:
         digest.update(f.read_bytes())
     try:
-        frame = pd.read_parquet(path)
+        table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise DataError(f"{name}: {path} is not a readable Parquet file: {exc}", table=name,
                         rule="valid Parquet") from None
-    return RawTable(frame, SourceInfo(name, str(path), "parquet", digest.hexdigest(), len(frame)))
+    flat = flat_fields(table)
+    notes = ()
+    if flat.num_columns != table.num_columns or flat.column_names != table.column_names:
+        nested = [n for n in flat.column_names if n not in table.column_names]
+        notes = (QualityIssue(name, None, f"nested fields read as columns of their own ({', '.join(nested[:5])}"
+                              f"{', ...' if len(nested) > 5 else ''})", NOTE, 0),)
+    frame = flat.to_pandas()
+    return RawTable(frame, SourceInfo(name, str(path), "parquet", digest.hexdigest(), len(frame)), notes=notes)
+
+
+def flat_fields(table: pa.Table) -> pa.Table:
+    """``table`` with each struct column replaced by its fields, named ``parent.field`` (nested structs too), as
+    DuckDB and Spark name them: a segment is ``customer.region``, never a dict per row.
+
+    >>> flat_fields(pa.table({"id": [1], "customer": [{"region": "North", "plan": "Basic"}]})).column_names
+    ['id', 'customer.region', 'customer.plan']
+    """
+    while any(pa.types.is_struct(field.type) for field in table.schema):
+        table = table.flatten()
+    return table
 
 
 def _read_duckdb(database: str, query: str, name: str) -> RawTable:

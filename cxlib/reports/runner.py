@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -273,6 +274,9 @@ def _end_run(lock) -> None:
     lock.close()
 
 
+FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk or quota: what to do is to make room, or write elsewhere
+
+
 def run_study(study: str, parameters: dict | None = None, reports_dir: str | Path = "reports", *,
               notebooks_dir: str | Path | None = None, progress: bool = False,
               timeout: float | None = None) -> Path:
@@ -312,7 +316,8 @@ def run_study(study: str, parameters: dict | None = None, reports_dir: str | Pat
         raise
     except OSError as exc:  # a full disk: the half-written run would keep it full; say where it was written
         shutil.rmtree(partial, ignore_errors=True)
-        raise OSError(exc.errno, f"{exc.strerror or exc} (writing the run into {study_dir})") from None
+        room = ": free space there, or choose a folder with room (--reports-dir)" if exc.errno in FULL else ""
+        raise OSError(exc.errno, f"{exc.strerror or exc} (writing the run into {study_dir}){room}") from None
     finally:
         _end_run(lock)
     try:
