@@ -26,7 +26,7 @@ import pandas as pd
 import statsmodels.api as sm
 from timing import median_seconds
 
-from cxlib.drivers import key_drivers, shapley_shares
+from cxlib.drivers.key_drivers import key_drivers, shapley_shares
 
 
 def data(n: int, p: int, seed: int = 0) -> pd.DataFrame:

@@ -78,7 +78,7 @@ def generate(folder: Path, rows: int, seed: int = 0) -> Path:
 
 def _km_check(counts) -> np.ndarray:
     """Kaplan-Meier by segment and the log-rank test; the last survival per segment and the statistic."""
-    from cxlib.survival import kaplan_meier, logrank
+    from cxlib.lifecycle.survival import kaplan_meier, logrank
 
     km = kaplan_meier(counts)
     return np.append(km.groupby("segment")["survival"].last().to_numpy(), logrank(counts)["statistic"])
@@ -86,10 +86,10 @@ def _km_check(counts) -> np.ndarray:
 
 def run_task(path: Path, backend: str, task: str) -> dict:
     """One measurement (in its own process): seconds and a summary of the result to compare across backends."""
-    from cxlib.backends import open_source
-    from cxlib.compare import segment_table, segment_table_from_histograms
-    from cxlib.drivers import key_drivers, key_drivers_from_source
-    from cxlib.survival import survival_counts
+    from cxlib.drivers.key_drivers import key_drivers, key_drivers_from_source
+    from cxlib.engine import open_source
+    from cxlib.lifecycle.survival import survival_counts
+    from cxlib.metrics.compare import segment_table, segment_table_from_histograms
 
     client = None
     if backend == "dask":
@@ -97,7 +97,7 @@ def run_task(path: Path, backend: str, task: str) -> dict:
 
         client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                      memory_limit="8GiB"))
-        client.run(__import__, "cxlib.backends")  # a running cluster has its libraries imported
+        client.run(__import__, "cxlib.engine")  # a running cluster has its libraries imported
     start = time.perf_counter()
     if backend == "pandas":  # what the studies do in memory: read the columns, then cxlib on the DataFrame
         columns = {"nps_table": ["segment", "nps"], "shapley": ["nps", *DRIVERS],

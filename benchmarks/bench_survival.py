@@ -26,8 +26,8 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from timing import median_seconds
 
-from cxlib.cox import cox
-from cxlib.survival import kaplan_meier, logrank, survival_counts
+from cxlib.lifecycle.cox import cox
+from cxlib.lifecycle.survival import kaplan_meier, logrank, survival_counts
 
 SEGMENTS = ["basic", "premium", "standard"]
 COVARIATES = ["x0", "x1", "x2", "x3", "x4"]

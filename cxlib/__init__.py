@@ -6,23 +6,25 @@
 NPS 16.3 (15.2 to 17.4), n = 19,156
 """
 
-from . import economics, io, plots, rates, reports, retention, sample, service, studies, trends
-from .compare import compare, paired, segment_table
-from .economics import clv
-from .estimate import Estimate
+from . import io, lifecycle, metrics, plots, reports, sample, studies
+from .core.estimate import Estimate
 from .formatting.display import register_display
-from .histogram import ScoreHistogram, score_histogram
-from .retention import churn_rate, cohort_retention, period_retention
-from .scores import ces, csat, mean_score, nps, nps_from_counts, top_box
-from .service import fcr, resolution_time, response_within
-from .trends import benchmark_difference, goal, trend
+from .lifecycle import economics, retention
+from .lifecycle.economics import clv
+from .lifecycle.retention import churn_rate, cohort_retention, period_retention
+from .metrics import rates, service, trends
+from .metrics.compare import compare, paired, segment_table
+from .metrics.histogram import ScoreHistogram, score_histogram
+from .metrics.scores import ces, csat, mean_score, nps, nps_from_counts, top_box
+from .metrics.service import fcr, resolution_time, response_within
+from .metrics.trends import benchmark_difference, goal, trend
 from .version import __version__
 
 register_display()  # result tables in notebooks read as in reports (numbers unchanged)
 
 __all__ = [
     "Estimate", "ScoreHistogram", "__version__", "benchmark_difference", "ces", "churn_rate", "clv",
-    "cohort_retention", "compare", "csat", "economics", "fcr", "goal", "io", "mean_score", "nps",
+    "cohort_retention", "compare", "csat", "economics", "fcr", "goal", "io", "lifecycle", "mean_score", "metrics", "nps",
     "nps_from_counts", "paired", "period_retention", "plots", "rates", "reports", "resolution_time", "response_within",
     "retention", "sample", "score_histogram", "segment_table", "service", "studies", "top_box", "trend", "trends",
 ]

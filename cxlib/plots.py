@@ -21,10 +21,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from .core.lazy import lazy_module
 from .formatting import labels as display
 from .formatting.narrative import ngettext
 from .io.nps_groups import GROUP_RANGES, score_groups
-from .lazy import lazy_module
 
 plt = lazy_module("matplotlib.pyplot")
 sns = lazy_module("seaborn")
@@ -339,7 +339,7 @@ def survival_curves(km: pd.DataFrame, title: str = "Share of customers still act
                     ax: plt.Axes | None = None, by: str | None = None, follow_up: dict | None = None):
     """Kaplan-Meier step curves per segment with their 95% intervals as bands.
 
-    ``km`` is a :func:`cxlib.survival.kaplan_meier` result; NPS groups keep their colours. ``by``, the
+    ``km`` is a :func:`cxlib.lifecycle.survival.kaplan_meier` result; NPS groups keep their colours. ``by``, the
     column the segments come from, titles the legend. ``follow_up`` (segment -> longest follow-up) carries
     each curve on, flat, to the last customer seen: the curve is known there, not only to the last leaver.
     The alt text reads the curves where every segment still has :data:`ALT_AT_RISK` customers at risk, so
@@ -390,7 +390,7 @@ def hazard_ratios(terms: pd.DataFrame, title: str = "Hazard ratios", ax: plt.Axe
 
     Terms read as comparisons ("Plan: premium vs basic") with ``references`` (column: reference level); a
     number read per a step other than 1 says so ("Age, per 6.11"). A term is coloured as clear by its
-    ``p_adjusted`` where the table has one (as :meth:`cxlib.cox.CoxResult.per_step` gives), else by its interval.
+    ``p_adjusted`` where the table has one (as :meth:`cxlib.lifecycle.cox.CoxResult.per_step` gives), else by its interval.
     A term without an estimate (a missing hazard ratio) is not drawn, and the alt text names it.
     """
     per = terms["per"] if "per" in terms else pd.Series(1.0, index=terms.index)

@@ -43,10 +43,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .core.lazy import lazy_module
 from .formatting.result_view import ResultView
 from .io.nps_groups import GROUP_RANGES, score_groups
 from .io.tables import SAMPLE_DIR
-from .lazy import lazy_module
 
 optimize = lazy_module("scipy.optimize")
 stats = lazy_module("scipy.stats")

@@ -12,23 +12,21 @@ from nested import TOL, assert_nested_close
 
 import cxlib as cx
 from cxlib import backends
-from cxlib.backends import Period, open_source
-from cxlib.compare import segment_table, segment_table_from_histograms
-from cxlib.drivers import (
-    binary_drivers,
-    binary_drivers_from_source,
+from cxlib.drivers.binary import binary_drivers, binary_drivers_from_source
+from cxlib.drivers.key_drivers import (
     key_drivers,
     key_drivers_from_source,
-    segment_drivers,
-    segment_drivers_from_source,
 )
+from cxlib.drivers.segments import segment_drivers, segment_drivers_from_source
+from cxlib.engine import Period, open_source
 from cxlib.io.quality import DataError
-from cxlib.rates import rate_table, rate_table_from_counts
+from cxlib.lifecycle.survival import kaplan_meier, logrank, survival_counts
+from cxlib.metrics.compare import segment_table, segment_table_from_histograms
+from cxlib.metrics.rates import rate_table, rate_table_from_counts
+from cxlib.metrics.trends import trend, trend_from_histogram
 from cxlib.reports.results import to_jsonable
 from cxlib.sample import DRIVER_GROUPS, DRIVERS
 from cxlib.studies.churn_study import churn_frame
-from cxlib.survival import kaplan_meier, logrank, survival_counts
-from cxlib.trends import trend, trend_from_histogram
 
 
 @pytest.fixture(scope="module")

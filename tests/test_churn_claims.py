@@ -116,7 +116,7 @@ def test_the_hazard_ratio_chart_says_the_step_of_a_number():
     from lifelines.datasets import load_rossi
 
     import cxlib as cx
-    from cxlib.cox import cox
+    from cxlib.lifecycle.cox import cox
 
     fit = cox(load_rossi(), "week", "arrest", ["fin", "age", "prio"])
     chart = cx.plots.hazard_ratios(fit.per_step(), references=fit.references)
@@ -231,7 +231,7 @@ def test_true_false_reads_as_yes_and_no_and_0_1_as_written(tmp_path, codes, show
     result, data, claims = _run(tmp_path, frame, duration_col="tenure_months", event_col="left",
                                 segment_col="surgery", covariates=["transplant", "surgery"], horizons=[12])
     assert set(result.survival["segment"]) == {"all", *shown}
-    from cxlib.cox import cox
+    from cxlib.lifecycle.cox import cox
     numeric = cox(frame.assign(transplant=transplant.astype(float), surgery=(frame["surgery"] == yes).astype(float),
                                left=frame["left"].astype(float)), "tenure_months", "left", ["transplant", "surgery"])
     terms = result.cox.terms.set_index("term")["coef"]

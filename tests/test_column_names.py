@@ -6,13 +6,14 @@ import pandas as pd
 import pytest
 
 import cxlib as cx
-from cxlib.cox import cox
-from cxlib.drivers import binary_drivers, key_drivers
-from cxlib.economics import revenue_at_risk
+from cxlib.drivers.binary import binary_drivers
+from cxlib.drivers.key_drivers import key_drivers
 from cxlib.feedback.themes import theme_table
 from cxlib.io import DataError
 from cxlib.io.column_names import column_arguments, match_column
-from cxlib.personas import discover_personas
+from cxlib.lifecycle.cox import cox
+from cxlib.lifecycle.economics import revenue_at_risk
+from cxlib.personas.clustering import discover_personas
 
 
 def _upper(frame: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cxlib import studies
+from cxlib.drivers.result import rating_scales
 from cxlib.io import DataError
 
 
@@ -167,7 +168,6 @@ def test_a_missing_code_among_ratings_stops_and_names_missing_codes_which_then_r
 def test_codes_that_never_reach_a_scales_top_are_no_rating_on_it():
     """fair-like data: occupation codes 1-6 are no 1-7 rating and religiousness 1-4 no 1-5 one; a rating of 1-3
     beside ratings that reach 5 is on 1-5."""
-    from cxlib.drivers import rating_scales
     scales = rating_scales({"occupation": (1, 6, True), "religious": (1, 4, True), "age": (17, 42, True)})
     assert scales == {"occupation": None, "religious": None, "age": None}
     assert rating_scales({"tv": (1, 3, True), "staff": (1, 5, True)}) == {"tv": "1-5", "staff": "1-5"}

@@ -9,7 +9,9 @@ import pytest
 import statsmodels.api as sm
 
 import cxlib as cx
-from cxlib.drivers import key_drivers, relative_weights, segment_drivers
+from cxlib.drivers.binary import binary_drivers
+from cxlib.drivers.key_drivers import key_drivers, relative_weights
+from cxlib.drivers.segments import segment_drivers
 from cxlib.io import DataError
 from cxlib.sample import DRIVER_GROUPS, DRIVERS
 
@@ -218,7 +220,6 @@ def test_priorities_quadrants_and_sample_drivers():
 
 
 def test_binary_outcome_shapley_of_mcfadden_r2_matches_statsmodels():
-    from cxlib.drivers import binary_drivers
 
     rng = np.random.default_rng(13)
     rows = pd.DataFrame(rng.normal(size=(3000, 3)), columns=["a", "b", "c"])
@@ -240,7 +241,7 @@ def test_binary_outcome_shapley_of_mcfadden_r2_matches_statsmodels():
 
 def test_permutation_sampling_at_forty_exchangeable_drivers():
     """40 equicorrelated drivers equally related to the outcome: by symmetry each holds R^2 / 40 exactly."""
-    from cxlib.shapley import permutation_shapley
+    from cxlib.drivers.shapley import permutation_shapley
 
     p, rho, r = 40, 0.3, 0.25
     cov = np.full((p + 1, p + 1), rho)

@@ -6,7 +6,7 @@ import pytest
 from scipy import integrate, optimize
 from statsmodels.stats.rates import confint_poisson
 
-from cxlib.economics import (
+from cxlib.lifecycle.economics import (
     DAYS_PER_YEAR,
     business_case,
     churn_gap,
@@ -15,7 +15,7 @@ from cxlib.economics import (
     retention_economics,
     revenue_at_risk,
 )
-from cxlib.survival import hazard_rate
+from cxlib.lifecycle.survival import hazard_rate
 
 
 @pytest.fixture

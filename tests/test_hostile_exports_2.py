@@ -537,8 +537,8 @@ def test_formulas_without_saved_results_are_named_with_the_fix(tmp_path):
 
 
 def test_out_of_core_type_errors_name_the_column_and_the_value():
-    from cxlib.backends import _dask_said
-    from cxlib.crossprod import numbers_error
+    from cxlib.drivers.crossprod import numbers_error
+    from cxlib.engine.dask_backend import _dask_said
     said = ("Mismatched dtypes found in `pd.read_csv`/`pd.read_table`.\n\n| Column | Found | Expected |\n| Date | str | "
             "datetime64 |\n| LTR    | str   | float64  |\n\nThe following columns also raised exceptions on conversion:\n\n"
             "- LTR\n  ValueError(\"could not convert string to float: 'ten'\")\n")

@@ -825,7 +825,7 @@ def test_scores_excel_shows_as_dates_get_a_hint_to_format_them_as_numbers():
 
 def test_reasons_given_as_codes_are_shown_as_the_codes_and_words_no_theme_reads_are_said(tmp_path):
     """Three Serbian reason codes were one row "No theme found 157 (100%)", and churn_study had no taxonomy."""
-    from cxlib.inference import wilson_interval
+    from cxlib.core.inference import wilson_interval
 
     frame = customers()
     rng = np.random.default_rng(12)

@@ -9,9 +9,9 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 import cxlib as cx
-from cxlib.histogram import ScoreHistogram, score_histogram
 from cxlib.io import DataError
-from cxlib.scores import mean_table, nps_table, proportion_table
+from cxlib.metrics.histogram import ScoreHistogram, score_histogram
+from cxlib.metrics.scores import mean_table, nps_table, proportion_table
 
 
 def answers(**counts) -> pd.DataFrame:
@@ -154,7 +154,7 @@ scores = st.lists(st.integers(0, 10), min_size=1, max_size=200)
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 10), min_size=2, max_size=200), st.sampled_from(["adjusted-wald", "wald"]))
 def test_nps_bounds_and_interval_contains_estimate(values, method):
-    """From two answers on (with one, the adjusted interval can exclude it: see cxlib.scores)."""
+    """From two answers on (with one, the adjusted interval can exclude it: see cxlib.metrics.scores)."""
     e = cx.nps(pd.DataFrame({"nps": values}), method=method)
     assert -100 <= e.ci_low <= e.value + 1e-9 and e.value - 1e-9 <= e.ci_high <= 100
 
@@ -335,7 +335,7 @@ def test_histogram_fast_path_equals_pandas_counts(sample):
 def test_holm_agrees_with_statsmodels(p_values):
     from statsmodels.stats.multitest import multipletests
 
-    from cxlib.inference import adjust_p
+    from cxlib.core.inference import adjust_p
 
     p = np.array(p_values)
     np.testing.assert_allclose(adjust_p(p, "holm"), multipletests(p, method="holm")[1], rtol=1e-12, atol=1e-15)

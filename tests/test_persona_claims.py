@@ -7,7 +7,13 @@ import pytest
 from scipy import stats
 
 from cxlib import studies
-from cxlib.personas import PersonaModel, discover_personas, encode_traits, persona_names, profile_personas
+from cxlib.personas.clustering import (
+    PersonaModel,
+    discover_personas,
+    encode_traits,
+    persona_names,
+    profile_personas,
+)
 from cxlib.studies.persona_study import PersonaStudy
 
 

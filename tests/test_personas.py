@@ -10,7 +10,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import cxlib as cx
 from cxlib.io import DataError
-from cxlib.personas import discover_personas, encode_traits, profile_personas
+from cxlib.personas.clustering import discover_personas, encode_traits, profile_personas
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 

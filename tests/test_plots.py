@@ -34,7 +34,7 @@ def test_a_legend_of_long_names_fits_the_phone_rendition_and_period_labels_are_f
 
 
 def test_survival_curves_name_their_column_run_to_the_last_follow_up_and_read_out_only_what_many_bear():
-    from cxlib.survival import SurvivalCounts, kaplan_meier
+    from cxlib.lifecycle.survival import SurvivalCounts, kaplan_meier
     # "no": 18 customers, 10 leave at 1, 5 at 2 (8 at risk then); "yes": 40, 10 leave at 1, 10 at 2; seen until 9
     counts = SurvivalCounts(pd.Index(["no", "yes"]), np.array([1.0, 2.0, 9.0]), np.array([[10, 5, 0], [10, 10, 0]]),
                             np.array([[10, 5, 3], [10, 10, 20]]), None)

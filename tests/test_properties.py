@@ -104,7 +104,7 @@ def test_md_never_lets_markup_through_from_values(text):
                           st.sampled_from(["z", "y"])), min_size=1, max_size=80))
 def test_segments_of_several_columns_are_the_sorted_pairs_present(rows):
     """Each row's code points at its own (sorted) combination; a row with a blank key has none (-1)."""
-    from cxlib.histogram import _codes
+    from cxlib.metrics.histogram import _codes
 
     frame = pd.DataFrame(rows, columns=["letter", "number", "tier"])
     frame["tier"] = pd.Categorical(frame["tier"], categories=["z", "y"])  # category order is not value order

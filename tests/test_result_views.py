@@ -10,7 +10,7 @@ import numpy as np
 
 import cxlib
 import cxlib as cx
-from cxlib.drivers import key_drivers
+from cxlib.drivers.key_drivers import key_drivers
 from cxlib.formatting.result_view import ResultView
 from cxlib.formatting.tables import format_table
 from cxlib.studies.segment_study import run_segment_study
@@ -53,7 +53,7 @@ def test_driver_shares_and_survival_show_as_percentages_wherever_they_are_shown(
     assert shown == f"{100 * first['share']:.1f}% ({100 * first['ci_low']:.1f}–{100 * first['ci_high']:.1f})"
     assert abs(kd.drivers["share"].sum() - 1) < 1e-12  # the numbers stay fractions
     assert format_table(kd.priorities())["share (95% CI)"].iloc[0] == shown  # a view derived from the table too
-    km = cx.survival.kaplan_meier(cx.survival.survival_counts(np.array([1, 2, 3]), np.array([1, 0, 1])))
+    km = cx.lifecycle.kaplan_meier(cx.lifecycle.survival_counts(np.array([1, 2, 3]), np.array([1, 0, 1])))
     assert format_table(km)[["survival (95% CI)", "se"]].iloc[0].tolist() == ["66.7% (5.4–94.5)", "27.2%"]
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from cxlib import studies
 from cxlib.io import DataError, load
-from cxlib.scores import nps
+from cxlib.metrics.scores import nps
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from statsmodels.stats.multitest import multipletests
 from cxlib import studies
 from cxlib.formatting.narrative import ngettext, plural
 from cxlib.io import DataError
-from cxlib.trends import goal, trend
+from cxlib.metrics.trends import goal, trend
 
 
 def _answers(seed: int = 0, segments: int = 14, per_quarter: int = 60, drift: dict | None = None) -> pd.DataFrame:

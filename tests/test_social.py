@@ -8,7 +8,7 @@ from statsmodels.stats.proportion import proportion_confint
 import cxlib as cx
 from cxlib import sample
 from cxlib.io import DataError
-from cxlib.social import channel_comparison, engagement_table, engagement_trend, response_table
+from cxlib.metrics.social import channel_comparison, engagement_table, engagement_trend, response_table
 
 
 def posts(n: int, rate: float, rng, shape: float = 2.0) -> pd.DataFrame:

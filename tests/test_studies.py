@@ -9,6 +9,7 @@ import pytest
 from nested import assert_nested_close
 
 import cxlib as cx
+from cxlib.drivers.segments import segment_drivers
 from cxlib.reports import run_study
 from cxlib.reports.results import to_jsonable
 from cxlib.studies.cx_scorecard import scorecard
@@ -130,7 +131,7 @@ def test_segment_study_names_a_missing_column(reports, flat_export, capsys):
 
 
 def test_driver_study_on_the_sample(sample_reports):
-    from cxlib.drivers import key_drivers, segment_drivers
+    from cxlib.drivers.key_drivers import key_drivers
     from cxlib.sample import DRIVER_GROUPS
 
     run = sample_reports["driver_study"]

@@ -7,11 +7,9 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 import cxlib as cx
-from cxlib.cox import cox
 from cxlib.io import DataError
-from cxlib.sample import HAZARD_RATIOS, REVENUE_MEDIAN
-from cxlib.studies.churn_study import churn_study, load_churn_data, state_panel
-from cxlib.survival import (
+from cxlib.lifecycle.cox import cox
+from cxlib.lifecycle.survival import (
     customer_durations,
     kaplan_meier,
     logrank,
@@ -19,6 +17,8 @@ from cxlib.survival import (
     survival_at,
     survival_counts,
 )
+from cxlib.sample import HAZARD_RATIOS, REVENUE_MEDIAN
+from cxlib.studies.churn_study import churn_study, load_churn_data, state_panel
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_cox_equals_phreg_and_the_time_shift_is_exact():
 
 @pytest.mark.parametrize("ties", ["breslow", "efron"])
 def test_fast_fit_equals_phreg_with_heavy_ties_intervals_and_schoenfeld_residuals(ties):
-    from cxlib.cox import cox_fit
+    from cxlib.lifecycle.cox import cox_fit
 
     rng = np.random.default_rng(7)
     n = 5000
@@ -165,7 +165,7 @@ def test_efron_is_the_default_and_equals_lifelines_and_phreg_on_public_data():
     from lifelines import CoxPHFitter
     from lifelines.datasets import load_gbsg2, load_rossi
 
-    from cxlib.cox import cox_fit
+    from cxlib.lifecycle.cox import cox_fit
 
     gbsg2 = load_gbsg2().assign(hormone=lambda f: (f["horTh"] == "yes").astype(float))
     for frame, duration, event, covariates in (
@@ -263,7 +263,7 @@ def test_memory_grows_with_the_rows_not_with_a_value_in_the_data():
     is far beyond the rows, in memory and in every backend's reduce."""
     import tracemalloc
 
-    from cxlib.backends import open_source
+    from cxlib.engine import open_source
 
     duration = np.array([3.0, 5.0, 5.0, 8.0, 1e9])
     event = np.array([True, False, True, True, True])

@@ -30,10 +30,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..compare import share_difference
+from ..core.inference import holm, wilson_interval
 from ..formatting import labels
-from ..inference import holm, wilson_interval
 from ..io.nps_groups import score_groups
+from ..metrics.compare import share_difference
 from .themes import UNTAGGED, Taxonomy
 
 __all__ = ["CRISIS_THEME", "callback_list", "crisis_flag", "main_theme",

@@ -43,9 +43,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..estimate import MIN_N
+from ..core.estimate import MIN_N
+from ..core.inference import wilson_interval
 from ..formatting.claims import Claim
-from ..inference import wilson_interval
 from ..io.column_names import column_arguments
 from ..io.quality import DataError, check_columns
 from ..io.yaml_files import read_yaml

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-from ..lazy import lazy_module
+from ..core.lazy import lazy_module
 from . import labels
 from .narrative import fmt_count, fmt_p
 

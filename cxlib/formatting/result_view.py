@@ -2,7 +2,7 @@
 
 A result holds tables. Its dataclass repr would print each of them as text, cut at random
 columns, with 15 decimals; the view instead names the result, shows its single values
-short (an :class:`~cxlib.estimate.Estimate` as "NPS 16.3 (15.2 to 17.4), n = 19,156"), and
+short (an :class:`~cxlib.core.estimate.Estimate` as "NPS 16.3 (15.2 to 17.4), n = 19,156"), and
 lists each table with its rows and columns, to be looked at one by one (a notebook shows a
 table as the report does). The numbers stay in the fields.
 

@@ -25,8 +25,8 @@ from xml.etree.ElementTree import ParseError
 import numpy as np
 import pandas as pd
 
+from ..core.lazy import lazy_module
 from ..formatting.quoting import shown
-from ..lazy import lazy_module
 from .delimited import Header, other_answers, survey_header, survey_note, unnamed_columns
 from .header_row import SCAN_ROWS, check_unique_names, header_index, header_note
 from .quality import NOTE, SET_MISSING, DataError, QualityIssue

@@ -77,7 +77,7 @@ def data_period(data) -> dict | None:
     """First and last date in the data: of the answers when there are any, else of any date column.
 
     ``data`` is a CXData (responses' ``survey_date`` first), a Table (its date columns) or
-    a :class:`cxlib.backends.SourceData` (its ``period``).
+    a :class:`cxlib.engine.SourceData` (its ``period``).
     """
     if hasattr(data, "period"):  # read through a backend: the period was computed where the data are
         return data.period

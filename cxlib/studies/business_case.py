@@ -1,6 +1,6 @@
 """The CX business case study: what churn costs, what retention is worth, and whether a CX programme pays.
 
-It combines, on one row per customer, the formulas of :mod:`cxlib.economics`:
+It combines, on one row per customer, the formulas of :mod:`cxlib.lifecycle.economics`:
 
 * revenue at risk next period and customers expected to leave, by segment, and what
   replacing them would cost at the stated acquisition cost;
@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..backends import (
+from ..core.estimate import format_ci
+from ..engine import (
     Backend,
     Band,
     Key,
@@ -32,7 +33,15 @@ from ..backends import (
     open_source,
     source_data,
 )
-from ..economics import (
+from ..formatting import labels
+from ..formatting.claims import Claim, interval_words
+from ..formatting.figures import figure
+from ..formatting.narrative import fmt_count, ngettext, plural, word_list
+from ..formatting.result_view import ResultView
+from ..io.columns import UNIT_DAYS
+from ..io.nps_groups import WORD_GROUP
+from ..io.quality import FIGURES_ONLY, DataError
+from ..lifecycle.economics import (
     DAYS_PER_YEAR,
     BusinessCase,
     acquisition_vs_retention,
@@ -43,16 +52,7 @@ from ..economics import (
     retention_economics,
     revenue_at_risk_from_totals,
 )
-from ..estimate import format_ci
-from ..formatting import labels
-from ..formatting.claims import Claim, interval_words
-from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, ngettext, plural, word_list
-from ..formatting.result_view import ResultView
-from ..io.columns import UNIT_DAYS
-from ..io.nps_groups import WORD_GROUP
-from ..io.quality import FIGURES_ONLY, DataError
-from ..survival import hazard_table
+from ..lifecycle.survival import hazard_table
 from .churn_study import (
     CHURN_FRAME_COLUMNS,
     duration_rules,
@@ -254,9 +254,9 @@ class BusinessCaseStudy(ResultView):
 
 def _nps_group(nps_col: str, values: pd.Series) -> Band | Words:
     """The key that groups customers by ``nps_col``, judged from ``values`` of it: 0-10 scores by their NPS group
-    (:class:`~cxlib.backends.Band`), or group names in any case and in the languages of
+    (:class:`~cxlib.engine.Band`), or group names in any case and in the languages of
     :data:`~cxlib.io.nps_groups.GROUP_WORDS` (Detractor, Kötüleyen, Kritičar, ...)
-    (:class:`~cxlib.backends.Words`); where the data are."""
+    (:class:`~cxlib.engine.Words`); where the data are."""
     numbers = pd.to_numeric(values, errors="coerce")
     scores = numbers.notna().sum() == values.notna().sum()
     return Band(nps_col, name="nps_group") if scores else Words(nps_col, name="nps_group",
@@ -265,7 +265,7 @@ def _nps_group(nps_col: str, values: pd.Series) -> Band | Words:
 
 def _totals(source: Backend, duration: str, event: str, entry: str | None, revenue: str, segment_col: str | None,
             group: Key) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`~cxlib.economics.customer_totals` by segment and by NPS group, from one group-by of ``source``."""
+    """:func:`~cxlib.lifecycle.economics.customer_totals` by segment and by NPS group, from one group-by of ``source``."""
     t = source.totals([duration, *([entry] if entry else []), revenue],
                       by=[*([segment_col] if segment_col else []), group, event])
     t = t.assign(left=t[event].astype(float) == 1, customers=t["rows"],
@@ -286,7 +286,7 @@ def run(p: Parameters):
     ``discount_rate`` and ``running_cost_per_year`` per year; ``nps_col`` each customer's
     latest NPS score (0-10) or group (detractor/passive/promoter) in a flat table.
     ``min_rows`` and ``max_excluded`` stop the study on too few usable customers.
-    Every number rests on one group-by (:meth:`~cxlib.backends.Backend.totals`): customers,
+    Every number rests on one group-by (:meth:`~cxlib.engine.Backend.totals`): customers,
     time at risk and revenue per segment, NPS group and left or not. With ``backend``
     "duckdb" or "dask" it is computed where a flat table is; its 0-10 scores are grouped
     there, and rows without a usable duration, event, segment or revenue are left out and

@@ -31,18 +31,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..backends import Backend, RowRule, SourceData, open_source, source_data
-from ..compare import share_difference
-from ..cox import TIES, UNIT_OF_A_NUMBER, CoxResult, cox
-from ..economics import revenue_at_risk
-from ..estimate import MIN_N, Estimate, format_ci
+from ..core.estimate import MIN_N, Estimate, format_ci
+from ..core.inference import holm, wilson_interval
+from ..engine import Backend, RowRule, SourceData, open_source, source_data
 from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_claim, theme_table
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..formatting.result_view import ResultView
-from ..inference import holm, wilson_interval
 from ..io import CXData, DataError, DataQuality, Table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
@@ -50,8 +47,9 @@ from ..io.nps_groups import score_groups
 from ..io.numbers import unread_words
 from ..io.quality import EXCLUDED, NOTE, QualityIssue
 from ..io.scale import plain
-from ..rates import count_estimate, rate_table
-from ..survival import (
+from ..lifecycle.cox import TIES, UNIT_OF_A_NUMBER, CoxResult, cox
+from ..lifecycle.economics import revenue_at_risk
+from ..lifecycle.survival import (
     SurvivalCounts,
     customer_durations,
     kaplan_meier,
@@ -60,6 +58,8 @@ from ..survival import (
     survival_at,
     survival_counts,
 )
+from ..metrics.compare import share_difference
+from ..metrics.rates import count_estimate, rate_table
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers, Steps
@@ -585,7 +585,7 @@ class ChurnStudy(ResultView):
         return self.survival.groupby("segment", sort=False)["follow_up"].first().to_dict()
 
     def no_estimate(self) -> list[str]:
-        """The Cox terms whose hazard ratio has no estimate (:meth:`cxlib.cox.CoxResult.no_estimate`); their Wald
+        """The Cox terms whose hazard ratio has no estimate (:meth:`cxlib.lifecycle.cox.CoxResult.no_estimate`); their Wald
         test and proportional-hazards check say nothing."""
         return self.cox.no_estimate()
 
@@ -650,7 +650,7 @@ def churn_study(frame: pd.DataFrame, *, duration: str, event: str, entry: str | 
     ``revenue_col`` (revenue per ``period``, in the unit of ``duration``) the revenue at
     risk over the next period. Without them (a flat table) those parts are skipped.
     ``ties`` ("efron" or "breslow") and ``covariate_steps`` (column -> the step its hazard
-    ratio is read for) go to :func:`cxlib.cox.cox`. ``horizons`` and ``period`` default to those
+    ratio is read for) go to :func:`cxlib.lifecycle.cox.cox`. ``horizons`` and ``period`` default to those
     of ``time_unit`` (:data:`UNIT_HORIZONS`, :data:`UNIT_PERIOD`).
     """
     entry = entry if entry and entry in frame.columns else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..backends import Condition, SourceData
+from ..engine import Condition, SourceData
 from ..feedback.closed_loop import (
     LIST_COLUMNS,
     callback_list,

@@ -10,7 +10,7 @@ What the ``cx_scorecard`` study reports, computed from a loaded :class:`~cxlib.i
 * our NPS per period against each competitor's and the industry's;
 * whether tenured customers (optionally of one segment) gain the goal's points a period;
 * with a ``social`` table: engagement rate and messages answered within 24 hours per
-  channel and period, each channel's trend and each against the others (:mod:`cxlib.social`).
+  channel and period, each channel's trend and each against the others (:mod:`cxlib.metrics.social`).
 """
 
 from __future__ import annotations
@@ -21,25 +21,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..backends import Backend, Condition, Period, open_source, source_data
-from ..compare import segment_table_from_histograms
-from ..estimate import MIN_N, Estimate, format_ci
+from ..core.estimate import MIN_N, Estimate, format_ci
+from ..engine import Backend, Condition, Period, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext
 from ..formatting.result_view import ResultView
-from ..histogram import ScoreHistogram
 from ..io import CXData, DataError, DataQuality, read_table
 from ..io.quality import check_columns
 from ..io.schemas import SCHEMAS
 from ..io.tables import table_file
-from ..rates import count_estimate, rate_table
-from ..retention import churn_rate
-from ..scores import ces, csat, nps, resolve_metric
-from ..service import fcr, fcr_success, resolution_time, response_within, within_success
-from ..social import channel_comparison, engagement_table, engagement_trend, response_table
-from ..trends import MIN_PERIODS, benchmark_difference, goal, period_word, trend_from_histogram
+from ..lifecycle.retention import churn_rate
+from ..metrics.compare import segment_table_from_histograms
+from ..metrics.histogram import ScoreHistogram
+from ..metrics.rates import count_estimate, rate_table
+from ..metrics.scores import ces, csat, nps, resolve_metric
+from ..metrics.service import fcr, fcr_success, resolution_time, response_within, within_success
+from ..metrics.social import channel_comparison, engagement_table, engagement_trend, response_table
+from ..metrics.trends import MIN_PERIODS, benchmark_difference, goal, period_word, trend_from_histogram
 from .contract import StudyDeclaration
 from .inputs import Inputs
 from .parameters import Choice, Integer, Number, ValueFilter

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..backends import Backend, Period, SourceData, open_source, source_data
+from ..engine import Backend, Period, SourceData, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.narrative import fmt_count, fmt_date, fmt_pct, word_list

@@ -8,15 +8,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..backends import RowRule, open_source, source_data
-from ..crossprod import with_dummies
-from ..drivers import (
-    MIN_SEGMENT_ROWS,
-    TOO_SMALL,
-    KeyDrivers,
-    key_drivers_from_source,
-    segment_drivers_from_source,
-)
+from ..drivers.crossprod import with_dummies
+from ..drivers.key_drivers import key_drivers_from_source
+from ..drivers.result import KeyDrivers
+from ..drivers.segments import MIN_SEGMENT_ROWS, TOO_SMALL, segment_drivers_from_source
+from ..engine import RowRule, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import Claim
 from ..formatting.figures import figure

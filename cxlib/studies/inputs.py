@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..backends import Backend, SourceData, is_set, open_source, open_survey
+from ..engine import Backend, SourceData, is_set, open_source, open_survey
 from ..io import CXData, Table, flat_table, load, read_table
 from ..io.columns import Column
 from ..io.options import ReadOptions
@@ -94,7 +94,7 @@ class Inputs:
 
     def answers(self) -> Backend:
         """A backend on the answers: a folder of canonical tables as the answers joined to their customers
-        (:func:`~cxlib.backends.open_survey`), a flat table as it is."""
+        (:func:`~cxlib.engine.open_survey`), a flat table as it is."""
         if self.data_path is not None and canonical_folder(self.data_path):
             return open_survey(self.data_path, self.backend, self.dask_scheduler)
         return self.source()
@@ -116,7 +116,7 @@ class Inputs:
     def sampled(self, name: str, rules: Mapping[str, Column] | Schema, columns: Sequence[str] | None, use: str, *,
                 size: int, seed: int = 0, path=None) -> tuple[pd.DataFrame, SourceData]:
         """A seeded random sample of ``size`` rows of ``columns`` (None: all), all rows when there are fewer, drawn
-        where the data are (:meth:`cxlib.backends.Backend.sample`) and validated (:meth:`rows`); the note says
+        where the data are (:meth:`cxlib.engine.Backend.sample`) and validated (:meth:`rows`); the note says
         what ``use`` ran on."""
         def sample(source) -> pd.DataFrame:
             return source.sample(list(columns or source.columns()), size, seed)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..drivers import shapley_shares
-from ..estimate import MIN_N
+from ..core.estimate import MIN_N
+from ..core.lazy import lazy_module
+from ..drivers.key_drivers import shapley_shares
 from ..feedback.themes import theme_table
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.narrative import fmt_count, fmt_p
@@ -18,8 +19,7 @@ from ..formatting.result_view import ResultView
 from ..io import DataError, DataQuality
 from ..io import columns as col
 from ..io.quality import NOTE, SET_MISSING
-from ..lazy import lazy_module
-from ..personas import (
+from ..personas.clustering import (
     CHANCE_AGREEMENT,
     CLEAR_STRUCTURE,
     PersonaModel,
@@ -275,7 +275,7 @@ def run(p: Parameters):
 
 def _blank_traits(data, frame: pd.DataFrame, traits: Sequence[str]):
     """``data`` with a note per trait left blank: a number set to the trait's median and flagged, a category a
-    level of its own (:mod:`cxlib.personas`); words already counted as not numbers are not counted again."""
+    level of its own (:mod:`cxlib.personas.clustering`); words already counted as not numbers are not counted again."""
     counted = {i.column: i.n_rows for i in data.quality.issues if i.rule == NOT_A_NUMBER_TRAIT}
     issues = []
     for trait in traits:

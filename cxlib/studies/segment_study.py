@@ -23,21 +23,21 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..backends import Backend, Period, SourceData, open_source, source_data
-from ..compare import compare, segment_table_from_histograms
-from ..estimate import MIN_N, Estimate, format_ci
+from ..core.estimate import MIN_N, Estimate, format_ci
+from ..core.inference import holm
+from ..engine import Backend, Period, SourceData, open_source, source_data
 from ..formatting import labels
 from ..formatting.claims import LEVEL, Claim
 from ..formatting.figures import figure
 from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
 from ..formatting.result_view import ResultView
-from ..histogram import score_histogram
-from ..inference import holm
 from ..io import CXData, DataQuality, Table
 from ..io.nps_groups import GROUP_RANGES, holds_groups
 from ..io.tables import SURVEY_FRAME_COLUMNS
-from ..scores import nps, proportion_table
-from ..trends import MIN_PERIODS, Trend, goal, period_word, trend_from_histogram
+from ..metrics.compare import compare, segment_table_from_histograms
+from ..metrics.histogram import score_histogram
+from ..metrics.scores import nps, proportion_table
+from ..metrics.trends import MIN_PERIODS, Trend, goal, period_word, trend_from_histogram
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, Columns, Integer, Number
@@ -345,8 +345,8 @@ def segment_study(source: Backend, *, score_col: str, segment_cols: Sequence[str
                   ci: float = 0.95) -> SegmentStudy:
     """The segment study on any backend (pandas, DuckDB, Dask): everything comes from score histograms.
 
-    The overall NPS, each segment against the rest (:func:`cxlib.compare.segment_table`'s
-    numbers) and the trends (:func:`cxlib.trends.trend`'s). The revenue and tenure views
+    The overall NPS, each segment against the rest (:func:`cxlib.metrics.compare.segment_table`'s
+    numbers) and the trends (:func:`cxlib.metrics.trends.trend`'s). The revenue and tenure views
     weight or filter rows: :func:`row_views` adds them in memory.
     """
     overall = nps(source.score_histogram(score_col, weights=weight_col), ci=ci)

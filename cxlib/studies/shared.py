@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..backends import is_set
+from ..engine import is_set
 from ..feedback.themes import TAXONOMY_DIR, load_taxonomy
 from ..formatting.quoting import shown
 from ..io import DataError, DataQuality, QualityIssue
@@ -78,7 +78,7 @@ def backend_parameters(sample_size: int | None = None, sample_use: str = "", tab
 
 def check_backend(values: dict, folder: bool = False) -> list[str]:
     """Rules across the backend parameters; with ``folder`` a folder of canonical tables is read out of core too
-    (the answers joined to their customers: :func:`~cxlib.backends.open_survey`)."""
+    (the answers joined to their customers: :func:`~cxlib.engine.open_survey`)."""
     backend, problems = values["backend"], []
     if backend != "pandas" and values["data_path"] is None:
         problems.append(f"backend {backend!r} needs data_path: Parquet files, a DuckDB file (with table) or a SQL "

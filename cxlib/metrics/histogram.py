@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .io.column_names import column_arguments
-from .io.quality import DataError, columns_error
-from .io.scale import off_scale, scale_error
-from .io.tables import CXData, survey_rows, where_columns_live
+from ..io.column_names import column_arguments
+from ..io.quality import DataError, columns_error
+from ..io.scale import off_scale, scale_error
+from ..io.tables import CXData, survey_rows, where_columns_live
 
 __all__ = ["ScoreHistogram", "score_histogram"]
 

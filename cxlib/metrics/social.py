@@ -11,7 +11,7 @@ inbound messages it drew with how many were answered within 24 hours.
 * **Answered within 24 hours** = answered / inbound messages, with Wilson's interval
   (each message counted as one trial).
 * **Trend**: the rate per period and its change per period (weighted least squares,
-  :func:`cxlib.trends.period_slope`); **channels** each against all others (difference
+  :func:`cxlib.metrics.trends.period_slope`); **channels** each against all others (difference
   of rates with interval, z-test, Holm-adjusted).
 """
 
@@ -22,11 +22,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .estimate import MIN_N
-from .inference import holm, wilson_interval, z_value
-from .io.column_names import column_arguments
-from .io.quality import check_columns
-from .lazy import lazy_module
+from ..core.estimate import MIN_N
+from ..core.inference import holm, wilson_interval, z_value
+from ..core.lazy import lazy_module
+from ..io.column_names import column_arguments
+from ..io.quality import check_columns
 from .trends import period_slope
 
 stats = lazy_module("scipy.stats")

@@ -39,11 +39,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .formatting.tables import shares_of_one
-from .inference import z_value
-from .io.column_names import column_arguments
-from .io.quality import DataError
-from .lazy import lazy_module
+from ..core.inference import z_value
+from ..core.lazy import lazy_module
+from ..formatting.tables import shares_of_one
+from ..io.column_names import column_arguments
+from ..io.quality import DataError
 
 stats = lazy_module("scipy.stats")
 

@@ -22,7 +22,7 @@ information matrix is one weighted cross-product of the rows (no loop over risk 
 The result equals ``PHReg`` (ties "breslow" and "efron") and lifelines' ``CoxPHFitter``
 (Efron) on public data (tests). Text covariates are dummy-coded against a reference level
 that the result states (the most frequent level, "no" in a yes/no column, unless
-``reference`` names one). Delayed entry is supported as in :mod:`cxlib.survival` (a customer is at risk when
+``reference`` names one). Delayed entry is supported as in :mod:`cxlib.lifecycle.survival` (a customer is at risk when
 ``entry <= t <= duration``).
 
 A hazard ratio of a number is per one unit of it, which says little when the unit is a
@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .formatting.result_view import ResultView
-from .inference import holm, z_value
-from .io.column_names import column_arguments
-from .io.quality import DataError, check_columns
-from .lazy import lazy_module
+from ..core.inference import holm, z_value
+from ..core.lazy import lazy_module
+from ..formatting.result_view import ResultView
+from ..io.column_names import column_arguments
+from ..io.quality import DataError, check_columns
 
 stats = lazy_module("scipy.stats")
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .estimate import MIN_N, Estimate
-from .inference import wilson_interval
+from ..core.estimate import MIN_N, Estimate
+from ..core.inference import wilson_interval
 
 __all__ = ["count_estimate", "rate_estimate", "rate_table", "rate_table_from_counts"]
 

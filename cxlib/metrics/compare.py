@@ -5,7 +5,7 @@ test built on each metric's small-sample-adjusted estimate: for NPS the differen
 adjusted Wald estimates over the root of the summed variances (Rocks 2016); for shares
 the Agresti-Caffo interval (Agresti & Caffo 2000, one success and one failure added to
 each group); for means Welch's t (Welch 1947). Many tests at once are adjusted with
-Holm's method by default (Holm 1979, :mod:`cxlib.inference`).
+Holm's method by default (Holm 1979, :mod:`cxlib.core.inference`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .estimate import MIN_N, Estimate
+from ..core.estimate import MIN_N, Estimate
+from ..core.inference import adjust_p, z_value
+from ..core.lazy import lazy_module
+from ..io.column_names import column_arguments
+from ..io.nps_groups import score_groups
+from ..io.quality import DataError
 from .histogram import ScoreHistogram, score_histogram
-from .inference import adjust_p, z_value
-from .io.column_names import column_arguments
-from .io.nps_groups import score_groups
-from .io.quality import DataError
-from .lazy import lazy_module
 from .scores import metric_table, public, resolve_metric
 
 stats = lazy_module("scipy.stats")
@@ -32,7 +32,7 @@ __all__ = ["compare", "difference_table", "paired", "segment_table",
 
 
 def difference_table(a: pd.DataFrame, b: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
-    """Row-wise differences a - b of two :func:`~cxlib.scores.metric_table` results.
+    """Row-wise differences a - b of two :func:`~cxlib.metrics.scores.metric_table` results.
 
     Columns: difference (observed), diff_ci_low, diff_ci_high, diff_se, statistic, p_value.
     """

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .estimate import Estimate
-from .io.column_names import column_arguments
-from .rates import count_estimate, rate_table
+from ..core.estimate import Estimate
+from ..io.column_names import column_arguments
+from ..metrics.rates import count_estimate, rate_table
 
 __all__ = ["churn_rate", "cohort_retention", "period_retention"]
 

@@ -1,6 +1,6 @@
 """Score metrics with confidence intervals: NPS, top-box shares (CSAT, CES), means.
 
-Each metric has a core that works on a :class:`~cxlib.histogram.ScoreHistogram` (one row
+Each metric has a core that works on a :class:`~cxlib.metrics.histogram.ScoreHistogram` (one row
 per segment, vectorized) and a front that takes rows. All values are on a points scale:
 NPS from -100 to 100, shares as percentages, means on the score's own scale.
 
@@ -24,13 +24,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .estimate import Estimate
+from ..core.estimate import Estimate
+from ..core.inference import wilson_interval, z_value
+from ..core.lazy import lazy_module
+from ..io.column_names import column_arguments
+from ..io.header_row import normal_name
+from ..io.nps_groups import GROUP_RANGES
 from .histogram import ScoreHistogram, score_histogram
-from .inference import wilson_interval, z_value
-from .io.column_names import column_arguments
-from .io.header_row import normal_name
-from .io.nps_groups import GROUP_RANGES
-from .lazy import lazy_module
 
 stats = lazy_module("scipy.stats")
 

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .estimate import Estimate
-from .formatting.result_view import ResultView
+from ..core.estimate import Estimate
+from ..core.inference import z_value
+from ..core.lazy import lazy_module
+from ..formatting.result_view import ResultView
+from ..io.column_names import column_arguments
+from ..io.tables import survey_rows
 from .histogram import ScoreHistogram, score_histogram
-from .inference import z_value
-from .io.column_names import column_arguments
-from .io.tables import survey_rows
-from .lazy import lazy_module
 from .scores import metric_table, public, resolve_metric
 
 stats = lazy_module("scipy.stats")
@@ -154,7 +154,7 @@ def benchmark_difference(estimate: Estimate, benchmark: float, benchmark_n: int 
                          name: str = "benchmark") -> Estimate:
     """Our NPS minus a benchmark NPS, with an interval and a test (see the module docstring).
 
-    >>> from cxlib.scores import nps_from_counts
+    >>> from cxlib.metrics.scores import nps_from_counts
     >>> print(benchmark_difference(nps_from_counts(100, 90, 60), 30.0, 1000, "industry"))
     NPS - industry -14.0 (-25.5 to -2.9), n = 250, p = 0.014
     """

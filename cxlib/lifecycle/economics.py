@@ -2,7 +2,7 @@
 
 Every assumption (margin, discount rate, costs, the share of detractors a programme
 moves) is a parameter; results carry the values used so that reports can state them.
-Churn enters as a constant hazard per segment (:func:`cxlib.survival.hazard_rate`):
+Churn enters as a constant hazard per segment (:func:`cxlib.lifecycle.survival.hazard_rate`):
 ``P(leave within L) = 1 - exp(-lambda L)`` and retention per period ``r = exp(-lambda L)``.
 
 * **CLV** with margin ``m`` per period, retention ``r`` and discount rate ``d`` per period,
@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .estimate import Estimate
-from .formatting.result_view import ResultView
-from .inference import z_value
-from .io.column_names import column_arguments
-from .io.quality import DataError, check_columns
+from ..core.estimate import Estimate
+from ..core.inference import z_value
+from ..formatting.result_view import ResultView
+from ..io.column_names import column_arguments
+from ..io.quality import DataError, check_columns
 from .survival import hazard_table
 
 __all__ = ["BusinessCase", "acquisition_vs_retention", "business_case", "churn_gap", "churn_gap_from_totals", "clv",
@@ -81,7 +81,7 @@ def clv_value(margin: float, retention: float, discount_rate: float) -> float:
 def clv(margin: float, retention: Estimate, discount_rate: float) -> Estimate:
     """CLV with the interval that the retention estimate's interval implies.
 
-    ``retention`` is an Estimate in percent (as from :func:`cxlib.retention.churn_rate`
+    ``retention`` is an Estimate in percent (as from :func:`cxlib.lifecycle.retention.churn_rate`
     turned into retention); ``margin`` and ``discount_rate`` are per the same period.
     """
     values = [clv_value(margin, r / 100, discount_rate) for r in (retention.value, retention.ci_low,
@@ -100,7 +100,7 @@ def customer_totals(frame: pd.DataFrame, revenue: str | None, duration: str = "d
     customers, their time at risk (``duration - entry``) and their revenue summed.
 
     Tidy: segment, left, customers, exposure, revenue. A backend gives the same from one
-    group-by where the data are (:meth:`cxlib.backends.Backend.totals`).
+    group-by where the data are (:meth:`cxlib.engine.Backend.totals`).
 
     >>> f = pd.DataFrame({"duration": [100, 200, 300], "event": [True, False, False], "revenue": [10.0, 20.0, 30.0]})
     >>> customer_totals(f, "revenue").to_dict("records")
@@ -375,7 +375,7 @@ def business_case(detractors: int, share_moved: float, hazard_detractor: dict, h
     """The CX business case: cost against margin protected by moving detractors to passives.
 
     ``hazard_detractor``/``hazard_passive`` hold ``events`` and ``exposure`` in days (rows
-    of :func:`cxlib.survival.hazard_rate`); ``revenue_per_year`` is per detractor;
+    of :func:`cxlib.lifecycle.survival.hazard_rate`); ``revenue_per_year`` is per detractor;
     ``margin`` a share of revenue; ``discount_rate`` per year. The gain counts margin only
     (revenue protected times margin), discounted; costs are discounted alike.
     """

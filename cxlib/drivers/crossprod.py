@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .io.quality import DataError, check_columns
+from ..io.quality import DataError, check_columns
 
 __all__ = ["CrossProducts", "bootstrap_crossproducts", "crossproducts", "design_matrix", "driver_columns",
            "jackknife_crossproducts", "with_dummies"]

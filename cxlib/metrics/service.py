@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .estimate import Estimate
-from .io.column_names import column_arguments
+from ..core.estimate import Estimate
+from ..io.column_names import column_arguments
 from .rates import rate_estimate
 
 __all__ = ["fcr", "fcr_success", "resolution_time", "response_within", "within_success"]

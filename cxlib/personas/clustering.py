@@ -51,15 +51,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .estimate import MIN_N
-from .formatting.narrative import plural
-from .formatting.result_view import ResultView
-from .inference import holm, wilson_interval
-from .io.column_names import column_arguments
-from .io.quality import DataError, check_columns
-from .lazy import lazy_module
-from .scores import csat as csat_estimate
-from .scores import nps
+from ..core.estimate import MIN_N
+from ..core.inference import holm, wilson_interval
+from ..core.lazy import lazy_module
+from ..formatting.narrative import plural
+from ..formatting.result_view import ResultView
+from ..io.column_names import column_arguments
+from ..io.quality import DataError, check_columns
+from ..metrics.scores import csat as csat_estimate
+from ..metrics.scores import nps
 
 stats = lazy_module("scipy.stats")
 
