@@ -6,6 +6,10 @@
 NPS 16.3 (15.2 to 17.4), n = 19,156
 """
 
+from .libraries import stop_if_shadowed
+
+stop_if_shadowed()  # before pandas and numpy are imported: a file named after one would fail deep inside
+
 from . import io, lifecycle, metrics, plots, reports, sample, studies
 from .core.estimate import Estimate
 from .formatting.display import register_display

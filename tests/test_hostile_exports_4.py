@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -140,3 +145,87 @@ def test_nested_parquet_fields_are_columns_of_their_own(tmp_path):
     assert rows.loc["A", "value"] == pytest.approx(_nps(frame.loc[frame["Seg"] == "A", "LTR"]))
     assert any(i.rule.startswith("nested fields read as columns of their own (customer.region, customer.plan)")
                for i in data.quality.issues)
+
+
+def test_missing_codes_for_every_column_leave_ids_and_amounts_alone(tmp_path):
+    """missing_codes: [99] (the advice for a "don't know" answer) dropped the customer with id 99 and every price of
+    99.00: a don't-know code means something in answers only; an id or an amount takes only codes named for it."""
+    frame = survey(150).assign(Id=range(1, 151), MRR=[99.0 if i % 4 == 0 else 49.0 for i in range(150)])
+    frame.loc[frame.index % 10 == 3, "LTR"] = 99  # "don't know"
+    path = write(tmp_path, "codes.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["Seg"], "id_col": "Id", "revenue_col": "MRR",
+                                                       "missing_codes": [99], "date_col": None})
+    answered = frame[frame["LTR"] != 99]
+    assert study.overall.n == len(answered) and study.overall.value == pytest.approx(_nps(answered["LTR"]))
+    assert not any(i.column in ("Id", "MRR") for i in data.quality.issues)
+    _, named = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "segment_cols": ["Seg"],
+                                                    "revenue_col": "MRR", "date_col": None,
+                                                    "missing_codes": {"MRR": [99]}})
+    assert {i.column for i in named.quality.issues if "missing code" in i.rule} == {"MRR"}  # named: applied
+
+
+def test_no_payback_at_time_zero_for_a_programme_without_a_one_off_cost():
+    """With no one-off cost, gain and cost are both 0 at the start: that instant is no payback (it read "payback after
+    0.0 years" beside a return of -66%)."""
+    from cxlib.lifecycle.economics import business_case
+
+    case = business_case(52, 0.2, {"events": 32, "exposure": 97.6 * 365.25}, {"events": 22, "exposure": 85.5 * 365.25},
+                         revenue_per_year=1456.91, margin=0.3, program_cost=0.0, running_cost_per_year=1000.0,
+                         n_sim=200)
+    assert case.payback_years["value"] == float("inf") and case.roi["value"] < 0
+
+
+def test_a_totals_row_below_a_workbook_of_numbered_answers_is_no_answer(tmp_path):
+    """Microsoft Forms' workbook ends with a totals row ("Total" in the id column of numbers): the CSV reader left
+    it out, the workbook reader counted it (131 answers and a "(missing)" segment)."""
+    frame = survey().drop(columns="Date").assign(Id=range(1, 121))
+    table = pd.concat([frame, pd.DataFrame({"Id": ["Total"], "LTR": [7]})], ignore_index=True)
+    path = tmp_path / "forms.xlsx"
+    table.to_excel(path, index=False)
+    study, _ = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "segment_cols": ["Seg"],
+                                                    "id_col": "Id", "date_col": None})
+    assert study.overall.n == 120 and study.overall.value == pytest.approx(_nps(frame["LTR"]))
+    assert "(missing)" not in set(study.segments["segment"])
+
+
+def test_a_separator_at_the_end_of_every_line_and_apostrophe_marked_numbers_read(tmp_path):
+    frame = survey()
+    rows = zip(frame["Seg"], frame["LTR"], strict=True)
+    lines = ["Id,Seg,LTR", *(f"{i},{s},'{v}," for i, (s, v) in enumerate(rows))]
+    path = write(tmp_path, "erp.csv", "\n".join(lines) + "\n")
+    study, data = cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR",
+                                                       "segment_cols": ["Seg"], "date_col": None})
+    assert study.overall.n == 120 and study.overall.value == pytest.approx(_nps(frame["LTR"]))
+    rules = [i.rule for i in data.quality.issues]
+    assert "an empty field after the last column on every line (a separator at each line's end) left out" in rules
+    assert any(r.startswith("a leading apostrophe (Excel's mark for a number kept as text) left out") for r in rules)
+
+
+def test_a_data_path_in_a_parameter_file_may_start_with_a_tilde(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    write(tmp_path, "answers.csv", survey().to_csv(index=False))
+    values = cx.studies.REGISTRY["segment_study"].resolve({"data_path": "~/answers.csv", "score_col": "LTR"}).values
+    assert values["data_path"] == str(tmp_path / "answers.csv")
+
+
+def test_a_file_named_after_a_library_is_named_with_what_to_do(tmp_path):
+    """A learner's pandas.py on PYTHONPATH replaced the library: a traceback ending in "partially initialized
+    module". cx says which file hides which library, and exits with 2."""
+    (tmp_path / "pandas.py").write_text("import pandas as pd\npd.read_csv('x.csv')\n")
+    done = subprocess.run([str(Path(sys.executable).with_name("cx")), "list"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (f"cx: {tmp_path / 'pandas.py'} is named after the pandas library and hides it: "
+                                   "rename that file, or take its folder off PYTHONPATH (and do not run from it)")
+
+
+@pytest.mark.slow
+def test_a_study_kernel_never_imports_from_the_working_directory(tmp_path):
+    """Run from an analyst's folder holding a pandas.py, the study kernel imported it (exit 1, "partially
+    initialized module"); the kernel runs with PYTHONSAFEPATH."""
+    (tmp_path / "pandas.py").write_text("raise SystemExit('the folder was imported')\n")
+    done = subprocess.run([str(Path(sys.executable).with_name("cx")), "run", "data_overview", "--no-progress",
+                           "--reports-dir", str(tmp_path / "reports")], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr

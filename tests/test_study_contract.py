@@ -394,6 +394,18 @@ def test_only_study_notebooks_are_tracked(project):
     assert cx.reports.results.INTERACTIVE_EXPORTS == project / "reports" / "exports"
 
 
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_a_study_notebook_is_as_git_s_clean_filter_writes_it(project, name):
+    """make lab installs nbstripout as git's clean filter; a notebook it would rewrite (cell ids renumbered, a key
+    stripped) shows as modified in git status as soon as JupyterLab saves it, though nothing changed."""
+    makefile = (project / "Makefile").read_text()
+    extra = re.search(r'git config filter\.nbstripout\.extrakeys "([^"]+)"', makefile).group(1)
+    path = project / "notebooks" / f"{name}.ipynb"
+    cleaned = subprocess.run([str(project / ".venv" / "bin" / "nbstripout"), "--extra-keys", extra, "-t", str(path)],
+                             capture_output=True, text=True, check=True).stdout
+    assert cleaned == path.read_text(), f"run nbstripout --extra-keys {extra!r} on notebooks/{name}.ipynb"
+
+
 @pytest.mark.slow
 def test_a_study_notebook_run_through_a_kernel_leaves_git_status_clean(tmp_path, project):
     """What `make lab` installs: nbstripout as a git filter, so a study notebook that was only opened and run (its
@@ -503,3 +515,17 @@ def test_cx_notebook_writes_a_copy_that_computes_what_cx_run_would(tmp_path, cap
                                                      "segment_cols": ["Seg"]})
     assert mine.overall == direct.overall and namespace["revenue_col"] is None
     assert run_cli("notebook", "segment_study", copy) == 2 and "exists" in capsys.readouterr().err
+
+
+def test_cx_notebook_makes_a_relative_data_path_absolute_for_jupyterlab(tmp_path, monkeypatch, capsys):
+    """JupyterLab runs a copy in its own folder, not where cx notebook was typed: "exports/survey.csv" would not be
+    found there, so the copy carries the absolute path; a copy outside notebooks/ is told it cannot be opened."""
+    (tmp_path / "exports").mkdir()
+    pd.DataFrame({"LTR": [9, 3, 10] * 20}).to_csv(tmp_path / "exports" / "survey.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("notebook", "segment_study", "mine.ipynb", "-p", "data_path", "exports/survey.csv",
+                   "-p", "score_col", "LTR") == 0
+    assert "make lab shows notebooks/" in capsys.readouterr().err
+    injected = next(c for c in nbformat.read(tmp_path / "mine.ipynb", as_version=4).cells
+                    if "injected-parameters" in c.metadata.get("tags", []))
+    assert f'data_path = "{tmp_path / "exports" / "survey.csv"}"' in injected.source

@@ -94,6 +94,10 @@ class Column:
         Blank values are allowed; otherwise a blank makes the row excluded.
     unique : bool
         Values identify rows (duplicates are resolved at table level).
+    answer : bool
+        The column holds answers (scores, ratings, categories, yes/no), so that ``missing_codes``
+        given for all columns apply to it; ids, amounts, counts, weights, durations and dates
+        take only codes named for them (99 is a customer's id, or a price of 99.00).
     missing_level : str, optional
         For a category: blanks become this level (``"(missing)"``; "(missing, blank)" where
         the data already hold the word), counted in a note,
@@ -136,6 +140,7 @@ class Column:
     high_in_words: str = ""
     local: bool = False
     status_words: bool = False  # a "has left" flag: a status (active, cancelled) reads as no and yes
+    answer: bool = True  # an answer, where a code such as 99 may mean "don't know"; not an id, an amount or a date
 
     @property
     def rule(self) -> str:
@@ -167,7 +172,7 @@ def number(low: float | None = None, high: float | None = None, **kw) -> Column:
 
 def amount(**kw) -> Column:
     """Money or a duration: a number of at least 0."""
-    return Column("number", 0, None, required=kw.pop("required", False), **kw)
+    return Column("number", 0, None, required=kw.pop("required", False), **{"answer": False, **kw})
 
 
 def duration(unit: str, **kw) -> Column:
@@ -175,7 +180,7 @@ def duration(unit: str, **kw) -> Column:
     :data:`LONGEST_STAY_YEARS` years. A longer one is a placeholder (999999999) or a
     duration in another unit, and would add centuries of exposure to every hazard."""
     return Column("number", 0, longest_duration(unit), required=kw.pop("required", False),
-                  high_in_words=f"{LONGEST_STAY_YEARS} years", **kw)
+                  high_in_words=f"{LONGEST_STAY_YEARS} years", **{"answer": False, **kw})
 
 
 def longest_duration(unit: str) -> float:
@@ -184,16 +189,16 @@ def longest_duration(unit: str) -> float:
 
 
 def count(low: int = 0, **kw) -> Column:
-    return Column("integer", low, None, required=kw.pop("required", False), **kw)
+    return Column("integer", low, None, required=kw.pop("required", False), **{"answer": False, **kw})
 
 
 def weight(**kw) -> Column:
     """A survey weight: a number above 0."""
-    return Column("number", 0, None, low_exclusive=True, required=kw.pop("required", False), **kw)
+    return Column("number", 0, None, low_exclusive=True, required=kw.pop("required", False), **{"answer": False, **kw})
 
 
 def identifier(unique: bool = False, **kw) -> Column:
-    return Column("id", unique=unique, nullable=kw.pop("nullable", False), **kw)
+    return Column("id", unique=unique, nullable=kw.pop("nullable", False), **{"answer": False, **kw})
 
 
 def category(**kw) -> Column:
@@ -205,11 +210,11 @@ def text(**kw) -> Column:
 
 
 def date(**kw) -> Column:
-    return Column("date", **kw)
+    return Column("date", **{"answer": False, **kw})
 
 
 def timestamp(**kw) -> Column:
-    return Column("datetime", **kw)
+    return Column("datetime", **{"answer": False, **kw})
 
 
 def flag(**kw) -> Column:
@@ -437,6 +442,22 @@ def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series
     return numbers.where(marked, text).where(~pd.Series(other, index=text.index))
 
 
+def _apostrophe_marks(text: pd.Series, notes: dict) -> pd.Series:
+    """Numbers written with a leading apostrophe ("'8"), Excel's mark for a number kept as text, without it, noted.
+
+    >>> _apostrophe_marks(pd.Series(["'8", "9", "'1,5", "'n/a"]), {}).tolist()
+    ['8', '9', '1,5', "'n/a"]
+    """
+    if not text.str.startswith("'").any():
+        return text
+    marked = text.str.fullmatch(r"'\s*[+-]?\d[\d.,\s]*").fillna(False).to_numpy(dtype=bool)
+    if not marked.any():
+        return text
+    notes[f"a leading apostrophe (Excel's mark for a number kept as text) left out (e.g. {text[marked].iloc[0]!r})"] = \
+        marked
+    return text.where(~marked, text.str[1:].str.strip())
+
+
 NEGATIVE = "a number below 0"  # an amount or a duration below 0: a refund, a credit
 ACCOUNTING_NEGATIVE = re.compile(r"^\(\s*([^()]*\d[^()]*?)\s*\)$")  # "(161.41)", "($8,113.40)": a credit, a refund
 
@@ -466,7 +487,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         typed = (raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
                  if raw.dtype == object else np.zeros(len(raw), dtype=bool))  # numbers typed in a text column
         text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing, problems)
-        text = ascii_digits(text, notes)
+        text = _apostrophe_marks(ascii_digits(text, notes), notes)
         if column.kind == "number":
             text = _without_currency(_accounting_negatives(text, notes), problems, notes)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)

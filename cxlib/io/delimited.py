@@ -321,6 +321,24 @@ def _one_field(line: str, delimiter: str) -> bool:
     return len(next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])) <= 1
 
 
+TRAILING_SEPARATOR = "an empty field after the last column on every line (a separator at each line's end) left out"
+
+
+def _trailing_separator(content: str, delimiter: str, width: int) -> bool:
+    """Every record after the header has one field more than the header, and it is empty: the separator that some
+    exporters write at the end of each line ("1,North,7,"), not a column.
+
+    >>> _trailing_separator("a,b\\n1,2,\\n3,4,\\n", ",", 2), _trailing_separator("a,b\\n1,2,x\\n", ",", 2)
+    (True, False)
+    """
+    rows = _records(content, delimiter)
+    try:
+        next(rows)
+        return all(len(row) == width + 1 and not row[-1].strip() for row in rows if row)
+    except (StopIteration, csv.Error):
+        return False
+
+
 def _first_ragged_line(content: str, delimiter: str) -> str | None:
     """Where a line's field count first differs from the header's (for the error message)."""
     rows = _records(content, delimiter)
@@ -381,14 +399,20 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, 
     text, footer = without_footer(text, delimiter)
     if footer:
         decoded = dataclasses.replace(decoded, utf8=None)
+    trailing = None
     try:  # Arrow's reader: about four times faster than pandas' own, same values
         frame = _read_csv(decoded.utf8 or text.encode("utf-8"), delimiter)
     except (pa.ArrowInvalid, ValueError, csv.Error) as exc:
-        mixed = ("; the file mixes line ends (a CR alone, and LF), and a CR alone is read as part of a cell: save "
-                 "it with one kind of line end" if decoded.cr_in_cells else "")
-        raise DataError(f"{name}: {filename} cannot be parsed as {delimiter!r}-delimited text: "
-                        f"{_first_ragged_line(text, delimiter) or exc}{mixed}", table=name,
-                        rule="same number of fields on every line") from None
+        if not _trailing_separator(text, delimiter, len(header.names)):
+            mixed = ("; the file mixes line ends (a CR alone, and LF), and a CR alone is read as part of a cell: "
+                     "save it with one kind of line end" if decoded.cr_in_cells else "")
+            raise DataError(f"{name}: {filename} cannot be parsed as {delimiter!r}-delimited text: "
+                            f"{_first_ragged_line(text, delimiter) or exc}{mixed}", table=name,
+                            rule="same number of fields on every line") from None
+        end = _record_end(text)  # the header takes the empty field's place too: it is then left out
+        frame = _read_csv((text[:end].rstrip("\r\n") + delimiter + text[end - 1:]).encode("utf-8"), delimiter)
+        frame = frame.iloc[:, :-1]
+        trailing = TRAILING_SEPARATOR
     if header.skip:
         frame = frame.iloc[header.skip:].reset_index(drop=True)
     if decoded.cr_in_cells:
@@ -397,7 +421,7 @@ def read_delimited(decoded: Decoded, filename: str, name: str, sep: str | None, 
     frame.columns = header.names
     unnamed = [i for i, n in enumerate(header.names) if not n.strip()]
     notes = [QualityIssue(name, None, note, NOTE, 0)
-             for note in (*decoded.notes, header_note(skipped, header_row), footer) if note]
+             for note in (*decoded.notes, header_note(skipped, header_row), footer, trailing) if note]
     if unnamed:
         notes += unnamed_columns(frame, unnamed, name)
         frame = frame.drop(columns=frame.columns[unnamed])

@@ -77,10 +77,9 @@ def total_rows(frame: pd.DataFrame) -> np.ndarray:
         text = frame[column]
         if text.dtype.kind in "biufcmM":  # numbers and dates say no word
             continue
-        try:
-            distinct = pc.unique(pa.array(text, type=pa.string(), from_pandas=True)).drop_null()
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a workbook's column of numbers and words: no total row
-            continue
+        if text.dtype == object:  # a workbook's column of numbers and words: ids 1 to 120, then "Total"
+            text = text.astype("string")
+        distinct = pc.unique(pa.array(text, type=pa.string(), from_pandas=True)).drop_null()
         out |= _footer_block(text)
         grouped = len(distinct) <= max(GROUPS, len(frame) // 20)
         values = (distinct.filter(pc.match_substring_regex(distinct, TOTAL_STEM, ignore_case=True)).to_pylist()

@@ -12,7 +12,8 @@ record with example rows; ``strict=True`` turns any exclusion into an error):
 4. rows that are entirely blank are excluded; so are rows of a survey export that are not
    answers (previews, tests, spam) and, unless ``keep_unfinished``, unfinished responses
    (:mod:`cxlib.io.survey_status`);
-5. declared missing codes (``missing_codes``) and, in numeric, date and yes/no columns,
+5. declared missing codes (``missing_codes``: for every column of answers, or per column by name;
+   an id, an amount or a date takes only codes named for it) and, in numeric, date and yes/no columns,
    the markers ``n/a``, ``null``, ``NA``, ... become missing (counted, not excluded);
 6. each value must parse as its column's kind and lie in its range (excluded otherwise);
 7. row checks across columns (a churn date before the signup date, ...);
@@ -222,12 +223,14 @@ def _match_columns(raw: pd.DataFrame, schema: Mapping[str, c.Column], table: str
     return raw.rename(columns=renames)
 
 
-def _codes_for(column: str, missing_codes: MissingCodes) -> Sequence:
+def _codes_for(column: str, rule: c.Column, missing_codes: MissingCodes) -> Sequence:
+    """The codes that mean "missing" in ``column``: those named for it, and those given for every column ("*", or a
+    list) when it holds answers (:attr:`~cxlib.io.columns.Column.answer`; never an id, an amount or a date)."""
     if missing_codes is None:
         return ()
     if isinstance(missing_codes, Mapping):
-        return list(missing_codes.get("*", ())) + list(missing_codes.get(column, ()))
-    return missing_codes
+        return [*(missing_codes.get("*", ()) if rule.answer else ()), *missing_codes.get(column, ())]
+    return missing_codes if rule.answer else ()
 
 
 def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, table: str,
@@ -276,7 +279,7 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
                                 column=name, rule=COLUMN_HAS_VALUES)
             issues.append(QualityIssue(table, name, "column has no values", NOTE, 0))
         try:
-            parsed = c.parse(raw[name], rule, _codes_for(name, missing_codes), options,
+            parsed = c.parse(raw[name], rule, _codes_for(name, rule, missing_codes), options,
                              (value_labels or {}).get(name))
         except DataError as exc:
             raise DataError(f"{table}: {exc}", table=table, column=name, rule=exc.rule) from None

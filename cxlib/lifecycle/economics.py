@@ -30,7 +30,7 @@ Churn enters as a constant hazard per segment (:func:`cxlib.lifecycle.survival.h
   margin a customer yields over [0, t] under hazard lambda is
   ``m (1 - exp(-(lambda + delta) t)) / (lambda + delta)``; the programme's gain at t is M
   times the difference between the passive and detractor values, less running costs.
-  ROI = (gain at the horizon - cost) / cost; payback = the first t where the gain covers
+  ROI = (gain at the horizon - cost) / cost; payback = the first t > 0 where the gain covers
   the cost. Intervals propagate the uncertainty of both hazards by simulation
   (``lambda ~ Gamma(d + 1/2, 1/E)``, Jeffreys), seeded.
 """
@@ -361,9 +361,8 @@ def _case(moved, margin, lam_from, lam_to, delta, cost_once, cost_yearly, horizo
     gain = moved[..., None] * margin * (_discounted_margin(lam_to[..., None], grid, delta)
                                         - _discounted_margin(lam_from[..., None], grid, delta))
     spent = cost_once + cost_yearly * (grid if delta == 0 else (1 - np.exp(-delta * grid)) / delta)
-    net = gain - spent
-    covered = net >= 0
-    payback = np.where(covered.any(axis=-1), grid[np.argmax(covered, axis=-1)], np.inf)
+    covered = (gain - spent)[..., 1:] >= 0  # from the first step on: at 0 a programme with no one-off cost is at
+    payback = np.where(covered.any(axis=-1), grid[1:][np.argmax(covered, axis=-1)], np.inf)  # 0 = 0, not paid back
     return gain[..., -1], spent[-1], payback
 
 

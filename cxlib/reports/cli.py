@@ -170,7 +170,9 @@ def _cmd_run_all(args) -> int:
 
 def _cmd_notebook(args) -> int:
     path = write_notebook(args.study, args.path, _parameters(args), notebooks_dir=args.notebooks_dir)
-    _say(f"cx: wrote {path}: open it in JupyterLab (make lab) and run it; the study notebook is unchanged")
+    where = ("" if Path(path).resolve().parent == (Path(args.notebooks_dir or "notebooks")).resolve() else
+             " (make lab shows notebooks/: write the copy there to open it in JupyterLab)")
+    _say(f"cx: wrote {path}: open it in JupyterLab (make lab) and run it; the study notebook is unchanged{where}")
     return EXIT_OK
 
 

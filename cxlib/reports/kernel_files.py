@@ -56,8 +56,11 @@ def private_kernel() -> Iterator[type]:
 
         async def _async_pre_start_kernel(self, **kw):
             """The kernel's environment without PYTHONWARNINGS: a CI job that sets it to ``error`` to catch its own
-            deprecations would turn ipykernel's shutdown warning into an "ERROR" and a traceback on every run."""
-            kw["env"] = {k: v for k, v in kw.get("env", os.environ).items() if k != "PYTHONWARNINGS"}
+            deprecations would turn ipykernel's shutdown warning into an "ERROR" and a traceback on every run. With
+            PYTHONSAFEPATH, neither Python nor IPython puts the working directory on the kernel's import path: an
+            analyst's folder with a script named pandas.py would otherwise replace the library in the study."""
+            env = {k: v for k, v in kw.get("env", os.environ).items() if k != "PYTHONWARNINGS"}
+            kw["env"] = {**env, "PYTHONSAFEPATH": "1"}
             return await super()._async_pre_start_kernel(**kw)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:

@@ -32,6 +32,7 @@ from ..formatting.narrative import fmt_parameters
 from ..formatting.quoting import shown
 from ..studies import REGISTRY, ParameterError, StudyDeclaration
 from ..studies.contract import undeclared
+from ..studies.parameters import Path as PathParameter
 from ..version import __version__
 from .html import notebook_body, page
 from .index import IndexNotWritten, build_index
@@ -406,10 +407,18 @@ def write_notebook(study: str, path: str | Path, parameters: dict | None = None,
     if path.suffix != ".ipynb":
         raise StudyError(f"{path} is not a notebook file name: end it in .ipynb")
     notebook = load_notebook_node(str(spec.path))  # as papermill reads it: every cell with its tags
-    chosen = {p.name: resolved.values[p.name] for p in spec.declaration.parameters  # what the study will use
-              if resolved.values[p.name] != p.default}  # where the notebook's own cell says otherwise
+    chosen = {p.name: _from_anywhere(p, resolved.values[p.name]) for p in spec.declaration.parameters
+              if resolved.values[p.name] != p.default}  # what the study will use, where its own cell says otherwise
     nbformat.write(parameterize_notebook(notebook, chosen) if chosen else notebook, path)
     return path
+
+
+def _from_anywhere(parameter, value):
+    """A path as the copy needs it: a relative file or folder that exists made absolute, since JupyterLab runs the
+    copy in its own folder, not where ``cx notebook`` was typed."""
+    if isinstance(parameter, PathParameter) and isinstance(value, str) and os.path.exists(value):
+        return os.path.abspath(value)
+    return value
 
 
 def run_all(reports_dir: str | Path = "reports", parameters: dict | None = None, *,

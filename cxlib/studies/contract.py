@@ -277,7 +277,7 @@ class StudyDeclaration:
         the declaration lets the two share it: the score as a segment or a weight gives nonsense, or a crash."""
         named: dict[str, tuple[str, str]] = {}
         problems = []
-        for p in self.parameters:
+        for p in (p for p in self.parameters if p.plays_a_part):
             for column in dict.fromkeys(p.columns(values[p.name])):
                 first = named.setdefault(normal_name(column), (p.name, column))
                 if first[0] != p.name and {first[0], p.name} not in map(set, self.shared_columns):

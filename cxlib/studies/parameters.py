@@ -87,6 +87,7 @@ class Parameter:
     sample_only: bool = field(default=False, kw_only=True)
 
     kind = "any value"
+    plays_a_part = True  # the columns it names play a part in the study: no other parameter may name them
 
     def default_for(self, own_data: bool):
         """The default on the sample, or on the user's own data."""
@@ -226,6 +227,8 @@ class Path(Parameter):
 
     def convert(self, value):
         text = _text(self, value)
+        if text.startswith("~"):  # "~/exports/x.csv" in a parameter file: no shell expanded it
+            text = os.path.expanduser(text)
         if re.search(r"^[a-z][a-z0-9+]*://[^/@\s]*:[^/@\s]*@", text.strip(), re.IGNORECASE):
             raise ParameterProblem(f"{self.name}: the database URL holds a password, and parameters are written into "
                                    "each run's executed.ipynb and results.json. Leave it out of the URL and give it "
@@ -464,12 +467,28 @@ class Currency(Parameter):
 
 
 class MissingCodes(ListOf):
-    """Values that mean "missing"."""
+    """Values that mean "missing": a list, for every column of answers (never an id, an amount or a date), or per
+    column, ``{column: [codes], "*": [codes for every column of answers]}``."""
 
-    kind = "a list of numbers or texts"
+    kind = 'a list of numbers or texts, or per column {column: [...], "*": [...]}'
+    plays_a_part = False  # codes for a column that another parameter names (the score, the revenue)
 
     def item_ok(self, item) -> bool:
         return not isinstance(item, bool) and isinstance(item, int | float | str)
+
+    def check(self, value):
+        if not isinstance(value, Mapping):
+            return super().check(value)
+        out = {}
+        for column, codes in value.items():
+            items = [] if codes is None else _as_list(codes)
+            if _name(column) is None or not all(self.item_ok(item) for item in items):
+                raise self.problem(value)
+            out[_name(column)] = items
+        return out
+
+    def columns(self, value) -> list[str]:
+        return [c for c in value if c != "*"] if isinstance(value, Mapping) else []
 
 
 @dataclass(frozen=True)

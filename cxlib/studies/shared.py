@@ -53,7 +53,8 @@ def data_path_parameter(holds: str, folder: bool = False) -> Path:
 
 
 def missing_codes_parameter() -> MissingCodes:
-    return MissingCodes("missing_codes", [], 'values that mean "missing", e.g. [-99, 999, "n/a"]')
+    return MissingCodes("missing_codes", [], 'values that mean "missing" in answers, e.g. [-99, 999, "n/a"]; per '
+                        'column: {LTR: [99], "*": [-99]} (ids, amounts and dates take only codes named for them)')
 
 
 def backend_parameters(sample_size: int | None = None, sample_use: str = "", tables: bool = True) -> tuple:
