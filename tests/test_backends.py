@@ -11,14 +11,13 @@ import pytest
 from nested import TOL, assert_nested_close
 
 import cxlib as cx
-from cxlib import backends
 from cxlib.drivers.binary import binary_drivers, binary_drivers_from_source
 from cxlib.drivers.key_drivers import (
     key_drivers,
     key_drivers_from_source,
 )
 from cxlib.drivers.segments import segment_drivers, segment_drivers_from_source
-from cxlib.engine import Period, open_source
+from cxlib.engine import Period, dask_backend, open_source
 from cxlib.io.quality import DataError
 from cxlib.lifecycle.survival import kaplan_meier, logrank, survival_counts
 from cxlib.metrics.compare import segment_table, segment_table_from_histograms
@@ -394,7 +393,7 @@ def test_bad_weights_durations_and_flags_are_named_or_counted(name):
 
 
 def test_an_unreachable_scheduler_names_the_parameter(monkeypatch):
-    monkeypatch.setattr(backends, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(dask_backend, "CONNECT_TIMEOUT", "1s")
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -66,13 +66,21 @@ class Estimate:
         row.update(self.components)
         return pd.DataFrame([row])
 
-    def format(self, digits: int = 1) -> str:
+    def format(self, digits: int | None = None) -> str:
+        """The value and its interval with ``digits`` decimals; by default as many as the interval needs to be
+        seen (one at least, four at most): a mean of 3.978 (3.962 to 3.994) reads "3.98 (3.96 to 3.99)", never
+        "4.0 (4.0 to 4.0)"."""
+        if digits is None:
+            width = self.ci_high - self.ci_low
+            digits = 1 if not width > 0 else min(4, max(1, math.ceil(-math.log10(width))))
         return format_ci(self.value, self.ci_low, self.ci_high, digits)
 
     def __str__(self) -> str:
         flag = " (small n)" if self.small_n else ""
         p = "" if math.isnan(self.p_value) else f", p = {self.p_value:.3g}"
-        return f"{self.metric} {self.format()}, n = {self.n:,}{p}{flag}"
+        weighted = (f" (effective n {self.n_effective:,.0f})" if not math.isnan(self.n_effective)
+                    and round(self.n_effective) != self.n else "")
+        return f"{self.metric} {self.format()}, n = {self.n:,}{weighted}{p}{flag}"
 
     def __repr__(self) -> str:
         """The short form, as ``str`` gives it: an estimate inside a tuple or a list reads as one too (the fields

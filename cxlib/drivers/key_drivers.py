@@ -110,8 +110,8 @@ def _check_collinearity(corr: np.ndarray, names: Sequence[str]) -> None:
 def _resolve_groups(drivers: Sequence[str] | None,
                     groups: Mapping[str, Sequence[str]] | None) -> tuple[list[str], dict[str, list[str]]]:
     """The drivers (those given, then any group member not among them) and every group (a lone driver is its own)."""
-    groups = {str(k): list(v) for k, v in (groups or {}).items()}
-    drivers = list(drivers) if drivers is not None else []
+    groups = {str(k): [v] if isinstance(v, str) else list(v) for k, v in (groups or {}).items()}
+    drivers = [drivers] if isinstance(drivers, str) else list(drivers) if drivers is not None else []  # "speed" is one
     for members in groups.values():
         drivers += [d for d in members if d not in drivers]
     grouped = {d for members in groups.values() for d in members}
@@ -267,7 +267,7 @@ def key_drivers_from_source(source, outcome: str, drivers: Sequence[str] | None 
 def _check_request(drivers, groups, ci_method) -> tuple[list[str], dict]:
     drivers, groups = _resolve_groups(drivers, groups)
     if len(drivers) < 2:
-        raise DataError("key-driver analysis needs at least two drivers", rule="two or more drivers")
+        raise DataError(f"key-driver analysis needs at least two drivers, got {drivers}", rule="two or more drivers")
     if ci_method not in ("percentile", "bca"):
         raise ValueError(f"ci_method must be 'percentile' or 'bca', got {ci_method!r}")
     return drivers, groups

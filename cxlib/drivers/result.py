@@ -78,6 +78,7 @@ class KeyDrivers(ResultView):
     def __post_init__(self):
         shares_of_one(self.drivers, "share", "relative_weight_share")  # shown as percentages, in notebooks too
         shares_of_one(self.groups, "share", "sum_of_member_shares")
+        shares_of_one(self.differences, "difference")  # of two shares: percentage points
 
     @property
     def group_shares(self) -> pd.DataFrame:
@@ -129,7 +130,8 @@ class KeyDrivers(ResultView):
         quadrant = np.where(strong, np.char.add(quadrant.astype(str), STRONG_EFFECT), quadrant)
         quadrant = np.where((quadrant == "fix first") & ~helps.to_numpy(), NO_CLEAR_GAIN, quadrant)
         return d[["driver", "group", "scale", "share", "ci_low", "ci_high", "mean", "mean_ci_low", "mean_ci_high",
-                  "beta", "share_rank", "beta_rank"]].assign(quadrant=quadrant).reset_index(drop=True)
+                  "beta", "share_rank", "beta_rank"]].assign(quadrant=quadrant).reset_index(drop=True).astype(
+            {"share_rank": "Int64", "beta_rank": "Int64"})  # ranks are whole numbers
 
     def fix_first(self) -> pd.DataFrame:
         """The ratings to fix first: important (a share above the median driver's), clearly helping the outcome

@@ -22,9 +22,11 @@ from .chunks import (
     totals_chunk,
 )
 from .duckdb_backend import OUT_OF_TYPE, csv_files, iso_text_columns, parquet_files
-from .rules import CONNECT_TIMEOUT, broken_chunk, column_range, kept_rows, select_rows
+from .rules import broken_chunk, column_range, kept_rows, select_rows
 
-__all__ = ["DaskBackend", "read_csv_blocks"]
+__all__ = ["CONNECT_TIMEOUT", "DaskBackend", "read_csv_blocks"]
+
+CONNECT_TIMEOUT = "30s"  # how long to wait for a Dask scheduler (distributed's default)
 
 
 class DaskBackend(Backend):

@@ -14,13 +14,12 @@ from ..drivers.crossprod import numbers_error
 from ..io.columns import MISSING_VALUE, NEGATIVE, NOT_YES_NO, amount, weight
 from ..io.dates import ANSWERS_FROM, tomorrow
 
-__all__ = ["BACKENDS", "CONNECT_TIMEOUT", "PERIOD_FORMATS", "Band", "Condition", "Key", "Period", "RowRule",
+__all__ = ["BACKENDS", "PERIOD_FORMATS", "Band", "Condition", "Key", "Period", "RowRule",
            "Words", "broken_chunk", "column_range", "condition_sql", "kept_rows", "numbers_of", "select_rows",
            "selected", "sql_name", "sql_strings", "usable_rows"]
 
 BACKENDS = ("pandas", "duckdb", "dask")
 PERIOD_FORMATS = {"M": "%Y-%m", "Y": "%Y"}  # quarters are built as 2024Q1, as pandas prints them
-CONNECT_TIMEOUT = "30s"  # how long to wait for a Dask scheduler (distributed's default)
 
 
 def sql_name(name: str) -> str:

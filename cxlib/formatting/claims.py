@@ -27,7 +27,7 @@ __all__ = ["LEVEL", "Claim", "interval_words", "summary"]
 LEVEL = 0.05  # the reports' level: a difference is claimed only when its p-value is below it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Claim:
     """One statement: ``key`` (what it states), its sentence template and shown ``values``, the ``numbers``
     behind it and the ``test`` that decided it (empty for a descriptive figure). ``joins``: the
@@ -50,6 +50,11 @@ class Claim:
 
     def to_dict(self) -> dict:
         return {"claim": self.key, "sentence": self.text(), "numbers": dict(self.numbers), "test": self.test}
+
+    def __repr__(self) -> str:
+        """What it states, as its key and sentence (a list of claims reads as the summary does); the numbers behind
+        it are in :meth:`to_dict`."""
+        return f"<{self.key}: {self.text()}>"
 
 
 def summary(claims: Iterable[Claim]) -> Markdown:

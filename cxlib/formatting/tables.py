@@ -182,9 +182,9 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
                                                                   values[np.isfinite(values)])), 2)
             if triple:
                 low, high = frame[triple[1]].astype(float) * scale, frame[triple[2]].astype(float) * scale
-                text = [DASH if pd.isna(v) else _number(v, places, suffix) if math.isinf(v)
+                text = [DASH if pd.isna(v) else _number(v, places, suffix) if math.isinf(v) or pd.isna(lo) and pd.isna(hi)
                         else f"{_number(v, places, suffix)} ({_interval(lo, hi, places)})"
-                        for v, lo, hi in zip(values, low, high, strict=True)]
+                        for v, lo, hi in zip(values, low, high, strict=True)]  # no interval (no bootstrap): the value
                 out[names.get(name, f"{name.replace('_', ' ')} ({label})")] = text
             else:
                 out[names.get(name, name.replace("_", " "))] = [_number(v, places, suffix) for v in values]
