@@ -274,10 +274,11 @@ def segment_chart(segments: pd.DataFrame, title: str, xlabel: str = "NPS (points
                 xlabel)
 
     low, high = segments.loc[segments["value"].idxmin()], segments.loc[segments["value"].idxmax()]
-    alt = (f"Bar chart: {title}, {len(segments)} segments with 95% intervals. Lowest {display.value(low['segment'])} "
-           f"({display.name(low['segment_col'])}) at {low['value']:.1f}, highest {display.value(high['segment'])} "
-           f"({display.name(high['segment_col'])}) at "
-           f"{high['value']:.1f}; " + ngettext("{n} differs clearly from the rest", "{n} differ clearly from the rest",
+    def named(row) -> str:
+        return f"{display.value(row['segment'])} ({display.name(row['segment_col'])}) at {row['value']:.1f}"
+    ends = (f"every segment at {low['value']:.1f}" if round(low["value"], 1) == round(high["value"], 1)
+            else f"lowest {named(low)}, highest {named(high)}")  # a tie names no segment as both
+    alt = (f"Bar chart: {title}, {len(segments)} segments with 95% intervals; {ends}; " + ngettext("{n} differs clearly from the rest", "{n} differ clearly from the rest",
                                                int(segments["significant"].sum())).format(
                n=int(segments["significant"].sum()))
            + (f"; overall {overall:.1f}." if overall is not None else "."))

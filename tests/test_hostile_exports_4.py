@@ -229,3 +229,57 @@ def test_a_study_kernel_never_imports_from_the_working_directory(tmp_path):
                            "--reports-dir", str(tmp_path / "reports")], capture_output=True, text=True, cwd=tmp_path,
                           timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_0_10_question_numbered_1_to_11_is_refused_with_the_recode(tmp_path):
+    """A survey tool's recode stored the 0-10 question as 1 to 11: the 11s were left out as off the scale and every
+    other answer read one point high (NPS 14.1 on 128 against -1.3 on 150), with exit 0."""
+    frame = survey(150).assign(LTR=lambda f: f["LTR"] + 1)
+    path = write(tmp_path, "recode.csv", frame.to_csv(index=False))
+    with pytest.raises(cx.io.DataError, match=r"column 'LTR' holds answers from 1 to 11 \(\d+ of them 11, none 0\): "
+                                              r"the 0-10 question numbered 1 to 11"):
+        cx.studies.compute("segment_study", {"data_path": str(path), "score_col": "LTR", "date_col": None})
+
+
+def test_an_answer_a_persona_figure_cannot_use_leaves_that_figure_only(tmp_path):
+    """A CSAT of 0 (a 0-4 star scale) removed the customer from every persona figure (sizes 141 and 136 of 150
+    each); it leaves the CSAT figure alone, as a blank does."""
+    rng = np.random.default_rng(4)
+    n = 300
+    basic = np.arange(n) < 150
+    frame = pd.DataFrame({"Id": range(n), "Plan": np.where(basic, "Basic", "Enterprise"),
+                          "Seats": np.where(basic, rng.integers(1, 5, n), rng.integers(50, 90, n)),
+                          "LTR": rng.integers(0, 11, n), "CSAT": rng.integers(0, 5, n)})
+    path = write(tmp_path, "customers.csv", frame.to_csv(index=False))
+    study, data = cx.studies.compute("persona_study", {"data_path": str(path), "trait_cols": ["Plan", "Seats"], "k": 2,
+                                                       "score_col": "LTR", "csat_col": "CSAT", "id_col": "Id",
+                                                       "churn_col": None, "revenue_col": None})
+    assert sorted(study.personas["size"]) == [150, 150]
+    assert data.quality.rows_kept["customers"] == n
+
+
+def test_a_canonical_table_with_a_header_and_no_rows_is_absent(tmp_path):
+    sample = cx.io.load()
+    for name in ("customers", "responses"):
+        getattr(sample, name).to_csv(tmp_path / f"{name}.csv", index=False)
+    write(tmp_path, "tickets.csv", ",".join(sample.tickets.columns) + "\n")
+    data = cx.io.load(tmp_path)
+    assert data.tickets is None
+    assert any(i.rule == "tickets.csv holds a header and no rows: the tickets table is absent"
+               for i in data.quality.issues)
+
+
+def test_a_windows_path_finds_its_file(tmp_path, monkeypatch):
+    (tmp_path / "exports").mkdir()
+    write(tmp_path / "exports", "base.csv", survey().to_csv(index=False))
+    monkeypatch.chdir(tmp_path)
+    values = cx.studies.REGISTRY["segment_study"].resolve({"data_path": "exports\\base.csv", "score_col": "LTR"})
+    assert values.values["data_path"] == "exports/base.csv"
+
+
+def test_dates_that_miss_a_given_date_format_are_told_to_cover_every_part():
+    from cxlib.io.quality import fix_hint
+
+    assert fix_hint("not a date (%d/%m/%Y)", ["29/6/2025 7:05:00 PM"]).startswith(
+        " -> the dates do not match the date_format given: make it cover every part written")
+    assert fix_hint("not a date (YYYY-MM-DD)", ["soon"]) == " -> set date_format, e.g. %d.%m.%Y"

@@ -98,3 +98,11 @@ def test_driver_labels_of_the_priorities_chart_stay_inside_the_figure():
         boxes = [t.get_window_extent() for t in ax.texts]
         assert len(boxes) == 4
         assert all(b.x0 >= 0 and b.x1 <= figure.bbox.width for b in boxes), rendition
+
+
+def test_a_tie_names_no_segment_as_both_lowest_and_highest():
+    rows = pd.DataFrame({"segment_col": ["region"] * 2, "segment": ["North", "South"], "value": [16.7, 16.7],
+                         "ci_low": [0.0, 0.0], "ci_high": [30.0, 30.0], "n": [30, 30], "significant": [False, False],
+                         "small_n": [False, False], "difference": [0.0, 0.0]})
+    alt = plots.segment_chart(rows, "NPS by segment").alt
+    assert "every segment at 16.7" in alt and "lowest" not in alt

@@ -439,6 +439,22 @@ def test_a_size_that_would_exhaust_the_machine_is_refused_before_a_kernel(tmp_pa
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(("limit", "soft", "said"), [
+    ("RLIMIT_FSIZE", 1 << 20, "the limit of file size is 1 MiB (ulimit -f), and a run needs 1,024 MiB"),
+    ("RLIMIT_AS", 1 << 30, "the limit of address space is 1,024 MiB (ulimit -v), and a run needs 4,096 MiB")])
+def test_a_low_file_size_or_memory_limit_is_named_before_a_kernel_starts(tmp_path, limit, soft, said):
+    """Under ulimit -f a run wrote a notebook cut off and a traceback; under ulimit -v it failed with an empty
+    MemoryError. Both hard limits below what a run needs are named, with what to raise (exit 2, no kernel)."""
+    import resource
+
+    which = getattr(resource, limit)
+    done = subprocess.run([str(Path(sys.executable).with_name("cx")), "run", "segment_study", "--no-progress",
+                           "--reports-dir", str(tmp_path)], capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: resource.setrlimit(which, (soft, soft)))
+    assert done.returncode == 2 and "Traceback" not in done.stderr and said in done.stderr
+    assert not any(tmp_path.iterdir())
+
+
 def test_a_low_open_files_limit_is_raised_or_refused_before_a_kernel_starts(tmp_path):
     """Under `ulimit -n 24` a run died in the kernel with three tracebacks (ZMQError: Too many open files), under 64
     with an empty reason. A soft limit is raised as far as the hard one allows; below that, one line says what to do."""
@@ -452,16 +468,17 @@ def test_a_low_open_files_limit_is_raised_or_refused_before_a_kernel_starts(tmp_
                           preexec_fn=low(64, 64))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == (f"cx: the limit of open files is 64 (ulimit -n), and a run needs {cli.MIN_OPEN_FILES}:"
-                                   " the kernel that runs a study opens sockets and files. Raise it where the run is "
+                                   " the kernel that runs a study opens sockets and files and writes the report. "
+                                   "Raise it where the run is "
                                    f"started (ulimit -n {cli.MIN_OPEN_FILES}; LimitNOFILE= in a systemd unit)")
     assert not any(tmp_path.iterdir())
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
         if hard == resource.RLIM_INFINITY or hard >= cli.MIN_OPEN_FILES:  # a soft limit alone: raised, no word
-            assert cli._open_files_problem() is None
+            assert cli._limits_problem() is None
             assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == cli.MIN_OPEN_FILES
         else:
-            assert cli._open_files_problem().startswith("the limit of open files is 64")
+            assert cli._limits_problem().startswith("the limit of open files is 64")
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

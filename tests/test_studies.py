@@ -205,5 +205,5 @@ def test_segments_of_one_answer_are_drawn_not_crashed(tmp_path):
     solo = study.segments.set_index("segment").loc[["solo promoter", "solo detractor"]]
     assert solo["n"].tolist() == [1, 1] and solo["small_n"].all()
     chart = cx.plots.segment_chart(study.segments, "NPS by segment", overall=study.overall.value)
-    assert len(chart.ax.patches) == 3 and "Lowest solo detractor (Plan) at -100.0" in chart.alt
+    assert len(chart.ax.patches) == 3 and "lowest solo detractor (Plan) at -100.0" in chart.alt
     assert 'srcset="data:image/png;base64,' in chart._repr_html_()  # the phone rendition draws too

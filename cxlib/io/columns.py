@@ -518,6 +518,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     if column.answer_labels and (column.low, column.high) == (0, 10):
         values = _qualtrics_group_codes(raw.name, values, notes)
         _refuse_five_point(raw.name, values)
+        _refuse_one_to_eleven(raw.name, values)
     arr = values.to_numpy()
     with np.errstate(invalid="ignore"):
         infinite = np.isinf(arr)
@@ -573,6 +574,18 @@ def _refuse_five_point(name, values: pd.Series) -> None:
         raise DataError(f"column {str(name)!r} holds answers from 1 to 5 alone ({len(answered):,} of them, none 0 "
                         "nor above 5): a 1-5 scale (CSAT?), not the 0-10 recommendation question NPS needs; name the "
                         "0-10 column", column=str(name), rule="answers on the 0-10 scale")
+
+
+def _refuse_one_to_eleven(name, values: pd.Series) -> None:
+    """Stop on a 0-10 column whose answers run from 1 to 11 (11 given, 0 never, at least
+    :data:`FIVE_POINT_ANSWERS` answers): the 0-10 question stored as its 11 choices numbered from 1, as survey tools
+    recode them. Every 11 would be left out as off the scale and every other answer read one point too high."""
+    answered = values.dropna()
+    elevens = int((answered == 11).sum())
+    if len(answered) >= FIVE_POINT_ANSWERS and elevens and answered.min() >= 1 and answered.max() == 11:
+        raise DataError(f"column {str(name)!r} holds answers from 1 to 11 ({elevens:,} of them 11, none 0): the 0-10 "
+                        "question numbered 1 to 11 (a survey tool's recode); recode it to 0-10 in the tool, or "
+                        "subtract 1 from every answer", column=str(name), rule="answers on the 0-10 scale")
 
 
 def _read_ids(values: pd.Series, notes: dict) -> pd.Series:

@@ -33,6 +33,8 @@ FIXES = (  # a rule's words -> the parameter that changes how such values are re
     ("decimal mark unclear", "set decimal and thousands"),
     ("not a number", "numbers written with a decimal comma read by themselves; otherwise set decimal, or list "
                      "codes such as 'n/a' in missing_codes"),
+    ("not a date (%", "the dates do not match the date_format given: make it cover every part written (a time "
+                      "%H:%M:%S; with AM/PM %I:%M %p), or leave date_format out to have the dates detected"),
     ("not a date (", "set date_format, e.g. %d.%m.%Y"),
     ("not a whole number from", "answers off the scale: check the column, or list codes such as 99 in missing_codes"),
     ("missing value", "blank values: fill them, or choose another column"),

@@ -204,6 +204,9 @@ def _issue(table: str, column: str | None, rule: str, action: str, mask: np.ndar
     return QualityIssue(table, column, rule, action, int(mask.sum()), row_numbers, examples)
 
 
+NO_ROWS = "at least one row"  # the rule of a table with a header and no data rows
+
+
 def _match_columns(raw: pd.DataFrame, schema: Mapping[str, c.Column], table: str,
                    issues: list[QualityIssue]) -> pd.DataFrame:
     """Use a column that differs only in case, spaces or dashes; fail on a missing required one."""
@@ -240,7 +243,7 @@ def validate(raw: pd.DataFrame, schema: Schema | Mapping[str, c.Column], *, tabl
     if not isinstance(schema, Schema):
         schema = Schema(table, dict(schema))
     if len(raw) == 0:
-        raise DataError(f"{table}: the table has a header but no data rows", table=table, rule="at least one row")
+        raise DataError(f"{table}: the table has a header but no data rows", table=table, rule=NO_ROWS)
     issues: list[QualityIssue] = []
     raw = _match_columns(raw.reset_index(drop=True), schema.columns, table, issues)
     present = [name for name in schema.columns if name in raw.columns]
@@ -492,8 +495,17 @@ def load(folder: str | Path | None = None, *, rename: Mapping[str, Mapping[str, 
     for name, path in found.items():
         if path is None:
             continue
-        t = read_table(path, SCHEMAS[name], rename=(rename or {}).get(name), missing_codes=missing_codes,
-                       **reading)
+        try:
+            t = read_table(path, SCHEMAS[name], rename=(rename or {}).get(name), missing_codes=missing_codes,
+                           **reading)
+        except DataError as exc:
+            if exc.rule != NO_ROWS:
+                raise
+            # a table with a header alone (an export of a quarter without tickets): the table is absent, noted
+            note = QualityIssue(name, None, f"{path.name} holds a header and no rows: the {name} table is absent",
+                                NOTE, 0)
+            quality = quality + DataQuality((note,), {}, {})
+            continue
         tables[name], quality, sources = t.data, quality + t.quality, [*sources, t.source]
     if tables["customers"] is not None:
         known = set(tables["customers"]["customer_id"])

@@ -299,23 +299,34 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-MIN_OPEN_FILES = 256  # files a run may hold open: a kernel's sockets, the notebook, the data (it fails below ~80)
+# what a run needs of the limits a shell or a service sets (ulimit): (resource, least, the limit in words, its flag)
+LIMITS = (("RLIMIT_NOFILE", 256, "open files", "-n", "LimitNOFILE"),  # a kernel's sockets, the notebook, the data
+          ("RLIMIT_FSIZE", 1 << 30, "file size (bytes)", "-f", "LimitFSIZE"),  # a run's notebook and report
+          ("RLIMIT_AS", 4 << 30, "address space (bytes)", "-v", "LimitAS"))  # numpy and the kernel reserve far more
+MIN_OPEN_FILES = LIMITS[0][1]
 
 
-def _open_files_problem() -> str | None:
-    """Raise this process's open-files limit (``ulimit -n``) to :data:`MIN_OPEN_FILES` where it is lower and the
-    hard limit allows (the kernel inherits it); what to do where the hard limit does not allow it."""
+def _limits_problem() -> str | None:
+    """Raise this process's soft limits (``ulimit -n``, ``-f``, ``-v``) to what a run needs (:data:`LIMITS`) where
+    they are lower and the hard limits allow (the kernel inherits them); what to raise where a hard limit does not.
+    Below them a run died in its kernel: "Too many open files", a notebook cut off, an empty MemoryError."""
     import resource
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY or soft >= MIN_OPEN_FILES:
-        return None
-    if hard == resource.RLIM_INFINITY or hard >= MIN_OPEN_FILES:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (MIN_OPEN_FILES, hard))
-        return None
-    return (f"the limit of open files is {soft} (ulimit -n), and a run needs {MIN_OPEN_FILES}: the kernel that runs "
-            f"a study opens sockets and files. Raise it where the run is started (ulimit -n {MIN_OPEN_FILES}; "
-            "LimitNOFILE= in a systemd unit)")
+    for name, least, words, flag, unit_key in LIMITS:
+        which = getattr(resource, name)
+        soft, hard = resource.getrlimit(which)
+        if soft == resource.RLIM_INFINITY or soft >= least:
+            continue
+        if hard == resource.RLIM_INFINITY or hard >= least:
+            resource.setrlimit(which, (least, hard))
+            continue
+        shown = f"{soft:,}" if flag == "-n" else f"{soft / (1 << 20):,.0f} MiB"
+        needed = f"{least:,}" if flag == "-n" else f"{least >> 20:,} MiB"
+        value = least if flag == "-n" else ("unlimited" if flag == "-v" else least >> 10)
+        return (f"the limit of {words.split(' (')[0]} is {shown} (ulimit {flag}), and a run needs {needed}: the "
+                f"kernel that runs a study opens sockets and files and writes the report. Raise it where the run is "
+                f"started (ulimit {flag} {value}; {unit_key}= in a systemd unit)")
+    return None
 
 
 def _main(argv: list[str] | None) -> int:
@@ -326,7 +337,7 @@ def _main(argv: list[str] | None) -> int:
         _say("cx: the current folder no longer exists (it was deleted or replaced): cd to an existing folder and "
              "run again")
         return EXIT_USAGE
-    if args.func in (_cmd_run, _cmd_run_all) and (problem := _open_files_problem()):
+    if args.func in (_cmd_run, _cmd_run_all) and (problem := _limits_problem()):
         _say(f"cx: {problem}")
         return EXIT_USAGE
     with warnings.catch_warnings():

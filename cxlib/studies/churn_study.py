@@ -336,8 +336,9 @@ def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None
             notes.append(row_issue(frame, blank, name, *blank_covariate))
     zero = (frame[duration_col] == 0).to_numpy()
     if zero.any():
-        notes.append(row_issue(frame, zero, duration_col, "duration 0 (kept: left or censored on the first day)",
-                               NOTE))
+        first = UNIT_FORMS.get(time_unit, ("day",))[0]
+        notes.append(row_issue(frame, zero, duration_col, f"duration 0 (kept: left or censored within the first "
+                               f"{first})", NOTE))
     return frame, Table(frame, quality + DataQuality(tuple(notes)), table.source)
 
 

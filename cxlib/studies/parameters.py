@@ -229,6 +229,8 @@ class Path(Parameter):
         text = _text(self, value)
         if text.startswith("~"):  # "~/exports/x.csv" in a parameter file: no shell expanded it
             text = os.path.expanduser(text)
+        if "\\" in text and not os.path.exists(text) and os.path.exists(text.replace("\\", "/")):
+            text = text.replace("\\", "/")  # a Windows path ("exports\\base.csv") where the file is
         if re.search(r"^[a-z][a-z0-9+]*://[^/@\s]*:[^/@\s]*@", text.strip(), re.IGNORECASE):
             raise ParameterProblem(f"{self.name}: the database URL holds a password, and parameters are written into "
                                    "each run's executed.ipynb and results.json. Leave it out of the URL and give it "

@@ -233,14 +233,15 @@ def run(p: Parameters):
         rules = {}
         if p.id_col:
             rules[p.id_col] = col.identifier(unique=True)
-        if p.score_col:
-            rules[p.score_col] = col.score(0, 10, required=True)
+        view = {"required": True, "optional_view": True}  # each is one figure per persona: a value it cannot use
+        if p.score_col:                                      # leaves that figure only, never the customer
+            rules[p.score_col] = col.score(0, 10, **view)
         if p.csat_col:
-            rules[p.csat_col] = col.score(1, 5, required=True)
+            rules[p.csat_col] = col.score(1, 5, **view)
         if p.churn_col:
-            rules[p.churn_col] = col.left_flag(required=True)
+            rules[p.churn_col] = col.left_flag(**view)
         if p.revenue_col:
-            rules[p.revenue_col] = col.amount(required=True)
+            rules[p.revenue_col] = col.amount(**view)
         if not inputs.in_memory:
             read = list(dict.fromkeys([*rules, *p.trait_cols]))
             frame, data = inputs.sampled("customers", rules, read, "The personas", size=p.sample_size, seed=p.seed)

@@ -178,8 +178,9 @@ class SegmentStudy(ResultView):
             r, d = self.revenue, self.revenue["detractors"]
             part = (f" (on the {fmt_count(r['n'])} of {fmt_count(self.overall.n)} answers with a revenue above 0)"
                     if r["n"] < self.overall.n else "")
-            few = (f" A few answers hold most of the revenue: the weights count as {r['n_effective']:,.0f} answers "
-                   f"of {fmt_count(r['n'])}." if r["n_effective"] < r["n"] / FEW_CARRY else "")
+            few = (f" A few answers hold most of the revenue: the weights count as "
+                   f"{plural(round(r['n_effective']), 'answer', 'answers')} of {fmt_count(r['n'])}."
+                   if r["n_effective"] < r["n"] / FEW_CARRY else "")
             out.append(Claim("segment.revenue", "Weighted by revenue{part}, NPS is {value}; detractors hold {det}% of "
                              "the revenue (95% CI {low} to {high}%).{few}",
                              {"part": part, "few": few, "value": format_ci(r["nps"], r["ci_low"], r["ci_high"]),
