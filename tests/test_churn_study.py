@@ -86,7 +86,7 @@ def test_churn_study_on_a_flat_table(reports, flat_customers):
     assert issues[("missing value", "excluded")] == 1
     assert issues[("repeated row (kept once)", "excluded")] == 1
     assert issues[("duplicate CustomerID with different values", "excluded")] == 2
-    assert issues[("duration 0 (kept: left or censored within the first day)", "note")] >= 3
+    assert issues[("duration 0 (kept: left or censored within the first month)", "note")] >= 3
     assert sum(v for (rule, action), v in issues.items() if action == "excluded") == 5  # blank, negative, 1 + 2 ids
     assert out["results"]["n"] == 2000 - 3  # blank, negative, and the id given twice with different values
     # Kaplan-Meier and log-rank against statsmodels on the same rows

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ..drivers.crossprod import numbers_error
-from ..io.columns import MISSING_VALUE, NEGATIVE, NOT_YES_NO, amount, weight
+from ..io.amounts import NEGATIVE
+from ..io.columns import MISSING_VALUE, NOT_YES_NO, amount, weight
 from ..io.dates import ANSWERS_FROM, tomorrow
 
 __all__ = ["BACKENDS", "PERIOD_FORMATS", "Band", "Condition", "Key", "Period", "RowRule",

@@ -10,17 +10,15 @@ missing because it is a missing marker (counted), or reported.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..formatting.narrative import plural
+from .amounts import NEGATIVE, accounting_negatives, apostrophe_marks, without_currency
 from .dates import (
     ANSWERS_FROM,
     EARLY_ANSWER,
@@ -30,17 +28,28 @@ from .dates import (
     placeholder_dates,
     tomorrow,
 )
-from .header_row import INVISIBLE, normal_name
-from .nps_groups import GROUP_SCORES, GROUPS_NOTE, group_of, normal_word
-from .numbers import LABELLED_SCORE, ascii_digits, parse_numbers, written_plain
+from .header_row import INVISIBLE
+from .ids import PLACEHOLDER_RATIO, nines_placeholder, read_ids
+from .nps_groups import normal_word
+from .numbers import ascii_digits, is_number, parse_numbers, written_plain
 from .options import ReadOptions
 from .quality import DataError
 from .scale import scale_rule
+from .score_answers import (
+    group_scores,
+    labelled_scores,
+    numbers_from_labels,
+    qualtrics_group_codes,
+    recommend_anchors,
+    refuse_five_point,
+    refuse_one_to_eleven,
+)
 
 __all__ = [
-    "LONGEST_STAY_YEARS", "MISSING_VALUE", "UNIT_DAYS", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "YES_NO_CODES", "Column", "amount", "as_text",
-    "category", "check_yes_no_codes", "count", "date", "duration", "flag", "identifier", "longest_duration", "number", "rating", "score", "text",
-    "timestamp", "weight", "yes_no_names", "yes_no_read",
+    "LEFT_WORDS", "LONGEST_STAY_YEARS", "MISSING_VALUE", "NOT_YES_NO", "STANDARD_MISSING_MARKERS", "STAYED_WORDS", "UNIT_DAYS",
+    "YES_NO_CODES", "Column", "amount", "as_text", "category", "check_yes_no_codes", "count", "date", "duration",
+    "flag", "identifier", "left_flag", "longest_duration", "number", "parse", "rating", "score", "text", "timestamp",
+    "weight", "yes_no_names", "yes_no_read",
 ]
 
 Kind = Literal["id", "integer", "number", "category", "text", "date", "datetime", "boolean"]
@@ -66,8 +75,6 @@ STAYED_WORDS = frozenset({"active", "current", "retained", "open", "renewed", "e
 YES_NO_CODES = {"false": "no", "true": "yes"}
 YES_NO_NOTE = "true/false shown as yes and no"
 SMALLEST_WEIGHT = 1e-12  # a weight below this is an export error (1e-200): its square underflows to 0
-NINES = [10.0 ** digits - 1 for digits in range(5, 16)]  # 99,999 ... 999,999,999,999,999: "unknown" in many systems
-PLACEHOLDER_RATIO = 100  # an all-nines amount this many times the column's median is a placeholder
 PLACEHOLDER_AMOUNT = f"a placeholder (all nines, {PLACEHOLDER_RATIO} times the median or more), not an amount"
 WHOLE_TOLERANCE = 1e-9  # a score this close to a whole number is that number, stored with a double's rounding noise
 LARGEST = 1e15  # an amount, weight or duration this large is an export error (1.5e308), not a customer's figure
@@ -316,19 +323,13 @@ def _missing_code_mask(raw: pd.Series, codes: Iterable) -> np.ndarray:
         return np.zeros(len(raw), dtype=bool)
     written = as_text(raw)
     mask = written.isin([str(c).strip() for c in codes]).fillna(False).to_numpy(dtype=bool)
-    numeric_codes = [float(c) for c in codes if _is_number(c)]
+    numeric_codes = [float(c) for c in codes if is_number(c)]
     if numeric_codes:
         as_number = pd.to_numeric(written, errors="coerce")
         mask = mask | as_number.isin(numeric_codes).fillna(False).to_numpy(dtype=bool)
     return mask
 
 
-def _is_number(value) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options: ReadOptions | None = None,
@@ -361,7 +362,7 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
         if column.kind == "category":
             values = _one_spelling(raw, values, notes)
         if column.kind == "id":
-            values = _read_ids(values, notes)
+            values = read_ids(values, notes)
         if column.missing_level is not None and values.isna().any():
             level = column.missing_level
             while (values == level).any():  # the data already hold that word: blanks get a level of their own
@@ -370,7 +371,7 @@ def parse(raw: pd.Series, column: Column, missing_codes: Iterable = (), options:
             values = values.fillna(level)
     elif column.kind in ("integer", "number"):
         if value_labels:
-            raw = _numbers_from_labels(raw, value_labels, notes)
+            raw = numbers_from_labels(raw, value_labels, notes)
         values = _parse_number(raw, column, problems, set_missing, notes, options)
     elif column.kind in ("date", "datetime"):
         values = _parse_datetime(raw, column, options.date_format, problems, set_missing, notes)
@@ -404,76 +405,7 @@ def _standard_missing(text: pd.Series, set_missing: dict[str, np.ndarray], probl
     return text.mask(marker | error)
 
 
-CURRENCY_CODES = ("USD|EUR|GBP|TRY|TL|RSD|CHF|PLN|INR|RUB|UAH|JPY|CNY|SEK|NOK|DKK|CZK|HUF|RON|BGN|BAM|MKD|AUD|CAD|"
-                  "NZD|ZAR|BRL|MXN")
-CURRENCY = re.compile(r"^(?P<minus>-)?\s*(?P<pre>US\$|R\$|Rs\.?|[$€£₺¥₹₽₴₩₪]|(?:" + CURRENCY_CODES + r")(?=[\s\d]))?\s*"
-                      r"(?P<number>[+-]?\d[\d.,\s\u00a0\u202f'\u2019]*?)(?:\.[-\u2013])?\s*"
-                      r"(?P<post>[$€£₺¥₹₽₴₩₪]|" + CURRENCY_CODES + r"|zł|din\.?|дин\.?|руб\.?|грн\.?|kr\.?|Kč|Ft|lei)?$",
-                      re.IGNORECASE)
-ANOTHER_CURRENCY = "another currency than the column's other amounts"
-ONE_CURRENCY = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₺": "TRY", "TL": "TRY", "¥": "JPY", "ZŁ": "PLN",
-                "DIN": "RSD", "ДИН": "RSD", "₹": "INR", "RS": "INR", "₽": "RUB", "РУБ": "RUB", "₴": "UAH", "ГРН": "UAH",
-                "R$": "BRL", "KČ": "CZK", "FT": "HUF", "LEI": "RON", "₩": "KRW", "₪": "ILS"}
 # (a sign and its code are one currency: "€12" and "12 EUR" add up)
-
-
-def _without_currency(text: pd.Series, problems: dict, notes: dict) -> pd.Series:
-    """Amounts written with a currency sign or code ("$3,987.82", "1.250,00 TL", "€ 12") as their numbers, noted.
-
-    The column's most common sign is its currency; an amount in another one is not added to
-    them (:data:`ANOTHER_CURRENCY`), since no rate between them is known here.
-    """
-    signed = pc.match_substring_regex(pa.array(text, type=pa.string(), from_pandas=True), r"[^\d.,\s'’+-]"
-                                      ).fill_null(False).to_numpy(zero_copy_only=False)  # Arrow: no Python per value
-    if not signed.any():  # digits and marks alone (a clean column): no sign to read, and no regex per value
-        return text
-    parts = text[signed].str.extract(CURRENCY).reindex(text.index)
-    sign = parts["pre"].fillna(parts["post"]).str.upper().str.rstrip(".").replace(ONE_CURRENCY)
-    marked = sign.notna() & parts["number"].notna()
-    if not marked.any():
-        return text
-    main = sign[marked].mode().iloc[0]
-    other = (marked & (sign != main)).to_numpy(dtype=bool)
-    if other.any():
-        problems[ANOTHER_CURRENCY] = other
-    read = marked & (sign == main)
-    numbers = (parts["minus"].fillna("") + parts["number"].str.strip()).where(read)
-    notes[f"currency sign read ({main}; e.g. {text[read].iloc[0]!r})"] = read.to_numpy(dtype=bool)
-    return numbers.where(marked, text).where(~pd.Series(other, index=text.index))
-
-
-def _apostrophe_marks(text: pd.Series, notes: dict) -> pd.Series:
-    """Numbers written with a leading apostrophe ("'8"), Excel's mark for a number kept as text, without it, noted.
-
-    >>> _apostrophe_marks(pd.Series(["'8", "9", "'1,5", "'n/a"]), {}).tolist()
-    ['8', '9', '1,5', "'n/a"]
-    """
-    if not text.str.startswith("'").any():
-        return text
-    marked = text.str.fullmatch(r"'\s*[+-]?\d[\d.,\s]*").fillna(False).to_numpy(dtype=bool)
-    if not marked.any():
-        return text
-    notes[f"a leading apostrophe (Excel's mark for a number kept as text) left out (e.g. {text[marked].iloc[0]!r})"] = \
-        marked
-    return text.where(~marked, text.str[1:].str.strip())
-
-
-NEGATIVE = "a number below 0"  # an amount or a duration below 0: a refund, a credit
-ACCOUNTING_NEGATIVE = re.compile(r"^\(\s*([^()]*\d[^()]*?)\s*\)$")  # "(161.41)", "($8,113.40)": a credit, a refund
-
-
-def _accounting_negatives(text: pd.Series, notes: dict) -> pd.Series:
-    """Amounts in parentheses, as accounting exports write negative ones, with a minus sign instead, noted.
-
-    >>> _accounting_negatives(pd.Series(["(161.41)", "($8,113.40)", "12"]), {}).tolist()
-    ['-161.41', '-$8,113.40', '12']
-    """
-    inner = text.str.extract(ACCOUNTING_NEGATIVE, expand=False) if text.str.startswith("(").any() else None
-    if inner is None or inner.isna().all():
-        return text
-    found = inner.notna().to_numpy(dtype=bool)
-    notes[f"amounts in parentheses read as negative (accounting notation, e.g. {text[found].iloc[0]!r})"] = found
-    return text.where(~found, "-" + inner)
 
 
 def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: dict, notes: dict,
@@ -487,9 +419,9 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         typed = (raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).to_numpy(dtype=bool)
                  if raw.dtype == object else np.zeros(len(raw), dtype=bool))  # numbers typed in a text column
         text = _standard_missing(as_text(raw.mask(typed) if typed.any() else raw), set_missing, problems)
-        text = _apostrophe_marks(ascii_digits(text, notes), notes)
+        text = apostrophe_marks(ascii_digits(text, notes), notes)
         if column.kind == "number":
-            text = _without_currency(_accounting_negatives(text, notes), problems, notes)
+            text = without_currency(accounting_negatives(text, notes), problems, notes)
         parsed = parse_numbers(text, options.decimal, options.thousands, options.comma_locale)
         values = parsed.values.where(~typed, pd.to_numeric(raw.where(typed), errors="coerce")) if typed.any() \
             else parsed.values
@@ -498,13 +430,13 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
             notes[parsed.note] = (values.notna() & text.notna() & ~written_plain(text)).to_numpy(dtype=bool)
         unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if unread.any() and column.answer_labels:
-            values = _labelled_scores(text, values, unread, notes)
+            values = labelled_scores(text, values, unread, notes)
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if unread.any() and column.answer_labels and (column.low, column.high) == (0, 10):
-            values = _recommend_anchors(text, values, unread, notes)
+            values = recommend_anchors(text, values, unread, notes)
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         if unread.any() and column.answer_labels and (column.low, column.high) == (0, 10):
-            values = _nps_groups(text, values, unread, notes)
+            values = group_scores(text, values, unread, notes)
             unread = (values.isna() & text.notna()).to_numpy(dtype=bool)
         for mask in parsed.problems.values():
             unread = unread & ~mask
@@ -516,9 +448,9 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         if unread.any():
             problems["not a number"] = unread
     if column.answer_labels and (column.low, column.high) == (0, 10):
-        values = _qualtrics_group_codes(raw.name, values, notes)
-        _refuse_five_point(raw.name, values)
-        _refuse_one_to_eleven(raw.name, values)
+        values = qualtrics_group_codes(raw.name, values, notes)
+        refuse_five_point(raw.name, values)
+        refuse_one_to_eleven(raw.name, values)
     arr = values.to_numpy()
     with np.errstate(invalid="ignore"):
         infinite = np.isinf(arr)
@@ -544,7 +476,7 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
                 problems["not a whole number"] = fractional
             arr = np.where(fractional, np.nan, arr)
         if column.kind == "number" and column.low == 0:  # an amount, a weight or a duration
-            placeholder = _nines_placeholder(arr)
+            placeholder = nines_placeholder(arr)
             if placeholder.any():
                 problems[PLACEHOLDER_AMOUNT] = placeholder
             arr = np.where(placeholder, np.nan, arr)
@@ -563,179 +495,8 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
     return pd.Series(arr, index=raw.index, dtype="float64")
 
 
-FIVE_POINT_ANSWERS = 30  # this many answers, none 0 nor above 5: a 1-5 scale, not the 0-10 question
-
-
-def _refuse_five_point(name, values: pd.Series) -> None:
-    """Stop on a 0-10 column whose answers all lie in 1-5 (at least :data:`FIVE_POINT_ANSWERS` of them): a CSAT
-    or a 1-5 question read as NPS would give -100 (every answer a detractor) with exit 0."""
-    answered = values.dropna()
-    if len(answered) >= FIVE_POINT_ANSWERS and answered.between(1, 5).all() and answered.nunique() > 1:
-        raise DataError(f"column {str(name)!r} holds answers from 1 to 5 alone ({len(answered):,} of them, none 0 "
-                        "nor above 5): a 1-5 scale (CSAT?), not the 0-10 recommendation question NPS needs; name the "
-                        "0-10 column", column=str(name), rule="answers on the 0-10 scale")
-
-
-def _refuse_one_to_eleven(name, values: pd.Series) -> None:
-    """Stop on a 0-10 column whose answers run from 1 to 11 (11 given, 0 never, at least
-    :data:`FIVE_POINT_ANSWERS` answers): the 0-10 question stored as its 11 choices numbered from 1, as survey tools
-    recode them. Every 11 would be left out as off the scale and every other answer read one point too high."""
-    answered = values.dropna()
-    elevens = int((answered == 11).sum())
-    if len(answered) >= FIVE_POINT_ANSWERS and elevens and answered.min() >= 1 and answered.max() == 11:
-        raise DataError(f"column {str(name)!r} holds answers from 1 to 11 ({elevens:,} of them 11, none 0): the 0-10 "
-                        "question numbered 1 to 11 (a survey tool's recode); recode it to 0-10 in the tool, or "
-                        "subtract 1 from every answer", column=str(name), rule="answers on the 0-10 scale")
-
-
-def _read_ids(values: pd.Series, notes: dict) -> pd.Series:
-    """Ids as customers are told apart: invisible characters (a zero-width space pasted along) left out; ids Excel
-    wrote in scientific notation, and ids that differ only in case, noted in ``notes``."""
-    invisible = values.str.contains(INVISIBLE, na=False).to_numpy(dtype=bool)
-    if invisible.any():
-        values = values.str.replace(INVISIBLE, "", regex=True)
-        notes["invisible characters (zero-width spaces) left out of ids"] = invisible
-    scientific = lossy_ids(values)
-    if scientific.any():  # Excel showed a long number id so, and saved what it showed
-        notes[f"ids in Excel's scientific notation (e.g. {values[scientific].iloc[0]}): their last digits are lost, "
-              "so they are not used to find repeated rows; save the id column as text"] = scientific
-    folded = values.str.casefold()
-    if folded.nunique() < values.nunique():  # cheap test first: the grouping below is slow on a long column
-        # "c900" and "C900": one customer typed twice, or two (Salesforce ids tell case apart)
-        twins = (values.groupby(folded).transform("nunique") > 1).to_numpy(dtype=bool)
-        shown = ", ".join(f"{a}/{b}" for a, b in values[twins].groupby(folded[twins]).agg(
-            lambda v: tuple(dict.fromkeys(v))[:2]).head(3))
-        notes[f"ids that differ only in case, kept as different customers ({shown})"] = twins
-    return values
-
-
-def lossy_ids(values: pd.Series) -> np.ndarray:
-    """True where an id is a number Excel wrote in scientific notation (``1.23457E+11``): its last digits are lost,
-    so it cannot tell two customers apart."""
-    return values.astype("string").str.fullmatch(r"\d(\.\d+)?E\+\d+", case=False).fillna(False).to_numpy(dtype=bool)
-
-
-def _nines_placeholder(values: np.ndarray) -> np.ndarray:
-    """True where an amount is a placeholder: all nines (99,999 to 999,999,999,999,999) and at least
-    :data:`PLACEHOLDER_RATIO` times the median of the column's other amounts, as systems write "unknown"
-    (9999999). A real amount of 99,999 among others of that size stays.
-
-    >>> _nines_placeholder(np.array([120.0, 80.0, 9999999.0, 99999.0, np.nan])).tolist()
-    [False, False, True, True, False]
-    """
-    nines = np.isin(values, NINES)
-    if not nines.any() or nines.all():
-        return np.zeros(values.shape, dtype=bool)
-    typical = np.nanmedian(np.where(nines, np.nan, values))
-    return nines & (values >= PLACEHOLDER_RATIO * typical) if np.isfinite(typical) else np.zeros(values.shape, bool)
-
-
-def _label_number(label) -> float | None:
-    """The score a value label states: "7", "10 - Extremely likely", "Not at all likely" (an end point's words
-    alone); None for a label that states no number."""
-    text = str(label).strip()
-    number = pd.to_numeric(text, errors="coerce")
-    if pd.isna(number):
-        match = LABELLED_SCORE.match(text)
-        number = float(match[1]) if match else ANCHOR_SCORES.get(normal_word(text).rstrip("."), np.nan)
-    return None if pd.isna(number) else float(number)
-
-
-def _numbers_from_labels(raw: pd.Series, value_labels: dict, notes: dict) -> pd.Series:
-    """Codes whose value labels are scores that differ from them read as the labels' scores.
-
-    An SPSS export codes 0-10 as 1-11 and labels each code ("0 - Not at all likely", "1",
-    ..., "10 - Extremely likely"), or only the end points. Where every label that states a
-    score differs from its code by one shift, every code is shifted (unlabelled middle codes
-    included); otherwise the labelled codes take their labels' scores. Labels that are words
-    leave the codes as they are.
-    """
-    numbers = {code: _label_number(label) for code, label in value_labels.items()}
-    numbers = {code: v for code, v in numbers.items() if v is not None and _is_number(code)}
-    if not numbers or all(float(code) == v for code, v in numbers.items()):
-        return raw
-    code, label = next((c, value_labels[c]) for c, v in numbers.items() if float(c) != v)
-    shifts = {v - float(c) for c, v in numbers.items()}
-    codes = pd.to_numeric(raw, errors="coerce")
-    if len(shifts) == 1:
-        (shift,) = shifts
-        mapped = codes + shift
-        how = f"every code shifted by {shift:+g}"
-    else:
-        mapped = raw.map(numbers)
-        how = "labelled codes only"
-    recoded = (mapped.notna() & raw.notna()).to_numpy(dtype=bool)
-    notes[f"scores read from the file's value labels (code {float(code):g} = {str(label)!r}; {how})"] = recoded
-    return raw.where(~recoded, mapped)
-
-
-def _labelled_scores(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
-    """Scores written with their answer label ("10 - Extremely likely") read as the number they start with."""
-    numbers = text[unread].str.extract(LABELLED_SCORE, expand=False).astype("float64")
-    read = numbers.dropna()
-    if read.empty:
-        return values
-    example = text[read.index[0]]
-    notes[f"answer labels read as their numbers (e.g. {example!r} = {read.iloc[0]:g})"] = \
-        text.index.isin(read.index)
-    return values.fillna(numbers)
-
-
 # the end points of the 0-10 recommendation question written as their words alone (SurveyMonkey, Google Forms),
 # in the languages reports speak; and a score written out of its scale ("7/10", "7 out of 10", "7 od 10")
-RECOMMEND_ANCHORS = {"extremely likely": 10.0, "not at all likely": 0.0, "not likely at all": 0.0,
-                     "son derece olası": 10.0, "hiç olası değil": 0.0, "kesinlikle tavsiye ederim": 10.0,
-                     "kesinlikle tavsiye etmem": 0.0, "izuzetno verovatno": 10.0, "nimalo verovatno": 0.0}
-ANCHOR_SCORES = {normal_word(word): score for word, score in RECOMMEND_ANCHORS.items()}  # compared as words are
-OUT_OF_TEN = re.compile(r"^\s*(\d{1,2})\s*(?:/|out of|od|üzerinden)\s*10\s*$", re.IGNORECASE)
-
-
-def _recommend_anchors(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
-    """0-10 answers whose end points are written as words only ("Extremely likely" for 10) or out of ten ("7/10")
-    read as their numbers, noted."""
-    words = text[unread].map(lambda v: ANCHOR_SCORES.get(normal_word(v).rstrip(".")) if isinstance(v, str)
-                             else None).astype("float64")
-    words = words.fillna(text[unread].str.extract(OUT_OF_TEN, expand=False).astype("float64"))
-    read = words.dropna()
-    read = read[(read >= 0) & (read <= 10)]
-    if read.empty:
-        return values
-    notes[f"answer labels read as their numbers (e.g. {text[read.index[0]]!r} = {read.iloc[0]:g})"] = \
-        text.index.isin(read.index)
-    return values.fillna(read)
-
-
-QUALTRICS_GROUP_CODES = {1: "detractor", 2: "passive", 3: "promoter"}  # the codes of Qualtrics' NPS_GROUP fields
-
-
-def _qualtrics_group_codes(name, values: pd.Series, notes: dict) -> pd.Series:
-    """Qualtrics' ``…_NPS_GROUP`` field holds the group's code, not a score: 1 detractor, 2 passive, 3 promoter.
-    Read as 0-10 scores, every answer would be a detractor's; read as groups (:func:`_nps_groups`), noted."""
-    shown = values.dropna()
-    codes = not shown.empty and shown.isin(list(QUALTRICS_GROUP_CODES)).all()
-    if not codes or not normal_name(str(name)).endswith("nps_group"):
-        return values
-    groups = values.map(QUALTRICS_GROUP_CODES)
-    counts = groups.value_counts()
-    notes[f"{GROUPS_NOTE} (Qualtrics' codes of {name}: 1 detractor, 2 passive, 3 promoter; "
-          + ", ".join(f"{counts.get(g, 0):,} {g}s" for g in GROUP_SCORES)
-          + "): NPS and the groups' shares are exact; means of the 0-10 answers are not available"] = \
-        values.notna().to_numpy(dtype=bool)
-    return groups.map(GROUP_SCORES).astype("float64")
-
-
-def _nps_groups(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: dict) -> pd.Series:
-    """NPS groups written as words ("Promoter") read as the lowest score of the group, noted
-    (:mod:`cxlib.io.nps_groups`)."""
-    groups = group_of(text[unread]).dropna()
-    if groups.empty:
-        return values
-    shares = groups.value_counts()
-    notes[f"{GROUPS_NOTE} (e.g. {text[groups.index[0]]!r} = {groups.iloc[0]}; "
-          + ", ".join(f"{shares.get(g, 0):,} {g}s" for g in GROUP_SCORES)
-          + "): NPS and the groups' shares are exact; means of the 0-10 answers are not available"] = \
-        text.index.isin(groups.index)
-    return values.fillna(groups.map(GROUP_SCORES).astype("float64"))
 
 
 def _parse_datetime(raw: pd.Series, column: Column, date_format: str | None, problems: dict,

@@ -27,7 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["LABELLED_SCORE", "ParsedNumbers", "ascii_digits", "numbers_or_text", "parse_numbers", "text_to_float", "unread_words"]
+__all__ = ["LABELLED_SCORE", "ParsedNumbers", "ascii_digits", "is_number", "numbers_or_text", "parse_numbers",
+           "percentages", "text_to_float", "unread_words"]
 
 SPACES = "[ \u00a0\u202f]"
 # a decimal comma: "7,5", "1.234,5", or dots that can only group ("1.234.567": a decimal mark is written once)
@@ -230,3 +231,11 @@ def unread_words(column: pd.Series, read: pd.Series) -> np.ndarray:
     """Where ``column`` held a value that :func:`numbers_or_text` left missing (a word among numbers)."""
     text = column.astype("string").str.strip()
     return (read.isna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+
+
+def is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True

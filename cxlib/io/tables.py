@@ -39,6 +39,7 @@ from ..formatting.tables import pretty
 from . import columns as c
 from .footers import FOOTER_RULE, HEADER_RULE, header_rows, total_rows
 from .header_row import normal_name
+from .ids import lossy_ids
 from .options import ReadOptions
 from .quality import EXCLUDED, MAX_EXAMPLES, NOTE, SET_MISSING, DataError, DataQuality, QualityIssue
 from .schemas import DATE_COLUMNS, SCHEMAS, Schema
@@ -329,9 +330,9 @@ def _duplicates(raw: pd.DataFrame, out: pd.DataFrame, key: str, table: str, excl
     ``raw`` holds the columns that are compared: those the schema validates (a column
     no analysis reads, such as an export time stamp, does not make two answers differ).
     They are compared as read (``out``): "C0001 " and "C0001", or "9" and "9.0", are one value. An id Excel
-    wrote in scientific notation has lost its last digits (:func:`~cxlib.io.columns.lossy_ids`): it finds no repeat.
+    wrote in scientific notation has lost its last digits (:func:`~cxlib.io.ids.lossy_ids`): it finds no repeat.
     """
-    keys = out[key].where(~excluded & ~c.lossy_ids(out[key]))
+    keys = out[key].where(~excluded & ~lossy_ids(out[key]))
     shared = keys.duplicated(keep=False).to_numpy() & keys.notna().to_numpy()
     repeated = np.zeros(len(raw), dtype=bool)
     if shared.any():  # compare whole rows only where an id repeats

@@ -26,40 +26,39 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..core.estimate import MIN_N, Estimate, format_ci
-from ..core.inference import holm, wilson_interval
 from ..engine import Backend, RowRule, SourceData, open_source, source_data
-from ..feedback.themes import UNTAGGED, Taxonomy, load_taxonomy, tag_themes, theme_claim, theme_table
-from ..formatting import labels
-from ..formatting.claims import LEVEL, Claim
-from ..formatting.figures import figure
-from ..formatting.narrative import fmt_count, fmt_p, ngettext, plural, word_list
-from ..formatting.result_view import ResultView
+from ..feedback.reasons import cancellation_reasons, reason_codes
+from ..feedback.themes import Taxonomy, load_taxonomy
+from ..formatting.narrative import plural
 from ..io import CXData, DataError, DataQuality, Table, require
 from ..io import columns as col
 from ..io.columns import check_yes_no_codes
-from ..io.nps_groups import score_groups
 from ..io.numbers import unread_words
 from ..io.quality import EXCLUDED, NOTE, QualityIssue
 from ..io.scale import plain
-from ..lifecycle.cox import TIES, UNIT_OF_A_NUMBER, CoxResult, cox
+from ..lifecycle.cox import TIES, UNIT_OF_A_NUMBER, cox
 from ..lifecycle.economics import revenue_at_risk
+from ..lifecycle.states import (
+    CHURN_FRAME_COLUMNS,
+    churn_frame,
+    nps_churn_by_touchpoint,
+    service_churn,
+    state_panel,
+)
 from ..lifecycle.survival import (
     SurvivalCounts,
-    customer_durations,
     kaplan_meier,
     logrank,
     median_survival,
     survival_at,
     survival_counts,
 )
-from ..metrics.compare import share_difference
 from ..metrics.rates import count_estimate, rate_table
+from .churn_result import BLANK_MEANS_STAYED, COUNTED_AS_STAYED, UNIT_FORMS, ChurnStudy
 from .contract import Parameters, StudyDeclaration
 from .inputs import Inputs, as_inputs
 from .parameters import Choice, Column, Columns, Date, Integer, Literal, Number, Numbers, Steps
@@ -80,185 +79,6 @@ from .shared import (
 
 __all__ = ["STUDY", "TIME_UNITS", "ChurnStudy", "cancellation_reasons", "churn_frame", "churn_study", "churn_study_from_source", "duration_rules", "event_rules", "load_churn_data",
            "nps_churn_by_touchpoint", "run_churn_study", "service_churn", "state_panel"]
-
-LONG_FOLLOW_UP_YEARS = 50  # a longer follow-up is asked about: durations in another unit than time_unit says?
-NOT_CHECKED = "not checked"  # a proportional-hazards check that could not be made (no variance, no estimate)
-SLOW_FIRST_RESPONSE_HOURS = 48
-REPEAT_CONTACTS = 3
-SERVICE_FLAGS = ["unresolved", "slow_first_response", "repeat_contacts"]
-
-
-CHURN_FRAME_COLUMNS = ("duration", "event", "entry", "nps_group", "service", "unresolved", "slow_first_response",
-                       "repeat_contacts", "bad_tickets")  # what churn_frame adds to the customers
-
-
-def churn_frame(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
-    """One row per customer: the customer columns and :data:`CHURN_FRAME_COLUMNS`: duration (days), event, entry,
-    NPS group and service flags."""
-    customers = data.customers
-    frame = pd.concat([customers, customer_durations(customers, as_of=as_of, observed_from=observed_from)], axis=1)
-    if data.responses is not None and "nps" in data.responses.columns:
-        routine = data.responses[(data.responses.get("touchpoint") != "cancellation") & data.responses["nps"].notna()]
-        last = routine.sort_values("survey_date", kind="stable").groupby("customer_id")["nps"].last()
-        score = frame["customer_id"].map(last).astype(float).to_numpy()
-        frame["nps_group"] = score_groups(score, blank="not surveyed")
-    if data.tickets is not None:
-        t = data.tickets
-        waited = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
-        flags = pd.DataFrame({"customer_id": t["customer_id"], "unresolved": t["resolved_at"].isna(),
-                              "slow_first_response": waited.isna() | (waited > SLOW_FIRST_RESPONSE_HOURS),
-                              "repeat_contacts": t["contacts"].fillna(0) >= REPEAT_CONTACTS})
-        any_flag = flags.groupby("customer_id")[["unresolved", "slow_first_response", "repeat_contacts"]].any()
-        for column in any_flag.columns:
-            frame[column] = frame["customer_id"].map(any_flag[column]).fillna(False).astype(bool)
-        bad_tickets = flags[SERVICE_FLAGS].any(axis=1).groupby(flags["customer_id"]).sum()
-        frame["bad_tickets"] = frame["customer_id"].map(bad_tickets).fillna(0).astype(int)
-        bad = frame[SERVICE_FLAGS].any(axis=1)
-        had_ticket = frame["customer_id"].isin(set(t["customer_id"]))
-        frame["service"] = np.select([bad, had_ticket], ["bad experience", "good experience"], "no ticket")
-    return frame
-
-
-def state_panel(data: CXData, observed_from=None, as_of=None) -> pd.DataFrame:
-    """Customer-months as (start, stop] tenure-day intervals with the state at the start of each month.
-
-    Columns: customer_id, the customer's columns, start, stop, event (churned in the
-    interval), nps_state (promoter, passive, detractor, or not yet surveyed) and
-    bad_service_so_far (a ticket opened before the month that was unresolved, slow or
-    needed three or more contacts).
-    """
-    customers = data.customers
-    as_of = pd.Timestamp(as_of) if as_of is not None else max(customers["signup_date"].max(),
-                                                                customers["churn_date"].max())
-    first = pd.Timestamp(observed_from) if observed_from is not None else customers["signup_date"].min()
-    routine = data.responses[(data.responses["touchpoint"] != "cancellation") & data.responses["nps"].notna()]
-    routine = routine.sort_values("survey_date", kind="stable")
-    t = data.tickets
-    waited = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
-    bad = t[t["resolved_at"].isna() | waited.isna() | (waited > SLOW_FIRST_RESPONSE_HOURS)
-            | (t["contacts"].fillna(0) >= REPEAT_CONTACTS)]
-    first_bad = bad.groupby("customer_id")["opened_at"].min()
-    parts = []
-    for month in pd.date_range(first.to_period("M").start_time, as_of, freq="MS"):
-        end = month + pd.DateOffset(months=1)
-        active = customers[(customers["signup_date"] < end)
-                           & (customers["churn_date"].isna() | (customers["churn_date"] >= month))
-                           & (customers["signup_date"] <= as_of)]
-        begin = active["signup_date"].where(active["signup_date"] > month, month)
-        churned = active["churn_date"] < end
-        stop = active["churn_date"].where(churned, min(end, as_of + pd.Timedelta(days=1)))
-        last = routine[routine["survey_date"] < month].groupby("customer_id")["nps"].last().astype(float)
-        score = active["customer_id"].map(last).to_numpy(dtype=float)
-        parts.append(active.assign(
-            start=(begin - active["signup_date"]).dt.days,
-            stop=(stop - active["signup_date"]).dt.days + churned.astype(int),
-            event=churned.to_numpy(),
-            nps_state=score_groups(score, blank="not yet surveyed"),
-            bad_service_so_far=(active["customer_id"].map(first_bad) < month).fillna(False).astype(bool)
-            .map({True: "yes", False: "no"}),
-        ))
-    panel = pd.concat(parts, ignore_index=True)
-    return panel[panel["stop"] > panel["start"]]
-
-
-def _difference_row(estimate: Estimate, a, b) -> dict:
-    return {"churn_a": estimate.components[f"value_{a}"], "churn_b": estimate.components[f"value_{b}"],
-            "difference": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high,
-            "p_value": estimate.p_value}
-
-
-def service_churn(frame: pd.DataFrame, event: str = "event", ci: float = 0.95) -> pd.DataFrame:
-    """Churn % of customers with each kind of bad ticket against those without, and one bad ticket against none.
-
-    Among customers with at least one ticket. Tidy: experience, n_with, churn_with,
-    n_without, churn_without, difference (points) with ci_low/ci_high, p_value,
-    p_adjusted (Holm). Descriptive: customers who stay longer open more tickets (see the
-    module docstring for the time-varying model that answers "does it cause churn?").
-    """
-    served = frame[frame["service"] != "no ticket"]
-    rows = []
-    comparisons = [(flag.replace("_", " "), served[flag], True, False) for flag in SERVICE_FLAGS]
-    one_or_none = served[served["bad_tickets"] <= 1]
-    comparisons.append(("one bad ticket vs none", one_or_none["bad_tickets"] == 1, True, False))
-    for label, group, a, b in comparisons:
-        subset = served.loc[group.index]
-        d = share_difference(subset[event], group, a, b, "churn %", ci)
-        row = _difference_row(d, a, b)
-        rows.append({"experience": label, "n_with": int(group.sum()), "churn_with": row["churn_a"],
-                     "n_without": int((~group).sum()), "churn_without": row["churn_b"],
-                     **{k: row[k] for k in ("difference", "ci_low", "ci_high", "p_value")}})
-    out = pd.DataFrame(rows)
-    out["p_adjusted"] = holm(out["p_value"].to_numpy())
-    return out
-
-
-def nps_churn_by_touchpoint(data: CXData, frame: pd.DataFrame, event: str = "event",
-                            ci: float = 0.95) -> pd.DataFrame:
-    """Per touchpoint: churn % by NPS group of each customer's last answer there; detractors minus promoters.
-
-    Tidy: touchpoint, customers, churn_detractor, churn_passive, churn_promoter, difference
-    (detractor minus promoter, points) with ci_low/ci_high, p_value, p_adjusted (Holm).
-    """
-    routine = data.responses[(data.responses["touchpoint"] != "cancellation") & data.responses["nps"].notna()]
-    routine = routine.sort_values("survey_date", kind="stable")
-    last = routine.groupby(["touchpoint", "customer_id"], observed=True)["nps"].last().reset_index()
-    last["group"] = score_groups(last["nps"])
-    churned = frame.set_index("customer_id")[event].astype(bool)
-    rows = []
-    for touchpoint, answers in last.groupby("touchpoint", observed=True, sort=True):
-        answers = answers.assign(**{event: answers["customer_id"].map(churned).fillna(False).to_numpy(dtype=bool)})
-        rates = answers.groupby("group")[event].mean() * 100
-        row = {"touchpoint": touchpoint, "customers": len(answers),
-               **{f"churn_{g}": rates.get(g, np.nan) for g in ("detractor", "passive", "promoter")}}
-        if {"detractor", "promoter"} <= set(rates.index):
-            d = share_difference(answers[event], answers["group"], "detractor", "promoter", "churn %", ci)
-            row.update({k: v for k, v in _difference_row(d, "detractor", "promoter").items()
-                        if k in ("difference", "ci_low", "ci_high", "p_value")})
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    if "p_value" in out.columns:
-        out["p_adjusted"] = holm(out["p_value"].to_numpy())
-    return out
-
-
-def cancellation_reasons(comments: pd.Series, taxonomy: str | Taxonomy = "en", ci: float = 0.95,
-                         coded: bool | None = None) -> pd.DataFrame:
-    """Why customers leave: themes of cancellation comments ranked by share, with Wilson intervals.
-
-    Themes no comment mentions are left out; comments that match no theme are the last
-    row (``untagged``). Shares may add to more than 100: a comment can give several reasons.
-    Reasons given as codes that the taxonomy mostly cannot read (:func:`reason_codes`:
-    "Cena", "Konkurencija" for an English taxonomy) are their own rows, in the same columns,
-    each code its own theme. ``coded``: whether they are, where the caller knows (None: found here).
-    """
-    if reason_codes(comments, taxonomy) if coded is None else coded:
-        said = comments.dropna().astype(str).str.strip()
-        counts = said[said != ""].value_counts()
-        n = float(counts.sum())
-        low, high = wilson_interval(counts.to_numpy(float) / n, n, ci)
-        return pd.DataFrame({"theme": counts.index, "label": counts.index, "comments": int(n),
-                             "count": counts.to_numpy(), "share": 100 * counts.to_numpy() / n, "ci_low": 100 * low,
-                             "ci_high": 100 * high, "small_n": n < MIN_N})
-    table = theme_table(comments.rename("comment").to_frame(), "comment", taxonomy=load_taxonomy(taxonomy), ci=ci)
-    return table[(table["count"] > 0) | (table["theme"] == UNTAGGED)].reset_index(drop=True)
-
-
-REASON_CODES = 20  # at most this many distinct reasons of a few words, each given several times, are codes
-CODE_WORDS = 4
-
-
-def reason_codes(reasons: pd.Series, taxonomy: str | Taxonomy = "en") -> bool:
-    """Are ``reasons`` codes (a choice list: "Cena", "Preselili smo se") that ``taxonomy`` mostly cannot read? At
-    most :data:`REASON_CODES` distinct values of at most :data:`CODE_WORDS` words, given five times each on average,
-    of which the taxonomy tags fewer than half of the answers (a list it reads keeps its themes)."""
-    said = reasons.dropna().astype(str).str.strip()
-    said = said[said != ""]
-    distinct = said.unique()
-    if not (1 < len(distinct) <= REASON_CODES and len(said) >= 5 * len(distinct)
-            and max(len(v.split()) for v in distinct) <= CODE_WORDS):
-        return False
-    untagged = tag_themes(said.rename("comment").to_frame(), "comment", load_taxonomy(taxonomy))[UNTAGGED]
-    return bool(untagged.fillna(True).astype(bool).mean() > 0.5)
 
 
 def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None,
@@ -342,294 +162,6 @@ def load_churn_data(data, *, duration_col: str, event_col: str, event_value=None
     return frame, Table(frame, quality + DataQuality(tuple(notes)), table.source)
 
 
-BLANK_MEANS_STAYED = "blank: did not leave (the column marks only those who left)"
-COUNTED_AS_STAYED = "counted as stayed (not in event_value): "  # then each other value with its customers
-
-
-
-
-@dataclass(frozen=True, repr=False)
-class ChurnStudy(ResultView):
-    """Results of the churn study (see the module docstring)."""
-
-    n: int
-    events: int
-    churn: dict
-    survival: pd.DataFrame
-    medians: pd.DataFrame
-    logrank: dict | None
-    cox: CoxResult | None
-    by_nps: dict | None
-    by_service: dict | None
-    touchpoints: pd.DataFrame | None
-    reasons: pd.DataFrame | None
-    revenue_risk: pd.DataFrame | None
-    horizons: tuple
-    time_unit: str = "days"
-    quality: DataQuality | None = None
-    km: pd.DataFrame | None = field(default=None, repr=False)
-    km_by_nps: pd.DataFrame | None = field(default=None, repr=False)
-    revenue_unknown: int = 0  # customers without a readable revenue: left out of revenue at risk only
-    reasons_coded: bool = False  # reasons given as codes (a choice list), each its own row of reasons
-    taxonomy_language: str = "en"  # the language of the themes reasons in words were read for
-
-    def headline(self) -> dict:
-        out = {"customers": fmt_count(self.n), "churned": format_ci(self.churn["value"], self.churn["ci_low"],
-                                                                           self.churn["ci_high"], 1, "%")}
-        if self.revenue_risk is not None:
-            total = self.revenue_risk.iloc[-1]
-            out["revenue at risk next period"] = labels.money(total["revenue_at_risk"])
-        return out
-
-    def figures(self) -> list[dict]:
-        """Key figures for results.json and the index: the share of customers who left, revenue at risk."""
-        c = self.churn
-        out = [figure("churn", "Customers who left", c["value"], c["ci_low"], c["ci_high"], "%", self.n, "lower")]
-        if self.revenue_risk is not None:
-            t = self.revenue_risk.iloc[-1]
-            out.append(figure("revenue_at_risk", f"Revenue at risk, {self.next_period(t['period'])}",
-                              t["revenue_at_risk"], t["risk_ci_low"], t["risk_ci_high"], labels.money_unit(),
-                              better="lower"))
-        return out
-
-    def claims(self) -> list[Claim]:
-        """What the executive summary states, each with its numbers and test (:mod:`cxlib.formatting.claims`)."""
-        c = self.churn
-        follow_up = float(self.survival.loc[self.survival["segment"] == "all", "follow_up"].iloc[0])
-        out = [Claim("churn.overall", "Of {n} customers followed for up to {follow}, {events} left: {rate}% (95% CI "
-                     "{low} to {high}%).",
-                     {"n": fmt_count(self.n), "events": fmt_count(self.events), "rate": f"{c['value']:.1f}",
-                      "low": f"{c['ci_low']:.1f}", "high": f"{c['ci_high']:.1f}",
-                      "follow": self.duration_text(follow_up)},
-                     {"customers": self.n, "left": self.events, "share": c["value"], "ci_low": c["ci_low"],
-                      "ci_high": c["ci_high"], "follow_up": follow_up})]
-        stayed = [i for i in (self.quality.issues if self.quality else ()) if i.rule.startswith(COUNTED_AS_STAYED)]
-        if stayed:  # "Cancelled - Competitor" when event_value names only "Cancelled": the reader must see it
-            out.append(Claim("churn.counted_as_stayed", "Counted as stayed, as event_value does not name them: "
-                             "{values}.", {"values": stayed[0].rule.removeprefix(COUNTED_AS_STAYED)},
-                             {"customers": stayed[0].n_rows}, joins=True))
-        years = follow_up * col.UNIT_DAYS[self.time_unit] / col.UNIT_DAYS["years"]
-        if years > LONG_FOLLOW_UP_YEARS:  # 1,218 "months" that are days: a century of custom
-            out.append(Claim("churn.long_follow_up", "That is {years} years: are the durations in {unit}? If not, "
-                             "give time_unit.", {"years": f"{years:,.0f}", "unit": self.time_unit},
-                             {"follow_up_years": years}, joins=True))
-        overall = self.survival[self.survival["segment"] == "all"]
-        known = overall[overall["survival"].notna()]
-        if len(known):
-            last = known.iloc[-1]
-            out.append(Claim("churn.survival", "An estimated {survival}% stay longer than {t} (95% CI {low} to {high}%).",
-                             {"survival": f"{100 * last['survival']:.1f}", "t": self.duration_text(last["t"]),
-                              "low": f"{100 * last['ci_low']:.1f}", "high": f"{100 * last['ci_high']:.1f}"},
-                             {"t": last["t"], "survival": last["survival"], "ci_low": last["ci_low"],
-                              "ci_high": last["ci_high"], "follow_up": last["follow_up"]}, "Kaplan-Meier",
-                             joins=True))
-        beyond = overall[overall["survival"].isna()]
-        if len(beyond):
-            out.append(Claim("churn.not_estimable", "Survival at {t} is not estimable from these data: the longest "
-                             "follow-up is {follow}, and customers were still there at its end.",
-                             {"t": " and ".join(self.duration_text(t) for t in beyond["t"]),
-                              "follow": self.duration_text(beyond["follow_up"].iloc[0])},
-                             {"t": list(beyond["t"]), "follow_up": beyond["follow_up"].iloc[0]}, joins=True))
-        if self.logrank:
-            p = self.logrank["p_value"]
-            numbers = {"p_value": p, "statistic": self.logrank["statistic"], "df": self.logrank["df"]}
-            if p < LEVEL:
-                out.append(Claim("churn.segments_differ", "How long customers stay differs between segments ({p}): "
-                                 "see which in section 1.", {"p": fmt_p(p)}, numbers, "log-rank test"))
-            else:
-                out.append(Claim("churn.segments_no_clear_difference", "No clear difference between segments in how "
-                                 "long customers stay ({p}).", {"p": fmt_p(p)}, numbers, "log-rank test"))
-        if self.cox is not None:  # who leaves sooner continues the bullet on segments
-            out.append(dataclasses.replace(self._cox_claim(), joins=bool(self.logrank)))
-        if self.by_nps and self.by_service:
-            hr = self.by_nps["hazard_ratios"].set_index("term").loc["nps_state[detractor]"]
-            bad = self.by_service["hazard_ratio"]
-            out.append(Claim("churn.nps_and_service", "Customers whose latest answer made them detractors leave at "
-                             "{hr} times the rate of promoters (95% CI {low} to {high}), and after a bad service "
-                             "experience (unresolved, slow or repeated contacts) at {bhr} times the rate (95% CI "
-                             "{blow} to {bhigh}).",
-                             {"hr": f"{hr['hazard_ratio']:.2f}", "low": f"{hr['ci_low']:.2f}",
-                              "high": f"{hr['ci_high']:.2f}", "bhr": f"{bad['hazard_ratio']:.2f}",
-                              "blow": f"{bad['ci_low']:.2f}", "bhigh": f"{bad['ci_high']:.2f}"},
-                             {"detractor_hazard_ratio": hr["hazard_ratio"], "ci_low": hr["ci_low"],
-                              "ci_high": hr["ci_high"], "bad_service_hazard_ratio": bad["hazard_ratio"],
-                              "bad_service_ci_low": bad["ci_low"], "bad_service_ci_high": bad["ci_high"]},
-                             "Cox model with time-varying NPS and service states"))
-        if self.reasons is not None and len(self.reasons) and self.reasons.iloc[0]["theme"] != UNTAGGED:
-            top = self.reasons.iloc[0]
-            claim = theme_claim("churn.top_reason", "The most frequent reason given for leaving is {label}: {share}% "
-                                "of " + ("the reasons given" if self.reasons_coded else "cancellation comments")
-                                + " (95% CI {low} to {high}%).", top)
-            out.append(dataclasses.replace(claim, values={**claim.values, "label": f"'{top['label']}'"})
-                       if self.reasons_coded else claim)  # a code as written, quoted
-        elif self.reasons is not None and len(self.reasons):
-            out.append(Claim("churn.no_reason_themes", "No reason for leaving names a theme of the taxonomy "
-                             "({language}); is taxonomy the reasons' language?",
-                             {"language": self.taxonomy_language}, {"tagged_reasons": 0}))
-        if self.revenue_risk is not None:
-            total = self.revenue_risk.iloc[-1]
-            out.append(Claim("churn.revenue_at_risk", "Revenue at risk over {period}{on}: {risk} (95% CI {low} "
-                             "to {high}).",
-                             {"period": self.next_period(total["period"]), "risk": labels.money(total["revenue_at_risk"]),
-                              "low": labels.money(total["risk_ci_low"]), "high": labels.money(total["risk_ci_high"]),
-                              "on": (f", on the {fmt_count(self.n - self.revenue_unknown)} of {fmt_count(self.n)} "
-                                     "customers whose revenue is known" if self.revenue_unknown else "")},
-                             {"revenue_at_risk": total["revenue_at_risk"], "ci_low": total["risk_ci_low"],
-                              "ci_high": total["risk_ci_high"], "period": total["period"],
-                              "currency": labels.currency()}, "constant hazard per segment"))
-        return out
-
-    def introduction(self, segment_col: str | None = None, covariates: Sequence[str] = ()) -> Claim:
-        """What this report follows, in the words of its parameters (never the sample's)."""
-        covariates = list(covariates) if self.cox is not None else []
-        return Claim("churn.introduction", "{n} customers followed over their time as customers, in {unit}{seg}{cox}"
-                     "{risk}.",
-                     {"n": fmt_count(self.n), "unit": self.time_unit,
-                      "seg": f"; survival compared across {labels.in_text(segment_col)}" if segment_col else "",
-                      "cox": f"; who leaves sooner, by {', '.join(labels.in_text(c) for c in covariates)}"
-                      if covariates else "",
-                      "risk": "; revenue at risk over the next period" if self.revenue_risk is not None else ""},
-                     {"customers": self.n, "segment_col": segment_col, "covariates": covariates})
-
-    def reasons_method(self) -> Claim:
-        """How the reasons for leaving were read: as the codes they are, or as comments tagged with themes."""
-        if self.reasons_coded:
-            return Claim("churn.reasons_as_codes", "The reasons as given (a list of codes), each a share of the "
-                         "customers who gave one, with 95% Wilson intervals.", {}, {})
-        return Claim("churn.reasons_as_themes", "Themes of the comments left in cancellation surveys (or the reason "
-                     "column), tagged by the taxonomy ({language}; case, accents and typos tolerated); a comment can "
-                     "carry several themes. Shares with 95% Wilson intervals; comments matching no theme are "
-                     "counted, not dropped.", {"language": self.taxonomy_language}, {})
-
-    def cox_rows(self) -> Claim:
-        """How many customers the Cox model rests on: those with a value in every covariate (a blank in one leaves
-        the customer out of the model only; the survival figures keep them)."""
-        out = self.n - self.cox.n
-        left_out = (f"; {plural(out, 'customer', 'customers')} with a blank covariate {ngettext('is', 'are', out)} "
-                    "left out of it (not of the survival figures)") if out else ""
-        return Claim("churn.cox_rows", "The model rests on {n} of the {total} customers, {events} of whom left{out}.",
-                     {"n": fmt_count(self.cox.n), "total": fmt_count(self.n), "events": fmt_count(self.cox.events),
-                      "out": left_out}, {"n": self.cox.n, "customers": self.n, "events": self.cox.events})
-
-    def cox_table(self) -> pd.DataFrame:
-        """The Cox terms for a report: each hazard ratio per its step, the step in words ("6.11, one standard
-        deviation"; blank for a category, read against its reference level), p, p Holm-adjusted across the terms
-        (what the summary's "clearly" rests on) and the proportional-hazards check. A term without an estimate
-        (:meth:`no_estimate`) shows dashes, and a check that could not be made reads "not checked"."""
-        t = self.cox.per_step()
-        step = [_step_words(p, kind) if "[" not in term else "" for term, p, kind in zip(t["term"], t["per"],
-                                                                                         t["per_kind"], strict=True)]
-        diverged = t["term"].isin(self.no_estimate())
-        t = t.assign(per=step, proportional=t["term"].map(self.ph_table().set_index("term")["proportional"]))
-        t.loc[diverged, ["hazard_ratio", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
-        return t[["term", "per", "hazard_ratio", "ci_low", "ci_high", "p_value", "p_adjusted", "proportional"]]
-
-    def ph_table(self) -> pd.DataFrame:
-        """The proportional-hazards check for a report: a check that could not be made (no variance among the
-        residuals, or a term without an estimate) reads "not checked", never "yes"."""
-        ph = self.cox.ph_check
-        checked = ph["p_value"].notna() & ~ph["term"].isin(self.no_estimate())
-        out = ph.assign(proportional=ph["proportional"].astype(object).where(checked, NOT_CHECKED))
-        out.loc[~checked, ["rho", "p_value", "p_adjusted"]] = np.nan
-        return out
-
-    def _cox_claim(self) -> Claim:
-        """Which characteristics make customers leave clearly sooner or later: a hazard ratio whose Wald test rejects
-        at the report's level after Holm's adjustment for the number of terms. A number is read per its step (one
-        standard deviation unless ``covariate_steps`` names one); a term whose effect the proportional-hazards check
-        finds changing with tenure says so."""
-        refs = self.cox.references
-        terms = self.cox.per_step()
-        test = (f"Cox model ({self.cox.ties} ties), Wald test of each hazard ratio, Holm-adjusted across the terms; "
-                "proportional-hazards check on Schoenfeld residuals")
-
-        def step(r) -> str:
-            if "[" in r.term:
-                return ""
-            shown, _, kind = _step_words(r.per, r.per_kind).partition(", ")
-            return f" per {shown} more{', ' + kind if kind else ''};"
-
-        def listed(rows: pd.DataFrame) -> str:
-            return "; ".join(f"{labels.term(r.term, refs)} ({r.hazard_ratio:.2f} times the rate{step(r) or ','} 95% "
-                             f"CI {r.ci_low:.2f} to {r.ci_high:.2f}"
-                             f"{'' if r.proportional else ', though its effect changes with tenure'})"
-                             for r in rows.itertuples())
-
-        diverged = terms["term"].isin(self.no_estimate()).to_numpy()
-        clear = (terms["p_adjusted"] < LEVEL) & ~diverged
-        sooner = terms[clear & (terms["hazard_ratio"] > 1)].sort_values("hazard_ratio", ascending=False)
-        later = terms[clear & (terms["hazard_ratio"] < 1)].sort_values("hazard_ratio")
-        numbers = {"sooner": list(sooner["term"]), "later": list(later["term"]), "terms": len(terms),
-                   "changing_with_tenure": list(terms.loc[~terms["proportional"], "term"]),
-                   "per": dict(zip(terms["term"], terms["per"], strict=True)), "ties": self.cox.ties,
-                   **({"no_estimate": list(terms.loc[diverged, "term"])} if diverged.any() else {})}
-        parts = ([f"Leave clearly sooner: {listed(sooner)}."] if len(sooner) else []) + (
-            [f"Leave clearly later: {listed(later)}."] if len(later) else [])
-        unsized = terms.loc[diverged, "term"]
-        groups, measured = unsized[unsized.str.contains(r"\[")], unsized[~unsized.str.contains(r"\[")]
-        if len(groups):
-            parts.append(f"The model cannot size {word_list([labels.term(t, refs) for t in groups])}: nobody, or "
-                         "everybody, in one of its groups left, so its hazard ratio has no estimate (the survival "
-                         "curves compare the groups).")
-        if len(measured):
-            parts.append(f"The model cannot size {word_list([labels.term(t, refs) for t in measured])}: it tells "
-                         "apart completely who leaves (at each departure the customer who left had the highest, or "
-                         "the lowest, value of those still there), so its hazard ratio has no estimate.")
-        if not len(sooner) and not len(later) and not diverged.any():
-            return Claim("churn.cox_none", "No characteristic in the model clearly changes how soon customers leave, "
-                         "once the number of characteristics compared is allowed for.", numbers=numbers, test=test)
-        return Claim("churn.cox_clear", "{text}", {"text": " ".join(parts)}, numbers, test)
-
-    @property
-    def follow_up(self) -> dict[str, float]:
-        """The longest follow-up of each segment ("all" included): how far its curve is known."""
-        return self.survival.groupby("segment", sort=False)["follow_up"].first().to_dict()
-
-    def no_estimate(self) -> list[str]:
-        """The Cox terms whose hazard ratio has no estimate (:meth:`cxlib.lifecycle.cox.CoxResult.no_estimate`); their Wald
-        test and proportional-hazards check say nothing."""
-        return self.cox.no_estimate()
-
-    def changing_with_tenure(self) -> Claim | None:
-        """The terms the proportional-hazards check rejects (Holm-adjusted across the terms), in words; None when it
-        rejects none (terms without an estimate are not read)."""
-        ph = self.cox.ph_check if self.cox is not None else None
-        if ph is None:
-            return None
-        changing = ph[~ph["proportional"] & ~ph["term"].isin(self.no_estimate())]
-        if changing.empty:
-            return None
-        terms = [f"{labels.term(r.term, self.cox.references)} (correlation with time {r.rho:+.2f}, adjusted "
-                 f"{fmt_p(r.p_adjusted)})" for r in changing.itertuples()]
-        return Claim("churn.changing_with_tenure", "The hazard ratio of {terms} changes with tenure: read it as an "
-                     "average over the customers' time, not as the same effect at every tenure.",
-                     {"terms": word_list(terms)}, {"terms": list(changing["term"])},
-                     "Schoenfeld residuals against the rank of time, Holm-adjusted across the terms")
-
-    @property
-    def duration_digits(self) -> int:
-        """Decimals a duration in the study's unit is shown with: whole days, a tenth of a week or month, hundredths
-        of a year (4.50 years is not "5")."""
-        return {"days": 0, "weeks": 1, "months": 1, "years": 2}[self.time_unit]
-
-    def duration_text(self, t: float) -> str:
-        """A duration in the study's unit, in the form that agrees with it: "1 month", "72 months"."""
-        return f"{_count_of(t)} {ngettext(*UNIT_FORMS[self.time_unit], t)}"
-
-    def next_period(self, t: float) -> str:
-        """The coming period: "the next month", "the next 30 days"."""
-        return ngettext("the next {unit}", "the next {t} {units}", t).format(unit=UNIT_FORMS[self.time_unit][0],
-                                                                            t=_count_of(t), units=self.time_unit)
-
-    def to_dict(self) -> dict:
-        return {"n": self.n, "events": self.events, "churn": self.churn, "survival": self.survival,
-                "medians": self.medians, "logrank": self.logrank,
-                "cox": None if self.cox is None else self.cox.terms[["term", "hazard_ratio", "ci_low", "ci_high",
-                                                                      "p_value"]],
-                "cox_details": None if self.cox is None else self.cox.to_dict(),
-                "by_nps": self.by_nps, "by_service": self.by_service, "touchpoints": self.touchpoints,
-                "reasons": self.reasons, "revenue_at_risk": self.revenue_risk, "horizons": list(self.horizons),
-                "time_unit": self.time_unit, "claims": [c.to_dict() for c in self.claims()]}
 
 
 def _descriptive(frame: pd.DataFrame, event: str, column: str) -> pd.DataFrame:
@@ -863,21 +395,12 @@ def _run_from_source(p: Parameters, inputs: Inputs, unit: str) -> tuple[ChurnStu
     return dataclasses.replace(study, quality=data.quality), data
 
 
-def _step_words(step: float, kind: str) -> str:
-    """A Cox term's step as a reader takes it: "1", "6.11, one standard deviation", "1,000"."""
-    shown = f"{step:,.0f}" if step >= 100 else f"{step:.3g}"
-    return f"{shown}, one standard deviation" if kind == "standard deviation" else shown
 
 
-def _count_of(t: float) -> str:
-    """A number of time units as people write it: "2,555", "1.5"."""
-    return f"{t:,.0f}" if t == round(t) else f"{t:,.2f}".rstrip("0")
 
 
 TIME_UNITS = ("days", "weeks", "months", "years")
 DATE_NAME = re.compile(r"(^|[_\W])(date|datum|tarih|datetime|timestamp)($|[_\W])", re.IGNORECASE)  # end_date
-UNIT_FORMS = {"days": ("day", "days"), "weeks": ("week", "weeks"), "months": ("month", "months"),
-              "years": ("year", "years")}  # singular and plural of each unit (ngettext)
 
 
 def unit_in_name(column: str) -> str | None:
