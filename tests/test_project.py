@@ -77,3 +77,20 @@ def test_cx_says_its_version(capsys):
     except SystemExit as exit_:
         assert exit_.code == 0
     assert capsys.readouterr().out.strip() == f"cx (cxlib) {__version__}"
+
+
+def test_no_module_is_longer_than_a_newcomer_reads_in_one_sitting(project):
+    """One module per concept, none over 600 lines: a longer one holds several concepts (split it by them)."""
+    long = {str(p.relative_to(project)): n for p in (project / "cxlib").rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}
+
+
+def test_every_package_re_exports_its_public_api(project):
+    """The public API is what cxlib and its domain packages re-export (as scikit-learn's subpackages do): each
+    package's __all__ names what it imports, and every name in it exists."""
+    import importlib
+
+    for name in ("core", "metrics", "lifecycle", "drivers", "personas", "engine", "feedback", "io", "sample"):
+        package = importlib.import_module(f"cxlib.{name}")
+        assert package.__all__ and all(hasattr(package, n) for n in package.__all__), name
