@@ -60,3 +60,11 @@ def test_driver_shares_and_survival_show_as_percentages_wherever_they_are_shown(
 def test_the_segment_column_is_headed_by_in_every_table_as_the_keyword_is_named():
     r = cx.io.load().survey_frame()
     assert list(format_table(cx.segment_table(r, by="plan")).columns[:2]) == ["by", "segment"]
+
+
+def test_differences_of_shares_show_in_percentage_points_without_a_percent_sign():
+    r = cx.io.load().survey_frame()
+    kd = key_drivers(r, "nps", drivers=["speed", "price_value"], n_boot=20, seed=1)
+    row = kd.differences.iloc[0]
+    shown = format_table(kd.differences)["difference (95% CI)"].iloc[0]
+    assert shown == f"{100 * row['difference']:.1f} ({100 * row['ci_low']:.1f}–{100 * row['ci_high']:.1f})"

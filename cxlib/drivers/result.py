@@ -78,7 +78,7 @@ class KeyDrivers(ResultView):
     def __post_init__(self):
         shares_of_one(self.drivers, "share", "relative_weight_share")  # shown as percentages, in notebooks too
         shares_of_one(self.groups, "share", "sum_of_member_shares")
-        shares_of_one(self.differences, "difference")  # of two shares: percentage points
+        shares_of_one(self.differences, "difference", points=True)  # of two shares
 
     @property
     def group_shares(self) -> pd.DataFrame:

@@ -132,7 +132,7 @@ def _segment_comparison(outcomes: Mapping[str, KeyDrivers | NotAnalysed], groups
                              "difference": results[a].groups["share"].iloc[g] - results[b].groups["share"].iloc[g],
                              "ci_low": low, "ci_high": high,
                              "p_value": float(min(1.0, 2 * min((diff <= 0).mean(), (diff >= 0).mean())))})
-    differences = shares_of_one(pd.DataFrame(rows, columns=SEGMENT_DIFFERENCES[:-2]), "difference")
+    differences = shares_of_one(pd.DataFrame(rows, columns=SEGMENT_DIFFERENCES[:-2]), "difference", points=True)
     differences["p_adjusted"] = holm(differences["p_value"].to_numpy()) if len(differences) else []
     differences["significant"] = differences["p_adjusted"] < 1 - ci
     return shares, differences

@@ -38,6 +38,7 @@ from .narrative import Markdown, fmt_p
 __all__ = ["column_labels", "format_table", "pretty", "shares_of_one"]
 
 PERCENT = "percent"  # the key of a table's attrs that names its columns of shares of 1
+POINTS = "points"  # ... and its columns of differences of shares of 1, shown in percentage points
 
 P_COLUMNS = ("p_value", "p_adjusted")
 FLAG_TEXT = {"small_n": "small n", "significant": "yes", "over_represented": "yes"}  # a mark; blank when false
@@ -51,9 +52,10 @@ VALUE_COLUMNS = {"segment", "segment_a", "segment_b", "touchpoint", "level", "re
                  "table"}
 
 
-def shares_of_one(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+def shares_of_one(frame: pd.DataFrame, *columns: str, points: bool = False) -> pd.DataFrame:
     """Mark ``columns`` of ``frame`` (in place; returned) as shares of 1, so that every view of the table shows
-    them as percentages with their intervals, while the numbers stay fractions (results.json, arithmetic). The mark
+    them as percentages with their intervals (``points``: differences of shares, as percentage points without a %
+    sign), while the numbers stay fractions (results.json, arithmetic). The mark
     lives in ``frame.attrs``, which pandas carries through selections, filters and ``assign``.
 
     >>> t = shares_of_one(pd.DataFrame({"driver": ["speed"], "share": [0.2], "ci_low": [0.19], "ci_high": [0.21]}),
@@ -61,7 +63,8 @@ def shares_of_one(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     >>> format_table(t[["driver", "share", "ci_low", "ci_high"]]).iloc[0].tolist()
     ['Speed', '20.0% (19.0–21.0)']
     """
-    frame.attrs[PERCENT] = tuple(dict.fromkeys([*frame.attrs.get(PERCENT, ()), *columns]))
+    key = POINTS if points else PERCENT  # points: differences of shares, in percentage points (no % sign)
+    frame.attrs[key] = tuple(dict.fromkeys([*frame.attrs.get(key, ()), *columns]))
     return frame
 
 
@@ -143,6 +146,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
     """
     meaningful_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
     percent = {*percent, *frame.attrs.get(PERCENT, ())}
+    points = set(frame.attrs.get(POINTS, ()))
     frame = frame.reset_index(drop=not meaningful_index)
     percent, digits, names, money = set(percent), dict(digits or {}), {**HEADINGS, **(names or {})}, set(money)
     columns = [str(c) for c in frame.columns]
@@ -155,7 +159,7 @@ def format_table(frame: pd.DataFrame, percent: Iterable[str] = (), digits: Mappi
         if name in joined:
             continue
         column = frame[name]
-        scale, suffix = (100.0, "%") if name in percent else (1.0, "")
+        scale, suffix = (100.0, "%") if name in percent else (100.0, "") if name in points else (1.0, "")
         triple = next((t for t in triples if t[0] == name), None)
         if name in P_COLUMNS or name.startswith("p_"):
             out[names.get(name, name.replace("_", " "))] = [_p(v) for v in column]
