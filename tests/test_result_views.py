@@ -68,3 +68,13 @@ def test_differences_of_shares_show_in_percentage_points_without_a_percent_sign(
     row = kd.differences.iloc[0]
     shown = format_table(kd.differences)["difference (95% CI)"].iloc[0]
     assert shown == f"{100 * row['difference']:.1f} ({100 * row['ci_low']:.1f}–{100 * row['ci_high']:.1f})"
+
+
+def test_answers_left_out_of_a_key_driver_model_are_counted_by_their_first_blank():
+    r = cx.io.load().survey_frame()
+    kd = key_drivers(r, "nps", drivers=["speed", "price_value"], n_boot=0)
+    nps_blank = r["nps"].isna()
+    speed_blank = ~nps_blank & r["speed"].isna()
+    price_blank = ~nps_blank & ~speed_blank & r["price_value"].isna()
+    assert kd.dropped_by == {"nps": nps_blank.sum(), "speed": speed_blank.sum(), "price_value": price_blank.sum()}
+    assert sum(kd.dropped_by.values()) == kd.rows_dropped

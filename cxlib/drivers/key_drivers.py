@@ -229,7 +229,15 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None 
                    seed, ci, ci_method, max_exact, n_perm)
     numeric = [d for d in drivers if pd.api.types.is_numeric_dtype(data[d].dtype)]
     scales = rating_scales({d: (data[d].min(), data[d].max(), _whole(data[d])) for d in numeric})
-    return replace(kd, scales={d: scales.get(d) for d in drivers})
+    return replace(kd, scales={d: scales.get(d) for d in drivers},
+                   dropped_by=_first_blanks(data, [outcome, *drivers]) if missing == "listwise" else {})
+
+
+def _first_blanks(data: pd.DataFrame, columns: list[str]) -> dict[str, int]:
+    """Rows left out of a listwise model, each under the first of ``columns`` it leaves blank (the outcome first)."""
+    blank = data[columns].isna()
+    first = blank.idxmax(axis=1)[blank.any(axis=1)].value_counts()
+    return {column: int(first[column]) for column in columns if column in first.index}
 
 
 def _whole(values: pd.Series) -> bool:
