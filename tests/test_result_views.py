@@ -78,3 +78,10 @@ def test_answers_left_out_of_a_key_driver_model_are_counted_by_their_first_blank
     price_blank = ~nps_blank & ~speed_blank & r["price_value"].isna()
     assert kd.dropped_by == {"nps": nps_blank.sum(), "speed": speed_blank.sum(), "price_value": price_blank.sum()}
     assert sum(kd.dropped_by.values()) == kd.rows_dropped
+
+
+def test_a_bound_that_rounds_to_zero_reads_as_zero_with_a_dash():
+    """A Wilson bound of -1e-17 read "0.00 (0.00 to 0.15)", as if a negative bound were shown."""
+    from cxlib.formatting.tables import _interval
+
+    assert (_interval(-1e-17, 0.15, 2), _interval(-0.5, 2.3, 1)) == ("0.00–0.15", "-0.5 to 2.3")

@@ -85,8 +85,9 @@ def _number(value, digits: int, suffix: str = "") -> str:
 
 def _interval(low, high, digits: int) -> str:
     """"37.0–45.3"; with a negative bound "-30.2 to 21.9", which a dash would make hard to read."""
-    negative = (low < 0) or (high < 0)
-    return f"{_number(low, digits)}{' to ' if negative else DASH}{_number(high, digits)}"
+    shown = _number(low, digits), _number(high, digits)
+    negative = any(v.startswith("-") for v in shown)  # as shown: -1e-17 reads 0.00, no minus sign to set apart
+    return f"{shown[0]}{' to ' if negative else DASH}{shown[1]}"
 
 
 def _p(value) -> str:
