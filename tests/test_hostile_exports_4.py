@@ -249,7 +249,8 @@ def test_an_answer_a_persona_figure_cannot_use_leaves_that_figure_only(tmp_path)
     basic = np.arange(n) < 150
     frame = pd.DataFrame({"Id": range(n), "Plan": np.where(basic, "Basic", "Enterprise"),
                           "Seats": np.where(basic, rng.integers(1, 5, n), rng.integers(50, 90, n)),
-                          "LTR": rng.integers(0, 11, n), "CSAT": rng.integers(0, 5, n)})
+                          "LTR": rng.integers(0, 11, n), "CSAT": np.where(np.arange(n) % 13 == 0, 0,
+                                                                             rng.integers(1, 6, n))})
     path = write(tmp_path, "customers.csv", frame.to_csv(index=False))
     study, data = cx.studies.compute("persona_study", {"data_path": str(path), "trait_cols": ["Plan", "Seats"], "k": 2,
                                                        "score_col": "LTR", "csat_col": "CSAT", "id_col": "Id",
@@ -283,3 +284,18 @@ def test_dates_that_miss_a_given_date_format_are_told_to_cover_every_part():
     assert fix_hint("not a date (%d/%m/%Y)", ["29/6/2025 7:05:00 PM"]).startswith(
         " -> the dates do not match the date_format given: make it cover every part written")
     assert fix_hint("not a date (YYYY-MM-DD)", ["soon"]) == " -> set date_format, e.g. %d.%m.%Y"
+
+
+def test_a_1_5_question_answered_0_to_4_is_refused_and_a_future_year_hints_at_the_buddhist_calendar(tmp_path):
+    """A 0-4 star CSAT read as 1-5 gave "29% satisfied" against a truth of 52%; Thai dates (2568) were only "in the
+    future"."""
+    from cxlib.io.quality import fix_hint
+
+    frame = pd.DataFrame({"Id": range(60), "Plan": ["a", "b"] * 30, "CSAT": [0, 1, 2, 3, 4] * 12})
+    path = write(tmp_path, "stars.csv", frame.to_csv(index=False))
+    with pytest.raises(cx.io.DataError, match=r"column 'CSAT' holds answers from 0 to 4 \(12 of them 0, none 5\): a "
+                                              r"0-4 scale"):
+        cx.studies.compute("persona_study", {"data_path": str(path), "trait_cols": ["Plan"], "k": 2, "id_col": "Id",
+                                             "csat_col": "CSAT", "score_col": None, "churn_col": None,
+                                             "revenue_col": None})
+    assert "Thai Buddhist calendar" in fix_hint("a date in the future (after today), so a wrong one", ["2568-06-01"])

@@ -43,6 +43,7 @@ from .score_answers import (
     recommend_anchors,
     refuse_five_point,
     refuse_one_to_eleven,
+    refuse_zero_to_four,
 )
 
 __all__ = [
@@ -451,6 +452,8 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
         values = qualtrics_group_codes(raw.name, values, notes)
         refuse_five_point(raw.name, values)
         refuse_one_to_eleven(raw.name, values)
+    if column.answer_labels and (column.low, column.high) == (1, 5):
+        refuse_zero_to_four(raw.name, values)
     arr = values.to_numpy()
     with np.errstate(invalid="ignore"):
         infinite = np.isinf(arr)

@@ -33,6 +33,9 @@ FIXES = (  # a rule's words -> the parameter that changes how such values are re
     ("decimal mark unclear", "set decimal and thousands"),
     ("not a number", "numbers written with a decimal comma read by themselves; otherwise set decimal, or list "
                      "codes such as 'n/a' in missing_codes"),
+    ("a date in the future", "check the year: 2568 and the like are the Thai Buddhist calendar (543 years ahead: "
+                             "subtract 543); a day and month read the wrong way round show here too (set "
+                             "date_format)"),
     ("not a date (%", "the dates do not match the date_format given: make it cover every part written (a time "
                       "%H:%M:%S; with AM/PM %I:%M %p), or leave date_format out to have the dates detected"),
     ("not a date (", "set date_format, e.g. %d.%m.%Y"),

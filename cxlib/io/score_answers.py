@@ -17,7 +17,7 @@ from .quality import DataError
 
 __all__ = ["ANCHOR_SCORES", "FIVE_POINT_ANSWERS", "OUT_OF_TEN", "QUALTRICS_GROUP_CODES", "RECOMMEND_ANCHORS",
            "group_scores", "labelled_scores", "numbers_from_labels", "qualtrics_group_codes",
-           "recommend_anchors", "refuse_five_point", "refuse_one_to_eleven"]
+           "recommend_anchors", "refuse_five_point", "refuse_one_to_eleven", "refuse_zero_to_four"]
 
 FIVE_POINT_ANSWERS = 30  # this many answers, none 0 nor above 5: a 1-5 scale, not the 0-10 question
 
@@ -148,3 +148,15 @@ def group_scores(text: pd.Series, values: pd.Series, unread: np.ndarray, notes: 
           + "): NPS and the groups' shares are exact; means of the 0-10 answers are not available"] = \
         text.index.isin(groups.index)
     return values.fillna(groups.map(GROUP_SCORES).astype("float64"))
+
+
+def refuse_zero_to_four(name, values: pd.Series) -> None:
+    """Stop on a 1-5 column (CSAT) whose answers run from 0 to 4 (0 given, 5 never, at least
+    :data:`FIVE_POINT_ANSWERS` answers): a 0-4 star scale. Every 0 would leave the figure and every other answer be
+    read one point too low (4 of 4 stars is no "4 or 5 of 5")."""
+    answered = values.dropna()
+    zeros = int((answered == 0).sum())
+    if len(answered) >= FIVE_POINT_ANSWERS and zeros and answered.min() == 0 and answered.max() <= 4:
+        raise DataError(f"column {str(name)!r} holds answers from 0 to 4 ({zeros:,} of them 0, none 5): a 0-4 scale, "
+                        "not the 1-5 one this figure reads; add 1 to every answer (or recode the question to 1-5)",
+                        column=str(name), rule="answers on the 1-5 scale")

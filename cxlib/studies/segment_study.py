@@ -106,6 +106,7 @@ class SegmentStudy(ResultView):
     min_n: int = MIN_N  # fewer answers than this in a segment or a period are flagged
     freq: str = "Q"  # the trends' period
     undated: str | None = None  # the date column named, when no answer has a date a period can hold
+    tenure_one_side: dict | None = None  # tenure_col named, every answer on one side of the threshold: why no view
 
     def headline(self) -> dict:
         weak = self.segments[self.segments["significant"] & (self.segments["difference"] < 0)]
@@ -201,6 +202,13 @@ class SegmentStudy(ResultView):
                 out.append(Claim("segment.tenure_no_clear_difference", "No clear difference between tenured and new "
                                  "customers ({p}; 95% CI {low} to {high} points).", values, numbers,
                                  "two-sample z-test"))
+        if self.tenure_one_side:
+            t = self.tenure_one_side
+            out.append(Claim("segment.tenure_one_side", "No tenured against new comparison: every answer's {col} is "
+                             "{side} {threshold} days (the longest is {longest}); {col} is read as days as a customer, "
+                             "so a tenure in months or years needs converting to days.",
+                             {"col": labels.in_text(t["column"]), "side": t["side"],
+                              "threshold": f"{t['threshold']:g}", "longest": f"{t['longest']:g}"}, dict(t)))
         if self.slopes is not None and len(self.slopes):
             out.extend(self._trend_claims())
         return out
@@ -405,22 +413,25 @@ def row_views(frame: pd.DataFrame, score_col: str = "nps", weight_col: str | Non
               ci: float = 0.95) -> dict:
     """The views that weight or filter rows: revenue-weighted NPS and tenured against new customers.
 
-    Returns ``{"revenue": ..., "tenure": ...}`` (None where the column is not given, or
-    where all customers fall on one side of ``tenured``).
+    Returns ``{"revenue": ..., "tenure": ..., "tenure_one_side": ...}`` (None where the column is not given;
+    where all customers fall on one side of ``tenured``, no tenure view and ``tenure_one_side`` says so).
     """
     nps_metric = {"metric": "nps", "scale": (0, 10)}  # the score is a 0-10 recommendation, whatever its name
     revenue = _revenue(frame, score_col, revenue_col, ci) if revenue_col else None
-    tenure = None
+    tenure = one_side = None
     if tenure_col:
         grouped = frame.assign(_tenure=(frame[tenure_col] >= tenured).map({True: "tenured", False: "new"}))
         grouped = grouped[frame[tenure_col].notna()]
+        if grouped["_tenure"].nunique() == 1:
+            one_side = {"column": tenure_col, "threshold": tenured, "longest": float(grouped[tenure_col].max()),
+                        "side": "below" if grouped["_tenure"].iloc[0] == "new" else "at or above"}
         if grouped["_tenure"].nunique() == 2:
             d = compare(grouped, "_tenure", "tenured", "new", score=score_col, weights=weight_col, ci=ci, **nps_metric)
             groups = [{"group": g, **_estimate_row(nps(grouped[grouped["_tenure"] == g], score_col, weight_col, ci))}
                       for g in ("tenured", "new")]
             tenure = {"threshold": tenured, "difference": d.value, "ci_low": d.ci_low, "ci_high": d.ci_high,
                       "p_value": d.p_value, "n": d.n, "groups": groups}
-    return {"revenue": revenue, "tenure": tenure}
+    return {"revenue": revenue, "tenure": tenure, "tenure_one_side": one_side}
 
 
 STUDY = StudyDeclaration(
