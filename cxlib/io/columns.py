@@ -41,9 +41,7 @@ from .score_answers import (
     numbers_from_labels,
     qualtrics_group_codes,
     recommend_anchors,
-    refuse_five_point,
-    refuse_one_to_eleven,
-    refuse_zero_to_four,
+    refuse_other_scales,
 )
 
 __all__ = [
@@ -448,12 +446,10 @@ def _parse_number(raw: pd.Series, column: Column, problems: dict, set_missing: d
             unread = unread & ~formula
         if unread.any():
             problems["not a number"] = unread
-    if column.answer_labels and (column.low, column.high) == (0, 10):
-        values = qualtrics_group_codes(raw.name, values, notes)
-        refuse_five_point(raw.name, values)
-        refuse_one_to_eleven(raw.name, values)
-    if column.answer_labels and (column.low, column.high) == (1, 5):
-        refuse_zero_to_four(raw.name, values)
+    if column.answer_labels:
+        if (column.low, column.high) == (0, 10):
+            values = qualtrics_group_codes(raw.name, values, notes)
+        refuse_other_scales(raw.name, values, column.low, column.high)
     arr = values.to_numpy()
     with np.errstate(invalid="ignore"):
         infinite = np.isinf(arr)

@@ -17,7 +17,8 @@ from .quality import DataError
 
 __all__ = ["ANCHOR_SCORES", "FIVE_POINT_ANSWERS", "OUT_OF_TEN", "QUALTRICS_GROUP_CODES", "RECOMMEND_ANCHORS",
            "group_scores", "labelled_scores", "numbers_from_labels", "qualtrics_group_codes",
-           "recommend_anchors", "refuse_five_point", "refuse_one_to_eleven", "refuse_zero_to_four"]
+           "recommend_anchors", "refuse_five_point", "refuse_one_to_eleven", "refuse_other_scales",
+           "refuse_zero_to_four"]
 
 FIVE_POINT_ANSWERS = 30  # this many answers, none 0 nor above 5: a 1-5 scale, not the 0-10 question
 
@@ -160,3 +161,13 @@ def refuse_zero_to_four(name, values: pd.Series) -> None:
         raise DataError(f"column {str(name)!r} holds answers from 0 to 4 ({zeros:,} of them 0, none 5): a 0-4 scale, "
                         "not the 1-5 one this figure reads; add 1 to every answer (or recode the question to 1-5)",
                         column=str(name), rule="answers on the 1-5 scale")
+
+
+def refuse_other_scales(name, values: pd.Series, low: float, high: float) -> None:
+    """Stop on answers that lie on another scale than the question's: 1-5 alone or 1-11 for the 0-10 question,
+    0-4 for a 1-5 one (:func:`refuse_five_point`, :func:`refuse_one_to_eleven`, :func:`refuse_zero_to_four`)."""
+    if (low, high) == (0, 10):
+        refuse_five_point(name, values)
+        refuse_one_to_eleven(name, values)
+    elif (low, high) == (1, 5):
+        refuse_zero_to_four(name, values)
