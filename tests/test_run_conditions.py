@@ -441,6 +441,7 @@ def test_a_size_that_would_exhaust_the_machine_is_refused_before_a_kernel(tmp_pa
 
 @pytest.mark.parametrize(("limit", "soft", "said"), [
     ("RLIMIT_FSIZE", 1 << 20, "the limit of file size is 1 MiB (ulimit -f), and a run needs 1,024 MiB"),
+    ("RLIMIT_FSIZE", 100 << 10, "the limit of file size is 100 KiB (ulimit -f), and a run needs 1,024 MiB"),
     ("RLIMIT_AS", 1 << 30, "the limit of address space is 1,024 MiB (ulimit -v), and a run needs 4,096 MiB")])
 def test_a_low_file_size_or_memory_limit_is_named_before_a_kernel_starts(tmp_path, limit, soft, said):
     """Under ulimit -f a run wrote a notebook cut off and a traceback; under ulimit -v it failed with an empty

@@ -150,8 +150,11 @@ def discover_personas(frame: pd.DataFrame, traits: Sequence[str], k: int | None 
         raise DataError(f"personas need at least 2 groups, got {min(candidates)}", rule="k >= 2")
     distinct = len(np.unique(x, axis=0))
     if max(candidates) > min(n - 1, distinct):
+        most = min(n - 1, distinct)
+        ask = f"set k to {most} or fewer" if k is not None else f"set k_range to end at {most} or fewer"
         raise DataError(f"{max(candidates)} groups asked, but {n} customers with {distinct} distinct trait "
-                        f"combinations allow at most {min(n - 1, distinct)}", rule="k below the customers")
+                        f"combinations allow at most {most}: {ask}, or add a trait that tells customers apart",
+                        rule="k below the customers")
     rng = np.random.default_rng(seed)
     sample = rng.choice(n, SILHOUETTE_SAMPLE, replace=False) if n > SILHOUETTE_SAMPLE else np.arange(n)
     rows, fits = [], {}

@@ -320,7 +320,8 @@ def _limits_problem() -> str | None:
         if hard == resource.RLIM_INFINITY or hard >= least:
             resource.setrlimit(which, (least, hard))
             continue
-        shown = f"{soft:,}" if flag == "-n" else f"{soft / (1 << 20):,.0f} MiB"
+        mib = soft / (1 << 20)
+        shown = f"{soft:,}" if flag == "-n" else f"{mib:,.0f} MiB" if mib >= 1 else f"{soft >> 10:,} KiB"
         needed = f"{least:,}" if flag == "-n" else f"{least >> 20:,} MiB"
         value = least if flag == "-n" else ("unlimited" if flag == "-v" else least >> 10)
         return (f"the limit of {words.split(' (')[0]} is {shown} (ulimit {flag}), and a run needs {needed}: the "
